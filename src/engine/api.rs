@@ -1,0 +1,280 @@
+//! The typed operations of `KisClient`. Arguments arrive as JSON values so that every check,
+//! including "a number where a string belongs", happens here with the field named (B6).
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::engine::call::{Call, CallKind};
+use crate::engine::core::KisCore;
+use crate::engine::orders::ORDERS_PATH;
+use crate::engine::transport::{Clock, Method, TokenStore, Transport};
+use crate::error::{ErrorKind, KisError, Result};
+use crate::input::{type_name, whole_number, Fields};
+use crate::kst::{is_valid_date, kst_date};
+use crate::models::{Balance, BalanceSummary, BuyingPower, DailyBar, Holding, Order, OrderAck, Quote};
+use crate::order::{CancelRequest, OrderRequest, Side};
+use crate::query::{
+    balance_query, buying_power_query, daily_price_query, orders_query, price_query, OrdersFilter, Query,
+};
+use crate::symbol::validate_symbol;
+use crate::tr_id::{tr_id_for, Op};
+
+pub const PRICE_PATH: &str = "/uapi/domestic-stock/v1/quotations/inquire-price";
+pub const DAILY_PRICE_PATH: &str = "/uapi/domestic-stock/v1/quotations/inquire-daily-price";
+pub const BALANCE_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-balance";
+pub const BUYING_POWER_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-psbl-order";
+
+/// `request()`'s answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct RawReply {
+    pub status: u16,
+    pub tr_cont: String,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "KisBody"))]
+    pub body: Value,
+}
+
+fn symbol_arg<'a>(field: &str, v: &'a Value) -> Result<&'a str> {
+    let s = v.as_str().ok_or_else(|| {
+        KisError::validation(field, format!("must be a string, got {}", type_name(v)))
+    })?;
+    validate_symbol(field, s)?;
+    Ok(s)
+}
+
+fn output<'a>(body: &'a Value, key: &str, path: &str) -> Result<&'a Value> {
+    body.get(key).filter(|v| !v.is_null()).ok_or_else(|| {
+        KisError::new(ErrorKind::Decode, format!("KIS {path} answer has no `{key}`"))
+            .with_request(path, "")
+    })
+}
+
+fn rows<'a>(body: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    let v = body.get(key);
+    let list: &'a [Value] = match v {
+        Some(Value::Array(a)) => a,
+        Some(obj @ Value::Object(_)) => std::slice::from_ref(obj),
+        _ => &[],
+    };
+    list.iter()
+}
+
+/// "YYYY-MM-DD" or "YYYYMMDD" → "YYYYMMDD".
+fn date_arg(field: &str, s: &str) -> Result<String> {
+    let compact: String = if s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' {
+        s.replace('-', "")
+    } else {
+        s.to_string()
+    };
+    if is_valid_date(&compact) {
+        Ok(compact)
+    } else {
+        Err(KisError::validation(
+            field,
+            format!("must be a date as \"YYYY-MM-DD\" or \"YYYYMMDD\", got {s:?}"),
+        ))
+    }
+}
+
+impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
+    fn read(&self, path: &str, op: Op, query: Query) -> Call {
+        Call {
+            method: Method::Get,
+            path: path.to_string(),
+            tr_id: tr_id_for(op, self.cfg.env, self.cfg.tr_ids).to_string(),
+            query,
+            body: None,
+            tr_cont: String::new(),
+            kind: CallKind::Read,
+        }
+    }
+
+    /// FHKST01010100.
+    pub async fn get_price(&self, symbol: &Value) -> Result<Quote> {
+        let symbol = symbol_arg("symbol", symbol)?;
+        let call = self.read(PRICE_PATH, Op::Price, price_query(symbol));
+        let reply = self.call_plain(&call).await?;
+        Ok(Quote::from_output(symbol, output(&reply.body, "output", PRICE_PATH)?))
+    }
+
+    /// FHKST01010400; bars oldest first, as a chart wants them.
+    pub async fn get_daily_prices(&self, symbol: &Value, options: &Value) -> Result<Vec<DailyBar>> {
+        let symbol = symbol_arg("symbol", symbol)?;
+        let f = Fields::new("options", options, &["period", "adjusted"], true)?;
+        let period = f.opt_str("period")?.unwrap_or("D");
+        if !matches!(period, "D" | "W" | "M") {
+            return Err(KisError::validation(
+                "options.period",
+                format!("must be \"D\", \"W\" or \"M\", got {period:?}"),
+            ));
+        }
+        let adjusted = f.opt_bool("adjusted")?.unwrap_or(true);
+        let call = self.read(DAILY_PRICE_PATH, Op::DailyPrice, daily_price_query(symbol, period, adjusted));
+        let reply = self.call_plain(&call).await?;
+        let mut bars: Vec<DailyBar> = rows(&reply.body, "output").map(DailyBar::from_row).collect();
+        bars.retain(|b| !b.date.is_empty());
+        bars.sort_by(|a, b| a.date.cmp(&b.date));
+        Ok(bars)
+    }
+
+    /// TTTC8434R / VTTC8434R, every page.
+    pub async fn get_balance(&self) -> Result<Balance> {
+        let account = self.cfg.require_account()?;
+        let call = self.read(BALANCE_PATH, Op::Balance, balance_query(account));
+        let pages = self.all_pages(call).await?;
+        let holdings: Vec<Holding> = pages
+            .iter()
+            .flat_map(|p| rows(p, "output1"))
+            .map(Holding::from_row)
+            .collect();
+        let summary = pages
+            .iter()
+            .rev()
+            .find_map(|p| rows(p, "output2").next())
+            .map(BalanceSummary::from_row)
+            .ok_or_else(|| {
+                KisError::new(ErrorKind::Decode, "KIS balance answer has no summary (output2)")
+                    .with_request(BALANCE_PATH, "")
+            })?;
+        Ok(Balance { holdings, summary })
+    }
+
+    /// TTTC8908R / VTTC8908R.
+    pub async fn get_buying_power(&self, options: &Value) -> Result<BuyingPower> {
+        let f = Fields::new("options", options, &["symbol", "price", "orderType"], false)?;
+        let symbol = f.str("symbol")?;
+        validate_symbol("options.symbol", symbol)?;
+        let price = f
+            .opt_number("price")?
+            .map(|p| whole_number("options.price", p, 1.0))
+            .transpose()?;
+        let order_type = match f.opt_str("orderType")? {
+            Some(t) if t.len() == 2 && t.bytes().all(|c| c.is_ascii_digit()) => t.to_string(),
+            Some(t) => {
+                return Err(KisError::validation(
+                    "options.orderType",
+                    format!("must be a 2-digit ORD_DVSN code, got {t:?}"),
+                ))
+            }
+            None if price.is_some() => "00".to_string(),
+            None => "01".to_string(),
+        };
+        let account = self.cfg.require_account()?;
+        let unit = price.map_or_else(|| "0".to_string(), |p| p.to_string());
+        let q = buying_power_query(account, symbol, &unit, &order_type);
+        let reply = self.call_plain(&self.read(BUYING_POWER_PATH, Op::BuyingPower, q)).await?;
+        Ok(BuyingPower::from_output(output(&reply.body, "output", BUYING_POWER_PATH)?))
+    }
+
+    /// TTTC0081R / VTTC0081R, every page; dates default to today in Korea.
+    pub async fn get_orders(&self, options: &Value) -> Result<Vec<Order>> {
+        let f = Fields::new("options", options, &["from", "to", "symbol"], true)?;
+        let today = kst_date(self.clock.now_ms());
+        let from = f.opt_str("from")?.map(|d| date_arg("options.from", d)).transpose()?;
+        let to = f.opt_str("to")?.map(|d| date_arg("options.to", d)).transpose()?;
+        let to = to.unwrap_or_else(|| today.clone());
+        let from = from.unwrap_or_else(|| if to < today { to.clone() } else { today.clone() });
+        if from > to {
+            return Err(KisError::validation("options.from", "must not be after options.to"));
+        }
+        let symbol = f.opt_str("symbol")?.unwrap_or("");
+        if !symbol.is_empty() {
+            validate_symbol("options.symbol", symbol)?;
+        }
+        let account = self.cfg.require_account()?;
+        let filter = OrdersFilter {
+            from: &from,
+            to: &to,
+            symbol,
+            side: "00",
+            exchange: self.orders_exchange(),
+        };
+        let pages = self
+            .all_pages(self.read(ORDERS_PATH, Op::Orders, orders_query(account, &filter)))
+            .await?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| rows(p, "output1"))
+            .map(Order::from_row)
+            .filter(|o| !o.order_no.is_empty())
+            .collect())
+    }
+
+    pub async fn buy(&self, order: &Value) -> Result<OrderAck> {
+        let order = OrderRequest::from_value("order", order, &[])?;
+        self.place_order(Side::Buy, &order).await
+    }
+
+    pub async fn sell(&self, order: &Value) -> Result<OrderAck> {
+        let order = OrderRequest::from_value("order", order, &[])?;
+        self.place_order(Side::Sell, &order).await
+    }
+
+    pub async fn cancel(&self, cancel: &Value) -> Result<OrderAck> {
+        let c = CancelRequest::from_value(cancel)?;
+        self.cancel_order(&c).await
+    }
+
+    /// The escape hatch: any other TR under the same policies. POSTs are never resent after
+    /// they may have reached KIS, since the client cannot know whether they are idempotent.
+    pub async fn request(&self, spec: &Value) -> Result<RawReply> {
+        let f = Fields::new("request", spec, &["method", "path", "trId", "query", "body", "trCont"], false)?;
+        let method = match f.opt_str("method")?.unwrap_or("GET") {
+            "GET" | "get" => Method::Get,
+            "POST" | "post" => Method::Post,
+            m => {
+                return Err(KisError::validation(
+                    "request.method",
+                    format!("must be \"GET\" or \"POST\", got {m:?}"),
+                ))
+            }
+        };
+        let path = f.str("path")?;
+        if !path.starts_with("/uapi/") || path.contains("..") || path.contains('?') {
+            return Err(KisError::validation(
+                "request.path",
+                format!("must be a KIS /uapi/ path without a query string, got {path:?}"),
+            ));
+        }
+        let tr_id = f.str("trId")?;
+        if tr_id.is_empty() || tr_id.len() > 13 || !tr_id.bytes().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(KisError::validation("request.trId", format!("is not a TR ID: {tr_id:?}")));
+        }
+        let mut query = Vec::new();
+        if let Some(q) = f.opt_value("query") {
+            let Value::Object(map) = q else {
+                return Err(KisError::validation("request.query", "must be an object of strings"));
+            };
+            for (k, v) in map {
+                let s = v.as_str().ok_or_else(|| {
+                    KisError::validation(&format!("request.query.{k}"), "must be a string (KIS takes strings only)")
+                })?;
+                query.push((k.clone(), s.to_string()));
+            }
+        }
+        let body = match f.opt_value("body") {
+            None => None,
+            Some(b @ Value::Object(_)) => Some(b.to_string()),
+            Some(_) => return Err(KisError::validation("request.body", "must be an object")),
+        };
+        if method == Method::Get && body.is_some() {
+            return Err(KisError::validation("request.body", "is not allowed on a GET"));
+        }
+        let call = Call {
+            method,
+            path: path.to_string(),
+            tr_id: tr_id.to_string(),
+            query,
+            body: body.or_else(|| (method == Method::Post).then(|| Value::Object(Map::new()).to_string())),
+            tr_cont: f.opt_str("trCont")?.unwrap_or("").to_string(),
+            kind: if method == Method::Get { CallKind::Read } else { CallKind::Write },
+        };
+        let reply = self.call_plain(&call).await?;
+        Ok(RawReply {
+            status: reply.status,
+            tr_cont: reply.tr_cont,
+            body: reply.body,
+        })
+    }
+}

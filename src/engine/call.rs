@@ -1,0 +1,330 @@
+//! One KIS `/uapi` call with the client's policies: token (S5/S6), hashkey (S2), rate limit (B4),
+//! and the retry rules (S7, B1). Orders are never resent here after an attempt that may have
+//! reached KIS; the caller decides that (B5) after looking the order up.
+
+use serde_json::Value;
+
+use crate::engine::core::KisCore;
+use crate::engine::token::transport_error;
+use crate::engine::transport::{Clock, HttpRequest, Method, TokenStore, Transport};
+use crate::envelope::{classify, Verdict};
+use crate::error::{ErrorKind, KisError, Result};
+use crate::events::EventType;
+use crate::headers::{hashkey_headers, uapi_headers};
+use crate::query::{url_with_query, Query};
+
+pub const HASHKEY_PATH: &str = "/uapi/hashkey";
+/// EGW00201 means the gateway turned the call away; waiting a window and trying again is safe
+/// even for orders, but not forever.
+const GATEWAY_BUSY_RETRIES: u32 = 4;
+const GATEWAY_BUSY_WAIT_MS: f64 = 1000.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    /// Reads: retried on 5xx without an envelope and on lost connections (S7).
+    Read,
+    /// Orders: an attempt that may have reached KIS ends the call as `ambiguous`.
+    Order,
+    /// Other writes (cancels, POSTs through `request()`): never resent after they may have
+    /// reached KIS, and nothing to look up.
+    Write,
+}
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: Method,
+    pub path: String,
+    pub tr_id: String,
+    pub query: Query,
+    /// The exact JSON text to POST (hashed and sent byte for byte).
+    pub body: Option<String>,
+    pub tr_cont: String,
+    pub kind: CallKind,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    /// The response header `tr_cont` ("" when absent).
+    pub tr_cont: String,
+    pub body: Value,
+}
+
+#[derive(Debug)]
+pub struct Failed {
+    pub error: KisError,
+    /// The request may have reached KIS and been executed (5xx without envelope, lost
+    /// connection, timeout, unreadable 2xx).
+    pub maybe_executed: bool,
+    /// S7 would allow another attempt if the order is proven absent.
+    pub retryable: bool,
+}
+
+enum Attempt {
+    Done(Reply),
+    Failed {
+        verdict: Verdict,
+        error: KisError,
+        reached: bool,
+    },
+}
+
+impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
+    /// Runs `call` to an answer. Reads are retried per S7 here; orders and writes come back as
+    /// `Failed` with `maybe_executed` when an attempt may have reached KIS.
+    pub async fn call(&self, call: &Call) -> std::result::Result<Reply, Failed> {
+        let mut refreshed = false;
+        let mut server_retries = 0;
+        let mut busy_retries = 0;
+        let mut attempt = 0;
+        let final_err = |e: KisError| Failed {
+            error: self.scrub(e),
+            maybe_executed: false,
+            retryable: false,
+        };
+        let mut token = self.ensure_token().await.map_err(final_err)?;
+        loop {
+            attempt += 1;
+            let (verdict, error, reached) = match self.attempt(call, &token, attempt).await {
+                Attempt::Done(reply) => return Ok(reply),
+                Attempt::Failed { verdict, error, reached } => (verdict, error, reached),
+            };
+            let may_resend = !reached || call.kind == CallKind::Read;
+            let (reason, wait) = match verdict {
+                Verdict::TokenRejected if !refreshed => ("token", 0.0),
+                Verdict::GatewayBusy if busy_retries < GATEWAY_BUSY_RETRIES => {
+                    ("rateLimit", GATEWAY_BUSY_WAIT_MS * f64::from(busy_retries + 1))
+                }
+                Verdict::Transient
+                    if may_resend && server_retries < self.cfg.retry.server_errors =>
+                {
+                    let reason = match error.kind {
+                        ErrorKind::Network => "network",
+                        ErrorKind::Timeout => "timeout",
+                        _ => "server",
+                    };
+                    (reason, self.cfg.retry.delay_ms)
+                }
+                _ => {
+                    self.log_failure(call, &error);
+                    let maybe_executed =
+                        reached && matches!(verdict, Verdict::Transient | Verdict::Decode);
+                    let retryable = verdict == Verdict::Transient
+                        && server_retries < self.cfg.retry.server_errors;
+                    let error = match verdict {
+                        Verdict::GatewayBusy => error.with_retry_after(GATEWAY_BUSY_WAIT_MS as u64),
+                        _ => error,
+                    };
+                    return Err(Failed {
+                        error: self.scrub(error),
+                        maybe_executed,
+                        retryable,
+                    });
+                }
+            };
+            self.warn(&format!(
+                "KIS {} {} {} (tr_id={}) — retrying ({reason}): {}",
+                call.method.as_str(),
+                error.status.map_or_else(|| error.kind.as_str().to_string(), |s| s.to_string()),
+                call.path,
+                call.tr_id,
+                error.body.as_deref().unwrap_or(&error.message),
+            ));
+            let mut ev = self.event(EventType::Retry, &call.path, &call.tr_id);
+            ev.method = Some(call.method.as_str());
+            ev.attempt = Some(attempt + 1);
+            ev.reason = Some(reason);
+            ev.status = error.status;
+            ev.msg_cd = error.msg_cd.clone();
+            if wait > 0.0 {
+                ev.wait_ms = Some(wait);
+            }
+            self.emit(ev);
+            match reason {
+                "token" => {
+                    refreshed = true;
+                    token = self
+                        .refresh_after_rejection(&token)
+                        .await
+                        .map_err(final_err)?;
+                }
+                "rateLimit" => busy_retries += 1,
+                _ => server_retries += 1,
+            }
+            if wait > 0.0 {
+                self.clock.sleep(wait).await;
+            }
+        }
+    }
+
+    /// Convenience for callers that need no B5 handling.
+    pub async fn call_plain(&self, call: &Call) -> Result<Reply> {
+        self.call(call).await.map_err(|f| f.error)
+    }
+
+    async fn attempt(&self, call: &Call, token: &str, attempt: u32) -> Attempt {
+        let hashkey = match (&call.body, call.method) {
+            (Some(body), Method::Post) => match self.hashkey(body).await {
+                Ok(h) => h,
+                Err((verdict, error)) => {
+                    return Attempt::Failed {
+                        verdict,
+                        error,
+                        reached: false,
+                    }
+                }
+            },
+            _ => None,
+        };
+        self.admit(&call.path, &call.tr_id).await;
+        let headers = uapi_headers(
+            &self.cfg.credentials(),
+            token,
+            &call.tr_id,
+            &call.tr_cont,
+            hashkey.as_deref(),
+        );
+        let req = HttpRequest {
+            method: call.method,
+            url: url_with_query(&self.cfg.base_url, &call.path, &call.query),
+            headers,
+            body: call.body.clone(),
+            timeout_ms: self.cfg.timeout_ms,
+        };
+        let mut ev = self.event(EventType::Request, &call.path, &call.tr_id);
+        ev.method = Some(call.method.as_str());
+        ev.attempt = Some(attempt);
+        self.emit(ev);
+        let started = self.clock.now_ms();
+        let result = self.transport.send(req).await;
+        let mut ev = self.event(EventType::Response, &call.path, &call.tr_id);
+        ev.method = Some(call.method.as_str());
+        ev.attempt = Some(attempt);
+        ev.ms = Some(self.clock.now_ms() - started);
+        let resp = match result {
+            Ok(r) => r,
+            Err(te) => {
+                self.emit(ev);
+                return Attempt::Failed {
+                    verdict: Verdict::Transient,
+                    error: transport_error(te, &call.path, &call.tr_id),
+                    reached: true,
+                };
+            }
+        };
+        let c = classify(resp.status, &resp.body);
+        ev.status = Some(resp.status);
+        if !c.codes.msg_cd.is_empty() {
+            ev.msg_cd = Some(c.codes.msg_cd.clone());
+        }
+        self.emit(ev);
+        if let (Verdict::Ok, Some(body)) = (&c.verdict, c.body) {
+            return Attempt::Done(Reply {
+                status: resp.status,
+                tr_cont: resp.header("tr_cont").unwrap_or("").trim().to_string(),
+                body,
+            });
+        }
+        let error = response_error(&c.verdict, resp.status, &call.path, &call.tr_id, &c.codes)
+            .with_body(&resp.body);
+        Attempt::Failed {
+            verdict: c.verdict,
+            error,
+            reached: true,
+        }
+    }
+
+    /// S2: the hash of the exact body, or None when hashkeys are off or KIS has no endpoint.
+    async fn hashkey(&self, body: &str) -> std::result::Result<Option<String>, (Verdict, KisError)> {
+        if !self.cfg.hashkey || !self.hashkey_supported.get() {
+            return Ok(None);
+        }
+        self.admit(HASHKEY_PATH, "").await;
+        let req = HttpRequest {
+            method: Method::Post,
+            url: format!("{}{}", self.cfg.base_url, HASHKEY_PATH),
+            headers: hashkey_headers(&self.cfg.credentials()),
+            body: Some(body.to_string()),
+            timeout_ms: self.cfg.timeout_ms,
+        };
+        let resp = match self.transport.send(req).await {
+            Ok(r) => r,
+            Err(te) => return Err((Verdict::Transient, transport_error(te, HASHKEY_PATH, ""))),
+        };
+        if resp.status == 404 {
+            self.hashkey_supported.set(false);
+            self.warn("KIS /uapi/hashkey answered 404; sending POSTs without a hashkey from now on");
+            return Ok(None);
+        }
+        let c = classify(resp.status, &resp.body);
+        let hash = c
+            .body
+            .as_ref()
+            .and_then(|b| b.get("HASH"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        match (&c.verdict, hash) {
+            (Verdict::Ok, Some(h)) => Ok(Some(h)),
+            (Verdict::Ok, None) => Err((
+                Verdict::Decode,
+                KisError::new(ErrorKind::Decode, "KIS hashkey answer has no HASH")
+                    .with_request(HASHKEY_PATH, "")
+                    .with_status(resp.status)
+                    .with_body(&resp.body),
+            )),
+            (v, _) => {
+                // A hashkey failure never reached the order endpoint, so it is never ambiguous.
+                let v = if *v == Verdict::Decode { Verdict::Transient } else { v.clone() };
+                Err((
+                    v.clone(),
+                    response_error(&v, resp.status, HASHKEY_PATH, "", &c.codes).with_body(&resp.body),
+                ))
+            }
+        }
+    }
+
+    /// S4: the status, path, tr_id and body text, before the call fails.
+    fn log_failure(&self, call: &Call, e: &KisError) {
+        self.log_error(&format!(
+            "KIS {} error [{}] {} (tr_id={}): {}",
+            call.method.as_str(),
+            e.status.map_or_else(|| e.kind.as_str().to_string(), |s| s.to_string()),
+            call.path,
+            call.tr_id,
+            e.body.as_deref().unwrap_or(&e.message),
+        ));
+    }
+}
+
+fn response_error(
+    verdict: &Verdict,
+    status: u16,
+    path: &str,
+    tr_id: &str,
+    codes: &crate::envelope::Codes,
+) -> KisError {
+    let kind = match verdict {
+        Verdict::Ok | Verdict::Decode => ErrorKind::Decode,
+        Verdict::TokenRejected => ErrorKind::TokenRejected,
+        Verdict::GatewayBusy | Verdict::IssueThrottled => ErrorKind::RateLimited,
+        Verdict::Api => ErrorKind::Api,
+        Verdict::Transient | Verdict::Http => ErrorKind::Http,
+    };
+    let what = match kind {
+        ErrorKind::Decode => format!("KIS {path} answered HTTP {status} with a body that is not KIS JSON"),
+        _ if !codes.msg_cd.is_empty() => format!(
+            "KIS {path} failed: {} {} (HTTP {status})",
+            codes.msg_cd,
+            codes.msg1.trim_end()
+        ),
+        _ => format!("KIS {path} answered HTTP {status}"),
+    };
+    let mut e = KisError::new(kind, what)
+        .with_request(path, tr_id)
+        .with_status(status)
+        .with_codes(&codes.msg_cd, &codes.msg1);
+    if *verdict == Verdict::IssueThrottled {
+        e = e.with_retry_after(60_000);
+    }
+    e
+}

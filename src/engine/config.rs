@@ -1,0 +1,191 @@
+//! The client's options, read once and validated before anything is sent.
+
+use serde_json::Value;
+
+use crate::account::Account;
+use crate::env::{is_mock_url, CustType, Env};
+use crate::error::{KisError, Result};
+use crate::headers::Credentials;
+use crate::input::{whole_number, Fields};
+use crate::tr_id::TrIdSet;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// S7: extra attempts after a 5xx without a KIS envelope (or a lost connection on a read).
+    pub server_errors: u32,
+    pub delay_ms: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub app_key: String,
+    pub app_secret: String,
+    pub account: Option<Account>,
+    pub env: Env,
+    pub base_url: String,
+    pub cust_type: CustType,
+    pub tr_ids: TrIdSet,
+    pub hashkey: bool,
+    pub rate_limit_per_sec: u32,
+    pub retry: RetryPolicy,
+    pub timeout_ms: Option<u64>,
+}
+
+/// Data options; the wasm layer adds the function-valued ones (fetch, tokenStore, onEvent, logger).
+const DATA_KEYS: &[&str] = &[
+    "appKey",
+    "appSecret",
+    "account",
+    "env",
+    "baseUrl",
+    "custType",
+    "trIds",
+    "hashkey",
+    "rateLimitPerSec",
+    "retry",
+    "timeoutMs",
+];
+
+pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+
+impl Config {
+    /// `host_keys`: options the caller's layer handles itself, accepted here without a look.
+    pub fn from_value(v: &Value, host_keys: &[&str]) -> Result<Config> {
+        let mut known: Vec<&str> = DATA_KEYS.to_vec();
+        known.extend_from_slice(host_keys);
+        let f = Fields::new("options", v, &known, false)?;
+        let base_url = f.opt_str("baseUrl")?.map(|u| u.trim_end_matches('/').to_string());
+        if let Some(u) = &base_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err(KisError::validation(
+                    "options.baseUrl",
+                    format!("must be an http(s) URL, got {u:?}"),
+                ));
+            }
+        }
+        let env = match (f.opt_str("env")?, &base_url) {
+            (Some(e), _) => Env::parse("options.env", e)?,
+            (None, Some(u)) if is_mock_url(u) => Env::Mock,
+            (None, Some(_)) => Env::Real,
+            (None, None) => Env::Mock,
+        };
+        let account = f
+            .opt_str("account")?
+            .map(|a| Account::parse("options.account", a))
+            .transpose()?;
+        let rate = match f.opt_number("rateLimitPerSec")? {
+            Some(n) => whole_number("options.rateLimitPerSec", n, 0.0)?.min(1000) as u32,
+            None => env.default_rate_limit(),
+        };
+        let retry = match f.opt_value("retry") {
+            None => RetryPolicy { server_errors: 2, delay_ms: 1000.0 },
+            Some(r) => {
+                let rf = Fields::new("options.retry", r, &["serverErrors", "delayMs"], false)?;
+                RetryPolicy {
+                    server_errors: rf
+                        .opt_number("serverErrors")?
+                        .map(|n| whole_number("options.retry.serverErrors", n, 0.0))
+                        .transpose()?
+                        .unwrap_or(2)
+                        .min(10) as u32,
+                    delay_ms: rf
+                        .opt_number("delayMs")?
+                        .map(|n| whole_number("options.retry.delayMs", n, 0.0))
+                        .transpose()?
+                        .unwrap_or(1000) as f64,
+                }
+            }
+        };
+        let timeout_ms = match f.opt_number("timeoutMs")? {
+            Some(n) => Some(whole_number("options.timeoutMs", n, 1.0)?),
+            None => Some(DEFAULT_TIMEOUT_MS),
+        };
+        Ok(Config {
+            app_key: f.opt_str("appKey")?.unwrap_or_default().to_string(),
+            app_secret: f.opt_str("appSecret")?.unwrap_or_default().to_string(),
+            account,
+            base_url: base_url.unwrap_or_else(|| env.default_base_url().to_string()),
+            env,
+            cust_type: match f.opt_str("custType")? {
+                Some(c) => CustType::parse("options.custType", c)?,
+                None => CustType::Personal,
+            },
+            tr_ids: match f.opt_str("trIds")? {
+                Some(s) => TrIdSet::parse("options.trIds", s)?,
+                None => TrIdSet::Current,
+            },
+            hashkey: f.opt_bool("hashkey")?.unwrap_or(true),
+            rate_limit_per_sec: rate,
+            retry,
+            timeout_ms,
+        })
+    }
+
+    pub fn has_keys(&self) -> bool {
+        !self.app_key.is_empty() && !self.app_secret.is_empty()
+    }
+
+    pub fn credentials(&self) -> Credentials<'_> {
+        Credentials {
+            app_key: &self.app_key,
+            app_secret: &self.app_secret,
+            cust_type: self.cust_type,
+        }
+    }
+
+    pub fn require_keys(&self) -> Result<()> {
+        if self.app_key.is_empty() {
+            return Err(KisError::validation("options.appKey", "is required to call KIS"));
+        }
+        if self.app_secret.is_empty() {
+            return Err(KisError::validation("options.appSecret", "is required to call KIS"));
+        }
+        Ok(())
+    }
+
+    pub fn require_account(&self) -> Result<&Account> {
+        self.account.as_ref().ok_or_else(|| {
+            KisError::validation("options.account", "is required for account calls")
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn env_is_inferred_from_the_url_per_the_seed() {
+        let c = Config::from_value(&json!({"baseUrl": "https://openapivts.koreainvestment.com:29443/"}), &[]).unwrap();
+        assert_eq!(c.env, Env::Mock);
+        assert_eq!(c.base_url, "https://openapivts.koreainvestment.com:29443");
+        assert_eq!(c.rate_limit_per_sec, 1);
+        let c = Config::from_value(&json!({"baseUrl": "http://127.0.0.1:9000"}), &[]).unwrap();
+        assert_eq!(c.env, Env::Real);
+        assert_eq!(c.rate_limit_per_sec, 18);
+        let c = Config::from_value(&json!({}), &[]).unwrap();
+        assert_eq!((c.env, c.base_url.as_str()), (Env::Mock, crate::env::MOCK_BASE_URL));
+        let c = Config::from_value(&json!({"env": "real"}), &[]).unwrap();
+        assert_eq!(c.base_url, crate::env::REAL_BASE_URL);
+    }
+
+    #[test]
+    fn b6_bad_options_name_the_field() {
+        let cases = [
+            (json!({"env": "prod"}), "options.env"),
+            (json!({"account": "123"}), "options.account"),
+            (json!({"rateLimitPerSec": -1}), "options.rateLimitPerSec"),
+            (json!({"retry": {"serverErrors": 1.5}}), "options.retry.serverErrors"),
+            (json!({"retry": {"tries": 1}}), "options.retry.tries"),
+            (json!({"baseUrl": "ftp://x"}), "options.baseUrl"),
+            (json!({"appKy": "x"}), "options.appKy"),
+            (json!({"hashkey": "yes"}), "options.hashkey"),
+        ];
+        for (v, field) in cases {
+            let e = Config::from_value(&v, &[]).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{v}");
+        }
+        assert!(Config::from_value(&json!({"fetch": 1}), &["fetch"]).is_ok());
+    }
+}

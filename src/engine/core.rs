@@ -1,0 +1,102 @@
+//! The client engine: configuration plus the shared state every call goes through (token,
+//! limiter, hashkey support). Its behaviour is split by concept across `token`, `call`, `paging`,
+//! `orders` and `api`.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use crate::engine::config::Config;
+use crate::engine::rate_limit::RateLimiter;
+use crate::engine::single_flight::SingleFlight;
+use crate::engine::token::Token;
+use crate::engine::transport::{Clock, TokenStore, Transport};
+use crate::error::Result;
+use crate::events::{EventType, KisEvent, Observer};
+use crate::redact::Redactor;
+
+pub struct KisCore<T, C, S> {
+    pub(crate) cfg: Config,
+    pub(crate) transport: T,
+    pub(crate) clock: C,
+    pub(crate) store: S,
+    pub(crate) observer: Rc<dyn Observer>,
+    pub(crate) redactor: Redactor,
+    pub(crate) token: RefCell<Option<Token>>,
+    /// When a token was last minted by KIS (or, for a stored one, when it was): B2's minute.
+    pub(crate) last_issue_at: Cell<Option<f64>>,
+    pub(crate) token_flight: SingleFlight<Result<Token>>,
+    pub(crate) limiter: RateLimiter,
+    /// Cleared when `/uapi/hashkey` answers 404 (it vanished from KIS's 2026-06 workbook).
+    pub(crate) hashkey_supported: Cell<bool>,
+    /// Order numbers this client has been told about, so reconciliation never mistakes an
+    /// earlier order of ours for the one whose answer was lost.
+    pub(crate) known_orders: RefCell<Vec<String>>,
+}
+
+impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
+    pub fn new(cfg: Config, transport: T, clock: C, store: S, observer: Rc<dyn Observer>) -> Self {
+        let redactor = Redactor::new(&[&cfg.app_key, &cfg.app_secret]);
+        KisCore {
+            limiter: RateLimiter::new(cfg.rate_limit_per_sec),
+            cfg,
+            transport,
+            clock,
+            store,
+            observer,
+            redactor,
+            token: RefCell::new(None),
+            last_issue_at: Cell::new(None),
+            token_flight: SingleFlight::default(),
+            hashkey_supported: Cell::new(true),
+            known_orders: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    pub(crate) fn emit(&self, e: KisEvent) {
+        self.observer.event(&e);
+    }
+
+    pub(crate) fn event(&self, kind: EventType, path: &str, tr_id: &str) -> KisEvent {
+        let mut e = KisEvent::new(kind);
+        e.path = Some(path.to_string());
+        if !tr_id.is_empty() {
+            e.tr_id = Some(tr_id.to_string());
+        }
+        e
+    }
+
+    pub(crate) fn warn(&self, line: &str) {
+        self.observer.warn(&self.redactor.redact(line));
+    }
+
+    pub(crate) fn log_error(&self, line: &str) {
+        self.observer.error(&self.redactor.redact(line));
+    }
+
+    /// Masks secrets in an error's message and body before it leaves the engine.
+    pub(crate) fn scrub(&self, mut e: crate::error::KisError) -> crate::error::KisError {
+        e.message = self.redactor.redact(&e.message);
+        e.body = e.body.map(|b| self.redactor.redact(&b));
+        e.msg1 = e.msg1.map(|m| self.redactor.redact(&m));
+        if let Some(c) = e.cause.as_mut() {
+            c.message = self.redactor.redact(&c.message);
+        }
+        e
+    }
+
+    /// Waits for a rate-limit slot (B4), reporting the wait when there is one.
+    pub(crate) async fn admit(&self, path: &str, tr_id: &str) {
+        let now = self.clock.now_ms();
+        let at = self.limiter.reserve(now);
+        if at > now {
+            let mut e = self.event(EventType::RateLimitWait, path, tr_id);
+            e.wait_ms = Some(at - now);
+            self.emit(e);
+            self.clock.sleep(at - now).await;
+        }
+    }
+}

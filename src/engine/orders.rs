@@ -1,0 +1,203 @@
+//! B5: an order is placed at most once. When an attempt may have reached KIS (5xx without a KIS
+//! code, a lost connection, a timeout, an unreadable answer), the client looks the order up in
+//! today's orders: found → that is the answer; provably absent → S7 may resend; cannot tell →
+//! `orderStatusUnknown`, and nothing is resent.
+
+use serde_json::Value;
+
+use crate::engine::call::{Call, CallKind, Failed};
+use crate::engine::core::KisCore;
+use crate::engine::transport::{Clock, Method, TokenStore, Transport};
+use crate::error::{ErrorKind, KisError, Result};
+use crate::events::EventType;
+use crate::kst::{kst_date, kst_time};
+use crate::models::{OrderAck, Raw};
+use crate::numbers::{field_number, field_text};
+use crate::order::{cancel_body, json_object, order_body, CancelRequest, OrderRequest, Side};
+use crate::query::{orders_query, OrdersFilter};
+use crate::tr_id::{tr_id_for, Op};
+
+pub const ORDER_CASH_PATH: &str = "/uapi/domestic-stock/v1/trading/order-cash";
+pub const ORDER_CANCEL_PATH: &str = "/uapi/domestic-stock/v1/trading/order-rvsecncl";
+pub const ORDERS_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld";
+/// Clock skew allowed between this machine and KIS when matching an order's time.
+const CLOCK_SKEW_MS: f64 = 5_000.0;
+
+enum Lookup {
+    Found(OrderAck),
+    Absent,
+    Unknown(KisError),
+}
+
+impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
+    pub(crate) fn order_call(&self, side: Side, order: &OrderRequest) -> Result<Call> {
+        let account = self.cfg.require_account()?;
+        let op = match side {
+            Side::Buy => Op::Buy,
+            Side::Sell => Op::Sell,
+        };
+        Ok(Call {
+            method: Method::Post,
+            path: ORDER_CASH_PATH.to_string(),
+            tr_id: tr_id_for(op, self.cfg.env, self.cfg.tr_ids).to_string(),
+            query: Vec::new(),
+            body: Some(json_object(&order_body(account, order))),
+            tr_cont: String::new(),
+            kind: CallKind::Order,
+        })
+    }
+
+    pub async fn place_order(&self, side: Side, order: &OrderRequest) -> Result<OrderAck> {
+        let call = self.order_call(side, order)?;
+        let started = self.clock.now_ms();
+        let mut resends = 0;
+        loop {
+            let failed = match self.call(&call).await {
+                Ok(reply) => {
+                    let ack = OrderAck::from_output(reply.body.get("output").unwrap_or(&Value::Null));
+                    self.remember(&ack.order_no);
+                    return Ok(ack);
+                }
+                Err(f) if !f.maybe_executed => return Err(f.error),
+                Err(f) => f,
+            };
+            match self.find_order(side, order, started).await {
+                Lookup::Found(ack) => {
+                    self.warn(&format!(
+                        "KIS order answer was lost ({}); found it in today's orders as {}",
+                        failed.error.message, ack.order_no
+                    ));
+                    self.remember(&ack.order_no);
+                    return Ok(ack);
+                }
+                Lookup::Absent if failed.retryable && resends < self.cfg.retry.server_errors => {
+                    resends += 1;
+                    let mut ev = self.event(EventType::Retry, &call.path, &call.tr_id);
+                    ev.method = Some("POST");
+                    ev.attempt = Some(resends + 1);
+                    ev.reason = Some("lookup");
+                    ev.wait_ms = Some(self.cfg.retry.delay_ms);
+                    self.emit(ev);
+                    self.clock.sleep(self.cfg.retry.delay_ms).await;
+                }
+                Lookup::Absent => return Err(failed.error),
+                Lookup::Unknown(lookup_error) => return Err(unknown(failed, &lookup_error)),
+            }
+        }
+    }
+
+    pub async fn cancel_order(&self, c: &CancelRequest) -> Result<OrderAck> {
+        let account = self.cfg.require_account()?;
+        let call = Call {
+            method: Method::Post,
+            path: ORDER_CANCEL_PATH.to_string(),
+            tr_id: tr_id_for(Op::Cancel, self.cfg.env, self.cfg.tr_ids).to_string(),
+            query: Vec::new(),
+            body: Some(json_object(&cancel_body(account, c))),
+            tr_cont: String::new(),
+            kind: CallKind::Write,
+        };
+        match self.call(&call).await {
+            Ok(reply) => Ok(OrderAck::from_output(reply.body.get("output").unwrap_or(&Value::Null))),
+            Err(f) if f.maybe_executed => {
+                let mut e = f.error.clone();
+                e.kind = ErrorKind::OrderStatusUnknown;
+                e.message = format!(
+                    "the cancel may or may not have reached KIS ({}); check getOrders() before \
+                     cancelling again",
+                    f.error.message
+                );
+                Err(e)
+            }
+            Err(f) => Err(f.error),
+        }
+    }
+
+    fn remember(&self, order_no: &str) {
+        if !order_no.is_empty() {
+            self.known_orders.borrow_mut().push(order_no.to_string());
+        }
+    }
+
+    /// Two looks a retry delay apart, since KIS's daily view can lag a fresh order.
+    async fn find_order(&self, side: Side, order: &OrderRequest, started: f64) -> Lookup {
+        for look in 0..2 {
+            if look > 0 {
+                self.clock.sleep(self.cfg.retry.delay_ms.max(500.0)).await;
+            }
+            match self.lookup_once(side, order, started).await {
+                Ok(Some(ack)) => return Lookup::Found(ack),
+                Ok(None) => {}
+                Err(e) => return Lookup::Unknown(e),
+            }
+        }
+        Lookup::Absent
+    }
+
+    async fn lookup_once(&self, side: Side, order: &OrderRequest, started: f64) -> Result<Option<OrderAck>> {
+        let account = self.cfg.require_account()?;
+        let today = kst_date(self.clock.now_ms());
+        let filter = OrdersFilter {
+            from: &today,
+            to: &today,
+            symbol: &order.symbol,
+            side: side.ccld_code(),
+            exchange: self.orders_exchange(),
+        };
+        let call = Call {
+            method: Method::Get,
+            path: ORDERS_PATH.to_string(),
+            tr_id: tr_id_for(Op::Orders, self.cfg.env, self.cfg.tr_ids).to_string(),
+            query: orders_query(account, &filter),
+            body: None,
+            tr_cont: String::new(),
+            kind: CallKind::Read,
+        };
+        let pages = self.all_pages(call).await?;
+        let since = kst_time(started - CLOCK_SKEW_MS);
+        let known = self.known_orders.borrow();
+        let found = pages
+            .iter()
+            .filter_map(|p| p.get("output1").and_then(Value::as_array))
+            .flatten()
+            .filter(|row| {
+                field_text(row, "pdno") == order.symbol
+                    && field_text(row, "sll_buy_dvsn_cd") == side.ccld_code()
+                    && field_number(row, "ord_qty") == Some(order.quantity as f64)
+                    && order
+                        .price
+                        .is_none_or(|p| field_number(row, "ord_unpr") == Some(p as f64))
+                    && field_text(row, "ord_tmd") >= since
+                    && !known.contains(&field_text(row, "odno"))
+            })
+            .max_by_key(|row| field_text(row, "ord_tmd"));
+        Ok(found.map(|row| {
+            let mut raw: Raw = crate::models::raw_of(row);
+            raw.insert("source".to_string(), "inquire-daily-ccld".to_string());
+            OrderAck {
+                order_no: field_text(row, "odno"),
+                org_no: field_text(row, "ord_gno_brno"),
+                time: crate::kst::coloned_time(&field_text(row, "ord_tmd")),
+                raw,
+            }
+        }))
+    }
+
+    pub(crate) fn orders_exchange(&self) -> &'static str {
+        match self.cfg.env {
+            crate::env::Env::Mock => "KRX",
+            crate::env::Env::Real => "ALL",
+        }
+    }
+}
+
+fn unknown(failed: Failed, lookup: &KisError) -> KisError {
+    let mut e = failed.error;
+    e.kind = ErrorKind::OrderStatusUnknown;
+    e.message = format!(
+        "the order may have reached KIS ({}) and looking it up failed ({}); check today's orders \
+         before placing it again",
+        e.message, lookup.message
+    );
+    e
+}

@@ -1,0 +1,48 @@
+//! B7: list TRs continue while the response header `tr_cont` is F or M; the next page is asked
+//! with `tr_cont: N` and the previous body's continuation keys, echoed byte for byte.
+
+use serde_json::Value;
+
+use crate::engine::call::Call;
+use crate::engine::core::KisCore;
+use crate::engine::transport::{Clock, TokenStore, Transport};
+use crate::error::{ErrorKind, KisError, Result};
+use crate::query::set;
+
+/// KIS's own sample stops at 10; a balance of 50 pages is 2,500 holdings, past any personal
+/// account, so hitting this means the server is looping.
+pub const MAX_PAGES: usize = 50;
+
+fn continuation_key<'a>(body: &'a Value, lower: &str) -> &'a str {
+    body.get(lower)
+        .or_else(|| body.get(lower.to_ascii_uppercase().as_str()))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
+    pub async fn all_pages(&self, first: Call) -> Result<Vec<Value>> {
+        let mut call = first;
+        let mut pages = Vec::new();
+        loop {
+            let reply = self.call_plain(&call).await?;
+            let more = matches!(reply.tr_cont.as_str(), "F" | "M");
+            let fk = continuation_key(&reply.body, "ctx_area_fk100").to_string();
+            let nk = continuation_key(&reply.body, "ctx_area_nk100").to_string();
+            pages.push(reply.body);
+            if !more {
+                return Ok(pages);
+            }
+            if pages.len() >= MAX_PAGES {
+                return Err(KisError::new(
+                    ErrorKind::Api,
+                    format!("KIS {} kept signalling more pages after {MAX_PAGES}", call.path),
+                )
+                .with_request(&call.path, &call.tr_id));
+            }
+            call.tr_cont = "N".to_string();
+            set(&mut call.query, "CTX_AREA_FK100", &fk);
+            set(&mut call.query, "CTX_AREA_NK100", &nk);
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! Token lifecycle (S5, S6, S8, B2, B3): lazy, single-flight issuance, reuse from a store keyed by
+//! environment and a hash of the app key, one issuance a minute at most, and the one re-issue S6
+//! allows when KIS rejects the token in use.
+
+use serde_json::Value;
+
+use crate::engine::core::KisCore;
+use crate::engine::transport::{Clock, HttpRequest, Method, TokenStore, Transport, TransportError};
+use crate::envelope::{classify, Verdict};
+use crate::error::{ErrorKind, KisError, Result};
+use crate::events::EventType;
+use crate::headers::{token_body, token_headers};
+use crate::kst::parse_kst_datetime;
+use crate::models::{StoredToken, TokenInfo};
+use crate::numbers::field_number;
+
+pub const TOKEN_PATH: &str = "/oauth2/tokenP";
+/// S5: the seed treats a token as good for 23 hours (KIS says 24).
+pub const MAX_LIFETIME_MS: f64 = 23.0 * 3_600_000.0;
+pub const EXPIRING_SOON_MS: f64 = 3_600_000.0;
+/// KIS refuses a second issuance within a minute (EGW00133).
+pub const MIN_ISSUE_GAP_MS: f64 = 60_000.0;
+/// A call does not start with a token that would expire while it is in flight.
+const USE_MARGIN_MS: f64 = 30_000.0;
+pub const REFRESH_INTERVAL_MS: f64 = 30.0 * 60_000.0;
+
+#[derive(Clone, PartialEq)]
+pub struct Token {
+    pub access_token: String,
+    pub expires_at: f64,
+    pub issued_at: f64,
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token")
+            .field("expires_at", &self.expires_at)
+            .field("issued_at", &self.issued_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Token {
+    pub fn info(&self, now: f64) -> TokenInfo {
+        TokenInfo {
+            expires_at: self.expires_at,
+            is_expired: now >= self.expires_at,
+            is_expiring_soon: now >= self.expires_at - EXPIRING_SOON_MS,
+        }
+    }
+
+    fn usable(&self, now: f64) -> bool {
+        now < self.expires_at - USE_MARGIN_MS
+    }
+}
+
+/// FNV-1a: the store key names the app key without holding it.
+fn fnv1a64(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
+    pub fn token_info(&self) -> Option<TokenInfo> {
+        let now = self.clock.now_ms();
+        self.token.borrow().as_ref().map(|t| t.info(now))
+    }
+
+    pub fn store_key(&self) -> String {
+        format!("kis-wasm:{}:{:016x}", self.cfg.env.as_str(), fnv1a64(&self.cfg.app_key))
+    }
+
+    fn usable_token(&self) -> Option<String> {
+        let now = self.clock.now_ms();
+        self.token
+            .borrow()
+            .as_ref()
+            .filter(|t| t.usable(now))
+            .map(|t| t.access_token.clone())
+    }
+
+    /// S5: the token for the next call, issuing (once, however many callers wait) when needed.
+    pub async fn ensure_token(&self) -> Result<String> {
+        self.cfg.require_keys()?;
+        if let Some(t) = self.usable_token() {
+            return Ok(t);
+        }
+        let token = self
+            .token_flight
+            .run(|| async {
+                if let Some(t) = self.load_stored().await {
+                    return Ok(t);
+                }
+                self.issue(false).await
+            })
+            .await?;
+        Ok(token.access_token)
+    }
+
+    /// S6: KIS rejected `rejected`; re-issue once, unless another caller already replaced it.
+    pub(crate) async fn refresh_after_rejection(&self, rejected: &str) -> Result<String> {
+        if let Some(t) = self.usable_token() {
+            if t != rejected {
+                return Ok(t);
+            }
+        }
+        self.token.borrow_mut().take();
+        let token = self.token_flight.run(|| self.issue(true)).await?;
+        Ok(token.access_token)
+    }
+
+    /// `forceRefreshToken()`: a new token now, within the one-a-minute rule.
+    pub async fn force_refresh_token(&self) -> Result<TokenInfo> {
+        self.cfg.require_keys()?;
+        let token = self.token_flight.run(|| self.issue(false)).await?;
+        Ok(token.info(self.clock.now_ms()))
+    }
+
+    /// S8: refreshes only a token this client already holds and that expires within the hour.
+    /// Returns whether it refreshed.
+    pub async fn refresh_if_expiring_soon(&self) -> Result<bool> {
+        if !self.cfg.has_keys() {
+            return Ok(false);
+        }
+        let due = match self.token_info() {
+            Some(i) => i.is_expiring_soon,
+            None => false,
+        };
+        if due {
+            self.force_refresh_token().await?;
+        }
+        Ok(due)
+    }
+
+    /// S8's scheduler: every `interval_ms`, refresh when expiring soon, until `stopped` is set.
+    pub async fn run_token_refresh(&self, interval_ms: f64, stopped: &std::cell::Cell<bool>) {
+        loop {
+            self.clock.sleep(interval_ms).await;
+            if stopped.get() {
+                return;
+            }
+            if let Err(e) = self.refresh_if_expiring_soon().await {
+                self.warn(&format!("KIS token refresh failed: {}", e.message));
+            }
+        }
+    }
+
+    async fn load_stored(&self) -> Option<Token> {
+        let key = self.store_key();
+        let stored = match self.store.get(&key).await {
+            Ok(s) => s?,
+            Err(msg) => {
+                self.warn(&format!("KIS token store read failed: {msg}"));
+                return None;
+            }
+        };
+        let now = self.clock.now_ms();
+        let token = Token {
+            access_token: stored.access_token,
+            expires_at: stored.expires_at,
+            issued_at: stored.issued_at,
+        };
+        if !token.usable(now) || token.access_token.is_empty() {
+            return None;
+        }
+        self.redactor.add(&token.access_token);
+        let last = self.last_issue_at.get().unwrap_or(f64::MIN);
+        self.last_issue_at.set(Some(last.max(token.issued_at)));
+        *self.token.borrow_mut() = Some(token.clone());
+        let mut e = self.event(EventType::Token, TOKEN_PATH, "");
+        e.reason = Some("stored");
+        self.emit(e);
+        Some(token)
+    }
+
+    /// POST /oauth2/tokenP. `after_rejection` is S6's one exception to B2's minute.
+    async fn issue(&self, after_rejection: bool) -> Result<Token> {
+        let now = self.clock.now_ms();
+        if let Some(last) = self.last_issue_at.get() {
+            let wait = last + MIN_ISSUE_GAP_MS - now;
+            if wait > 0.0 && !after_rejection {
+                return Err(KisError::new(
+                    ErrorKind::RateLimited,
+                    format!(
+                        "KIS allows one token issuance a minute; the last was {:.0} s ago",
+                        (now - last) / 1000.0
+                    ),
+                )
+                .with_request(TOKEN_PATH, "")
+                .with_retry_after(wait.ceil() as u64));
+            }
+        }
+        let req = HttpRequest {
+            method: Method::Post,
+            url: format!("{}{}", self.cfg.base_url, TOKEN_PATH),
+            headers: token_headers(),
+            body: Some(token_body(&self.cfg.credentials())),
+            timeout_ms: self.cfg.timeout_ms,
+        };
+        let started = self.clock.now_ms();
+        let resp = self.transport.send(req).await;
+        let ms = self.clock.now_ms() - started;
+        let resp = match resp {
+            Ok(r) => r,
+            Err(te) => return Err(self.scrub(transport_error(te, TOKEN_PATH, ""))),
+        };
+        // The minute counts from any answer: even a failed request may have minted one.
+        self.last_issue_at.set(Some(started));
+        let c = classify(resp.status, &resp.body);
+        let mut ev = self.event(EventType::Token, TOKEN_PATH, "");
+        ev.status = Some(resp.status);
+        ev.ms = Some(ms);
+        if !c.codes.msg_cd.is_empty() {
+            ev.msg_cd = Some(c.codes.msg_cd.clone());
+        }
+        let token = match (&c.verdict, &c.body) {
+            (Verdict::Ok, Some(body)) => parse_token(body, started),
+            _ => None,
+        };
+        let Some(token) = token else {
+            self.emit(ev);
+            // The body of a failed tokenP answer holds no token; it is safe to show, redacted.
+            let body = self.redactor.redact(&resp.body);
+            self.log_error(&format!(
+                "KIS POST error [{}] {TOKEN_PATH}: {body}",
+                resp.status
+            ));
+            let kind = match c.verdict {
+                Verdict::IssueThrottled => ErrorKind::RateLimited,
+                Verdict::Api | Verdict::TokenRejected | Verdict::GatewayBusy => ErrorKind::Api,
+                Verdict::Ok | Verdict::Decode => ErrorKind::Decode,
+                Verdict::Transient | Verdict::Http => ErrorKind::Http,
+            };
+            let mut e = KisError::new(
+                kind,
+                format!("KIS token request failed with HTTP {}", resp.status),
+            )
+            .with_request(TOKEN_PATH, "")
+            .with_status(resp.status)
+            .with_codes(&c.codes.msg_cd, &c.codes.msg1)
+            .with_body(&body);
+            if c.verdict == Verdict::IssueThrottled {
+                e = e.with_retry_after(MIN_ISSUE_GAP_MS as u64);
+            }
+            if !c.codes.msg1.is_empty() {
+                e.message = format!("{}: {} {}", e.message, c.codes.msg_cd, c.codes.msg1.trim_end());
+            }
+            return Err(self.scrub(e));
+        };
+        self.redactor.add(&token.access_token);
+        ev.reason = Some(if after_rejection { "refreshed" } else { "issued" });
+        self.emit(ev);
+        *self.token.borrow_mut() = Some(token.clone());
+        let stored = StoredToken {
+            access_token: token.access_token.clone(),
+            expires_at: token.expires_at,
+            issued_at: token.issued_at,
+        };
+        if let Err(msg) = self.store.set(&self.store_key(), &stored).await {
+            self.warn(&format!("KIS token store write failed: {msg}"));
+        }
+        Ok(token)
+    }
+}
+
+/// S5: 23 h after issue, or less if KIS says so (`expires_in`, `access_token_token_expired`).
+fn parse_token(body: &Value, issued_at: f64) -> Option<Token> {
+    let access_token = body.get("access_token")?.as_str()?.to_string();
+    if access_token.is_empty() {
+        return None;
+    }
+    let mut expires_at = issued_at + MAX_LIFETIME_MS;
+    if let Some(secs) = field_number(body, "expires_in") {
+        expires_at = expires_at.min(issued_at + secs * 1000.0);
+    }
+    if let Some(at) = body
+        .get("access_token_token_expired")
+        .and_then(Value::as_str)
+        .and_then(parse_kst_datetime)
+    {
+        expires_at = expires_at.min(at);
+    }
+    Some(Token {
+        access_token,
+        expires_at,
+        issued_at,
+    })
+}
+
+pub(crate) fn transport_error(te: TransportError, path: &str, tr_id: &str) -> KisError {
+    match te {
+        TransportError::Network(cause) => KisError::new(
+            ErrorKind::Network,
+            format!("network error calling KIS {path}: {}", cause.message),
+        )
+        .with_request(path, tr_id)
+        .with_cause(Some(cause)),
+        TransportError::Timeout => {
+            KisError::new(ErrorKind::Timeout, format!("KIS {path} did not answer in time"))
+                .with_request(path, tr_id)
+        }
+    }
+}

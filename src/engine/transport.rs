@@ -1,0 +1,108 @@
+//! The small traits through which the engine does all its I/O: the wasm layer implements them
+//! over the injected fetch, timers and a JS token store; tests implement them with fakes.
+
+use crate::error::Cause;
+use crate::models::StoredToken;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    /// Per attempt; the transport aborts the request when it passes.
+    pub timeout_ms: Option<u64>,
+}
+
+impl HttpRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+#[derive(Debug, Clone)]
+pub enum TransportError {
+    /// No answer: connection refused or reset, DNS, CORS, a body cut mid-stream.
+    Network(Cause),
+    /// The per-attempt timeout fired and the request was aborted.
+    Timeout,
+}
+
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+}
+
+#[allow(async_fn_in_trait)]
+pub trait Clock {
+    /// Epoch milliseconds.
+    fn now_ms(&self) -> f64;
+    async fn sleep(&self, ms: f64);
+}
+
+/// Persists tokens across reloads and processes. Errors are messages; the engine logs them and
+/// carries on without the store, since a broken cache must not stop trading.
+#[allow(async_fn_in_trait)]
+pub trait TokenStore {
+    async fn get(&self, key: &str) -> Result<Option<StoredToken>, String>;
+    async fn set(&self, key: &str, token: &StoredToken) -> Result<(), String>;
+}
+
+impl<T: Transport> Transport for std::rc::Rc<T> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        (**self).send(request).await
+    }
+}
+
+impl<C: Clock> Clock for std::rc::Rc<C> {
+    fn now_ms(&self) -> f64 {
+        (**self).now_ms()
+    }
+    async fn sleep(&self, ms: f64) {
+        (**self).sleep(ms).await
+    }
+}
+
+impl<S: TokenStore> TokenStore for std::rc::Rc<S> {
+    async fn get(&self, key: &str) -> Result<Option<StoredToken>, String> {
+        (**self).get(key).await
+    }
+    async fn set(&self, key: &str, token: &StoredToken) -> Result<(), String> {
+        (**self).set(key, token).await
+    }
+}

@@ -1,0 +1,92 @@
+//! The two KIS environments and their hosts.
+
+use crate::error::{KisError, Result};
+
+pub const REAL_BASE_URL: &str = "https://openapi.koreainvestment.com:9443";
+/// The seed says :9443; KIS moved the mock (VTS) host to :29443.
+pub const MOCK_BASE_URL: &str = "https://openapivts.koreainvestment.com:29443";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Env {
+    Real,
+    Mock,
+}
+
+impl Env {
+    pub fn parse(field: &str, s: &str) -> Result<Env> {
+        match s {
+            "real" => Ok(Env::Real),
+            "mock" => Ok(Env::Mock),
+            _ => Err(KisError::validation(
+                field,
+                format!("must be \"real\" or \"mock\", got {s:?}"),
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Env::Real => "real",
+            Env::Mock => "mock",
+        }
+    }
+
+    pub fn default_base_url(self) -> &'static str {
+        match self {
+            Env::Real => REAL_BASE_URL,
+            Env::Mock => MOCK_BASE_URL,
+        }
+    }
+
+    /// KIS's published per-account limits since 2026-04-20.
+    pub fn default_rate_limit(self) -> u32 {
+        match self {
+            Env::Real => 18,
+            Env::Mock => 1,
+        }
+    }
+}
+
+/// The seed's rule: a URL is the mock (VTS) environment when it contains "vts".
+pub fn is_mock_url(url: &str) -> bool {
+    url.to_ascii_lowercase().contains("vts")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustType {
+    Personal,
+    Business,
+}
+
+impl CustType {
+    pub fn parse(field: &str, s: &str) -> Result<CustType> {
+        match s {
+            "P" => Ok(CustType::Personal),
+            "B" => Ok(CustType::Business),
+            _ => Err(KisError::validation(
+                field,
+                format!("must be \"P\" or \"B\", got {s:?}"),
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustType::Personal => "P",
+            CustType::Business => "B",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_is_mock_url_looks_for_vts_case_insensitively() {
+        assert!(is_mock_url(MOCK_BASE_URL));
+        assert!(is_mock_url("https://OPENAPIVTS.koreainvestment.com:29443"));
+        assert!(!is_mock_url(REAL_BASE_URL));
+        assert!(!is_mock_url("http://127.0.0.1:8080"));
+    }
+}

@@ -1,0 +1,138 @@
+//! Classifying a KIS answer. KIS puts the real outcome in the body (`rt_cd`, `msg_cd`, or
+//! tokenP's `error_code`) whatever the HTTP status, so the status alone decides nothing. This is
+//! the one place that decides; the retry loop only acts on the verdict.
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// 2xx with a JSON object whose `rt_cd` is "0" or absent.
+    Ok,
+    /// 401, or `EGW00121` (invalid token) / `EGW00123` (expired token) at any status.
+    TokenRejected,
+    /// `EGW00201`: the gateway refused the call for the per-second limit; it never ran.
+    GatewayBusy,
+    /// `EGW00133`: tokenP throttle (one issuance a minute).
+    IssueThrottled,
+    /// Any other KIS envelope with a failure code: KIS's definitive answer.
+    Api,
+    /// 5xx without a KIS envelope (gateway page, empty or cut body): may be transient.
+    Transient,
+    /// Any other non-2xx without a KIS envelope.
+    Http,
+    /// 2xx whose body is not a JSON object.
+    Decode,
+}
+
+/// The codes a KIS body carries, from either body shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Codes {
+    /// `rt_cd` other than "0", or a tokenP `error_code`.
+    pub failed: bool,
+    pub msg_cd: String,
+    pub msg1: String,
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// The envelope of a parsed body, if it is a KIS one.
+pub fn codes(v: &Value) -> Option<Codes> {
+    let obj = v.as_object()?;
+    if obj.contains_key("rt_cd") || obj.contains_key("msg_cd") {
+        Some(Codes {
+            failed: text(v, "rt_cd").is_some_and(|r| r != "0"),
+            msg_cd: text(v, "msg_cd").unwrap_or_default(),
+            msg1: text(v, "msg1").unwrap_or_default(),
+        })
+    } else if obj.contains_key("error_code") {
+        Some(Codes {
+            failed: true,
+            msg_cd: text(v, "error_code").unwrap_or_default(),
+            msg1: text(v, "error_description").unwrap_or_default(),
+        })
+    } else {
+        None
+    }
+}
+
+pub struct Classified {
+    pub verdict: Verdict,
+    pub body: Option<Value>,
+    pub codes: Codes,
+}
+
+pub fn classify(status: u16, body_text: &str) -> Classified {
+    let body: Option<Value> = serde_json::from_str(body_text).ok();
+    let env = body.as_ref().and_then(codes);
+    let success = (200..300).contains(&status);
+    let verdict = match env.as_ref().map(|c| c.msg_cd.as_str()) {
+        Some("EGW00121") | Some("EGW00123") => Verdict::TokenRejected,
+        Some("EGW00201") => Verdict::GatewayBusy,
+        Some("EGW00133") => Verdict::IssueThrottled,
+        _ if status == 401 => Verdict::TokenRejected,
+        _ if success => match (&body, &env) {
+            (Some(Value::Object(_)), Some(c)) if c.failed => Verdict::Api,
+            (Some(Value::Object(_)), _) => Verdict::Ok,
+            _ => Verdict::Decode,
+        },
+        Some(_) => Verdict::Api,
+        None if status >= 500 => Verdict::Transient,
+        None => Verdict::Http,
+    };
+    Classified {
+        verdict,
+        body,
+        codes: env.unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(status: u16, body: &str) -> Verdict {
+        classify(status, body).verdict
+    }
+
+    #[test]
+    fn b1_classifies_by_msg_cd_whatever_the_status() {
+        let expired = r#"{"rt_cd":"1","msg_cd":"EGW00123","msg1":"기간이 만료된 token 입니다."}"#;
+        assert_eq!(v(500, expired), Verdict::TokenRejected);
+        assert_eq!(v(200, expired), Verdict::TokenRejected);
+        let invalid = r#"{"rt_cd":"1","msg_cd":"EGW00121","msg1":"유효하지 않은 token 입니다."}"#;
+        assert_eq!(v(500, invalid), Verdict::TokenRejected);
+        let busy = r#"{"rt_cd":"1","msg_cd":"EGW00201","msg1":"초당 거래건수를 초과하였습니다."}"#;
+        assert_eq!(v(500, busy), Verdict::GatewayBusy);
+        assert_eq!(v(200, busy), Verdict::GatewayBusy);
+        let throttle = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
+        assert_eq!(v(403, throttle), Verdict::IssueThrottled);
+    }
+
+    #[test]
+    fn b1_a_5xx_with_another_kis_code_is_definitive() {
+        let other = r#"{"rt_cd":"1","msg_cd":"APBK0919","msg1":"주문가능금액을 초과 했습니다"}"#;
+        assert_eq!(v(500, other), Verdict::Api);
+        assert_eq!(v(200, other), Verdict::Api);
+    }
+
+    #[test]
+    fn s7_5xx_without_envelope_is_transient_and_4xx_is_not() {
+        assert_eq!(v(502, "<html>Bad Gateway</html>"), Verdict::Transient);
+        assert_eq!(v(500, ""), Verdict::Transient);
+        assert_eq!(v(503, r#"{"rt_cd":"0","#), Verdict::Transient);
+        assert_eq!(v(404, "Not Found"), Verdict::Http);
+        assert_eq!(v(401, ""), Verdict::TokenRejected);
+        assert_eq!(v(403, r#"{"error_code":"EGW00103","error_description":"유효하지 않은 AppKey입니다."}"#), Verdict::Api);
+    }
+
+    #[test]
+    fn success_and_decode() {
+        assert_eq!(v(200, r#"{"rt_cd":"0","msg_cd":"MCA00000","output":{}}"#), Verdict::Ok);
+        assert_eq!(v(200, r#"{"access_token":"x","expires_in":86400}"#), Verdict::Ok);
+        assert_eq!(v(200, "<html>proxy</html>"), Verdict::Decode);
+        assert_eq!(v(200, r#"{"rt_cd":"0","output":{"#), Verdict::Decode);
+        assert_eq!(v(200, "[1,2]"), Verdict::Decode);
+    }
+}

@@ -1,0 +1,151 @@
+//! The one error type of the crate. Its `kind` tells a caller what happened and whether a retry
+//! button makes sense (ccxt's split of "never retry" from "may be transient").
+
+use std::any::Any;
+use std::fmt;
+use std::rc::Rc;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorKind {
+    /// Bad input, caught before any request was sent.
+    Validation,
+    /// A non-2xx answer without a KIS envelope (gateway page, empty or cut body).
+    Http,
+    /// KIS answered with `rt_cd` other than "0" (or a tokenP `error_code`).
+    Api,
+    /// The request never got an answer (dropped connection, DNS, CORS).
+    Network,
+    /// The per-attempt timeout fired.
+    Timeout,
+    /// A 2xx answer whose body is not the JSON KIS sends.
+    Decode,
+    /// KIS refused for rate reasons and the client gave up (or must not retry, EGW00133).
+    RateLimited,
+    /// KIS rejected the token even after the one permitted refresh.
+    TokenRejected,
+    /// An order may or may not have reached KIS and the lookup could not tell.
+    OrderStatusUnknown,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "validation",
+            ErrorKind::Http => "http",
+            ErrorKind::Api => "api",
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Decode => "decode",
+            ErrorKind::RateLimited => "rateLimited",
+            ErrorKind::TokenRejected => "tokenRejected",
+            ErrorKind::OrderStatusUnknown => "orderStatusUnknown",
+        }
+    }
+}
+
+/// What a transport failed with, kept opaque so the wasm layer can hand the original JS error
+/// back as `cause` while the core stays free of JS types.
+#[derive(Clone)]
+pub struct Cause {
+    pub message: String,
+    pub original: Option<Rc<dyn Any>>,
+}
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cause").field("message", &self.message).finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct KisError {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// The input field at fault, for validation errors.
+    pub field: Option<String>,
+    pub status: Option<u16>,
+    pub msg_cd: Option<String>,
+    pub msg1: Option<String>,
+    pub tr_id: Option<String>,
+    pub path: Option<String>,
+    /// The response body text as received (redacted), where there was one.
+    pub body: Option<String>,
+    pub retry_after_ms: Option<u64>,
+    pub cause: Option<Cause>,
+}
+
+impl KisError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        KisError {
+            kind,
+            message: message.into(),
+            field: None,
+            status: None,
+            msg_cd: None,
+            msg1: None,
+            tr_id: None,
+            path: None,
+            body: None,
+            retry_after_ms: None,
+            cause: None,
+        }
+    }
+
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        let mut e = KisError::new(ErrorKind::Validation, format!("{field}: {}", message.into()));
+        e.field = Some(field.to_string());
+        e
+    }
+
+    pub fn with_request(mut self, path: &str, tr_id: &str) -> Self {
+        self.path = Some(path.to_string());
+        if !tr_id.is_empty() {
+            self.tr_id = Some(tr_id.to_string());
+        }
+        self
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    pub fn with_body(mut self, body: &str) -> Self {
+        self.body = Some(body.to_string());
+        self
+    }
+
+    pub fn with_codes(mut self, msg_cd: &str, msg1: &str) -> Self {
+        if !msg_cd.is_empty() {
+            self.msg_cd = Some(msg_cd.to_string());
+        }
+        if !msg1.is_empty() {
+            self.msg1 = Some(msg1.trim_end().to_string());
+        }
+        self
+    }
+
+    pub fn with_cause(mut self, cause: Option<Cause>) -> Self {
+        self.cause = cause;
+        self
+    }
+
+    pub fn with_retry_after(mut self, ms: u64) -> Self {
+        self.retry_after_ms = Some(ms);
+        self
+    }
+}
+
+impl fmt::Display for KisError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for KisError {}
+
+pub type Result<T> = std::result::Result<T, KisError>;

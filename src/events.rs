@@ -1,0 +1,87 @@
+//! What the client reports while it works: structured events for a request log, and the log
+//! lines the seed asks for (S4). Nothing here may carry a secret: events hold only method, path,
+//! TR ID, status and timings, and log lines pass through the redactor first.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub enum EventType {
+    Request,
+    Response,
+    Retry,
+    RateLimitWait,
+    Token,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct KisEvent {
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub method: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub tr_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub attempt: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub wait_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub msg_cd: Option<String>,
+    /// Why: for `retry` ("token", "server", "network", "timeout", "rateLimit", "lookup"), for
+    /// `token` ("issued", "stored", "refreshed").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub reason: Option<&'static str>,
+}
+
+impl KisEvent {
+    pub fn new(kind: EventType) -> Self {
+        KisEvent {
+            kind,
+            method: None,
+            path: None,
+            tr_id: None,
+            status: None,
+            attempt: None,
+            wait_ms: None,
+            ms: None,
+            msg_cd: None,
+            reason: None,
+        }
+    }
+}
+
+/// Where events and log lines go: the wasm layer forwards them to `onEvent` and `logger`; tests
+/// record them.
+pub trait Observer {
+    fn event(&self, event: &KisEvent);
+    fn warn(&self, line: &str);
+    fn error(&self, line: &str);
+}
+
+/// Discards everything.
+pub struct Silent;
+
+impl Observer for Silent {
+    fn event(&self, _: &KisEvent) {}
+    fn warn(&self, _: &str) {}
+    fn error(&self, _: &str) {}
+}

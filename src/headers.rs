@@ -1,0 +1,107 @@
+//! Request headers for the three kinds of KIS call. A missing `custtype` costs an HTTP 500
+//! (the seed), so these are built in one place and tested header by header.
+
+use crate::env::CustType;
+
+pub const JSON_UTF8: &str = "application/json; charset=utf-8";
+
+pub struct Credentials<'a> {
+    pub app_key: &'a str,
+    pub app_secret: &'a str,
+    pub cust_type: CustType,
+}
+
+type Headers = Vec<(String, String)>;
+
+fn h(k: &str, v: &str) -> (String, String) {
+    (k.to_string(), v.to_string())
+}
+
+/// S1: every `/uapi` call; POSTs add `hashkey` when one was issued; `tr_cont` only on follow-up
+/// pages.
+pub fn uapi_headers(
+    c: &Credentials,
+    token: &str,
+    tr_id: &str,
+    tr_cont: &str,
+    hashkey: Option<&str>,
+) -> Headers {
+    let mut v = vec![
+        h("content-type", JSON_UTF8),
+        h("authorization", &format!("Bearer {token}")),
+        h("appkey", c.app_key),
+        h("appsecret", c.app_secret),
+        h("tr_id", tr_id),
+        h("custtype", c.cust_type.as_str()),
+    ];
+    if !tr_cont.is_empty() {
+        v.push(h("tr_cont", tr_cont));
+    }
+    if let Some(k) = hashkey {
+        v.push(h("hashkey", k));
+    }
+    v
+}
+
+/// S2: the hashkey call has no bearer token and no `custtype`, and spells the keys as the seed.
+pub fn hashkey_headers(c: &Credentials) -> Headers {
+    vec![
+        h("content-type", JSON_UTF8),
+        h("appKey", c.app_key),
+        h("appSecret", c.app_secret),
+    ]
+}
+
+pub fn token_headers() -> Headers {
+    vec![h("content-type", JSON_UTF8)]
+}
+
+pub fn token_body(c: &Credentials) -> String {
+    crate::order::json_object(&[
+        ("grant_type", "client_credentials".to_string()),
+        ("appkey", c.app_key.to_string()),
+        ("appsecret", c.app_secret.to_string()),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds() -> Credentials<'static> {
+        Credentials {
+            app_key: "APPKEY",
+            app_secret: "APPSECRET",
+            cust_type: CustType::Personal,
+        }
+    }
+
+    fn get<'a>(hs: &'a Headers, k: &str) -> Option<&'a str> {
+        hs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn s1_uapi_headers() {
+        let hs = uapi_headers(&creds(), "TOK", "FHKST01010100", "", None);
+        assert_eq!(get(&hs, "content-type"), Some("application/json; charset=utf-8"));
+        assert_eq!(get(&hs, "authorization"), Some("Bearer TOK"));
+        assert_eq!(get(&hs, "appkey"), Some("APPKEY"));
+        assert_eq!(get(&hs, "appsecret"), Some("APPSECRET"));
+        assert_eq!(get(&hs, "tr_id"), Some("FHKST01010100"));
+        assert_eq!(get(&hs, "custtype"), Some("P"));
+        assert_eq!(get(&hs, "hashkey"), None);
+        assert_eq!(get(&hs, "tr_cont"), None);
+        let hs = uapi_headers(&creds(), "TOK", "TTTC0012U", "N", Some("abc"));
+        assert_eq!(get(&hs, "hashkey"), Some("abc"));
+        assert_eq!(get(&hs, "tr_cont"), Some("N"));
+    }
+
+    #[test]
+    fn s2_hashkey_headers() {
+        let hs = hashkey_headers(&creds());
+        assert_eq!(get(&hs, "content-type"), Some("application/json; charset=utf-8"));
+        assert_eq!(get(&hs, "appKey"), Some("APPKEY"));
+        assert_eq!(get(&hs, "appSecret"), Some("APPSECRET"));
+        assert!(hs.iter().all(|(k, _)| k != "custtype" && k != "authorization"));
+    }
+}

@@ -1,0 +1,124 @@
+//! Korea Standard Time (UTC+9, no daylight saving): KIS's "today" and its timestamps are in KST
+//! whatever the zone of the machine running the client.
+
+const KST_OFFSET_MS: i64 = 9 * 3600 * 1000;
+const DAY_MS: i64 = 86_400_000;
+
+/// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's civil_from_days).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The KST calendar date of an epoch-ms instant as `YYYYMMDD`.
+pub fn kst_date(epoch_ms: f64) -> String {
+    let kst = epoch_ms as i64 + KST_OFFSET_MS;
+    let (y, m, d) = civil_from_days(kst.div_euclid(DAY_MS));
+    format!("{y:04}{m:02}{d:02}")
+}
+
+/// The KST wall-clock time of an epoch-ms instant as `HHMMSS`.
+pub fn kst_time(epoch_ms: f64) -> String {
+    let secs = (epoch_ms as i64 + KST_OFFSET_MS).div_euclid(1000).rem_euclid(86_400);
+    format!("{:02}{:02}{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+/// `"YYYY-MM-DD HH:MM:SS"` in KST (tokenP's `access_token_token_expired`) → epoch ms.
+pub fn parse_kst_datetime(s: &str) -> Option<f64> {
+    let b = s.trim().as_bytes();
+    if b.len() != 19 {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        std::str::from_utf8(&b[r]).ok()?.parse().ok()
+    };
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let days = days_from_civil(y, mo as u32, d as u32);
+    Some((days * DAY_MS + ((h * 60 + mi) * 60 + se) * 1000 - KST_OFFSET_MS) as f64)
+}
+
+/// `YYYYMMDD` → `YYYY-MM-DD` (anything else is returned unchanged).
+pub fn dashed_date(yyyymmdd: &str) -> String {
+    if yyyymmdd.len() == 8 && yyyymmdd.bytes().all(|c| c.is_ascii_digit()) {
+        format!("{}-{}-{}", &yyyymmdd[..4], &yyyymmdd[4..6], &yyyymmdd[6..])
+    } else {
+        yyyymmdd.to_string()
+    }
+}
+
+/// `HHMMSS` → `HH:MM:SS` (anything else is returned unchanged).
+pub fn coloned_time(hhmmss: &str) -> String {
+    if hhmmss.len() == 6 && hhmmss.bytes().all(|c| c.is_ascii_digit()) {
+        format!("{}:{}:{}", &hhmmss[..2], &hhmmss[2..4], &hhmmss[4..])
+    } else {
+        hhmmss.to_string()
+    }
+}
+
+/// Whether `YYYYMMDD` names a real calendar day.
+pub fn is_valid_date(yyyymmdd: &str) -> bool {
+    if yyyymmdd.len() != 8 || !yyyymmdd.bytes().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let y: i64 = yyyymmdd[..4].parse().unwrap_or(0);
+    let m: u32 = yyyymmdd[4..6].parse().unwrap_or(0);
+    let d: u32 = yyyymmdd[6..].parse().unwrap_or(0);
+    if !(1..=12).contains(&m) || d == 0 {
+        return false;
+    }
+    civil_from_days(days_from_civil(y, m, d)) == (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn b9_today_is_the_korean_date_not_the_utc_one() {
+        // 2026-11-27 16:00 UTC is already 2026-11-28 01:00 in Seoul.
+        let ms = 1_795_795_200_000.0; // 2026-11-27T16:00:00Z
+        assert_eq!(kst_date(ms), "20261128");
+        assert_eq!(kst_time(ms), "010000");
+        assert_eq!(kst_date(ms - 3600_000.0 * 2.0), "20261127");
+    }
+
+    #[test]
+    fn parses_token_expiry_in_kst() {
+        let ms = parse_kst_datetime("2026-11-28 01:00:00").unwrap();
+        assert_eq!(ms, 1_795_795_200_000.0);
+        assert_eq!(parse_kst_datetime("2026-13-01 00:00:00"), None);
+        assert_eq!(parse_kst_datetime("garbage"), None);
+    }
+
+    #[test]
+    fn validates_calendar_days() {
+        assert!(is_valid_date("20240229"));
+        assert!(!is_valid_date("20250229"));
+        assert!(!is_valid_date("20251301"));
+        assert!(!is_valid_date("2025-01-01"));
+        assert_eq!(dashed_date("20261127"), "2026-11-27");
+        assert_eq!(coloned_time("155211"), "15:52:11");
+    }
+}

@@ -1,0 +1,33 @@
+//! kis-wasm: a client for the Korea Investment & Securities (KIS) OpenAPI.
+//!
+//! Layers, data flowing one way (caller → client → policy → transport → KIS):
+//! - protocol (pure): [`env`], [`tr_id`], [`account`], [`symbol`], [`headers`], [`order`],
+//!   [`query`], [`envelope`], [`numbers`], [`models`], [`kst`];
+//! - engine: [`engine`], generic over the transport, clock and token-store traits;
+//! - wasm binding: `wasm` (wasm32 only), the only code that touches JS.
+
+pub mod account;
+pub mod engine;
+pub mod env;
+pub mod envelope;
+pub mod error;
+pub mod events;
+pub mod headers;
+pub mod input;
+pub mod kst;
+pub mod models;
+pub mod numbers;
+pub mod order;
+pub mod query;
+pub mod redact;
+pub mod symbol;
+pub mod tr_id;
+
+#[doc(hidden)]
+pub mod testing;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use engine::core::KisCore;
+pub use error::{ErrorKind, KisError};

@@ -1,0 +1,326 @@
+//! Result shapes handed to callers: camelCase, KIS numeric strings parsed to numbers (`null` where
+//! KIS sent nothing), and `raw`, the KIS fields as received, for whatever we did not map.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::kst::{coloned_time, dashed_date};
+use crate::numbers::{field_number, field_text};
+
+pub type Raw = BTreeMap<String, String>;
+
+/// The KIS object's fields, values as sent (non-string values in their JSON text).
+pub fn raw_of(obj: &Value) -> Raw {
+    obj.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    let s = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), s)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+macro_rules! result_struct {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident : $t:ty,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $($(#[$fm])* pub $f: $t,)*
+        }
+    };
+}
+
+result_struct! {
+    /// inquire-price (FHKST01010100).
+    pub struct Quote {
+        pub symbol: String,
+        pub price: Option<f64>,
+        pub change: Option<f64>,
+        pub change_rate: Option<f64>,
+        pub volume: Option<f64>,
+        pub open: Option<f64>,
+        pub high: Option<f64>,
+        pub low: Option<f64>,
+        pub upper_limit: Option<f64>,
+        pub lower_limit: Option<f64>,
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+        pub raw: Raw,
+    }
+}
+
+impl Quote {
+    pub fn from_output(symbol: &str, o: &Value) -> Quote {
+        Quote {
+            symbol: symbol.to_string(),
+            price: field_number(o, "stck_prpr"),
+            change: field_number(o, "prdy_vrss"),
+            change_rate: field_number(o, "prdy_ctrt"),
+            volume: field_number(o, "acml_vol"),
+            open: field_number(o, "stck_oprc"),
+            high: field_number(o, "stck_hgpr"),
+            low: field_number(o, "stck_lwpr"),
+            upper_limit: field_number(o, "stck_mxpr"),
+            lower_limit: field_number(o, "stck_llam"),
+            raw: raw_of(o),
+        }
+    }
+}
+
+result_struct! {
+    /// A row of inquire-daily-price (FHKST01010400); `date` is "YYYY-MM-DD".
+    pub struct DailyBar {
+        pub date: String,
+        pub open: Option<f64>,
+        pub high: Option<f64>,
+        pub low: Option<f64>,
+        pub close: Option<f64>,
+        pub volume: Option<f64>,
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+        pub raw: Raw,
+    }
+}
+
+impl DailyBar {
+    pub fn from_row(o: &Value) -> DailyBar {
+        DailyBar {
+            date: dashed_date(&field_text(o, "stck_bsop_date")),
+            open: field_number(o, "stck_oprc"),
+            high: field_number(o, "stck_hgpr"),
+            low: field_number(o, "stck_lwpr"),
+            close: field_number(o, "stck_clpr"),
+            volume: field_number(o, "acml_vol"),
+            raw: raw_of(o),
+        }
+    }
+}
+
+result_struct! {
+    /// A row of inquire-balance `output1`.
+    pub struct Holding {
+        pub symbol: String,
+        pub name: String,
+        pub quantity: Option<f64>,
+        pub orderable_quantity: Option<f64>,
+        pub avg_price: Option<f64>,
+        pub price: Option<f64>,
+        pub eval_amount: Option<f64>,
+        pub profit_loss: Option<f64>,
+        pub profit_loss_rate: Option<f64>,
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+        pub raw: Raw,
+    }
+}
+
+impl Holding {
+    pub fn from_row(o: &Value) -> Holding {
+        Holding {
+            symbol: field_text(o, "pdno"),
+            name: field_text(o, "prdt_name"),
+            quantity: field_number(o, "hldg_qty"),
+            orderable_quantity: field_number(o, "ord_psbl_qty"),
+            avg_price: field_number(o, "pchs_avg_pric"),
+            price: field_number(o, "prpr"),
+            eval_amount: field_number(o, "evlu_amt"),
+            profit_loss: field_number(o, "evlu_pfls_amt"),
+            profit_loss_rate: field_number(o, "evlu_pfls_rt"),
+            raw: raw_of(o),
+        }
+    }
+}
+
+result_struct! {
+    /// inquire-balance `output2[0]`.
+    pub struct BalanceSummary {
+        pub cash: Option<f64>,
+        pub stock_eval: Option<f64>,
+        pub total_eval: Option<f64>,
+        pub net_asset: Option<f64>,
+        pub purchase_total: Option<f64>,
+        pub profit_loss_total: Option<f64>,
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+        pub raw: Raw,
+    }
+}
+
+impl BalanceSummary {
+    pub fn from_row(o: &Value) -> BalanceSummary {
+        BalanceSummary {
+            cash: field_number(o, "dnca_tot_amt"),
+            stock_eval: field_number(o, "scts_evlu_amt"),
+            total_eval: field_number(o, "tot_evlu_amt"),
+            net_asset: field_number(o, "nass_amt"),
+            purchase_total: field_number(o, "pchs_amt_smtl_amt"),
+            profit_loss_total: field_number(o, "evlu_pfls_smtl_amt"),
+            raw: raw_of(o),
+        }
+    }
+}
+
+result_struct! {
+    pub struct Balance {
+        pub holdings: Vec<Holding>,
+        pub summary: BalanceSummary,
+    }
+}
+
+result_struct! {
+    /// order-cash / order-rvsecncl `output`; `time` is "HH:MM:SS" (Korea time).
+    pub struct OrderAck {
+        pub order_no: String,
+        pub org_no: String,
+        pub time: String,
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+        pub raw: Raw,
+    }
+}
+
+/// KIS answers order-cash with upper-case keys and order-rvsecncl's doc shows lower-case ones.
+fn either_case(o: &Value, upper: &str) -> String {
+    let s = field_text(o, upper);
+    if s.is_empty() {
+        field_text(o, &upper.to_ascii_lowercase())
+    } else {
+        s
+    }
+}
+
+impl OrderAck {
+    pub fn from_output(o: &Value) -> OrderAck {
+        OrderAck {
+            order_no: either_case(o, "ODNO"),
+            org_no: either_case(o, "KRX_FWDG_ORD_ORGNO"),
+            time: coloned_time(&either_case(o, "ORD_TMD")),
+            raw: raw_of(o),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum OrderSide {
+    Buy,
+    Sell,
+}
+
+result_struct! {
+    /// A row of inquire-daily-ccld `output1`.
+    pub struct Order {
+        pub date: String,
+        pub time: String,
+        pub order_no: String,
+        pub org_no: String,
+        pub side: OrderSide,
+        pub symbol: String,
+        pub name: String,
+        pub quantity: Option<f64>,
+        pub price: Option<f64>,
+        pub filled_quantity: Option<f64>,
+        pub remaining_quantity: Option<f64>,
+        pub cancelled: bool,
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+        pub raw: Raw,
+    }
+}
+
+impl Order {
+    pub fn from_row(o: &Value) -> Order {
+        Order {
+            date: dashed_date(&field_text(o, "ord_dt")),
+            time: coloned_time(&field_text(o, "ord_tmd")),
+            order_no: field_text(o, "odno"),
+            org_no: field_text(o, "ord_gno_brno"),
+            side: if field_text(o, "sll_buy_dvsn_cd") == "01" {
+                OrderSide::Sell
+            } else {
+                OrderSide::Buy
+            },
+            symbol: field_text(o, "pdno"),
+            name: field_text(o, "prdt_name"),
+            quantity: field_number(o, "ord_qty"),
+            price: field_number(o, "ord_unpr"),
+            filled_quantity: field_number(o, "tot_ccld_qty"),
+            remaining_quantity: field_number(o, "rmn_qty"),
+            cancelled: field_text(o, "cncl_yn") == "Y",
+            raw: raw_of(o),
+        }
+    }
+}
+
+result_struct! {
+    /// inquire-psbl-order `output`: what can be bought without credit (nrcvb_*).
+    pub struct BuyingPower {
+        pub cash: Option<f64>,
+        pub max_quantity: Option<f64>,
+        pub max_amount: Option<f64>,
+        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+        pub raw: Raw,
+    }
+}
+
+impl BuyingPower {
+    pub fn from_output(o: &Value) -> BuyingPower {
+        BuyingPower {
+            cash: field_number(o, "ord_psbl_cash"),
+            max_quantity: field_number(o, "nrcvb_buy_qty"),
+            max_amount: field_number(o, "nrcvb_buy_amt"),
+            raw: raw_of(o),
+        }
+    }
+}
+
+result_struct! {
+    /// What `kis.token` shows: never the token itself.
+    pub struct TokenInfo {
+        pub expires_at: f64,
+        pub is_expired: bool,
+        pub is_expiring_soon: bool,
+    }
+}
+
+/// A token as kept in a `TokenStore`; times in epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct StoredToken {
+    pub access_token: String,
+    pub expires_at: f64,
+    pub issued_at: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn b8_quote_fields_parsed_and_raw_kept() {
+        let o = json!({"stck_prpr":"128500","prdy_vrss":"-500","prdy_ctrt":"+1.26","acml_vol":"2669075",
+                       "stck_oprc":"","stck_mxpr":"167000","stck_llam":"90000"});
+        let q = Quote::from_output("000660", &o);
+        assert_eq!(q.price, Some(128500.0));
+        assert_eq!(q.change, Some(-500.0));
+        assert_eq!(q.change_rate, Some(1.26));
+        assert_eq!(q.open, None);
+        assert_eq!(q.upper_limit, Some(167000.0));
+        assert_eq!(q.raw["prdy_ctrt"], "+1.26");
+    }
+
+    #[test]
+    fn order_ack_reads_either_case() {
+        let a = OrderAck::from_output(&json!({"KRX_FWDG_ORD_ORGNO":"06010","ODNO":"0001569157","ORD_TMD":"155211"}));
+        assert_eq!((a.order_no.as_str(), a.org_no.as_str(), a.time.as_str()), ("0001569157", "06010", "15:52:11"));
+        let a = OrderAck::from_output(&json!({"krx_fwdg_ord_orgno":"06010","odno":"1","ord_tmd":"090000"}));
+        assert_eq!(a.order_no, "1");
+    }
+}

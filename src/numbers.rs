@@ -1,0 +1,55 @@
+//! KIS sends every number as a string: signed ("+1.26"), space padded, or empty. Parse them
+//! tolerantly, and never into NaN.
+
+use serde_json::Value;
+
+/// `"+1.26"` → 1.26, `" 300 "` → 300, `""` → None, `"abc"` → None.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let t = t.strip_prefix('+').unwrap_or(t);
+    if t.is_empty() {
+        return None;
+    }
+    let t: String = t.chars().filter(|&c| c != ',').collect();
+    match t.parse::<f64>() {
+        Ok(n) if n.is_finite() => Some(n),
+        _ => None,
+    }
+}
+
+/// A numeric field of a KIS object; a JSON number is accepted too.
+pub fn field_number(obj: &Value, key: &str) -> Option<f64> {
+    match obj.get(key)? {
+        Value::String(s) => parse_number(s),
+        Value::Number(n) => n.as_f64().filter(|f| f.is_finite()),
+        _ => None,
+    }
+}
+
+/// A text field with KIS's space padding trimmed; missing → "".
+pub fn field_text(obj: &Value, key: &str) -> String {
+    match obj.get(key) {
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn b8_parses_kis_numeric_strings_tolerantly() {
+        assert_eq!(parse_number("+1.26"), Some(1.26));
+        assert_eq!(parse_number("-0.50"), Some(-0.5));
+        assert_eq!(parse_number("  128500 "), Some(128500.0));
+        assert_eq!(parse_number("0000012"), Some(12.0));
+        assert_eq!(parse_number("1,234"), Some(1234.0));
+        assert_eq!(parse_number(""), None);
+        assert_eq!(parse_number("   "), None);
+        assert_eq!(parse_number("NaN"), None);
+        assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("x12"), None);
+    }
+}

@@ -1,0 +1,282 @@
+//! Order and cancel bodies. The body string built here is the one the hashkey is computed over
+//! and the one sent, byte for byte, so key order and formatting are fixed in one place.
+
+use serde_json::Value;
+
+use crate::account::Account;
+use crate::error::{KisError, Result};
+use crate::input::{whole_number, Fields};
+use crate::symbol::validate_symbol;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Buy,
+    Sell,
+}
+
+impl Side {
+    /// `SLL_BUY_DVSN_CD` in inquire-daily-ccld.
+    pub fn ccld_code(self) -> &'static str {
+        match self {
+            Side::Sell => "01",
+            Side::Buy => "02",
+        }
+    }
+}
+
+/// Order types (ORD_DVSN) whose price is the order's limit and so must be given.
+const PRICED: &[&str] = &["00", "02", "11", "12"];
+/// Market-type orders: the price is set by the exchange and ORD_UNPR must be "0".
+const MARKET: &[&str] = &["01", "03", "04", "13", "14", "15", "16"];
+/// The remaining KRX codes, where a price is optional.
+const OTHER: &[&str] = &["05", "06", "07", "21", "23", "24"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRequest {
+    pub symbol: String,
+    pub quantity: u64,
+    pub price: Option<u64>,
+    pub order_type: String,
+}
+
+impl OrderRequest {
+    /// `{ symbol, quantity, price?, orderType? }`; price given → limit "00", else market "01".
+    pub fn from_value(scope: &str, v: &Value, extra_keys: &[&str]) -> Result<OrderRequest> {
+        let mut known = vec!["symbol", "quantity", "price", "orderType"];
+        known.extend_from_slice(extra_keys);
+        let f = Fields::new(scope, v, &known, false)?;
+        let symbol = f.str("symbol")?;
+        validate_symbol(&f.name("symbol"), symbol)?;
+        let quantity = match f.opt_number("quantity")? {
+            Some(n) => whole_number(&f.name("quantity"), n, 1.0)?,
+            None => return Err(KisError::validation(&f.name("quantity"), "is required")),
+        };
+        let price = f
+            .opt_number("price")?
+            .map(|p| whole_number(&f.name("price"), p, 1.0))
+            .transpose()?;
+        let order_type = match f.opt_str("orderType")? {
+            Some(t) => t.to_string(),
+            None if price.is_some() => "00".to_string(),
+            None => "01".to_string(),
+        };
+        check_order_type(&f.name("orderType"), &f.name("price"), &order_type, price)?;
+        Ok(OrderRequest {
+            symbol: symbol.to_string(),
+            quantity,
+            price,
+            order_type,
+        })
+    }
+
+    /// ORD_UNPR: the limit price, or "0" for market-type orders.
+    pub fn unit_price(&self) -> String {
+        self.price.map_or_else(|| "0".to_string(), |p| p.to_string())
+    }
+}
+
+fn check_order_type(field: &str, price_field: &str, t: &str, price: Option<u64>) -> Result<()> {
+    if t == "22" {
+        return Err(KisError::validation(
+            field,
+            "stop-limit (\"22\") needs a condition price; send it with request()",
+        ));
+    }
+    if PRICED.contains(&t) && price.is_none() {
+        return Err(KisError::validation(
+            price_field,
+            format!("is required for order type {t:?} (a limit price)"),
+        ));
+    }
+    if MARKET.contains(&t) && price.is_some() {
+        return Err(KisError::validation(
+            price_field,
+            format!("must be omitted for market-type order {t:?} (KIS sets the price)"),
+        ));
+    }
+    if !PRICED.contains(&t) && !MARKET.contains(&t) && !OTHER.contains(&t) {
+        return Err(KisError::validation(
+            field,
+            format!("is not a KRX order type (ORD_DVSN): {t:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The order-cash body, in the order of KIS's own sample. Side is not in the body: it is the TR ID.
+pub fn order_body(account: &Account, o: &OrderRequest) -> Vec<(&'static str, String)> {
+    vec![
+        ("CANO", account.cano.clone()),
+        ("ACNT_PRDT_CD", account.product.clone()),
+        ("PDNO", o.symbol.clone()),
+        ("ORD_DVSN", o.order_type.clone()),
+        ("ORD_QTY", o.quantity.to_string()),
+        ("ORD_UNPR", o.unit_price()),
+        ("EXCG_ID_DVSN_CD", "KRX".to_string()),
+        ("SLL_TYPE", String::new()),
+        ("CNDT_PRIC", String::new()),
+    ]
+}
+
+/// `buildOrderBody({ account, symbol, quantity, price?, orderType? })`.
+pub fn build_order_body(v: &Value) -> Result<Vec<(&'static str, String)>> {
+    let order = OrderRequest::from_value("order", v, &["account"])?;
+    let f = Fields::new("order", v, &["account", "symbol", "quantity", "price", "orderType"], false)?;
+    let account = Account::parse(&f.name("account"), f.str("account")?)?;
+    Ok(order_body(&account, &order))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancelRequest {
+    pub order_no: String,
+    pub org_no: String,
+    /// None = the whole remaining quantity.
+    pub quantity: Option<u64>,
+}
+
+impl CancelRequest {
+    /// `{ orderNo, orgNo, quantity?: number | "all" }`.
+    pub fn from_value(v: &Value) -> Result<CancelRequest> {
+        let f = Fields::new("cancel", v, &["orderNo", "orgNo", "quantity"], false)?;
+        let order_no = digits(&f.name("orderNo"), f.str("orderNo")?, 10)?;
+        let org_no = digits(&f.name("orgNo"), f.str("orgNo")?, 5)?;
+        let quantity = match f.opt_value("quantity") {
+            None => None,
+            Some(Value::String(s)) if s == "all" => None,
+            Some(Value::Number(n)) => Some(whole_number(
+                &f.name("quantity"),
+                n.as_f64().unwrap_or(f64::NAN),
+                1.0,
+            )?),
+            Some(_) => {
+                return Err(KisError::validation(
+                    &f.name("quantity"),
+                    "must be a positive whole number or \"all\"",
+                ))
+            }
+        };
+        Ok(CancelRequest {
+            order_no: order_no.to_string(),
+            org_no: org_no.to_string(),
+            quantity,
+        })
+    }
+}
+
+fn digits<'a>(field: &str, s: &'a str, max: usize) -> Result<&'a str> {
+    if s.is_empty() || s.len() > max || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return Err(KisError::validation(
+            field,
+            format!("must be 1 to {max} digits, got {s:?}"),
+        ));
+    }
+    Ok(s)
+}
+
+/// The order-rvsecncl body for a cancel (RVSE_CNCL_DVSN_CD "02").
+pub fn cancel_body(account: &Account, c: &CancelRequest) -> Vec<(&'static str, String)> {
+    vec![
+        ("CANO", account.cano.clone()),
+        ("ACNT_PRDT_CD", account.product.clone()),
+        ("KRX_FWDG_ORD_ORGNO", c.org_no.clone()),
+        ("ORGN_ODNO", c.order_no.clone()),
+        ("ORD_DVSN", "00".to_string()),
+        ("RVSE_CNCL_DVSN_CD", "02".to_string()),
+        ("ORD_QTY", c.quantity.map_or_else(|| "0".to_string(), |q| q.to_string())),
+        ("ORD_UNPR", "0".to_string()),
+        ("QTY_ALL_ORD_YN", if c.quantity.is_none() { "Y" } else { "N" }.to_string()),
+        ("CNDT_PRIC", String::new()),
+        ("EXCG_ID_DVSN_CD", "KRX".to_string()),
+    ]
+}
+
+/// A flat JSON object with string values, keys in the given order.
+pub fn json_object(pairs: &[(&str, String)]) -> String {
+    let mut out = String::from("{");
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&Value::String((*k).to_string()).to_string());
+        out.push(':');
+        out.push_str(&Value::String(v.clone()).to_string());
+    }
+    out.push('}');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn acct() -> Account {
+        Account::parse("account", "12345678").unwrap()
+    }
+
+    #[test]
+    fn s9_market_order_body() {
+        let o = OrderRequest::from_value("order", &json!({"symbol": "005930", "quantity": 10}), &[])
+            .unwrap();
+        let body = json_object(&order_body(&acct(), &o));
+        assert_eq!(
+            body,
+            r#"{"CANO":"12345678","ACNT_PRDT_CD":"01","PDNO":"005930","ORD_DVSN":"01","ORD_QTY":"10","ORD_UNPR":"0","EXCG_ID_DVSN_CD":"KRX","SLL_TYPE":"","CNDT_PRIC":""}"#
+        );
+    }
+
+    #[test]
+    fn s9_limit_order_when_a_price_is_given() {
+        let v = json!({"symbol": "360750", "quantity": 3, "price": 15000});
+        let o = OrderRequest::from_value("order", &v, &[]).unwrap();
+        let body = order_body(&acct(), &o);
+        assert!(body.contains(&("ORD_DVSN", "00".into())));
+        assert!(body.contains(&("ORD_UNPR", "15000".into())));
+        assert!(body.contains(&("ORD_QTY", "3".into())));
+    }
+
+    #[test]
+    fn b6_order_inputs_are_validated_with_the_field_named() {
+        let cases = [
+            (json!({"symbol": "5930", "quantity": 1}), "order.symbol"),
+            (json!({"symbol": "005930", "quantity": 0}), "order.quantity"),
+            (json!({"symbol": "005930", "quantity": 1.5}), "order.quantity"),
+            (json!({"symbol": "005930"}), "order.quantity"),
+            (json!({"symbol": "005930", "quantity": 1, "price": -5}), "order.price"),
+            (json!({"symbol": "005930", "quantity": 1, "price": 10.5}), "order.price"),
+            (json!({"symbol": "005930", "quantity": 1, "orderType": "00"}), "order.price"),
+            (json!({"symbol": "005930", "quantity": 1, "orderType": "01", "price": 5}), "order.price"),
+            (json!({"symbol": "005930", "quantity": 1, "orderType": "99"}), "order.orderType"),
+            (json!({"symbol": "005930", "quantity": 1, "qty": 1}), "order.qty"),
+            (json!({"symbol": 5930, "quantity": 1}), "order.symbol"),
+        ];
+        for (v, field) in cases {
+            let e = OrderRequest::from_value("order", &v, &[]).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{v}");
+        }
+    }
+
+    #[test]
+    fn build_order_body_needs_an_account() {
+        let e = build_order_body(&json!({"symbol": "005930", "quantity": 1})).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("order.account"));
+        let b = build_order_body(&json!({"account": "12345678-22", "symbol": "005930", "quantity": 1}))
+            .unwrap();
+        assert_eq!(b[1], ("ACNT_PRDT_CD", "22".to_string()));
+    }
+
+    #[test]
+    fn cancel_body_all_or_some() {
+        let c = CancelRequest::from_value(&json!({"orderNo": "0001569157", "orgNo": "06010"})).unwrap();
+        let b = cancel_body(&acct(), &c);
+        assert!(b.contains(&("QTY_ALL_ORD_YN", "Y".into())));
+        assert!(b.contains(&("RVSE_CNCL_DVSN_CD", "02".into())));
+        let c = CancelRequest::from_value(&json!({"orderNo": "1", "orgNo": "06010", "quantity": 2}))
+            .unwrap();
+        let b = cancel_body(&acct(), &c);
+        assert!(b.contains(&("QTY_ALL_ORD_YN", "N".into())));
+        assert!(b.contains(&("ORD_QTY", "2".into())));
+        let e = CancelRequest::from_value(&json!({"orderNo": "12ab", "orgNo": "06010"})).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("cancel.orderNo"));
+    }
+}
