@@ -32,7 +32,7 @@ macro_rules! result_struct {
     ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident : $t:ty,)* }) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Serialize)]
-        #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+        #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
             $($(#[$fm])* pub $f: $t,)*

@@ -1,0 +1,298 @@
+//! The `KisClient` class. Each method clones the shared engine into a promise, so any number of
+//! calls can be in flight at once and none holds a borrow of the JS object.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise, Reflect};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::engine::config::Config;
+use crate::engine::token::REFRESH_INTERVAL_MS;
+use crate::error::{KisError, Result};
+use crate::input::whole_number;
+use crate::wasm::convert::{to_js, to_json};
+use crate::wasm::errors::to_js_error;
+use crate::wasm::fetch::JsTransport;
+use crate::wasm::observer::{JsObserver, Logger};
+use crate::wasm::store::JsTokenStore;
+use crate::wasm::timers::JsClock;
+use crate::KisCore;
+
+type Core = KisCore<JsTransport, JsClock, JsTokenStore>;
+
+/// Options the binding handles itself (functions and objects with methods).
+const HOST_KEYS: &[&str] = &["fetch", "tokenStore", "onEvent", "logger"];
+
+#[wasm_bindgen]
+pub struct KisClient {
+    core: Rc<Core>,
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn function_option(options: &JsValue, key: &str) -> Result<Option<Function>> {
+    let v = get(options, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.dyn_into::<Function>()
+        .map(Some)
+        .map_err(|_| KisError::validation(&format!("options.{key}"), "must be a function"))
+}
+
+fn object_option(options: &JsValue, key: &str, methods: &[&str]) -> Result<Option<JsValue>> {
+    let v = get(options, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    for m in methods {
+        if !get(&v, m).is_function() {
+            return Err(KisError::validation(
+                &format!("options.{key}.{m}"),
+                "must be a function",
+            ));
+        }
+    }
+    Ok(Some(v))
+}
+
+/// The data part of the options as JSON, without the host keys (functions do not survive
+/// JSON.stringify, and tokenStore may hold anything).
+fn data_options(options: &JsValue) -> Result<Value> {
+    if !options.is_object() {
+        return Err(KisError::validation("options", "must be an object"));
+    }
+    let mut map = Map::new();
+    let obj: &js_sys::Object = options.unchecked_ref();
+    for key in js_sys::Object::keys(obj).iter() {
+        let key = key.as_string().unwrap_or_default();
+        let v = get(options, &key);
+        let json = if HOST_KEYS.contains(&key.as_str()) {
+            Value::Bool(true)
+        } else {
+            to_json(&format!("options.{key}"), &v)?
+        };
+        map.insert(key, json);
+    }
+    Ok(Value::Object(map))
+}
+
+fn build(options: &JsValue) -> Result<Core> {
+    let cfg = Config::from_value(&data_options(options)?, HOST_KEYS)?;
+    let fetch = match function_option(options, "fetch")? {
+        Some(f) => f,
+        None => get(&js_sys::global(), "fetch").dyn_into::<Function>().map_err(|_| {
+            KisError::validation(
+                "options.fetch",
+                "is required: this runtime has no globalThis.fetch (pass one, e.g. from undici)",
+            )
+        })?,
+    };
+    let store = match object_option(options, "tokenStore", &["get", "set"])? {
+        Some(s) => JsTokenStore::Js(s),
+        None => JsTokenStore::Memory(RefCell::new(HashMap::new())),
+    };
+    let logger_value = get(options, "logger");
+    let logger = if logger_value.is_null() {
+        Logger::Silent
+    } else if logger_value.is_undefined() {
+        Logger::Console
+    } else {
+        object_option(options, "logger", &["warn", "error"])?;
+        Logger::Custom(logger_value)
+    };
+    let observer = JsObserver {
+        on_event: function_option(options, "onEvent")?,
+        logger,
+    };
+    Ok(KisCore::new(cfg, JsTransport { fetch }, JsClock, store, Rc::new(observer)))
+}
+
+/// Runs an engine call as a JS promise that resolves to the result as a plain object.
+fn promise<T, F, Fut>(core: &Rc<Core>, f: F) -> Promise
+where
+    T: Serialize,
+    F: FnOnce(Rc<Core>) -> Fut + 'static,
+    Fut: Future<Output = Result<T>> + 'static,
+{
+    let core = core.clone();
+    future_to_promise(async move {
+        match f(core).await {
+            Ok(v) => Ok(to_js(&v)),
+            Err(e) => Err(to_js_error(e)),
+        }
+    })
+}
+
+fn json_arg(field: &'static str, v: &JsValue) -> std::result::Result<Value, Promise> {
+    to_json(field, v).map_err(|e| Promise::reject(&to_js_error(e)))
+}
+
+#[wasm_bindgen]
+impl KisClient {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "KisClientOptions")] options: JsValue,
+    ) -> std::result::Result<KisClient, JsValue> {
+        let core = build(&options).map_err(to_js_error)?;
+        Ok(KisClient { core: Rc::new(core) })
+    }
+
+    /// FHKST01010100: the current price of a symbol.
+    #[wasm_bindgen(js_name = getPrice, unchecked_return_type = "Promise<Quote>")]
+    pub fn get_price(&self, #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue) -> Promise {
+        let symbol = match json_arg("symbol", &symbol) {
+            Ok(v) => v,
+            Err(p) => return p,
+        };
+        promise(&self.core, move |c| async move { c.get_price(&symbol).await })
+    }
+
+    /// FHKST01010400: 30 daily (weekly, monthly) bars, oldest first.
+    #[wasm_bindgen(js_name = getDailyPrices, unchecked_return_type = "Promise<DailyBar[]>")]
+    pub fn get_daily_prices(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "DailyPriceOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let (symbol, options) = match (
+            json_arg("symbol", &symbol),
+            json_arg("options", &options.unwrap_or(JsValue::UNDEFINED)),
+        ) {
+            (Ok(s), Ok(o)) => (s, o),
+            (Err(p), _) | (_, Err(p)) => return p,
+        };
+        promise(&self.core, move |c| async move { c.get_daily_prices(&symbol, &options).await })
+    }
+
+    /// TTTC8434R / VTTC8434R, all pages.
+    #[wasm_bindgen(js_name = getBalance, unchecked_return_type = "Promise<Balance>")]
+    pub fn get_balance(&self) -> Promise {
+        promise(&self.core, |c| async move { c.get_balance().await })
+    }
+
+    /// TTTC8908R / VTTC8908R.
+    #[wasm_bindgen(js_name = getBuyingPower, unchecked_return_type = "Promise<BuyingPower>")]
+    pub fn get_buying_power(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "BuyingPowerInput")] input: JsValue,
+    ) -> Promise {
+        let input = match json_arg("options", &input) {
+            Ok(v) => v,
+            Err(p) => return p,
+        };
+        promise(&self.core, move |c| async move { c.get_buying_power(&input).await })
+    }
+
+    /// TTTC0081R / VTTC0081R, all pages.
+    #[wasm_bindgen(js_name = getOrders, unchecked_return_type = "Promise<Order[]>")]
+    pub fn get_orders(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "OrdersQuery")] query: Option<JsValue>,
+    ) -> Promise {
+        let query = match json_arg("options", &query.unwrap_or(JsValue::UNDEFINED)) {
+            Ok(v) => v,
+            Err(p) => return p,
+        };
+        promise(&self.core, move |c| async move { c.get_orders(&query).await })
+    }
+
+    /// A cash buy: limit with a price, market without.
+    #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
+    pub fn buy(&self, #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue) -> Promise {
+        let order = match json_arg("order", &order) {
+            Ok(v) => v,
+            Err(p) => return p,
+        };
+        promise(&self.core, move |c| async move { c.buy(&order).await })
+    }
+
+    /// A cash sell: limit with a price, market without.
+    #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
+    pub fn sell(&self, #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue) -> Promise {
+        let order = match json_arg("order", &order) {
+            Ok(v) => v,
+            Err(p) => return p,
+        };
+        promise(&self.core, move |c| async move { c.sell(&order).await })
+    }
+
+    /// Cancels the remaining (or given) quantity of an open order.
+    #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
+    pub fn cancel(&self, #[wasm_bindgen(unchecked_param_type = "CancelInput")] input: JsValue) -> Promise {
+        let input = match json_arg("cancel", &input) {
+            Ok(v) => v,
+            Err(p) => return p,
+        };
+        promise(&self.core, move |c| async move { c.cancel(&input).await })
+    }
+
+    /// Any other TR, under the same token, limiter and retry policies.
+    #[wasm_bindgen(unchecked_return_type = "Promise<RawReply>")]
+    pub fn request(&self, #[wasm_bindgen(unchecked_param_type = "RequestSpec")] spec: JsValue) -> Promise {
+        let spec = match json_arg("request", &spec) {
+            Ok(v) => v,
+            Err(p) => return p,
+        };
+        promise(&self.core, move |c| async move { c.request(&spec).await })
+    }
+
+    /// Issues (or reuses a stored) token now rather than on the first call.
+    #[wasm_bindgen(js_name = issueToken, unchecked_return_type = "Promise<TokenInfo>")]
+    pub fn issue_token(&self) -> Promise {
+        self.ensure_token()
+    }
+
+    #[wasm_bindgen(js_name = ensureToken, unchecked_return_type = "Promise<TokenInfo>")]
+    pub fn ensure_token(&self) -> Promise {
+        promise(&self.core, |c| async move {
+            c.ensure_token().await?;
+            Ok(c.token_info())
+        })
+    }
+
+    #[wasm_bindgen(js_name = forceRefreshToken, unchecked_return_type = "Promise<TokenInfo>")]
+    pub fn force_refresh_token(&self) -> Promise {
+        promise(&self.core, |c| async move { c.force_refresh_token().await })
+    }
+
+    /// Resolves to whether it refreshed.
+    #[wasm_bindgen(js_name = refreshIfExpiringSoon, unchecked_return_type = "Promise<boolean>")]
+    pub fn refresh_if_expiring_soon(&self) -> Promise {
+        promise(&self.core, |c| async move { c.refresh_if_expiring_soon().await })
+    }
+
+    /// S8: checks every `intervalMs` (default 30 minutes) and refreshes a token expiring within
+    /// the hour. Returns the function that stops it (in Node, call it to let the process exit).
+    #[wasm_bindgen(js_name = startTokenRefresh, unchecked_return_type = "() => void")]
+    pub fn start_token_refresh(
+        &self,
+        #[wasm_bindgen(js_name = intervalMs)] interval_ms: Option<f64>,
+    ) -> std::result::Result<JsValue, JsValue> {
+        let interval = match interval_ms {
+            Some(ms) => whole_number("intervalMs", ms, 1000.0).map_err(to_js_error)? as f64,
+            None => REFRESH_INTERVAL_MS,
+        };
+        let stopped = Rc::new(Cell::new(false));
+        let (core, flag) = (self.core.clone(), stopped.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            core.run_token_refresh(interval, &flag).await;
+        });
+        let stop = Closure::once_into_js(move || stopped.set(true));
+        Ok(stop)
+    }
+
+    /// `{ expiresAt, isExpired, isExpiringSoon }`, or null before the first token.
+    #[wasm_bindgen(getter, unchecked_return_type = "TokenInfo | null")]
+    pub fn token(&self) -> JsValue {
+        to_js(&self.core.token_info())
+    }
+}

@@ -1,0 +1,12 @@
+//! The wasm binding: the only code that touches JS. Each module is one JS concept; all behaviour
+//! lives in the engine.
+
+mod client;
+mod convert;
+mod errors;
+mod fetch;
+mod helpers;
+mod observer;
+mod store;
+mod timers;
+mod types;

@@ -1,0 +1,56 @@
+//! Events to `onEvent`, log lines to `logger` (console by default, null for silence). A callback
+//! that throws is ignored: a broken log must not break a trade.
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::events::{KisEvent, Observer};
+use crate::wasm::convert::to_js;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    fn console_warn(s: &str);
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(s: &str);
+}
+
+pub enum Logger {
+    Console,
+    Silent,
+    Custom(JsValue),
+}
+
+pub struct JsObserver {
+    pub on_event: Option<Function>,
+    pub logger: Logger,
+}
+
+impl JsObserver {
+    fn log(&self, level: &str, line: &str) {
+        match &self.logger {
+            Logger::Silent => {}
+            Logger::Console if level == "warn" => console_warn(line),
+            Logger::Console => console_error(line),
+            Logger::Custom(obj) => {
+                if let Ok(f) = Reflect::get(obj, &level.into()).and_then(|f| f.dyn_into::<Function>()) {
+                    let _ = f.call1(obj, &line.into());
+                }
+            }
+        }
+    }
+}
+
+impl Observer for JsObserver {
+    fn event(&self, e: &KisEvent) {
+        if let Some(f) = &self.on_event {
+            let _ = f.call1(&JsValue::UNDEFINED, &to_js(e));
+        }
+    }
+    fn warn(&self, line: &str) {
+        self.log("warn", line);
+    }
+    fn error(&self, line: &str) {
+        self.log("error", line);
+    }
+}

@@ -1,0 +1,68 @@
+//! The token store: the caller's `{ get, set }` (sync or async), or memory by default.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::engine::transport::TokenStore;
+use crate::models::StoredToken;
+use crate::wasm::convert::{to_js, to_json};
+
+pub enum JsTokenStore {
+    Memory(RefCell<HashMap<String, StoredToken>>),
+    Js(JsValue),
+}
+
+fn method(obj: &JsValue, name: &str) -> Result<Function, String> {
+    Reflect::get(obj, &JsValue::from_str(name))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| format!("tokenStore.{name} is not a function"))
+}
+
+fn message(e: &JsValue) -> String {
+    Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| "tokenStore threw".to_string())
+}
+
+async fn settle(v: JsValue) -> Result<JsValue, String> {
+    JsFuture::from(Promise::resolve(&v)).await.map_err(|e| message(&e))
+}
+
+impl TokenStore for JsTokenStore {
+    async fn get(&self, key: &str) -> Result<Option<StoredToken>, String> {
+        match self {
+            JsTokenStore::Memory(m) => Ok(m.borrow().get(key).cloned()),
+            JsTokenStore::Js(obj) => {
+                let f = method(obj, "get")?;
+                let v = settle(f.call1(obj, &key.into()).map_err(|e| message(&e))?).await?;
+                if v.is_null() || v.is_undefined() {
+                    return Ok(None);
+                }
+                let json = to_json("tokenStore.get()", &v).map_err(|e| e.message)?;
+                serde_json::from_value(json)
+                    .map(Some)
+                    .map_err(|e| format!("tokenStore.get() returned no StoredToken: {e}"))
+            }
+        }
+    }
+
+    async fn set(&self, key: &str, token: &StoredToken) -> Result<(), String> {
+        match self {
+            JsTokenStore::Memory(m) => {
+                m.borrow_mut().insert(key.to_string(), token.clone());
+                Ok(())
+            }
+            JsTokenStore::Js(obj) => {
+                let f = method(obj, "set")?;
+                let ret = f.call2(obj, &key.into(), &to_js(token)).map_err(|e| message(&e))?;
+                settle(ret).await.map(|_| ())
+            }
+        }
+    }
+}

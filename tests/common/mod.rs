@@ -1,0 +1,82 @@
+#![allow(dead_code)]
+
+use std::rc::Rc;
+
+use kis_wasm::engine::config::Config;
+use kis_wasm::testing::{FakeKis, MemoryStore, Recorder, VirtualClock};
+use kis_wasm::KisCore;
+use serde_json::{json, Value};
+
+pub const APP_KEY: &str = "PSappkey0123456789abcdefghijklmnopq";
+pub const APP_SECRET: &str = "secretVALUE/0123456789+abcdefghijklmnopqrstuvwxyz==";
+
+pub type Core = KisCore<Rc<FakeKis>, Rc<VirtualClock>, Rc<MemoryStore>>;
+
+pub struct World {
+    pub clock: Rc<VirtualClock>,
+    pub kis: Rc<FakeKis>,
+    pub store: Rc<MemoryStore>,
+    pub rec: Rc<Recorder>,
+    pub core: Core,
+}
+
+pub fn options(extra: Value) -> Value {
+    let mut base = json!({
+        "appKey": APP_KEY,
+        "appSecret": APP_SECRET,
+        "account": "12345678-01",
+        "baseUrl": "https://openapivts.koreainvestment.com:29443",
+        "rateLimitPerSec": 0,
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        base[k] = v.clone();
+    }
+    base
+}
+
+pub fn world(extra: Value) -> World {
+    let clock = Rc::new(VirtualClock::default());
+    let kis = Rc::new(FakeKis::new(clock.clone()));
+    let store = Rc::new(MemoryStore::default());
+    world_with(extra, clock, kis, store)
+}
+
+pub fn world_with(
+    extra: Value,
+    clock: Rc<VirtualClock>,
+    kis: Rc<FakeKis>,
+    store: Rc<MemoryStore>,
+) -> World {
+    let rec = Rc::new(Recorder::default());
+    let cfg = Config::from_value(&options(extra), &[]).unwrap();
+    let core = KisCore::new(cfg, kis.clone(), clock.clone(), store.clone(), rec.clone());
+    World {
+        clock,
+        kis,
+        store,
+        rec,
+        core,
+    }
+}
+
+impl World {
+    pub fn run<F: std::future::Future>(&self, f: F) -> F::Output {
+        kis_wasm::testing::run(&self.clock, f)
+    }
+
+    pub fn count(&self, path_end: &str) -> usize {
+        self.kis.requests_to(path_end).len()
+    }
+
+    /// No secret in any event, log line, or the given errors.
+    pub fn assert_no_secrets(&self, extra: &str) {
+        let text = format!("{}{extra}", self.rec.all_text());
+        assert!(!text.contains(APP_KEY), "app key leaked: {text}");
+        assert!(!text.contains(APP_SECRET), "app secret leaked: {text}");
+        assert!(!text.contains("fake-access-token"), "token leaked: {text}");
+    }
+}
+
+pub fn sym(s: &str) -> Value {
+    Value::String(s.to_string())
+}

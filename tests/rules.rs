@@ -1,0 +1,771 @@
+//! Every behaviour rule of the design (S1–S9 from the seed, B1–B9 beyond it) against a fake KIS
+//! and a virtual clock: no network, no real sleeping.
+
+mod common;
+
+use common::*;
+use futures::future::join_all;
+use kis_wasm::engine::transport::{Clock, Method};
+use kis_wasm::testing::{fnv_hex, Scripted};
+use kis_wasm::ErrorKind;
+use serde_json::{json, Value};
+
+const PRICE: &str = "/inquire-price";
+const ORDER: &str = "/order-cash";
+const TOKEN: &str = "/oauth2/tokenP";
+const CCLD: &str = "/inquire-daily-ccld";
+
+fn buy_one() -> Value {
+    json!({"symbol": "005930", "quantity": 1})
+}
+
+#[test]
+fn s1_uapi_calls_carry_the_required_headers() {
+    let w = world(json!({}));
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    let r = &w.kis.requests_to(PRICE)[0];
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    assert!(r
+        .header("authorization")
+        .unwrap()
+        .starts_with("Bearer fake-access-token-"));
+    assert_eq!(r.header("appkey"), Some(APP_KEY));
+    assert_eq!(r.header("appsecret"), Some(APP_SECRET));
+    assert_eq!(r.header("tr_id"), Some("FHKST01010100"));
+    assert_eq!(r.header("custtype"), Some("P"));
+    assert_eq!(r.header("hashkey"), None, "GETs carry no hashkey");
+}
+
+#[test]
+fn s1_s2_posts_carry_the_hashkey_of_their_exact_body() {
+    let w = world(json!({}));
+    w.run(
+        w.core
+            .buy(&json!({"symbol": "005930", "quantity": 3, "price": 70000})),
+    )
+    .unwrap();
+    let hk = &w.kis.requests_to("/uapi/hashkey")[0];
+    let order = &w.kis.requests_to(ORDER)[0];
+    assert_eq!(
+        hk.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(hk.header("appKey"), Some(APP_KEY));
+    assert_eq!(hk.header("appSecret"), Some(APP_SECRET));
+    assert_eq!(hk.header("custtype"), None);
+    assert_eq!(hk.header("authorization"), None);
+    assert_eq!(
+        hk.body, order.body,
+        "the POST sends the hashed body byte for byte"
+    );
+    assert_eq!(
+        order.header("hashkey").unwrap(),
+        fnv_hex(order.body.as_deref().unwrap())
+    );
+    assert_eq!(order.header("custtype"), Some("P"));
+    assert!(w.kis.violations.borrow().is_empty());
+}
+
+#[test]
+fn hashkey_404_sends_the_post_without_it_and_warns_once() {
+    let w = world(json!({}));
+    w.kis.hashkey_missing.set(true);
+    w.run(w.core.buy(&buy_one())).unwrap();
+    w.run(w.core.buy(&buy_one())).unwrap();
+    assert_eq!(w.count("/uapi/hashkey"), 1);
+    assert!(w
+        .kis
+        .requests_to(ORDER)
+        .iter()
+        .all(|r| r.header("hashkey").is_none()));
+    assert_eq!(
+        w.rec
+            .warns
+            .borrow()
+            .iter()
+            .filter(|l| l.contains("hashkey"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn hashkey_false_skips_the_hashkey_call() {
+    let w = world(json!({"hashkey": false}));
+    w.run(w.core.buy(&buy_one())).unwrap();
+    assert_eq!(w.count("/uapi/hashkey"), 0);
+    assert_eq!(w.count(ORDER), 1);
+}
+
+#[test]
+fn s3_orders_use_the_tr_ids_of_the_environment_and_set() {
+    let w = world(json!({}));
+    w.run(w.core.buy(&buy_one())).unwrap();
+    w.run(w.core.sell(&buy_one())).unwrap();
+    let ids: Vec<_> = w
+        .kis
+        .requests_to(ORDER)
+        .iter()
+        .map(|r| r.header("tr_id").unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["VTTC0012U", "VTTC0011U"]);
+    let w = world(
+        json!({"trIds": "legacy", "env": "real", "baseUrl": "https://openapi.koreainvestment.com:9443"}),
+    );
+    w.run(w.core.buy(&buy_one())).unwrap();
+    assert_eq!(
+        w.kis.requests_to(ORDER)[0].header("tr_id"),
+        Some("TTTC0802U")
+    );
+}
+
+#[test]
+fn s4_a_failure_logs_status_path_tr_id_and_body_first() {
+    let w = world(json!({}));
+    let body = r#"{"rt_cd":"1","msg_cd":"APBK0919","msg1":"주문가능금액을 초과 했습니다"}"#;
+    w.kis
+        .script(ORDER, vec![Scripted::Respond(500, body.into())]);
+    let e = w.run(w.core.buy(&buy_one())).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Api);
+    assert_eq!(e.msg_cd.as_deref(), Some("APBK0919"));
+    let errors = w.rec.errors.borrow();
+    let line = errors.last().unwrap();
+    for part in [
+        "500",
+        "/uapi/domestic-stock/v1/trading/order-cash",
+        "VTTC0012U",
+        "APBK0919",
+        "주문가능금액",
+    ] {
+        assert!(line.contains(part), "{part} missing from {line}");
+    }
+}
+
+#[test]
+fn s5_token_is_issued_lazily_reused_and_renewed_after_23_hours() {
+    let w = world(json!({}));
+    assert!(w.core.token_info().is_none());
+    assert_eq!(w.count(TOKEN), 0, "no token before the first call");
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(w.count(TOKEN), 1);
+    let info = w.core.token_info().unwrap();
+    let issued = w.kis.requests_to(TOKEN)[0].at;
+    assert_eq!(
+        info.expires_at,
+        issued + 23.0 * 3600e3,
+        "23 h, though KIS said 24"
+    );
+    assert!(!info.is_expired && !info.is_expiring_soon);
+    w.clock.set(info.expires_at - 3600e3 + 1.0);
+    assert!(w.core.token_info().unwrap().is_expiring_soon);
+    w.clock.set(info.expires_at);
+    assert!(w.core.token_info().unwrap().is_expired);
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(w.count(TOKEN), 2);
+}
+
+#[test]
+fn s6_401_forces_one_refresh_and_one_retry() {
+    let w = world(json!({}));
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(401, String::new())]);
+    let q = w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(q.price, Some(70000.0));
+    assert_eq!(w.count(TOKEN), 2);
+    assert_eq!(w.count(PRICE), 2);
+}
+
+#[test]
+fn s6_a_second_401_fails_without_looping() {
+    let w = world(json!({}));
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(401, String::new()); 5]);
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TokenRejected);
+    assert_eq!(w.count(TOKEN), 2);
+    assert_eq!(w.count(PRICE), 2);
+}
+
+#[test]
+fn b1_http_500_egw00123_is_a_token_rejection() {
+    let w = world(json!({}));
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    w.kis.expire_tokens();
+    let q = w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(q.symbol, "005930");
+    assert_eq!(
+        w.count(TOKEN),
+        2,
+        "refresh within the minute is S6's one exception"
+    );
+    assert_eq!(w.count(PRICE), 3);
+}
+
+#[test]
+fn b1_egw00201_waits_and_succeeds() {
+    let w = world(json!({}));
+    let busy = r#"{"rt_cd":"1","msg_cd":"EGW00201","msg1":"초당 거래건수를 초과하였습니다."}"#;
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(500, busy.into()); 2]);
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    let reqs = w.kis.requests_to(PRICE);
+    assert_eq!(reqs.len(), 3);
+    assert!(reqs[1].at - reqs[0].at >= 1000.0, "waited before retrying");
+    let waits = w
+        .rec
+        .events
+        .borrow()
+        .iter()
+        .filter(|e| e.reason == Some("rateLimit"))
+        .count();
+    assert_eq!(waits, 2);
+}
+
+#[test]
+fn b1_egw00201_on_an_order_is_retried_and_books_one_order() {
+    let w = world(json!({}));
+    let busy = r#"{"rt_cd":"1","msg_cd":"EGW00201","msg1":"초당 거래건수를 초과하였습니다."}"#;
+    w.kis
+        .script(ORDER, vec![Scripted::Respond(500, busy.into())]);
+    let ack = w.run(w.core.buy(&buy_one())).unwrap();
+    assert_eq!(w.kis.orders.borrow().len(), 1);
+    assert_eq!(ack.order_no, w.kis.orders.borrow()[0].order_no);
+    assert_eq!(w.count(CCLD), 0, "a gateway refusal needs no lookup");
+}
+
+#[test]
+fn b1_egw00201_gives_up_with_rate_limited() {
+    let w = world(json!({}));
+    let busy = r#"{"rt_cd":"1","msg_cd":"EGW00201","msg1":"초당 거래건수를 초과하였습니다."}"#;
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(500, busy.into()); 20]);
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RateLimited);
+    assert_eq!(w.count(PRICE), 5, "bounded");
+}
+
+#[test]
+fn b1_egw00133_rejects_at_once_with_retry_after() {
+    let w = world(json!({}));
+    let throttled = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
+    w.kis
+        .script(TOKEN, vec![Scripted::Respond(403, throttled.into())]);
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RateLimited);
+    assert_eq!(e.msg_cd.as_deref(), Some("EGW00133"));
+    assert_eq!(e.retry_after_ms, Some(60_000));
+    assert_eq!(w.count(TOKEN), 1);
+    assert_eq!(w.count(PRICE), 0);
+    let e2 = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e2.kind, ErrorKind::RateLimited);
+    assert_eq!(w.count(TOKEN), 1, "no hammering within the minute");
+}
+
+#[test]
+fn b1_a_5xx_with_another_kis_code_is_final() {
+    let w = world(json!({}));
+    let body = r#"{"rt_cd":"1","msg_cd":"OPSQ0002","msg1":"없는 서비스 코드 입니다"}"#;
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(500, body.into()); 3]);
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Api);
+    assert_eq!(e.status, Some(500));
+    assert_eq!(w.count(PRICE), 1);
+}
+
+#[test]
+fn s7_5xx_twice_then_ok_takes_three_attempts_a_second_apart() {
+    let w = world(json!({}));
+    w.kis.script(
+        PRICE,
+        vec![
+            Scripted::Respond(502, "<html>Bad Gateway</html>".into()),
+            Scripted::Respond(503, String::new()),
+        ],
+    );
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    let reqs = w.kis.requests_to(PRICE);
+    assert_eq!(reqs.len(), 3);
+    assert!(reqs[1].at - reqs[0].at >= 1000.0);
+    assert!(reqs[2].at - reqs[1].at >= 1000.0);
+}
+
+#[test]
+fn s7_5xx_three_times_fails_after_three_attempts() {
+    let w = world(json!({}));
+    w.kis.script(
+        PRICE,
+        vec![Scripted::Respond(504, "<html>Gateway Timeout</html>".into()); 3],
+    );
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Http);
+    assert_eq!(e.status, Some(504));
+    assert_eq!(e.tr_id.as_deref(), Some("FHKST01010100"));
+    assert_eq!(
+        e.path.as_deref(),
+        Some("/uapi/domestic-stock/v1/quotations/inquire-price")
+    );
+    assert_eq!(w.count(PRICE), 3);
+}
+
+#[test]
+fn s7_4xx_and_business_errors_are_never_retried() {
+    let w = world(json!({}));
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(404, "Not Found".into())]);
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!((e.kind, w.count(PRICE)), (ErrorKind::Http, 1));
+    let biz = r#"{"rt_cd":"7","msg_cd":"APBK0919","msg1":"잔고부족"}"#;
+    w.kis
+        .script(ORDER, vec![Scripted::Respond(200, biz.into())]);
+    let e = w.run(w.core.buy(&buy_one())).unwrap_err();
+    assert_eq!((e.kind, w.count(ORDER)), (ErrorKind::Api, 1));
+}
+
+#[test]
+fn s7_network_errors_on_reads_are_retried_and_reported_with_cause() {
+    let w = world(json!({}));
+    w.kis.script(PRICE, vec![Scripted::Reset; 3]);
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Network);
+    assert!(e.cause.unwrap().message.contains("hang up"));
+    assert_eq!(w.count(PRICE), 3);
+    w.kis.script(PRICE, vec![Scripted::Timeout]);
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+}
+
+#[test]
+fn s8_preemptive_refresh_runs_every_30_minutes_when_expiring_within_the_hour() {
+    let w = world(json!({}));
+    let stop = std::cell::Cell::new(false);
+    // No token yet: the scheduler creates nothing.
+    w.run(async {
+        let refresher = w.core.run_token_refresh(30.0 * 60e3, &stop);
+        let stopper = async {
+            w.clock.sleep(2.0 * 3600e3).await;
+            stop.set(true);
+        };
+        futures::join!(refresher, stopper);
+    });
+    assert_eq!(w.count(TOKEN), 0);
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    let expires = w.core.token_info().unwrap().expires_at;
+    stop.set(false);
+    w.run(async {
+        let refresher = w.core.run_token_refresh(30.0 * 60e3, &stop);
+        let stopper = async {
+            w.clock.sleep(23.0 * 3600e3).await;
+            stop.set(true);
+        };
+        futures::join!(refresher, stopper);
+    });
+    assert_eq!(w.count(TOKEN), 2, "refreshed once, in the last hour");
+    let refresh_at = w.kis.requests_to(TOKEN)[1].at;
+    assert!(refresh_at >= expires - 3600e3 && refresh_at < expires);
+}
+
+#[test]
+fn s8_skipped_without_keys() {
+    let w = world(json!({"appKey": "", "appSecret": ""}));
+    assert!(!w.run(w.core.refresh_if_expiring_soon()).unwrap());
+    assert!(w.kis.requests.borrow().is_empty());
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("options.appKey"));
+}
+
+#[test]
+fn b2_fifty_concurrent_cold_calls_make_one_token_request() {
+    let w = world(json!({}));
+    let s = sym("005930");
+    let results = w.run(join_all((0..50).map(|_| w.core.get_price(&s))));
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(w.count(TOKEN), 1);
+    assert_eq!(w.count(PRICE), 50);
+}
+
+#[test]
+fn b2_no_second_issuance_within_a_minute() {
+    let w = world(json!({}));
+    w.run(w.core.ensure_token()).unwrap();
+    let e = w.run(w.core.force_refresh_token()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RateLimited);
+    assert!(e.retry_after_ms.unwrap() <= 60_000);
+    assert_eq!(w.count(TOKEN), 1);
+    w.clock.set(w.clock_now() + 61_000.0);
+    w.run(w.core.force_refresh_token()).unwrap();
+    assert_eq!(w.count(TOKEN), 2);
+}
+
+trait Now {
+    fn clock_now(&self) -> f64;
+}
+impl Now for World {
+    fn clock_now(&self) -> f64 {
+        use kis_wasm::engine::transport::Clock;
+        self.clock.now_ms()
+    }
+}
+
+#[test]
+fn b3_a_stored_token_is_reused_by_another_client_and_kept_apart_by_env() {
+    let a = world(json!({}));
+    a.run(a.core.get_price(&sym("005930"))).unwrap();
+    let key = a.core.store_key();
+    assert!(!key.contains(APP_KEY) && !key.contains(APP_SECRET));
+    let b = world_with(json!({}), a.clock.clone(), a.kis.clone(), a.store.clone());
+    b.run(b.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(a.count(TOKEN), 1, "second client reused the stored token");
+    let real = world_with(
+        json!({"env": "real"}),
+        a.clock.clone(),
+        a.kis.clone(),
+        a.store.clone(),
+    );
+    assert_ne!(real.core.store_key(), key);
+    a.clock.set(a.clock_now() + 120_000.0);
+    real.run(real.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(
+        a.count(TOKEN),
+        2,
+        "a real-env client does not take the mock token"
+    );
+}
+
+#[test]
+fn b3_a_broken_store_warns_and_carries_on() {
+    let w = world(json!({}));
+    w.store.fail.set(true);
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert!(w
+        .rec
+        .warns
+        .borrow()
+        .iter()
+        .any(|l| l.contains("token store")));
+}
+
+#[test]
+fn b4_no_one_second_window_holds_more_than_the_limit() {
+    let w = world(json!({"rateLimitPerSec": 18}));
+    let s = sym("005930");
+    let results = w.run(join_all((0..100).map(|_| w.core.get_price(&s))));
+    assert!(results.iter().all(Result::is_ok));
+    let times: Vec<f64> = w
+        .kis
+        .requests
+        .borrow()
+        .iter()
+        .filter(|r| r.path.starts_with("/uapi"))
+        .map(|r| r.at)
+        .collect();
+    assert_eq!(times.len(), 100);
+    let worst = times
+        .iter()
+        .map(|&t0| {
+            times
+                .iter()
+                .filter(|&&t| t >= t0 && t < t0 + 1000.0)
+                .count()
+        })
+        .max()
+        .unwrap();
+    assert_eq!(worst, 18);
+    let span = times.last().unwrap() - times.first().unwrap();
+    let rate = 99.0 / (span / 1000.0);
+    assert!(rate > 17.0, "close to the limit: {rate:.2}/s");
+    assert!(w
+        .rec
+        .events
+        .borrow()
+        .iter()
+        .any(|e| e.wait_ms.is_some() && e.reason.is_none()));
+}
+
+#[test]
+fn b5_an_order_executed_whose_answer_is_lost_is_not_placed_twice() {
+    for fault in [
+        Scripted::ExecuteThen(504, "<html>Gateway Timeout</html>".into()),
+        Scripted::ExecuteThenReset,
+        Scripted::ExecuteThen(200, r#"{"rt_cd":"0","output":{"#.into()),
+    ] {
+        let w = world(json!({}));
+        w.kis.script(ORDER, vec![fault.clone()]);
+        let ack = w
+            .run(
+                w.core
+                    .buy(&json!({"symbol": "005930", "quantity": 2, "price": 70000})),
+            )
+            .unwrap();
+        let orders = w.kis.orders.borrow();
+        assert_eq!(orders.len(), 1, "{fault:?}");
+        assert_eq!(ack.order_no, orders[0].order_no);
+        assert_eq!(w.count(ORDER), 1, "{fault:?}");
+    }
+}
+
+#[test]
+fn b5_an_order_proven_absent_is_resent_once_per_s7() {
+    let w = world(json!({}));
+    w.kis.script(
+        ORDER,
+        vec![Scripted::Respond(502, "<html>Bad Gateway</html>".into())],
+    );
+    let ack = w.run(w.core.buy(&buy_one())).unwrap();
+    assert_eq!(w.kis.orders.borrow().len(), 1);
+    assert_eq!(ack.order_no, w.kis.orders.borrow()[0].order_no);
+    assert_eq!(w.count(ORDER), 2);
+    assert_eq!(w.count(CCLD), 2, "looked twice before resending");
+}
+
+#[test]
+fn b5_an_earlier_identical_order_is_not_mistaken_for_the_lost_one() {
+    let w = world(json!({}));
+    w.run(w.core.buy(&buy_one())).unwrap();
+    w.kis
+        .script(ORDER, vec![Scripted::Respond(502, String::new())]);
+    w.run(w.core.buy(&buy_one())).unwrap();
+    assert_eq!(w.kis.orders.borrow().len(), 2);
+}
+
+#[test]
+fn b5_when_the_lookup_fails_the_status_is_unknown_and_nothing_is_resent() {
+    let w = world(json!({}));
+    w.kis
+        .script(ORDER, vec![Scripted::ExecuteThen(504, String::new())]);
+    w.kis.script(CCLD, vec![Scripted::Reset; 10]);
+    let e = w.run(w.core.buy(&buy_one())).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown);
+    assert_eq!(w.count(ORDER), 1);
+    assert_eq!(w.kis.orders.borrow().len(), 1);
+}
+
+#[test]
+fn b5_a_timed_out_order_is_looked_up() {
+    let w = world(json!({}));
+    w.kis.script(ORDER, vec![Scripted::Timeout]);
+    let ack = w.run(w.core.buy(&buy_one())).unwrap();
+    assert_eq!(w.kis.orders.borrow().len(), 1);
+    assert_eq!(ack.order_no, w.kis.orders.borrow()[0].order_no);
+}
+
+#[test]
+fn b6_bad_inputs_are_refused_before_any_request() {
+    let w = world(json!({}));
+    let cases: Vec<(Box<dyn Fn() -> kis_wasm::KisError>, &str)> = vec![
+        (
+            Box::new(|| w.run(w.core.get_price(&sym("5930"))).unwrap_err()),
+            "symbol",
+        ),
+        (
+            Box::new(|| w.run(w.core.get_price(&json!(5930))).unwrap_err()),
+            "symbol",
+        ),
+        (
+            Box::new(|| {
+                w.run(w.core.buy(&json!({"symbol": "005930", "quantity": 0})))
+                    .unwrap_err()
+            }),
+            "order.quantity",
+        ),
+        (
+            Box::new(|| {
+                w.run(
+                    w.core
+                        .sell(&json!({"symbol": "005930", "quantity": 1, "price": 0})),
+                )
+                .unwrap_err()
+            }),
+            "order.price",
+        ),
+        (
+            Box::new(|| {
+                w.run(w.core.cancel(&json!({"orderNo": "x1", "orgNo": "06010"})))
+                    .unwrap_err()
+            }),
+            "cancel.orderNo",
+        ),
+        (
+            Box::new(|| {
+                w.run(w.core.get_orders(&json!({"from": "2026-02-30"})))
+                    .unwrap_err()
+            }),
+            "options.from",
+        ),
+        (
+            Box::new(|| {
+                w.run(
+                    w.core
+                        .get_daily_prices(&sym("005930"), &json!({"period": "Y"})),
+                )
+                .unwrap_err()
+            }),
+            "options.period",
+        ),
+        (
+            Box::new(|| {
+                w.run(
+                    w.core
+                        .request(&json!({"path": "https://evil.example/x", "trId": "X"})),
+                )
+                .unwrap_err()
+            }),
+            "request.path",
+        ),
+    ];
+    for (f, field) in cases {
+        let e = f();
+        assert_eq!(e.kind, ErrorKind::Validation);
+        assert_eq!(e.field.as_deref(), Some(field), "{}", e.message);
+        assert!(e.message.contains(field));
+    }
+    assert!(w.kis.requests.borrow().is_empty(), "no request was sent");
+    let no_account = world(json!({"account": null}));
+    let e = no_account.run(no_account.core.get_balance()).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("options.account"));
+}
+
+#[test]
+fn b7_a_three_page_balance_is_merged() {
+    let w = world(json!({}));
+    w.kis.balance_pages.set(3);
+    let b = w.run(w.core.get_balance()).unwrap();
+    assert_eq!(b.holdings.len(), 3);
+    assert_eq!(b.holdings[2].symbol, "005932");
+    assert_eq!(b.summary.cash, Some(346455.0));
+    let reqs = w.kis.requests_to("/inquire-balance");
+    assert_eq!(reqs.len(), 3);
+    assert_eq!(reqs[0].header("tr_cont"), None);
+    assert_eq!(reqs[1].header("tr_cont"), Some("N"));
+    assert_eq!(
+        reqs[2].query_value("CTX_AREA_FK100"),
+        Some("page2^01^          ")
+    );
+    assert!(
+        w.kis.violations.borrow().is_empty(),
+        "{:?}",
+        w.kis.violations.borrow()
+    );
+}
+
+#[test]
+fn b8_quotes_and_bars_are_numbers_with_raw_kept() {
+    let w = world(json!({}));
+    let q = w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(
+        (q.price, q.change, q.change_rate),
+        (Some(70000.0), Some(-500.0), Some(-0.71))
+    );
+    assert_eq!(q.raw["stck_prpr"], "70000");
+    let bars = w
+        .run(w.core.get_daily_prices(&sym("005930"), &Value::Null))
+        .unwrap();
+    assert_eq!(bars.len(), 30);
+    assert!(
+        bars.windows(2).all(|p| p[0].date < p[1].date),
+        "oldest first"
+    );
+    assert_eq!(bars[29].date.len(), 10);
+}
+
+#[test]
+fn b9_dates_default_to_korea_today_and_all_fields_are_sent() {
+    let w = world(json!({}));
+    w.clock.set(1_795_795_200_000.0); // 2026-11-27 16:00 UTC = 2026-11-28 01:00 KST
+    w.run(w.core.get_orders(&Value::Null)).unwrap();
+    let r = &w.kis.requests_to(CCLD)[0];
+    assert_eq!(r.query_value("INQR_STRT_DT"), Some("20261128"));
+    assert_eq!(r.query_value("INQR_END_DT"), Some("20261128"));
+    assert_eq!(r.query_value("ORD_GNO_BRNO"), Some(""));
+    assert_eq!(r.query_value("EXCG_ID_DVSN_CD"), Some("KRX"));
+    assert_eq!(r.query.len(), 15);
+    w.run(w.core.get_buying_power(&json!({"symbol": "005930"})))
+        .unwrap();
+    let r = &w.kis.requests_to("/inquire-psbl-order")[0];
+    assert_eq!(r.query_value("ORD_UNPR"), Some("0"));
+    assert_eq!(r.query_value("ORD_DVSN"), Some("01"));
+    w.run(
+        w.core
+            .get_daily_prices(&sym("005930"), &json!({"adjusted": true})),
+    )
+    .unwrap();
+    assert_eq!(
+        w.kis.requests_to("/inquire-daily-price")[0].query_value("FID_ORG_ADJ_PRC"),
+        Some("1")
+    );
+    w.run(w.core.buy(&buy_one())).unwrap();
+    let body: Value =
+        serde_json::from_str(w.kis.requests_to(ORDER)[0].body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["EXCG_ID_DVSN_CD"], "KRX");
+    assert!(body.as_object().unwrap().values().all(Value::is_string));
+}
+
+#[test]
+fn cancel_and_orders_round_trip() {
+    let w = world(json!({}));
+    let ack = w
+        .run(
+            w.core
+                .buy(&json!({"symbol": "005930", "quantity": 5, "price": 69000})),
+        )
+        .unwrap();
+    w.run(
+        w.core
+            .cancel(&json!({"orderNo": ack.order_no, "orgNo": ack.org_no})),
+    )
+    .unwrap();
+    let orders = w
+        .run(w.core.get_orders(&json!({"symbol": "005930"})))
+        .unwrap();
+    assert_eq!(orders.len(), 1);
+    assert!(orders[0].cancelled);
+    assert_eq!(orders[0].price, Some(69000.0));
+    let cancel = &w.kis.requests_to("/order-rvsecncl")[0];
+    assert_eq!(cancel.header("tr_id"), Some("VTTC0013U"));
+    assert_eq!(cancel.method, Method::Post);
+}
+
+#[test]
+fn request_escape_hatch_applies_the_same_policies() {
+    let w = world(json!({}));
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(503, String::new())]);
+    let r = w.run(w.core.request(&json!({
+        "method": "GET", "path": "/uapi/domestic-stock/v1/quotations/inquire-price",
+        "trId": "FHKST01010100", "query": {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930"}
+    }))).unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["output"]["stck_prpr"], "70000");
+    assert_eq!(w.count(PRICE), 2);
+    let e = w
+        .run(
+            w.core
+                .request(&json!({"path": "/uapi/x", "trId": "X1", "query": {"A": 1}})),
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("request.query.A"));
+}
+
+#[test]
+fn secrets_never_reach_events_logs_or_errors() {
+    let w = world(json!({}));
+    let mut errors = String::new();
+    w.kis.script(
+        PRICE,
+        vec![Scripted::Respond(500, format!("<html>echo {APP_KEY} {APP_SECRET}</html>")); 3],
+    );
+    errors += &format!("{:?}", w.run(w.core.get_price(&sym("005930"))).unwrap_err());
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(401, String::new()); 2]);
+    errors += &format!("{:?}", w.run(w.core.get_price(&sym("005930"))).unwrap_err());
+    w.kis
+        .script(ORDER, vec![Scripted::ExecuteThen(504, String::new())]);
+    w.kis.script(CCLD, vec![Scripted::Reset; 10]);
+    errors += &format!("{:?}", w.run(w.core.buy(&buy_one())).unwrap_err());
+    let token = w.kis.requests_to(TOKEN).len();
+    assert!(token >= 1);
+    w.assert_no_secrets(&errors);
+}
