@@ -1,0 +1,35 @@
+import type { ErrorKind, TokenStore } from "./kis_wasm.js";
+
+export { KisClient, trIdFor, buildOrderBody, isMockUrl } from "./kis_wasm.js";
+export type {
+  KisClientOptions, FetchLike, KisEnv, TrIdSet, TrOp, TokenStore, KisLogger, StoredToken, TokenInfo,
+  OrderInput, OrderBodyInput, CancelInput, DailyPriceOptions, BuyingPowerInput, OrdersQuery, RequestSpec,
+  KisBody, RawReply, Quote, DailyBar, Balance, Holding, BalanceSummary, OrderAck, Order, OrderSide,
+  BuyingPower, KisEvent, EventType, ErrorKind,
+} from "./kis_wasm.js";
+
+/** Every failure of kis-wasm. `kind` says what happened and whether a retry makes sense. */
+export declare class KisError extends Error {
+  readonly name: "KisError";
+  readonly kind: ErrorKind;
+  /** The input field at fault (validation errors), e.g. "order.quantity". */
+  readonly field?: string;
+  readonly status?: number;
+  readonly msgCd?: string;
+  readonly msg1?: string;
+  readonly trId?: string;
+  readonly path?: string;
+  /** The response body text as received, secrets masked. */
+  readonly body?: string;
+  readonly retryAfterMs?: number;
+  readonly cause?: unknown;
+}
+
+export declare function isKisError(e: unknown): e is KisError;
+
+export interface WebStorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+export declare function localStorageTokenStore(storage?: WebStorageLike): TokenStore;

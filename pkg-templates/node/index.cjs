@@ -1,0 +1,38 @@
+"use strict";
+const fs = require("node:fs");
+const wasm = require("./kis_wasm.js");
+const shared = require("./shared.cjs");
+
+wasm.__setKisErrorClass(shared.KisError);
+
+/** A TokenStore in a JSON file (mode 0600), shared by every process that names it. */
+function fileTokenStore(path) {
+  const readAll = () => {
+    try {
+      return JSON.parse(fs.readFileSync(path, "utf8"));
+    } catch {
+      return {};
+    }
+  };
+  return {
+    get(key) {
+      return readAll()[key] ?? null;
+    },
+    set(key, token) {
+      const all = readAll();
+      all[key] = token;
+      const tmp = `${path}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
+      fs.renameSync(tmp, path);
+    },
+  };
+}
+
+exports.KisClient = wasm.KisClient;
+exports.trIdFor = wasm.trIdFor;
+exports.buildOrderBody = wasm.buildOrderBody;
+exports.isMockUrl = wasm.isMockUrl;
+exports.KisError = shared.KisError;
+exports.isKisError = shared.isKisError;
+exports.localStorageTokenStore = shared.localStorageTokenStore;
+exports.fileTokenStore = fileTokenStore;

@@ -1,0 +1,33 @@
+// Shared by the Node and browser entries (the build writes a CommonJS copy for Node).
+
+/** The error every failure of kis-wasm is; see `kind`. Fields are set by the wasm side. */
+export class KisError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "KisError";
+  }
+}
+
+export function isKisError(e) {
+  return e instanceof KisError;
+}
+
+/** A TokenStore over Web Storage (localStorage by default). Tokens are secrets: use it only
+ *  on a machine you trust. */
+export function localStorageTokenStore(storage = globalThis.localStorage) {
+  if (!storage) throw new TypeError("localStorageTokenStore: no storage available");
+  return {
+    get(key) {
+      const text = storage.getItem(key);
+      if (!text) return null;
+      try {
+        return JSON.parse(text);
+      } catch {
+        return null;
+      }
+    },
+    set(key, token) {
+      storage.setItem(key, JSON.stringify(token));
+    },
+  };
+}

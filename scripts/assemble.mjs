@@ -1,0 +1,32 @@
+// Copies pkg-templates/ into pkg/ around the wasm-bindgen output and prints the browser size.
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const tpl = (p) => path.join(root, "pkg-templates", p);
+const out = (p) => path.join(root, "pkg", p);
+
+fs.copyFileSync(tpl("package.json"), out("package.json"));
+fs.writeFileSync(out("node/package.json"), '{ "type": "commonjs" }\n');
+fs.writeFileSync(out("web/package.json"), '{ "type": "module" }\n');
+for (const f of ["index.cjs", "index.mjs"]) fs.copyFileSync(tpl(`node/${f}`), out(`node/${f}`));
+fs.copyFileSync(tpl("web/index.js"), out("web/index.js"));
+
+// shared.mjs is written once, as ESM; Node's entry gets a CommonJS copy.
+const shared = fs.readFileSync(tpl("shared.mjs"), "utf8");
+fs.writeFileSync(out("web/shared.js"), shared);
+const names = [...shared.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
+const cjs = `"use strict";\n${shared.replace(/^export (class|function) /gm, "$1 ")}\nmodule.exports = { ${names.join(", ")} };\n`;
+fs.writeFileSync(out("node/shared.cjs"), cjs);
+
+const dts = fs.readFileSync(tpl("index.d.ts"), "utf8");
+fs.writeFileSync(out("web/index.d.ts"), dts);
+fs.writeFileSync(out("node/index.d.ts"), dts + fs.readFileSync(tpl("node/extra.d.ts"), "utf8"));
+
+const gz = (f) => zlib.gzipSync(fs.readFileSync(out(f)), { level: 9 }).length;
+const wasm = gz("web/kis_wasm_bg.wasm");
+const glue = gz("web/kis_wasm.js") + gz("web/index.js") + gz("web/shared.js");
+const sizes = { wasmGzipBytes: wasm, glueGzipBytes: glue, totalGzipBytes: wasm + glue };
+fs.writeFileSync(out("sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
+console.log(`browser build, gzip -9: wasm ${wasm} B + glue ${glue} B = ${wasm + glue} B`);

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: Node (CommonJS + ESM entry, one wasm instance) and browsers
+# (ES module that initialises itself), then prints the gzip size of the browser build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+cargo build --release --lib --target wasm32-unknown-unknown
+WASM=target/wasm32-unknown-unknown/release/kis_wasm.wasm
+rm -rf pkg
+wasm-bindgen --target nodejs --out-dir pkg/node "$WASM"
+wasm-bindgen --target web --out-dir pkg/web "$WASM"
+for t in node web; do
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "pkg/$t/kis_wasm_bg.wasm" -o "pkg/$t/kis_wasm_bg.wasm"
+done
+node scripts/assemble.mjs
