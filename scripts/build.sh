@@ -17,3 +17,5 @@ for t in node web; do
     "pkg/$t/kis_wasm_bg.wasm" -o "pkg/$t/kis_wasm_bg.wasm"
 done
 node scripts/assemble.mjs
+# Tests and tools import the built package by its name.
+ln -sfn ../pkg node_modules/kis-wasm

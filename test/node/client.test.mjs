@@ -1,0 +1,146 @@
+// The client over an injected fake fetch: injection, concurrency, errors, stores, redaction.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { KisClient, KisError } from "kis-wasm";
+import { APP_KEY, APP_SECRET, assertNoSecrets, capture } from "./secrets.mjs";
+
+const PRICE = { rt_cd: "0", msg_cd: "MCA00000", msg1: "OK", output: { stck_prpr: "70000", prdy_ctrt: "+1.26", acml_vol: " 15 " } };
+
+/** A fetch that answers tokenP and quotes, recording each call and its `this`. */
+function fakeFetch({ answer } = {}) {
+  const calls = [];
+  let tokens = 0;
+  const fetch = async function (url, init) {
+    calls.push({ url, init, self: this });
+    await new Promise((r) => setTimeout(r, 1));
+    if (url.endsWith("/oauth2/tokenP")) {
+      tokens += 1;
+      return response(200, { access_token: `fake-token-${tokens}-${"q".repeat(30)}`, expires_in: 86400 });
+    }
+    return answer ? answer(url, init, calls) : response(200, PRICE);
+  };
+  return { fetch, calls, tokens: () => tokens };
+}
+
+function response(status, body, headers = {}) {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return { status, headers: { get: (n) => headers[n] ?? null }, text: async () => text };
+}
+
+function client(extra = {}) {
+  return new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, account: "12345678-01", baseUrl: "http://kis.test", rateLimitPerSec: 0, ...extra });
+}
+
+test("calls the injected fetch with this undefined, S1 headers and parsed numbers", async () => {
+  const f = fakeFetch();
+  const q = await client({ fetch: f.fetch, env: "mock" }).getPrice("005930");
+  assert.equal(q.price, 70000);
+  assert.equal(q.changeRate, 1.26);
+  assert.equal(q.volume, 15);
+  assert.equal(q.open, null);
+  assert.equal(q.raw.prdy_ctrt, "+1.26");
+  const call = f.calls.find((c) => c.url.includes("inquire-price"));
+  assert.equal(call.self, undefined);
+  assert.equal(call.url, "http://kis.test/uapi/domestic-stock/v1/quotations/inquire-price?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930");
+  assert.deepEqual(Object.keys(call.init.headers).sort(), ["appkey", "appsecret", "authorization", "content-type", "custtype", "tr_id"]);
+  assert.equal(call.init.headers["content-type"], "application/json; charset=utf-8");
+  assert.equal(call.init.method, "GET");
+});
+
+test("50 concurrent calls on a cold client make one token request", async () => {
+  const f = fakeFetch();
+  const kis = client({ fetch: f.fetch });
+  const quotes = await Promise.all(Array.from({ length: 50 }, () => kis.getPrice("005930")));
+  assert.equal(quotes.length, 50);
+  assert.ok(quotes.every((q) => q.price === 70000));
+  assert.equal(f.tokens(), 1);
+  assert.equal(f.calls.filter((c) => c.url.includes("inquire-price")).length, 50);
+  assert.equal(kis.token.isExpired, false);
+});
+
+test("bad input is refused before any request, naming the field", async () => {
+  const f = fakeFetch();
+  const kis = client({ fetch: f.fetch });
+  await assert.rejects(kis.getPrice(5930), (e) => e instanceof KisError && e.kind === "validation" && e.field === "symbol");
+  await assert.rejects(kis.buy({ symbol: "005930", quantity: 1.5 }), (e) => e.field === "order.quantity");
+  await assert.rejects(kis.sell({ symbol: "005930", quantity: 1, price: "100" }), (e) => e.field === "order.price");
+  await assert.rejects(kis.cancel({ orderNo: "1" }), (e) => e.field === "cancel.orgNo");
+  await assert.rejects(kis.getOrders({ from: "yesterday" }), (e) => e.field === "options.from");
+  assert.equal(f.calls.length, 0);
+});
+
+test("a rejected fetch is a network error with the original as cause", async () => {
+  const original = new TypeError("fetch failed", { cause: new Error("ECONNRESET") });
+  const f = fakeFetch({ answer: () => { throw original; } });
+  const kis = client({ fetch: f.fetch, retry: { serverErrors: 1, delayMs: 1 }, logger: null });
+  await assert.rejects(kis.getPrice("005930"), (e) => e.kind === "network" && e.cause === original && /ECONNRESET/.test(e.message));
+  assert.equal(f.calls.filter((c) => c.url.includes("inquire-price")).length, 2);
+});
+
+test("a 2xx body that is not JSON is a decode error; 5xx envelopes are api errors", async () => {
+  const f = fakeFetch({ answer: () => response(200, "<html>captive portal</html>") });
+  await assert.rejects(client({ fetch: f.fetch, logger: null }).getPrice("005930"), (e) => e.kind === "decode" && e.status === 200 && e.body.includes("captive"));
+  const g = fakeFetch({ answer: () => response(500, { rt_cd: "1", msg_cd: "OPSQ0002", msg1: "없는 서비스" }) });
+  await assert.rejects(client({ fetch: g.fetch, logger: null }).getPrice("005930"), (e) => e.kind === "api" && e.msgCd === "OPSQ0002" && e.msg1 === "없는 서비스" && e.trId === "FHKST01010100");
+  assert.equal(g.calls.filter((c) => c.url.includes("inquire-price")).length, 1);
+});
+
+test("events and logs report every step and never a secret", async () => {
+  let n = 0;
+  const f = fakeFetch({ answer: () => (++n === 1 ? response(502, `<html>${APP_KEY}</html>`) : response(200, PRICE)) });
+  const cap = capture();
+  const kis = client({ fetch: f.fetch, onEvent: cap.onEvent, logger: cap.logger, retry: { delayMs: 5 } });
+  await kis.getPrice("005930");
+  const types = cap.events.map((e) => e.type);
+  for (const t of ["token", "request", "response", "retry"]) assert.ok(types.includes(t), t);
+  const retry = cap.events.find((e) => e.type === "retry");
+  assert.equal(retry.status, 502);
+  assert.equal(retry.trId, "FHKST01010100");
+  assert.ok(cap.lines.some((l) => l.startsWith("warn") && l.includes("502")));
+  const bad = fakeFetch({ answer: () => response(403, { rt_cd: "1", msg_cd: "EGW00002", msg1: `key ${APP_SECRET}` }) });
+  const err = await client({ fetch: bad.fetch, onEvent: cap.onEvent, logger: cap.logger }).getPrice("005930").catch((e) => e);
+  assert.equal(err.kind, "api");
+  assertNoSecrets(assert, cap.text() + err.message + err.body + err.msg1 + JSON.stringify(kis.token));
+});
+
+test("logger: null silences the console", async () => {
+  const saved = [console.warn, console.error];
+  let written = 0;
+  console.warn = console.error = () => written++;
+  try {
+    const f = fakeFetch({ answer: () => response(404, "nope") });
+    await assert.rejects(client({ fetch: f.fetch, logger: null }).getPrice("005930"));
+    assert.equal(written, 0);
+    await assert.rejects(client({ fetch: f.fetch }).getPrice("005930"));
+    assert.equal(written, 1, "S4: the default logger writes the failure once");
+  } finally {
+    [console.warn, console.error] = saved;
+  }
+});
+
+test("an async token store is read first and written after issuance, keyed without the key", async () => {
+  const saved = new Map();
+  const store = { get: async (k) => saved.get(k) ?? null, set: async (k, t) => void saved.set(k, t) };
+  const f = fakeFetch();
+  await client({ fetch: f.fetch, tokenStore: store }).getPrice("005930");
+  assert.equal(f.tokens(), 1);
+  const [[key, token]] = [...saved];
+  assert.ok(!key.includes(APP_KEY));
+  assert.ok(key.includes("real") || key.includes("mock"));
+  assert.ok(token.expiresAt > Date.now() && token.issuedAt <= Date.now());
+  const g = fakeFetch();
+  const second = client({ fetch: g.fetch, tokenStore: store });
+  await second.getPrice("005930");
+  assert.equal(g.tokens(), 0, "B3: the stored token was reused");
+  assert.equal(second.token.expiresAt, token.expiresAt);
+});
+
+test("startTokenRefresh returns a stop function", async () => {
+  const f = fakeFetch();
+  const kis = client({ fetch: f.fetch });
+  const stop = kis.startTokenRefresh(1000);
+  assert.equal(typeof stop, "function");
+  stop();
+  await assert.rejects(async () => kis.startTokenRefresh(5), (e) => e.field === "intervalMs");
+  assert.equal(f.calls.length, 0, "S8 creates no connection");
+});

@@ -1,0 +1,39 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import * as esm from "kis-wasm";
+
+const require = createRequire(import.meta.url);
+const cjs = require("kis-wasm");
+
+test("ESM import and CJS require give the same KisClient (one wasm instance)", () => {
+  assert.equal(esm.KisClient, cjs.KisClient);
+  assert.equal(esm.KisError, cjs.KisError);
+  for (const name of ["KisClient", "KisError", "isKisError", "trIdFor", "buildOrderBody", "isMockUrl", "localStorageTokenStore", "fileTokenStore"]) {
+    assert.equal(typeof esm[name], "function", name);
+  }
+});
+
+test("errors are KisError instances and Errors, with kind and field", () => {
+  assert.throws(
+    () => new esm.KisClient({ account: "1234" }),
+    (e) => e instanceof esm.KisError && e instanceof Error && esm.isKisError(e) && e.name === "KisError" && e.kind === "validation" && e.field === "options.account",
+  );
+  assert.throws(() => new esm.KisClient({ rateLimitPerSecond: 5 }), (e) => e.field === "options.rateLimitPerSecond");
+  assert.throws(() => new esm.KisClient({ fetch: 42 }), (e) => e.field === "options.fetch");
+  assert.ok(!esm.isKisError(new Error("x")));
+});
+
+test("pure helpers", () => {
+  assert.equal(esm.trIdFor("buy", "real"), "TTTC0012U");
+  assert.equal(esm.trIdFor("buy", "mock", "legacy"), "VTTC0802U");
+  assert.equal(esm.trIdFor("price", "mock"), "FHKST01010100");
+  assert.throws(() => esm.trIdFor("short", "real"), (e) => e.kind === "validation" && e.field === "op");
+  assert.equal(esm.isMockUrl("https://openapivts.koreainvestment.com:29443"), true);
+  assert.equal(esm.isMockUrl("https://openapi.koreainvestment.com:9443"), false);
+  assert.deepEqual(esm.buildOrderBody({ account: "12345678-01", symbol: "005930", quantity: 10 }), {
+    CANO: "12345678", ACNT_PRDT_CD: "01", PDNO: "005930", ORD_DVSN: "01", ORD_QTY: "10", ORD_UNPR: "0",
+    EXCG_ID_DVSN_CD: "KRX", SLL_TYPE: "", CNDT_PRIC: "",
+  });
+  assert.throws(() => esm.buildOrderBody({ account: "12345678", symbol: "005930", quantity: -1 }), (e) => e.field === "order.quantity");
+});
