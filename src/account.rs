@@ -51,7 +51,14 @@ mod tests {
 
     #[test]
     fn b6_bad_accounts_are_refused_with_the_field_named() {
-        for bad in ["1234567", "123456789", "1234-5678", "abcdefgh", "12345678-1", ""] {
+        for bad in [
+            "1234567",
+            "123456789",
+            "1234-5678",
+            "abcdefgh",
+            "12345678-1",
+            "",
+        ] {
             let e = Account::parse("account", bad).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("account"), "{bad}");
         }

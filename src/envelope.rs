@@ -124,13 +124,25 @@ mod tests {
         assert_eq!(v(503, r#"{"rt_cd":"0","#), Verdict::Transient);
         assert_eq!(v(404, "Not Found"), Verdict::Http);
         assert_eq!(v(401, ""), Verdict::TokenRejected);
-        assert_eq!(v(403, r#"{"error_code":"EGW00103","error_description":"유효하지 않은 AppKey입니다."}"#), Verdict::Api);
+        assert_eq!(
+            v(
+                403,
+                r#"{"error_code":"EGW00103","error_description":"유효하지 않은 AppKey입니다."}"#
+            ),
+            Verdict::Api
+        );
     }
 
     #[test]
     fn success_and_decode() {
-        assert_eq!(v(200, r#"{"rt_cd":"0","msg_cd":"MCA00000","output":{}}"#), Verdict::Ok);
-        assert_eq!(v(200, r#"{"access_token":"x","expires_in":86400}"#), Verdict::Ok);
+        assert_eq!(
+            v(200, r#"{"rt_cd":"0","msg_cd":"MCA00000","output":{}}"#),
+            Verdict::Ok
+        );
+        assert_eq!(
+            v(200, r#"{"access_token":"x","expires_in":86400}"#),
+            Verdict::Ok
+        );
         assert_eq!(v(200, "<html>proxy</html>"), Verdict::Decode);
         assert_eq!(v(200, r#"{"rt_cd":"0","output":{"#), Verdict::Decode);
         assert_eq!(v(200, "[1,2]"), Verdict::Decode);

@@ -57,12 +57,19 @@ pub struct Cause {
 
 impl fmt::Debug for Cause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Cause").field("message", &self.message).finish()
+        f.debug_struct("Cause")
+            .field("message", &self.message)
+            .finish()
     }
 }
 
+/// Boxed so that `Result<T, KisError>` stays one pointer wide on the hot path; fields are reached
+/// through `Deref`.
 #[derive(Debug, Clone)]
-pub struct KisError {
+pub struct KisError(Box<ErrorDetails>);
+
+#[derive(Debug, Clone)]
+pub struct ErrorDetails {
     pub kind: ErrorKind,
     pub message: String,
     /// The input field at fault, for validation errors.
@@ -80,7 +87,7 @@ pub struct KisError {
 
 impl KisError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        KisError {
+        KisError(Box::new(ErrorDetails {
             kind,
             message: message.into(),
             field: None,
@@ -92,11 +99,18 @@ impl KisError {
             body: None,
             retry_after_ms: None,
             cause: None,
-        }
+        }))
+    }
+
+    pub fn into_details(self) -> ErrorDetails {
+        *self.0
     }
 
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        let mut e = KisError::new(ErrorKind::Validation, format!("{field}: {}", message.into()));
+        let mut e = KisError::new(
+            ErrorKind::Validation,
+            format!("{field}: {}", message.into()),
+        );
         e.field = Some(field.to_string());
         e
     }
@@ -137,6 +151,19 @@ impl KisError {
     pub fn with_retry_after(mut self, ms: u64) -> Self {
         self.retry_after_ms = Some(ms);
         self
+    }
+}
+
+impl std::ops::Deref for KisError {
+    type Target = ErrorDetails;
+    fn deref(&self) -> &ErrorDetails {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for KisError {
+    fn deref_mut(&mut self) -> &mut ErrorDetails {
+        &mut self.0
     }
 }
 

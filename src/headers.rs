@@ -83,7 +83,10 @@ mod tests {
     #[test]
     fn s1_uapi_headers() {
         let hs = uapi_headers(&creds(), "TOK", "FHKST01010100", "", None);
-        assert_eq!(get(&hs, "content-type"), Some("application/json; charset=utf-8"));
+        assert_eq!(
+            get(&hs, "content-type"),
+            Some("application/json; charset=utf-8")
+        );
         assert_eq!(get(&hs, "authorization"), Some("Bearer TOK"));
         assert_eq!(get(&hs, "appkey"), Some("APPKEY"));
         assert_eq!(get(&hs, "appsecret"), Some("APPSECRET"));
@@ -99,9 +102,14 @@ mod tests {
     #[test]
     fn s2_hashkey_headers() {
         let hs = hashkey_headers(&creds());
-        assert_eq!(get(&hs, "content-type"), Some("application/json; charset=utf-8"));
+        assert_eq!(
+            get(&hs, "content-type"),
+            Some("application/json; charset=utf-8")
+        );
         assert_eq!(get(&hs, "appKey"), Some("APPKEY"));
         assert_eq!(get(&hs, "appSecret"), Some("APPSECRET"));
-        assert!(hs.iter().all(|(k, _)| k != "custtype" && k != "authorization"));
+        assert!(hs
+            .iter()
+            .all(|(k, _)| k != "custtype" && k != "authorization"));
     }
 }

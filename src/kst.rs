@@ -37,7 +37,9 @@ pub fn kst_date(epoch_ms: f64) -> String {
 
 /// The KST wall-clock time of an epoch-ms instant as `HHMMSS`.
 pub fn kst_time(epoch_ms: f64) -> String {
-    let secs = (epoch_ms as i64 + KST_OFFSET_MS).div_euclid(1000).rem_euclid(86_400);
+    let secs = (epoch_ms as i64 + KST_OFFSET_MS)
+        .div_euclid(1000)
+        .rem_euclid(86_400);
     format!("{:02}{:02}{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
@@ -101,7 +103,7 @@ mod tests {
         let ms = 1_795_795_200_000.0; // 2026-11-27T16:00:00Z
         assert_eq!(kst_date(ms), "20261128");
         assert_eq!(kst_time(ms), "010000");
-        assert_eq!(kst_date(ms - 3600_000.0 * 2.0), "20261127");
+        assert_eq!(kst_date(ms - 3_600_000.0 * 2.0), "20261127");
     }
 
     #[test]

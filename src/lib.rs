@@ -27,7 +27,8 @@ pub mod tr_id;
 pub mod testing;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+#[doc(hidden)]
+pub mod wasm;
 
 pub use engine::core::KisCore;
 pub use error::{ErrorKind, KisError};

@@ -318,9 +318,16 @@ mod tests {
 
     #[test]
     fn order_ack_reads_either_case() {
-        let a = OrderAck::from_output(&json!({"KRX_FWDG_ORD_ORGNO":"06010","ODNO":"0001569157","ORD_TMD":"155211"}));
-        assert_eq!((a.order_no.as_str(), a.org_no.as_str(), a.time.as_str()), ("0001569157", "06010", "15:52:11"));
-        let a = OrderAck::from_output(&json!({"krx_fwdg_ord_orgno":"06010","odno":"1","ord_tmd":"090000"}));
+        let a = OrderAck::from_output(
+            &json!({"KRX_FWDG_ORD_ORGNO":"06010","ODNO":"0001569157","ORD_TMD":"155211"}),
+        );
+        assert_eq!(
+            (a.order_no.as_str(), a.org_no.as_str(), a.time.as_str()),
+            ("0001569157", "06010", "15:52:11")
+        );
+        let a = OrderAck::from_output(
+            &json!({"krx_fwdg_ord_orgno":"06010","odno":"1","ord_tmd":"090000"}),
+        );
         assert_eq!(a.order_no, "1");
     }
 }

@@ -71,7 +71,8 @@ impl OrderRequest {
 
     /// ORD_UNPR: the limit price, or "0" for market-type orders.
     pub fn unit_price(&self) -> String {
-        self.price.map_or_else(|| "0".to_string(), |p| p.to_string())
+        self.price
+            .map_or_else(|| "0".to_string(), |p| p.to_string())
     }
 }
 
@@ -121,7 +122,12 @@ pub fn order_body(account: &Account, o: &OrderRequest) -> Vec<(&'static str, Str
 /// `buildOrderBody({ account, symbol, quantity, price?, orderType? })`.
 pub fn build_order_body(v: &Value) -> Result<Vec<(&'static str, String)>> {
     let order = OrderRequest::from_value("order", v, &["account"])?;
-    let f = Fields::new("order", v, &["account", "symbol", "quantity", "price", "orderType"], false)?;
+    let f = Fields::new(
+        "order",
+        v,
+        &["account", "symbol", "quantity", "price", "orderType"],
+        false,
+    )?;
     let account = Account::parse(&f.name("account"), f.str("account")?)?;
     Ok(order_body(&account, &order))
 }
@@ -182,9 +188,16 @@ pub fn cancel_body(account: &Account, c: &CancelRequest) -> Vec<(&'static str, S
         ("ORGN_ODNO", c.order_no.clone()),
         ("ORD_DVSN", "00".to_string()),
         ("RVSE_CNCL_DVSN_CD", "02".to_string()),
-        ("ORD_QTY", c.quantity.map_or_else(|| "0".to_string(), |q| q.to_string())),
+        (
+            "ORD_QTY",
+            c.quantity
+                .map_or_else(|| "0".to_string(), |q| q.to_string()),
+        ),
         ("ORD_UNPR", "0".to_string()),
-        ("QTY_ALL_ORD_YN", if c.quantity.is_none() { "Y" } else { "N" }.to_string()),
+        (
+            "QTY_ALL_ORD_YN",
+            if c.quantity.is_none() { "Y" } else { "N" }.to_string(),
+        ),
         ("CNDT_PRIC", String::new()),
         ("EXCG_ID_DVSN_CD", "KRX".to_string()),
     ]
@@ -216,8 +229,9 @@ mod tests {
 
     #[test]
     fn s9_market_order_body() {
-        let o = OrderRequest::from_value("order", &json!({"symbol": "005930", "quantity": 10}), &[])
-            .unwrap();
+        let o =
+            OrderRequest::from_value("order", &json!({"symbol": "005930", "quantity": 10}), &[])
+                .unwrap();
         let body = json_object(&order_body(&acct(), &o));
         assert_eq!(
             body,
@@ -240,14 +254,35 @@ mod tests {
         let cases = [
             (json!({"symbol": "5930", "quantity": 1}), "order.symbol"),
             (json!({"symbol": "005930", "quantity": 0}), "order.quantity"),
-            (json!({"symbol": "005930", "quantity": 1.5}), "order.quantity"),
+            (
+                json!({"symbol": "005930", "quantity": 1.5}),
+                "order.quantity",
+            ),
             (json!({"symbol": "005930"}), "order.quantity"),
-            (json!({"symbol": "005930", "quantity": 1, "price": -5}), "order.price"),
-            (json!({"symbol": "005930", "quantity": 1, "price": 10.5}), "order.price"),
-            (json!({"symbol": "005930", "quantity": 1, "orderType": "00"}), "order.price"),
-            (json!({"symbol": "005930", "quantity": 1, "orderType": "01", "price": 5}), "order.price"),
-            (json!({"symbol": "005930", "quantity": 1, "orderType": "99"}), "order.orderType"),
-            (json!({"symbol": "005930", "quantity": 1, "qty": 1}), "order.qty"),
+            (
+                json!({"symbol": "005930", "quantity": 1, "price": -5}),
+                "order.price",
+            ),
+            (
+                json!({"symbol": "005930", "quantity": 1, "price": 10.5}),
+                "order.price",
+            ),
+            (
+                json!({"symbol": "005930", "quantity": 1, "orderType": "00"}),
+                "order.price",
+            ),
+            (
+                json!({"symbol": "005930", "quantity": 1, "orderType": "01", "price": 5}),
+                "order.price",
+            ),
+            (
+                json!({"symbol": "005930", "quantity": 1, "orderType": "99"}),
+                "order.orderType",
+            ),
+            (
+                json!({"symbol": "005930", "quantity": 1, "qty": 1}),
+                "order.qty",
+            ),
             (json!({"symbol": 5930, "quantity": 1}), "order.symbol"),
         ];
         for (v, field) in cases {
@@ -260,23 +295,27 @@ mod tests {
     fn build_order_body_needs_an_account() {
         let e = build_order_body(&json!({"symbol": "005930", "quantity": 1})).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("order.account"));
-        let b = build_order_body(&json!({"account": "12345678-22", "symbol": "005930", "quantity": 1}))
-            .unwrap();
+        let b =
+            build_order_body(&json!({"account": "12345678-22", "symbol": "005930", "quantity": 1}))
+                .unwrap();
         assert_eq!(b[1], ("ACNT_PRDT_CD", "22".to_string()));
     }
 
     #[test]
     fn cancel_body_all_or_some() {
-        let c = CancelRequest::from_value(&json!({"orderNo": "0001569157", "orgNo": "06010"})).unwrap();
+        let c =
+            CancelRequest::from_value(&json!({"orderNo": "0001569157", "orgNo": "06010"})).unwrap();
         let b = cancel_body(&acct(), &c);
         assert!(b.contains(&("QTY_ALL_ORD_YN", "Y".into())));
         assert!(b.contains(&("RVSE_CNCL_DVSN_CD", "02".into())));
-        let c = CancelRequest::from_value(&json!({"orderNo": "1", "orgNo": "06010", "quantity": 2}))
-            .unwrap();
+        let c =
+            CancelRequest::from_value(&json!({"orderNo": "1", "orgNo": "06010", "quantity": 2}))
+                .unwrap();
         let b = cancel_body(&acct(), &c);
         assert!(b.contains(&("QTY_ALL_ORD_YN", "N".into())));
         assert!(b.contains(&("ORD_QTY", "2".into())));
-        let e = CancelRequest::from_value(&json!({"orderNo": "12ab", "orgNo": "06010"})).unwrap_err();
+        let e =
+            CancelRequest::from_value(&json!({"orderNo": "12ab", "orgNo": "06010"})).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("cancel.orderNo"));
     }
 }

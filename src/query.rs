@@ -6,7 +6,10 @@ use crate::account::Account;
 pub type Query = Vec<(String, String)>;
 
 fn q(pairs: &[(&str, &str)]) -> Query {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 pub fn price_query(symbol: &str) -> Query {
@@ -94,8 +97,18 @@ pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'~' | b'*'
-            | b'\'' | b'(' | b')' => out.push(b as char),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'~'
+            | b'*'
+            | b'\''
+            | b'('
+            | b')' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -123,7 +136,9 @@ mod tests {
         let qs = balance_query(&a);
         assert_eq!(qs.len(), 11);
         assert!(qs.contains(&("OFL_YN".into(), "".into())));
-        assert!(qs.iter().all(|(k, _)| k.chars().all(|c| !c.is_ascii_lowercase())));
+        assert!(qs
+            .iter()
+            .all(|(k, _)| k.chars().all(|c| !c.is_ascii_lowercase())));
         let url = url_with_query("http://h", "/p", &daily_price_query("005930", "D", true));
         assert_eq!(
             url,

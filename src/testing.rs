@@ -99,7 +99,11 @@ impl Clock for VirtualClock {
     }
     async fn sleep(&self, ms: f64) {
         let deadline = self.now.get() + ms.max(0.0);
-        Sleep { clock: self, deadline }.await
+        Sleep {
+            clock: self,
+            deadline,
+        }
+        .await
     }
 }
 
@@ -126,7 +130,10 @@ pub fn run<F: Future>(clock: &VirtualClock, fut: F) -> F::Output {
         if flag.0.load(Ordering::SeqCst) {
             continue;
         }
-        assert!(clock.advance(), "deadlock: every task waits and no timer is pending");
+        assert!(
+            clock.advance(),
+            "deadlock: every task waits and no timer is pending"
+        );
     }
 }
 
@@ -166,7 +173,9 @@ impl TokenStore for MemoryStore {
         if self.fail.get() {
             return Err("store offline".into());
         }
-        self.tokens.borrow_mut().insert(key.to_string(), token.clone());
+        self.tokens
+            .borrow_mut()
+            .insert(key.to_string(), token.clone());
         Ok(())
     }
 }
@@ -197,7 +206,12 @@ impl Recorder {
         for e in self.events.borrow().iter() {
             s.push_str(&format!("{e:?}\n"));
         }
-        for l in self.warns.borrow().iter().chain(self.errors.borrow().iter()) {
+        for l in self
+            .warns
+            .borrow()
+            .iter()
+            .chain(self.errors.borrow().iter())
+        {
             s.push_str(l);
             s.push('\n');
         }
@@ -235,7 +249,10 @@ impl Recorded {
             .map(|(_, v)| v.as_str())
     }
     pub fn query_value(&self, key: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -279,7 +296,7 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() + 0 && i + 2 <= b.len() - 1 {
+        if b[i] == b'%' && i + 2 < b.len() {
             if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
                 out.push(v);
                 i += 3;
@@ -293,7 +310,11 @@ fn percent_decode(s: &str) -> String {
 }
 
 fn split_url(url: &str) -> (String, Vec<(String, String)>) {
-    let after_host = url.splitn(4, '/').nth(3).map(|p| format!("/{p}")).unwrap_or_default();
+    let after_host = url
+        .splitn(4, '/')
+        .nth(3)
+        .map(|p| format!("/{p}"))
+        .unwrap_or_default();
     let (path, q) = after_host.split_once('?').unwrap_or((&after_host, ""));
     let query = q
         .split('&')
@@ -380,31 +401,46 @@ impl FakeKis {
         }
         if r.path == "/uapi/hashkey" {
             if self.hashkey_missing.get() {
-                return HttpResponse { status: 404, headers: vec![], body: "Not Found".into() };
+                return HttpResponse {
+                    status: 404,
+                    headers: vec![],
+                    body: "Not Found".into(),
+                };
             }
             let body = r.body.clone().unwrap_or_default();
             let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
             return ok(json!({"BODY": parsed, "HASH": fnv_hex(&body)}));
         }
         if r.header("custtype").is_none() {
-            return HttpResponse { status: 500, headers: vec![], body: String::new() };
+            return HttpResponse {
+                status: 500,
+                headers: vec![],
+                body: String::new(),
+            };
         }
-        let bearer = r.header("authorization").unwrap_or("").trim_start_matches("Bearer ");
+        let bearer = r
+            .header("authorization")
+            .unwrap_or("")
+            .trim_start_matches("Bearer ");
         if !self.valid_tokens.borrow().iter().any(|t| t == bearer) {
             return kis_error(500, "EGW00123", "기간이 만료된 token 입니다.");
         }
         if r.method == Method::Post {
             if let (Some(h), Some(b)) = (r.header("hashkey"), &r.body) {
                 if h != fnv_hex(b) {
-                    self.violations.borrow_mut().push(format!("hashkey mismatch on {}", r.path));
+                    self.violations
+                        .borrow_mut()
+                        .push(format!("hashkey mismatch on {}", r.path));
                 }
             }
         }
         let p = r.path.rsplit('/').next().unwrap_or("");
         match p {
-            "inquire-price" => ok(json!({"rt_cd":"0","msg_cd":"MCA00000","msg1":"정상처리 되었습니다!",
+            "inquire-price" => ok(
+                json!({"rt_cd":"0","msg_cd":"MCA00000","msg1":"정상처리 되었습니다!",
                 "output": {"stck_prpr":"70000","prdy_vrss":"-500","prdy_ctrt":"-0.71","acml_vol":"1234567",
-                           "stck_oprc":"70500","stck_hgpr":"71000","stck_lwpr":"69500","stck_mxpr":"91500","stck_llam":"49500"}})),
+                           "stck_oprc":"70500","stck_hgpr":"71000","stck_lwpr":"69500","stck_mxpr":"91500","stck_llam":"49500"}}),
+            ),
             "inquire-daily-price" => {
                 let rows: Vec<Value> = (0..30).map(|i| json!({
                     "stck_bsop_date": kst_date(now - f64::from(i) * 86_400_000.0),
@@ -416,12 +452,17 @@ impl FakeKis {
             "inquire-psbl-order" => ok(json!({"rt_cd":"0","msg_cd":"KIOK0510","msg1":"",
                 "output": {"ord_psbl_cash":"1000000","nrcvb_buy_qty":"14","nrcvb_buy_amt":"980000"}})),
             "order-cash" => {
-                let body: Value = serde_json::from_str(r.body.as_deref().unwrap_or("{}")).unwrap_or(Value::Null);
+                let body: Value =
+                    serde_json::from_str(r.body.as_deref().unwrap_or("{}")).unwrap_or(Value::Null);
                 let n = self.orders.borrow().len() + 1;
                 let tr = r.header("tr_id").unwrap_or("");
                 let order = FakeOrder {
                     order_no: format!("{:010}", 1000 + n),
-                    side: if tr.ends_with("0011U") || tr.ends_with("0801U") { "01" } else { "02" },
+                    side: if tr.ends_with("0011U") || tr.ends_with("0801U") {
+                        "01"
+                    } else {
+                        "02"
+                    },
                     symbol: body["PDNO"].as_str().unwrap_or("").to_string(),
                     quantity: body["ORD_QTY"].as_str().unwrap_or("").to_string(),
                     price: body["ORD_UNPR"].as_str().unwrap_or("").to_string(),
@@ -434,7 +475,8 @@ impl FakeKis {
                 ok(out)
             }
             "order-rvsecncl" => {
-                let body: Value = serde_json::from_str(r.body.as_deref().unwrap_or("{}")).unwrap_or(Value::Null);
+                let body: Value =
+                    serde_json::from_str(r.body.as_deref().unwrap_or("{}")).unwrap_or(Value::Null);
                 let target = body["ORGN_ODNO"].as_str().unwrap_or("");
                 let mut orders = self.orders.borrow_mut();
                 match orders.iter_mut().find(|o| o.order_no == target) {
@@ -456,10 +498,16 @@ impl FakeKis {
                         "ord_unpr": o.price, "ord_tmd": o.time, "tot_ccld_qty":"0",
                         "rmn_qty": if o.cancelled {"0"} else {o.quantity.as_str()}, "cncl_yn": if o.cancelled {"Y"} else {"N"}}))
                     .collect();
-                ok(json!({"rt_cd":"0","msg_cd":"KIOK0460","msg1":"","ctx_area_fk100":"","ctx_area_nk100":"",
-                    "output1": rows, "output2": {"tot_ord_qty":"0"}}))
+                ok(
+                    json!({"rt_cd":"0","msg_cd":"KIOK0460","msg1":"","ctx_area_fk100":"","ctx_area_nk100":"",
+                    "output1": rows, "output2": {"tot_ord_qty":"0"}}),
+                )
             }
-            _ => HttpResponse { status: 404, headers: vec![], body: "<html>no such path</html>".into() },
+            _ => HttpResponse {
+                status: 404,
+                headers: vec![],
+                body: "<html>no such path</html>".into(),
+            },
         }
     }
 
@@ -467,10 +515,18 @@ impl FakeKis {
         let pages = self.balance_pages.get().max(1);
         let fk = r.query_value("CTX_AREA_FK100").unwrap_or("");
         let page = if r.header("tr_cont") == Some("N") {
-            let n: usize = fk.trim_start_matches("page").split('^').next().unwrap_or("0").parse().unwrap_or(0);
+            let n: usize = fk
+                .trim_start_matches("page")
+                .split('^')
+                .next()
+                .unwrap_or("0")
+                .parse()
+                .unwrap_or(0);
             let expected = format!("page{n}^01^{PAGE_KEY_PAD}");
             if fk != expected {
-                self.violations.borrow_mut().push(format!("continuation key {fk:?} != {expected:?}"));
+                self.violations
+                    .borrow_mut()
+                    .push(format!("continuation key {fk:?} != {expected:?}"));
             }
             n
         } else {
@@ -487,7 +543,8 @@ impl FakeKis {
             "output2": [{"dnca_tot_amt":"346455","scts_evlu_amt":"1759600","tot_evlu_amt":"2106055",
                          "nass_amt":"2106055","pchs_amt_smtl_amt":"1700000","evlu_pfls_smtl_amt":"59600"}]});
         let mut resp = ok(body);
-        resp.headers.push(("tr_cont".into(), if last { "D" } else { "M" }.into()));
+        resp.headers
+            .push(("tr_cont".into(), if last { "D" } else { "M" }.into()));
         resp
     }
 }
@@ -507,18 +564,28 @@ impl Transport for FakeKis {
         self.clock.sleep(self.latency_ms.get()).await;
         match self.next_scripted(&path) {
             None => Ok(self.handle(&rec)),
-            Some(Scripted::Respond(status, body)) => Ok(HttpResponse { status, headers: vec![], body }),
+            Some(Scripted::Respond(status, body)) => Ok(HttpResponse {
+                status,
+                headers: vec![],
+                body,
+            }),
             Some(Scripted::Reset) => Err(TransportError::Network(Cause {
                 message: "socket hang up".into(),
                 original: None,
             })),
             Some(Scripted::Timeout) => {
-                self.clock.sleep(req.timeout_ms.unwrap_or(30_000) as f64).await;
+                self.clock
+                    .sleep(req.timeout_ms.unwrap_or(30_000) as f64)
+                    .await;
                 Err(TransportError::Timeout)
             }
             Some(Scripted::ExecuteThen(status, body)) => {
                 self.handle(&rec);
-                Ok(HttpResponse { status, headers: vec![], body })
+                Ok(HttpResponse {
+                    status,
+                    headers: vec![],
+                    body,
+                })
             }
             Some(Scripted::ExecuteThenReset) => {
                 self.handle(&rec);

@@ -123,7 +123,14 @@ mod tests {
 
     #[test]
     fn mock_ids_are_real_ids_with_a_leading_v() {
-        for op in [Op::Buy, Op::Sell, Op::Cancel, Op::Balance, Op::BuyingPower, Op::Orders] {
+        for op in [
+            Op::Buy,
+            Op::Sell,
+            Op::Cancel,
+            Op::Balance,
+            Op::BuyingPower,
+            Op::Orders,
+        ] {
             for set in [TrIdSet::Current, TrIdSet::Legacy] {
                 let real = tr_id_for(op, Env::Real, set);
                 let mock = tr_id_for(op, Env::Mock, set);

@@ -332,7 +332,7 @@ fn s7_network_errors_on_reads_are_retried_and_reported_with_cause() {
     w.kis.script(PRICE, vec![Scripted::Reset; 3]);
     let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Network);
-    assert!(e.cause.unwrap().message.contains("hang up"));
+    assert!(e.cause.as_ref().unwrap().message.contains("hang up"));
     assert_eq!(w.count(PRICE), 3);
     w.kis.script(PRICE, vec![Scripted::Timeout]);
     w.run(w.core.get_price(&sym("005930"))).unwrap();
@@ -555,7 +555,8 @@ fn b5_a_timed_out_order_is_looked_up() {
 #[test]
 fn b6_bad_inputs_are_refused_before_any_request() {
     let w = world(json!({}));
-    let cases: Vec<(Box<dyn Fn() -> kis_wasm::KisError>, &str)> = vec![
+    type Case<'a> = (Box<dyn Fn() -> kis_wasm::KisError + 'a>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             Box::new(|| w.run(w.core.get_price(&sym("5930"))).unwrap_err()),
             "symbol",

@@ -11,10 +11,13 @@ use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::input::{type_name, whole_number, Fields};
 use crate::kst::{is_valid_date, kst_date};
-use crate::models::{Balance, BalanceSummary, BuyingPower, DailyBar, Holding, Order, OrderAck, Quote};
+use crate::models::{
+    Balance, BalanceSummary, BuyingPower, DailyBar, Holding, Order, OrderAck, Quote,
+};
 use crate::order::{CancelRequest, OrderRequest, Side};
 use crate::query::{
-    balance_query, buying_power_query, daily_price_query, orders_query, price_query, OrdersFilter, Query,
+    balance_query, buying_power_query, daily_price_query, orders_query, price_query, OrdersFilter,
+    Query,
 };
 use crate::symbol::validate_symbol;
 use crate::tr_id::{tr_id_for, Op};
@@ -45,8 +48,11 @@ fn symbol_arg<'a>(field: &str, v: &'a Value) -> Result<&'a str> {
 
 fn output<'a>(body: &'a Value, key: &str, path: &str) -> Result<&'a Value> {
     body.get(key).filter(|v| !v.is_null()).ok_or_else(|| {
-        KisError::new(ErrorKind::Decode, format!("KIS {path} answer has no `{key}`"))
-            .with_request(path, "")
+        KisError::new(
+            ErrorKind::Decode,
+            format!("KIS {path} answer has no `{key}`"),
+        )
+        .with_request(path, "")
     })
 }
 
@@ -95,7 +101,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let symbol = symbol_arg("symbol", symbol)?;
         let call = self.read(PRICE_PATH, Op::Price, price_query(symbol));
         let reply = self.call_plain(&call).await?;
-        Ok(Quote::from_output(symbol, output(&reply.body, "output", PRICE_PATH)?))
+        Ok(Quote::from_output(
+            symbol,
+            output(&reply.body, "output", PRICE_PATH)?,
+        ))
     }
 
     /// FHKST01010400; bars oldest first, as a chart wants them.
@@ -110,9 +119,15 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             ));
         }
         let adjusted = f.opt_bool("adjusted")?.unwrap_or(true);
-        let call = self.read(DAILY_PRICE_PATH, Op::DailyPrice, daily_price_query(symbol, period, adjusted));
+        let call = self.read(
+            DAILY_PRICE_PATH,
+            Op::DailyPrice,
+            daily_price_query(symbol, period, adjusted),
+        );
         let reply = self.call_plain(&call).await?;
-        let mut bars: Vec<DailyBar> = rows(&reply.body, "output").map(DailyBar::from_row).collect();
+        let mut bars: Vec<DailyBar> = rows(&reply.body, "output")
+            .map(DailyBar::from_row)
+            .collect();
         bars.retain(|b| !b.date.is_empty());
         bars.sort_by(|a, b| a.date.cmp(&b.date));
         Ok(bars)
@@ -134,8 +149,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .find_map(|p| rows(p, "output2").next())
             .map(BalanceSummary::from_row)
             .ok_or_else(|| {
-                KisError::new(ErrorKind::Decode, "KIS balance answer has no summary (output2)")
-                    .with_request(BALANCE_PATH, "")
+                KisError::new(
+                    ErrorKind::Decode,
+                    "KIS balance answer has no summary (output2)",
+                )
+                .with_request(BALANCE_PATH, "")
             })?;
         Ok(Balance { holdings, summary })
     }
@@ -163,20 +181,41 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let account = self.cfg.require_account()?;
         let unit = price.map_or_else(|| "0".to_string(), |p| p.to_string());
         let q = buying_power_query(account, symbol, &unit, &order_type);
-        let reply = self.call_plain(&self.read(BUYING_POWER_PATH, Op::BuyingPower, q)).await?;
-        Ok(BuyingPower::from_output(output(&reply.body, "output", BUYING_POWER_PATH)?))
+        let reply = self
+            .call_plain(&self.read(BUYING_POWER_PATH, Op::BuyingPower, q))
+            .await?;
+        Ok(BuyingPower::from_output(output(
+            &reply.body,
+            "output",
+            BUYING_POWER_PATH,
+        )?))
     }
 
     /// TTTC0081R / VTTC0081R, every page; dates default to today in Korea.
     pub async fn get_orders(&self, options: &Value) -> Result<Vec<Order>> {
         let f = Fields::new("options", options, &["from", "to", "symbol"], true)?;
         let today = kst_date(self.clock.now_ms());
-        let from = f.opt_str("from")?.map(|d| date_arg("options.from", d)).transpose()?;
-        let to = f.opt_str("to")?.map(|d| date_arg("options.to", d)).transpose()?;
+        let from = f
+            .opt_str("from")?
+            .map(|d| date_arg("options.from", d))
+            .transpose()?;
+        let to = f
+            .opt_str("to")?
+            .map(|d| date_arg("options.to", d))
+            .transpose()?;
         let to = to.unwrap_or_else(|| today.clone());
-        let from = from.unwrap_or_else(|| if to < today { to.clone() } else { today.clone() });
+        let from = from.unwrap_or_else(|| {
+            if to < today {
+                to.clone()
+            } else {
+                today.clone()
+            }
+        });
         if from > to {
-            return Err(KisError::validation("options.from", "must not be after options.to"));
+            return Err(KisError::validation(
+                "options.from",
+                "must not be after options.to",
+            ));
         }
         let symbol = f.opt_str("symbol")?.unwrap_or("");
         if !symbol.is_empty() {
@@ -219,7 +258,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// The escape hatch: any other TR under the same policies. POSTs are never resent after
     /// they may have reached KIS, since the client cannot know whether they are idempotent.
     pub async fn request(&self, spec: &Value) -> Result<RawReply> {
-        let f = Fields::new("request", spec, &["method", "path", "trId", "query", "body", "trCont"], false)?;
+        let f = Fields::new(
+            "request",
+            spec,
+            &["method", "path", "trId", "query", "body", "trCont"],
+            false,
+        )?;
         let method = match f.opt_str("method")?.unwrap_or("GET") {
             "GET" | "get" => Method::Get,
             "POST" | "post" => Method::Post,
@@ -238,17 +282,27 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             ));
         }
         let tr_id = f.str("trId")?;
-        if tr_id.is_empty() || tr_id.len() > 13 || !tr_id.bytes().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(KisError::validation("request.trId", format!("is not a TR ID: {tr_id:?}")));
+        if tr_id.is_empty() || tr_id.len() > 13 || !tr_id.bytes().all(|c| c.is_ascii_alphanumeric())
+        {
+            return Err(KisError::validation(
+                "request.trId",
+                format!("is not a TR ID: {tr_id:?}"),
+            ));
         }
         let mut query = Vec::new();
         if let Some(q) = f.opt_value("query") {
             let Value::Object(map) = q else {
-                return Err(KisError::validation("request.query", "must be an object of strings"));
+                return Err(KisError::validation(
+                    "request.query",
+                    "must be an object of strings",
+                ));
             };
             for (k, v) in map {
                 let s = v.as_str().ok_or_else(|| {
-                    KisError::validation(&format!("request.query.{k}"), "must be a string (KIS takes strings only)")
+                    KisError::validation(
+                        &format!("request.query.{k}"),
+                        "must be a string (KIS takes strings only)",
+                    )
                 })?;
                 query.push((k.clone(), s.to_string()));
             }
@@ -259,16 +313,25 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Some(_) => return Err(KisError::validation("request.body", "must be an object")),
         };
         if method == Method::Get && body.is_some() {
-            return Err(KisError::validation("request.body", "is not allowed on a GET"));
+            return Err(KisError::validation(
+                "request.body",
+                "is not allowed on a GET",
+            ));
         }
         let call = Call {
             method,
             path: path.to_string(),
             tr_id: tr_id.to_string(),
             query,
-            body: body.or_else(|| (method == Method::Post).then(|| Value::Object(Map::new()).to_string())),
+            body: body.or_else(|| {
+                (method == Method::Post).then(|| Value::Object(Map::new()).to_string())
+            }),
             tr_cont: f.opt_str("trCont")?.unwrap_or("").to_string(),
-            kind: if method == Method::Get { CallKind::Read } else { CallKind::Write },
+            kind: if method == Method::Get {
+                CallKind::Read
+            } else {
+                CallKind::Write
+            },
         };
         let reply = self.call_plain(&call).await?;
         Ok(RawReply {

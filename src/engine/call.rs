@@ -87,14 +87,19 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             attempt += 1;
             let (verdict, error, reached) = match self.attempt(call, &token, attempt).await {
                 Attempt::Done(reply) => return Ok(reply),
-                Attempt::Failed { verdict, error, reached } => (verdict, error, reached),
+                Attempt::Failed {
+                    verdict,
+                    error,
+                    reached,
+                } => (verdict, error, reached),
             };
             let may_resend = !reached || call.kind == CallKind::Read;
             let (reason, wait) = match verdict {
                 Verdict::TokenRejected if !refreshed => ("token", 0.0),
-                Verdict::GatewayBusy if busy_retries < GATEWAY_BUSY_RETRIES => {
-                    ("rateLimit", GATEWAY_BUSY_WAIT_MS * f64::from(busy_retries + 1))
-                }
+                Verdict::GatewayBusy if busy_retries < GATEWAY_BUSY_RETRIES => (
+                    "rateLimit",
+                    GATEWAY_BUSY_WAIT_MS * f64::from(busy_retries + 1),
+                ),
                 Verdict::Transient
                     if may_resend && server_retries < self.cfg.retry.server_errors =>
                 {
@@ -125,7 +130,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             self.warn(&format!(
                 "KIS {} {} {} (tr_id={}) — retrying ({reason}): {}",
                 call.method.as_str(),
-                error.status.map_or_else(|| error.kind.as_str().to_string(), |s| s.to_string()),
+                error
+                    .status
+                    .map_or_else(|| error.kind.as_str().to_string(), |s| s.to_string()),
                 call.path,
                 call.tr_id,
                 error.body.as_deref().unwrap_or(&error.message),
@@ -235,7 +242,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 
     /// S2: the hash of the exact body, or None when hashkeys are off or KIS has no endpoint.
-    async fn hashkey(&self, body: &str) -> std::result::Result<Option<String>, (Verdict, KisError)> {
+    async fn hashkey(
+        &self,
+        body: &str,
+    ) -> std::result::Result<Option<String>, (Verdict, KisError)> {
         if !self.cfg.hashkey || !self.hashkey_supported.get() {
             return Ok(None);
         }
@@ -253,7 +263,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         };
         if resp.status == 404 {
             self.hashkey_supported.set(false);
-            self.warn("KIS /uapi/hashkey answered 404; sending POSTs without a hashkey from now on");
+            self.warn(
+                "KIS /uapi/hashkey answered 404; sending POSTs without a hashkey from now on",
+            );
             return Ok(None);
         }
         let c = classify(resp.status, &resp.body);
@@ -274,10 +286,15 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             )),
             (v, _) => {
                 // A hashkey failure never reached the order endpoint, so it is never ambiguous.
-                let v = if *v == Verdict::Decode { Verdict::Transient } else { v.clone() };
+                let v = if *v == Verdict::Decode {
+                    Verdict::Transient
+                } else {
+                    v.clone()
+                };
                 Err((
                     v.clone(),
-                    response_error(&v, resp.status, HASHKEY_PATH, "", &c.codes).with_body(&resp.body),
+                    response_error(&v, resp.status, HASHKEY_PATH, "", &c.codes)
+                        .with_body(&resp.body),
                 ))
             }
         }
@@ -288,7 +305,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         self.log_error(&format!(
             "KIS {} error [{}] {} (tr_id={}): {}",
             call.method.as_str(),
-            e.status.map_or_else(|| e.kind.as_str().to_string(), |s| s.to_string()),
+            e.status
+                .map_or_else(|| e.kind.as_str().to_string(), |s| s.to_string()),
             call.path,
             call.tr_id,
             e.body.as_deref().unwrap_or(&e.message),
@@ -311,7 +329,9 @@ fn response_error(
         Verdict::Transient | Verdict::Http => ErrorKind::Http,
     };
     let what = match kind {
-        ErrorKind::Decode => format!("KIS {path} answered HTTP {status} with a body that is not KIS JSON"),
+        ErrorKind::Decode => {
+            format!("KIS {path} answered HTTP {status} with a body that is not KIS JSON")
+        }
         _ if !codes.msg_cd.is_empty() => format!(
             "KIS {path} failed: {} {} (HTTP {status})",
             codes.msg_cd,

@@ -54,7 +54,9 @@ impl Config {
         let mut known: Vec<&str> = DATA_KEYS.to_vec();
         known.extend_from_slice(host_keys);
         let f = Fields::new("options", v, &known, false)?;
-        let base_url = f.opt_str("baseUrl")?.map(|u| u.trim_end_matches('/').to_string());
+        let base_url = f
+            .opt_str("baseUrl")?
+            .map(|u| u.trim_end_matches('/').to_string());
         if let Some(u) = &base_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 return Err(KisError::validation(
@@ -78,7 +80,10 @@ impl Config {
             None => env.default_rate_limit(),
         };
         let retry = match f.opt_value("retry") {
-            None => RetryPolicy { server_errors: 2, delay_ms: 1000.0 },
+            None => RetryPolicy {
+                server_errors: 2,
+                delay_ms: 1000.0,
+            },
             Some(r) => {
                 let rf = Fields::new("options.retry", r, &["serverErrors", "delayMs"], false)?;
                 RetryPolicy {
@@ -135,18 +140,24 @@ impl Config {
 
     pub fn require_keys(&self) -> Result<()> {
         if self.app_key.is_empty() {
-            return Err(KisError::validation("options.appKey", "is required to call KIS"));
+            return Err(KisError::validation(
+                "options.appKey",
+                "is required to call KIS",
+            ));
         }
         if self.app_secret.is_empty() {
-            return Err(KisError::validation("options.appSecret", "is required to call KIS"));
+            return Err(KisError::validation(
+                "options.appSecret",
+                "is required to call KIS",
+            ));
         }
         Ok(())
     }
 
     pub fn require_account(&self) -> Result<&Account> {
-        self.account.as_ref().ok_or_else(|| {
-            KisError::validation("options.account", "is required for account calls")
-        })
+        self.account
+            .as_ref()
+            .ok_or_else(|| KisError::validation("options.account", "is required for account calls"))
     }
 }
 
@@ -157,7 +168,11 @@ mod tests {
 
     #[test]
     fn env_is_inferred_from_the_url_per_the_seed() {
-        let c = Config::from_value(&json!({"baseUrl": "https://openapivts.koreainvestment.com:29443/"}), &[]).unwrap();
+        let c = Config::from_value(
+            &json!({"baseUrl": "https://openapivts.koreainvestment.com:29443/"}),
+            &[],
+        )
+        .unwrap();
         assert_eq!(c.env, Env::Mock);
         assert_eq!(c.base_url, "https://openapivts.koreainvestment.com:29443");
         assert_eq!(c.rate_limit_per_sec, 1);
@@ -165,7 +180,10 @@ mod tests {
         assert_eq!(c.env, Env::Real);
         assert_eq!(c.rate_limit_per_sec, 18);
         let c = Config::from_value(&json!({}), &[]).unwrap();
-        assert_eq!((c.env, c.base_url.as_str()), (Env::Mock, crate::env::MOCK_BASE_URL));
+        assert_eq!(
+            (c.env, c.base_url.as_str()),
+            (Env::Mock, crate::env::MOCK_BASE_URL)
+        );
         let c = Config::from_value(&json!({"env": "real"}), &[]).unwrap();
         assert_eq!(c.base_url, crate::env::REAL_BASE_URL);
     }
@@ -176,7 +194,10 @@ mod tests {
             (json!({"env": "prod"}), "options.env"),
             (json!({"account": "123"}), "options.account"),
             (json!({"rateLimitPerSec": -1}), "options.rateLimitPerSec"),
-            (json!({"retry": {"serverErrors": 1.5}}), "options.retry.serverErrors"),
+            (
+                json!({"retry": {"serverErrors": 1.5}}),
+                "options.retry.serverErrors",
+            ),
             (json!({"retry": {"tries": 1}}), "options.retry.tries"),
             (json!({"baseUrl": "ftp://x"}), "options.baseUrl"),
             (json!({"appKy": "x"}), "options.appKy"),

@@ -80,8 +80,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// Masks secrets in an error's message and body before it leaves the engine.
     pub(crate) fn scrub(&self, mut e: crate::error::KisError) -> crate::error::KisError {
         e.message = self.redactor.redact(&e.message);
-        e.body = e.body.map(|b| self.redactor.redact(&b));
-        e.msg1 = e.msg1.map(|m| self.redactor.redact(&m));
+        e.body = e.body.take().map(|b| self.redactor.redact(&b));
+        e.msg1 = e.msg1.take().map(|m| self.redactor.redact(&m));
         if let Some(c) = e.cause.as_mut() {
             c.message = self.redactor.redact(&c.message);
         }

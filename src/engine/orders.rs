@@ -54,7 +54,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         loop {
             let failed = match self.call(&call).await {
                 Ok(reply) => {
-                    let ack = OrderAck::from_output(reply.body.get("output").unwrap_or(&Value::Null));
+                    let ack =
+                        OrderAck::from_output(reply.body.get("output").unwrap_or(&Value::Null));
                     self.remember(&ack.order_no);
                     return Ok(ack);
                 }
@@ -98,7 +99,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             kind: CallKind::Write,
         };
         match self.call(&call).await {
-            Ok(reply) => Ok(OrderAck::from_output(reply.body.get("output").unwrap_or(&Value::Null))),
+            Ok(reply) => Ok(OrderAck::from_output(
+                reply.body.get("output").unwrap_or(&Value::Null),
+            )),
             Err(f) if f.maybe_executed => {
                 let mut e = f.error.clone();
                 e.kind = ErrorKind::OrderStatusUnknown;
@@ -134,7 +137,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         Lookup::Absent
     }
 
-    async fn lookup_once(&self, side: Side, order: &OrderRequest, started: f64) -> Result<Option<OrderAck>> {
+    async fn lookup_once(
+        &self,
+        side: Side,
+        order: &OrderRequest,
+        started: f64,
+    ) -> Result<Option<OrderAck>> {
         let account = self.cfg.require_account()?;
         let today = kst_date(self.clock.now_ms());
         let filter = OrdersFilter {

@@ -36,7 +36,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             if pages.len() >= MAX_PAGES {
                 return Err(KisError::new(
                     ErrorKind::Api,
-                    format!("KIS {} kept signalling more pages after {MAX_PAGES}", call.path),
+                    format!(
+                        "KIS {} kept signalling more pages after {MAX_PAGES}",
+                        call.path
+                    ),
                 )
                 .with_request(&call.path, &call.tr_id));
             }

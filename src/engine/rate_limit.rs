@@ -50,7 +50,12 @@ mod tests {
     fn max_in_any_window(times: &[f64]) -> usize {
         times
             .iter()
-            .map(|&start| times.iter().filter(|&&t| t >= start && t < start + WINDOW_MS).count())
+            .map(|&start| {
+                times
+                    .iter()
+                    .filter(|&&t| t >= start && t < start + WINDOW_MS)
+                    .count()
+            })
             .max()
             .unwrap_or(0)
     }
@@ -69,7 +74,9 @@ mod tests {
     #[test]
     fn b4_staggered_arrivals_still_respect_the_window() {
         let lim = RateLimiter::new(3);
-        let arrivals = [0.0, 100.0, 200.0, 900.0, 950.0, 1010.0, 1500.0, 1600.0, 2500.0];
+        let arrivals = [
+            0.0, 100.0, 200.0, 900.0, 950.0, 1010.0, 1500.0, 1600.0, 2500.0,
+        ];
         let times: Vec<f64> = arrivals.iter().map(|&a| lim.reserve(a)).collect();
         assert_eq!(max_in_any_window(&times), 3);
         for (a, t) in arrivals.iter().zip(&times) {

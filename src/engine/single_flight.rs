@@ -86,7 +86,10 @@ impl<T: Clone> SingleFlight<T> {
                 wakers: RefCell::new(Vec::new()),
             });
             *self.current.borrow_mut() = Some(slot.clone());
-            let finish = Finish { flight: self, slot: slot.clone() };
+            let finish = Finish {
+                flight: self,
+                slot: slot.clone(),
+            };
             let make = make.take().expect("a caller leads at most once");
             let v = make().await;
             *slot.result.borrow_mut() = Some(v.clone());

@@ -68,7 +68,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 
     pub fn store_key(&self) -> String {
-        format!("kis-wasm:{}:{:016x}", self.cfg.env.as_str(), fnv1a64(&self.cfg.app_key))
+        format!(
+            "kis-wasm:{}:{:016x}",
+            self.cfg.env.as_str(),
+            fnv1a64(&self.cfg.app_key)
+        )
     }
 
     fn usable_token(&self) -> Option<String> {
@@ -244,12 +248,21 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 e = e.with_retry_after(MIN_ISSUE_GAP_MS as u64);
             }
             if !c.codes.msg1.is_empty() {
-                e.message = format!("{}: {} {}", e.message, c.codes.msg_cd, c.codes.msg1.trim_end());
+                e.message = format!(
+                    "{}: {} {}",
+                    e.message,
+                    c.codes.msg_cd,
+                    c.codes.msg1.trim_end()
+                );
             }
             return Err(self.scrub(e));
         };
         self.redactor.add(&token.access_token);
-        ev.reason = Some(if after_rejection { "refreshed" } else { "issued" });
+        ev.reason = Some(if after_rejection {
+            "refreshed"
+        } else {
+            "issued"
+        });
         self.emit(ev);
         *self.token.borrow_mut() = Some(token.clone());
         let stored = StoredToken {
@@ -296,9 +309,10 @@ pub(crate) fn transport_error(te: TransportError, path: &str, tr_id: &str) -> Ki
         )
         .with_request(path, tr_id)
         .with_cause(Some(cause)),
-        TransportError::Timeout => {
-            KisError::new(ErrorKind::Timeout, format!("KIS {path} did not answer in time"))
-                .with_request(path, tr_id)
-        }
+        TransportError::Timeout => KisError::new(
+            ErrorKind::Timeout,
+            format!("KIS {path} did not answer in time"),
+        )
+        .with_request(path, tr_id),
     }
 }

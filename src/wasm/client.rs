@@ -89,12 +89,14 @@ fn build(options: &JsValue) -> Result<Core> {
     let cfg = Config::from_value(&data_options(options)?, HOST_KEYS)?;
     let fetch = match function_option(options, "fetch")? {
         Some(f) => f,
-        None => get(&js_sys::global(), "fetch").dyn_into::<Function>().map_err(|_| {
-            KisError::validation(
+        None => get(&js_sys::global(), "fetch")
+            .dyn_into::<Function>()
+            .map_err(|_| {
+                KisError::validation(
                 "options.fetch",
                 "is required: this runtime has no globalThis.fetch (pass one, e.g. from undici)",
             )
-        })?,
+            })?,
     };
     let store = match object_option(options, "tokenStore", &["get", "set"])? {
         Some(s) => JsTokenStore::Js(s),
@@ -113,7 +115,13 @@ fn build(options: &JsValue) -> Result<Core> {
         on_event: function_option(options, "onEvent")?,
         logger,
     };
-    Ok(KisCore::new(cfg, JsTransport { fetch }, JsClock, store, Rc::new(observer)))
+    Ok(KisCore::new(
+        cfg,
+        JsTransport { fetch },
+        JsClock,
+        store,
+        Rc::new(observer),
+    ))
 }
 
 /// Runs an engine call as a JS promise that resolves to the result as a plain object.
@@ -143,17 +151,25 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "KisClientOptions")] options: JsValue,
     ) -> std::result::Result<KisClient, JsValue> {
         let core = build(&options).map_err(to_js_error)?;
-        Ok(KisClient { core: Rc::new(core) })
+        Ok(KisClient {
+            core: Rc::new(core),
+        })
     }
 
     /// FHKST01010100: the current price of a symbol.
     #[wasm_bindgen(js_name = getPrice, unchecked_return_type = "Promise<Quote>")]
-    pub fn get_price(&self, #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue) -> Promise {
+    pub fn get_price(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
+    ) -> Promise {
         let symbol = match json_arg("symbol", &symbol) {
             Ok(v) => v,
             Err(p) => return p,
         };
-        promise(&self.core, move |c| async move { c.get_price(&symbol).await })
+        promise(
+            &self.core,
+            move |c| async move { c.get_price(&symbol).await },
+        )
     }
 
     /// FHKST01010400: 30 daily (weekly, monthly) bars, oldest first.
@@ -161,7 +177,9 @@ impl KisClient {
     pub fn get_daily_prices(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "DailyPriceOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "DailyPriceOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Promise {
         let (symbol, options) = match (
             json_arg("symbol", &symbol),
@@ -170,7 +188,9 @@ impl KisClient {
             (Ok(s), Ok(o)) => (s, o),
             (Err(p), _) | (_, Err(p)) => return p,
         };
-        promise(&self.core, move |c| async move { c.get_daily_prices(&symbol, &options).await })
+        promise(&self.core, move |c| async move {
+            c.get_daily_prices(&symbol, &options).await
+        })
     }
 
     /// TTTC8434R / VTTC8434R, all pages.
@@ -189,7 +209,9 @@ impl KisClient {
             Ok(v) => v,
             Err(p) => return p,
         };
-        promise(&self.core, move |c| async move { c.get_buying_power(&input).await })
+        promise(&self.core, move |c| async move {
+            c.get_buying_power(&input).await
+        })
     }
 
     /// TTTC0081R / VTTC0081R, all pages.
@@ -202,12 +224,18 @@ impl KisClient {
             Ok(v) => v,
             Err(p) => return p,
         };
-        promise(&self.core, move |c| async move { c.get_orders(&query).await })
+        promise(
+            &self.core,
+            move |c| async move { c.get_orders(&query).await },
+        )
     }
 
     /// A cash buy: limit with a price, market without.
     #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
-    pub fn buy(&self, #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue) -> Promise {
+    pub fn buy(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
+    ) -> Promise {
         let order = match json_arg("order", &order) {
             Ok(v) => v,
             Err(p) => return p,
@@ -217,7 +245,10 @@ impl KisClient {
 
     /// A cash sell: limit with a price, market without.
     #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
-    pub fn sell(&self, #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue) -> Promise {
+    pub fn sell(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
+    ) -> Promise {
         let order = match json_arg("order", &order) {
             Ok(v) => v,
             Err(p) => return p,
@@ -227,7 +258,10 @@ impl KisClient {
 
     /// Cancels the remaining (or given) quantity of an open order.
     #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
-    pub fn cancel(&self, #[wasm_bindgen(unchecked_param_type = "CancelInput")] input: JsValue) -> Promise {
+    pub fn cancel(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CancelInput")] input: JsValue,
+    ) -> Promise {
         let input = match json_arg("cancel", &input) {
             Ok(v) => v,
             Err(p) => return p,
@@ -237,7 +271,10 @@ impl KisClient {
 
     /// Any other TR, under the same token, limiter and retry policies.
     #[wasm_bindgen(unchecked_return_type = "Promise<RawReply>")]
-    pub fn request(&self, #[wasm_bindgen(unchecked_param_type = "RequestSpec")] spec: JsValue) -> Promise {
+    pub fn request(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestSpec")] spec: JsValue,
+    ) -> Promise {
         let spec = match json_arg("request", &spec) {
             Ok(v) => v,
             Err(p) => return p,
@@ -267,7 +304,10 @@ impl KisClient {
     /// Resolves to whether it refreshed.
     #[wasm_bindgen(js_name = refreshIfExpiringSoon, unchecked_return_type = "Promise<boolean>")]
     pub fn refresh_if_expiring_soon(&self) -> Promise {
-        promise(&self.core, |c| async move { c.refresh_if_expiring_soon().await })
+        promise(
+            &self.core,
+            |c| async move { c.refresh_if_expiring_soon().await },
+        )
     }
 
     /// S8: checks every `intervalMs` (default 30 minutes) and refreshes a token expiring within

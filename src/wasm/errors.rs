@@ -23,6 +23,7 @@ fn set(obj: &JsValue, key: &str, v: JsValue) {
 }
 
 pub fn to_js_error(e: KisError) -> JsValue {
+    let e = e.into_details();
     let msg = JsValue::from_str(&e.message);
     let err: JsValue = ERROR_CLASS
         .with(|c| c.borrow().clone())

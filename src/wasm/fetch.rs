@@ -35,7 +35,8 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
 /// undici reports "fetch failed" and keeps the reason in `cause`; surface both.
 fn describe(e: &JsValue) -> String {
     let msg = get(e, "message").as_string().unwrap_or_else(|| {
-        e.as_string().unwrap_or_else(|| "fetch rejected".to_string())
+        e.as_string()
+            .unwrap_or_else(|| "fetch rejected".to_string())
     });
     let inner = get(&get(e, "cause"), "message").as_string();
     match inner {

@@ -1,7 +1,7 @@
 //! The wasm binding: the only code that touches JS. Each module is one JS concept; all behaviour
 //! lives in the engine.
 
-mod client;
+pub mod client;
 mod convert;
 mod errors;
 mod fetch;

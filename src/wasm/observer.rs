@@ -33,7 +33,9 @@ impl JsObserver {
             Logger::Console if level == "warn" => console_warn(line),
             Logger::Console => console_error(line),
             Logger::Custom(obj) => {
-                if let Ok(f) = Reflect::get(obj, &level.into()).and_then(|f| f.dyn_into::<Function>()) {
+                if let Ok(f) =
+                    Reflect::get(obj, &level.into()).and_then(|f| f.dyn_into::<Function>())
+                {
                     let _ = f.call1(obj, &line.into());
                 }
             }

@@ -31,7 +31,9 @@ fn message(e: &JsValue) -> String {
 }
 
 async fn settle(v: JsValue) -> Result<JsValue, String> {
-    JsFuture::from(Promise::resolve(&v)).await.map_err(|e| message(&e))
+    JsFuture::from(Promise::resolve(&v))
+        .await
+        .map_err(|e| message(&e))
 }
 
 impl TokenStore for JsTokenStore {
@@ -44,7 +46,7 @@ impl TokenStore for JsTokenStore {
                 if v.is_null() || v.is_undefined() {
                     return Ok(None);
                 }
-                let json = to_json("tokenStore.get()", &v).map_err(|e| e.message)?;
+                let json = to_json("tokenStore.get()", &v).map_err(|e| e.message.clone())?;
                 serde_json::from_value(json)
                     .map(Some)
                     .map_err(|e| format!("tokenStore.get() returned no StoredToken: {e}"))
@@ -60,7 +62,9 @@ impl TokenStore for JsTokenStore {
             }
             JsTokenStore::Js(obj) => {
                 let f = method(obj, "set")?;
-                let ret = f.call2(obj, &key.into(), &to_js(token)).map_err(|e| message(&e))?;
+                let ret = f
+                    .call2(obj, &key.into(), &to_js(token))
+                    .map_err(|e| message(&e))?;
                 settle(ret).await.map(|_| ())
             }
         }
