@@ -140,6 +140,19 @@ where
     })
 }
 
+/// `promise` for a method with one argument object, read as JSON (a bad one rejects at once).
+fn promise_with<T, F, Fut>(core: &Rc<Core>, field: &str, arg: &JsValue, f: F) -> Promise
+where
+    T: Serialize,
+    F: FnOnce(Rc<Core>, Value) -> Fut + 'static,
+    Fut: Future<Output = Result<T>> + 'static,
+{
+    match to_json(field, arg) {
+        Ok(v) => promise(core, move |c| f(c, v)),
+        Err(e) => Promise::reject(&to_js_error(e)),
+    }
+}
+
 fn json_arg(field: &'static str, v: &JsValue) -> std::result::Result<Value, Promise> {
     to_json(field, v).map_err(|e| Promise::reject(&to_js_error(e)))
 }
@@ -162,14 +175,9 @@ impl KisClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
     ) -> Promise {
-        let symbol = match json_arg("symbol", &symbol) {
-            Ok(v) => v,
-            Err(p) => return p,
-        };
-        promise(
-            &self.core,
-            move |c| async move { c.get_price(&symbol).await },
-        )
+        promise_with(&self.core, "symbol", &symbol, |c, v| async move {
+            c.get_price(&v).await
+        })
     }
 
     /// FHKST01010400: 30 daily (weekly, monthly) bars, oldest first.
@@ -205,12 +213,8 @@ impl KisClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "BuyingPowerInput")] input: JsValue,
     ) -> Promise {
-        let input = match json_arg("options", &input) {
-            Ok(v) => v,
-            Err(p) => return p,
-        };
-        promise(&self.core, move |c| async move {
-            c.get_buying_power(&input).await
+        promise_with(&self.core, "options", &input, |c, v| async move {
+            c.get_buying_power(&v).await
         })
     }
 
@@ -220,14 +224,10 @@ impl KisClient {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "OrdersQuery")] query: Option<JsValue>,
     ) -> Promise {
-        let query = match json_arg("options", &query.unwrap_or(JsValue::UNDEFINED)) {
-            Ok(v) => v,
-            Err(p) => return p,
-        };
-        promise(
-            &self.core,
-            move |c| async move { c.get_orders(&query).await },
-        )
+        let query = query.unwrap_or(JsValue::UNDEFINED);
+        promise_with(&self.core, "options", &query, |c, v| async move {
+            c.get_orders(&v).await
+        })
     }
 
     /// A cash buy: limit with a price, market without.
@@ -236,11 +236,9 @@ impl KisClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
     ) -> Promise {
-        let order = match json_arg("order", &order) {
-            Ok(v) => v,
-            Err(p) => return p,
-        };
-        promise(&self.core, move |c| async move { c.buy(&order).await })
+        promise_with(&self.core, "order", &order, |c, v| async move {
+            c.buy(&v).await
+        })
     }
 
     /// A cash sell: limit with a price, market without.
@@ -249,11 +247,9 @@ impl KisClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
     ) -> Promise {
-        let order = match json_arg("order", &order) {
-            Ok(v) => v,
-            Err(p) => return p,
-        };
-        promise(&self.core, move |c| async move { c.sell(&order).await })
+        promise_with(&self.core, "order", &order, |c, v| async move {
+            c.sell(&v).await
+        })
     }
 
     /// Cancels the remaining (or given) quantity of an open order.
@@ -262,11 +258,9 @@ impl KisClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CancelInput")] input: JsValue,
     ) -> Promise {
-        let input = match json_arg("cancel", &input) {
-            Ok(v) => v,
-            Err(p) => return p,
-        };
-        promise(&self.core, move |c| async move { c.cancel(&input).await })
+        promise_with(&self.core, "cancel", &input, |c, v| async move {
+            c.cancel(&v).await
+        })
     }
 
     /// Any other TR, under the same token, limiter and retry policies.
@@ -275,11 +269,9 @@ impl KisClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestSpec")] spec: JsValue,
     ) -> Promise {
-        let spec = match json_arg("request", &spec) {
-            Ok(v) => v,
-            Err(p) => return p,
-        };
-        promise(&self.core, move |c| async move { c.request(&spec).await })
+        promise_with(&self.core, "request", &spec, |c, v| async move {
+            c.request(&v).await
+        })
     }
 
     /// Issues (or reuses a stored) token now rather than on the first call.
