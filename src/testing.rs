@@ -284,11 +284,9 @@ pub struct FakeKis {
     pub violations: RefCell<Vec<String>>,
 }
 
+/// The fake's hashkey: any stable hash of the exact body will do.
 pub fn fnv_hex(s: &str) -> String {
-    let h = s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
-    format!("{h:016x}")
+    format!("{:016x}", crate::engine::token::fnv1a64(s))
 }
 
 fn percent_decode(s: &str) -> String {

@@ -338,31 +338,29 @@ fn s7_network_errors_on_reads_are_retried_and_reported_with_cause() {
     w.run(w.core.get_price(&sym("005930"))).unwrap();
 }
 
+/// Runs the 30-minute refresher for `ms` of virtual time, then stops it.
+fn refresh_for(w: &World, stop: &std::cell::Cell<bool>, ms: f64) {
+    w.run(async {
+        let refresher = w.core.run_token_refresh(30.0 * 60e3, stop);
+        let stopper = async {
+            w.clock.sleep(ms).await;
+            stop.set(true);
+        };
+        futures::join!(refresher, stopper);
+    });
+}
+
 #[test]
 fn s8_preemptive_refresh_runs_every_30_minutes_when_expiring_within_the_hour() {
     let w = world(json!({}));
     let stop = std::cell::Cell::new(false);
     // No token yet: the scheduler creates nothing.
-    w.run(async {
-        let refresher = w.core.run_token_refresh(30.0 * 60e3, &stop);
-        let stopper = async {
-            w.clock.sleep(2.0 * 3600e3).await;
-            stop.set(true);
-        };
-        futures::join!(refresher, stopper);
-    });
+    refresh_for(&w, &stop, 2.0 * 3600e3);
     assert_eq!(w.count(TOKEN), 0);
     w.run(w.core.get_price(&sym("005930"))).unwrap();
     let expires = w.core.token_info().unwrap().expires_at;
     stop.set(false);
-    w.run(async {
-        let refresher = w.core.run_token_refresh(30.0 * 60e3, &stop);
-        let stopper = async {
-            w.clock.sleep(23.0 * 3600e3).await;
-            stop.set(true);
-        };
-        futures::join!(refresher, stopper);
-    });
+    refresh_for(&w, &stop, 23.0 * 3600e3);
     assert_eq!(w.count(TOKEN), 2, "refreshed once, in the last hour");
     let refresh_at = w.kis.requests_to(TOKEN)[1].at;
     assert!(refresh_at >= expires - 3600e3 && refresh_at < expires);
