@@ -24,6 +24,9 @@ const dts = fs.readFileSync(tpl("index.d.ts"), "utf8");
 fs.writeFileSync(out("web/index.d.ts"), dts);
 fs.writeFileSync(out("node/index.d.ts"), dts + fs.readFileSync(tpl("node/extra.d.ts"), "utf8"));
 
+// The Node tools (mock KIS server, CORS proxy) ship as the package's bins.
+fs.cpSync(path.join(root, "tools"), out("tools"), { recursive: true });
+
 const gz = (f) => zlib.gzipSync(fs.readFileSync(out(f)), { level: 9 }).length;
 const wasm = gz("web/kis_wasm_bg.wasm");
 const glue = gz("web/kis_wasm.js") + gz("web/index.js") + gz("web/shared.js");

@@ -489,7 +489,8 @@ impl FakeKis {
             "inquire-daily-ccld" => {
                 let sym = r.query_value("PDNO").unwrap_or("").to_string();
                 let side = r.query_value("SLL_BUY_DVSN_CD").unwrap_or("00").to_string();
-                let rows: Vec<Value> = self.orders.borrow().iter()
+                // Newest first, as KIS answers with INQR_DVSN "00".
+                let rows: Vec<Value> = self.orders.borrow().iter().rev()
                     .filter(|o| (sym.is_empty() || o.symbol == sym) && (side == "00" || o.side == side))
                     .map(|o| json!({"ord_dt": kst_date(now), "ord_gno_brno":"06010","odno": o.order_no,
                         "sll_buy_dvsn_cd": o.side, "pdno": o.symbol, "prdt_name":"삼성전자","ord_qty": o.quantity,

@@ -530,6 +530,27 @@ fn b5_an_earlier_identical_order_is_not_mistaken_for_the_lost_one() {
 }
 
 #[test]
+fn b5_an_identical_order_from_another_client_does_not_shadow_ours() {
+    let other = world(json!({}));
+    let w = world_with(
+        json!({}),
+        other.clock.clone(),
+        other.kis.clone(),
+        other.store.clone(),
+    );
+    other.run(other.core.buy(&buy_one())).unwrap();
+    w.kis
+        .script(ORDER, vec![Scripted::ExecuteThen(504, String::new())]);
+    let ack = w.run(w.core.buy(&buy_one())).unwrap();
+    let orders = w.kis.orders.borrow();
+    assert_eq!(orders.len(), 2);
+    assert_eq!(
+        ack.order_no, orders[1].order_no,
+        "the newer of two identical orders"
+    );
+}
+
+#[test]
 fn b5_when_the_lookup_fails_the_status_is_unknown_and_nothing_is_resent() {
     let w = world(json!({}));
     w.kis

@@ -178,7 +178,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     && field_text(row, "ord_tmd") >= since
                     && !known.contains(&field_text(row, "odno"))
             })
-            .max_by_key(|row| field_text(row, "ord_tmd"));
+            // Same second, same terms: KIS numbers orders in sequence, so the newest is ours.
+            .max_by_key(|row| (field_text(row, "ord_tmd"), field_text(row, "odno")));
         Ok(found.map(|row| {
             let mut raw: Raw = crate::models::raw_of(row);
             raw.insert("source".to_string(), "inquire-daily-ccld".to_string());

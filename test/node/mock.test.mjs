@@ -1,0 +1,232 @@
+// The package against the mock KIS server over real sockets on 127.0.0.1: every operation, then
+// the fault matrix with the outcome the design prescribes for each fault.
+import { test, before, after, describe } from "node:test";
+import assert from "node:assert/strict";
+import { KisClient } from "kis-wasm";
+import { startMockKis } from "kis-wasm/mock";
+import { APP_KEY, APP_SECRET, assertNoSecrets, capture } from "./secrets.mjs";
+
+const ACCOUNT = "50012345-01";
+
+// KIS mints one token a minute per app key, so clients of one key share a store (B3), as a
+// user's scripts should.
+const saved = new Map();
+const sharedStore = { get: (k) => saved.get(k) ?? null, set: (k, t) => void saved.set(k, t) };
+
+function client(mock, extra = {}) {
+  const cap = capture();
+  const kis = new KisClient({
+    appKey: APP_KEY, appSecret: APP_SECRET, account: ACCOUNT, baseUrl: mock.url, env: mock.env,
+    rateLimitPerSec: 0, retry: { delayMs: 50 }, onEvent: cap.onEvent, logger: cap.logger, tokenStore: sharedStore, ...extra,
+  });
+  return { kis, cap };
+}
+
+const count = (mock, suffix) => mock.requests.filter((r) => r.path.endsWith(suffix)).length;
+
+describe("every operation against the mock", () => {
+  let mock;
+  before(async () => {
+    saved.clear();
+    mock = await startMockKis({ env: "mock", rateLimit: 0, pageSize: 1 });
+  });
+  after(() => mock.close());
+
+  test("quote, daily bars, balance with paging, buying power", async () => {
+    const { kis, cap } = client(mock);
+    const q = await kis.getPrice("005930");
+    assert.equal(q.price, 71000);
+    assert.ok(q.upperLimit > q.price && q.lowerLimit < q.price);
+    const bars = await kis.getDailyPrices("005930", { period: "D" });
+    assert.equal(bars.length, 30);
+    assert.equal(bars.at(-1).close, 71000);
+    assert.ok(bars.every((b) => b.low <= b.open && b.open <= b.high && b.low <= b.close && b.close <= b.high));
+    const balance = await kis.getBalance();
+    assert.deepEqual(balance.holdings.map((h) => h.symbol), ["005930", "360750"]);
+    assert.equal(count(mock, "/inquire-balance"), 2, "page size 1 → two pages, following tr_cont");
+    assert.equal(balance.summary.cash, 10_000_000);
+    const power = await kis.getBuyingPower({ symbol: "005930" });
+    assert.equal(power.maxQuantity, Math.floor(10_000_000 / 71000));
+    assertNoSecrets(assert, cap.text());
+  });
+
+  test("buy, sell, cancel and today's orders", async () => {
+    const { kis } = client(mock);
+    const market = await kis.buy({ symbol: "000660", quantity: 2 });
+    const limit = await kis.buy({ symbol: "005930", quantity: 3, price: 60000 });
+    const sold = await kis.sell({ symbol: "360750", quantity: 5 });
+    for (const a of [market, limit, sold]) assert.match(a.orderNo, /^\d{10}$/);
+    const cancel = await kis.cancel({ orderNo: limit.orderNo, orgNo: limit.orgNo });
+    assert.match(cancel.orderNo, /^\d{10}$/);
+    const orders = await kis.getOrders();
+    const byNo = Object.fromEntries(orders.map((o) => [o.orderNo, o]));
+    assert.equal(byNo[market.orderNo].filledQuantity, 2);
+    assert.equal(byNo[limit.orderNo].cancelled, true);
+    assert.equal(byNo[limit.orderNo].remainingQuantity, 0);
+    assert.equal(byNo[sold.orderNo].side, "sell");
+    assert.ok(count(mock, "/inquire-daily-ccld") >= 2, "orders were paged (page size 1)");
+    const b = await kis.getBalance();
+    const qty = Object.fromEntries(b.holdings.map((h) => [h.symbol, h.quantity]));
+    assert.deepEqual(qty, { "005930": 10, "360750": 20, "000660": 2 });
+    await assert.rejects(kis.cancel({ orderNo: limit.orderNo, orgNo: limit.orgNo }), (e) => e.kind === "api" && e.msgCd === "APBK0634");
+    await assert.rejects(kis.sell({ symbol: "035720", quantity: 1 }), (e) => e.kind === "api" && e.msgCd === "APBK0400");
+  });
+
+  test("the mock refuses real TR IDs, a missing custtype and a wrong hashkey", async () => {
+    const { kis } = client(mock, { logger: null });
+    await assert.rejects(
+      kis.request({ path: "/uapi/domestic-stock/v1/trading/inquire-balance", trId: "TTTC8434R", query: {} }),
+      (e) => e.kind === "api" && e.msgCd === "OPSQ0002" && e.status === 500,
+    );
+    const token = [...saved.values()][0].accessToken;
+    const headers = { authorization: `Bearer ${token}`, appkey: APP_KEY, appsecret: APP_SECRET, tr_id: "FHKST01010100" };
+    const noCust = await fetch(`${mock.url}/uapi/domestic-stock/v1/quotations/inquire-price?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930`, { headers });
+    assert.equal(noCust.status, 500);
+    const body = JSON.stringify({ CANO: "50012345", ACNT_PRDT_CD: "01", PDNO: "005930", ORD_DVSN: "01", ORD_QTY: "1", ORD_UNPR: "0" });
+    const wrongHash = await fetch(`${mock.url}/uapi/domestic-stock/v1/trading/order-cash`, { method: "POST", body, headers: { ...headers, custtype: "P", tr_id: "VTTC0012U", hashkey: "0".repeat(64) } });
+    assert.equal((await wrongHash.json()).msg_cd, "OPSQ0007");
+  });
+
+  test("recorded requests carry no secret", () => {
+    assertNoSecrets(assert, JSON.stringify(mock.requests));
+    assert.ok(!JSON.stringify(mock.requests).includes("mock-token-"));
+  });
+});
+
+describe("fault matrix", () => {
+  let mock;
+  before(async () => {
+    saved.clear();
+    mock = await startMockKis({ env: "real", rateLimit: 0, tokenIssueIntervalSec: 0 });
+  });
+  after(() => mock.close());
+
+  async function warm(extra) {
+    const c = client(mock, extra);
+    await c.kis.ensureToken();
+    return c;
+  }
+
+  test("401 → one refresh, one retry", async () => {
+    const { kis } = await warm();
+    const t0 = mock.counts.tokenP;
+    mock.addFault({ path: "/inquire-price", type: "status", status: 401 });
+    assert.equal((await kis.getPrice("005930")).price, 71000);
+    assert.equal(mock.counts.tokenP - t0, 1);
+    mock.addFault({ path: "/inquire-price", type: "status", status: 401, times: 2 });
+    await assert.rejects(kis.getPrice("005930"), (e) => e.kind === "tokenRejected");
+  });
+
+  test("HTTP 500 + EGW00123 → refresh and retry", async () => {
+    const { kis, cap } = await warm();
+    mock.addFault({ path: "/inquire-price", type: "egw00123" });
+    assert.equal((await kis.getPrice("005930")).price, 71000);
+    assert.ok(cap.events.some((e) => e.type === "retry" && e.reason === "token" && e.msgCd === "EGW00123"));
+  });
+
+  for (const n of [1, 2, 3]) {
+    test(`5xx ×${n} → ${n < 3 ? `${n + 1} attempts, success` : "error after 3 attempts"}`, async () => {
+      const { kis } = await warm();
+      const before = count(mock, "/inquire-price");
+      mock.addFault({ path: "/inquire-price", type: "html", status: 502, times: n });
+      const result = kis.getPrice("005930");
+      if (n < 3) assert.equal((await result).price, 71000);
+      else await assert.rejects(result, (e) => e.kind === "http" && e.status === 502 && e.trId === "FHKST01010100");
+      assert.equal(count(mock, "/inquire-price") - before, Math.min(n + 1, 3));
+    });
+  }
+
+  test("EGW00201 burst → waits and succeeds, for an order too", async () => {
+    const { kis, cap } = await warm();
+    mock.addFault({ path: "/inquire-price", type: "egw00201", times: 2 });
+    assert.equal((await kis.getPrice("005930")).price, 71000);
+    assert.equal(cap.events.filter((e) => e.reason === "rateLimit").length, 2);
+    const booked = mock.orders("50012345").length;
+    mock.addFault({ path: "/order-cash", type: "egw00201" });
+    await kis.buy({ symbol: "005930", quantity: 1 });
+    assert.equal(mock.orders("50012345").length - booked, 1);
+  });
+
+  test("connection reset → retried on reads", async () => {
+    const { kis } = await warm();
+    mock.addFault({ path: "/inquire-price", type: "reset" });
+    assert.equal((await kis.getPrice("005930")).price, 71000);
+    mock.addFault({ path: "/inquire-price", type: "reset", times: 3 });
+    await assert.rejects(kis.getPrice("005930"), (e) => e.kind === "network" && e.cause instanceof Error);
+  });
+
+  test("hang past the timeout → timeout, retried", async () => {
+    const { kis } = await warm({ timeoutMs: 300 });
+    mock.addFault({ path: "/inquire-price", type: "hang" });
+    const t0 = Date.now();
+    assert.equal((await kis.getPrice("005930")).price, 71000);
+    assert.ok(Date.now() - t0 >= 300);
+    mock.addFault({ path: "/inquire-price", type: "hang", times: 3 });
+    await assert.rejects(kis.getPrice("005930"), (e) => e.kind === "timeout");
+  });
+
+  test("an HTML page with 200 and truncated JSON → decode errors, not retried", async () => {
+    const { kis } = await warm();
+    const before = count(mock, "/inquire-price");
+    mock.addFault({ path: "/inquire-price", type: "status", status: 200, body: "<html>maintenance</html>" });
+    await assert.rejects(kis.getPrice("005930"), (e) => e.kind === "decode" && e.body.includes("maintenance"));
+    mock.addFault({ path: "/inquire-price", type: "truncated" });
+    await assert.rejects(kis.getPrice("005930"), (e) => e.kind === "decode");
+    assert.equal(count(mock, "/inquire-price") - before, 2);
+  });
+
+  for (const type of ["executeThen504", "executeThenReset"]) {
+    test(`${type} on a buy → exactly one order in the book`, async () => {
+      const { kis } = await warm();
+      const booked = mock.orders("50012345").length;
+      mock.addFault({ path: "/order-cash", type });
+      const ack = await kis.buy({ symbol: "005930", quantity: 1, price: 65000 });
+      const orders = mock.orders("50012345");
+      assert.equal(orders.length - booked, 1);
+      assert.equal(ack.orderNo, orders.at(-1).odno);
+    });
+  }
+
+  test("an order that never reached the book is resent once proven absent", async () => {
+    const { kis } = await warm();
+    const booked = mock.orders("50012345").length;
+    mock.addFault({ path: "/order-cash", type: "html", status: 502 });
+    await kis.buy({ symbol: "005930", quantity: 1, price: 64000 });
+    assert.equal(mock.orders("50012345").length - booked, 1);
+  });
+});
+
+test("tokenP: one issuance a minute (EGW00133) and the same token within 6 hours", async () => {
+  const mock = await startMockKis({ rateLimit: 0 });
+  saved.clear();
+  try {
+    const issue = () => fetch(`${mock.url}/oauth2/tokenP`, { method: "POST", body: JSON.stringify({ grant_type: "client_credentials", appkey: APP_KEY, appsecret: APP_SECRET }) });
+    const first = await issue();
+    assert.equal(first.status, 200);
+    const second = await issue();
+    assert.equal(second.status, 403);
+    assert.equal((await second.json()).error_code, "EGW00133");
+    const { kis } = client(mock, { logger: null });
+    await assert.rejects(kis.getPrice("005930"), (e) => e.kind === "rateLimited" && e.msgCd === "EGW00133" && e.retryAfterMs === 60000);
+  } finally {
+    await mock.close();
+  }
+});
+
+test("the per-second limit: a client at the limit never trips EGW00201", async () => {
+  const mock = await startMockKis({ env: "real", rateLimit: 5 });
+  saved.clear();
+  try {
+    const { kis } = client(mock, { rateLimitPerSec: 5 });
+    await kis.ensureToken();
+    const quotes = await Promise.all(Array.from({ length: 12 }, () => kis.getPrice("035420")));
+    assert.equal(quotes.length, 12);
+    assert.equal(mock.counts.egw00201, 0);
+    const { kis: unlimited } = client(mock, { rateLimitPerSec: 0, appKey: APP_KEY });
+    const burst = await Promise.all(Array.from({ length: 8 }, () => unlimited.getPrice("035420")));
+    assert.equal(burst.length, 8, "the gateway's refusals were waited out");
+    assert.ok(mock.counts.egw00201 > 0, "without the limiter the mock does refuse");
+  } finally {
+    await mock.close();
+  }
+});

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …]
+//                [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin]
+import { startCorsProxy } from "./proxy.mjs";
+
+const args = process.argv.slice(2);
+const all = (name) => args.flatMap((a, i) => (a === `--${name}` ? [args[i + 1]] : []));
+const one = (name) => all(name)[0];
+if (args.includes("--help") || !one("upstream")) {
+  console.log("kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …] [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin]");
+  process.exit(one("upstream") ? 0 : 2);
+}
+const proxy = await startCorsProxy({
+  port: Number(one("port") ?? 0),
+  upstream: one("upstream"),
+  allowOrigins: all("allow-origin"),
+  maxBodyBytes: one("max-body") ? Number(one("max-body")) : undefined,
+  upstreamTimeoutMs: one("timeout-ms") ? Number(one("timeout-ms")) : undefined,
+  allowNoOrigin: args.includes("--allow-no-origin"),
+});
+console.log(`listening on ${proxy.url}`);
+console.log(`kis-cors-proxy: → ${proxy.upstream}; origins: ${all("allow-origin").join(", ") || "(none)"}`);
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => proxy.close().then(() => process.exit(0)));

@@ -1,0 +1,127 @@
+// A CORS proxy for browser dashboards: forwards only /oauth2/* and /uapi/* to ONE configured KIS
+// host, never to a host named in the request; answers preflights for allow-listed origins only;
+// caps bodies; turns a hung upstream into a clear 504; never logs a header value.
+// Node only, no dependencies.
+import http from "node:http";
+import https from "node:https";
+
+export const UPSTREAMS = {
+  real: "https://openapi.koreainvestment.com:9443",
+  mock: "https://openapivts.koreainvestment.com:29443",
+};
+
+/** Request headers a KIS call may carry; nothing else is forwarded. */
+export const KIS_REQUEST_HEADERS = [
+  "authorization", "appkey", "appsecret", "personalseckey", "tr_id", "tr_cont", "custtype", "seq_no",
+  "mac_address", "phone_number", "ip_addr", "hashkey", "gt_uid", "content-type",
+];
+const EXPOSED = ["tr_cont", "tr_id", "gt_uid"];
+const PASSED_BACK = ["content-type", ...EXPOSED];
+
+/**
+ * @param {object} o
+ * @param {string} o.upstream "real", "mock" or an http(s) URL
+ * @param {string[]} o.allowOrigins exact origins, e.g. "http://127.0.0.1:5173"
+ * @param {number} [o.port] 0 = any free port
+ * @param {number} [o.maxBodyBytes] default 64 KiB
+ * @param {number} [o.upstreamTimeoutMs] default 30 s
+ * @param {boolean} [o.allowNoOrigin] also serve requests without an Origin (scripts, curl)
+ * @param {(line: string) => void} [o.log]
+ */
+export async function startCorsProxy(o) {
+  const target = new URL(UPSTREAMS[o.upstream] ?? o.upstream);
+  if (!["http:", "https:"].includes(target.protocol)) throw new Error(`upstream must be real, mock or an http(s) URL, got ${o.upstream}`);
+  const allow = new Set(o.allowOrigins ?? []);
+  const maxBody = o.maxBodyBytes ?? 64 * 1024;
+  const timeoutMs = o.upstreamTimeoutMs ?? 30_000;
+  const log = o.log ?? ((line) => console.log(line));
+  const client = target.protocol === "https:" ? https : http;
+  const basePath = target.pathname.replace(/\/$/, "");
+
+  const server = http.createServer((req, res) => {
+    const started = Date.now();
+    const origin = req.headers.origin;
+    const path = req.url.split("?")[0];
+    const done = (status, body, extra = {}) => {
+      if (res.headersSent) return;
+      res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...cors(), ...extra });
+      res.end(body === undefined ? undefined : JSON.stringify(body));
+      log(`${req.method} ${path} → ${status} ${Date.now() - started} ms`);
+    };
+    const cors = () => (origin && allow.has(origin) ? { "access-control-allow-origin": origin, vary: "Origin", "access-control-expose-headers": EXPOSED.join(", ") } : {});
+
+    if (origin ? !allow.has(origin) : !o.allowNoOrigin) return done(403, { error: "origin not allowed" });
+    if (req.method === "OPTIONS") {
+      return done(204, undefined, {
+        "access-control-allow-methods": "GET, POST, OPTIONS",
+        "access-control-allow-headers": KIS_REQUEST_HEADERS.join(", "),
+        "access-control-max-age": "600",
+      });
+    }
+    // Origin-form paths only: an absolute URL or a path outside KIS's two trees is never forwarded.
+    if (!req.url.startsWith("/") || req.url.startsWith("//") || path.includes("..") || path.includes("%") || !/^\/(oauth2|uapi)\//.test(path)) {
+      return done(404, { error: "only /oauth2/* and /uapi/* are proxied" });
+    }
+    if (req.method !== "GET" && req.method !== "POST") return done(405, { error: "GET or POST" });
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > maxBody) {
+      done(413, { error: `body over ${maxBody} bytes` }, { connection: "close" });
+      return req.destroy();
+    }
+    const chunks = [];
+    let size = 0;
+    req.on("data", (c) => {
+      size += c.length;
+      if (size > maxBody) {
+        done(413, { error: `body over ${maxBody} bytes` }, { connection: "close" });
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on("end", () => {
+      if (res.headersSent) return;
+      const body = Buffer.concat(chunks);
+      const headers = {};
+      for (const h of KIS_REQUEST_HEADERS) if (req.headers[h] !== undefined) headers[h] = req.headers[h];
+      if (body.length) headers["content-length"] = String(body.length);
+      const up = client.request(
+        { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: basePath + req.url, headers },
+        (upRes) => {
+          const back = {};
+          for (const h of PASSED_BACK) if (upRes.headers[h] !== undefined) back[h] = upRes.headers[h];
+          res.writeHead(upRes.statusCode, { ...back, ...cors() });
+          upRes.pipe(res);
+          upRes.on("end", () => log(`${req.method} ${path} → ${upRes.statusCode} ${Date.now() - started} ms`));
+          upRes.on("error", () => res.destroy());
+        },
+      );
+      up.setTimeout(timeoutMs, () => {
+        up.destroy();
+        done(504, { error: `KIS did not answer within ${timeoutMs} ms` });
+      });
+      up.on("error", (e) => {
+        if (res.headersSent) return res.destroy();
+        done(502, { error: `KIS unreachable: ${e.code ?? e.message}` });
+      });
+      up.end(body);
+    });
+  });
+  const sockets = new Set();
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port ?? 0, o.host ?? "127.0.0.1", resolve);
+  });
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    upstream: target.origin,
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// Deterministic market data for the mock: a handful of real KRX symbols with believable prices,
+// and 30 daily bars per symbol from a PRNG seeded by the symbol, so every run sees the same chart.
+
+export const SYMBOLS = {
+  "005930": { name: "삼성전자", price: 71000 },
+  "000660": { name: "SK하이닉스", price: 190000 },
+  "035420": { name: "NAVER", price: 210000 },
+  "005380": { name: "현대차", price: 240000 },
+  "035720": { name: "카카오", price: 45000 },
+  "360750": { name: "TIGER 미국S&P500", price: 19000 },
+  "0091C0": { name: "새로운종목", price: 12000 },
+};
+
+function hash(s) {
+  let h = 2166136261;
+  for (const c of s) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return h >>> 0;
+}
+
+function rng(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** KRX tick size for a price (2023 rules, stocks). */
+export function tick(price) {
+  if (price < 2000) return 1;
+  if (price < 5000) return 5;
+  if (price < 20000) return 10;
+  if (price < 50000) return 50;
+  if (price < 200000) return 100;
+  if (price < 500000) return 500;
+  return 1000;
+}
+
+const round = (p) => Math.max(tick(p), Math.round(p / tick(p)) * tick(p));
+
+export function info(symbol) {
+  return SYMBOLS[symbol] ?? { name: `종목${symbol}`, price: round(5000 + (hash(symbol) % 95000)) };
+}
+
+/** Korea-time parts of an instant. */
+export function kst(ms) {
+  const d = new Date(ms + 9 * 3600e3);
+  const iso = d.toISOString();
+  return { date: iso.slice(0, 10).replaceAll("-", ""), time: iso.slice(11, 19).replaceAll(":", "") };
+}
+
+/** 30 bars, newest first (as KIS sends them), ending at `close` today. */
+export function dailyBars(symbol, close, period, nowMs) {
+  const next = rng(hash(symbol + period));
+  const step = { D: 1, W: 7, M: 30 }[period] ?? 1;
+  const bars = [];
+  let c = close;
+  let day = nowMs;
+  for (let i = 0; bars.length < 30 && i < 400; i++) {
+    const wd = new Date(day + 9 * 3600e3).getUTCDay();
+    if (period !== "D" || (wd !== 0 && wd !== 6)) {
+      const vol = 0.012 * Math.sqrt(step);
+      const o = round(c * (1 + (next() - 0.5) * vol));
+      const h = round(Math.max(o, c) * (1 + next() * vol * 0.6));
+      const l = round(Math.min(o, c) * (1 - next() * vol * 0.6));
+      const prev = round(c * (1 + (next() - 0.5) * vol * 1.6));
+      bars.push({
+        stck_bsop_date: kst(day).date, stck_oprc: String(o), stck_hgpr: String(h), stck_lwpr: String(l),
+        stck_clpr: String(c), acml_vol: String(Math.round(100000 + next() * 900000)),
+        prdy_vrss: String(c - prev), prdy_vrss_sign: c > prev ? "2" : c < prev ? "5" : "3",
+        prdy_ctrt: ((100 * (c - prev)) / prev).toFixed(2),
+      });
+      c = prev;
+    }
+    day -= step * 86400e3;
+  }
+  return bars;
+}

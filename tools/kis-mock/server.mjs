@@ -1,0 +1,493 @@
+// A mock KIS OpenAPI server for the demo and the tests: faithful enough that a client passing
+// against it passes against KIS (headers, TR IDs per environment, token rules, per-second limit,
+// paging, error shapes), with a simulated account and a control API to script faults.
+// Node only, no dependencies.
+import http from "node:http";
+import crypto from "node:crypto";
+import { info, kst, dailyBars, tick } from "./market.mjs";
+import { TR_IDS } from "./tr-ids.mjs";
+
+const SIX_HOURS = 6 * 3600e3;
+const SECRET_HEADERS = ["appkey", "appsecret", "authorization", "personalseckey"];
+
+const kisError = (msg_cd, msg1) => ({ rt_cd: "1", msg_cd, msg1 });
+
+/**
+ * @param {object} o
+ * @param {number} [o.port] 0 = any free port
+ * @param {"real"|"mock"} [o.env]
+ * @param {number} [o.rateLimit] /uapi calls per second per app key (default 18 real, 1 mock; 0 = off)
+ * @param {number} [o.tokenTtlSec] token lifetime (default 86400)
+ * @param {number} [o.tokenIssueIntervalSec] minimum gap between issuances per app key (default 60)
+ * @param {"off"|"check"|"require"} [o.hashkey] check = a POST's hashkey must match its body
+ * @param {number} [o.pageSize] rows per balance / orders page (default 50/100 real, 20/15 mock)
+ * @param {number} [o.cash] starting cash per account
+ * @param {() => number} [o.now]
+ */
+export async function startMockKis(o = {}) {
+  const env = o.env ?? "mock";
+  const opts = {
+    env,
+    rateLimit: o.rateLimit ?? (env === "real" ? 18 : 1),
+    tokenTtlMs: (o.tokenTtlSec ?? 86400) * 1000,
+    issueIntervalMs: (o.tokenIssueIntervalSec ?? 60) * 1000,
+    hashkey: o.hashkey ?? "check",
+    balancePage: o.pageSize ?? (env === "real" ? 50 : 20),
+    ordersPage: o.pageSize ?? (env === "real" ? 100 : 15),
+    cash: o.cash ?? 10_000_000,
+  };
+  const now = o.now ?? Date.now;
+  const state = {
+    tokens: new Map(), // token → { appkey, expiresAt }
+    issuers: new Map(), // appkey → { token, issuedAt, lastCallAt }
+    windows: new Map(), // appkey → admission times in the last second
+    accounts: new Map(), // "CANO-PRDT" → { cash, holdings: Map, orders: [] }
+    prices: new Map(),
+    continuation: new Map(), // issued ctx keys → page
+    counts: { tokenP: 0, egw00201: 0, hashkey: 0 },
+    nextOrderNo: 1,
+  };
+  const faults = [];
+  const requests = [];
+
+  const price = (symbol) => state.prices.get(symbol) ?? info(symbol).price;
+
+  function account(cano, prdt) {
+    const key = `${cano}-${prdt}`;
+    if (!state.accounts.has(key)) {
+      state.accounts.set(key, {
+        cash: opts.cash,
+        holdings: new Map([
+          ["005930", { qty: 10, avg: 68500 }],
+          ["360750", { qty: 25, avg: 17800 }],
+        ]),
+        orders: [],
+      });
+    }
+    return state.accounts.get(key);
+  }
+
+  // ---- the KIS endpoints -------------------------------------------------------------------
+
+  function tokenP(body) {
+    let req;
+    try {
+      req = JSON.parse(body || "{}");
+    } catch {
+      return [400, { error_code: "EGW00002", error_description: "잘못된 요청입니다." }];
+    }
+    if (req.grant_type !== "client_credentials" || !req.appkey) {
+      return [403, { error_code: "EGW00103", error_description: "유효하지 않은 AppKey입니다." }];
+    }
+    if (!req.appsecret) return [403, { error_code: "EGW00105", error_description: "유효하지 않은 AppSecret입니다." }];
+    const t = now();
+    const prev = state.issuers.get(req.appkey);
+    if (prev && t - prev.lastCallAt < opts.issueIntervalMs) {
+      return [403, { error_code: "EGW00133", error_description: "접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)" }];
+    }
+    state.counts.tokenP += 1;
+    let token = prev?.token;
+    const live = token && state.tokens.get(token)?.expiresAt > t && t - prev.issuedAt < SIX_HOURS;
+    if (!live) {
+      token = `mock-token-${crypto.randomBytes(24).toString("base64url")}`;
+      state.tokens.set(token, { appkey: req.appkey, expiresAt: t + opts.tokenTtlMs });
+      state.issuers.set(req.appkey, { token, issuedAt: t, lastCallAt: t });
+    } else {
+      prev.lastCallAt = t;
+    }
+    const expiresAt = state.tokens.get(token).expiresAt;
+    const { date, time } = kst(expiresAt);
+    return [200, {
+      access_token: token, token_type: "Bearer", expires_in: Math.round((expiresAt - t) / 1000),
+      access_token_token_expired: `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)} ${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4)}`,
+    }];
+  }
+
+  /** The per-second limit, sliding, per app key. */
+  function overLimit(appkey) {
+    if (!opts.rateLimit) return false;
+    const t = now();
+    const w = (state.windows.get(appkey) ?? []).filter((x) => t - x < 1000);
+    state.windows.set(appkey, w);
+    if (w.length >= opts.rateLimit) return true;
+    w.push(t);
+    return false;
+  }
+
+  const hashOf = (body) => crypto.createHash("sha256").update(body).digest("hex");
+
+  function uapi(method, path, query, headers, body) {
+    const appkey = headers.appkey;
+    if (path === "/uapi/hashkey") {
+      if (!appkey || !headers.appsecret) return [403, kisError("EGW00103", "유효하지 않은 AppKey입니다.")];
+      if (overLimit(appkey)) return busy();
+      state.counts.hashkey += 1;
+      let parsed;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return [400, kisError("EGW00002", "잘못된 요청입니다.")];
+      }
+      return [200, { BODY: parsed, HASH: hashOf(body) }];
+    }
+    if (!headers.custtype) return [500, kisError("OPSQ0001", "custtype 헤더가 필요합니다 (P/B)")];
+    const bearer = (headers.authorization ?? "").replace(/^Bearer /, "");
+    const tok = state.tokens.get(bearer);
+    if (!tok || tok.appkey !== appkey || !headers.appsecret) return [500, kisError("EGW00121", "유효하지 않은 token 입니다.")];
+    if (tok.expiresAt <= now()) return [500, kisError("EGW00123", "기간이 만료된 token 입니다.")];
+    if (overLimit(appkey)) return busy();
+    const endpoint = path.split("/").pop();
+    const trs = TR_IDS[endpoint];
+    if (!trs) return [404, "<html><body>404 Not Found</body></html>"];
+    const trId = headers.tr_id ?? "";
+    const side = trs[env][trId];
+    if (!side || trs.method !== method) return [500, kisError("OPSQ0002", "없는 서비스 코드 입니다")];
+    if (method === "POST" && opts.hashkey !== "off") {
+      if (headers.hashkey ? headers.hashkey !== hashOf(body) : opts.hashkey === "require") {
+        return [500, kisError("OPSQ0007", "hashkey가 요청 본문과 일치하지 않습니다")];
+      }
+    }
+    let input = query;
+    if (method === "POST") {
+      try {
+        input = JSON.parse(body);
+      } catch {
+        return [500, kisError("OPSQ0003", "요청 본문이 JSON이 아닙니다")];
+      }
+    }
+    return ENDPOINTS[endpoint](input, side, headers);
+  }
+
+  function busy() {
+    state.counts.egw00201 += 1;
+    return [500, kisError("EGW00201", "초당 거래건수를 초과하였습니다.")];
+  }
+
+  const ok = (msg_cd, msg1, extra) => [200, { rt_cd: "0", msg_cd, msg1, ...extra }];
+  const need = (q, keys) => keys.find((k) => typeof q[k] !== "string");
+
+  /** Paging: continuation keys are issued here and must come back byte for byte. */
+  function paged(rows, size, q, headers, fkBase) {
+    let page = 0;
+    if (headers.tr_cont === "N") {
+      page = state.continuation.get(`${q.CTX_AREA_FK100}|${q.CTX_AREA_NK100}`);
+      if (page === undefined) return { error: [500, kisError("OPSQ0004", "연속조회 키가 올바르지 않습니다")] };
+    }
+    const slice = rows.slice(page * size, (page + 1) * size);
+    const more = (page + 1) * size < rows.length;
+    const fk = (fkBase + "^").padEnd(100, " ");
+    const nk = `${page + 1}`.padEnd(100, " ");
+    if (more) state.continuation.set(`${fk}|${nk}`, page + 1);
+    return { slice, trCont: more ? "M" : "D", ctx: { ctx_area_fk100: fk, ctx_area_nk100: more ? nk : "".padEnd(100, " ") } };
+  }
+
+  function holdingRow(symbol, h) {
+    const p = price(symbol);
+    const evlu = p * h.qty;
+    const pchs = Math.round(h.avg * h.qty);
+    return {
+      pdno: symbol, prdt_name: info(symbol).name, trad_dvsn_name: "현금", hldg_qty: String(h.qty),
+      ord_psbl_qty: String(h.qty - (h.reserved ?? 0)), pchs_avg_pric: h.avg.toFixed(4), pchs_amt: String(pchs),
+      prpr: String(p), evlu_amt: String(evlu), evlu_pfls_amt: String(evlu - pchs),
+      evlu_pfls_rt: pchs ? ((100 * (evlu - pchs)) / pchs).toFixed(2) : "0.00",
+    };
+  }
+
+  function fill(acct, order, at) {
+    const cost = at * order.qty;
+    const h = acct.holdings.get(order.symbol) ?? { qty: 0, avg: 0 };
+    if (order.side === "buy") {
+      acct.cash -= cost;
+      h.avg = (h.avg * h.qty + cost) / (h.qty + order.qty);
+      h.qty += order.qty;
+    } else {
+      acct.cash += cost;
+      h.qty -= order.qty;
+      h.reserved = Math.max(0, (h.reserved ?? 0) - order.qty);
+    }
+    acct.holdings.set(order.symbol, h);
+    if (h.qty === 0) acct.holdings.delete(order.symbol);
+    order.filled = order.qty;
+    order.avgFill = at;
+  }
+
+  const ENDPOINTS = {
+    "inquire-price"(q) {
+      if (!/^([0-9A-Z]{6}|Q[0-9]{6})$/.test(q.FID_INPUT_ISCD ?? "")) return [200, kisError("OPSQ0005", "조회할 자료가 없습니다")];
+      const s = q.FID_INPUT_ISCD;
+      const p = price(s);
+      const bars = dailyBars(s, p, "D", now());
+      const prev = Number(bars[1].stck_clpr);
+      const today = bars[0];
+      const up = Math.round(prev * 1.3 / tick(prev)) * tick(prev);
+      const down = Math.round(prev * 0.7 / tick(prev)) * tick(prev);
+      return ok("MCA00000", "정상처리 되었습니다!", {
+        output: {
+          stck_prpr: String(p), prdy_vrss: String(p - prev), prdy_vrss_sign: p > prev ? "2" : p < prev ? "5" : "3",
+          prdy_ctrt: ((100 * (p - prev)) / prev).toFixed(2), acml_vol: today.acml_vol,
+          acml_tr_pbmn: String(Number(today.acml_vol) * p), stck_oprc: today.stck_oprc,
+          stck_hgpr: String(Math.max(Number(today.stck_hgpr), p)), stck_lwpr: String(Math.min(Number(today.stck_lwpr), p)),
+          stck_mxpr: String(up), stck_llam: String(down), stck_sdpr: String(prev), aspr_unit: String(tick(p)),
+          hts_kor_isnm: info(s).name, iscd_stat_cls_code: "55", temp_stop_yn: "N",
+        },
+      });
+    },
+    "inquire-daily-price"(q) {
+      const missing = need(q, ["FID_COND_MRKT_DIV_CODE", "FID_INPUT_ISCD", "FID_PERIOD_DIV_CODE", "FID_ORG_ADJ_PRC"]);
+      if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
+      return ok("MCA00000", "정상처리 되었습니다!", { output: dailyBars(q.FID_INPUT_ISCD, price(q.FID_INPUT_ISCD), q.FID_PERIOD_DIV_CODE, now()) });
+    },
+    "inquire-balance"(q, _side, headers) {
+      const missing = need(q, ["CANO", "ACNT_PRDT_CD", "AFHR_FLPR_YN", "OFL_YN", "INQR_DVSN", "UNPR_DVSN", "FUND_STTL_ICLD_YN", "FNCG_AMT_AUTO_RDPT_YN", "PRCS_DVSN", "CTX_AREA_FK100", "CTX_AREA_NK100"]);
+      if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
+      const acct = account(q.CANO, q.ACNT_PRDT_CD);
+      const rows = [...acct.holdings].map(([s, h]) => holdingRow(s, h));
+      const p = paged(rows, opts.balancePage, q, headers, `${q.CANO}^${q.ACNT_PRDT_CD}^N^N^01^01^N`);
+      if (p.error) return p.error;
+      const stock = rows.reduce((a, r) => a + Number(r.evlu_amt), 0);
+      const pchs = rows.reduce((a, r) => a + Number(r.pchs_amt), 0);
+      const summary = {
+        dnca_tot_amt: String(Math.round(acct.cash)), nxdy_excc_amt: String(Math.round(acct.cash)),
+        prvs_rcdl_excc_amt: String(Math.round(acct.cash)), scts_evlu_amt: String(stock),
+        tot_evlu_amt: String(Math.round(acct.cash + stock)), nass_amt: String(Math.round(acct.cash + stock)),
+        pchs_amt_smtl_amt: String(pchs), evlu_amt_smtl_amt: String(stock), evlu_pfls_smtl_amt: String(stock - pchs),
+      };
+      const [status, body] = ok("KIOK0510", "조회가 완료되었습니다                                                  ", { ...p.ctx, output1: p.slice, output2: [summary] });
+      return [status, body, { tr_cont: p.trCont }];
+    },
+    "inquire-psbl-order"(q) {
+      const missing = need(q, ["CANO", "ACNT_PRDT_CD", "PDNO", "ORD_UNPR", "ORD_DVSN", "CMA_EVLU_AMT_ICLD_YN", "OVRS_ICLD_YN"]);
+      if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
+      const acct = account(q.CANO, q.ACNT_PRDT_CD);
+      const unit = Number(q.ORD_UNPR) > 0 && q.ORD_DVSN !== "01" ? Number(q.ORD_UNPR) : price(q.PDNO);
+      const qty = Math.floor(acct.cash / unit);
+      return ok("KIOK0510", "조회가 완료되었습니다", {
+        output: {
+          ord_psbl_cash: String(Math.round(acct.cash)), ord_psbl_sbst: "0", ruse_psbl_amt: "0",
+          psbl_qty_calc_unpr: String(unit), nrcvb_buy_amt: String(qty * unit), nrcvb_buy_qty: String(qty),
+          max_buy_amt: String(qty * unit), max_buy_qty: String(qty), cma_evlu_amt: "0",
+        },
+      });
+    },
+    "order-cash"(b, side) {
+      const missing = need(b, ["CANO", "ACNT_PRDT_CD", "PDNO", "ORD_DVSN", "ORD_QTY", "ORD_UNPR"]);
+      if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
+      if (env === "mock" && b.EXCG_ID_DVSN_CD && b.EXCG_ID_DVSN_CD !== "KRX") return [200, kisError("APBK1744", "모의투자는 KRX만 가능합니다")];
+      const qty = Number(b.ORD_QTY);
+      if (!/^[1-9][0-9]*$/.test(b.ORD_QTY)) return [200, kisError("APBK0918", "주문수량을 확인하세요")];
+      const market = b.ORD_DVSN === "01";
+      if (!["00", "01"].includes(b.ORD_DVSN)) return [200, kisError("APBK0900", "모의투자에서 지원하지 않는 주문구분입니다")];
+      if (market ? b.ORD_UNPR !== "0" : !/^[1-9][0-9]*$/.test(b.ORD_UNPR)) return [200, kisError("APBK0919", "주문단가를 확인하세요")];
+      const limit = Number(b.ORD_UNPR);
+      if (!market && limit % tick(limit)) return [200, kisError("APBK0509", "호가단위가 맞지 않습니다")];
+      const acct = account(b.CANO, b.ACNT_PRDT_CD);
+      const p = price(b.PDNO);
+      if (side === "buy" && (market ? p : limit) * qty > acct.cash) return [200, kisError("APBK0952", "주문가능금액을 초과 했습니다")];
+      const h = acct.holdings.get(b.PDNO);
+      if (side === "sell" && (!h || h.qty - (h.reserved ?? 0) < qty)) return [200, kisError("APBK0400", "주문가능수량을 초과하였습니다")];
+      const t = kst(now());
+      const order = {
+        odno: String(state.nextOrderNo++).padStart(10, "0"), orgno: "00950", side, symbol: b.PDNO, qty,
+        price: market ? 0 : limit, dvsn: b.ORD_DVSN, date: t.date, time: t.time, filled: 0, cancelled: false,
+      };
+      acct.orders.push(order);
+      if (side === "sell") h.reserved = (h.reserved ?? 0) + qty;
+      if (market || (side === "buy" ? limit >= p : limit <= p)) fill(acct, order, p);
+      return ok("APBK0013", "주문 전송 완료 되었습니다.", { output: { KRX_FWDG_ORD_ORGNO: order.orgno, ODNO: order.odno, ORD_TMD: order.time } });
+    },
+    "order-rvsecncl"(b) {
+      const missing = need(b, ["CANO", "ACNT_PRDT_CD", "KRX_FWDG_ORD_ORGNO", "ORGN_ODNO", "ORD_DVSN", "RVSE_CNCL_DVSN_CD", "ORD_QTY", "ORD_UNPR", "QTY_ALL_ORD_YN"]);
+      if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
+      if (b.RVSE_CNCL_DVSN_CD !== "02") return [200, kisError("APBK0900", "정정은 이 모의 서버에서 지원하지 않습니다")];
+      const acct = account(b.CANO, b.ACNT_PRDT_CD);
+      const order = acct.orders.find((x) => x.odno === b.ORGN_ODNO && x.orgno === b.KRX_FWDG_ORD_ORGNO);
+      if (!order) return [200, kisError("APBK0344", "원주문번호가 존재하지 않습니다")];
+      const open = order.qty - order.filled - (order.cancelledQty ?? 0);
+      if (open <= 0 || order.cancelled) return [200, kisError("APBK0634", "취소 가능한 수량이 없습니다")];
+      const qty = b.QTY_ALL_ORD_YN === "Y" ? open : Math.min(open, Number(b.ORD_QTY));
+      order.cancelledQty = (order.cancelledQty ?? 0) + qty;
+      order.cancelled = order.cancelledQty + order.filled >= order.qty;
+      if (order.side === "sell") {
+        const h = acct.holdings.get(order.symbol);
+        if (h) h.reserved = Math.max(0, (h.reserved ?? 0) - qty);
+      }
+      const t = kst(now());
+      const odno = String(state.nextOrderNo++).padStart(10, "0");
+      return ok("APBK0013", "주문 전송 완료 되었습니다.", { output: { KRX_FWDG_ORD_ORGNO: order.orgno, ODNO: odno, ORD_TMD: t.time } });
+    },
+    "inquire-daily-ccld"(q, _side, headers) {
+      const missing = need(q, ["CANO", "ACNT_PRDT_CD", "INQR_STRT_DT", "INQR_END_DT", "SLL_BUY_DVSN_CD", "INQR_DVSN", "PDNO", "CCLD_DVSN", "ORD_GNO_BRNO", "ODNO", "INQR_DVSN_3", "INQR_DVSN_1", "CTX_AREA_FK100", "CTX_AREA_NK100"]);
+      if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
+      const acct = account(q.CANO, q.ACNT_PRDT_CD);
+      const sideCode = { sell: "01", buy: "02" };
+      const rows = acct.orders
+        .filter((x) => x.date >= q.INQR_STRT_DT && x.date <= q.INQR_END_DT)
+        .filter((x) => q.SLL_BUY_DVSN_CD === "00" || sideCode[x.side] === q.SLL_BUY_DVSN_CD)
+        .filter((x) => !q.PDNO || x.symbol === q.PDNO)
+        .filter((x) => q.CCLD_DVSN === "00" || (q.CCLD_DVSN === "01" ? x.filled > 0 : x.filled < x.qty))
+        .map((x) => ({
+          ord_dt: x.date, ord_gno_brno: x.orgno, odno: x.odno, orgn_odno: "", ord_dvsn_name: x.dvsn === "01" ? "시장가" : "지정가",
+          sll_buy_dvsn_cd: sideCode[x.side], sll_buy_dvsn_cd_name: x.side === "buy" ? "현금매수" : "현금매도",
+          pdno: x.symbol, prdt_name: info(x.symbol).name, ord_qty: String(x.qty), ord_unpr: String(x.price), ord_tmd: x.time,
+          tot_ccld_qty: String(x.filled), avg_prvs: String(x.avgFill ?? 0), tot_ccld_amt: String(x.filled * (x.avgFill ?? 0)),
+          rmn_qty: String(x.qty - x.filled - (x.cancelledQty ?? 0)), rjct_qty: "0", cncl_yn: x.cancelled ? "Y" : "N",
+          cncl_cfrm_qty: String(x.cancelledQty ?? 0), ord_dvsn_cd: x.dvsn, excg_id_dvsn_cd: "KRX",
+        }));
+      if (q.INQR_DVSN !== "01") rows.reverse();
+      const p = paged(rows, opts.ordersPage, q, headers, `${q.CANO}^${q.ACNT_PRDT_CD}^${q.INQR_STRT_DT}`);
+      if (p.error) return p.error;
+      const [status, body] = ok("KIOK0460", "조회 되었습니다. (마지막 자료)", {
+        ...p.ctx, output1: p.slice,
+        output2: { tot_ord_qty: String(rows.reduce((a, r) => a + Number(r.ord_qty), 0)), tot_ccld_qty: String(rows.reduce((a, r) => a + Number(r.tot_ccld_qty), 0)), tot_ccld_amt: "0", prsm_tlex_smtl: "0", pchs_avg_pric: "0" },
+      });
+      return [status, body, { tr_cont: p.trCont }];
+    },
+  };
+
+  // ---- HTTP plumbing, faults and recording -----------------------------------------------------
+
+  function redact(headers, path, body) {
+    const h = { ...headers };
+    for (const k of SECRET_HEADERS) if (h[k]) h[k] = "***";
+    let b = body;
+    if (path === "/oauth2/tokenP") b = body.replace(/("app(key|secret)"\s*:\s*")[^"]*"/g, '$1***"');
+    return { headers: h, body: b };
+  }
+
+  function takeFault(path) {
+    const i = faults.findIndex((f) => path.endsWith(f.path) && f.times > 0);
+    if (i < 0) return null;
+    const f = faults[i];
+    f.times -= 1;
+    if (f.times === 0) faults.splice(i, 1);
+    return f;
+  }
+
+  function control(method, path, body, res) {
+    const send = (status, obj) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(obj));
+    };
+    if (path === "/__mock/requests") return send(200, requests);
+    if (path === "/__mock/state") return send(200, api.snapshot());
+    if (method !== "POST") return send(405, { error: "POST" });
+    let arg = {};
+    try {
+      arg = body ? JSON.parse(body) : {};
+    } catch {
+      return send(400, { error: "JSON body expected" });
+    }
+    if (path === "/__mock/faults") return send(200, api.addFault(arg));
+    if (path === "/__mock/price") return send(200, api.setPrice(arg.symbol, arg.price));
+    if (path === "/__mock/reset") return send(200, api.reset());
+    send(404, { error: "unknown control path" });
+  }
+
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      const url = new URL(req.url, "http://mock");
+      const path = url.pathname;
+      if (path.startsWith("/__mock/")) return control(req.method, path, body, res);
+      const query = Object.fromEntries(url.searchParams);
+      const record = { at: now(), method: req.method, path, query, ...redact(req.headers, path, body), status: 0 };
+      requests.push(record);
+      const answer = () => {
+        if (path === "/oauth2/tokenP" && req.method === "POST") return tokenP(body);
+        if (path.startsWith("/uapi/")) return uapi(req.method, path, query, req.headers, body);
+        return [404, "<html><body>404 Not Found</body></html>"];
+      };
+      const fault = takeFault(path);
+      const reply = (status, payload, headers = {}) => {
+        record.status = status;
+        const text = typeof payload === "string" ? payload : JSON.stringify(payload);
+        const type = typeof payload === "string" ? "text/html; charset=utf-8" : "application/json; charset=utf-8";
+        res.writeHead(status, { "content-type": type, ...headers });
+        res.end(text);
+      };
+      if (!fault) return reply(...answer());
+      record.fault = fault.type;
+      switch (fault.type) {
+        case "hang":
+          return; // the client's timeout has to end it
+        case "reset":
+          return req.socket.destroy();
+        case "html":
+          return reply(fault.status ?? 502, "<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>");
+        case "truncated": {
+          const [, payload] = answer();
+          const text = JSON.stringify(payload);
+          record.status = 200;
+          res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+          return res.end(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+        }
+        case "executeThen504":
+          answer();
+          return reply(504, "<html><body>504 Gateway Time-out</body></html>");
+        case "executeThenReset":
+          answer();
+          return req.socket.destroy();
+        case "egw00201":
+          return reply(500, kisError("EGW00201", "초당 거래건수를 초과하였습니다."));
+        case "egw00123":
+          return reply(500, kisError("EGW00123", "기간이 만료된 token 입니다."));
+        default:
+          return reply(fault.status ?? 500, fault.body ?? "");
+      }
+    });
+  });
+  const sockets = new Set();
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port ?? 0, o.host ?? "127.0.0.1", resolve);
+  });
+  const { port } = server.address();
+
+  const api = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    env,
+    options: opts,
+    requests,
+    faults,
+    counts: state.counts,
+    /** Scripts the next `times` answers of paths ending in `path`. Types: status (with status,
+     *  body), hang, reset, html, truncated, executeThen504, executeThenReset, egw00201, egw00123. */
+    addFault({ path, times = 1, type = "status", status, body }) {
+      faults.push({ path, times, type, status, body });
+      return { queued: faults.length };
+    },
+    setPrice(symbol, p) {
+      state.prices.set(symbol, Number(p));
+      return { symbol, price: price(symbol) };
+    },
+    /** Orders of an account, for assertions. */
+    orders(cano, prdt = "01") {
+      return account(cano, prdt).orders.map((x) => ({ ...x }));
+    },
+    snapshot() {
+      return {
+        env, counts: { ...state.counts },
+        accounts: Object.fromEntries([...state.accounts].map(([k, a]) => [k, { cash: a.cash, holdings: Object.fromEntries(a.holdings), orders: a.orders }])),
+      };
+    },
+    reset() {
+      state.accounts.clear();
+      state.prices.clear();
+      faults.length = 0;
+      requests.length = 0;
+      return { reset: true };
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+  return api;
+}
