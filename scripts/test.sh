@@ -24,5 +24,5 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 step "TypeScript: strict use of the package's .d.ts, misuse rejected"
 tsc -p test/types
 
-step "Node tests of the built package (ESM, CJS, fake fetch, HTTP on 127.0.0.1)"
+step "Node tests: the built package (ESM, CJS, fake fetch), kis-mock and kis-cors-proxy on 127.0.0.1"
 node --test test/node/

@@ -1,0 +1,148 @@
+// The CORS proxy between the package and the mock KIS server, over real sockets on 127.0.0.1.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import { KisClient } from "kis-wasm";
+import { startMockKis } from "kis-wasm/mock";
+import { startCorsProxy, KIS_REQUEST_HEADERS } from "kis-wasm/proxy";
+import { APP_KEY, APP_SECRET, assertNoSecrets, capture } from "./secrets.mjs";
+
+const ORIGIN = "http://127.0.0.1:5173";
+let mock, proxy;
+const proxyLog = [];
+
+before(async () => {
+  mock = await startMockKis({ env: "mock", rateLimit: 0, pageSize: 1 });
+  proxy = await startCorsProxy({ upstream: mock.url, allowOrigins: [ORIGIN], maxBodyBytes: 4096, upstreamTimeoutMs: 400, log: (l) => proxyLog.push(l) });
+});
+after(async () => {
+  await proxy.close();
+  await mock.close();
+});
+
+/** What a page on ORIGIN does: fetch with its Origin header. */
+const pageFetch = (url, init) => fetch(url, { ...init, headers: { ...init.headers, origin: ORIGIN } });
+
+const saved = new Map();
+function client(extra = {}) {
+  const cap = capture();
+  const kis = new KisClient({
+    appKey: APP_KEY, appSecret: APP_SECRET, account: "50012345", baseUrl: proxy.url, env: "mock", fetch: pageFetch,
+    rateLimitPerSec: 0, retry: { delayMs: 50 }, onEvent: cap.onEvent, logger: cap.logger,
+    tokenStore: { get: (k) => saved.get(k) ?? null, set: (k, t) => void saved.set(k, t) }, ...extra,
+  });
+  return { kis, cap };
+}
+
+/** A raw request, for what a browser would never send. */
+function raw({ method = "GET", path, headers = {}, body }) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port: proxy.port, method, path, headers }, (res) => {
+      let text = "";
+      res.on("data", (c) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+test("50 concurrent cold calls through the proxy: exactly one token request at the mock", async () => {
+  const { kis } = client();
+  const quotes = await Promise.all(Array.from({ length: 50 }, () => kis.getPrice("005930")));
+  assert.ok(quotes.every((q) => q.price === 71000));
+  assert.equal(mock.counts.tokenP, 1);
+});
+
+test("every operation through the proxy, paging headers exposed", async () => {
+  const { kis, cap } = client();
+  assert.equal((await kis.getDailyPrices("000660")).length, 30);
+  const b = await kis.getBalance();
+  assert.equal(b.holdings.length, 2, "two pages: tr_cont came through the proxy");
+  const ack = await kis.buy({ symbol: "005930", quantity: 1, price: 60000 });
+  await kis.sell({ symbol: "005930", quantity: 1 });
+  await kis.cancel({ orderNo: ack.orderNo, orgNo: ack.orgNo });
+  assert.ok((await kis.getBuyingPower({ symbol: "005930" })).maxQuantity > 0);
+  const orders = await kis.getOrders();
+  assert.equal(orders.find((o) => o.orderNo === ack.orderNo).cancelled, true);
+  const r = await raw({ path: "/uapi/domestic-stock/v1/quotations/inquire-price", headers: { origin: ORIGIN } });
+  assert.equal(r.headers["access-control-allow-origin"], ORIGIN);
+  assert.match(r.headers["access-control-expose-headers"], /tr_cont/);
+  assertNoSecrets(assert, cap.text());
+});
+
+test("preflight: allowed origin gets the KIS headers, another origin is refused", async () => {
+  const ok = await raw({ method: "OPTIONS", path: "/uapi/domestic-stock/v1/trading/order-cash", headers: { origin: ORIGIN, "access-control-request-method": "POST", "access-control-request-headers": "appkey,custtype,hashkey" } });
+  assert.equal(ok.status, 204);
+  assert.equal(ok.headers["access-control-allow-origin"], ORIGIN);
+  for (const h of ["appkey", "appsecret", "authorization", "tr_id", "tr_cont", "custtype", "hashkey", "content-type"]) {
+    assert.ok(ok.headers["access-control-allow-headers"].split(", ").includes(h), h);
+  }
+  assert.ok(KIS_REQUEST_HEADERS.includes("custtype"));
+  const bad = await raw({ method: "OPTIONS", path: "/uapi/x", headers: { origin: "https://evil.example" } });
+  assert.equal(bad.status, 403);
+  assert.equal(bad.headers["access-control-allow-origin"], undefined);
+  const noOrigin = await raw({ path: "/uapi/domestic-stock/v1/quotations/inquire-price" });
+  assert.equal(noOrigin.status, 403);
+});
+
+test("requests aimed at another host or path never leave the proxy", async () => {
+  const before = mock.requests.length;
+  const cases = [
+    { path: "http://evil.example/uapi/domestic-stock/v1/quotations/inquire-price" },
+    { path: "//evil.example/uapi/x" },
+    { path: "/__mock/state" },
+    { path: "/uapi/../__mock/state" },
+    { path: "/uapi/%2e%2e/__mock/state" },
+    { path: "/etc/passwd" },
+    { method: "DELETE", path: "/uapi/x" },
+  ];
+  for (const c of cases) {
+    const r = await raw({ ...c, headers: { origin: ORIGIN, host: "evil.example" } });
+    assert.ok([404, 405].includes(r.status), `${c.method ?? "GET"} ${c.path} → ${r.status}`);
+  }
+  assert.equal(mock.requests.length, before, "nothing reached the upstream");
+});
+
+test("an oversize body is refused with 413", async () => {
+  const big = JSON.stringify({ CANO: "x".repeat(5000) });
+  const r = await raw({ method: "POST", path: "/uapi/domestic-stock/v1/trading/order-cash", headers: { origin: ORIGIN, "content-type": "application/json", "content-length": Buffer.byteLength(big) }, body: big });
+  assert.equal(r.status, 413);
+});
+
+test("a hung upstream becomes a clear 504, which the client retries", async () => {
+  const r0 = mock.requests.length;
+  mock.addFault({ path: "/inquire-price", type: "hang" });
+  const direct = await raw({ path: "/uapi/domestic-stock/v1/quotations/inquire-price", headers: { origin: ORIGIN } });
+  assert.equal(direct.status, 504);
+  assert.match(JSON.parse(direct.text).error, /did not answer within 400 ms/);
+  mock.addFault({ path: "/inquire-price", type: "hang" });
+  const { kis, cap } = client();
+  assert.equal((await kis.getPrice("005930")).price, 71000);
+  assert.ok(cap.events.some((e) => e.type === "retry" && e.status === 504));
+  assert.ok(mock.requests.length > r0);
+});
+
+test("neither the proxy's log nor the mock's record holds a secret", () => {
+  assert.ok(proxyLog.length > 10);
+  assertNoSecrets(assert, proxyLog.join("\n") + JSON.stringify(mock.requests));
+  assert.ok(!proxyLog.join("\n").includes("mock-token-"));
+  assert.ok(!JSON.stringify(mock.requests).includes("mock-token-"));
+});
+
+test("the bins print their address on the first line", async () => {
+  const { spawn } = await import("node:child_process");
+  const { createRequire } = await import("node:module");
+  const pkg = createRequire(import.meta.url).resolve("kis-wasm/package.json").replace(/package\.json$/, "");
+  const bins = JSON.parse((await import("node:fs")).readFileSync(pkg + "package.json", "utf8")).bin;
+  const runs = [
+    [bins["kis-mock"], ["--port", "0", "--env", "real"]],
+    [bins["kis-cors-proxy"], ["--port", "0", "--upstream", mock.url, "--allow-origin", ORIGIN]],
+  ];
+  for (const [bin, args] of runs) {
+    const child = spawn(process.execPath, [pkg + bin, ...args]);
+    const first = await new Promise((resolve) => child.stdout.once("data", (d) => resolve(String(d).split("\n")[0])));
+    child.kill();
+    assert.match(first, /^listening on http:\/\/127\.0\.0\.1:\d+$/);
+  }
+});
