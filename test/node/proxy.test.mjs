@@ -146,3 +146,30 @@ test("the bins print their address on the first line", async () => {
     assert.match(first, /^listening on http:\/\/127\.0\.0\.1:\d+$/);
   }
 });
+
+test("hold mode: the page sends placeholders and never receives a key or a token", async () => {
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0 });
+  const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET }, log: () => {} });
+  const seen = [];
+  const watching = async (url, init) => {
+    const r = await pageFetch(url, init);
+    const text = await r.text();
+    seen.push(JSON.stringify(init.headers) + text);
+    return { status: r.status, headers: r.headers, text: async () => text };
+  };
+  try {
+    const page = new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", account: "50012345", env: "mock", baseUrl: holding.url, fetch: watching, rateLimitPerSec: 0, logger: null });
+    assert.equal((await page.getPrice("005930")).price, 71000);
+    const ack = await page.buy({ symbol: "005930", quantity: 1, price: 60000 });
+    await page.cancel({ orderNo: ack.orderNo, orgNo: ack.orgNo });
+    assert.equal((await page.getBalance()).holdings.length, 2);
+    assert.equal(upstream.orders("50012345").length, 1);
+    assert.equal(upstream.counts.tokenP, 1, "the proxy's own KisClient took the token");
+    const text = seen.join("\n");
+    assertNoSecrets(assert, text);
+    assert.ok(!text.includes("mock-token-"), "the real token never reached the page");
+  } finally {
+    await holding.close();
+    await upstream.close();
+  }
+});

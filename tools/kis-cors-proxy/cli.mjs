@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …]
-//                [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin]
+//                [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin] [--hold-keys]
+// --hold-keys: the proxy holds KIS_APP_KEY / KIS_APP_SECRET (from the environment, never argv)
+// and the token; pages send placeholders.
 import { startCorsProxy } from "./proxy.mjs";
 
 const args = process.argv.slice(2);
 const all = (name) => args.flatMap((a, i) => (a === `--${name}` ? [args[i + 1]] : []));
 const one = (name) => all(name)[0];
 if (args.includes("--help") || !one("upstream")) {
-  console.log("kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …] [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin]");
+  console.log("kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …] [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin] [--hold-keys]");
   process.exit(one("upstream") ? 0 : 2);
 }
 const proxy = await startCorsProxy({
@@ -17,7 +19,10 @@ const proxy = await startCorsProxy({
   maxBodyBytes: one("max-body") ? Number(one("max-body")) : undefined,
   upstreamTimeoutMs: one("timeout-ms") ? Number(one("timeout-ms")) : undefined,
   allowNoOrigin: args.includes("--allow-no-origin"),
+  hold: args.includes("--hold-keys")
+    ? { appKey: process.env.KIS_APP_KEY, appSecret: process.env.KIS_APP_SECRET, env: process.env.KIS_ENV }
+    : undefined,
 });
 console.log(`listening on ${proxy.url}`);
-console.log(`kis-cors-proxy: → ${proxy.upstream}; origins: ${all("allow-origin").join(", ") || "(none)"}`);
+console.log(`kis-cors-proxy: → ${proxy.upstream}; origins: ${all("allow-origin").join(", ") || "(none)"}${args.includes("--hold-keys") ? "; holding the keys" : ""}`);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => proxy.close().then(() => process.exit(0)));

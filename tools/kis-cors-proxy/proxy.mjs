@@ -4,6 +4,7 @@
 // Node only, no dependencies.
 import http from "node:http";
 import https from "node:https";
+import crypto from "node:crypto";
 
 export const UPSTREAMS = {
   real: "https://openapi.koreainvestment.com:9443",
@@ -27,6 +28,10 @@ const PASSED_BACK = ["content-type", ...EXPOSED];
  * @param {number} [o.upstreamTimeoutMs] default 30 s
  * @param {boolean} [o.allowNoOrigin] also serve requests without an Origin (scripts, curl)
  * @param {(line: string) => void} [o.log]
+ * @param {{appKey: string, appSecret: string, env?: "real"|"mock", tokenStore?: object}} [o.hold]
+ *   The proxy holds the keys and the token: pages send placeholders, and every /uapi call goes
+ *   through the package's own KisClient here (token, limiter, retries), so a hosted dashboard
+ *   never sees a secret.
  */
 export async function startCorsProxy(o) {
   const target = new URL(UPSTREAMS[o.upstream] ?? o.upstream);
@@ -37,6 +42,7 @@ export async function startCorsProxy(o) {
   const log = o.log ?? ((line) => console.log(line));
   const client = target.protocol === "https:" ? https : http;
   const basePath = target.pathname.replace(/\/$/, "");
+  const held = o.hold ? await holdingClient(o.hold, target.origin + basePath, log) : null;
 
   const server = http.createServer((req, res) => {
     const started = Date.now();
@@ -80,6 +86,7 @@ export async function startCorsProxy(o) {
     req.on("end", () => {
       if (res.headersSent) return;
       const body = Buffer.concat(chunks);
+      if (held) return answerHeld(held, req, body.toString("utf8"), done);
       const headers = {};
       for (const h of KIS_REQUEST_HEADERS) if (req.headers[h] !== undefined) headers[h] = req.headers[h];
       if (body.length) headers["content-length"] = String(body.length);
@@ -124,4 +131,40 @@ export async function startCorsProxy(o) {
       return new Promise((r) => server.close(() => r()));
     },
   };
+}
+
+/** The placeholder a page receives as its token in hold mode. */
+export const HELD_TOKEN = "held-by-proxy";
+
+async function holdingClient(hold, baseUrl, log) {
+  if (!hold.appKey || !hold.appSecret) throw new Error("hold mode needs appKey and appSecret");
+  const { KisClient } = await import("kis-wasm");
+  return new KisClient({
+    appKey: hold.appKey, appSecret: hold.appSecret, env: hold.env ?? (baseUrl.toLowerCase().includes("vts") ? "mock" : "real"),
+    baseUrl, tokenStore: hold.tokenStore, logger: { warn: (l) => log(l), error: (l) => log(l) },
+  });
+}
+
+async function answerHeld(kis, req, body, done) {
+  const url = new URL(req.url, "http://proxy");
+  if (url.pathname === "/oauth2/tokenP") {
+    return done(200, { access_token: HELD_TOKEN, token_type: "Bearer", expires_in: 86400 });
+  }
+  if (url.pathname === "/uapi/hashkey") {
+    let parsed = null;
+    try { parsed = JSON.parse(body); } catch { /* echoed as null */ }
+    return done(200, { BODY: parsed, HASH: crypto.createHash("sha256").update(body).digest("hex") });
+  }
+  try {
+    const r = await kis.request({
+      method: req.method, path: url.pathname, trId: req.headers.tr_id ?? "", trCont: req.headers.tr_cont ?? "",
+      query: Object.fromEntries(url.searchParams), ...(req.method === "POST" ? { body: JSON.parse(body || "{}") } : {}),
+    });
+    done(r.status, r.body, r.trCont ? { tr_cont: r.trCont } : {});
+  } catch (e) {
+    const status = e.kind === "validation" ? 400 : e.kind === "timeout" ? 504 : e.status ?? 502;
+    let payload = { error: e.message };
+    try { if (e.body) payload = JSON.parse(e.body); } catch { /* not JSON: keep the message */ }
+    done(status, payload);
+  }
 }
