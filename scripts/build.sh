@@ -19,3 +19,6 @@ done
 node scripts/assemble.mjs
 # Tests and tools import the built package by its name.
 ln -sfn ../pkg node_modules/kis-wasm
+# The dashboard, type-checked against the package's own .d.ts.
+rm -rf www/app
+tsc -p www

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The demo. Until the dashboard (www/) lands, this runs the interim Node demo: it builds the
-# package (installing what is missing) and uses it against the mock KIS server on 127.0.0.1,
-# printing a quote, the balance, an order and the request log.
+# The demo: builds the package and the dashboard (installing what is missing), then serves the
+# dashboard against the embedded mock KIS server through the CORS proxy and prints the URL.
+# With KIS_APP_KEY, KIS_APP_SECRET, KIS_ACCOUNT (and KIS_ENV=real|mock) set, the proxy holds
+# those keys and forwards to KIS itself instead. PORT picks the dashboard's port (default 5173).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-node examples/node-demo.mjs
+exec node scripts/demo.mjs

@@ -24,5 +24,8 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 step "TypeScript: strict use of the package's .d.ts, misuse rejected"
 tsc -p test/types
 
+step "dashboard end to end in headless Chromium (screenshot in test-results/)"
+node --test test/e2e/
+
 step "Node tests: the built package (ESM, CJS, fake fetch), kis-mock and kis-cors-proxy on 127.0.0.1"
 node --test test/node/

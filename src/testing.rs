@@ -282,6 +282,9 @@ pub struct FakeKis {
     pub hashkey_missing: Cell<bool>,
     /// Hashkey header mismatches and continuation-key mismatches the fake noticed.
     pub violations: RefCell<Vec<String>>,
+    /// Delay before the first request of each URL arrives, as a browser's CORS preflight.
+    pub preflight_ms: Cell<f64>,
+    preflighted: RefCell<Vec<String>>,
 }
 
 /// The fake's hashkey: any stable hash of the exact body will do.
@@ -356,6 +359,8 @@ impl FakeKis {
             balance_pages: Cell::new(1),
             hashkey_missing: Cell::new(false),
             violations: RefCell::new(Vec::new()),
+            preflight_ms: Cell::new(0.0),
+            preflighted: RefCell::new(Vec::new()),
         }
     }
 
@@ -550,6 +555,10 @@ impl FakeKis {
 
 impl Transport for FakeKis {
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        if self.preflight_ms.get() > 0.0 && !self.preflighted.borrow().contains(&req.url) {
+            self.preflighted.borrow_mut().push(req.url.clone());
+            self.clock.sleep(self.preflight_ms.get()).await;
+        }
         let (path, query) = split_url(&req.url);
         let rec = Recorded {
             at: self.clock.now_ms(),

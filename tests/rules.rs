@@ -484,6 +484,35 @@ fn b4_no_one_second_window_holds_more_than_the_limit() {
 }
 
 #[test]
+fn b4_a_slow_first_request_does_not_let_later_ones_bunch_up_at_kis() {
+    // Every new URL pays a 150 ms preflight before it reaches KIS; the window must still hold at
+    // KIS, where arrivals are counted.
+    let w = world(json!({"rateLimitPerSec": 5}));
+    w.kis.preflight_ms.set(150.0);
+    let symbols: Vec<Value> = [
+        "005930", "000660", "035420", "005380", "035720", "360750", "0091C0",
+    ]
+    .iter()
+    .map(|s| sym(s))
+    .collect();
+    let rounds = (0..3).flat_map(|_| symbols.iter());
+    let results = w.run(join_all(rounds.map(|s| w.core.get_price(s))));
+    assert!(results.iter().all(Result::is_ok));
+    let arrivals: Vec<f64> = w.kis.requests_to(PRICE).iter().map(|r| r.at).collect();
+    let worst = arrivals
+        .iter()
+        .map(|&t0| {
+            arrivals
+                .iter()
+                .filter(|&&t| t >= t0 && t < t0 + 1000.0)
+                .count()
+        })
+        .max()
+        .unwrap();
+    assert!(worst <= 5, "{worst} calls reached KIS within one second");
+}
+
+#[test]
 fn b5_an_order_executed_whose_answer_is_lost_is_not_placed_twice() {
     for fault in [
         Scripted::ExecuteThen(504, "<html>Gateway Timeout</html>".into()),

@@ -183,7 +183,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             },
             _ => None,
         };
-        self.admit(&call.path, &call.tr_id).await;
+        let permit = self.admit(&call.path, &call.tr_id).await;
         let headers = uapi_headers(
             &self.cfg.credentials(),
             token,
@@ -204,6 +204,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         self.emit(ev);
         let started = self.clock.now_ms();
         let result = self.transport.send(req).await;
+        permit.answered(self.clock.now_ms());
         let mut ev = self.event(EventType::Response, &call.path, &call.tr_id);
         ev.method = Some(call.method.as_str());
         ev.attempt = Some(attempt);
@@ -249,7 +250,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if !self.cfg.hashkey || !self.hashkey_supported.get() {
             return Ok(None);
         }
-        self.admit(HASHKEY_PATH, "").await;
+        let permit = self.admit(HASHKEY_PATH, "").await;
         let req = HttpRequest {
             method: Method::Post,
             url: format!("{}{}", self.cfg.base_url, HASHKEY_PATH),
@@ -257,7 +258,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             body: Some(body.to_string()),
             timeout_ms: self.cfg.timeout_ms,
         };
-        let resp = match self.transport.send(req).await {
+        let sent = self.transport.send(req).await;
+        permit.answered(self.clock.now_ms());
+        let resp = match sent {
             Ok(r) => r,
             Err(te) => return Err((Verdict::Transient, transport_error(te, HASHKEY_PATH, ""))),
         };

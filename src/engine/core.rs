@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::engine::config::Config;
-use crate::engine::rate_limit::RateLimiter;
+use crate::engine::rate_limit::{Gate, RateLimiter};
 use crate::engine::single_flight::SingleFlight;
 use crate::engine::token::Token;
 use crate::engine::transport::{Clock, TokenStore, Transport};
@@ -88,15 +88,60 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         e
     }
 
-    /// Waits for a rate-limit slot (B4), reporting the wait when there is one.
-    pub(crate) async fn admit(&self, path: &str, tr_id: &str) {
-        let now = self.clock.now_ms();
-        let at = self.limiter.reserve(now);
-        if at > now {
-            let mut e = self.event(EventType::RateLimitWait, path, tr_id);
-            e.wait_ms = Some(at - now);
-            self.emit(e);
-            self.clock.sleep(at - now).await;
+    /// Waits for a rate-limit slot (B4), reporting the wait when there is one. The caller tells
+    /// the permit when the answer came.
+    pub(crate) async fn admit(&self, path: &str, tr_id: &str) -> Permit<'_> {
+        let ticket = self.limiter.ticket();
+        // Until the ticket leaves, a dropped future must give its place up.
+        let permit = Permit {
+            limiter: &self.limiter,
+            ticket,
+            answered: false,
+        };
+        let mut reported = false;
+        loop {
+            let now = self.clock.now_ms();
+            let gate = self.limiter.check(ticket, now);
+            if gate != Gate::Go && !reported {
+                reported = true;
+                let mut e = self.event(EventType::RateLimitWait, path, tr_id);
+                e.wait_ms = Some(match gate {
+                    Gate::WaitUntil(at) => at - now,
+                    _ => self.limiter.estimate(ticket, now),
+                });
+                self.emit(e);
+            }
+            match gate {
+                Gate::Go => {
+                    self.limiter.sent(ticket, now);
+                    return permit;
+                }
+                Gate::WaitUntil(at) => self.clock.sleep(at - now).await,
+                Gate::WaitForChange => self.limiter.changed().await,
+            }
+        }
+    }
+}
+
+/// A call's place in the rate limit; `answered` frees it a window later. Dropped unanswered
+/// (a cancelled future), it counts as answered at its send time, the most a caller can know.
+pub(crate) struct Permit<'a> {
+    limiter: &'a RateLimiter,
+    ticket: u64,
+    answered: bool,
+}
+
+impl Permit<'_> {
+    pub(crate) fn answered(mut self, now: f64) {
+        self.answered = true;
+        self.limiter.done(self.ticket, now);
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if !self.answered {
+            self.limiter.abandon(self.ticket);
         }
     }
 }

@@ -1,45 +1,198 @@
-//! B4: a sliding-window limiter shared by every call of a client. No 1-second window ever holds
-//! more than N admissions, which a token bucket with a burst of N cannot promise (N at the end of
-//! one second plus N at the start of the next). Callers reserve their slot synchronously, in call
-//! order, so admission is FIFO without a queue of wakers.
+//! B4: a sliding-window limiter shared by every call of a client. No one-second window at KIS ever
+//! holds more than N calls, which a token bucket with a burst of N cannot promise.
+//!
+//! The window is measured against answers, not sends: call k may leave only a window after call
+//! k−N was *answered*. KIS saw call k−N at some moment before its answer and sees call k after we
+//! send it, so the gap at KIS is at least the window whatever the latency in between. (Measured
+//! from sends, a browser's CORS preflight delays the first calls and lets later ones bunch up at
+//! the gateway: seen as EGW00201 in the dashboard tests.) Callers take tickets synchronously, in
+//! call order, and leave in ticket order: FIFO.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
-/// Extra spacing so that network jitter cannot squeeze N+1 calls into KIS's one-second window.
-pub const JITTER_MARGIN_MS: f64 = 15.0;
+/// Spacing for timer rounding; latency is already covered by counting from answers.
+pub const MARGIN_MS: f64 = 5.0;
 const WINDOW_MS: f64 = 1000.0;
 
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Gate {
+    Go,
+    /// The earliest time this ticket may leave.
+    WaitUntil(f64),
+    /// An earlier call has to leave or be answered first.
+    WaitForChange,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    sent: Option<f64>,
+    done: Option<f64>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Ticket number of `slots[0]`.
+    base: u64,
+    slots: VecDeque<Slot>,
+}
+
 pub struct RateLimiter {
-    per_sec: usize,
-    /// The last `per_sec` admission times, oldest first (some may lie in the future).
-    admitted: RefCell<VecDeque<f64>>,
+    per_sec: u64,
+    state: RefCell<State>,
+    changes: Cell<u64>,
+    wakers: RefCell<Vec<Waker>>,
 }
 
 impl RateLimiter {
     pub fn new(per_sec: u32) -> Self {
         RateLimiter {
-            per_sec: per_sec as usize,
-            admitted: RefCell::new(VecDeque::new()),
+            per_sec: u64::from(per_sec),
+            state: RefCell::new(State::default()),
+            changes: Cell::new(0),
+            wakers: RefCell::new(Vec::new()),
         }
     }
 
-    /// Reserves the earliest admission time at or after `now`, never before an earlier
-    /// reservation, and at least a window after the N-th previous one.
-    pub fn reserve(&self, now: f64) -> f64 {
-        if self.per_sec == 0 {
-            return now;
+    pub fn enabled(&self) -> bool {
+        self.per_sec > 0
+    }
+
+    /// A place in the queue, taken synchronously so that call order is admission order.
+    pub fn ticket(&self) -> u64 {
+        let mut s = self.state.borrow_mut();
+        s.slots.push_back(Slot {
+            sent: None,
+            done: None,
+        });
+        s.base + s.slots.len() as u64 - 1
+    }
+
+    pub fn check(&self, ticket: u64, now: f64) -> Gate {
+        if !self.enabled() {
+            return Gate::Go;
         }
-        let mut q = self.admitted.borrow_mut();
-        let mut t = q.back().map_or(now, |&last| now.max(last));
-        if q.len() >= self.per_sec {
-            t = t.max(q[q.len() - self.per_sec] + WINDOW_MS + JITTER_MARGIN_MS);
+        let s = self.state.borrow();
+        let slot = |k: u64| -> Option<Slot> {
+            k.checked_sub(s.base)
+                .and_then(|i| s.slots.get(i as usize).copied())
+        };
+        if ticket > 0 && slot(ticket - 1).is_some_and(|p| p.sent.is_none()) {
+            return Gate::WaitForChange;
         }
-        q.push_back(t);
-        while q.len() > self.per_sec {
-            q.pop_front();
+        let Some(k) = ticket.checked_sub(self.per_sec) else {
+            return Gate::Go;
+        };
+        match slot(k) {
+            // Dropped from the queue: answered long ago.
+            None => Gate::Go,
+            Some(Slot { done: Some(d), .. }) => {
+                let at = d + WINDOW_MS + MARGIN_MS;
+                if now >= at {
+                    Gate::Go
+                } else {
+                    Gate::WaitUntil(at)
+                }
+            }
+            Some(_) => Gate::WaitForChange,
         }
-        t
+    }
+
+    /// A lower bound of how long `ticket` will wait, for the event a caller reports.
+    pub fn estimate(&self, ticket: u64, now: f64) -> f64 {
+        let s = self.state.borrow();
+        let older = ticket
+            .checked_sub(self.per_sec)
+            .and_then(|k| k.checked_sub(s.base))
+            .and_then(|i| s.slots.get(i as usize).copied());
+        match older {
+            Some(Slot { done: Some(d), .. })
+            | Some(Slot {
+                sent: Some(d),
+                done: None,
+            }) => (d + WINDOW_MS + MARGIN_MS - now).max(0.0),
+            _ => 0.0,
+        }
+    }
+
+    pub fn sent(&self, ticket: u64, now: f64) {
+        self.update(ticket, |slot| slot.sent = Some(now));
+    }
+
+    /// The call was answered (or failed, or was abandoned) at `now`.
+    pub fn done(&self, ticket: u64, now: f64) {
+        self.update(ticket, |slot| {
+            slot.sent.get_or_insert(now);
+            slot.done = Some(now);
+        });
+    }
+
+    /// A ticket whose caller went away: before sending it stops blocking the queue at once;
+    /// after, it counts as answered at its send time, the earliest KIS could have seen it.
+    pub fn abandon(&self, ticket: u64) {
+        self.update(ticket, |slot| {
+            let t = slot.sent.unwrap_or(f64::MIN);
+            slot.sent = Some(t);
+            slot.done = Some(t);
+        });
+    }
+
+    fn update(&self, ticket: u64, f: impl FnOnce(&mut Slot)) {
+        if !self.enabled() {
+            return;
+        }
+        {
+            let mut s = self.state.borrow_mut();
+            if let Some(i) = ticket.checked_sub(s.base) {
+                if let Some(slot) = s.slots.get_mut(i as usize) {
+                    f(slot);
+                }
+            }
+            // Forget answered slots that no waiting or future ticket can refer to.
+            let oldest_unsent = s
+                .slots
+                .iter()
+                .position(|x| x.sent.is_none())
+                .map_or(s.base + s.slots.len() as u64, |i| s.base + i as u64);
+            while s.slots.front().is_some_and(|x| x.done.is_some())
+                && s.base + self.per_sec < oldest_unsent
+            {
+                s.slots.pop_front();
+                s.base += 1;
+            }
+        }
+        self.changes.set(self.changes.get() + 1);
+        for w in self.wakers.borrow_mut().drain(..) {
+            w.wake();
+        }
+    }
+
+    /// Resolves at the next `sent` or `done`.
+    pub fn changed(&self) -> Changed<'_> {
+        Changed {
+            limiter: self,
+            seen: self.changes.get(),
+        }
+    }
+}
+
+pub struct Changed<'a> {
+    limiter: &'a RateLimiter,
+    seen: u64,
+}
+
+impl Future for Changed<'_> {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.limiter.changes.get() != self.seen {
+            Poll::Ready(())
+        } else {
+            self.limiter.wakers.borrow_mut().push(cx.waker().clone());
+            Poll::Pending
+        }
     }
 }
 
@@ -47,47 +200,61 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
-    fn max_in_any_window(times: &[f64]) -> usize {
-        times
-            .iter()
-            .map(|&start| {
-                times
-                    .iter()
-                    .filter(|&&t| t >= start && t < start + WINDOW_MS)
-                    .count()
-            })
-            .max()
-            .unwrap_or(0)
+    #[test]
+    fn b4_the_n_plus_first_waits_a_window_after_the_first_answer() {
+        let lim = RateLimiter::new(2);
+        let t: Vec<u64> = (0..3).map(|_| lim.ticket()).collect();
+        assert_eq!(lim.check(t[0], 0.0), Gate::Go);
+        lim.sent(t[0], 0.0);
+        assert_eq!(lim.check(t[1], 0.0), Gate::Go);
+        lim.sent(t[1], 0.0);
+        assert_eq!(
+            lim.check(t[2], 0.0),
+            Gate::WaitForChange,
+            "the first is still in flight"
+        );
+        lim.done(t[0], 150.0); // a slow answer (a preflight, say)
+        assert_eq!(lim.check(t[2], 200.0), Gate::WaitUntil(1155.0));
+        assert_eq!(lim.check(t[2], 1155.0), Gate::Go);
     }
 
     #[test]
-    fn b4_no_window_holds_more_than_n() {
-        let lim = RateLimiter::new(18);
-        let times: Vec<f64> = (0..100).map(|_| lim.reserve(0.0)).collect();
-        assert_eq!(max_in_any_window(&times), 18);
-        assert!(times.windows(2).all(|w| w[0] <= w[1]), "FIFO order");
-        // Close to the limit: 100 calls take a little over 5 windows.
-        let last = *times.last().unwrap();
-        assert!(last < 5.0 * (WINDOW_MS + JITTER_MARGIN_MS) + 1.0, "{last}");
+    fn b4_tickets_leave_in_order() {
+        let lim = RateLimiter::new(5);
+        let a = lim.ticket();
+        let b = lim.ticket();
+        assert_eq!(
+            lim.check(b, 0.0),
+            Gate::WaitForChange,
+            "b may not overtake a"
+        );
+        lim.sent(a, 0.0);
+        assert_eq!(lim.check(b, 0.0), Gate::Go);
     }
 
     #[test]
-    fn b4_staggered_arrivals_still_respect_the_window() {
+    fn an_abandoned_ticket_does_not_block_the_queue() {
+        let lim = RateLimiter::new(1);
+        let a = lim.ticket();
+        let b = lim.ticket();
+        lim.abandon(a);
+        assert_eq!(lim.check(b, 0.0), Gate::Go);
+    }
+
+    #[test]
+    fn old_slots_are_forgotten() {
         let lim = RateLimiter::new(3);
-        let arrivals = [
-            0.0, 100.0, 200.0, 900.0, 950.0, 1010.0, 1500.0, 1600.0, 2500.0,
-        ];
-        let times: Vec<f64> = arrivals.iter().map(|&a| lim.reserve(a)).collect();
-        assert_eq!(max_in_any_window(&times), 3);
-        for (a, t) in arrivals.iter().zip(&times) {
-            assert!(t >= a);
+        for i in 0..100 {
+            let k = lim.ticket();
+            lim.sent(k, f64::from(i) * 400.0);
+            lim.done(k, f64::from(i) * 400.0 + 10.0);
         }
-        assert_eq!(times[3], 1015.0);
+        assert!(lim.state.borrow().slots.len() <= 4);
     }
 
     #[test]
     fn zero_means_off() {
         let lim = RateLimiter::new(0);
-        assert!((0..100).all(|_| lim.reserve(5.0) == 5.0));
+        assert!((0..100).all(|_| lim.check(lim.ticket(), 5.0) == Gate::Go));
     }
 }

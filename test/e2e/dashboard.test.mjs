@@ -1,0 +1,123 @@
+// The dashboard in real headless Chromium (Debian's), driven by playwright-core, against the
+// demo stack: static server + CORS proxy + mock KIS server, all on 127.0.0.1.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { startStack } from "../../www/stack.mjs";
+
+const APP_KEY = "PSe2eAppKey0123456789abcdefghijklmn";
+const APP_SECRET = "e2eSecret/0123456789+abcdefghijklmnopqrstuvwxyz==";
+const OUT = path.resolve("test-results");
+
+let stack, context, page;
+const consoleErrors = [];
+
+before(async () => {
+  stack = await startStack({ port: 0, hold: false });
+  context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "kis-e2e-")), {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1400, height: 1100 },
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  await page.goto(stack.url);
+  await page.fill("#settings [name=appKey]", APP_KEY);
+  await page.fill("#settings [name=appSecret]", APP_SECRET);
+  await page.click("#settings button[type=submit]");
+});
+
+after(async () => {
+  await context?.close();
+  await stack?.close();
+});
+
+test("quotes for the watchlist appear", async () => {
+  await page.waitForSelector('#watch-rows tr[data-symbol="005930"][data-price="71000"]', { timeout: 15000 });
+  await page.waitForSelector('#watch-rows tr[data-symbol="360750"][data-price="19000"]', { timeout: 15000 });
+  assert.match(await page.textContent("#env-badge"), /MOCK/);
+  assert.deepEqual(consoleErrors, [], "the page loads with no console errors");
+});
+
+test("the daily chart draws candles", async () => {
+  await page.waitForFunction(() => {
+    for (const c of document.querySelectorAll("#chart canvas")) {
+      const ctx = c.getContext("2d");
+      if (!ctx || !c.width) continue;
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let candle = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        const red = d[i] > 150 && d[i + 1] < 80 && d[i + 2] < 80;
+        const blue = d[i] < 60 && d[i + 1] < 130 && d[i + 2] > 150;
+        if (red || blue) candle++;
+      }
+      if (candle > 200) return true;
+    }
+    return false;
+  }, null, { timeout: 15000 });
+});
+
+async function order({ side = "buy", type, quantity, price }) {
+  await page.check(`#order-form [name=side][value=${side}]`);
+  await page.fill("#order-form [name=symbol]", "005930");
+  await page.selectOption("#order-form [name=type]", type);
+  await page.fill("#order-form [name=quantity]", String(quantity));
+  if (price) await page.fill("#order-form [name=price]", String(price));
+  await page.click("#order-form button[type=submit]");
+  await page.waitForSelector("#confirm[open]");
+  assert.match(await page.textContent("#confirm-env"), /MOCK/);
+  await page.click("#confirm-ok");
+  await page.waitForFunction(() => /accepted/.test(document.querySelector("#order-message")?.textContent ?? ""), null, { timeout: 15000 });
+  return (await page.textContent("#order-message")).match(/Order (\d{10})/)[1];
+}
+
+test("a limit buy goes through the confirmation, shows in today's orders and is cancelled", async () => {
+  const orderNo = await order({ type: "limit", quantity: 2, price: 60000 });
+  const row = `#order-rows tr[data-order-no="${orderNo}"]`;
+  await page.waitForSelector(`${row}[data-state="open"]`, { timeout: 15000 });
+  await page.click(`${row} button`);
+  await page.waitForSelector(`${row}[data-state="cancelled"]`, { timeout: 15000 });
+  assert.equal(stack.mock.orders("50012345").find((o) => o.odno === orderNo).cancelled, true);
+});
+
+test("a market buy changes the balance", async () => {
+  await page.waitForSelector('#holding-rows tr[data-symbol="005930"][data-quantity="10"]', { timeout: 15000 });
+  const cashBefore = Number(await page.getAttribute("#summary", "data-cash"));
+  await order({ type: "market", quantity: 1 });
+  await page.waitForSelector('#holding-rows tr[data-symbol="005930"][data-quantity="11"]', { timeout: 15000 });
+  const cashAfter = Number(await page.getAttribute("#summary", "data-cash"));
+  assert.equal(cashBefore - cashAfter, 71000);
+});
+
+test("an EGW00201 burst shows the waiting state, then recovers", async () => {
+  stack.mock.addFault({ path: "/inquire-price", type: "egw00201", times: 3 });
+  stack.mock.setPrice("005930", 72000);
+  await page.waitForSelector("#waiting:not([hidden])", { timeout: 15000 });
+  await page.waitForSelector('#watch-rows tr[data-symbol="005930"][data-price="72000"]', { timeout: 20000 });
+  await page.waitForSelector("#waiting[hidden]", { state: "attached", timeout: 15000 });
+  assert.ok(await page.isHidden("#error") || !/EGW00201/.test(await page.textContent("#error")));
+});
+
+test("the request log shows entries and no secret; nothing is stored by default", async () => {
+  const rows = await page.$$eval("#log-rows tr", (trs) => trs.length);
+  assert.ok(rows > 10, `${rows} log rows`);
+  const logText = await page.textContent("[data-testid=request-log]");
+  assert.match(logText, /FHKST01010100/);
+  assert.match(logText, /VTTC0012U/);
+  const visible = await page.evaluate(() => document.body.innerText);
+  const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  for (const text of [logText, visible, storage, stack.mock.requests.map((r) => JSON.stringify(r)).join("")]) {
+    assert.ok(!text.includes(APP_KEY) && !text.includes(APP_SECRET) && !text.includes("mock-token-"));
+  }
+});
+
+test("the only console errors are Chromium's notes on the injected 500s; a screenshot is saved", async () => {
+  fs.mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: path.join(OUT, "dashboard.png"), fullPage: true });
+  assert.deepEqual(consoleErrors, Array(3).fill("Failed to load resource: the server responded with a status of 500 (Internal Server Error)"));
+});

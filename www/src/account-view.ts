@@ -1,0 +1,63 @@
+import type { KisClient, Order } from "kis-wasm";
+import { $, cell, fmt, row, signClass } from "./dom.js";
+
+/** Balance (holdings and summary) and today's orders, with cancel for open ones. */
+export class AccountView {
+  private readonly holdings = $<HTMLTableSectionElement>("#holding-rows");
+  private readonly summary = $("#summary");
+  private readonly orders = $<HTMLTableSectionElement>("#order-rows");
+
+  constructor(private readonly onCancel: (o: Order) => void) {}
+
+  async refreshBalance(kis: KisClient): Promise<void> {
+    const b = await kis.getBalance();
+    this.holdings.replaceChildren(
+      ...b.holdings.filter((h) => (h.quantity ?? 0) > 0).map((h) => {
+        const cls = signClass(h.profitLoss);
+        const tr = row([
+          cell(h.symbol), cell(h.name), cell(fmt(h.quantity)), cell(fmt(h.avgPrice)), cell(fmt(h.price)),
+          cell(fmt(h.profitLoss), cls), cell(h.profitLossRate === null ? "—" : `${h.profitLossRate.toFixed(2)}%`, cls),
+        ]);
+        tr.dataset.symbol = h.symbol;
+        tr.dataset.quantity = String(h.quantity ?? "");
+        return tr;
+      }),
+    );
+    const s = b.summary;
+    const item = (label: string, v: number | null, cls = "") => {
+      const span = document.createElement("span");
+      span.innerHTML = `${label} <b class="${cls}"></b>`;
+      span.querySelector("b")!.textContent = fmt(v);
+      return span;
+    };
+    this.summary.replaceChildren(
+      item("Cash", s.cash), item("Stocks", s.stockEval), item("Total", s.totalEval),
+      item("P/L", s.profitLossTotal, signClass(s.profitLossTotal)),
+    );
+    this.summary.dataset.cash = String(s.cash ?? "");
+  }
+
+  async refreshOrders(kis: KisClient): Promise<void> {
+    const orders = await kis.getOrders();
+    this.orders.replaceChildren(
+      ...orders.map((o) => {
+        const open = !o.cancelled && (o.remainingQuantity ?? 0) > 0;
+        const action = cell("");
+        if (open) {
+          const b = document.createElement("button");
+          b.textContent = "Cancel";
+          b.addEventListener("click", () => this.onCancel(o));
+          action.append(b);
+        } else if (o.cancelled) action.textContent = "cancelled";
+        const tr = row([
+          cell(o.time), cell(o.orderNo), cell(o.side === "buy" ? "매수 buy" : "매도 sell", o.side === "buy" ? "up" : "down"),
+          cell(o.symbol), cell(fmt(o.quantity)), cell(o.price ? fmt(o.price) : "market"), cell(fmt(o.filledQuantity)),
+          cell(fmt(o.remainingQuantity)), action,
+        ]);
+        tr.dataset.orderNo = o.orderNo;
+        tr.dataset.state = o.cancelled ? "cancelled" : open ? "open" : "filled";
+        return tr;
+      }),
+    );
+  }
+}

@@ -1,0 +1,31 @@
+/** Small DOM helpers: the dashboard has no framework. */
+export function $<T extends HTMLElement = HTMLElement>(selector: string): T {
+  const node = document.querySelector<T>(selector);
+  if (!node) throw new Error(`missing element ${selector}`);
+  return node;
+}
+
+export function cell(text: string, className = ""): HTMLTableCellElement {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+export function row(cells: HTMLTableCellElement[]): HTMLTableRowElement {
+  const tr = document.createElement("tr");
+  tr.append(...cells);
+  return tr;
+}
+
+const number = new Intl.NumberFormat("ko-KR");
+
+/** KIS numbers may be null (KIS sent nothing): show a dash. */
+export function fmt(n: number | null | undefined, digits = 0): string {
+  if (n === null || n === undefined) return "—";
+  return digits ? n.toFixed(digits) : number.format(n);
+}
+
+export function signClass(n: number | null | undefined): string {
+  return n === null || n === undefined || n === 0 ? "" : n > 0 ? "up" : "down";
+}

@@ -1,0 +1,26 @@
+import { isKisError } from "kis-wasm";
+
+/** A message a person can act on, for each kind of failure. */
+export function describe(e: unknown): string {
+  if (!isKisError(e)) return e instanceof Error ? e.message : String(e);
+  switch (e.kind) {
+    case "validation":
+      return `Check ${e.field ?? "the input"}: ${e.message}`;
+    case "rateLimited":
+      return `KIS rate limit: try again in ${Math.ceil((e.retryAfterMs ?? 1000) / 1000)} s (${e.msgCd ?? "EGW00201"}).`;
+    case "tokenRejected":
+      return "KIS rejected the access token even after a refresh: check the app key and secret.";
+    case "orderStatusUnknown":
+      return "The order may or may not have reached KIS. Check today's orders before placing it again.";
+    case "network":
+      return "Cannot reach the proxy or KIS (network). Is the proxy running?";
+    case "timeout":
+      return "KIS did not answer in time.";
+    case "api":
+      return `KIS refused: ${e.msgCd ?? ""} ${e.msg1 ?? e.message}`.trim();
+    case "http":
+      return `KIS answered HTTP ${e.status ?? "?"} ${e.trId ? `(${e.trId})` : ""}`.trim();
+    case "decode":
+      return "KIS sent an answer that could not be read.";
+  }
+}

@@ -1,0 +1,150 @@
+// The dashboard: built only on the kis-wasm package, as any outside user would use it.
+import { KisClient, type KisEvent, type Order } from "kis-wasm";
+import { $ } from "./dom.js";
+import { describe } from "./errors.js";
+import { RequestLog } from "./request-log.js";
+import { Watchlist, DEFAULT_SYMBOLS } from "./watchlist.js";
+import { PriceChart, type Period } from "./price-chart.js";
+import { AccountView } from "./account-view.js";
+import { OrderForm } from "./order-form.js";
+import * as settings from "./settings.js";
+
+const QUOTE_INTERVAL_MS = 3000;
+const ACCOUNT_INTERVAL_MS = 15000;
+
+let kis: KisClient | null = null;
+let current: settings.Settings | null = null;
+let selected = DEFAULT_SYMBOLS[0]!;
+let generation = 0;
+let waitingUntil = 0;
+
+const log = new RequestLog();
+const chart = new PriceChart();
+const account = new AccountView((o) => void cancel(o));
+const watchlist = new Watchlist(DEFAULT_SYMBOLS, (s) => {
+  selected = s;
+  const price = Number($(`#watch-rows tr[data-symbol="${s}"]`).dataset.price) || null;
+  orderForm.setSymbol(s, price);
+  void guard(() => (kis ? chart.load(kis, s) : Promise.resolve(0)));
+});
+const orderForm = new OrderForm(
+  () => current?.env ?? "mock",
+  async (r) => {
+    if (!kis) throw new Error("Connect first.");
+    const ack = await (r.side === "buy" ? kis.buy(r.input) : kis.sell(r.input));
+    void refreshAccount();
+    return ack;
+  },
+);
+
+function showError(e: unknown): void {
+  const box = $("#error");
+  box.textContent = describe(e);
+  box.hidden = false;
+  box.dataset.kind = typeof e === "object" && e !== null && "kind" in e ? String((e as { kind: unknown }).kind) : "";
+}
+
+async function guard<T>(f: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await f();
+  } catch (e) {
+    showError(e);
+    return undefined;
+  }
+}
+
+/** A visible "waiting for rate limit" state instead of errors, while the client waits. */
+function onEvent(e: KisEvent): void {
+  log.add(e);
+  const wait = e.type === "rateLimitWait" || (e.type === "retry" && e.reason === "rateLimit") ? e.waitMs ?? 0 : 0;
+  if (wait > 0) {
+    waitingUntil = Math.max(waitingUntil, Date.now() + wait);
+    const badge = $("#waiting");
+    badge.hidden = false;
+    badge.textContent = e.type === "retry" ? `KIS asked to slow down (${e.msgCd ?? "EGW00201"}): waiting ${Math.ceil(wait / 1000)} s` : "waiting for rate limit";
+    setTimeout(() => {
+      if (Date.now() >= waitingUntil) badge.hidden = true;
+    }, wait + 50);
+  }
+  if (e.type === "response" && e.status === 200) $("#error").hidden = true;
+}
+
+async function refreshAccount(): Promise<void> {
+  if (!kis) return;
+  await guard(() => account.refreshBalance(kis!));
+  await guard(() => account.refreshOrders(kis!));
+}
+
+async function cancel(o: Order): Promise<void> {
+  if (!kis) return;
+  const ok = await guard(() => kis!.cancel({ orderNo: o.orderNo, orgNo: o.orgNo }));
+  if (ok) $("#order-message").textContent = `Order ${o.orderNo} cancelled.`;
+  await refreshAccount();
+}
+
+/** Runs `round` again `intervalMs` after each finishes, until a new connection replaces it. */
+function every(intervalMs: number, round: () => Promise<void>): void {
+  const mine = generation;
+  const loop = async () => {
+    if (mine !== generation) return;
+    await round();
+    setTimeout(loop, intervalMs);
+  };
+  void loop();
+}
+
+function connect(s: settings.Settings, host: settings.HostConfig): void {
+  generation += 1;
+  current = s;
+  settings.remember(s);
+  const held = Boolean(host.held);
+  kis = new KisClient({
+    appKey: held ? "held-by-proxy" : s.appKey,
+    appSecret: held ? "held-by-proxy" : s.appSecret,
+    account: s.account,
+    env: s.env,
+    baseUrl: s.proxyUrl,
+    ...(host.rateLimitPerSec !== undefined ? { rateLimitPerSec: host.rateLimitPerSec } : {}),
+    onEvent,
+    logger: null,
+  });
+  const badge = $("#env-badge");
+  badge.textContent = s.env === "real" ? "REAL 실전" : "MOCK 모의";
+  badge.className = `env ${s.env}`;
+  $("#status").textContent = `connected to ${s.proxyUrl} · account ${s.account}`;
+  watchlist.select(selected);
+  every(QUOTE_INTERVAL_MS, async () => {
+    const errors = await watchlist.refresh(kis!);
+    if (errors.length) showError(errors[0]);
+  });
+  every(ACCOUNT_INTERVAL_MS, refreshAccount);
+}
+
+async function start(): Promise<void> {
+  const host = await settings.hostConfig();
+  const form = $<HTMLFormElement>("#settings");
+  settings.fill(form, { env: host.env ?? "mock", proxyUrl: host.proxyUrl ?? "", account: host.account ?? "" });
+  settings.fill(form, settings.stored());
+  $("#held-note").hidden = !host.held;
+  for (const name of ["appKey", "appSecret"]) (form.elements.namedItem(name) as HTMLInputElement).disabled = Boolean(host.held);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    try {
+      connect(settings.read(form), host);
+    } catch (e) {
+      showError(e);
+    }
+  });
+  for (const b of document.querySelectorAll<HTMLButtonElement>("#periods button")) {
+    b.addEventListener("click", () => {
+      chart.period = b.dataset.period as Period;
+      for (const o of document.querySelectorAll("#periods button")) o.classList.toggle("on", o === b);
+      if (kis) void guard(() => chart.load(kis!, selected));
+    });
+  }
+  window.addEventListener("unhandledrejection", (ev) => showError(ev.reason));
+  // With a host that knows everything (the demo), connect at once.
+  if (host.proxyUrl && host.account && host.held) connect(settings.read(form), host);
+}
+
+void start();

@@ -1,0 +1,68 @@
+import type { KisEnv, OrderAck, OrderInput } from "kis-wasm";
+import { $ } from "./dom.js";
+
+export interface OrderRequest {
+  side: "buy" | "sell";
+  input: OrderInput;
+}
+
+/** The order form, and a confirmation that shows the environment in large letters before
+ *  anything is sent. */
+export class OrderForm {
+  private readonly form = $<HTMLFormElement>("#order-form");
+  private readonly dialog = $<HTMLDialogElement>("#confirm");
+  private readonly message = $("#order-message");
+
+  constructor(private readonly env: () => KisEnv, private readonly place: (r: OrderRequest) => Promise<OrderAck>) {
+    this.form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void this.review();
+    });
+    const type = this.form.elements.namedItem("type") as HTMLSelectElement;
+    type.addEventListener("change", () => {
+      (this.form.elements.namedItem("price") as HTMLInputElement).disabled = type.value === "market";
+    });
+  }
+
+  setSymbol(symbol: string, price: number | null): void {
+    (this.form.elements.namedItem("symbol") as HTMLInputElement).value = symbol;
+    const p = this.form.elements.namedItem("price") as HTMLInputElement;
+    if (price !== null && !p.value) p.value = String(price);
+  }
+
+  private request(): OrderRequest {
+    const data = new FormData(this.form);
+    const market = data.get("type") === "market";
+    const input: OrderInput = {
+      symbol: String(data.get("symbol") ?? "").trim().toUpperCase(),
+      quantity: Number(data.get("quantity")),
+    };
+    if (!market) input.price = Number(data.get("price"));
+    return { side: data.get("side") === "sell" ? "sell" : "buy", input };
+  }
+
+  private async review(): Promise<void> {
+    const r = this.request();
+    const env = this.env();
+    const envLine = $("#confirm-env");
+    envLine.textContent = env === "real" ? "REAL 실전" : "MOCK 모의";
+    envLine.className = `confirm-env ${env}`;
+    const what = r.input.price === undefined ? "at market" : `at ${r.input.price.toLocaleString("ko-KR")} KRW (limit)`;
+    $("#confirm-text").textContent = `${r.side === "buy" ? "BUY" : "SELL"} ${r.input.symbol} × ${r.input.quantity} ${what}`;
+    this.dialog.returnValue = "";
+    this.dialog.showModal();
+    const answer = await new Promise<string>((resolve) => this.dialog.addEventListener("close", () => resolve(this.dialog.returnValue), { once: true }));
+    if (answer !== "ok") {
+      this.message.textContent = "Order not sent.";
+      return;
+    }
+    this.message.textContent = "Sending…";
+    try {
+      const ack = await this.place(r);
+      this.message.textContent = `Order ${ack.orderNo} accepted at ${ack.time}.`;
+    } catch (e) {
+      this.message.textContent = "Order failed (see the message below).";
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { CandlestickSeries, createChart, type CandlestickData, type IChartApi, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
+import type { DailyBar, KisClient } from "kis-wasm";
+import { $ } from "./dom.js";
+
+export type Period = "D" | "W" | "M";
+
+/** Daily (weekly, monthly) candles of the selected symbol, drawn by lightweight-charts. */
+export class PriceChart {
+  private readonly chart: IChartApi;
+  private readonly series: ISeriesApi<"Candlestick">;
+  period: Period = "D";
+
+  constructor() {
+    this.chart = createChart($("#chart"), {
+      autoSize: true,
+      layout: { background: { color: "#ffffff" }, textColor: "#1c2430" },
+      grid: { vertLines: { color: "#eef" }, horzLines: { color: "#eef" } },
+      timeScale: { borderColor: "#ccd" },
+    });
+    // Korean convention: rising candles red, falling blue.
+    this.series = this.chart.addSeries(CandlestickSeries, {
+      upColor: "#c62828", downColor: "#1565c0", borderVisible: false, wickUpColor: "#c62828", wickDownColor: "#1565c0",
+    });
+  }
+
+  async load(kis: KisClient, symbol: string): Promise<number> {
+    $("#chart-symbol").textContent = `${symbol} · ${this.period}`;
+    const bars = await kis.getDailyPrices(symbol, { period: this.period, adjusted: true });
+    const data = bars.flatMap(toCandle);
+    this.series.setData(data);
+    this.chart.timeScale().fitContent();
+    return data.length;
+  }
+}
+
+function toCandle(b: DailyBar): CandlestickData<UTCTimestamp>[] {
+  if (b.open === null || b.high === null || b.low === null || b.close === null) return [];
+  const time = (Date.parse(`${b.date}T00:00:00Z`) / 1000) as UTCTimestamp;
+  return [{ time, open: b.open, high: b.high, low: b.low, close: b.close }];
+}
