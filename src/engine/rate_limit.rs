@@ -63,6 +63,9 @@ impl RateLimiter {
 
     /// A place in the queue, taken synchronously so that call order is admission order.
     pub fn ticket(&self) -> u64 {
+        if !self.enabled() {
+            return 0;
+        }
         let mut s = self.state.borrow_mut();
         s.slots.push_back(Slot {
             sent: None,
@@ -253,8 +256,9 @@ mod tests {
     }
 
     #[test]
-    fn zero_means_off() {
+    fn zero_means_off_and_keeps_nothing() {
         let lim = RateLimiter::new(0);
         assert!((0..100).all(|_| lim.check(lim.ticket(), 5.0) == Gate::Go));
+        assert!(lim.state.borrow().slots.is_empty());
     }
 }

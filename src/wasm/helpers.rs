@@ -36,3 +36,9 @@ pub fn build_order_body_js(
 pub fn is_mock_url_js(url: &str) -> bool {
     is_mock_url(url)
 }
+
+/// The wasm linear memory in bytes, for the soak benchmark's leak check.
+#[wasm_bindgen(js_name = "__wasmMemoryBytes")]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}
