@@ -98,18 +98,25 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// A number as JSON writes it ("1.5", "-2"), without pulling core's float formatting into the
+/// wasm (serde_json already carries its own).
+fn show(n: f64) -> String {
+    serde_json::Number::from_f64(n)
+        .map_or_else(|| "a non-finite number".to_string(), |x| x.to_string())
+}
+
 /// A JSON number that must be a whole count (shares, milliseconds, …).
 pub fn whole_number(field: &str, n: f64, min: f64) -> Result<u64> {
     if !n.is_finite() || n.fract() != 0.0 {
         return Err(KisError::validation(
             field,
-            format!("must be a whole number, got {n}"),
+            format!("must be a whole number, got {}", show(n)),
         ));
     }
     if n < min {
         return Err(KisError::validation(
             field,
-            format!("must be at least {min}, got {n}"),
+            format!("must be at least {}, got {}", show(min), show(n)),
         ));
     }
     if n > 9_007_199_254_740_991.0 {

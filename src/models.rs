@@ -1,31 +1,26 @@
 //! Result shapes handed to callers: camelCase, KIS numeric strings parsed to numbers (`null` where
 //! KIS sent nothing), and `raw`, the KIS fields as received, for whatever we did not map.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::kst::{coloned_time, dashed_date};
 use crate::numbers::{field_number, field_text};
 
-pub type Raw = BTreeMap<String, String>;
+/// KIS fields as received. The same map type as parsed JSON, so the wasm carries one map
+/// implementation rather than two.
+pub type Raw = serde_json::Map<String, Value>;
 
-/// The KIS object's fields, values as sent (non-string values in their JSON text).
+/// The KIS object's fields, values as sent (non-string values in their JSON text, since KIS's
+/// fields are strings and the type says so).
 pub fn raw_of(obj: &Value) -> Raw {
-    obj.as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| {
-                    let s = match v {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    (k.clone(), s)
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    let mut raw = obj.as_object().cloned().unwrap_or_default();
+    for v in raw.values_mut() {
+        if !v.is_string() {
+            *v = Value::String(v.to_string());
+        }
+    }
+    raw
 }
 
 macro_rules! result_struct {

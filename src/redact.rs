@@ -25,9 +25,12 @@ impl Redactor {
         if secret.len() >= 8 {
             let mut v = self.secrets.borrow_mut();
             if !v.iter().any(|s| s == secret) {
-                v.push(secret.to_string());
                 // Longest first, so a secret containing another is masked whole.
-                v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+                let at = v
+                    .iter()
+                    .position(|s| s.len() < secret.len())
+                    .unwrap_or(v.len());
+                v.insert(at, secret.to_string());
             }
         }
     }

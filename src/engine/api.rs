@@ -129,7 +129,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .map(DailyBar::from_row)
             .collect();
         bars.retain(|b| !b.date.is_empty());
-        bars.sort_by(|a, b| a.date.cmp(&b.date));
+        bars.sort_unstable_by(|a, b| a.date.cmp(&b.date));
         Ok(bars)
     }
 

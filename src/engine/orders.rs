@@ -182,7 +182,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .max_by_key(|row| (field_text(row, "ord_tmd"), field_text(row, "odno")));
         Ok(found.map(|row| {
             let mut raw: Raw = crate::models::raw_of(row);
-            raw.insert("source".to_string(), "inquire-daily-ccld".to_string());
+            raw.insert("source".to_string(), Value::from("inquire-daily-ccld"));
             OrderAck {
                 order_no: field_text(row, "odno"),
                 org_no: field_text(row, "ord_gno_brno"),

@@ -187,8 +187,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 return Err(KisError::new(
                     ErrorKind::RateLimited,
                     format!(
-                        "KIS allows one token issuance a minute; the last was {:.0} s ago",
-                        (now - last) / 1000.0
+                        "KIS allows one token issuance a minute; the last was {} s ago",
+                        ((now - last) / 1000.0) as i64
                     ),
                 )
                 .with_request(TOKEN_PATH, "")
