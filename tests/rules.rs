@@ -67,6 +67,14 @@ fn s1_s2_posts_carry_the_hashkey_of_their_exact_body() {
     );
     assert_eq!(order.header("custtype"), Some("P"));
     assert!(w.kis.violations.borrow().is_empty());
+    let hashkey_events = w
+        .rec
+        .events
+        .borrow()
+        .iter()
+        .filter(|e| e.path.as_deref() == Some("/uapi/hashkey"))
+        .count();
+    assert_eq!(hashkey_events, 2, "the request log shows the hashkey call");
 }
 
 #[test]

@@ -258,8 +258,19 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             body: Some(body.to_string()),
             timeout_ms: self.cfg.timeout_ms,
         };
+        // The hashkey call counts against the limit, so the request log shows it too.
+        let mut ev = self.event(EventType::Request, HASHKEY_PATH, "");
+        ev.method = Some("POST");
+        self.emit(ev);
+        let started = self.clock.now_ms();
         let sent = self.transport.send(req).await;
-        permit.answered(self.clock.now_ms());
+        let now = self.clock.now_ms();
+        permit.answered(now);
+        let mut ev = self.event(EventType::Response, HASHKEY_PATH, "");
+        ev.method = Some("POST");
+        ev.ms = Some(now - started);
+        ev.status = sent.as_ref().ok().map(|r| r.status);
+        self.emit(ev);
         let resp = match sent {
             Ok(r) => r,
             Err(te) => return Err((Verdict::Transient, transport_error(te, HASHKEY_PATH, ""))),
