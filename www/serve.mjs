@@ -3,6 +3,7 @@
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
+import { listen } from "../tools/listen.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".wasm": "application/wasm", ".json": "application/json" };
@@ -43,10 +44,6 @@ export async function startDashboardServer({ port = 0, config = {} } = {}) {
     res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" });
     fs.createReadStream(file).pipe(res);
   });
-  await new Promise((r, j) => {
-    server.once("error", j);
-    server.listen(port, "127.0.0.1", r);
-  });
-  const { port: actual } = server.address();
-  return { url: `http://127.0.0.1:${actual}`, port: actual, setConfig: (c) => Object.assign(config, c), close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+  const listening = await listen(server, port);
+  return { ...listening, setConfig: (c) => Object.assign(config, c) };
 }

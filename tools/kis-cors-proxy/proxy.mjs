@@ -5,6 +5,7 @@
 import http from "node:http";
 import https from "node:https";
 import crypto from "node:crypto";
+import { listen } from "../listen.mjs";
 
 export const UPSTREAMS = {
   real: "https://openapi.koreainvestment.com:9443",
@@ -112,25 +113,8 @@ export async function startCorsProxy(o) {
       up.end(body);
     });
   });
-  const sockets = new Set();
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port ?? 0, o.host ?? "127.0.0.1", resolve);
-  });
-  const { port } = server.address();
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    upstream: target.origin,
-    close() {
-      for (const s of sockets) s.destroy();
-      return new Promise((r) => server.close(() => r()));
-    },
-  };
+  const listening = await listen(server, o.port ?? 0, o.host);
+  return { ...listening, upstream: target.origin };
 }
 
 /** The placeholder a page receives as its token in hold mode. */

@@ -6,6 +6,7 @@ import http from "node:http";
 import crypto from "node:crypto";
 import { info, kst, dailyBars, tick } from "./market.mjs";
 import { TR_IDS } from "./tr-ids.mjs";
+import { listen } from "../listen.mjs";
 
 const SIX_HOURS = 6 * 3600e3;
 const SECRET_HEADERS = ["appkey", "appsecret", "authorization", "personalseckey"];
@@ -438,16 +439,8 @@ export async function startMockKis(o = {}) {
       }
     });
   });
-  const sockets = new Set();
-  server.on("connection", (s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port ?? 0, o.host ?? "127.0.0.1", resolve);
-  });
-  const { port } = server.address();
+  const listening = await listen(server, o.port ?? 0, o.host);
+  const { port } = listening;
 
   const api = {
     url: `http://127.0.0.1:${port}`,
@@ -484,10 +477,7 @@ export async function startMockKis(o = {}) {
       requests.length = 0;
       return { reset: true };
     },
-    close() {
-      for (const s of sockets) s.destroy();
-      return new Promise((r) => server.close(() => r()));
-    },
+    close: listening.close,
   };
   return api;
 }
