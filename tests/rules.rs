@@ -214,6 +214,28 @@ fn b1_http_500_egw00123_is_a_token_rejection() {
 }
 
 #[test]
+fn s6_a_rejected_token_is_not_taken_back_from_the_store() {
+    let w = world(json!({}));
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    let expired = r#"{"rt_cd":"1","msg_cd":"EGW00123","msg1":"기간이 만료된 token 입니다."}"#;
+    let throttled = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(500, expired.into())]);
+    w.kis
+        .script(TOKEN, vec![Scripted::Respond(403, throttled.into())]);
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.msg_cd.as_deref(), Some("EGW00133"));
+    let sent = w.count(PRICE);
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RateLimited, "{}", e.message);
+    assert_eq!(
+        w.count(PRICE),
+        sent,
+        "the rejected token was not sent again"
+    );
+}
+
+#[test]
 fn b1_egw00201_waits_and_succeeds() {
     let w = world(json!({}));
     let busy = r#"{"rt_cd":"1","msg_cd":"EGW00201","msg1":"초당 거래건수를 초과하였습니다."}"#;

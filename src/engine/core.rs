@@ -25,6 +25,8 @@ pub struct KisCore<T, C, S> {
     /// When a token was last minted by KIS (or, for a stored one, when it was): B2's minute.
     pub(crate) last_issue_at: Cell<Option<f64>>,
     pub(crate) token_flight: SingleFlight<Result<Token>>,
+    /// The last token KIS rejected: never taken back from the store, which may still hold it.
+    pub(crate) rejected_token: RefCell<Option<String>>,
     pub(crate) limiter: RateLimiter,
     /// Cleared when `/uapi/hashkey` answers 404 (it vanished from KIS's 2026-06 workbook).
     pub(crate) hashkey_supported: Cell<bool>,
@@ -47,6 +49,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             token: RefCell::new(None),
             last_issue_at: Cell::new(None),
             token_flight: SingleFlight::default(),
+            rejected_token: RefCell::new(None),
             hashkey_supported: Cell::new(true),
             known_orders: RefCell::new(Vec::new()),
         }

@@ -110,6 +110,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             }
         }
         self.token.borrow_mut().take();
+        *self.rejected_token.borrow_mut() = Some(rejected.to_string());
         let token = self.token_flight.run(|| self.issue(true)).await?;
         Ok(token.access_token)
     }
@@ -165,7 +166,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             expires_at: stored.expires_at,
             issued_at: stored.issued_at,
         };
-        if !token.usable(now) || token.access_token.is_empty() {
+        let rejected = self.rejected_token.borrow().as_deref() == Some(token.access_token.as_str());
+        if !token.usable(now) || token.access_token.is_empty() || rejected {
             return None;
         }
         self.redactor.add(&token.access_token);
