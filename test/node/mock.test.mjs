@@ -72,6 +72,19 @@ describe("every operation against the mock", () => {
     await assert.rejects(kis.sell({ symbol: "035720", quantity: 1 }), (e) => e.kind === "api" && e.msgCd === "APBK0400");
   });
 
+  test("open limit buys hold cash back, and fill when the price reaches them", async () => {
+    const { kis } = client(mock);
+    const before = (await kis.getBuyingPower({ symbol: "035420", price: 200000 })).cash;
+    const ack = await kis.buy({ symbol: "035420", quantity: 2, price: 200000 });
+    const held = (await kis.getBuyingPower({ symbol: "035420", price: 200000 })).cash;
+    assert.equal(before - held, 400000);
+    mock.setPrice("035420", 199500);
+    const o = (await kis.getOrders({ symbol: "035420" })).find((x) => x.orderNo === ack.orderNo);
+    assert.equal(o.filledQuantity, 2);
+    assert.equal(o.remainingQuantity, 0);
+    mock.setPrice("035420", 210000);
+  });
+
   test("the mock refuses real TR IDs, a missing custtype and a wrong hashkey", async () => {
     const { kis } = client(mock, { logger: null });
     await assert.rejects(

@@ -52,6 +52,10 @@ export async function startMockKis(o = {}) {
   const requests = [];
 
   const price = (symbol) => state.prices.get(symbol) ?? info(symbol).price;
+  /** Cash not held back for open limit buys: what KIS lets you order with. */
+  const orderable = (acct) => acct.cash - acct.orders
+    .filter((x) => x.side === "buy" && !x.cancelled && x.filled < x.qty)
+    .reduce((a, x) => a + x.price * (x.qty - x.filled - (x.cancelledQty ?? 0)), 0);
 
   function account(cano, prdt) {
     const key = `${cano}-${prdt}`;
@@ -261,10 +265,11 @@ export async function startMockKis(o = {}) {
       if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
       const acct = account(q.CANO, q.ACNT_PRDT_CD);
       const unit = Number(q.ORD_UNPR) > 0 && q.ORD_DVSN !== "01" ? Number(q.ORD_UNPR) : price(q.PDNO);
-      const qty = Math.floor(acct.cash / unit);
+      const cash = orderable(acct);
+      const qty = Math.floor(cash / unit);
       return ok("KIOK0510", "조회가 완료되었습니다", {
         output: {
-          ord_psbl_cash: String(Math.round(acct.cash)), ord_psbl_sbst: "0", ruse_psbl_amt: "0",
+          ord_psbl_cash: String(Math.round(cash)), ord_psbl_sbst: "0", ruse_psbl_amt: "0",
           psbl_qty_calc_unpr: String(unit), nrcvb_buy_amt: String(qty * unit), nrcvb_buy_qty: String(qty),
           max_buy_amt: String(qty * unit), max_buy_qty: String(qty), cma_evlu_amt: "0",
         },
@@ -283,7 +288,7 @@ export async function startMockKis(o = {}) {
       if (!market && limit % tick(limit)) return [200, kisError("APBK0509", "호가단위가 맞지 않습니다")];
       const acct = account(b.CANO, b.ACNT_PRDT_CD);
       const p = price(b.PDNO);
-      if (side === "buy" && (market ? p : limit) * qty > acct.cash) return [200, kisError("APBK0952", "주문가능금액을 초과 했습니다")];
+      if (side === "buy" && (market ? p : limit) * qty > orderable(acct)) return [200, kisError("APBK0952", "주문가능금액을 초과 했습니다")];
       const h = acct.holdings.get(b.PDNO);
       if (side === "sell" && (!h || h.qty - (h.reserved ?? 0) < qty)) return [200, kisError("APBK0400", "주문가능수량을 초과하였습니다")];
       const t = kst(now());
@@ -456,8 +461,15 @@ export async function startMockKis(o = {}) {
       faults.push({ path, times, type, status, body });
       return { queued: faults.length };
     },
+    /** Moves a price; open limit orders it makes marketable fill at it, as on the exchange. */
     setPrice(symbol, p) {
       state.prices.set(symbol, Number(p));
+      for (const acct of state.accounts.values()) {
+        for (const x of acct.orders) {
+          const open = x.symbol === symbol && !x.cancelled && x.filled === 0 && !x.cancelledQty && x.dvsn === "00";
+          if (open && (x.side === "buy" ? x.price >= p : x.price <= p)) fill(acct, x, Number(p));
+        }
+      }
       return { symbol, price: price(symbol) };
     },
     /** Orders of an account, for assertions. */
