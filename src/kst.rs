@@ -79,6 +79,27 @@ pub fn coloned_time(hhmmss: &str) -> String {
     }
 }
 
+fn parts(yyyymmdd: &str) -> (i64, u32, u32) {
+    let n = |r: std::ops::Range<usize>| yyyymmdd.get(r).and_then(|x| x.parse().ok()).unwrap_or(1);
+    (n(0..4) as i64, n(4..6) as u32, n(6..8) as u32)
+}
+
+/// `YYYYMMDD` shifted by whole days.
+pub fn add_days(yyyymmdd: &str, days: i64) -> String {
+    let (y, m, d) = parts(yyyymmdd);
+    let (y, m, d) = civil_from_days(days_from_civil(y, m, d) + days);
+    format!("{y:04}{m:02}{d:02}")
+}
+
+/// The same day `months` earlier (clamped to the month's end): KIS's "within three months".
+pub fn months_before(yyyymmdd: &str, months: u32) -> String {
+    let (y, m, d) = parts(yyyymmdd);
+    let total = y * 12 + i64::from(m) - 1 - i64::from(months);
+    let (y, m) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
+    let last = civil_from_days(days_from_civil(y + i64::from(m == 12), m % 12 + 1, 1) - 1).2;
+    format!("{y:04}{m:02}{:02}", d.min(last))
+}
+
 /// Whether `YYYYMMDD` names a real calendar day.
 pub fn is_valid_date(yyyymmdd: &str) -> bool {
     if yyyymmdd.len() != 8 || !yyyymmdd.bytes().all(|c| c.is_ascii_digit()) {
@@ -122,5 +143,9 @@ mod tests {
         assert!(!is_valid_date("2025-01-01"));
         assert_eq!(dashed_date("20261127"), "2026-11-27");
         assert_eq!(coloned_time("155211"), "15:52:11");
+        assert_eq!(months_before("20261127", 3), "20260827");
+        assert_eq!(months_before("20260531", 3), "20260228");
+        assert_eq!(months_before("20260115", 3), "20251015");
+        assert_eq!(add_days("20260301", -1), "20260228");
     }
 }

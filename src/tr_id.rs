@@ -14,6 +14,8 @@ pub enum Op {
     DailyPrice,
     BuyingPower,
     Orders,
+    /// Orders older than three months (same path, its own TR); chosen by `getOrders` itself.
+    OrdersHistory,
 }
 
 impl Op {
@@ -82,6 +84,10 @@ pub fn tr_id_for(op: Op, env: Env, set: TrIdSet) -> &'static str {
         (Cancel, Mock, Legacy) => "VTTC0803U",
         (Orders, Real, Legacy) => "TTTC8001R",
         (Orders, Mock, Legacy) => "VTTC8001R",
+        (OrdersHistory, Real, Current) => "CTSC9215R",
+        (OrdersHistory, Mock, Current) => "VTSC9215R",
+        (OrdersHistory, Real, Legacy) => "CTSC9115R",
+        (OrdersHistory, Mock, Legacy) => "VTSC9115R",
         (Balance, Real, _) => "TTTC8434R",
         (Balance, Mock, _) => "VTTC8434R",
         (BuyingPower, Real, _) => "TTTC8908R",

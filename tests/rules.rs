@@ -783,6 +783,44 @@ fn b9_dates_default_to_korea_today_and_all_fields_are_sent() {
 }
 
 #[test]
+fn orders_older_than_three_months_use_the_history_tr() {
+    let w = world(json!({}));
+    w.run(
+        w.core
+            .get_orders(&json!({"from": "2026-06-01", "to": "2026-11-27"})),
+    )
+    .unwrap();
+    let reqs = w.kis.requests_to(CCLD);
+    let asked: Vec<_> = reqs
+        .iter()
+        .map(|r| {
+            (
+                r.header("tr_id").unwrap(),
+                r.query_value("INQR_STRT_DT").unwrap(),
+                r.query_value("INQR_END_DT").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            ("VTTC0081R", "20260827", "20261127"),
+            ("VTSC9215R", "20260601", "20260826")
+        ]
+    );
+    w.run(
+        w.core
+            .get_orders(&json!({"from": "2025-01-02", "to": "2025-01-31"})),
+    )
+    .unwrap();
+    assert_eq!(
+        w.kis.requests_to(CCLD)[2].header("tr_id"),
+        Some("VTSC9215R")
+    );
+    assert_eq!(w.count(CCLD), 3);
+}
+
+#[test]
 fn cancel_and_orders_round_trip() {
     let w = world(json!({}));
     let ack = w

@@ -10,7 +10,7 @@ use crate::engine::orders::ORDERS_PATH;
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::input::{type_name, whole_number, Fields};
-use crate::kst::{is_valid_date, kst_date};
+use crate::kst::{add_days, is_valid_date, kst_date, months_before};
 use crate::models::{
     Balance, BalanceSummary, BuyingPower, DailyBar, Holding, Order, OrderAck, Quote,
 };
@@ -222,16 +222,34 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             validate_symbol("options.symbol", symbol)?;
         }
         let account = self.cfg.require_account()?;
-        let filter = OrdersFilter {
-            from: &from,
-            to: &to,
-            symbol,
-            side: "00",
-            exchange: self.orders_exchange(),
-        };
-        let pages = self
-            .all_pages(self.read(ORDERS_PATH, Op::Orders, orders_query(account, &filter)))
-            .await?;
+        // KIS serves the last three months with one TR and older days with another: a range
+        // across the line is asked of both, newest first.
+        let cutoff = months_before(&today, 3);
+        let mut parts = Vec::new();
+        if to >= cutoff {
+            parts.push((Op::Orders, from.clone().max(cutoff.clone()), to.clone()));
+        }
+        if from < cutoff {
+            parts.push((
+                Op::OrdersHistory,
+                from.clone(),
+                to.clone().min(add_days(&cutoff, -1)),
+            ));
+        }
+        let mut pages = Vec::new();
+        for (op, from, to) in parts {
+            let filter = OrdersFilter {
+                from: &from,
+                to: &to,
+                symbol,
+                side: "00",
+                exchange: self.orders_exchange(),
+            };
+            pages.extend(
+                self.all_pages(self.read(ORDERS_PATH, op, orders_query(account, &filter)))
+                    .await?,
+            );
+        }
         Ok(pages
             .iter()
             .flat_map(|p| rows(p, "output1"))

@@ -8,7 +8,7 @@ export const TR_IDS = {
   "order-rvsecncl": { method: "POST", ...merge(pair("TTTC0013U", "cancel"), pair("TTTC0803U", "cancel")) },
   "inquire-balance": { method: "GET", ...pair("TTTC8434R", "balance") },
   "inquire-psbl-order": { method: "GET", ...pair("TTTC8908R", "buyingPower") },
-  "inquire-daily-ccld": { method: "GET", ...merge(pair("TTTC0081R", "orders"), pair("TTTC8001R", "orders")) },
+  "inquire-daily-ccld": { method: "GET", ...merge(pair("TTTC0081R", "orders"), pair("TTTC8001R", "orders"), pair("CTSC9215R", "orders"), pair("CTSC9115R", "orders")) },
   "inquire-price": { method: "GET", real: { FHKST01010100: "price" }, mock: { FHKST01010100: "price" } },
   "inquire-daily-price": { method: "GET", real: { FHKST01010400: "dailyPrice" }, mock: { FHKST01010400: "dailyPrice" } },
 };
