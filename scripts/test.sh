@@ -9,6 +9,9 @@ step() { printf '\n== %s\n' "$*"; }
 step "build the package (installs the toolchain when missing)"
 bash scripts/build.sh
 
+step "size budget of the browser build"
+node scripts/size-budget.mjs
+
 step "format and lints"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
