@@ -1,7 +1,7 @@
 //! Result shapes handed to callers: camelCase, KIS numeric strings parsed to numbers (`null` where
 //! KIS sent nothing), and `raw`, the KIS fields as received, for whatever we did not map.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::kst::{coloned_time, dashed_date};
@@ -284,13 +284,35 @@ result_struct! {
 }
 
 /// A token as kept in a `TokenStore`; times in epoch milliseconds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct StoredToken {
     pub access_token: String,
     pub expires_at: f64,
     pub issued_at: f64,
+}
+
+impl StoredToken {
+    /// Read field by field (what a JS store returned), rather than through serde's Deserialize,
+    /// whose error messages would pull float formatting into the wasm.
+    pub fn from_value(v: &Value) -> crate::error::Result<StoredToken> {
+        let f = crate::input::Fields::new(
+            "tokenStore.get()",
+            v,
+            &["accessToken", "expiresAt", "issuedAt"],
+            false,
+        )?;
+        let time = |k: &str| {
+            f.opt_number(k)?
+                .ok_or_else(|| crate::error::KisError::validation(&f.name(k), "is required"))
+        };
+        Ok(StoredToken {
+            access_token: f.str("accessToken")?.to_string(),
+            expires_at: time("expiresAt")?,
+            issued_at: time("issuedAt")?,
+        })
+    }
 }
 
 #[cfg(test)]

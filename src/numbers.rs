@@ -11,8 +11,19 @@ pub fn parse_number(s: &str) -> Option<f64> {
         return None;
     }
     let t: String = t.chars().filter(|&c| c != ',').collect();
-    match t.parse::<f64>() {
-        Ok(n) if n.is_finite() => Some(n),
+    // serde_json's number parser is already in the wasm; core's `str::parse::<f64>` would add
+    // its own ~10 KB of tables. JSON forbids leading zeros and a bare leading ".", so normalise.
+    let (sign, digits) = t.strip_prefix('-').map_or(("", t.as_str()), |d| ("-", d));
+    let digits = digits.trim_start_matches('0');
+    let digits = if digits.is_empty() || digits.starts_with('.') {
+        format!("0{digits}")
+    } else {
+        digits.to_string()
+    };
+    // Through `Value`, whose visitor takes anything: a typed `f64` visitor would link serde's
+    // "invalid type" messages, and with them core's float formatting.
+    match serde_json::from_str::<Value>(&format!("{sign}{digits}")) {
+        Ok(Value::Number(n)) => n.as_f64().filter(|f| f.is_finite()),
         _ => None,
     }
 }
@@ -51,5 +62,11 @@ mod tests {
         assert_eq!(parse_number("NaN"), None);
         assert_eq!(parse_number("inf"), None);
         assert_eq!(parse_number("x12"), None);
+        assert_eq!(parse_number("000"), Some(0.0));
+        assert_eq!(parse_number("00.50"), Some(0.5));
+        assert_eq!(parse_number("135440.2517"), Some(135440.2517));
+        assert_eq!(parse_number("-0012.5"), Some(-12.5));
+        assert_eq!(parse_number("1e3"), Some(1000.0));
+        assert_eq!(parse_number("1.2.3"), None);
     }
 }

@@ -17,7 +17,9 @@ pub fn to_json(field: &str, v: &JsValue) -> Result<Value, KisError> {
     let text = JSON::stringify(v)
         .map_err(|_| KisError::validation(field, "cannot be converted to JSON"))?;
     let text: String = text.into();
-    serde_json::from_str(&text).map_err(|e| KisError::validation(field, e.to_string()))
+    // JSON.stringify's output always parses; a fixed message keeps serde's error formatting
+    // (and with it core's float formatting) out of the wasm.
+    serde_json::from_str(&text).map_err(|_| KisError::validation(field, "is not valid JSON"))
 }
 
 pub fn to_js<T: Serialize>(v: &T) -> JsValue {

@@ -47,9 +47,9 @@ impl TokenStore for JsTokenStore {
                     return Ok(None);
                 }
                 let json = to_json("tokenStore.get()", &v).map_err(|e| e.message.clone())?;
-                serde_json::from_value(json)
+                StoredToken::from_value(&json)
                     .map(Some)
-                    .map_err(|e| format!("tokenStore.get() returned no StoredToken: {e}"))
+                    .map_err(|e| format!("tokenStore.get() returned no StoredToken: {}", e.message))
             }
         }
     }
