@@ -2,7 +2,6 @@
 //! calls can be in flight at once and none holds a borrow of the JS object.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -101,7 +100,7 @@ fn build(options: &JsValue) -> Result<Core> {
     };
     let store = match object_option(options, "tokenStore", &["get", "set"])? {
         Some(s) => JsTokenStore::Js(s),
-        None => JsTokenStore::Memory(RefCell::new(HashMap::new())),
+        None => JsTokenStore::Memory(RefCell::new(Vec::new())),
     };
     let logger_value = get(options, "logger");
     let logger = if logger_value.is_null() {

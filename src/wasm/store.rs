@@ -1,7 +1,6 @@
 //! The token store: the caller's `{ get, set }` (sync or async), or memory by default.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -12,7 +11,8 @@ use crate::models::StoredToken;
 use crate::wasm::convert::{to_js, to_json};
 
 pub enum JsTokenStore {
-    Memory(RefCell<HashMap<String, StoredToken>>),
+    /// A client keeps one key (env + app key), so a list beats a hash map (and its code).
+    Memory(RefCell<Vec<(String, StoredToken)>>),
     Js(JsValue),
 }
 
@@ -39,7 +39,11 @@ async fn settle(v: JsValue) -> Result<JsValue, String> {
 impl TokenStore for JsTokenStore {
     async fn get(&self, key: &str) -> Result<Option<StoredToken>, String> {
         match self {
-            JsTokenStore::Memory(m) => Ok(m.borrow().get(key).cloned()),
+            JsTokenStore::Memory(m) => Ok(m
+                .borrow()
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, t)| t.clone())),
             JsTokenStore::Js(obj) => {
                 let f = method(obj, "get")?;
                 let v = settle(f.call1(obj, &key.into()).map_err(|e| message(&e))?).await?;
@@ -57,7 +61,9 @@ impl TokenStore for JsTokenStore {
     async fn set(&self, key: &str, token: &StoredToken) -> Result<(), String> {
         match self {
             JsTokenStore::Memory(m) => {
-                m.borrow_mut().insert(key.to_string(), token.clone());
+                let mut m = m.borrow_mut();
+                m.retain(|(k, _)| k != key);
+                m.push((key.to_string(), token.clone()));
                 Ok(())
             }
             JsTokenStore::Js(obj) => {
