@@ -20,6 +20,16 @@ const names = [...shared.matchAll(/^export (?:class|function) (\w+)/gm)].map((m)
 const cjs = `"use strict";\n${shared.replace(/^export (class|function) /gm, "$1 ")}\nmodule.exports = { ${names.join(", ")} };\n`;
 fs.writeFileSync(out("node/shared.cjs"), cjs);
 
+// wasm-bindgen writes inline_js snippets as ES modules; Node's CommonJS glue require()s them.
+const snippets = (dir) =>
+  fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith(".js")).map((f) => path.join(dir, f)) : [];
+for (const f of snippets(out("node/snippets"))) {
+  const src = fs.readFileSync(f, "utf8");
+  const exported = [...src.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]);
+  if (/^export (?!(async )?function )/m.test(src)) throw new Error(`${f}: only exported functions can be converted`);
+  fs.writeFileSync(f, `"use strict";\n${src.replace(/^export (async )?function /gm, "$1function ")}\nmodule.exports = { ${exported.join(", ")} };\n`);
+}
+
 const dts = fs.readFileSync(tpl("index.d.ts"), "utf8");
 fs.writeFileSync(out("web/index.d.ts"), dts);
 fs.writeFileSync(out("node/index.d.ts"), dts + fs.readFileSync(tpl("node/extra.d.ts"), "utf8"));
@@ -29,7 +39,8 @@ fs.cpSync(path.join(root, "tools"), out("tools"), { recursive: true });
 
 const gz = (f) => zlib.gzipSync(fs.readFileSync(out(f)), { level: 9 }).length;
 const wasm = gz("web/kis_wasm_bg.wasm");
-const glue = gz("web/kis_wasm.js") + gz("web/index.js") + gz("web/shared.js");
+const glue = ["web/kis_wasm.js", "web/index.js", "web/shared.js", ...snippets(out("web/snippets")).map((f) => path.relative(out(""), f))]
+  .reduce((sum, f) => sum + gz(f), 0);
 const sizes = { wasmGzipBytes: wasm, glueGzipBytes: glue, totalGzipBytes: wasm + glue };
 fs.writeFileSync(out("sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
 console.log(`browser build, gzip -9: wasm ${wasm} B + glue ${glue} B = ${wasm + glue} B`);
