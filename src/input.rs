@@ -2,14 +2,14 @@
 //! errors that name the field, and refusing unknown keys so a typo does not silently fall back to
 //! a default.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 use crate::error::{KisError, Result};
 
 pub struct Fields<'a> {
     /// Prefix for field names in errors ("options", "order", …).
     scope: &'a str,
-    map: Option<&'a Map<String, Value>>,
+    map: Option<&'a Map>,
 }
 
 impl<'a> Fields<'a> {
@@ -63,7 +63,7 @@ impl<'a> Fields<'a> {
     pub fn opt_number(&self, key: &str) -> Result<Option<f64>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Number(n)) => Ok(n.as_f64()),
+            Some(Value::Number(n)) => Ok(Some(n.as_f64())),
             Some(v) => Err(KisError::validation(
                 &self.name(key),
                 format!("must be a number, got {}", type_name(v)),
@@ -99,10 +99,12 @@ pub fn type_name(v: &Value) -> &'static str {
 }
 
 /// A number as JSON writes it ("1.5", "-2"), without pulling core's float formatting into the
-/// wasm (serde_json already carries its own).
+/// wasm.
 fn show(n: f64) -> String {
-    serde_json::Number::from_f64(n)
-        .map_or_else(|| "a non-finite number".to_string(), |x| x.to_string())
+    crate::json::Number::from_f64(n).map_or_else(
+        || "a non-finite number".to_string(),
+        |x| x.as_str().to_string(),
+    )
 }
 
 /// A JSON number that must be a whole count (shares, milliseconds, …).
@@ -128,7 +130,7 @@ pub fn whole_number(field: &str, n: f64, min: f64) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json_value as json;
 
     #[test]
     fn b6_errors_name_the_field() {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod headers;
 pub mod input;
+pub mod json;
 pub mod kst;
 pub mod models;
 pub mod numbers;
@@ -23,6 +24,7 @@ pub mod redact;
 pub mod symbol;
 pub mod tr_id;
 
+#[cfg(not(target_arch = "wasm32"))]
 #[doc(hidden)]
 pub mod testing;
 

@@ -1,15 +1,14 @@
 //! Result shapes handed to callers: camelCase, KIS numeric strings parsed to numbers (`null` where
 //! KIS sent nothing), and `raw`, the KIS fields as received, for whatever we did not map.
 
-use serde::Serialize;
-use serde_json::Value;
+use crate::json::{Map, Obj, ToJson, Value};
 
 use crate::kst::{coloned_time, dashed_date};
 use crate::numbers::{field_number, field_text};
 
 /// KIS fields as received. The same map type as parsed JSON, so the wasm carries one map
 /// implementation rather than two.
-pub type Raw = serde_json::Map<String, Value>;
+pub type Raw = Map;
 
 /// The KIS object's fields, values as sent (non-string values in their JSON text, since KIS's
 /// fields are strings and the type says so).
@@ -17,20 +16,50 @@ pub fn raw_of(obj: &Value) -> Raw {
     let mut raw = obj.as_object().cloned().unwrap_or_default();
     for v in raw.values_mut() {
         if !v.is_string() {
-            *v = Value::String(v.to_string());
+            *v = Value::String(v.to_json());
         }
     }
     raw
 }
 
+/// `snake_case` → `camelCase`, the key a field has in JS.
+pub(crate) fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A result struct, written to JS as an object with its fields in camelCase (the TypeScript for
+/// them is in `wasm::types`, checked against this by a test).
 macro_rules! result_struct {
     ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident : $t:ty,)* }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, PartialEq, Serialize)]
-        #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
-        #[serde(rename_all = "camelCase")]
+        #[derive(Debug, Clone, PartialEq)]
         pub struct $name {
             $($(#[$fm])* pub $f: $t,)*
+        }
+
+        impl ToJson for $name {
+            fn write_json(&self, out: &mut String) {
+                let mut o = Obj::new(out);
+                $(o.field(&camel(stringify!($f)), &self.$f);)*
+                o.end();
+            }
+        }
+
+        impl $name {
+            /// The JS property names, in order.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($f)),*];
         }
     };
 }
@@ -48,7 +77,6 @@ result_struct! {
         pub low: Option<f64>,
         pub upper_limit: Option<f64>,
         pub lower_limit: Option<f64>,
-        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
         pub raw: Raw,
     }
 }
@@ -80,7 +108,6 @@ result_struct! {
         pub low: Option<f64>,
         pub close: Option<f64>,
         pub volume: Option<f64>,
-        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
         pub raw: Raw,
     }
 }
@@ -111,7 +138,6 @@ result_struct! {
         pub eval_amount: Option<f64>,
         pub profit_loss: Option<f64>,
         pub profit_loss_rate: Option<f64>,
-        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
         pub raw: Raw,
     }
 }
@@ -142,7 +168,6 @@ result_struct! {
         pub net_asset: Option<f64>,
         pub purchase_total: Option<f64>,
         pub profit_loss_total: Option<f64>,
-        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
         pub raw: Raw,
     }
 }
@@ -174,7 +199,6 @@ result_struct! {
         pub order_no: String,
         pub org_no: String,
         pub time: String,
-        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
         pub raw: Raw,
     }
 }
@@ -200,12 +224,19 @@ impl OrderAck {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderSide {
     Buy,
     Sell,
+}
+
+impl ToJson for OrderSide {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(match self {
+            OrderSide::Buy => "\"buy\"",
+            OrderSide::Sell => "\"sell\"",
+        });
+    }
 }
 
 result_struct! {
@@ -223,7 +254,6 @@ result_struct! {
         pub filled_quantity: Option<f64>,
         pub remaining_quantity: Option<f64>,
         pub cancelled: bool,
-        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
         pub raw: Raw,
     }
 }
@@ -258,7 +288,6 @@ result_struct! {
         pub cash: Option<f64>,
         pub max_quantity: Option<f64>,
         pub max_amount: Option<f64>,
-        #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
         pub raw: Raw,
     }
 }
@@ -283,14 +312,13 @@ result_struct! {
     }
 }
 
-/// A token as kept in a `TokenStore`; times in epoch milliseconds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase")]
-pub struct StoredToken {
-    pub access_token: String,
-    pub expires_at: f64,
-    pub issued_at: f64,
+result_struct! {
+    /// A token as kept in a `TokenStore`; times in epoch milliseconds.
+    pub struct StoredToken {
+        pub access_token: String,
+        pub expires_at: f64,
+        pub issued_at: f64,
+    }
 }
 
 impl StoredToken {
@@ -318,7 +346,7 @@ impl StoredToken {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json_value as json;
 
     #[test]
     fn b8_quote_fields_parsed_and_raw_kept() {
@@ -331,6 +359,57 @@ mod tests {
         assert_eq!(q.open, None);
         assert_eq!(q.upper_limit, Some(167000.0));
         assert_eq!(q.raw["prdy_ctrt"], "+1.26");
+    }
+
+    /// The hand-written TypeScript names exactly the properties the structs write, in order.
+    #[test]
+    fn typescript_interfaces_match_the_structs() {
+        let ts = include_str!("wasm/types.rs");
+        let props = |name: &str| -> Vec<String> {
+            let head = format!("export interface {name} {{\n");
+            let start = ts
+                .find(&head)
+                .unwrap_or_else(|| panic!("no interface {name}"))
+                + head.len();
+            let body = &ts[start..start + ts[start..].find("\n}").unwrap()];
+            body.lines()
+                .filter_map(|l| l.strip_prefix("  "))
+                .filter(|l| !l.starts_with(' ') && !l.starts_with('/') && !l.starts_with('*'))
+                .map(|l| l[..l.find(['?', ':']).unwrap()].to_string())
+                .collect()
+        };
+        let fields = |f: &[&str]| f.iter().map(|f| camel(f)).collect::<Vec<_>>();
+        for (name, f) in [
+            ("Quote", Quote::FIELDS),
+            ("DailyBar", DailyBar::FIELDS),
+            ("Holding", Holding::FIELDS),
+            ("BalanceSummary", BalanceSummary::FIELDS),
+            ("Balance", Balance::FIELDS),
+            ("OrderAck", OrderAck::FIELDS),
+            ("Order", Order::FIELDS),
+            ("BuyingPower", BuyingPower::FIELDS),
+            ("TokenInfo", TokenInfo::FIELDS),
+            ("StoredToken", StoredToken::FIELDS),
+        ] {
+            assert_eq!(props(name), fields(f), "{name}");
+        }
+    }
+
+    #[test]
+    fn results_are_written_as_camel_case_json() {
+        let o = crate::json::parse(r#"{"stck_prpr": "128500", "prdy_ctrt": "-1.26"}"#).unwrap();
+        let q = Quote::from_output("000660", &o);
+        let text = crate::json::to_string(&q);
+        assert!(
+            text.starts_with(
+                r#"{"symbol":"000660","price":128500,"change":null,"changeRate":-1.26,"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(r#""raw":{"stck_prpr":"128500","prdy_ctrt":"-1.26"}}"#),
+            "{text}"
+        );
     }
 
     #[test]

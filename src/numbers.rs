@@ -1,7 +1,7 @@
 //! KIS sends every number as a string: signed ("+1.26"), space padded, or empty. Parse them
 //! tolerantly, and never into NaN.
 
-use serde_json::Value;
+use crate::json::{self, Value};
 
 /// `"+1.26"` → 1.26, `" 300 "` → 300, `""` → None, `"abc"` → None.
 pub fn parse_number(s: &str) -> Option<f64> {
@@ -11,28 +11,25 @@ pub fn parse_number(s: &str) -> Option<f64> {
         return None;
     }
     let t: String = t.chars().filter(|&c| c != ',').collect();
-    // serde_json's number parser is already in the wasm; core's `str::parse::<f64>` would add
-    // its own ~10 KB of tables. JSON forbids leading zeros and a bare leading ".", so normalise.
+    // Read as a JSON number: core's `str::parse::<f64>` would add ~10 KB of tables to the wasm.
+    // JSON forbids leading zeros and a bare leading ".", so normalise before reading it as one.
     let (sign, digits) = t.strip_prefix('-').map_or(("", t.as_str()), |d| ("-", d));
     let digits = digits.trim_start_matches('0');
-    let digits = if digits.is_empty() || digits.starts_with('.') {
-        format!("0{digits}")
+    let zero = if digits.is_empty() || digits.starts_with('.') {
+        "0"
     } else {
-        digits.to_string()
+        ""
     };
-    // Through `Value`, whose visitor takes anything: a typed `f64` visitor would link serde's
-    // "invalid type" messages, and with them core's float formatting.
-    match serde_json::from_str::<Value>(&format!("{sign}{digits}")) {
-        Ok(Value::Number(n)) => n.as_f64().filter(|f| f.is_finite()),
-        _ => None,
-    }
+    json::number(&format!("{sign}{zero}{digits}"))
+        .map(|n| n.as_f64())
+        .filter(|f| f.is_finite())
 }
 
 /// A numeric field of a KIS object; a JSON number is accepted too.
 pub fn field_number(obj: &Value, key: &str) -> Option<f64> {
     match obj.get(key)? {
         Value::String(s) => parse_number(s),
-        Value::Number(n) => n.as_f64().filter(|f| f.is_finite()),
+        Value::Number(n) => Some(n.as_f64()).filter(|f| f.is_finite()),
         _ => None,
     }
 }
@@ -41,7 +38,7 @@ pub fn field_number(obj: &Value, key: &str) -> Option<f64> {
 pub fn field_text(obj: &Value, key: &str) -> String {
     match obj.get(key) {
         Some(Value::String(s)) => s.trim().to_string(),
-        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Number(n)) => n.as_str().to_string(),
         _ => String::new(),
     }
 }

@@ -1,7 +1,7 @@
 //! Order and cancel bodies. The body string built here is the one the hashkey is computed over
 //! and the one sent, byte for byte, so key order and formatting are fixed in one place.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::account::Account;
 use crate::error::{KisError, Result};
@@ -149,11 +149,7 @@ impl CancelRequest {
         let quantity = match f.opt_value("quantity") {
             None => None,
             Some(Value::String(s)) if s == "all" => None,
-            Some(Value::Number(n)) => Some(whole_number(
-                &f.name("quantity"),
-                n.as_f64().unwrap_or(f64::NAN),
-                1.0,
-            )?),
+            Some(Value::Number(n)) => Some(whole_number(&f.name("quantity"), n.as_f64(), 1.0)?),
             Some(_) => {
                 return Err(KisError::validation(
                     &f.name("quantity"),
@@ -221,7 +217,7 @@ pub fn json_object(pairs: &[(&str, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json_value as json;
 
     fn acct() -> Account {
         Account::parse("account", "12345678").unwrap()

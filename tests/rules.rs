@@ -6,9 +6,10 @@ mod common;
 use common::*;
 use futures::future::join_all;
 use kis_wasm::engine::transport::{Clock, Method};
+use kis_wasm::json::Value;
+use kis_wasm::json_value as json;
 use kis_wasm::testing::{fnv_hex, Scripted};
 use kis_wasm::ErrorKind;
-use serde_json::{json, Value};
 
 const PRICE: &str = "/inquire-price";
 const ORDER: &str = "/order-cash";
@@ -776,10 +777,9 @@ fn b9_dates_default_to_korea_today_and_all_fields_are_sent() {
         Some("1")
     );
     w.run(w.core.buy(&buy_one())).unwrap();
-    let body: Value =
-        serde_json::from_str(w.kis.requests_to(ORDER)[0].body.as_deref().unwrap()).unwrap();
+    let body = kis_wasm::json::parse(w.kis.requests_to(ORDER)[0].body.as_deref().unwrap()).unwrap();
     assert_eq!(body["EXCG_ID_DVSN_CD"], "KRX");
-    assert!(body.as_object().unwrap().values().all(Value::is_string));
+    assert!(body.as_object().unwrap().iter().all(|(_, v)| v.is_string()));
 }
 
 #[test]

@@ -1,8 +1,7 @@
 //! The typed operations of `KisClient`. Arguments arrive as JSON values so that every check,
 //! including "a number where a string belongs", happens here with the field named (B6).
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use crate::json::{Map, Obj, ToJson, Value};
 
 use crate::engine::call::{Call, CallKind};
 use crate::engine::core::KisCore;
@@ -28,14 +27,21 @@ pub const BALANCE_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-balance"
 pub const BUYING_POWER_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-psbl-order";
 
 /// `request()`'s answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RawReply {
     pub status: u16,
     pub tr_cont: String,
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "KisBody"))]
     pub body: Value,
+}
+
+impl ToJson for RawReply {
+    fn write_json(&self, out: &mut String) {
+        Obj::new(out)
+            .field("status", &self.status)
+            .field("trCont", &self.tr_cont)
+            .field("body", &self.body)
+            .end();
+    }
 }
 
 fn symbol_arg<'a>(field: &str, v: &'a Value) -> Result<&'a str> {
@@ -315,7 +321,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     "must be an object of strings",
                 ));
             };
-            for (k, v) in map {
+            for (k, v) in map.iter() {
                 let s = v.as_str().ok_or_else(|| {
                     KisError::validation(
                         &format!("request.query.{k}"),

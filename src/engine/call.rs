@@ -2,7 +2,7 @@
 //! and the retry rules (S7, B1). Orders are never resent here after an attempt that may have
 //! reached KIS; the caller decides that (B5) after looking the order up.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::engine::core::KisCore;
 use crate::engine::token::transport_error;

@@ -1,6 +1,6 @@
 //! The client's options, read once and validated before anything is sent.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::account::Account;
 use crate::env::{is_mock_url, CustType, Env};
@@ -164,7 +164,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json_value as json;
 
     #[test]
     fn env_is_inferred_from_the_url_per_the_seed() {

@@ -3,7 +3,7 @@
 //! today's orders: found → that is the answer; provably absent → S7 may resend; cannot tell →
 //! `orderStatusUnknown`, and nothing is resent.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::engine::call::{Call, CallKind, Failed};
 use crate::engine::core::KisCore;

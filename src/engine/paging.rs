@@ -1,7 +1,7 @@
 //! B7: list TRs continue while the response header `tr_cont` is F or M; the next page is asked
 //! with `tr_cont: N` and the previous body's continuation keys, echoed byte for byte.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::engine::call::Call;
 use crate::engine::core::KisCore;

@@ -2,7 +2,7 @@
 //! environment and a hash of the app key, one issuance a minute at most, and the one re-issue S6
 //! allows when KIS rejects the token in use.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::engine::core::KisCore;
 use crate::engine::transport::{Clock, HttpRequest, Method, TokenStore, Transport, TransportError};

@@ -6,9 +6,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+use crate::json::{Map, ToJson, Value};
 use js_sys::{Function, Promise, Reflect};
-use serde::Serialize;
-use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -127,7 +126,7 @@ fn build(options: &JsValue) -> Result<Core> {
 /// Runs an engine call as a JS promise that resolves to the result as a plain object.
 fn promise<T, F, Fut>(core: &Rc<Core>, f: F) -> Promise
 where
-    T: Serialize,
+    T: ToJson,
     F: FnOnce(Rc<Core>) -> Fut + 'static,
     Fut: Future<Output = Result<T>> + 'static,
 {
@@ -144,7 +143,7 @@ fn settle(fut: Pin<Box<dyn Future<Output = Result<JsValue>>>>) -> Promise {
 /// `promise` for a method with one argument object, read as JSON (a bad one rejects at once).
 fn promise_with<T, F, Fut>(core: &Rc<Core>, field: &str, arg: &JsValue, f: F) -> Promise
 where
-    T: Serialize,
+    T: ToJson,
     F: FnOnce(Rc<Core>, Value) -> Fut + 'static,
     Fut: Future<Output = Result<T>> + 'static,
 {

@@ -25,10 +25,10 @@ pub fn build_order_body_js(
 ) -> Result<JsValue, JsValue> {
     let v = to_json("order", &input).map_err(to_js_error)?;
     let pairs = crate::order::build_order_body(&v).map_err(to_js_error)?;
-    let map: serde_json::Map<String, serde_json::Value> = pairs
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
-        .collect();
+    let mut map = crate::json::Map::new();
+    for (k, v) in pairs {
+        map.insert(k, v.into());
+    }
     Ok(to_js(&map))
 }
 

@@ -1,5 +1,6 @@
-//! TypeScript for what the caller passes in. Result types are generated from the Rust structs by
-//! tsify; inputs are read field by field (so errors can name the field), hence declared here.
+//! The TypeScript of the package's values, written by hand: inputs are read field by field (so
+//! errors can name the field) and results are written by `json::ToJson`, so no derive sees
+//! either. A native test (`models::tests`) checks the result interfaces against the structs.
 
 use wasm_bindgen::prelude::*;
 
@@ -113,4 +114,160 @@ export interface KisBody {
   msg1?: string;
   [field: string]: unknown;
 }
+"#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const RESULT_TYPES: &'static str = r#"
+/**
+ * A row of inquire-balance `output1`.
+ */
+export interface Holding {
+  symbol: string;
+  name: string;
+  quantity: number | null;
+  orderableQuantity: number | null;
+  avgPrice: number | null;
+  price: number | null;
+  evalAmount: number | null;
+  profitLoss: number | null;
+  profitLossRate: number | null;
+  raw: Record<string, string>;
+}
+
+/**
+ * A row of inquire-daily-ccld `output1`.
+ */
+export interface Order {
+  date: string;
+  time: string;
+  orderNo: string;
+  orgNo: string;
+  side: OrderSide;
+  symbol: string;
+  name: string;
+  quantity: number | null;
+  price: number | null;
+  filledQuantity: number | null;
+  remainingQuantity: number | null;
+  cancelled: boolean;
+  raw: Record<string, string>;
+}
+
+/**
+ * A row of inquire-daily-price (FHKST01010400); `date` is "YYYY-MM-DD".
+ */
+export interface DailyBar {
+  date: string;
+  open: number | null;
+  high: number | null;
+  low: number | null;
+  close: number | null;
+  volume: number | null;
+  raw: Record<string, string>;
+}
+
+/**
+ * A token as kept in a `TokenStore`; times in epoch milliseconds.
+ */
+export interface StoredToken {
+  accessToken: string;
+  expiresAt: number;
+  issuedAt: number;
+}
+
+/**
+ * What `kis.token` shows: never the token itself.
+ */
+export interface TokenInfo {
+  expiresAt: number;
+  isExpired: boolean;
+  isExpiringSoon: boolean;
+}
+
+/**
+ * `request()`'s answer.
+ */
+export interface RawReply {
+  status: number;
+  trCont: string;
+  body: KisBody;
+}
+
+/**
+ * inquire-balance `output2[0]`.
+ */
+export interface BalanceSummary {
+  cash: number | null;
+  stockEval: number | null;
+  totalEval: number | null;
+  netAsset: number | null;
+  purchaseTotal: number | null;
+  profitLossTotal: number | null;
+  raw: Record<string, string>;
+}
+
+/**
+ * inquire-price (FHKST01010100).
+ */
+export interface Quote {
+  symbol: string;
+  price: number | null;
+  change: number | null;
+  changeRate: number | null;
+  volume: number | null;
+  open: number | null;
+  high: number | null;
+  low: number | null;
+  upperLimit: number | null;
+  lowerLimit: number | null;
+  raw: Record<string, string>;
+}
+
+/**
+ * inquire-psbl-order `output`: what can be bought without credit (nrcvb_*).
+ */
+export interface BuyingPower {
+  cash: number | null;
+  maxQuantity: number | null;
+  maxAmount: number | null;
+  raw: Record<string, string>;
+}
+
+/**
+ * order-cash / order-rvsecncl `output`; `time` is "HH:MM:SS" (Korea time).
+ */
+export interface OrderAck {
+  orderNo: string;
+  orgNo: string;
+  time: string;
+  raw: Record<string, string>;
+}
+
+export interface Balance {
+  holdings: Holding[];
+  summary: BalanceSummary;
+}
+
+export interface KisEvent {
+  type: EventType;
+  method?: string;
+  path?: string;
+  trId?: string;
+  status?: number;
+  attempt?: number;
+  waitMs?: number;
+  ms?: number;
+  msgCd?: string;
+  /**
+   * Why: for `retry` ("token", "server", "network", "timeout", "rateLimit", "lookup"), for
+   * `token` ("issued", "stored", "refreshed").
+   */
+  reason?: string;
+}
+
+export type ErrorKind = "validation" | "http" | "api" | "network" | "timeout" | "decode" | "rateLimited" | "tokenRejected" | "orderStatusUnknown";
+
+export type EventType = "request" | "response" | "retry" | "rateLimitWait" | "token";
+
+export type OrderSide = "buy" | "sell";
 "#;

@@ -3,9 +3,9 @@
 use std::rc::Rc;
 
 use kis_wasm::engine::config::Config;
+use kis_wasm::json::Value;
 use kis_wasm::testing::{FakeKis, MemoryStore, Recorder, VirtualClock};
 use kis_wasm::KisCore;
-use serde_json::{json, Value};
 
 pub const APP_KEY: &str = "PSappkey0123456789abcdefghijklmnopq";
 pub const APP_SECRET: &str = "secretVALUE/0123456789+abcdefghijklmnopqrstuvwxyz==";
@@ -21,17 +21,21 @@ pub struct World {
 }
 
 pub fn options(extra: Value) -> Value {
-    let mut base = json!({
+    let base = serde_json::json!({
         "appKey": APP_KEY,
         "appSecret": APP_SECRET,
         "account": "12345678-01",
         "baseUrl": "https://openapivts.koreainvestment.com:29443",
         "rateLimitPerSec": 0,
     });
-    for (k, v) in extra.as_object().unwrap() {
-        base[k] = v.clone();
+    let mut base = match Value::from(base) {
+        Value::Object(m) => m,
+        _ => unreachable!(),
+    };
+    for (k, v) in extra.as_object().unwrap().iter() {
+        base.insert(k.as_str(), v.clone());
     }
-    base
+    Value::Object(base)
 }
 
 pub fn world(extra: Value) -> World {

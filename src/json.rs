@@ -1,0 +1,761 @@
+//! The crate's own small JSON: a value tree, a parser and a writer.
+//!
+//! Why not serde_json: KIS bodies are flat objects of strings, and the client only reads fields
+//! by name and writes results it builds itself. serde_json, serde's derived code and BTreeMap were
+//! about a sixth of the wasm and most of the per-call time after the answer arrived. Here:
+//! - objects keep their keys in order in a Vec (KIS objects have tens of keys, not thousands);
+//! - numbers keep their JSON text, so a decimal from KIS or a caller reaches JS exactly as
+//!   written, and `as_f64` converts only where the client does arithmetic.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value {
+    #[default]
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    Array(Vec<Value>),
+    Object(Map),
+}
+
+/// A JSON number, held as its (valid, canonical-enough) JSON text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Number(Box<str>);
+
+/// An object: keys in the order they came. A repeated key's last value wins, as in JSON.parse.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Map(Vec<(String, Value)>);
+
+impl Map {
+    pub fn new() -> Map {
+        Map(Vec::new())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key`, replacing an earlier value in place.
+    pub fn insert(&mut self, key: impl Into<String>, value: Value) {
+        let key = key.into();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
+        self.0.iter_mut().map(|(_, v)| v)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::ops::Index<&str> for Map {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or(&Value::Null)
+    }
+}
+
+impl Value {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_object()?.get(key)
+    }
+
+    pub fn as_object(&self) -> Option<&Map> {
+        match self {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&Vec<Value>> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(n.as_f64()),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    pub fn is_string(&self) -> bool {
+        matches!(self, Value::String(_))
+    }
+
+    /// The JSON text.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+}
+
+impl std::ops::Index<&str> for Value {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or(&Value::Null)
+    }
+}
+
+impl PartialEq<&str> for Value {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == Some(*other)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(s.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(s)
+    }
+}
+
+impl From<f64> for Value {
+    /// Non-finite numbers have no JSON form and become null, as in JSON.stringify.
+    fn from(n: f64) -> Value {
+        Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json())
+    }
+}
+
+// ---- numbers ------------------------------------------------------------------------------------
+
+/// 10^0 ..= 10^22: every one exact in an f64, which is what makes the fast path below exact.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+const MAX_EXACT: u64 = 1 << 53;
+
+impl Number {
+    /// `text` must already be a JSON number (the parser and `from_f64` guarantee it).
+    fn from_valid(text: &str) -> Number {
+        Number(text.into())
+    }
+
+    /// JSON text for `n`: whole numbers as integers, others in the shortest form that reads
+    /// back as the same f64. None when `n` is not finite.
+    pub fn from_f64(n: f64) -> Option<Number> {
+        if !n.is_finite() {
+            return None;
+        }
+        if n.fract() == 0.0 && n.abs() < MAX_EXACT as f64 {
+            let mut s = String::new();
+            if n < 0.0 {
+                s.push('-');
+            }
+            push_u64(&mut s, n.abs() as u64);
+            return Some(Number(s.into()));
+        }
+        Some(Number(zmij::Buffer::new().format_finite(n).into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The nearest f64. Exact (correctly rounded) for up to 15 significant digits with
+    /// exponents within ±22, which covers every price, quantity and rate KIS or a caller sends;
+    /// beyond that within an ulp or so.
+    pub fn as_f64(&self) -> f64 {
+        let b = self.0.as_bytes();
+        let neg = b.first() == Some(&b'-');
+        let mut i = usize::from(neg);
+        let (mut mant, mut exp10) = (0u64, 0i32);
+        // Digits past the 18th cannot change an f64; only their place value counts.
+        let digit = |d: u8, frac: bool, mant: &mut u64, exp10: &mut i32| {
+            if *mant < 100_000_000_000_000_000 {
+                *mant = *mant * 10 + u64::from(d - b'0');
+                if frac {
+                    *exp10 -= 1;
+                }
+            } else if !frac {
+                *exp10 += 1;
+            }
+        };
+        while i < b.len() && b[i].is_ascii_digit() {
+            digit(b[i], false, &mut mant, &mut exp10);
+            i += 1;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                digit(b[i], true, &mut mant, &mut exp10);
+                i += 1;
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            let eneg = b.get(i) == Some(&b'-');
+            if matches!(b.get(i), Some(b'-' | b'+')) {
+                i += 1;
+            }
+            let mut e: i32 = 0;
+            while i < b.len() && b[i].is_ascii_digit() {
+                e = (e * 10 + i32::from(b[i] - b'0')).min(100_000);
+                i += 1;
+            }
+            exp10 += if eneg { -e } else { e };
+        }
+        let m = mant as f64;
+        // With mant ≤ 2^53, one correctly rounded operation on two exact operands; otherwise m
+        // was rounded once already and the result may be an ulp off.
+        let v = if mant == 0 {
+            0.0
+        } else if exp10.unsigned_abs() <= 22 {
+            if exp10 >= 0 {
+                m * POW10[exp10 as usize]
+            } else {
+                m / POW10[(-exp10) as usize]
+            }
+        } else {
+            m * 10f64.powi(exp10.clamp(-400, 400))
+        };
+        if neg {
+            -v
+        } else {
+            v
+        }
+    }
+}
+
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &c in &buf[i..] {
+        out.push(char::from(c));
+    }
+}
+
+/// Length of the JSON number at the start of `b`, if there is one.
+fn number_len(b: &[u8]) -> Option<usize> {
+    let digits = |b: &[u8], i: usize| b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i += digits(b, i),
+        _ => return None,
+    }
+    if b.get(i) == Some(&b'.') {
+        let n = digits(b, i + 1);
+        if n == 0 {
+            return None;
+        }
+        i += 1 + n;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        let n = digits(b, i);
+        if n == 0 {
+            return None;
+        }
+        i += n;
+    }
+    Some(i)
+}
+
+/// `s` as a JSON number, if it is exactly one.
+pub fn number(s: &str) -> Option<Number> {
+    (number_len(s.as_bytes()) == Some(s.len())).then(|| Number::from_valid(s))
+}
+
+// ---- parsing ------------------------------------------------------------------------------------
+
+/// Deeper than any KIS body; a guard against a hostile one exhausting the stack.
+const MAX_DEPTH: u32 = 128;
+
+/// Parses a JSON text. None on any syntax error: callers report their own message, naming what
+/// was being read.
+pub fn parse(text: &str) -> Option<Value> {
+    let mut p = Parser {
+        b: text.as_bytes(),
+        i: 0,
+    };
+    let v = p.value(0)?;
+    p.ws();
+    (p.i == p.b.len()).then_some(v)
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn ws(&mut self) {
+        while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        self.ws();
+        let hit = self.b.get(self.i) == Some(&c);
+        self.i += usize::from(hit);
+        hit
+    }
+
+    fn literal(&mut self, word: &[u8], v: Value) -> Option<Value> {
+        let hit = self.b[self.i..].starts_with(word);
+        self.i += word.len();
+        hit.then_some(v)
+    }
+
+    fn value(&mut self, depth: u32) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        match *self.b.get(self.i)? {
+            b'{' => {
+                self.i += 1;
+                let mut map = Vec::new();
+                if !self.eat(b'}') {
+                    loop {
+                        self.ws();
+                        let key = self.string()?;
+                        if !self.eat(b':') {
+                            return None;
+                        }
+                        map.push((key, self.value(depth + 1)?));
+                        if self.eat(b'}') {
+                            break;
+                        }
+                        if !self.eat(b',') {
+                            return None;
+                        }
+                    }
+                }
+                Some(Value::Object(Map(map)))
+            }
+            b'[' => {
+                self.i += 1;
+                let mut list = Vec::new();
+                if !self.eat(b']') {
+                    loop {
+                        list.push(self.value(depth + 1)?);
+                        if self.eat(b']') {
+                            break;
+                        }
+                        if !self.eat(b',') {
+                            return None;
+                        }
+                    }
+                }
+                Some(Value::Array(list))
+            }
+            b'"' => self.string().map(Value::String),
+            b't' => self.literal(b"true", Value::Bool(true)),
+            b'f' => self.literal(b"false", Value::Bool(false)),
+            b'n' => self.literal(b"null", Value::Null),
+            _ => {
+                let n = number_len(&self.b[self.i..])?;
+                // The bytes are ASCII digits and signs, so this slice is valid UTF-8.
+                let text = std::str::from_utf8(&self.b[self.i..self.i + n]).ok()?;
+                self.i += n;
+                Some(Value::Number(Number::from_valid(text)))
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let h = self.b.get(self.i..self.i + 4)?;
+        self.i += 4;
+        h.iter()
+            .try_fold(0u32, |acc, &c| Some(acc * 16 + char::from(c).to_digit(16)?))
+    }
+
+    fn string(&mut self) -> Option<String> {
+        if self.b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        self.i += 1;
+        let mut out = Vec::new();
+        loop {
+            let start = self.i;
+            while !matches!(self.b.get(self.i), None | Some(b'"' | b'\\' | 0..=0x1f)) {
+                self.i += 1;
+            }
+            out.extend_from_slice(&self.b[start..self.i]);
+            match *self.b.get(self.i)? {
+                b'"' => {
+                    self.i += 1;
+                    // Copied from a &str between ASCII delimiters, plus whole chars: valid UTF-8.
+                    return String::from_utf8(out).ok();
+                }
+                b'\\' => {
+                    let c = *self.b.get(self.i + 1)?;
+                    self.i += 2;
+                    let ch = match c {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi)
+                                && self.b[self.i..].starts_with(b"\\u")
+                            {
+                                let save = self.i;
+                                self.i += 2;
+                                match self.hex4()? {
+                                    lo @ 0xDC00..=0xDFFF => {
+                                        0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                                    }
+                                    _ => {
+                                        self.i = save;
+                                        hi
+                                    }
+                                }
+                            } else {
+                                hi
+                            };
+                            // A lone surrogate (JSON.stringify can write one) has no UTF-8 form.
+                            char::from_u32(code).unwrap_or('\u{FFFD}')
+                        }
+                        _ => return None,
+                    };
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                }
+                _ => return None, // a raw control character
+            }
+        }
+    }
+}
+
+// ---- writing ------------------------------------------------------------------------------------
+
+/// Appends `s` as a JSON string literal.
+pub fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        } else {
+            out.push_str(esc);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// What can be written as JSON: the results and events handed to JS.
+pub trait ToJson {
+    fn write_json(&self, out: &mut String);
+}
+
+impl ToJson for Value {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => b.write_json(out),
+            Value::Number(n) => out.push_str(&n.0),
+            Value::String(s) => write_str(out, s),
+            Value::Array(a) => a.write_json(out),
+            Value::Object(m) => m.write_json(out),
+        }
+    }
+}
+
+impl ToJson for Map {
+    fn write_json(&self, out: &mut String) {
+        let mut o = Obj::new(out);
+        for (k, v) in &self.0 {
+            o.field(k, v);
+        }
+        o.end();
+    }
+}
+
+impl ToJson for bool {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+impl ToJson for f64 {
+    fn write_json(&self, out: &mut String) {
+        match Number::from_f64(*self) {
+            Some(n) => out.push_str(&n.0),
+            None => out.push_str("null"),
+        }
+    }
+}
+
+impl ToJson for u16 {
+    fn write_json(&self, out: &mut String) {
+        push_u64(out, u64::from(*self));
+    }
+}
+
+impl ToJson for u32 {
+    fn write_json(&self, out: &mut String) {
+        push_u64(out, u64::from(*self));
+    }
+}
+
+impl ToJson for str {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
+impl ToJson for String {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
+impl<T: ToJson + ?Sized> ToJson for &T {
+    fn write_json(&self, out: &mut String) {
+        (**self).write_json(out);
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Some(v) => v.write_json(out),
+            None => out.push_str("null"),
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, v) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            v.write_json(out);
+        }
+        out.push(']');
+    }
+}
+
+/// The JSON text of `v`.
+pub fn to_string<T: ToJson + ?Sized>(v: &T) -> String {
+    let mut out = String::new();
+    v.write_json(&mut out);
+    out
+}
+
+/// Writes one object field by field.
+pub struct Obj<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> Obj<'a> {
+    pub fn new(out: &'a mut String) -> Obj<'a> {
+        out.push('{');
+        Obj { out, first: true }
+    }
+
+    pub fn field(&mut self, key: &str, v: &dyn ToJson) -> &mut Self {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        write_str(self.out, key);
+        self.out.push(':');
+        v.write_json(self.out);
+        self
+    }
+
+    /// A field left out when None (an optional property rather than a null one).
+    pub fn opt(&mut self, key: &str, v: Option<&dyn ToJson>) -> &mut Self {
+        if let Some(v) = v {
+            self.field(key, v);
+        }
+        self
+    }
+
+    pub fn end(&mut self) {
+        self.out.push('}');
+    }
+}
+
+/// Native tests and the fake KIS server build values with serde_json's `json!`.
+#[cfg(not(target_arch = "wasm32"))]
+impl From<serde_json::Value> for Value {
+    fn from(v: serde_json::Value) -> Value {
+        parse(&v.to_string()).expect("serde_json writes valid JSON")
+    }
+}
+
+/// `json!` for this crate's [`Value`] (native builds; tests import it as `json`).
+#[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! json_value {
+    ($($t:tt)+) => {
+        $crate::json::Value::from(serde_json::json!($($t)+))
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_writes_back() {
+        let text =
+            r#"{"a":"x\"y\\z\n\u00e9\ud83d\ude00","b":[1,-2.50,3e2,true,false,null],"c":{}}"#;
+        let v = parse(text).unwrap();
+        assert_eq!(v["a"], "x\"y\\z\né😀");
+        assert_eq!(v["b"].as_array().unwrap()[1].as_f64(), Some(-2.5));
+        // Numbers keep their text; strings are re-escaped as needed.
+        assert_eq!(
+            v.to_json(),
+            r#"{"a":"x\"y\\z\né😀","b":[1,-2.50,3e2,true,false,null],"c":{}}"#
+        );
+    }
+
+    #[test]
+    fn refuses_what_json_parse_refuses() {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "\"\u{1}\"",
+            "nul",
+            "[1 2]",
+            "\"\\x\"",
+            "{\"a\" 1}",
+            "1 2",
+            "NaN",
+        ] {
+            assert!(parse(bad).is_none(), "{bad:?}");
+        }
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert!(parse(&deep).is_none());
+    }
+
+    #[test]
+    fn last_key_wins_and_order_is_kept() {
+        let v = parse(r#"{"b":1,"a":2,"b":3}"#).unwrap();
+        assert_eq!(v["b"].as_f64(), Some(3.0));
+        let mut m = Map::new();
+        m.insert("z", Value::from("1"));
+        m.insert("a", Value::from("2"));
+        m.insert("z", Value::from("3"));
+        assert_eq!(to_string(&m), r#"{"z":"3","a":"2"}"#);
+    }
+
+    #[test]
+    fn numbers_convert_exactly_where_it_matters() {
+        for (text, n) in [
+            ("0", 0.0),
+            ("-0.5", -0.5),
+            ("135440.2517", 135440.2517),
+            ("1.26", 1.26),
+            ("9007199254740991", 9007199254740991.0),
+            ("1e3", 1000.0),
+            ("2.5E-3", 0.0025),
+            ("0.30000000000000004", 0.30000000000000004),
+            ("1e400", f64::INFINITY),
+        ] {
+            assert_eq!(number(text).unwrap().as_f64(), n, "{text}");
+        }
+        for (n, text) in [
+            (70000.0, "70000"),
+            (-3.0, "-3"),
+            (1.26, "1.26"),
+            (0.1 + 0.2, "0.30000000000000004"),
+        ] {
+            assert_eq!(Number::from_f64(n).unwrap().as_str(), text);
+        }
+        assert!(Number::from_f64(f64::NAN).is_none());
+        assert!(number("1.2.3").is_none() && number("").is_none() && number("-").is_none());
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(to_string("a\u{1}b\tc"), r#""a\u0001b\tc""#);
+    }
+}
