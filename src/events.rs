@@ -79,6 +79,10 @@ impl KisEvent {
 /// Where events and log lines go: the wasm layer forwards them to `onEvent` and `logger`; tests
 /// record them.
 pub trait Observer {
+    /// Whether events are wanted at all; when not, the engine skips building them.
+    fn listening(&self) -> bool {
+        true
+    }
     fn event(&self, event: &KisEvent);
     fn warn(&self, line: &str);
     fn error(&self, line: &str);
@@ -88,6 +92,9 @@ pub trait Observer {
 pub struct Silent;
 
 impl Observer for Silent {
+    fn listening(&self) -> bool {
+        false
+    }
     fn event(&self, _: &KisEvent) {}
     fn warn(&self, _: &str) {}
     fn error(&self, _: &str) {}

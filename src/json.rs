@@ -201,69 +201,77 @@ impl Number {
         &self.0
     }
 
-    /// The nearest f64. Exact (correctly rounded) for up to 15 significant digits with
-    /// exponents within ±22, which covers every price, quantity and rate KIS or a caller sends;
-    /// beyond that within an ulp or so.
+    /// The nearest f64; see [`decimal_f64`].
     pub fn as_f64(&self) -> f64 {
-        let b = self.0.as_bytes();
-        let neg = b.first() == Some(&b'-');
-        let mut i = usize::from(neg);
-        let (mut mant, mut exp10) = (0u64, 0i32);
-        // Digits past the 18th cannot change an f64; only their place value counts.
-        let digit = |d: u8, frac: bool, mant: &mut u64, exp10: &mut i32| {
-            if *mant < 100_000_000_000_000_000 {
-                *mant = *mant * 10 + u64::from(d - b'0');
-                if frac {
-                    *exp10 -= 1;
-                }
-            } else if !frac {
-                *exp10 += 1;
-            }
-        };
-        while i < b.len() && b[i].is_ascii_digit() {
-            digit(b[i], false, &mut mant, &mut exp10);
-            i += 1;
-        }
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            while i < b.len() && b[i].is_ascii_digit() {
-                digit(b[i], true, &mut mant, &mut exp10);
-                i += 1;
-            }
-        }
-        if matches!(b.get(i), Some(b'e' | b'E')) {
-            i += 1;
-            let eneg = b.get(i) == Some(&b'-');
-            if matches!(b.get(i), Some(b'-' | b'+')) {
-                i += 1;
-            }
-            let mut e: i32 = 0;
-            while i < b.len() && b[i].is_ascii_digit() {
-                e = (e * 10 + i32::from(b[i] - b'0')).min(100_000);
-                i += 1;
-            }
-            exp10 += if eneg { -e } else { e };
-        }
-        let m = mant as f64;
-        // With mant ≤ 2^53, one correctly rounded operation on two exact operands; otherwise m
-        // was rounded once already and the result may be an ulp off.
-        let v = if mant == 0 {
-            0.0
-        } else if exp10.unsigned_abs() <= 22 {
-            if exp10 >= 0 {
-                m * POW10[exp10 as usize]
-            } else {
-                m / POW10[(-exp10) as usize]
-            }
-        } else {
-            m * 10f64.powi(exp10.clamp(-400, 400))
-        };
-        if neg {
-            -v
-        } else {
-            v
-        }
+        decimal_f64(&self.0).unwrap_or(f64::NAN)
     }
+}
+
+/// A decimal number as KIS and JSON write them, read without allocating: an optional sign,
+/// digits with an optional fraction (leading zeros and a bare "." allowed, unlike JSON), and an
+/// optional exponent. None if `s` is anything else.
+///
+/// Exact (correctly rounded) up to 15 significant digits with exponents within ±22, which
+/// covers every price, quantity and rate KIS or a caller sends; beyond that within an ulp or so.
+pub fn decimal_f64(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let neg = b.first() == Some(&b'-');
+    let mut i = usize::from(matches!(b.first(), Some(b'-' | b'+')));
+    let (mut mant, mut exp10, mut seen) = (0u64, 0i32, 0usize);
+    let mut frac = false;
+    while i < b.len() {
+        match b[i] {
+            d @ b'0'..=b'9' => {
+                seen += 1;
+                // Digits past the 18th cannot change an f64; only their place value counts.
+                if mant < 100_000_000_000_000_000 {
+                    mant = mant * 10 + u64::from(d - b'0');
+                    exp10 -= i32::from(frac);
+                } else if !frac {
+                    exp10 += 1;
+                }
+            }
+            b'.' if !frac => frac = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if seen == 0 {
+        return None;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let eneg = b.get(i) == Some(&b'-');
+        i += usize::from(matches!(b.get(i), Some(b'-' | b'+')));
+        let start = i;
+        let mut e: i32 = 0;
+        while i < b.len() && b[i].is_ascii_digit() {
+            e = (e * 10 + i32::from(b[i] - b'0')).min(100_000);
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        exp10 += if eneg { -e } else { e };
+    }
+    if i != b.len() {
+        return None;
+    }
+    let m = mant as f64;
+    // With mant ≤ 2^53, one correctly rounded operation on two exact operands; otherwise m
+    // was rounded once already and the result may be an ulp off.
+    let v = if mant == 0 {
+        0.0
+    } else if exp10.unsigned_abs() <= 22 {
+        if exp10 >= 0 {
+            m * POW10[exp10 as usize]
+        } else {
+            m / POW10[(-exp10) as usize]
+        }
+    } else {
+        m * 10f64.powi(exp10.clamp(-400, 400))
+    };
+    Some(if neg { -v } else { v })
 }
 
 fn push_u64(out: &mut String, mut n: u64) {
@@ -277,9 +285,7 @@ fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    for &c in &buf[i..] {
-        out.push(char::from(c));
-    }
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
 /// Length of the JSON number at the start of `b`, if there is one.
@@ -517,6 +523,19 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Appends `snake_case` as `camelCase` (ASCII names only, as Rust field names here are).
+pub fn write_camel(out: &mut String, snake: &str) {
+    for (i, part) in snake.split('_').enumerate() {
+        match part.as_bytes().first() {
+            Some(c) if i > 0 => {
+                out.push(char::from(c.to_ascii_uppercase()));
+                out.push_str(&part[1..]);
+            }
+            _ => out.push_str(part),
+        }
+    }
+}
+
 /// What can be written as JSON: the results and events handed to JS.
 pub trait ToJson {
     fn write_json(&self, out: &mut String);
@@ -638,6 +657,19 @@ impl<'a> Obj<'a> {
         self.first = false;
         write_str(self.out, key);
         self.out.push(':');
+        v.write_json(self.out);
+        self
+    }
+
+    /// A field named by a Rust `snake_case` name, written in camelCase.
+    pub fn camel_field(&mut self, snake: &str, v: &dyn ToJson) -> &mut Self {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        self.out.push('"');
+        write_camel(self.out, snake);
+        self.out.push_str("\":");
         v.write_json(self.out);
         self
     }

@@ -23,19 +23,10 @@ pub fn raw_of(obj: &Value) -> Raw {
 }
 
 /// `snake_case` → `camelCase`, the key a field has in JS.
-pub(crate) fn camel(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
+#[cfg(test)]
+fn camel(snake: &str) -> String {
+    let mut out = String::new();
+    crate::json::write_camel(&mut out, snake);
     out
 }
 
@@ -52,7 +43,7 @@ macro_rules! result_struct {
         impl ToJson for $name {
             fn write_json(&self, out: &mut String) {
                 let mut o = Obj::new(out);
-                $(o.field(&camel(stringify!($f)), &self.$f);)*
+                $(o.camel_field(stringify!($f), &self.$f);)*
                 o.end();
             }
         }

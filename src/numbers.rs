@@ -6,23 +6,12 @@ use crate::json::{self, Value};
 /// `"+1.26"` → 1.26, `" 300 "` → 300, `""` → None, `"abc"` → None.
 pub fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim();
-    let t = t.strip_prefix('+').unwrap_or(t);
-    if t.is_empty() {
-        return None;
-    }
-    let t: String = t.chars().filter(|&c| c != ',').collect();
-    // Read as a JSON number: core's `str::parse::<f64>` would add ~10 KB of tables to the wasm.
-    // JSON forbids leading zeros and a bare leading ".", so normalise before reading it as one.
-    let (sign, digits) = t.strip_prefix('-').map_or(("", t.as_str()), |d| ("-", d));
-    let digits = digits.trim_start_matches('0');
-    let zero = if digits.is_empty() || digits.starts_with('.') {
-        "0"
+    let n = if t.bytes().any(|b| b == b',') {
+        json::decimal_f64(&t.replace(',', ""))
     } else {
-        ""
+        json::decimal_f64(t)
     };
-    json::number(&format!("{sign}{zero}{digits}"))
-        .map(|n| n.as_f64())
-        .filter(|f| f.is_finite())
+    n.filter(|f| f.is_finite())
 }
 
 /// A numeric field of a KIS object; a JSON number is accepted too.

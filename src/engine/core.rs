@@ -60,14 +60,19 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 
     pub(crate) fn emit(&self, e: KisEvent) {
-        self.observer.event(&e);
+        if self.observer.listening() {
+            self.observer.event(&e);
+        }
     }
 
+    /// An event to fill in and `emit`; its strings are copied only when someone listens.
     pub(crate) fn event(&self, kind: EventType, path: &str, tr_id: &str) -> KisEvent {
         let mut e = KisEvent::new(kind);
-        e.path = Some(path.to_string());
-        if !tr_id.is_empty() {
-            e.tr_id = Some(tr_id.to_string());
+        if self.observer.listening() {
+            e.path = Some(path.to_string());
+            if !tr_id.is_empty() {
+                e.tr_id = Some(tr_id.to_string());
+            }
         }
         e
     }

@@ -84,7 +84,8 @@ impl Transport for JsTransport {
         let mut headers = String::new();
         for (k, v) in &req.headers {
             // fetch itself refuses such a header; say which, rather than send a misaligned list.
-            if k.contains(['\n', '\r']) || v.contains(['\n', '\r']) {
+            let breaks = |s: &str| s.bytes().any(|b| b == b'\n' || b == b'\r');
+            if breaks(k) || breaks(v) {
                 return Err(TransportError::Network(Cause {
                     message: format!("header {k} holds a line break"),
                     original: None,

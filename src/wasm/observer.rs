@@ -44,6 +44,9 @@ impl JsObserver {
 }
 
 impl Observer for JsObserver {
+    fn listening(&self) -> bool {
+        self.on_event.is_some()
+    }
     fn event(&self, e: &KisEvent) {
         if let Some(f) = &self.on_event {
             let _ = f.call1(&JsValue::UNDEFINED, &to_js(e));
