@@ -25,6 +25,7 @@ const snippets = (dir) =>
   fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith(".js")).map((f) => path.join(dir, f)) : [];
 for (const f of snippets(out("node/snippets"))) {
   const src = fs.readFileSync(f, "utf8");
+  if (src.startsWith('"use strict"')) continue; // converted by an earlier run
   const exported = [...src.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]);
   if (/^export (?!(async )?function )/m.test(src)) throw new Error(`${f}: only exported functions can be converted`);
   fs.writeFileSync(f, `"use strict";\n${src.replace(/^export (async )?function /gm, "$1function ")}\nmodule.exports = { ${exported.join(", ")} };\n`);

@@ -332,6 +332,7 @@ const MAX_DEPTH: u32 = 128;
 /// was being read.
 pub fn parse(text: &str) -> Option<Value> {
     let mut p = Parser {
+        text,
         b: text.as_bytes(),
         i: 0,
     };
@@ -341,6 +342,7 @@ pub fn parse(text: &str) -> Option<Value> {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     b: &'a [u8],
     i: usize,
 }
@@ -434,6 +436,16 @@ impl Parser<'_> {
             return None;
         }
         self.i += 1;
+        let first = self.i;
+        while !matches!(self.b.get(self.i), None | Some(b'"' | b'\\' | 0..=0x1f)) {
+            self.i += 1;
+        }
+        if self.b.get(self.i) == Some(&b'"') {
+            // No escapes (every KIS string): one copy, cut at ASCII quotes so no UTF-8 check.
+            self.i += 1;
+            return self.text.get(first..self.i - 1).map(str::to_string);
+        }
+        self.i = first;
         let mut out = Vec::new();
         loop {
             let start = self.i;

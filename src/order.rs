@@ -86,19 +86,19 @@ fn check_order_type(field: &str, price_field: &str, t: &str, price: Option<u64>)
     if PRICED.contains(&t) && price.is_none() {
         return Err(KisError::validation(
             price_field,
-            format!("is required for order type {t:?} (a limit price)"),
+            format!("is required for order type \"{t}\" (a limit price)"),
         ));
     }
     if MARKET.contains(&t) && price.is_some() {
         return Err(KisError::validation(
             price_field,
-            format!("must be omitted for market-type order {t:?} (KIS sets the price)"),
+            format!("must be omitted for market-type order \"{t}\" (KIS sets the price)"),
         ));
     }
     if !PRICED.contains(&t) && !MARKET.contains(&t) && !OTHER.contains(&t) {
         return Err(KisError::validation(
             field,
-            format!("is not a KRX order type (ORD_DVSN): {t:?}"),
+            format!("is not a KRX order type (ORD_DVSN): \"{t}\""),
         ));
     }
     Ok(())
@@ -169,7 +169,7 @@ fn digits<'a>(field: &str, s: &'a str, max: usize) -> Result<&'a str> {
     if s.is_empty() || s.len() > max || !s.bytes().all(|c| c.is_ascii_digit()) {
         return Err(KisError::validation(
             field,
-            format!("must be 1 to {max} digits, got {s:?}"),
+            format!("must be 1 to {max} digits, got \"{s}\""),
         ));
     }
     Ok(s)

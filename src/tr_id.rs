@@ -33,7 +33,7 @@ impl Op {
                 return Err(KisError::validation(
                     field,
                     format!(
-                        "unknown operation {s:?} (expected buy, sell, cancel, balance, price, \
+                        "unknown operation \"{s}\" (expected buy, sell, cancel, balance, price, \
                          dailyPrice, buyingPower or orders)"
                     ),
                 ))
@@ -57,7 +57,7 @@ impl TrIdSet {
             "legacy" => Ok(TrIdSet::Legacy),
             _ => Err(KisError::validation(
                 field,
-                format!("must be \"current\" or \"legacy\", got {s:?}"),
+                format!("must be \"current\" or \"legacy\", got \"{s}\""),
             )),
         }
     }

@@ -84,7 +84,7 @@ fn date_arg(field: &str, s: &str) -> Result<String> {
     } else {
         Err(KisError::validation(
             field,
-            format!("must be a date as \"YYYY-MM-DD\" or \"YYYYMMDD\", got {s:?}"),
+            format!("must be a date as \"YYYY-MM-DD\" or \"YYYYMMDD\", got \"{s}\""),
         ))
     }
 }
@@ -121,7 +121,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if !matches!(period, "D" | "W" | "M") {
             return Err(KisError::validation(
                 "options.period",
-                format!("must be \"D\", \"W\" or \"M\", got {period:?}"),
+                format!("must be \"D\", \"W\" or \"M\", got \"{period}\""),
             ));
         }
         let adjusted = f.opt_bool("adjusted")?.unwrap_or(true);
@@ -178,7 +178,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Some(t) => {
                 return Err(KisError::validation(
                     "options.orderType",
-                    format!("must be a 2-digit ORD_DVSN code, got {t:?}"),
+                    format!("must be a 2-digit ORD_DVSN code, got \"{t}\""),
                 ))
             }
             None if price.is_some() => "00".to_string(),
@@ -294,7 +294,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             m => {
                 return Err(KisError::validation(
                     "request.method",
-                    format!("must be \"GET\" or \"POST\", got {m:?}"),
+                    format!("must be \"GET\" or \"POST\", got \"{m}\""),
                 ))
             }
         };
@@ -302,7 +302,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if !path.starts_with("/uapi/") || path.contains("..") || path.contains('?') {
             return Err(KisError::validation(
                 "request.path",
-                format!("must be a KIS /uapi/ path without a query string, got {path:?}"),
+                format!("must be a KIS /uapi/ path without a query string, got \"{path}\""),
             ));
         }
         let tr_id = f.str("trId")?;
@@ -310,7 +310,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         {
             return Err(KisError::validation(
                 "request.trId",
-                format!("is not a TR ID: {tr_id:?}"),
+                format!("is not a TR ID: \"{tr_id}\""),
             ));
         }
         let mut query = Vec::new();

@@ -61,7 +61,7 @@ impl Config {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 return Err(KisError::validation(
                     "options.baseUrl",
-                    format!("must be an http(s) URL, got {u:?}"),
+                    format!("must be an http(s) URL, got \"{u}\""),
                 ));
             }
         }

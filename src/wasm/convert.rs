@@ -20,6 +20,7 @@ pub fn to_json(field: &str, v: &JsValue) -> Result<Value, KisError> {
     json::parse(&text).ok_or_else(|| KisError::validation(field, "is not valid JSON"))
 }
 
-pub fn to_js<T: ToJson + ?Sized>(v: &T) -> JsValue {
+/// Not generic, so it is compiled once rather than once per result type.
+pub fn to_js(v: &dyn ToJson) -> JsValue {
     JSON::parse(&json::to_string(v)).unwrap_or(JsValue::NULL)
 }

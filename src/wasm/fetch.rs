@@ -14,10 +14,9 @@ use crate::error::Cause;
 
 // `fetch` is called with `this` undefined (a bare browser fetch throws "Illegal invocation"
 // otherwise). A timeout aborts the request through an AbortController, so a timed-out order is
-// not left running. The promise always resolves: [status, text, tr_cont, tr_id, gt_uid,
-// content-type] on an answer, [0, error, aborted] on none.
+// not left running. The promise always resolves: [status, text, tr_cont] on an answer (tr_cont is
+// the one response header the client reads: KIS's paging flag), [error, aborted] on none.
 #[wasm_bindgen(inline_js = r#"
-const KEPT = ["tr_cont", "tr_id", "gt_uid", "content-type"];
 export async function kisSend(fetch, method, url, headers, body, timeoutMs) {
   const h = {}, lines = headers.split("\n");
   for (let i = 0; i + 1 < lines.length; i += 2) h[lines[i]] = lines[i + 1];
@@ -32,12 +31,10 @@ export async function kisSend(fetch, method, url, headers, body, timeoutMs) {
   try {
     const res = await fetch(url, init);
     if (typeof res?.text !== "function") throw new Error("the fetch response has no text()");
-    const out = [res.status, await res.text()];
-    const get = res.headers && typeof res.headers.get === "function" ? (k) => res.headers.get(k) : () => null;
-    for (const k of KEPT) out.push(get(k) ?? undefined);
-    return out;
+    const text = await res.text();
+    return [res.status, text, typeof res.headers?.get === "function" ? res.headers.get("tr_cont") : null];
   } catch (e) {
-    return [0, e, ctl?.signal.aborted === true];
+    return [e, ctl?.signal.aborted === true];
   } finally {
     clearTimeout(timer);
   }
@@ -54,9 +51,6 @@ extern "C" {
         timeout_ms: f64,
     ) -> Promise;
 }
-
-/// Response headers worth keeping (KIS's paging and tracing headers), in kisSend's order.
-const KEPT_HEADERS: [&str; 4] = ["tr_cont", "tr_id", "gt_uid", "content-type"];
 
 pub struct JsTransport {
     pub fetch: Function,
@@ -106,24 +100,20 @@ impl Transport for JsTransport {
             timeout,
         );
         let out: Array = JsFuture::from(sent).await.unwrap_or_default().into();
-        if out.length() < 6 {
-            if out.get(2).is_truthy() {
+        if out.length() < 3 {
+            if out.get(1).is_truthy() {
                 return Err(TransportError::Timeout);
             }
-            let e = out.get(1);
+            let e = out.get(0);
             return Err(TransportError::Network(Cause {
                 message: describe(&e),
                 original: Some(Rc::new(e)),
             }));
         }
-        let headers = KEPT_HEADERS
-            .iter()
-            .enumerate()
-            .filter_map(|(i, name)| {
-                let v = out.get(i as u32 + 2).as_string()?;
-                Some((name.to_string(), v))
-            })
-            .collect();
+        let headers = match out.get(2).as_string() {
+            Some(v) => vec![("tr_cont".to_string(), v)],
+            None => Vec::new(),
+        };
         Ok(HttpResponse {
             status: out.get(0).as_f64().unwrap_or(0.0) as u16,
             headers,

@@ -10,3 +10,9 @@ mod observer;
 mod store;
 mod timers;
 mod types;
+
+// Talc in place of std's dlmalloc: smaller and faster, and the module is single-threaded (no
+// `atomics` target feature), which is what its dynamic wasm allocator assumes.
+#[cfg(not(target_feature = "atomics"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
