@@ -20,15 +20,24 @@ const names = [...shared.matchAll(/^export (?:class|function) (\w+)/gm)].map((m)
 const cjs = `"use strict";\n${shared.replace(/^export (class|function) /gm, "$1 ")}\nmodule.exports = { ${names.join(", ")} };\n`;
 fs.writeFileSync(out("node/shared.cjs"), cjs);
 
-// wasm-bindgen writes inline_js snippets as ES modules; Node's CommonJS glue require()s them.
-const snippets = (dir) =>
-  fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith(".js")).map((f) => path.join(dir, f)) : [];
-for (const f of snippets(out("node/snippets"))) {
-  const src = fs.readFileSync(f, "utf8");
-  if (src.startsWith('"use strict"')) continue; // converted by an earlier run
-  const exported = [...src.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]);
-  if (/^export (?!(async )?function )/m.test(src)) throw new Error(`${f}: only exported functions can be converted`);
-  fs.writeFileSync(f, `"use strict";\n${src.replace(/^export (async )?function /gm, "$1function ")}\nmodule.exports = { ${exported.join(", ")} };\n`);
+// wasm-bindgen puts inline_js in snippet files the glue imports: one more module to resolve and
+// load at start-up (about a millisecond in Node) and one more request in a browser. Their
+// exported functions are pasted into the glue instead, and the snippet files dropped.
+for (const target of ["node", "web"]) {
+  const gluePath = out(`${target}/kis_wasm.js`);
+  let glue = fs.readFileSync(gluePath, "utf8");
+  const importLine = /^(?:import \{ ([\w, ]+) \} from '(\.\/snippets\/[^']+)';|const \{ ([\w, ]+) \} = require\(String\.raw`(\.\/snippets\/[^`]+)`\);)\n/gm;
+  glue = glue.replace(importLine, (_, esNames, esPath, cjsNames, cjsPath) => {
+    const names = (esNames ?? cjsNames).split(",").map((n) => n.trim());
+    const src = fs.readFileSync(out(`${target}/${esPath ?? cjsPath}`), "utf8");
+    if (/^(import|export (?!(async )?function ))/m.test(src)) throw new Error(`${esPath ?? cjsPath}: only exported functions can be inlined`);
+    const defined = [...src.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]);
+    for (const n of names) if (!defined.includes(n)) throw new Error(`${n} is not defined in ${esPath ?? cjsPath}`);
+    return `${src.replace(/^export (async )?function /gm, "$1function ").trim()}\n`;
+  });
+  if (glue.includes("./snippets/")) throw new Error(`${gluePath} still imports a snippet`);
+  fs.writeFileSync(gluePath, glue);
+  fs.rmSync(out(`${target}/snippets`), { recursive: true, force: true });
 }
 
 const dts = fs.readFileSync(tpl("index.d.ts"), "utf8");
@@ -40,8 +49,7 @@ fs.cpSync(path.join(root, "tools"), out("tools"), { recursive: true });
 
 const gz = (f) => zlib.gzipSync(fs.readFileSync(out(f)), { level: 9 }).length;
 const wasm = gz("web/kis_wasm_bg.wasm");
-const glue = ["web/kis_wasm.js", "web/index.js", "web/shared.js", ...snippets(out("web/snippets")).map((f) => path.relative(out(""), f))]
-  .reduce((sum, f) => sum + gz(f), 0);
+const glue = gz("web/kis_wasm.js") + gz("web/index.js") + gz("web/shared.js");
 const sizes = { wasmGzipBytes: wasm, glueGzipBytes: glue, totalGzipBytes: wasm + glue };
 fs.writeFileSync(out("sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
 console.log(`browser build, gzip -9: wasm ${wasm} B + glue ${glue} B = ${wasm + glue} B`);

@@ -12,7 +12,8 @@ rm -rf pkg
 wasm-bindgen --target nodejs --out-dir pkg/node "$WASM"
 wasm-bindgen --target web --out-dir pkg/web "$WASM"
 for t in node web; do
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  # -Os came out smaller than -Oz on this module (binaryen 132); the custom sections are for tools.
+  wasm-opt -Os --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "pkg/$t/kis_wasm_bg.wasm" -o "pkg/$t/kis_wasm_bg.wasm"
 done

@@ -66,6 +66,12 @@ impl Map {
         self.0.len()
     }
 
+    /// Moves `key`'s value out, leaving null in its place.
+    pub fn take(&mut self, key: &str) -> Option<Value> {
+        let slot = self.0.iter_mut().rev().find(|(k, _)| k == key)?;
+        Some(std::mem::take(&mut slot.1))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -81,6 +87,14 @@ impl std::ops::Index<&str> for Map {
 impl Value {
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.as_object()?.get(key)
+    }
+
+    /// Moves field `key` of an object out (null left behind); None if absent or not an object.
+    pub fn take(&mut self, key: &str) -> Option<Value> {
+        match self {
+            Value::Object(m) => m.take(key),
+            _ => None,
+        }
     }
 
     pub fn as_object(&self) -> Option<&Map> {

@@ -13,7 +13,15 @@ pub type Raw = Map;
 /// The KIS object's fields, values as sent (non-string values in their JSON text, since KIS's
 /// fields are strings and the type says so).
 pub fn raw_of(obj: &Value) -> Raw {
-    let mut raw = obj.as_object().cloned().unwrap_or_default();
+    into_raw(obj.clone())
+}
+
+/// `raw_of` for an object the caller is done with: its map is reused, not copied.
+pub fn into_raw(obj: Value) -> Raw {
+    let mut raw = match obj {
+        Value::Object(m) => m,
+        _ => Raw::default(),
+    };
     for v in raw.values_mut() {
         if !v.is_string() {
             *v = Value::String(v.to_json());
@@ -73,19 +81,19 @@ result_struct! {
 }
 
 impl Quote {
-    pub fn from_output(symbol: &str, o: &Value) -> Quote {
+    pub fn from_output(symbol: &str, o: Value) -> Quote {
         Quote {
             symbol: symbol.to_string(),
-            price: field_number(o, "stck_prpr"),
-            change: field_number(o, "prdy_vrss"),
-            change_rate: field_number(o, "prdy_ctrt"),
-            volume: field_number(o, "acml_vol"),
-            open: field_number(o, "stck_oprc"),
-            high: field_number(o, "stck_hgpr"),
-            low: field_number(o, "stck_lwpr"),
-            upper_limit: field_number(o, "stck_mxpr"),
-            lower_limit: field_number(o, "stck_llam"),
-            raw: raw_of(o),
+            price: field_number(&o, "stck_prpr"),
+            change: field_number(&o, "prdy_vrss"),
+            change_rate: field_number(&o, "prdy_ctrt"),
+            volume: field_number(&o, "acml_vol"),
+            open: field_number(&o, "stck_oprc"),
+            high: field_number(&o, "stck_hgpr"),
+            low: field_number(&o, "stck_lwpr"),
+            upper_limit: field_number(&o, "stck_mxpr"),
+            lower_limit: field_number(&o, "stck_llam"),
+            raw: into_raw(o),
         }
     }
 }
@@ -104,15 +112,15 @@ result_struct! {
 }
 
 impl DailyBar {
-    pub fn from_row(o: &Value) -> DailyBar {
+    pub fn from_row(o: Value) -> DailyBar {
         DailyBar {
-            date: dashed_date(&field_text(o, "stck_bsop_date")),
-            open: field_number(o, "stck_oprc"),
-            high: field_number(o, "stck_hgpr"),
-            low: field_number(o, "stck_lwpr"),
-            close: field_number(o, "stck_clpr"),
-            volume: field_number(o, "acml_vol"),
-            raw: raw_of(o),
+            date: dashed_date(&field_text(&o, "stck_bsop_date")),
+            open: field_number(&o, "stck_oprc"),
+            high: field_number(&o, "stck_hgpr"),
+            low: field_number(&o, "stck_lwpr"),
+            close: field_number(&o, "stck_clpr"),
+            volume: field_number(&o, "acml_vol"),
+            raw: into_raw(o),
         }
     }
 }
@@ -134,18 +142,18 @@ result_struct! {
 }
 
 impl Holding {
-    pub fn from_row(o: &Value) -> Holding {
+    pub fn from_row(o: Value) -> Holding {
         Holding {
-            symbol: field_text(o, "pdno"),
-            name: field_text(o, "prdt_name"),
-            quantity: field_number(o, "hldg_qty"),
-            orderable_quantity: field_number(o, "ord_psbl_qty"),
-            avg_price: field_number(o, "pchs_avg_pric"),
-            price: field_number(o, "prpr"),
-            eval_amount: field_number(o, "evlu_amt"),
-            profit_loss: field_number(o, "evlu_pfls_amt"),
-            profit_loss_rate: field_number(o, "evlu_pfls_rt"),
-            raw: raw_of(o),
+            symbol: field_text(&o, "pdno"),
+            name: field_text(&o, "prdt_name"),
+            quantity: field_number(&o, "hldg_qty"),
+            orderable_quantity: field_number(&o, "ord_psbl_qty"),
+            avg_price: field_number(&o, "pchs_avg_pric"),
+            price: field_number(&o, "prpr"),
+            eval_amount: field_number(&o, "evlu_amt"),
+            profit_loss: field_number(&o, "evlu_pfls_amt"),
+            profit_loss_rate: field_number(&o, "evlu_pfls_rt"),
+            raw: into_raw(o),
         }
     }
 }
@@ -164,15 +172,15 @@ result_struct! {
 }
 
 impl BalanceSummary {
-    pub fn from_row(o: &Value) -> BalanceSummary {
+    pub fn from_row(o: Value) -> BalanceSummary {
         BalanceSummary {
-            cash: field_number(o, "dnca_tot_amt"),
-            stock_eval: field_number(o, "scts_evlu_amt"),
-            total_eval: field_number(o, "tot_evlu_amt"),
-            net_asset: field_number(o, "nass_amt"),
-            purchase_total: field_number(o, "pchs_amt_smtl_amt"),
-            profit_loss_total: field_number(o, "evlu_pfls_smtl_amt"),
-            raw: raw_of(o),
+            cash: field_number(&o, "dnca_tot_amt"),
+            stock_eval: field_number(&o, "scts_evlu_amt"),
+            total_eval: field_number(&o, "tot_evlu_amt"),
+            net_asset: field_number(&o, "nass_amt"),
+            purchase_total: field_number(&o, "pchs_amt_smtl_amt"),
+            profit_loss_total: field_number(&o, "evlu_pfls_smtl_amt"),
+            raw: into_raw(o),
         }
     }
 }
@@ -205,12 +213,12 @@ fn either_case(o: &Value, upper: &str) -> String {
 }
 
 impl OrderAck {
-    pub fn from_output(o: &Value) -> OrderAck {
+    pub fn from_output(o: Value) -> OrderAck {
         OrderAck {
-            order_no: either_case(o, "ODNO"),
-            org_no: either_case(o, "KRX_FWDG_ORD_ORGNO"),
-            time: coloned_time(&either_case(o, "ORD_TMD")),
-            raw: raw_of(o),
+            order_no: either_case(&o, "ODNO"),
+            org_no: either_case(&o, "KRX_FWDG_ORD_ORGNO"),
+            time: coloned_time(&either_case(&o, "ORD_TMD")),
+            raw: into_raw(o),
         }
     }
 }
@@ -250,25 +258,25 @@ result_struct! {
 }
 
 impl Order {
-    pub fn from_row(o: &Value) -> Order {
+    pub fn from_row(o: Value) -> Order {
         Order {
-            date: dashed_date(&field_text(o, "ord_dt")),
-            time: coloned_time(&field_text(o, "ord_tmd")),
-            order_no: field_text(o, "odno"),
-            org_no: field_text(o, "ord_gno_brno"),
-            side: if field_text(o, "sll_buy_dvsn_cd") == "01" {
+            date: dashed_date(&field_text(&o, "ord_dt")),
+            time: coloned_time(&field_text(&o, "ord_tmd")),
+            order_no: field_text(&o, "odno"),
+            org_no: field_text(&o, "ord_gno_brno"),
+            side: if field_text(&o, "sll_buy_dvsn_cd") == "01" {
                 OrderSide::Sell
             } else {
                 OrderSide::Buy
             },
-            symbol: field_text(o, "pdno"),
-            name: field_text(o, "prdt_name"),
-            quantity: field_number(o, "ord_qty"),
-            price: field_number(o, "ord_unpr"),
-            filled_quantity: field_number(o, "tot_ccld_qty"),
-            remaining_quantity: field_number(o, "rmn_qty"),
-            cancelled: field_text(o, "cncl_yn") == "Y",
-            raw: raw_of(o),
+            symbol: field_text(&o, "pdno"),
+            name: field_text(&o, "prdt_name"),
+            quantity: field_number(&o, "ord_qty"),
+            price: field_number(&o, "ord_unpr"),
+            filled_quantity: field_number(&o, "tot_ccld_qty"),
+            remaining_quantity: field_number(&o, "rmn_qty"),
+            cancelled: field_text(&o, "cncl_yn") == "Y",
+            raw: into_raw(o),
         }
     }
 }
@@ -284,12 +292,12 @@ result_struct! {
 }
 
 impl BuyingPower {
-    pub fn from_output(o: &Value) -> BuyingPower {
+    pub fn from_output(o: Value) -> BuyingPower {
         BuyingPower {
-            cash: field_number(o, "ord_psbl_cash"),
-            max_quantity: field_number(o, "nrcvb_buy_qty"),
-            max_amount: field_number(o, "nrcvb_buy_amt"),
-            raw: raw_of(o),
+            cash: field_number(&o, "ord_psbl_cash"),
+            max_quantity: field_number(&o, "nrcvb_buy_qty"),
+            max_amount: field_number(&o, "nrcvb_buy_amt"),
+            raw: into_raw(o),
         }
     }
 }
@@ -343,7 +351,7 @@ mod tests {
     fn b8_quote_fields_parsed_and_raw_kept() {
         let o = json!({"stck_prpr":"128500","prdy_vrss":"-500","prdy_ctrt":"+1.26","acml_vol":"2669075",
                        "stck_oprc":"","stck_mxpr":"167000","stck_llam":"90000"});
-        let q = Quote::from_output("000660", &o);
+        let q = Quote::from_output("000660", o);
         assert_eq!(q.price, Some(128500.0));
         assert_eq!(q.change, Some(-500.0));
         assert_eq!(q.change_rate, Some(1.26));
@@ -389,7 +397,7 @@ mod tests {
     #[test]
     fn results_are_written_as_camel_case_json() {
         let o = crate::json::parse(r#"{"stck_prpr": "128500", "prdy_ctrt": "-1.26"}"#).unwrap();
-        let q = Quote::from_output("000660", &o);
+        let q = Quote::from_output("000660", o);
         let text = crate::json::to_string(&q);
         assert!(
             text.starts_with(
@@ -406,14 +414,14 @@ mod tests {
     #[test]
     fn order_ack_reads_either_case() {
         let a = OrderAck::from_output(
-            &json!({"KRX_FWDG_ORD_ORGNO":"06010","ODNO":"0001569157","ORD_TMD":"155211"}),
+            json!({"KRX_FWDG_ORD_ORGNO":"06010","ODNO":"0001569157","ORD_TMD":"155211"}),
         );
         assert_eq!(
             (a.order_no.as_str(), a.org_no.as_str(), a.time.as_str()),
             ("0001569157", "06010", "15:52:11")
         );
         let a = OrderAck::from_output(
-            &json!({"krx_fwdg_ord_orgno":"06010","odno":"1","ord_tmd":"090000"}),
+            json!({"krx_fwdg_ord_orgno":"06010","odno":"1","ord_tmd":"090000"}),
         );
         assert_eq!(a.order_no, "1");
     }

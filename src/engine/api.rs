@@ -52,8 +52,9 @@ fn symbol_arg<'a>(field: &str, v: &'a Value) -> Result<&'a str> {
     Ok(s)
 }
 
-fn output<'a>(body: &'a Value, key: &str, path: &str) -> Result<&'a Value> {
-    body.get(key).filter(|v| !v.is_null()).ok_or_else(|| {
+/// Moves the answer's `key` object out of the body.
+fn output(body: &mut Value, key: &str, path: &str) -> Result<Value> {
+    body.take(key).filter(|v| !v.is_null()).ok_or_else(|| {
         KisError::new(
             ErrorKind::Decode,
             format!("KIS {path} answer has no `{key}`"),
@@ -62,14 +63,13 @@ fn output<'a>(body: &'a Value, key: &str, path: &str) -> Result<&'a Value> {
     })
 }
 
-fn rows<'a>(body: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
-    let v = body.get(key);
-    let list: &'a [Value] = match v {
+/// Moves the answer's `key` rows out of the body (KIS sends a lone object for a single row).
+fn rows(body: &mut Value, key: &str) -> Vec<Value> {
+    match body.take(key) {
         Some(Value::Array(a)) => a,
-        Some(obj @ Value::Object(_)) => std::slice::from_ref(obj),
-        _ => &[],
-    };
-    list.iter()
+        Some(obj @ Value::Object(_)) => vec![obj],
+        _ => Vec::new(),
+    }
 }
 
 /// "YYYY-MM-DD" or "YYYYMMDD" → "YYYYMMDD".
@@ -106,10 +106,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     pub async fn get_price(&self, symbol: &Value) -> Result<Quote> {
         let symbol = symbol_arg("symbol", symbol)?;
         let call = self.read(PRICE_PATH, Op::Price, price_query(symbol));
-        let reply = self.call_plain(&call).await?;
+        let mut reply = self.call_plain(&call).await?;
         Ok(Quote::from_output(
             symbol,
-            output(&reply.body, "output", PRICE_PATH)?,
+            output(&mut reply.body, "output", PRICE_PATH)?,
         ))
     }
 
@@ -130,8 +130,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Op::DailyPrice,
             daily_price_query(symbol, period, adjusted),
         );
-        let reply = self.call_plain(&call).await?;
-        let mut bars: Vec<DailyBar> = rows(&reply.body, "output")
+        let mut reply = self.call_plain(&call).await?;
+        let mut bars: Vec<DailyBar> = rows(&mut reply.body, "output")
+            .into_iter()
             .map(DailyBar::from_row)
             .collect();
         bars.retain(|b| !b.date.is_empty());
@@ -143,16 +144,16 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     pub async fn get_balance(&self) -> Result<Balance> {
         let account = self.cfg.require_account()?;
         let call = self.read(BALANCE_PATH, Op::Balance, balance_query(account));
-        let pages = self.all_pages(call).await?;
+        let mut pages = self.all_pages(call).await?;
         let holdings: Vec<Holding> = pages
-            .iter()
+            .iter_mut()
             .flat_map(|p| rows(p, "output1"))
             .map(Holding::from_row)
             .collect();
         let summary = pages
-            .iter()
+            .iter_mut()
             .rev()
-            .find_map(|p| rows(p, "output2").next())
+            .find_map(|p| rows(p, "output2").into_iter().next())
             .map(BalanceSummary::from_row)
             .ok_or_else(|| {
                 KisError::new(
@@ -187,11 +188,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let account = self.cfg.require_account()?;
         let unit = price.map_or_else(|| "0".to_string(), |p| p.to_string());
         let q = buying_power_query(account, symbol, &unit, &order_type);
-        let reply = self
+        let mut reply = self
             .call_plain(&self.read(BUYING_POWER_PATH, Op::BuyingPower, q))
             .await?;
         Ok(BuyingPower::from_output(output(
-            &reply.body,
+            &mut reply.body,
             "output",
             BUYING_POWER_PATH,
         )?))
@@ -257,7 +258,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             );
         }
         Ok(pages
-            .iter()
+            .iter_mut()
             .flat_map(|p| rows(p, "output1"))
             .map(Order::from_row)
             .filter(|o| !o.order_no.is_empty())

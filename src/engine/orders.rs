@@ -53,9 +53,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let mut resends = 0;
         loop {
             let failed = match self.call(&call).await {
-                Ok(reply) => {
-                    let ack =
-                        OrderAck::from_output(reply.body.get("output").unwrap_or(&Value::Null));
+                Ok(mut reply) => {
+                    let ack = OrderAck::from_output(reply.body.take("output").unwrap_or_default());
                     self.remember(&ack.order_no);
                     return Ok(ack);
                 }
@@ -99,8 +98,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             kind: CallKind::Write,
         };
         match self.call(&call).await {
-            Ok(reply) => Ok(OrderAck::from_output(
-                reply.body.get("output").unwrap_or(&Value::Null),
+            Ok(mut reply) => Ok(OrderAck::from_output(
+                reply.body.take("output").unwrap_or_default(),
             )),
             Err(f) if f.maybe_executed => {
                 let mut e = f.error.clone();

@@ -14,6 +14,10 @@ pub fn to_json(field: &str, v: &JsValue) -> Result<Value, KisError> {
     if v.is_undefined() || v.is_null() {
         return Ok(Value::Null);
     }
+    // A symbol is a string: no need for JSON.stringify and a parse.
+    if let Some(s) = v.as_string() {
+        return Ok(Value::String(s));
+    }
     let text = JSON::stringify(v)
         .map_err(|_| KisError::validation(field, "cannot be converted to JSON"))?;
     let text: String = text.into();
