@@ -12,10 +12,11 @@ impl Account {
     /// Accepts "12345678-01", "1234567801" and "12345678" (product code "01").
     pub fn parse(field: &str, s: &str) -> Result<Account> {
         let s = s.trim();
+        // `get` rather than indexing: a non-ASCII input must be an error, not a panic.
         let (cano, product) = match (s.len(), s.find('-')) {
-            (11, Some(8)) => (&s[..8], &s[9..]),
-            (10, None) => (&s[..8], &s[8..]),
-            (8, None) => (s, "01"),
+            (11, Some(8)) => (s.get(..8), s.get(9..)),
+            (10, None) => (s.get(..8), s.get(8..)),
+            (8, None) => (Some(s), Some("01")),
             _ => {
                 return Err(KisError::validation(
                     field,
@@ -24,10 +25,10 @@ impl Account {
                 ))
             }
         };
-        if !cano.bytes().all(|c| c.is_ascii_digit()) || !product.bytes().all(|c| c.is_ascii_digit())
-        {
+        let digits = |p: &&str| p.bytes().all(|c| c.is_ascii_digit());
+        let (Some(cano), Some(product)) = (cano.filter(digits), product.filter(digits)) else {
             return Err(KisError::validation(field, "must contain digits only"));
-        }
+        };
         Ok(Account {
             cano: cano.to_string(),
             product: product.to_string(),
@@ -58,6 +59,8 @@ mod tests {
             "abcdefgh",
             "12345678-1",
             "",
+            // Ten bytes with a two-byte character across byte 8: refused, not a panic.
+            "1234567é9",
         ] {
             let e = Account::parse("account", bad).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("account"), "{bad}");

@@ -49,7 +49,7 @@ impl Env {
 
 /// The seed's rule: a URL is the mock (VTS) environment when it contains "vts".
 pub fn is_mock_url(url: &str) -> bool {
-    url.to_ascii_lowercase().contains("vts")
+    crate::find::contains(&url.to_ascii_lowercase(), "vts")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

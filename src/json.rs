@@ -534,7 +534,8 @@ pub fn write_str(out: &mut String, s: &str) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
+        // `get`: `i` is at an ASCII byte, so always a boundary, and no panic path is compiled in.
+        out.push_str(s.get(start..i).unwrap_or_default());
         if esc.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
@@ -545,7 +546,7 @@ pub fn write_str(out: &mut String, s: &str) {
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
+    out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
 }
 
@@ -555,7 +556,7 @@ pub fn write_camel(out: &mut String, snake: &str) {
         match part.as_bytes().first() {
             Some(c) if i > 0 => {
                 out.push(char::from(c.to_ascii_uppercase()));
-                out.push_str(&part[1..]);
+                out.push_str(part.get(1..).unwrap_or_default());
             }
             _ => out.push_str(part),
         }

@@ -49,9 +49,7 @@ pub fn parse_kst_datetime(s: &str) -> Option<f64> {
     if b.len() != 19 {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        std::str::from_utf8(&b[r]).ok()?.parse().ok()
-    };
+    let num = |r: std::ops::Range<usize>| digits(b.get(r)?).map(i64::from);
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
@@ -61,27 +59,42 @@ pub fn parse_kst_datetime(s: &str) -> Option<f64> {
     Some((days * DAY_MS + ((h * 60 + mi) * 60 + se) * 1000 - KST_OFFSET_MS) as f64)
 }
 
+/// The value of a run of ASCII digits (at most 9); None if any byte is not one.
+fn digits(b: &[u8]) -> Option<u32> {
+    (b.len() <= 9 && b.iter().all(u8::is_ascii_digit))
+        .then(|| b.iter().fold(0, |n, c| n * 10 + u32::from(c - b'0')))
+}
+
+/// All-digit `s` of length `len`, with `sep` put before the bytes at `cuts`; anything else is
+/// returned unchanged.
+fn punctuated(s: &str, len: usize, cuts: [usize; 2], sep: char) -> String {
+    if s.len() != len || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(len + 2);
+    for (i, c) in s.chars().enumerate() {
+        if cuts.contains(&i) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `YYYYMMDD` → `YYYY-MM-DD` (anything else is returned unchanged).
 pub fn dashed_date(yyyymmdd: &str) -> String {
-    if yyyymmdd.len() == 8 && yyyymmdd.bytes().all(|c| c.is_ascii_digit()) {
-        format!("{}-{}-{}", &yyyymmdd[..4], &yyyymmdd[4..6], &yyyymmdd[6..])
-    } else {
-        yyyymmdd.to_string()
-    }
+    punctuated(yyyymmdd, 8, [4, 6], '-')
 }
 
 /// `HHMMSS` → `HH:MM:SS` (anything else is returned unchanged).
 pub fn coloned_time(hhmmss: &str) -> String {
-    if hhmmss.len() == 6 && hhmmss.bytes().all(|c| c.is_ascii_digit()) {
-        format!("{}:{}:{}", &hhmmss[..2], &hhmmss[2..4], &hhmmss[4..])
-    } else {
-        hhmmss.to_string()
-    }
+    punctuated(hhmmss, 6, [2, 4], ':')
 }
 
 fn parts(yyyymmdd: &str) -> (i64, u32, u32) {
-    let n = |r: std::ops::Range<usize>| yyyymmdd.get(r).and_then(|x| x.parse().ok()).unwrap_or(1);
-    (n(0..4) as i64, n(4..6) as u32, n(6..8) as u32)
+    let b = yyyymmdd.as_bytes();
+    let n = |r: std::ops::Range<usize>| b.get(r).and_then(digits).unwrap_or(1);
+    (i64::from(n(0..4)), n(4..6), n(6..8))
 }
 
 /// `YYYYMMDD` shifted by whole days.
@@ -102,12 +115,10 @@ pub fn months_before(yyyymmdd: &str, months: u32) -> String {
 
 /// Whether `YYYYMMDD` names a real calendar day.
 pub fn is_valid_date(yyyymmdd: &str) -> bool {
-    if yyyymmdd.len() != 8 || !yyyymmdd.bytes().all(|c| c.is_ascii_digit()) {
+    if yyyymmdd.len() != 8 || digits(yyyymmdd.as_bytes()).is_none() {
         return false;
     }
-    let y: i64 = yyyymmdd[..4].parse().unwrap_or(0);
-    let m: u32 = yyyymmdd[4..6].parse().unwrap_or(0);
-    let d: u32 = yyyymmdd[6..].parse().unwrap_or(0);
+    let (y, m, d) = parts(yyyymmdd);
     if !(1..=12).contains(&m) || d == 0 {
         return false;
     }

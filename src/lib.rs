@@ -12,6 +12,7 @@ pub mod env;
 pub mod envelope;
 pub mod error;
 pub mod events;
+pub mod find;
 pub mod headers;
 pub mod input;
 pub mod json;

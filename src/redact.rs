@@ -38,9 +38,7 @@ impl Redactor {
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
         for s in self.secrets.borrow().iter() {
-            if out.contains(s.as_str()) {
-                out = out.replace(s.as_str(), MASK);
-            }
+            out = crate::find::replace_all(&out, s, MASK);
         }
         out
     }

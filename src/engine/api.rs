@@ -300,7 +300,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             }
         };
         let path = f.str("path")?;
-        if !path.starts_with("/uapi/") || path.contains("..") || path.contains('?') {
+        if !path.starts_with("/uapi/") || crate::find::contains(path, "..") || path.contains('?') {
             return Err(KisError::validation(
                 "request.path",
                 format!("must be a KIS /uapi/ path without a query string, got \"{path}\""),
