@@ -321,8 +321,7 @@ result_struct! {
 }
 
 impl StoredToken {
-    /// Read field by field (what a JS store returned), rather than through serde's Deserialize,
-    /// whose error messages would pull float formatting into the wasm.
+    /// Read field by field (what a JS store returned), so a bad store names the bad field.
     pub fn from_value(v: &Value) -> crate::error::Result<StoredToken> {
         let f = crate::input::Fields::new(
             "tokenStore.get()",
