@@ -29,7 +29,7 @@ impl<'a> Fields<'a> {
             if let Some(k) = m.keys().find(|k| !known.contains(&k.as_str())) {
                 return Err(KisError::validation(
                     &format!("{scope}.{k}"),
-                    format!("unknown option (known: {})", known.join(", ")),
+                    format!("unknown option (known: {})", list(known)),
                 ));
             }
         }
@@ -85,6 +85,18 @@ impl<'a> Fields<'a> {
     pub fn opt_value(&self, key: &str) -> Option<&'a Value> {
         self.get(key)
     }
+}
+
+/// "a, b, c" (`join`, without the generic code it compiles to).
+fn list(items: &[&str]) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(item);
+    }
+    out
 }
 
 pub fn type_name(v: &Value) -> &'static str {

@@ -813,6 +813,48 @@ mod tests {
         assert!(number("1.2.3").is_none() && number("").is_none() && number("-").is_none());
     }
 
+    /// Random documents through serde_json and back: whatever serde_json writes, this parser
+    /// reads, and what this writer writes, serde_json reads as the same document.
+    #[test]
+    fn round_trips_random_documents_against_serde_json() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        fn doc(next: &mut dyn FnMut(u64) -> u64, depth: u32) -> serde_json::Value {
+            const CHARS: &[char] = &[
+                'a', 'Z', '0', ' ', '"', '\\', '\n', '\u{1}', 'é', '가', '😀', '/',
+            ];
+            match next(if depth > 3 { 5 } else { 7 }) {
+                0 => serde_json::Value::Null,
+                1 => serde_json::Value::Bool(next(2) == 0),
+                2 => serde_json::json!(next(1 << 53) as i64 - (1 << 52)),
+                3 => serde_json::json!((next(2_000_001) as f64 - 1_000_000.0) / 1e4),
+                4 => serde_json::Value::String(
+                    (0..next(8))
+                        .map(|_| CHARS[next(CHARS.len() as u64) as usize])
+                        .collect(),
+                ),
+                5 => serde_json::Value::Array((0..next(4)).map(|_| doc(next, depth + 1)).collect()),
+                _ => serde_json::Value::Object(
+                    (0..next(4))
+                        .map(|i| (format!("k{i}{}", next(3)), doc(next, depth + 1)))
+                        .collect(),
+                ),
+            }
+        }
+        for _ in 0..2000 {
+            let original = doc(&mut next, 0);
+            let text = original.to_string();
+            let ours = parse(&text).unwrap_or_else(|| panic!("refused {text}"));
+            let back: serde_json::Value = serde_json::from_str(&ours.to_json()).unwrap();
+            assert_eq!(back, original, "{text}");
+        }
+    }
+
     #[test]
     fn control_characters_are_escaped() {
         assert_eq!(to_string("a\u{1}b\tc"), r#""a\u0001b\tc""#);

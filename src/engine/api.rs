@@ -136,7 +136,16 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .map(DailyBar::from_row)
             .collect();
         bars.retain(|b| !b.date.is_empty());
-        bars.sort_unstable_by(|a, b| a.date.cmp(&b.date));
+        // KIS sends newest first: reversing makes them oldest first without a sort, and an
+        // insertion pass fixes any row out of order (cheap on sorted input; no sort code linked).
+        bars.reverse();
+        for i in 1..bars.len() {
+            let mut j = i;
+            while j > 0 && bars[j - 1].date > bars[j].date {
+                bars.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         Ok(bars)
     }
 
