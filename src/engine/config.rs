@@ -105,9 +105,22 @@ impl Config {
             Some(n) => Some(whole_number("options.timeoutMs", n, 1.0)?),
             None => Some(DEFAULT_TIMEOUT_MS),
         };
+        // They travel as header values. Surrounding whitespace (the newline of a key read from
+        // a file) is dropped; a control character inside is invalid in a header and refused.
+        // The message never repeats the value, a secret.
+        let header_value = |key: &str| -> Result<String> {
+            let v = f.opt_str(key)?.unwrap_or_default().trim();
+            if v.bytes().any(|b| b < 0x20 || b == 0x7f) {
+                return Err(KisError::validation(
+                    &f.name(key),
+                    "must not contain control characters (line breaks, tabs)",
+                ));
+            }
+            Ok(v.to_string())
+        };
         Ok(Config {
-            app_key: f.opt_str("appKey")?.unwrap_or_default().to_string(),
-            app_secret: f.opt_str("appSecret")?.unwrap_or_default().to_string(),
+            app_key: header_value("appKey")?,
+            app_secret: header_value("appSecret")?,
             account,
             base_url: base_url.unwrap_or_else(|| env.default_base_url().to_string()),
             env,
@@ -202,11 +215,15 @@ mod tests {
             (json!({"baseUrl": "ftp://x"}), "options.baseUrl"),
             (json!({"appKy": "x"}), "options.appKy"),
             (json!({"hashkey": "yes"}), "options.hashkey"),
+            (json!({"appSecret": "abc\ndef"}), "options.appSecret"),
+            (json!({"appKey": "ke\u{1}y"}), "options.appKey"),
         ];
         for (v, field) in cases {
             let e = Config::from_value(&v, &[]).unwrap_err();
             assert_eq!(e.field.as_deref(), Some(field), "{v}");
         }
         assert!(Config::from_value(&json!({"fetch": 1}), &["fetch"]).is_ok());
+        let c = Config::from_value(&json!({"appKey": " key-from-a-file\n"}), &[]).unwrap();
+        assert_eq!(c.app_key, "key-from-a-file");
     }
 }
