@@ -197,18 +197,8 @@ impl Number {
     /// JSON text for `n`: whole numbers as integers, others in the shortest form that reads
     /// back as the same f64. None when `n` is not finite.
     pub fn from_f64(n: f64) -> Option<Number> {
-        if !n.is_finite() {
-            return None;
-        }
-        if n.fract() == 0.0 && n.abs() < MAX_EXACT as f64 {
-            let mut s = String::new();
-            if n < 0.0 {
-                s.push('-');
-            }
-            push_u64(&mut s, n.abs() as u64);
-            return Some(Number(s.into()));
-        }
-        Some(Number(zmij::Buffer::new().format_finite(n).into()))
+        let mut s = String::new();
+        write_f64(&mut s, n).then(|| Number(s.into()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -286,6 +276,23 @@ pub fn decimal_f64(s: &str) -> Option<f64> {
         m * 10f64.powi(exp10.clamp(-400, 400))
     };
     Some(if neg { -v } else { v })
+}
+
+/// Appends `n` as JSON (whole numbers as integers, others in the shortest form that reads back
+/// as the same f64); false, with nothing written, when `n` is not finite.
+fn write_f64(out: &mut String, n: f64) -> bool {
+    if !n.is_finite() {
+        return false;
+    }
+    if n.fract() == 0.0 && n.abs() < MAX_EXACT as f64 {
+        if n < 0.0 {
+            out.push('-');
+        }
+        push_u64(out, n.abs() as u64);
+    } else {
+        out.push_str(zmij::Buffer::new().format_finite(n));
+    }
+    true
 }
 
 fn push_u64(out: &mut String, mut n: u64) {
@@ -599,9 +606,8 @@ impl ToJson for bool {
 
 impl ToJson for f64 {
     fn write_json(&self, out: &mut String) {
-        match Number::from_f64(*self) {
-            Some(n) => out.push_str(&n.0),
-            None => out.push_str("null"),
+        if !write_f64(out, *self) {
+            out.push_str("null");
         }
     }
 }
@@ -660,7 +666,8 @@ impl<T: ToJson> ToJson for Vec<T> {
 
 /// The JSON text of `v`.
 pub fn to_string<T: ToJson + ?Sized>(v: &T) -> String {
-    let mut out = String::new();
+    // Most results are a few hundred bytes: start there rather than grow through 8, 16, ….
+    let mut out = String::with_capacity(512);
     v.write_json(&mut out);
     out
 }
