@@ -77,6 +77,20 @@ test("a rejected fetch is a network error with the original as cause", async () 
   assert.equal(f.calls.filter((c) => c.url.includes("inquire-price")).length, 2);
 });
 
+test("the transport: a response without headers works, a body cut mid-read is a network error, a timeout aborts", async () => {
+  const bare = fakeFetch({ answer: () => ({ status: 200, text: async () => JSON.stringify(PRICE) }) });
+  assert.equal((await client({ fetch: bare.fetch }).getPrice("005930")).price, 70000);
+
+  const cut = new Error("terminated");
+  const f = fakeFetch({ answer: () => ({ status: 200, headers: { get: () => null }, text: async () => { throw cut; } }) });
+  await assert.rejects(client({ fetch: f.fetch, retry: { serverErrors: 0 }, logger: null }).getPrice("005930"), (e) => e.kind === "network" && e.cause === cut);
+
+  let signal;
+  const hang = fakeFetch({ answer: (url, init) => { signal = init.signal; return new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason))); } });
+  await assert.rejects(client({ fetch: hang.fetch, timeoutMs: 20, retry: { serverErrors: 0 }, logger: null }).getPrice("005930"), (e) => e.kind === "timeout");
+  assert.equal(signal.aborted, true);
+});
+
 test("a 2xx body that is not JSON is a decode error; 5xx envelopes are api errors", async () => {
   const f = fakeFetch({ answer: () => response(200, "<html>captive portal</html>") });
   await assert.rejects(client({ fetch: f.fetch, logger: null }).getPrice("005930"), (e) => e.kind === "decode" && e.status === 200 && e.body.includes("captive"));
