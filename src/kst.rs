@@ -115,7 +115,7 @@ pub fn months_before(yyyymmdd: &str, months: u32) -> String {
 
 /// Whether `YYYYMMDD` names a real calendar day.
 pub fn is_valid_date(yyyymmdd: &str) -> bool {
-    if yyyymmdd.len() != 8 || digits(yyyymmdd.as_bytes()).is_none() {
+    if yyyymmdd.len() != 8 || !yyyymmdd.bytes().all(|c| c.is_ascii_digit()) {
         return false;
     }
     let (y, m, d) = parts(yyyymmdd);

@@ -9,9 +9,7 @@ use crate::engine::transport::Clock;
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
-    pub fn set_timeout(callback: &Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    pub fn clear_timeout(id: &JsValue);
+    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
 }
 
 pub struct JsClock;
