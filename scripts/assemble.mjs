@@ -13,12 +13,19 @@ fs.writeFileSync(out("web/package.json"), '{ "type": "module" }\n');
 for (const f of ["index.cjs", "index.mjs"]) fs.copyFileSync(tpl(`node/${f}`), out(`node/${f}`));
 fs.copyFileSync(tpl("web/index.js"), out("web/index.js"));
 
+/** An ES module's top-level `export`s of functions and classes, removed: its plain code and the
+ *  names it exported. Anything else it exports or imports cannot be converted this way. */
+function unexport(src, file) {
+  if (/^(import |export (?!(async )?(function|class) ))/m.test(src)) throw new Error(`${file}: only exported functions and classes can be converted`);
+  const names = [...src.matchAll(/^export (?:async )?(?:function|class) (\w+)/gm)].map((m) => m[1]);
+  return { code: src.replace(/^export ((?:async )?(?:function|class) )/gm, "$1"), names };
+}
+
 // shared.mjs is written once, as ESM; Node's entry gets a CommonJS copy.
 const shared = fs.readFileSync(tpl("shared.mjs"), "utf8");
 fs.writeFileSync(out("web/shared.js"), shared);
-const names = [...shared.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
-const cjs = `"use strict";\n${shared.replace(/^export (class|function) /gm, "$1 ")}\nmodule.exports = { ${names.join(", ")} };\n`;
-fs.writeFileSync(out("node/shared.cjs"), cjs);
+const cjs = unexport(shared, "shared.mjs");
+fs.writeFileSync(out("node/shared.cjs"), `"use strict";\n${cjs.code}\nmodule.exports = { ${cjs.names.join(", ")} };\n`);
 
 // wasm-bindgen puts inline_js in snippet files the glue imports: one more module to resolve and
 // load at start-up (about a millisecond in Node) and one more request in a browser. Their
@@ -28,12 +35,12 @@ for (const target of ["node", "web"]) {
   let glue = fs.readFileSync(gluePath, "utf8");
   const importLine = /^(?:import \{ ([\w, ]+) \} from '(\.\/snippets\/[^']+)';|const \{ ([\w, ]+) \} = require\(String\.raw`(\.\/snippets\/[^`]+)`\);)\n/gm;
   glue = glue.replace(importLine, (_, esNames, esPath, cjsNames, cjsPath) => {
-    const names = (esNames ?? cjsNames).split(",").map((n) => n.trim());
-    const src = fs.readFileSync(out(`${target}/${esPath ?? cjsPath}`), "utf8");
-    if (/^(import|export (?!(async )?function ))/m.test(src)) throw new Error(`${esPath ?? cjsPath}: only exported functions can be inlined`);
-    const defined = [...src.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]);
-    for (const n of names) if (!defined.includes(n)) throw new Error(`${n} is not defined in ${esPath ?? cjsPath}`);
-    return `${src.replace(/^export (async )?function /gm, "$1function ").trim()}\n`;
+    const file = esPath ?? cjsPath;
+    const snippet = unexport(fs.readFileSync(out(`${target}/${file}`), "utf8"), file);
+    for (const n of (esNames ?? cjsNames).split(",").map((n) => n.trim())) {
+      if (!snippet.names.includes(n)) throw new Error(`${n} is not defined in ${file}`);
+    }
+    return `${snippet.code.trim()}\n`;
   });
   if (glue.includes("./snippets/")) throw new Error(`${gluePath} still imports a snippet`);
   fs.writeFileSync(gluePath, glue);
