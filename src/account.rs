@@ -1,5 +1,7 @@
 //! A KIS account number: 8 digits (CANO) plus a 2-digit product code (ACNT_PRDT_CD).
 
+use crate::prelude::*;
+
 use crate::error::{KisError, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,7 @@
 //! The two KIS environments and their hosts.
 
+use crate::prelude::*;
+
 use crate::error::{KisError, Result};
 
 pub const REAL_BASE_URL: &str = "https://openapi.koreainvestment.com:9443";
@@ -19,7 +21,7 @@ impl Env {
             "mock" => Ok(Env::Mock),
             _ => Err(KisError::validation(
                 field,
-                format!("must be \"real\" or \"mock\", got \"{s}\""),
+                cat!["must be \"real\" or \"mock\", got \"", s, "\""],
             )),
         }
     }
@@ -65,7 +67,7 @@ impl CustType {
             "B" => Ok(CustType::Business),
             _ => Err(KisError::validation(
                 field,
-                format!("must be \"P\" or \"B\", got \"{s}\""),
+                cat!["must be \"P\" or \"B\", got \"", s, "\""],
             )),
         }
     }

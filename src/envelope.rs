@@ -2,6 +2,8 @@
 //! tokenP's `error_code`) whatever the HTTP status, so the status alone decides nothing. This is
 //! the one place that decides; the retry loop only acts on the verdict.
 
+use crate::prelude::*;
+
 use crate::json::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,9 +1,11 @@
 //! The one error type of the crate. Its `kind` tells a caller what happened and whether a retry
 //! button makes sense (ccxt's split of "never retry" from "may be transient").
 
-use std::any::Any;
-use std::fmt;
-use std::rc::Rc;
+use crate::prelude::*;
+
+use alloc::rc::Rc;
+use core::any::Any;
+use core::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -103,10 +105,7 @@ impl KisError {
     }
 
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        let mut e = KisError::new(
-            ErrorKind::Validation,
-            format!("{field}: {}", message.into()),
-        );
+        let mut e = KisError::new(ErrorKind::Validation, cat![field, ": ", message.into()]);
         e.field = Some(field.to_string());
         e
     }
@@ -150,14 +149,14 @@ impl KisError {
     }
 }
 
-impl std::ops::Deref for KisError {
+impl core::ops::Deref for KisError {
     type Target = ErrorDetails;
     fn deref(&self) -> &ErrorDetails {
         &self.0
     }
 }
 
-impl std::ops::DerefMut for KisError {
+impl core::ops::DerefMut for KisError {
     fn deref_mut(&mut self) -> &mut ErrorDetails {
         &mut self.0
     }
@@ -169,6 +168,6 @@ impl fmt::Display for KisError {
     }
 }
 
-impl std::error::Error for KisError {}
+impl core::error::Error for KisError {}
 
-pub type Result<T> = std::result::Result<T, KisError>;
+pub type Result<T> = core::result::Result<T, KisError>;

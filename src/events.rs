@@ -2,6 +2,8 @@
 //! lines the seed asks for (S4). Nothing here may carry a secret: events hold only method, path,
 //! TR ID, status and timings, and log lines pass through the redactor first.
 
+use crate::prelude::*;
+
 use crate::json::{Obj, ToJson};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

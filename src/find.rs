@@ -2,6 +2,8 @@
 //! searcher and a panicking slice path (2.4 KB of wasm, with the Debug formatting it links);
 //! the texts searched here are URLs, log lines and error bodies, where a plain scan is enough.
 
+use crate::prelude::*;
+
 /// Where `needle` first occurs in `hay` at or after `from`.
 pub fn find_from(hay: &str, needle: &str, from: usize) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());

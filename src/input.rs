@@ -2,6 +2,8 @@
 //! errors that name the field, and refusing unknown keys so a typo does not silently fall back to
 //! a default.
 
+use crate::prelude::*;
+
 use crate::json::{Map, Value};
 
 use crate::error::{KisError, Result};
@@ -21,15 +23,15 @@ impl<'a> Fields<'a> {
             _ => {
                 return Err(KisError::validation(
                     scope,
-                    format!("must be an object, got {}", type_name(value)),
+                    cat!["must be an object, got ", type_name(value)],
                 ))
             }
         };
         if let Some(m) = map {
             if let Some(k) = m.keys().find(|k| !known.contains(&k.as_str())) {
                 return Err(KisError::validation(
-                    &format!("{scope}.{k}"),
-                    format!("unknown option (known: {})", list(known)),
+                    &cat![scope, ".", k],
+                    cat!["unknown option (known: ", list(known), ")"],
                 ));
             }
         }
@@ -37,7 +39,7 @@ impl<'a> Fields<'a> {
     }
 
     pub fn name(&self, key: &str) -> String {
-        format!("{}.{key}", self.scope)
+        cat![self.scope, ".", key]
     }
 
     fn get(&self, key: &str) -> Option<&'a Value> {
@@ -50,7 +52,7 @@ impl<'a> Fields<'a> {
             Some(Value::String(s)) => Ok(Some(s)),
             Some(v) => Err(KisError::validation(
                 &self.name(key),
-                format!("must be a string, got {}", type_name(v)),
+                cat!["must be a string, got ", type_name(v)],
             )),
         }
     }
@@ -66,7 +68,7 @@ impl<'a> Fields<'a> {
             Some(Value::Number(n)) => Ok(Some(n.as_f64())),
             Some(v) => Err(KisError::validation(
                 &self.name(key),
-                format!("must be a number, got {}", type_name(v)),
+                cat!["must be a number, got ", type_name(v)],
             )),
         }
     }
@@ -77,7 +79,7 @@ impl<'a> Fields<'a> {
             Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(v) => Err(KisError::validation(
                 &self.name(key),
-                format!("must be true or false, got {}", type_name(v)),
+                cat!["must be true or false, got ", type_name(v)],
             )),
         }
     }
@@ -121,16 +123,16 @@ fn show(n: f64) -> String {
 
 /// A JSON number that must be a whole count (shares, milliseconds, …).
 pub fn whole_number(field: &str, n: f64, min: f64) -> Result<u64> {
-    if !n.is_finite() || n.fract() != 0.0 {
+    if !n.is_finite() || !crate::numbers::is_whole(n) {
         return Err(KisError::validation(
             field,
-            format!("must be a whole number, got {}", show(n)),
+            cat!["must be a whole number, got ", show(n)],
         ));
     }
     if n < min {
         return Err(KisError::validation(
             field,
-            format!("must be at least {}, got {}", show(min), show(n)),
+            cat!["must be at least ", show(min), ", got ", show(n)],
         ));
     }
     if n > 9_007_199_254_740_991.0 {

@@ -7,7 +7,9 @@
 //! - numbers keep their JSON text, so a decimal from KIS or a caller reaches JS exactly as
 //!   written, and `as_f64` converts only where the client does arithmetic.
 
-use std::fmt;
+use crate::prelude::*;
+
+use core::fmt;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
@@ -69,7 +71,7 @@ impl Map {
     /// Moves `key`'s value out, leaving null in its place.
     pub fn take(&mut self, key: &str) -> Option<Value> {
         let slot = self.0.iter_mut().rev().find(|(k, _)| k == key)?;
-        Some(std::mem::take(&mut slot.1))
+        Some(core::mem::take(&mut slot.1))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -77,7 +79,7 @@ impl Map {
     }
 }
 
-impl std::ops::Index<&str> for Map {
+impl core::ops::Index<&str> for Map {
     type Output = Value;
     fn index(&self, key: &str) -> &Value {
         self.get(key).unwrap_or(&Value::Null)
@@ -141,7 +143,7 @@ impl Value {
     }
 }
 
-impl std::ops::Index<&str> for Value {
+impl core::ops::Index<&str> for Value {
     type Output = Value;
     fn index(&self, key: &str) -> &Value {
         self.get(key).unwrap_or(&Value::Null)
@@ -266,16 +268,29 @@ pub fn decimal_f64(s: &str) -> Option<f64> {
     // was rounded once already and the result may be an ulp off.
     let v = if mant == 0 {
         0.0
-    } else if exp10.unsigned_abs() <= 22 {
-        if exp10 >= 0 {
-            m * POW10[exp10 as usize]
-        } else {
-            m / POW10[(-exp10) as usize]
-        }
     } else {
-        m * 10f64.powi(exp10.clamp(-400, 400))
+        scale10(m, exp10.clamp(-400, 400))
     };
     Some(if neg { -v } else { v })
+}
+
+/// `m` × 10^`e`, in steps of the exact powers 10^0..10^22 (`f64::powi` needs std). Within that
+/// range one correctly rounded operation; beyond it each step rounds, up to 3 ulps off at
+/// 10^±308 (powi was not exact there either).
+fn scale10(mut m: f64, mut e: i32) -> f64 {
+    while e > 22 {
+        m *= POW10[22];
+        e -= 22;
+    }
+    while e < -22 {
+        m /= POW10[22];
+        e += 22;
+    }
+    if e >= 0 {
+        m * POW10[e as usize]
+    } else {
+        m / POW10[(-e) as usize]
+    }
 }
 
 /// Appends `n` as JSON (whole numbers as integers, others in the shortest form that reads back
@@ -284,7 +299,7 @@ fn write_f64(out: &mut String, n: f64) -> bool {
     if !n.is_finite() {
         return false;
     }
-    if n.fract() == 0.0 && n.abs() < MAX_EXACT as f64 {
+    if n.abs() < MAX_EXACT as f64 && crate::numbers::is_whole(n) {
         if n < 0.0 {
             out.push('-');
         }
@@ -295,18 +310,8 @@ fn write_f64(out: &mut String, n: f64) -> bool {
     true
 }
 
-fn push_u64(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+fn push_u64(out: &mut String, n: u64) {
+    crate::text::push_num(out, n, 1);
 }
 
 /// Length of the JSON number at the start of `b`, if there is one.
@@ -433,7 +438,7 @@ impl Parser<'_> {
             _ => {
                 let n = number_len(&self.b[self.i..])?;
                 // The bytes are ASCII digits and signs, so this slice is valid UTF-8.
-                let text = std::str::from_utf8(&self.b[self.i..self.i + n]).ok()?;
+                let text = core::str::from_utf8(&self.b[self.i..self.i + n]).ok()?;
                 self.i += n;
                 Some(Value::Number(Number::from_valid(text)))
             }
@@ -820,6 +825,19 @@ mod tests {
             assert_eq!(Number::from_f64(n).unwrap().as_str(), text);
         }
         assert!(Number::from_f64(f64::NAN).is_none());
+        // Exponents beyond the exact powers of ten (never in a KIS answer): within a few ulps.
+        for text in [
+            "1e23",
+            "1e-23",
+            "123456789e-40",
+            "4.5e300",
+            "1.7976931348623157e308",
+            "2.5e-310",
+        ] {
+            let (got, want) = (number(text).unwrap().as_f64(), text.parse::<f64>().unwrap());
+            let ulp = (got.to_bits() as i64 - want.to_bits() as i64).abs();
+            assert!(ulp <= 4, "{text}: {got} vs {want}");
+        }
         assert!(number("1.2.3").is_none() && number("").is_none() && number("-").is_none());
     }
 

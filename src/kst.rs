@@ -1,6 +1,9 @@
 //! Korea Standard Time (UTC+9, no daylight saving): KIS's "today" and its timestamps are in KST
 //! whatever the zone of the machine running the client.
 
+use crate::prelude::*;
+use crate::text::push_num;
+
 const KST_OFFSET_MS: i64 = 9 * 3600 * 1000;
 const DAY_MS: i64 = 86_400_000;
 
@@ -28,11 +31,20 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// `YYYYMMDD`. Years before 1 do not occur: dates come from clocks and from KIS.
+fn ymd(y: i64, m: u32, d: u32) -> String {
+    let mut out = String::with_capacity(8);
+    push_num(&mut out, y.max(0) as u64, 4);
+    push_num(&mut out, m.into(), 2);
+    push_num(&mut out, d.into(), 2);
+    out
+}
+
 /// The KST calendar date of an epoch-ms instant as `YYYYMMDD`.
 pub fn kst_date(epoch_ms: f64) -> String {
     let kst = epoch_ms as i64 + KST_OFFSET_MS;
     let (y, m, d) = civil_from_days(kst.div_euclid(DAY_MS));
-    format!("{y:04}{m:02}{d:02}")
+    ymd(y, m, d)
 }
 
 /// The KST wall-clock time of an epoch-ms instant as `HHMMSS`.
@@ -40,7 +52,11 @@ pub fn kst_time(epoch_ms: f64) -> String {
     let secs = (epoch_ms as i64 + KST_OFFSET_MS)
         .div_euclid(1000)
         .rem_euclid(86_400);
-    format!("{:02}{:02}{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    let mut out = String::with_capacity(6);
+    for part in [secs / 3600, secs / 60 % 60, secs % 60] {
+        push_num(&mut out, part as u64, 2);
+    }
+    out
 }
 
 /// `"YYYY-MM-DD HH:MM:SS"` in KST (tokenP's `access_token_token_expired`) → epoch ms.
@@ -49,7 +65,7 @@ pub fn parse_kst_datetime(s: &str) -> Option<f64> {
     if b.len() != 19 {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| digits(b.get(r)?).map(i64::from);
+    let num = |r: core::ops::Range<usize>| digits(b.get(r)?).map(i64::from);
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
@@ -93,7 +109,7 @@ pub fn coloned_time(hhmmss: &str) -> String {
 
 fn parts(yyyymmdd: &str) -> (i64, u32, u32) {
     let b = yyyymmdd.as_bytes();
-    let n = |r: std::ops::Range<usize>| b.get(r).and_then(digits).unwrap_or(1);
+    let n = |r: core::ops::Range<usize>| b.get(r).and_then(digits).unwrap_or(1);
     (i64::from(n(0..4)), n(4..6), n(6..8))
 }
 
@@ -101,7 +117,7 @@ fn parts(yyyymmdd: &str) -> (i64, u32, u32) {
 pub fn add_days(yyyymmdd: &str, days: i64) -> String {
     let (y, m, d) = parts(yyyymmdd);
     let (y, m, d) = civil_from_days(days_from_civil(y, m, d) + days);
-    format!("{y:04}{m:02}{d:02}")
+    ymd(y, m, d)
 }
 
 /// The same day `months` earlier (clamped to the month's end): KIS's "within three months".
@@ -110,7 +126,7 @@ pub fn months_before(yyyymmdd: &str, months: u32) -> String {
     let total = y * 12 + i64::from(m) - 1 - i64::from(months);
     let (y, m) = (total.div_euclid(12), total.rem_euclid(12) as u32 + 1);
     let last = civil_from_days(days_from_civil(y + i64::from(m == 12), m % 12 + 1, 1) - 1).2;
-    format!("{y:04}{m:02}{:02}", d.min(last))
+    ymd(y, m, d.min(last))
 }
 
 /// Whether `YYYYMMDD` names a real calendar day.

@@ -5,6 +5,18 @@
 //!   [`query`], [`envelope`], [`numbers`], [`models`], [`kst`];
 //! - engine: [`engine`], generic over the transport, clock and token-store traits;
 //! - wasm binding: `wasm` (wasm32 only), the only code that touches JS.
+//!
+//! The shipped wasm is built without std: std's panic machinery formats every panic message,
+//! which linked the whole of `core::fmt` into the module. Code here uses `core` and `alloc`
+//! (through [`prelude`]), so native builds and tests, which have std, compile the same source.
+//! The `std` feature links std into the wasm build too; the wasm test harness needs it.
+
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+#[macro_use]
+extern crate alloc;
+
+pub mod prelude;
 
 pub mod account;
 pub mod engine;
@@ -23,6 +35,7 @@ pub mod order;
 pub mod query;
 pub mod redact;
 pub mod symbol;
+pub mod text;
 pub mod tr_id;
 
 #[cfg(not(target_arch = "wasm32"))]

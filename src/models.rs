@@ -1,6 +1,8 @@
 //! Result shapes handed to callers: camelCase, KIS numeric strings parsed to numbers (`null` where
 //! KIS sent nothing), and `raw`, the KIS fields as received, for whatever we did not map.
 
+use crate::prelude::*;
+
 use crate::json::{Map, Obj, ToJson, Value};
 
 use crate::kst::{coloned_time, dashed_date};

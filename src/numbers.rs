@@ -1,6 +1,8 @@
 //! KIS sends every number as a string: signed ("+1.26"), space padded, or empty. Parse them
 //! tolerantly, and never into NaN.
 
+use crate::prelude::*;
+
 use crate::json::{self, Value};
 
 /// `"+1.26"` → 1.26, `" 300 "` → 300, `""` → None, `"abc"` → None.
@@ -12,6 +14,12 @@ pub fn parse_number(s: &str) -> Option<f64> {
         json::decimal_f64(t)
     };
     n.filter(|f| f.is_finite())
+}
+
+/// Whether a finite `n` has no fractional part (`f64::fract` needs std).
+pub fn is_whole(n: f64) -> bool {
+    // From 2^52 up every f64 is a whole number; below, the cast truncates exactly.
+    n.abs() >= 4_503_599_627_370_496.0 || (n as i64) as f64 == n
 }
 
 /// A numeric field of a KIS object; a JSON number is accepted too.
@@ -54,5 +62,24 @@ mod tests {
         assert_eq!(parse_number("-0012.5"), Some(-12.5));
         assert_eq!(parse_number("1e3"), Some(1000.0));
         assert_eq!(parse_number("1.2.3"), None);
+    }
+
+    #[test]
+    fn whole_numbers_are_told_from_fractions() {
+        for n in [
+            0.0,
+            -0.0,
+            3.0,
+            -4.0,
+            1e15,
+            4_503_599_627_370_497.0,
+            1e300,
+            -1e300,
+        ] {
+            assert!(is_whole(n), "{n}");
+        }
+        for n in [0.5, -0.5, 1e-300, 123.000001, 4_503_599_627_370_495.5] {
+            assert!(!is_whole(n), "{n}");
+        }
     }
 }

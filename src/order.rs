@@ -1,6 +1,8 @@
 //! Order and cancel bodies. The body string built here is the one the hashkey is computed over
 //! and the one sent, byte for byte, so key order and formatting are fixed in one place.
 
+use crate::prelude::*;
+
 use crate::json::Value;
 
 use crate::account::Account;
@@ -71,8 +73,7 @@ impl OrderRequest {
 
     /// ORD_UNPR: the limit price, or "0" for market-type orders.
     pub fn unit_price(&self) -> String {
-        self.price
-            .map_or_else(|| "0".to_string(), |p| p.to_string())
+        self.price.map_or_else(|| "0".to_string(), num)
     }
 }
 
@@ -86,19 +87,23 @@ fn check_order_type(field: &str, price_field: &str, t: &str, price: Option<u64>)
     if PRICED.contains(&t) && price.is_none() {
         return Err(KisError::validation(
             price_field,
-            format!("is required for order type \"{t}\" (a limit price)"),
+            cat!["is required for order type \"", t, "\" (a limit price)"],
         ));
     }
     if MARKET.contains(&t) && price.is_some() {
         return Err(KisError::validation(
             price_field,
-            format!("must be omitted for market-type order \"{t}\" (KIS sets the price)"),
+            cat![
+                "must be omitted for market-type order \"",
+                t,
+                "\" (KIS sets the price)"
+            ],
         ));
     }
     if !PRICED.contains(&t) && !MARKET.contains(&t) && !OTHER.contains(&t) {
         return Err(KisError::validation(
             field,
-            format!("is not a KRX order type (ORD_DVSN): \"{t}\""),
+            cat!["is not a KRX order type (ORD_DVSN): \"", t, "\""],
         ));
     }
     Ok(())
@@ -111,7 +116,7 @@ pub fn order_body(account: &Account, o: &OrderRequest) -> Vec<(&'static str, Str
         ("ACNT_PRDT_CD", account.product.clone()),
         ("PDNO", o.symbol.clone()),
         ("ORD_DVSN", o.order_type.clone()),
-        ("ORD_QTY", o.quantity.to_string()),
+        ("ORD_QTY", num(o.quantity)),
         ("ORD_UNPR", o.unit_price()),
         ("EXCG_ID_DVSN_CD", "KRX".to_string()),
         ("SLL_TYPE", String::new()),
@@ -169,7 +174,7 @@ fn digits<'a>(field: &str, s: &'a str, max: usize) -> Result<&'a str> {
     if s.is_empty() || s.len() > max || !s.bytes().all(|c| c.is_ascii_digit()) {
         return Err(KisError::validation(
             field,
-            format!("must be 1 to {max} digits, got \"{s}\""),
+            cat!["must be 1 to ", num(max as u64), " digits, got \"", s, "\""],
         ));
     }
     Ok(s)
@@ -184,11 +189,7 @@ pub fn cancel_body(account: &Account, c: &CancelRequest) -> Vec<(&'static str, S
         ("ORGN_ODNO", c.order_no.clone()),
         ("ORD_DVSN", "00".to_string()),
         ("RVSE_CNCL_DVSN_CD", "02".to_string()),
-        (
-            "ORD_QTY",
-            c.quantity
-                .map_or_else(|| "0".to_string(), |q| q.to_string()),
-        ),
+        ("ORD_QTY", c.quantity.map_or_else(|| "0".to_string(), num)),
         ("ORD_UNPR", "0".to_string()),
         (
             "QTY_ALL_ORD_YN",
@@ -206,9 +207,9 @@ pub fn json_object(pairs: &[(&str, String)]) -> String {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&Value::String((*k).to_string()).to_string());
+        crate::json::write_str(&mut out, k);
         out.push(':');
-        out.push_str(&Value::String(v.clone()).to_string());
+        crate::json::write_str(&mut out, v);
     }
     out.push('}');
     out

@@ -1,6 +1,8 @@
 //! Query strings for the read TRs, with every parameter KIS's own samples send (B9): empty ones
 //! as "", all values strings, keys upper-case.
 
+use crate::prelude::*;
+
 use crate::account::Account;
 
 pub type Query = Vec<(String, String)>;
@@ -109,14 +111,17 @@ pub fn percent_encode(s: &str) -> String {
             | b'\''
             | b'('
             | b')' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
+            _ => {
+                out.push('%');
+                crate::text::push_hex(&mut out, u64::from(b), 2, true);
+            }
         }
     }
     out
 }
 
 pub fn url_with_query(base: &str, path: &str, query: &Query) -> String {
-    let mut url = format!("{base}{path}");
+    let mut url = cat![base, path];
     for (i, (k, v)) in query.iter().enumerate() {
         url.push(if i == 0 { '?' } else { '&' });
         url.push_str(&percent_encode(k));

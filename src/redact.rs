@@ -1,7 +1,9 @@
 //! Secrets (app key, app secret, access token) must never reach a log line, an event or an
 //! error. Everything the client writes outward passes through one of these.
 
-use std::cell::RefCell;
+use crate::prelude::*;
+
+use core::cell::RefCell;
 
 const MASK: &str = "***";
 

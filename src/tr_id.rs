@@ -1,6 +1,8 @@
 //! Transaction IDs: which KIS operation, in which environment. The side of an order is encoded
 //! only here, so a wrong entry places the opposite order.
 
+use crate::prelude::*;
+
 use crate::env::Env;
 use crate::error::{KisError, Result};
 
@@ -32,10 +34,12 @@ impl Op {
             _ => {
                 return Err(KisError::validation(
                     field,
-                    format!(
-                        "unknown operation \"{s}\" (expected buy, sell, cancel, balance, price, \
+                    cat![
+                        "unknown operation \"",
+                        s,
+                        "\" (expected buy, sell, cancel, balance, price, \
                          dailyPrice, buyingPower or orders)"
-                    ),
+                    ],
                 ))
             }
         })
@@ -57,7 +61,7 @@ impl TrIdSet {
             "legacy" => Ok(TrIdSet::Legacy),
             _ => Err(KisError::validation(
                 field,
-                format!("must be \"current\" or \"legacy\", got \"{s}\""),
+                cat!["must be \"current\" or \"legacy\", got \"", s, "\""],
             )),
         }
     }

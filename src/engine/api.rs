@@ -1,7 +1,9 @@
 //! The typed operations of `KisClient`. Arguments arrive as JSON values so that every check,
 //! including "a number where a string belongs", happens here with the field named (B6).
 
-use crate::json::{Map, Obj, ToJson, Value};
+use crate::prelude::*;
+
+use crate::json::{Obj, ToJson, Value};
 
 use crate::engine::call::{Call, CallKind};
 use crate::engine::core::KisCore;
@@ -45,9 +47,9 @@ impl ToJson for RawReply {
 }
 
 fn symbol_arg<'a>(field: &str, v: &'a Value) -> Result<&'a str> {
-    let s = v.as_str().ok_or_else(|| {
-        KisError::validation(field, format!("must be a string, got {}", type_name(v)))
-    })?;
+    let s = v
+        .as_str()
+        .ok_or_else(|| KisError::validation(field, cat!["must be a string, got ", type_name(v)]))?;
     validate_symbol(field, s)?;
     Ok(s)
 }
@@ -57,7 +59,7 @@ fn output(body: &mut Value, key: &str, path: &str) -> Result<Value> {
     body.take(key).filter(|v| !v.is_null()).ok_or_else(|| {
         KisError::new(
             ErrorKind::Decode,
-            format!("KIS {path} answer has no `{key}`"),
+            cat!["KIS ", path, " answer has no `", key, "`"],
         )
         .with_request(path, "")
     })
@@ -84,7 +86,11 @@ fn date_arg(field: &str, s: &str) -> Result<String> {
     } else {
         Err(KisError::validation(
             field,
-            format!("must be a date as \"YYYY-MM-DD\" or \"YYYYMMDD\", got \"{s}\""),
+            cat![
+                "must be a date as \"YYYY-MM-DD\" or \"YYYYMMDD\", got \"",
+                s,
+                "\""
+            ],
         ))
     }
 }
@@ -121,7 +127,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if !matches!(period, "D" | "W" | "M") {
             return Err(KisError::validation(
                 "options.period",
-                format!("must be \"D\", \"W\" or \"M\", got \"{period}\""),
+                cat!["must be \"D\", \"W\" or \"M\", got \"", period, "\""],
             ));
         }
         let adjusted = f.opt_bool("adjusted")?.unwrap_or(true);
@@ -188,14 +194,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Some(t) => {
                 return Err(KisError::validation(
                     "options.orderType",
-                    format!("must be a 2-digit ORD_DVSN code, got \"{t}\""),
+                    cat!["must be a 2-digit ORD_DVSN code, got \"", t, "\""],
                 ))
             }
             None if price.is_some() => "00".to_string(),
             None => "01".to_string(),
         };
         let account = self.cfg.require_account()?;
-        let unit = price.map_or_else(|| "0".to_string(), |p| p.to_string());
+        let unit = price.map_or_else(|| "0".to_string(), num);
         let q = buying_power_query(account, symbol, &unit, &order_type);
         let mut reply = self
             .call_plain(&self.read(BUYING_POWER_PATH, Op::BuyingPower, q))
@@ -304,7 +310,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             m => {
                 return Err(KisError::validation(
                     "request.method",
-                    format!("must be \"GET\" or \"POST\", got \"{m}\""),
+                    cat!["must be \"GET\" or \"POST\", got \"", m, "\""],
                 ))
             }
         };
@@ -312,7 +318,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if !path.starts_with("/uapi/") || crate::find::contains(path, "..") || path.contains('?') {
             return Err(KisError::validation(
                 "request.path",
-                format!("must be a KIS /uapi/ path without a query string, got \"{path}\""),
+                cat![
+                    "must be a KIS /uapi/ path without a query string, got \"",
+                    path,
+                    "\""
+                ],
             ));
         }
         let tr_id = f.str("trId")?;
@@ -320,7 +330,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         {
             return Err(KisError::validation(
                 "request.trId",
-                format!("is not a TR ID: \"{tr_id}\""),
+                cat!["is not a TR ID: \"", tr_id, "\""],
             ));
         }
         let mut query = Vec::new();
@@ -334,7 +344,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             for (k, v) in map.iter() {
                 let s = v.as_str().ok_or_else(|| {
                     KisError::validation(
-                        &format!("request.query.{k}"),
+                        &cat!["request.query.", k],
                         "must be a string (KIS takes strings only)",
                     )
                 })?;
@@ -343,7 +353,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
         let body = match f.opt_value("body") {
             None => None,
-            Some(b @ Value::Object(_)) => Some(b.to_string()),
+            Some(b @ Value::Object(_)) => Some(b.to_json()),
             Some(_) => return Err(KisError::validation("request.body", "must be an object")),
         };
         if method == Method::Get && body.is_some() {
@@ -357,9 +367,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             path: path.to_string(),
             tr_id: tr_id.to_string(),
             query,
-            body: body.or_else(|| {
-                (method == Method::Post).then(|| Value::Object(Map::new()).to_string())
-            }),
+            body: body.or_else(|| (method == Method::Post).then(|| "{}".to_string())),
             tr_cont: f.opt_str("trCont")?.unwrap_or("").to_string(),
             kind: if method == Method::Get {
                 CallKind::Read

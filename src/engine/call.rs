@@ -2,6 +2,8 @@
 //! and the retry rules (S7, B1). Orders are never resent here after an attempt that may have
 //! reached KIS; the caller decides that (B5) after looking the order up.
 
+use crate::prelude::*;
+
 use crate::json::Value;
 
 use crate::engine::core::KisCore;
@@ -72,7 +74,7 @@ enum Attempt {
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// Runs `call` to an answer. Reads are retried per S7 here; orders and writes come back as
     /// `Failed` with `maybe_executed` when an attempt may have reached KIS.
-    pub async fn call(&self, call: &Call) -> std::result::Result<Reply, Failed> {
+    pub async fn call(&self, call: &Call) -> core::result::Result<Reply, Failed> {
         let mut refreshed = false;
         let mut server_retries = 0;
         let mut busy_retries = 0;
@@ -127,16 +129,22 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     });
                 }
             };
-            self.warn(&format!(
-                "KIS {} {} {} (tr_id={}) — retrying ({reason}): {}",
+            self.warn(&cat![
+                "KIS ",
                 call.method.as_str(),
+                " ",
                 error
                     .status
-                    .map_or_else(|| error.kind.as_str().to_string(), |s| s.to_string()),
+                    .map_or_else(|| error.kind.as_str().to_string(), num),
+                " ",
                 call.path,
+                " (tr_id=",
                 call.tr_id,
-                error.body.as_deref().unwrap_or(&error.message),
-            ));
+                ") — retrying (",
+                reason,
+                "): ",
+                error.body.as_deref().unwrap_or(&error.message)
+            ]);
             let mut ev = self.event(EventType::Retry, &call.path, &call.tr_id);
             ev.method = Some(call.method.as_str());
             ev.attempt = Some(attempt + 1);
@@ -246,14 +254,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     async fn hashkey(
         &self,
         body: &str,
-    ) -> std::result::Result<Option<String>, (Verdict, KisError)> {
+    ) -> core::result::Result<Option<String>, (Verdict, KisError)> {
         if !self.cfg.hashkey || !self.hashkey_supported.get() {
             return Ok(None);
         }
         let permit = self.admit(HASHKEY_PATH, "").await;
         let req = HttpRequest {
             method: Method::Post,
-            url: format!("{}{}", self.cfg.base_url, HASHKEY_PATH),
+            url: cat![self.cfg.base_url, HASHKEY_PATH],
             headers: hashkey_headers(&self.cfg.credentials()),
             body: Some(body.to_string()),
             timeout_ms: self.cfg.timeout_ms,
@@ -316,15 +324,18 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 
     /// S4: the status, path, tr_id and body text, before the call fails.
     fn log_failure(&self, call: &Call, e: &KisError) {
-        self.log_error(&format!(
-            "KIS {} error [{}] {} (tr_id={}): {}",
+        self.log_error(&cat![
+            "KIS ",
             call.method.as_str(),
-            e.status
-                .map_or_else(|| e.kind.as_str().to_string(), |s| s.to_string()),
+            " error [",
+            e.status.map_or_else(|| e.kind.as_str().to_string(), num),
+            "] ",
             call.path,
+            " (tr_id=",
             call.tr_id,
-            e.body.as_deref().unwrap_or(&e.message),
-        ));
+            "): ",
+            e.body.as_deref().unwrap_or(&e.message)
+        ]);
     }
 }
 
@@ -344,14 +355,26 @@ fn response_error(
     };
     let what = match kind {
         ErrorKind::Decode => {
-            format!("KIS {path} answered HTTP {status} with a body that is not KIS JSON")
+            cat![
+                "KIS ",
+                path,
+                " answered HTTP ",
+                num(status),
+                " with a body that is not KIS JSON"
+            ]
         }
-        _ if !codes.msg_cd.is_empty() => format!(
-            "KIS {path} failed: {} {} (HTTP {status})",
+        _ if !codes.msg_cd.is_empty() => cat![
+            "KIS ",
+            path,
+            " failed: ",
             codes.msg_cd,
-            codes.msg1.trim_end()
-        ),
-        _ => format!("KIS {path} answered HTTP {status}"),
+            " ",
+            codes.msg1.trim_end(),
+            " (HTTP ",
+            num(status),
+            ")"
+        ],
+        _ => cat!["KIS ", path, " answered HTTP ", num(status)],
     };
     let mut e = KisError::new(kind, what)
         .with_request(path, tr_id)

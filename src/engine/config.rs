@@ -1,5 +1,7 @@
 //! The client's options, read once and validated before anything is sent.
 
+use crate::prelude::*;
+
 use crate::json::Value;
 
 use crate::account::Account;
@@ -61,7 +63,7 @@ impl Config {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 return Err(KisError::validation(
                     "options.baseUrl",
-                    format!("must be an http(s) URL, got \"{u}\""),
+                    cat!["must be an http(s) URL, got \"", u, "\""],
                 ));
             }
         }

@@ -2,8 +2,10 @@
 //! limiter, hashkey support). Its behaviour is split by concept across `token`, `call`, `paging`,
 //! `orders` and `api`.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use crate::prelude::*;
+
+use alloc::rc::Rc;
+use core::cell::{Cell, RefCell};
 
 use crate::engine::config::Config;
 use crate::engine::rate_limit::{Gate, RateLimiter};

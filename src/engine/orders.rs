@@ -3,6 +3,8 @@
 //! today's orders: found → that is the answer; provably absent → S7 may resend; cannot tell →
 //! `orderStatusUnknown`, and nothing is resent.
 
+use crate::prelude::*;
+
 use crate::json::Value;
 
 use crate::engine::call::{Call, CallKind, Failed};
@@ -63,10 +65,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             };
             match self.find_order(side, order, started).await {
                 Lookup::Found(ack) => {
-                    self.warn(&format!(
-                        "KIS order answer was lost ({}); found it in today's orders as {}",
-                        failed.error.message, ack.order_no
-                    ));
+                    self.warn(&cat![
+                        "KIS order answer was lost (",
+                        failed.error.message,
+                        "); found it in today's orders as ",
+                        ack.order_no
+                    ]);
                     self.remember(&ack.order_no);
                     return Ok(ack);
                 }
@@ -104,11 +108,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Err(f) if f.maybe_executed => {
                 let mut e = f.error.clone();
                 e.kind = ErrorKind::OrderStatusUnknown;
-                e.message = format!(
-                    "the cancel may or may not have reached KIS ({}); check getOrders() before \
-                     cancelling again",
-                    f.error.message
-                );
+                e.message = cat![
+                    "the cancel may or may not have reached KIS (",
+                    f.error.message,
+                    "); check getOrders() before \
+                     cancelling again"
+                ];
                 Err(e)
             }
             Err(f) => Err(f.error),
@@ -202,10 +207,13 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 fn unknown(failed: Failed, lookup: &KisError) -> KisError {
     let mut e = failed.error;
     e.kind = ErrorKind::OrderStatusUnknown;
-    e.message = format!(
-        "the order may have reached KIS ({}) and looking it up failed ({}); check today's orders \
-         before placing it again",
-        e.message, lookup.message
-    );
+    e.message = cat![
+        "the order may have reached KIS (",
+        e.message,
+        ") and looking it up failed (",
+        lookup.message,
+        "); check today's orders \
+         before placing it again"
+    ];
     e
 }

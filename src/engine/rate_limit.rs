@@ -8,10 +8,12 @@
 //! the gateway: seen as EGW00201 in the dashboard tests.) Callers take tickets synchronously, in
 //! call order, and leave in ticket order: FIFO.
 
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use crate::prelude::*;
+
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
 
 /// Spacing for timer rounding; latency is already covered by counting from answers.
 pub const MARGIN_MS: f64 = 5.0;

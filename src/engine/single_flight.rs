@@ -1,11 +1,13 @@
 //! One in-flight computation shared by every caller that asks while it runs: 50 calls on a cold
 //! client cause one token request, not 50.
 
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use crate::prelude::*;
+
+use alloc::rc::Rc;
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
 
 struct Slot<T> {
     result: RefCell<Option<T>>,

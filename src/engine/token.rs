@@ -2,6 +2,8 @@
 //! environment and a hash of the app key, one issuance a minute at most, and the one re-issue S6
 //! allows when KIS rejects the token in use.
 
+use crate::prelude::*;
+
 use crate::json::Value;
 
 use crate::engine::core::KisCore;
@@ -31,8 +33,8 @@ pub struct Token {
     pub issued_at: f64,
 }
 
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Token {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Token")
             .field("expires_at", &self.expires_at)
             .field("issued_at", &self.issued_at)
@@ -68,11 +70,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 
     pub fn store_key(&self) -> String {
-        format!(
-            "kis-wasm:{}:{:016x}",
-            self.cfg.env.as_str(),
-            fnv1a64(&self.cfg.app_key)
-        )
+        let mut key = cat!["kis-wasm:", self.cfg.env.as_str(), ":"];
+        crate::text::push_hex(&mut key, fnv1a64(&self.cfg.app_key), 16, false);
+        key
     }
 
     fn usable_token(&self) -> Option<String> {
@@ -139,14 +139,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 
     /// S8's scheduler: every `interval_ms`, refresh when expiring soon, until `stopped` is set.
-    pub async fn run_token_refresh(&self, interval_ms: f64, stopped: &std::cell::Cell<bool>) {
+    pub async fn run_token_refresh(&self, interval_ms: f64, stopped: &core::cell::Cell<bool>) {
         loop {
             self.clock.sleep(interval_ms).await;
             if stopped.get() {
                 return;
             }
             if let Err(e) = self.refresh_if_expiring_soon().await {
-                self.warn(&format!("KIS token refresh failed: {}", e.message));
+                self.warn(&cat!["KIS token refresh failed: ", e.message]);
             }
         }
     }
@@ -156,7 +156,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let stored = match self.store.get(&key).await {
             Ok(s) => s?,
             Err(msg) => {
-                self.warn(&format!("KIS token store read failed: {msg}"));
+                self.warn(&cat!["KIS token store read failed: ", msg]);
                 return None;
             }
         };
@@ -188,18 +188,19 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             if wait > 0.0 && !after_rejection {
                 return Err(KisError::new(
                     ErrorKind::RateLimited,
-                    format!(
-                        "KIS allows one token issuance a minute; the last was {} s ago",
-                        ((now - last) / 1000.0) as i64
-                    ),
+                    cat![
+                        "KIS allows one token issuance a minute; the last was ",
+                        num(((now - last) / 1000.0) as u64),
+                        " s ago"
+                    ],
                 )
                 .with_request(TOKEN_PATH, "")
-                .with_retry_after(wait.ceil() as u64));
+                .with_retry_after(ceil_ms(wait)));
             }
         }
         let req = HttpRequest {
             method: Method::Post,
-            url: format!("{}{}", self.cfg.base_url, TOKEN_PATH),
+            url: cat![self.cfg.base_url, TOKEN_PATH],
             headers: token_headers(),
             body: Some(token_body(&self.cfg.credentials())),
             timeout_ms: self.cfg.timeout_ms,
@@ -228,10 +229,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             self.emit(ev);
             // The body of a failed tokenP answer holds no token; it is safe to show, redacted.
             let body = self.redactor.redact(&resp.body);
-            self.log_error(&format!(
-                "KIS POST error [{}] {TOKEN_PATH}: {body}",
-                resp.status
-            ));
+            self.log_error(&cat![
+                "KIS POST error [",
+                num(resp.status),
+                "] ",
+                TOKEN_PATH,
+                ": ",
+                body
+            ]);
             let kind = match c.verdict {
                 Verdict::IssueThrottled => ErrorKind::RateLimited,
                 Verdict::Api | Verdict::TokenRejected | Verdict::GatewayBusy => ErrorKind::Api,
@@ -240,7 +245,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             };
             let mut e = KisError::new(
                 kind,
-                format!("KIS token request failed with HTTP {}", resp.status),
+                cat!["KIS token request failed with HTTP ", num(resp.status)],
             )
             .with_request(TOKEN_PATH, "")
             .with_status(resp.status)
@@ -250,12 +255,13 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 e = e.with_retry_after(MIN_ISSUE_GAP_MS as u64);
             }
             if !c.codes.msg1.is_empty() {
-                e.message = format!(
-                    "{}: {} {}",
+                e.message = cat![
                     e.message,
+                    ": ",
                     c.codes.msg_cd,
+                    " ",
                     c.codes.msg1.trim_end()
-                );
+                ];
             }
             return Err(self.scrub(e));
         };
@@ -273,7 +279,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             issued_at: token.issued_at,
         };
         if let Err(msg) = self.store.set(&self.store_key(), &stored).await {
-            self.warn(&format!("KIS token store write failed: {msg}"));
+            self.warn(&cat!["KIS token store write failed: ", msg]);
         }
         Ok(token)
     }
@@ -307,14 +313,32 @@ pub(crate) fn transport_error(te: TransportError, path: &str, tr_id: &str) -> Ki
     match te {
         TransportError::Network(cause) => KisError::new(
             ErrorKind::Network,
-            format!("network error calling KIS {path}: {}", cause.message),
+            cat!["network error calling KIS ", path, ": ", cause.message],
         )
         .with_request(path, tr_id)
         .with_cause(Some(cause)),
         TransportError::Timeout => KisError::new(
             ErrorKind::Timeout,
-            format!("KIS {path} did not answer in time"),
+            cat!["KIS ", path, " did not answer in time"],
         )
         .with_request(path, tr_id),
+    }
+}
+
+/// Whole milliseconds, rounded up (`f64::ceil` needs std); `ms` is positive.
+fn ceil_ms(ms: f64) -> u64 {
+    let whole = ms as u64;
+    whole + u64::from((whole as f64) < ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ceil_ms;
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_milliseconds() {
+        assert_eq!(ceil_ms(59_000.0), 59_000);
+        assert_eq!(ceil_ms(58_999.2), 59_000);
+        assert_eq!(ceil_ms(0.4), 1);
     }
 }

@@ -1,10 +1,12 @@
 //! The `KisClient` class. Each method clones the shared engine into a promise, so any number of
 //! calls can be in flight at once and none holds a borrow of the JS object.
 
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
+use crate::prelude::*;
+
+use alloc::rc::Rc;
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
 
 use crate::json::{Map, ToJson, Value};
 use js_sys::{Function, Promise, Reflect};
@@ -44,7 +46,7 @@ fn function_option(options: &JsValue, key: &str) -> Result<Option<Function>> {
     }
     v.dyn_into::<Function>()
         .map(Some)
-        .map_err(|_| KisError::validation(&format!("options.{key}"), "must be a function"))
+        .map_err(|_| KisError::validation(&cat!["options.", key], "must be a function"))
 }
 
 fn object_option(options: &JsValue, key: &str, methods: &[&str]) -> Result<Option<JsValue>> {
@@ -55,7 +57,7 @@ fn object_option(options: &JsValue, key: &str, methods: &[&str]) -> Result<Optio
     for m in methods {
         if !get(&v, m).is_function() {
             return Err(KisError::validation(
-                &format!("options.{key}.{m}"),
+                &cat!["options.", key, ".", m],
                 "must be a function",
             ));
         }
@@ -77,7 +79,7 @@ fn data_options(options: &JsValue) -> Result<Value> {
         let json = if HOST_KEYS.contains(&key.as_str()) {
             Value::Bool(true)
         } else {
-            to_json(&format!("options.{key}"), &v)?
+            to_json(&cat!["options.", key], &v)?
         };
         map.insert(key, json);
     }
@@ -153,7 +155,7 @@ where
     }
 }
 
-fn json_arg(field: &'static str, v: &JsValue) -> std::result::Result<Value, Promise> {
+fn json_arg(field: &'static str, v: &JsValue) -> core::result::Result<Value, Promise> {
     to_json(field, v).map_err(|e| Promise::reject(&to_js_error(e)))
 }
 
@@ -162,7 +164,7 @@ impl KisClient {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "KisClientOptions")] options: JsValue,
-    ) -> std::result::Result<KisClient, JsValue> {
+    ) -> core::result::Result<KisClient, JsValue> {
         let core = build(&options).map_err(to_js_error)?;
         Ok(KisClient {
             core: Rc::new(core),
@@ -308,7 +310,7 @@ impl KisClient {
     pub fn start_token_refresh(
         &self,
         #[wasm_bindgen(js_name = intervalMs)] interval_ms: Option<f64>,
-    ) -> std::result::Result<JsValue, JsValue> {
+    ) -> core::result::Result<JsValue, JsValue> {
         let interval = match interval_ms {
             Some(ms) => whole_number("intervalMs", ms, 1000.0).map_err(to_js_error)? as f64,
             None => REFRESH_INTERVAL_MS,

@@ -1,6 +1,8 @@
 //! Values cross the JS boundary as JSON text: JSON.stringify/parse are native in every engine,
 //! and one string crosses instead of a call per property.
 
+use crate::prelude::*;
+
 use js_sys::JSON;
 
 use crate::json::{self, ToJson, Value};

@@ -2,20 +2,26 @@
 //! it here, so `instanceof KisError` holds; without it (raw builds) a plain Error named
 //! "KisError" with the same fields is thrown.
 
-use std::cell::RefCell;
+use crate::prelude::*;
+
+use core::cell::RefCell;
 
 use js_sys::{Array, Error, Function, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::error::KisError;
 
-thread_local! {
-    static ERROR_CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
-}
+struct ErrorClass(RefCell<Option<Function>>);
+
+// SAFETY: the module is single-threaded (built without the `atomics` target feature), so no other
+// thread exists to see it. A static rather than `thread_local!`, which needs std.
+unsafe impl Sync for ErrorClass {}
+
+static ERROR_CLASS: ErrorClass = ErrorClass(RefCell::new(None));
 
 #[wasm_bindgen(js_name = "__setKisErrorClass")]
 pub fn set_kis_error_class(class: Function) {
-    ERROR_CLASS.with(|c| *c.borrow_mut() = Some(class));
+    *ERROR_CLASS.0.borrow_mut() = Some(class);
 }
 
 fn set(obj: &JsValue, key: &str, v: JsValue) {
@@ -25,8 +31,8 @@ fn set(obj: &JsValue, key: &str, v: JsValue) {
 pub fn to_js_error(e: KisError) -> JsValue {
     let e = e.into_details();
     let msg = JsValue::from_str(&e.message);
-    let err: JsValue = ERROR_CLASS
-        .with(|c| c.borrow().clone())
+    let class = ERROR_CLASS.0.borrow().clone();
+    let err: JsValue = class
         .and_then(|class| Reflect::construct(&class, &Array::of1(&msg)).ok())
         .unwrap_or_else(|| Error::new(&e.message).into());
     set(&err, "name", "KisError".into());

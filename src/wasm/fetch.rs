@@ -3,7 +3,9 @@
 //! values, the answer as one array) instead of once per header: each crossing of a string costs
 //! a UTF-8 transcode, and they were a third of the client's own time per call.
 
-use std::rc::Rc;
+use crate::prelude::*;
+
+use alloc::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -68,7 +70,7 @@ fn describe(e: &JsValue) -> String {
     });
     let inner = get(&get(e, "cause"), "message").as_string();
     match inner {
-        Some(c) if !c.is_empty() && c != msg => format!("{msg} ({c})"),
+        Some(c) if !c.is_empty() && c != msg => cat![msg, " (", c, ")"],
         _ => msg,
     }
 }
@@ -81,7 +83,7 @@ impl Transport for JsTransport {
             let breaks = |s: &str| s.bytes().any(|b| b == b'\n' || b == b'\r');
             if breaks(k) || breaks(v) {
                 return Err(TransportError::Network(Cause {
-                    message: format!("header {k} holds a line break"),
+                    message: cat!["header ", k, " holds a line break"],
                     original: None,
                 }));
             }

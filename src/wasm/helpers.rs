@@ -1,5 +1,7 @@
 //! The pure helpers of the package: `trIdFor`, `buildOrderBody`, `isMockUrl`.
 
+use crate::prelude::*;
+
 use wasm_bindgen::prelude::*;
 
 use crate::env::{is_mock_url, Env};

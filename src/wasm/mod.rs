@@ -16,3 +16,11 @@ mod types;
 #[cfg(not(target_feature = "atomics"))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+// Without std (lib.rs): a panic traps, as it did with std, whose panic output goes nowhere on
+// wasm32-unknown-unknown. The message is never formatted, so no formatting code is linked for it.
+#[cfg(not(feature = "std"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}

@@ -1,6 +1,8 @@
 //! The token store: the caller's `{ get, set }` (sync or async), or memory by default.
 
-use std::cell::RefCell;
+use crate::prelude::*;
+
+use core::cell::RefCell;
 
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -20,7 +22,7 @@ fn method(obj: &JsValue, name: &str) -> Result<Function, String> {
     Reflect::get(obj, &JsValue::from_str(name))
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok())
-        .ok_or_else(|| format!("tokenStore.{name} is not a function"))
+        .ok_or_else(|| cat!["tokenStore.", name, " is not a function"])
 }
 
 fn message(e: &JsValue) -> String {
@@ -53,7 +55,7 @@ impl TokenStore for JsTokenStore {
                 let json = to_json("tokenStore.get()", &v).map_err(|e| e.message.clone())?;
                 StoredToken::from_value(&json)
                     .map(Some)
-                    .map_err(|e| format!("tokenStore.get() returned no StoredToken: {}", e.message))
+                    .map_err(|e| cat!["tokenStore.get() returned no StoredToken: ", e.message])
             }
         }
     }
