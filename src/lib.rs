@@ -12,6 +12,8 @@
 //! The `std` feature links std into the wasm build too; the wasm test harness needs it.
 
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+// Tests may format (clippy.toml says why the library does not).
+#![cfg_attr(test, allow(clippy::disallowed_macros))]
 
 #[macro_use]
 extern crate alloc;
@@ -40,6 +42,7 @@ pub mod tr_id;
 
 #[cfg(not(target_arch = "wasm32"))]
 #[doc(hidden)]
+#[allow(clippy::disallowed_macros)] // native only: never in the wasm
 pub mod testing;
 
 #[cfg(target_arch = "wasm32")]

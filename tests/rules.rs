@@ -1,5 +1,6 @@
 //! Every behaviour rule of the design (S1–S9 from the seed, B1–B9 beyond it) against a fake KIS
 //! and a virtual clock: no network, no real sleeping.
+#![allow(clippy::disallowed_macros)]
 
 mod common;
 

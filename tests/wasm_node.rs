@@ -1,5 +1,6 @@
 //! The wasm skin under wasm-bindgen-test in Node: fetch injection, errors, concurrency.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::disallowed_macros)]
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use kis_wasm::wasm::client::KisClient;
