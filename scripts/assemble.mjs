@@ -29,20 +29,38 @@ fs.writeFileSync(out("node/shared.cjs"), `"use strict";\n${cjs.code}\nmodule.exp
 
 // wasm-bindgen puts inline_js in snippet files the glue imports: one more module to resolve and
 // load at start-up (about a millisecond in Node) and one more request in a browser. Their
-// exported functions are pasted into the glue instead, and the snippet files dropped.
+// exported functions are pasted into the glue instead, once each, and the snippet files dropped.
+// The glue imports a snippet by name where it wraps the function, and as a namespace where the
+// wasm imports it directly; the namespace becomes an object of the pasted functions.
 for (const target of ["node", "web"]) {
   const gluePath = out(`${target}/kis_wasm.js`);
   let glue = fs.readFileSync(gluePath, "utf8");
-  const importLine = /^(?:import \{ ([\w, ]+) \} from '(\.\/snippets\/[^']+)';|const \{ ([\w, ]+) \} = require\(String\.raw`(\.\/snippets\/[^`]+)`\);)\n/gm;
-  glue = glue.replace(importLine, (_, esNames, esPath, cjsNames, cjsPath) => {
+  const snippets = new Map();
+  const load = (file) => {
+    if (!snippets.has(file)) snippets.set(file, unexport(fs.readFileSync(out(`${target}/${file}`), "utf8"), file));
+    return snippets.get(file);
+  };
+  const pasted = new Set();
+  const paste = (file) => {
+    if (pasted.has(file)) return "";
+    pasted.add(file);
+    return `${load(file).code.trim()}\n`;
+  };
+  const namedImport = /^(?:import \{ ([\w, ]+) \} from '(\.\/snippets\/[^']+)';|const \{ ([\w, ]+) \} = require\(String\.raw`(\.\/snippets\/[^`]+)`\);)\n/gm;
+  glue = glue.replace(namedImport, (_, esNames, esPath, cjsNames, cjsPath) => {
     const file = esPath ?? cjsPath;
-    const snippet = unexport(fs.readFileSync(out(`${target}/${file}`), "utf8"), file);
     for (const n of (esNames ?? cjsNames).split(",").map((n) => n.trim())) {
-      if (!snippet.names.includes(n)) throw new Error(`${n} is not defined in ${file}`);
+      if (!load(file).names.includes(n)) throw new Error(`${n} is not defined in ${file}`);
     }
-    return `${snippet.code.trim()}\n`;
+    return paste(file);
   });
-  if (glue.includes("./snippets/")) throw new Error(`${gluePath} still imports a snippet`);
+  const namespaceImport = /^(?:import \* as (\w+) from "(\.\/snippets\/[^"]+)";?|const (\w+) = require\("(\.\/snippets\/[^"]+)"\);)\n/gm;
+  glue = glue.replace(namespaceImport, (_, esVar, esPath, cjsVar, cjsPath) => {
+    const file = esPath ?? cjsPath;
+    return `${paste(file)}const ${esVar ?? cjsVar} = { ${load(file).names.join(", ")} };\n`;
+  });
+  // (The wasm's import module names keep the snippet paths; only loading them must go.)
+  if (/(from |require\(|String\.raw`)["'`]?\.\/snippets\//.test(glue)) throw new Error(`${gluePath} still imports a snippet`);
   fs.writeFileSync(gluePath, glue);
   fs.rmSync(out(`${target}/snippets`), { recursive: true, force: true });
 }

@@ -11,7 +11,6 @@ use core::pin::Pin;
 use crate::json::{Map, ToJson, Value};
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::engine::config::Config;
 use crate::engine::token::REFRESH_INTERVAL_MS;
@@ -22,6 +21,7 @@ use crate::wasm::errors::to_js_error;
 use crate::wasm::fetch::JsTransport;
 use crate::wasm::observer::{JsObserver, Logger};
 use crate::wasm::store::JsTokenStore;
+use crate::wasm::tasks;
 use crate::wasm::timers::JsClock;
 use crate::KisCore;
 
@@ -139,7 +139,7 @@ where
 /// The one place a Rust future becomes a JS promise: boxed, so the promise machinery is
 /// compiled once rather than once per method (it was a fifth of the wasm's code).
 fn settle(fut: Pin<Box<dyn Future<Output = Result<JsValue>>>>) -> Promise {
-    future_to_promise(async move { fut.await.map_err(to_js_error) })
+    tasks::promise(async move { fut.await.map_err(to_js_error) })
 }
 
 /// `promise` for a method with one argument object, read as JSON (a bad one rejects at once).
@@ -317,7 +317,7 @@ impl KisClient {
         };
         let stopped = Rc::new(Cell::new(false));
         let (core, flag) = (self.core.clone(), stopped.clone());
-        wasm_bindgen_futures::spawn_local(async move {
+        tasks::spawn(async move {
             core.run_token_refresh(interval, &flag).await;
         });
         let stop = Closure::once_into_js(move || stopped.set(true));

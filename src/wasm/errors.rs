@@ -10,14 +10,9 @@ use js_sys::{Array, Error, Function, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::error::KisError;
+use crate::wasm::SingleThreaded;
 
-struct ErrorClass(RefCell<Option<Function>>);
-
-// SAFETY: the module is single-threaded (built without the `atomics` target feature), so no other
-// thread exists to see it. A static rather than `thread_local!`, which needs std.
-unsafe impl Sync for ErrorClass {}
-
-static ERROR_CLASS: ErrorClass = ErrorClass(RefCell::new(None));
+static ERROR_CLASS: SingleThreaded<RefCell<Option<Function>>> = SingleThreaded(RefCell::new(None));
 
 #[wasm_bindgen(js_name = "__setKisErrorClass")]
 pub fn set_kis_error_class(class: Function) {

@@ -9,10 +9,10 @@ use alloc::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::engine::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::error::Cause;
+use crate::wasm::tasks::JsAwait;
 
 // `fetch` is called with `this` undefined (a bare browser fetch throws "Illegal invocation"
 // otherwise). A timeout aborts the request through an AbortController, so a timed-out order is
@@ -101,7 +101,7 @@ impl Transport for JsTransport {
             req.body,
             timeout,
         );
-        let out: Array = JsFuture::from(sent).await.unwrap_or_default().into();
+        let out: Array = JsAwait::new(sent.into()).await.unwrap_or_default().into();
         if out.length() < 3 {
             if out.get(1).is_truthy() {
                 return Err(TransportError::Timeout);

@@ -8,8 +8,16 @@ mod fetch;
 mod helpers;
 mod observer;
 mod store;
+mod tasks;
 mod timers;
 mod types;
+
+/// A static for this module's one thread. Built without the `atomics` target feature, the module
+/// has no other thread to share it with; `thread_local!` would need std.
+pub(crate) struct SingleThreaded<T>(pub T);
+
+// SAFETY: see above: no second thread exists to see the value.
+unsafe impl<T> Sync for SingleThreaded<T> {}
 
 // Talc in place of std's dlmalloc: smaller and faster, and the module is single-threaded (no
 // `atomics` target feature), which is what its dynamic wasm allocator assumes.

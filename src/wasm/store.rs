@@ -4,13 +4,13 @@ use crate::prelude::*;
 
 use core::cell::RefCell;
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::engine::transport::TokenStore;
 use crate::models::StoredToken;
 use crate::wasm::convert::{to_js, to_json};
+use crate::wasm::tasks::JsAwait;
 
 pub enum JsTokenStore {
     /// A client keeps one key (env + app key), so a list beats a hash map (and its code).
@@ -33,9 +33,7 @@ fn message(e: &JsValue) -> String {
 }
 
 async fn settle(v: JsValue) -> Result<JsValue, String> {
-    JsFuture::from(Promise::resolve(&v))
-        .await
-        .map_err(|e| message(&e))
+    JsAwait::new(v).await.map_err(|e| message(&e))
 }
 
 impl TokenStore for JsTokenStore {

@@ -1,15 +1,19 @@
 //! Time from the JS host: Date.now and setTimeout, which exist in Node and browsers alike.
 
-use js_sys::{Date, Function, Promise};
+use js_sys::{Date, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::engine::transport::Clock;
+use crate::wasm::tasks::JsAwait;
 
-#[wasm_bindgen]
+#[wasm_bindgen(inline_js = r#"
+export function kisSleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+"#)]
 extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = kisSleep)]
+    fn kis_sleep(ms: f64) -> Promise;
 }
 
 pub struct JsClock;
@@ -23,9 +27,6 @@ impl Clock for JsClock {
         if ms <= 0.0 {
             return;
         }
-        let p = Promise::new(&mut |resolve, _| {
-            set_timeout(&resolve, ms);
-        });
-        let _ = JsFuture::from(p).await;
+        let _ = JsAwait::new(kis_sleep(ms).into()).await;
     }
 }

@@ -1,35 +1,9 @@
 // The client over an injected fake fetch: injection, concurrency, errors, stores, redaction.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { KisClient, KisError } from "kis-wasm";
+import { KisError } from "kis-wasm";
 import { APP_KEY, APP_SECRET, assertNoSecrets, capture } from "./secrets.mjs";
-
-const PRICE = { rt_cd: "0", msg_cd: "MCA00000", msg1: "OK", output: { stck_prpr: "70000", prdy_ctrt: "+1.26", acml_vol: " 15 " } };
-
-/** A fetch that answers tokenP and quotes, recording each call and its `this`. */
-function fakeFetch({ answer } = {}) {
-  const calls = [];
-  let tokens = 0;
-  const fetch = async function (url, init) {
-    calls.push({ url, init, self: this });
-    await new Promise((r) => setTimeout(r, 1));
-    if (url.endsWith("/oauth2/tokenP")) {
-      tokens += 1;
-      return response(200, { access_token: `fake-token-${tokens}-${"q".repeat(30)}`, expires_in: 86400 });
-    }
-    return answer ? answer(url, init, calls) : response(200, PRICE);
-  };
-  return { fetch, calls, tokens: () => tokens };
-}
-
-function response(status, body, headers = {}) {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  return { status, headers: { get: (n) => headers[n] ?? null }, text: async () => text };
-}
-
-function client(extra = {}) {
-  return new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, account: "12345678-01", baseUrl: "http://kis.test", rateLimitPerSec: 0, ...extra });
-}
+import { PRICE, client, fakeFetch, response } from "./fake-fetch.mjs";
 
 test("calls the injected fetch with this undefined, S1 headers and parsed numbers", async () => {
   const f = fakeFetch();
