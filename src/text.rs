@@ -42,9 +42,8 @@ pub fn push_num(out: &mut String, mut n: u64, width: usize) {
         }
     }
     let start = i.min(buf.len().saturating_sub(width));
-    for &b in &buf[start..] {
-        out.push(char::from(b));
-    }
+    // ASCII digits: the check cannot fail (and the JSON parser links it anyway).
+    out.push_str(core::str::from_utf8(&buf[start..]).unwrap_or_default());
 }
 
 /// Appends the low `digits` hex digits of `n`.
