@@ -18,7 +18,7 @@ use crate::error::{KisError, Result};
 use crate::input::whole_number;
 use crate::wasm::convert::{to_js, to_json};
 use crate::wasm::errors::to_js_error;
-use crate::wasm::fetch::JsTransport;
+use crate::wasm::fetch::{global_fetch, JsTransport};
 use crate::wasm::observer::{JsObserver, Logger};
 use crate::wasm::store::JsTokenStore;
 use crate::wasm::tasks;
@@ -90,14 +90,12 @@ fn build(options: &JsValue) -> Result<Core> {
     let cfg = Config::from_value(&data_options(options)?, HOST_KEYS)?;
     let fetch = match function_option(options, "fetch")? {
         Some(f) => f,
-        None => get(&js_sys::global(), "fetch")
-            .dyn_into::<Function>()
-            .map_err(|_| {
-                KisError::validation(
+        None => global_fetch().dyn_into::<Function>().map_err(|_| {
+            KisError::validation(
                 "options.fetch",
                 "is required: this runtime has no globalThis.fetch (pass one, e.g. from undici)",
             )
-            })?,
+        })?,
     };
     let store = match object_option(options, "tokenStore", &["get", "set"])? {
         Some(s) => JsTokenStore::Js(s),

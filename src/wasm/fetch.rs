@@ -19,6 +19,9 @@ use crate::wasm::tasks::JsAwait;
 // not left running. The promise always resolves: [status, text, tr_cont] on an answer (tr_cont is
 // the one response header the client reads: KIS's paging flag), [error, aborted] on none.
 #[wasm_bindgen(inline_js = r#"
+export function kisGlobalFetch() {
+  return globalThis.fetch;
+}
 export async function kisSend(fetch, method, url, headers, body, timeoutMs) {
   const h = {}, lines = headers.split("\n");
   for (let i = 0; i + 1 < lines.length; i += 2) h[lines[i]] = lines[i + 1];
@@ -43,6 +46,9 @@ export async function kisSend(fetch, method, url, headers, body, timeoutMs) {
 }
 "#)]
 extern "C" {
+    /// `globalThis.fetch`, or undefined (every runtime the package supports has `globalThis`).
+    #[wasm_bindgen(js_name = kisGlobalFetch)]
+    pub fn global_fetch() -> JsValue;
     #[wasm_bindgen(js_name = kisSend)]
     fn kis_send(
         fetch: &Function,

@@ -132,3 +132,17 @@ test("startTokenRefresh returns a stop function", async () => {
   await assert.rejects(async () => kis.startTokenRefresh(5), (e) => e.field === "intervalMs");
   assert.equal(f.calls.length, 0, "S8 creates no connection");
 });
+
+test("without a fetch option the client uses globalThis.fetch, and names options.fetch when there is none", async () => {
+  const saved = globalThis.fetch;
+  try {
+    const f = fakeFetch();
+    globalThis.fetch = f.fetch;
+    assert.equal((await client().getPrice("005930")).price, 70000);
+    assert.ok(f.calls.length >= 2);
+    delete globalThis.fetch;
+    assert.throws(() => client(), (e) => e instanceof KisError && e.field === "options.fetch" && /globalThis\.fetch/.test(e.message));
+  } finally {
+    globalThis.fetch = saved;
+  }
+});
