@@ -8,6 +8,7 @@ use crate::json::Value;
 
 use crate::engine::core::KisCore;
 use crate::engine::transport::{Clock, HttpRequest, Method, TokenStore, Transport, TransportError};
+use crate::env::Env;
 use crate::envelope::{classify, Verdict};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
@@ -63,6 +64,14 @@ pub(crate) fn fnv1a64(s: &str) -> u64 {
     })
 }
 
+/// The token store's key: env and a hash of the app key, never the key itself. Stores written by
+/// earlier versions are read with it, so its form must not change.
+fn store_key(env: Env, app_key: &str) -> String {
+    let mut key = cat!["kis-wasm:", env.as_str(), ":"];
+    crate::text::push_hex(&mut key, fnv1a64(app_key), 16, false);
+    key
+}
+
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     pub fn token_info(&self) -> Option<TokenInfo> {
         let now = self.clock.now_ms();
@@ -70,9 +79,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 
     pub fn store_key(&self) -> String {
-        let mut key = cat!["kis-wasm:", self.cfg.env.as_str(), ":"];
-        crate::text::push_hex(&mut key, fnv1a64(&self.cfg.app_key), 16, false);
-        key
+        store_key(self.cfg.env, &self.cfg.app_key)
     }
 
     fn usable_token(&self) -> Option<String> {
@@ -333,7 +340,15 @@ fn ceil_ms(ms: f64) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::ceil_ms;
+    use super::{ceil_ms, store_key};
+    use crate::env::Env;
+
+    #[test]
+    fn the_store_key_keeps_its_form() {
+        // FNV-1a 64 of "a" is af63dc4c8601ec8c (the algorithm's published test vector).
+        assert_eq!(store_key(Env::Real, "a"), "kis-wasm:real:af63dc4c8601ec8c");
+        assert_eq!(store_key(Env::Mock, ""), "kis-wasm:mock:cbf29ce484222325");
+    }
 
     #[test]
     fn retry_after_rounds_up_to_whole_milliseconds() {
