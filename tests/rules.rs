@@ -373,7 +373,10 @@ fn s7_network_errors_on_reads_are_retried_and_reported_with_cause() {
 /// Runs the 30-minute refresher for `ms` of virtual time, then stops it.
 fn refresh_for(w: &World, stop: &std::cell::Cell<bool>, ms: f64) {
     w.run(async {
-        let refresher = w.core.run_token_refresh(30.0 * 60e3, stop);
+        let refresher = w.core.run_token_refresh(30.0 * 60e3, |ms| async move {
+            w.clock.sleep(ms).await;
+            !stop.get()
+        });
         let stopper = async {
             w.clock.sleep(ms).await;
             stop.set(true);

@@ -4,6 +4,8 @@
 
 use crate::prelude::*;
 
+use core::future::Future;
+
 use crate::json::Value;
 
 use crate::engine::core::KisCore;
@@ -145,13 +147,15 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         Ok(due)
     }
 
-    /// S8's scheduler: every `interval_ms`, refresh when expiring soon, until `stopped` is set.
-    pub async fn run_token_refresh(&self, interval_ms: f64, stopped: &core::cell::Cell<bool>) {
-        loop {
-            self.clock.sleep(interval_ms).await;
-            if stopped.get() {
-                return;
-            }
+    /// S8's scheduler: refreshes when expiring soon after each `tick`, which waits an interval
+    /// and answers whether to go on. The binding's tick answers false at once when the caller
+    /// stops the scheduler, so that no pending timer keeps Node running.
+    pub async fn run_token_refresh<F: Future<Output = bool>>(
+        &self,
+        interval_ms: f64,
+        mut tick: impl FnMut(f64) -> F,
+    ) {
+        while tick(interval_ms).await {
             if let Err(e) = self.refresh_if_expiring_soon().await {
                 self.warn(&cat!["KIS token refresh failed: ", e.message]);
             }

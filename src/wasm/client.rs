@@ -4,7 +4,7 @@
 use crate::prelude::*;
 
 use alloc::rc::Rc;
-use core::cell::{Cell, RefCell};
+use core::cell::RefCell;
 use core::future::Future;
 use core::pin::Pin;
 
@@ -23,6 +23,7 @@ use crate::wasm::observer::{JsObserver, Logger};
 use crate::wasm::store::JsTokenStore;
 use crate::wasm::tasks;
 use crate::wasm::timers::JsClock;
+use crate::wasm::timers::Ticker;
 use crate::KisCore;
 
 type Core = KisCore<JsTransport, JsClock, JsTokenStore>;
@@ -313,12 +314,11 @@ impl KisClient {
             Some(ms) => whole_number("intervalMs", ms, 1000.0).map_err(to_js_error)? as f64,
             None => REFRESH_INTERVAL_MS,
         };
-        let stopped = Rc::new(Cell::new(false));
-        let (core, flag) = (self.core.clone(), stopped.clone());
+        let (ticker, stop) = Ticker::new();
+        let core = self.core.clone();
         tasks::spawn(async move {
-            core.run_token_refresh(interval, &flag).await;
+            core.run_token_refresh(interval, |ms| ticker.tick(ms)).await;
         });
-        let stop = Closure::once_into_js(move || stopped.set(true));
         Ok(stop)
     }
 

@@ -1,6 +1,7 @@
 // The client over an injected fake fetch: injection, concurrency, errors, stores, redaction.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { KisError } from "kis-wasm";
 import { APP_KEY, APP_SECRET, assertNoSecrets, capture } from "./secrets.mjs";
 import { PRICE, client, fakeFetch, response } from "./fake-fetch.mjs";
@@ -129,8 +130,44 @@ test("startTokenRefresh returns a stop function", async () => {
   const stop = kis.startTokenRefresh(1000);
   assert.equal(typeof stop, "function");
   stop();
+  stop(); // twice is harmless
   await assert.rejects(async () => kis.startTokenRefresh(5), (e) => e.field === "intervalMs");
   assert.equal(f.calls.length, 0, "S8 creates no connection");
+});
+
+test("startTokenRefresh refreshes a stored token that expires within the hour, at the interval", async () => {
+  // A token from the store (this client issued none, so the one-a-minute rule does not hold the
+  // refresh back) that expires in 30 minutes.
+  const now = Date.now();
+  const stored = { accessToken: `stored-token-${"q".repeat(30)}`, expiresAt: now + 1800e3, issuedAt: now - 22.5 * 3600e3 };
+  const store = { get: () => stored, set: () => {} };
+  const f = fakeFetch();
+  const kis = client({ fetch: f.fetch, tokenStore: store });
+  await kis.getPrice("005930");
+  assert.equal(f.tokens(), 0, "the stored token was used");
+  const stop = kis.startTokenRefresh(1000);
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(f.tokens(), 0, "not before the interval");
+    await new Promise((r) => setTimeout(r, 900));
+    assert.equal(f.tokens(), 1, "refreshed after one interval");
+    assert.ok(kis.token.expiresAt > now + 3600e3, "the new token is the client's now");
+  } finally {
+    stop();
+  }
+});
+
+test("stopping the refresher lets Node exit at once, not at the end of the interval", () => {
+  const script = `
+    import { KisClient } from "kis-wasm";
+    const kis = new KisClient({ appKey: "k".repeat(20), appSecret: "s".repeat(20), baseUrl: "http://kis.test", logger: null,
+      fetch: async () => { throw new Error("no network in this test"); } });
+    const stop = kis.startTokenRefresh(60_000);
+    setTimeout(stop, 50);`;
+  const started = Date.now();
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { timeout: 20_000 });
+  assert.equal(run.status, 0, run.stderr.toString());
+  assert.ok(Date.now() - started < 10_000, "exited well before the 60 s interval");
 });
 
 test("without a fetch option the client uses globalThis.fetch, and names options.fetch when there is none", async () => {
