@@ -7,12 +7,14 @@ use wasm_bindgen::prelude::*;
 use crate::events::{KisEvent, Observer};
 use crate::wasm::convert::to_js;
 
+// `catch`, like every call into caller code here: a console replaced by one that throws must
+// not unwind through the task that logged.
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = console, js_name = warn)]
-    fn console_warn(s: &str);
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(s: &str);
+    #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
+    fn console_warn(s: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_namespace = console, js_name = error)]
+    fn console_error(s: &str) -> Result<(), JsValue>;
 }
 
 pub enum Logger {
@@ -30,8 +32,13 @@ impl JsObserver {
     fn log(&self, level: &str, line: &str) {
         match &self.logger {
             Logger::Silent => {}
-            Logger::Console if level == "warn" => console_warn(line),
-            Logger::Console => console_error(line),
+            Logger::Console => {
+                let _ = if level == "warn" {
+                    console_warn(line)
+                } else {
+                    console_error(line)
+                };
+            }
             Logger::Custom(obj) => {
                 if let Ok(f) =
                     Reflect::get(obj, &level.into()).and_then(|f| f.dyn_into::<Function>())

@@ -41,3 +41,22 @@ test("tasks: calls made from inside a callback, sync and thenable stores, and 30
     assert.ok(results.filter((r) => r.status === "rejected").every((r) => r.reason.kind === "http" && r.reason.status === 500));
   }
 });
+
+test("tasks: a console that throws while the client logs breaks neither that call nor the next", { timeout: 10_000 }, async () => {
+  const { warn, error } = console;
+  let thrown = 0;
+  console.warn = console.error = () => {
+    thrown += 1;
+    throw new Error("a broken console");
+  };
+  try {
+    let n = 0;
+    const f = fakeFetch({ answer: () => (++n === 1 ? response(502, "<html>bad gateway</html>") : response(200, PRICE)) });
+    const kis = client({ fetch: f.fetch, retry: { delayMs: 5 } }); // logger: the console
+    assert.equal((await kis.getPrice("005930")).price, 70000, "retried after the 502 and logged");
+    assert.ok(thrown >= 1, "the retry was logged to the throwing console");
+    assert.equal((await kis.getPrice("005930")).price, 70000, "the next call still runs");
+  } finally {
+    Object.assign(console, { warn, error });
+  }
+});
