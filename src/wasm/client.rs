@@ -22,8 +22,7 @@ use crate::wasm::fetch::{global_fetch, JsTransport};
 use crate::wasm::observer::{JsObserver, Logger};
 use crate::wasm::store::JsTokenStore;
 use crate::wasm::tasks;
-use crate::wasm::timers::JsClock;
-use crate::wasm::timers::Ticker;
+use crate::wasm::timers::{JsClock, Ticker};
 use crate::KisCore;
 
 type Core = KisCore<JsTransport, JsClock, JsTokenStore>;
