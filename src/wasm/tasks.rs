@@ -113,16 +113,7 @@ pub fn spawn(fut: impl Future<Output = ()> + 'static) {
             live: true,
             queued: false,
         };
-        match tasks.iter().position(|t| !t.live) {
-            Some(id) => {
-                tasks[id] = task;
-                id
-            }
-            None => {
-                tasks.push(task);
-                tasks.len() - 1
-            }
-        }
+        put(&mut tasks, task, |t| !t.live)
     };
     wake(id);
 }
@@ -141,6 +132,20 @@ pub fn promise(fut: impl Future<Output = Result<JsValue, JsValue>> + 'static) ->
         kis_settle(id, ok, &value);
     });
     p
+}
+
+/// Puts `item` in the first slot `free` accepts, or a new one; returns its index.
+fn put<T>(slots: &mut Vec<T>, item: T, free: impl Fn(&T) -> bool) -> usize {
+    match slots.iter().position(free) {
+        Some(i) => {
+            slots[i] = item;
+            i
+        }
+        None => {
+            slots.push(item);
+            slots.len() - 1
+        }
+    }
 }
 
 fn wake(id: usize) {
@@ -222,11 +227,10 @@ fn settled(slot: usize, result: Result<JsValue, JsValue>) {
                 *wait = Wait::Settled(result);
                 Some(w)
             }
+            // Its future is gone: the slot stays free.
+            Wait::Abandoned => None,
             other => {
-                *wait = match other {
-                    Wait::Abandoned => Wait::Free,
-                    o => o,
-                };
+                *wait = other;
                 None
             }
         }
@@ -282,16 +286,7 @@ impl Future for JsAwait {
         let mut waits = exec().waits.borrow_mut();
         if let Some(value) = self.value.take() {
             let pending = Wait::Pending(cx.waker().clone());
-            let slot = match waits.iter().position(|w| matches!(w, Wait::Free)) {
-                Some(slot) => {
-                    waits[slot] = pending;
-                    slot
-                }
-                None => {
-                    waits.push(pending);
-                    waits.len() - 1
-                }
-            };
+            let slot = put(&mut waits, pending, |w| matches!(w, Wait::Free));
             drop(waits);
             kis_watch(&value, slot as u32);
             self.slot = Some(slot);
@@ -300,16 +295,18 @@ impl Future for JsAwait {
         let Some(slot) = self.slot else {
             return Poll::Pending;
         };
-        match core::mem::replace(&mut waits[slot], Wait::Free) {
+        let wait = &mut waits[slot];
+        if let Wait::Pending(waker) = wait {
+            waker.clone_from(cx.waker());
+            return Poll::Pending;
+        }
+        match core::mem::replace(wait, Wait::Free) {
             Wait::Settled(result) => {
                 self.slot = None;
                 Poll::Ready(result)
             }
             other => {
-                waits[slot] = match other {
-                    Wait::Pending(_) => Wait::Pending(cx.waker().clone()),
-                    o => o,
-                };
+                *wait = other;
                 Poll::Pending
             }
         }
