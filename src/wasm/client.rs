@@ -9,7 +9,7 @@ use core::future::Future;
 use core::pin::Pin;
 
 use crate::json::{Map, ToJson, Value};
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::engine::config::Config;
@@ -19,6 +19,7 @@ use crate::input::whole_number;
 use crate::wasm::convert::{to_js, to_json};
 use crate::wasm::errors::to_js_error;
 use crate::wasm::fetch::{global_fetch, JsTransport};
+use crate::wasm::get;
 use crate::wasm::observer::{JsObserver, Logger};
 use crate::wasm::store::JsTokenStore;
 use crate::wasm::tasks;
@@ -33,10 +34,6 @@ const HOST_KEYS: &[&str] = &["fetch", "tokenStore", "onEvent", "logger"];
 #[wasm_bindgen]
 pub struct KisClient {
     core: Rc<Core>,
-}
-
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn function_option(options: &JsValue, key: &str) -> Result<Option<Function>> {

@@ -7,11 +7,12 @@ use crate::prelude::*;
 
 use alloc::rc::Rc;
 
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::engine::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::error::Cause;
+use crate::wasm::get;
 use crate::wasm::tasks::JsAwait;
 
 // `fetch` is called with `this` undefined (a bare browser fetch throws "Illegal invocation"
@@ -62,10 +63,6 @@ extern "C" {
 
 pub struct JsTransport {
     pub fetch: Function,
-}
-
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// undici reports "fetch failed" and keeps the reason in `cause`; surface both.

@@ -12,6 +12,19 @@ mod tasks;
 mod timers;
 mod types;
 
+use js_sys::{Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// `obj[key]`: undefined when it is absent, or when reading it throws (a getter, a Proxy).
+pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `obj[key]` when it is a function.
+pub(crate) fn get_fn(obj: &JsValue, key: &str) -> Option<Function> {
+    get(obj, key).dyn_into::<Function>().ok()
+}
+
 /// A static for this module's one thread. Built without the `atomics` target feature, the module
 /// has no other thread to share it with; `thread_local!` would need std.
 pub(crate) struct SingleThreaded<T>(pub T);

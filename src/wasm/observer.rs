@@ -1,11 +1,12 @@
 //! Events to `onEvent`, log lines to `logger` (console by default, null for silence). A callback
 //! that throws is ignored: a broken log must not break a trade.
 
-use js_sys::{Function, Reflect};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use crate::events::{KisEvent, Observer};
 use crate::wasm::convert::to_js;
+use crate::wasm::get_fn;
 
 // `catch`, like every call into caller code here: a console replaced by one that throws must
 // not unwind through the task that logged.
@@ -40,9 +41,7 @@ impl JsObserver {
                 };
             }
             Logger::Custom(obj) => {
-                if let Ok(f) =
-                    Reflect::get(obj, &level.into()).and_then(|f| f.dyn_into::<Function>())
-                {
+                if let Some(f) = get_fn(obj, level) {
                     let _ = f.call1(obj, &line.into());
                 }
             }

@@ -4,13 +4,14 @@ use crate::prelude::*;
 
 use core::cell::RefCell;
 
-use js_sys::{Function, Reflect};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use crate::engine::transport::TokenStore;
 use crate::models::StoredToken;
 use crate::wasm::convert::{to_js, to_json};
 use crate::wasm::tasks::JsAwait;
+use crate::wasm::{get, get_fn};
 
 pub enum JsTokenStore {
     /// A client keeps one key (env + app key), so a list beats a hash map (and its code).
@@ -19,16 +20,12 @@ pub enum JsTokenStore {
 }
 
 fn method(obj: &JsValue, name: &str) -> Result<Function, String> {
-    Reflect::get(obj, &JsValue::from_str(name))
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .ok_or_else(|| cat!["tokenStore.", name, " is not a function"])
+    get_fn(obj, name).ok_or_else(|| cat!["tokenStore.", name, " is not a function"])
 }
 
 fn message(e: &JsValue) -> String {
-    Reflect::get(e, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
+    get(e, "message")
+        .as_string()
         .unwrap_or_else(|| "tokenStore threw".to_string())
 }
 
