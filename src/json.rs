@@ -303,15 +303,11 @@ fn write_f64(out: &mut String, n: f64) -> bool {
         if n < 0.0 {
             out.push('-');
         }
-        push_u64(out, n.abs() as u64);
+        crate::text::push_num(out, n.abs() as u64, 1);
     } else {
         out.push_str(zmij::Buffer::new().format_finite(n));
     }
     true
-}
-
-fn push_u64(out: &mut String, n: u64) {
-    crate::text::push_num(out, n, 1);
 }
 
 /// Length of the JSON number at the start of `b`, if there is one.
@@ -544,10 +540,8 @@ pub fn write_str(out: &mut String, s: &str) {
         // `get`: `i` is at an ASCII byte, so always a boundary, and no panic path is compiled in.
         out.push_str(s.get(start..i).unwrap_or_default());
         if esc.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
+            crate::text::push_hex(out, u64::from(b), 2, false);
         } else {
             out.push_str(esc);
         }
@@ -614,13 +608,13 @@ impl ToJson for f64 {
 
 impl ToJson for u16 {
     fn write_json(&self, out: &mut String) {
-        push_u64(out, u64::from(*self));
+        crate::text::push_num(out, u64::from(*self), 1);
     }
 }
 
 impl ToJson for u32 {
     fn write_json(&self, out: &mut String) {
-        push_u64(out, u64::from(*self));
+        crate::text::push_num(out, u64::from(*self), 1);
     }
 }
 
