@@ -9,7 +9,7 @@ use crate::json::{self, Value};
 pub fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim();
     let n = if t.bytes().any(|b| b == b',') {
-        json::decimal_f64(&t.replace(',', ""))
+        json::decimal_f64(&crate::find::replace_all(t, ",", ""))
     } else {
         json::decimal_f64(t)
     };
