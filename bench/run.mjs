@@ -103,15 +103,15 @@ async function tokens() {
 // ---- cold start: a fresh Node process compiling and instantiating the wasm -----------------
 // Two figures, each the median of fresh processes: the issue's (compile + instantiate of the
 // wasm, its bytes already read, with stub imports of the same count and signatures), and what a
-// user waits for (require() of the Node glue: resolving and compiling the JS too, the first fs
-// read, compile, instantiate and the start function).
+// user waits for (require() of the Node entry: resolving and compiling the JS too, the first fs
+// read, compile and instantiate).
 function coldStart() {
-  const wasmPath = JSON.stringify(pkgDir + "node/kis_wasm_bg.wasm");
+  const wasmPath = JSON.stringify(pkgDir + "node/kis_wasm.wasm");
   const compile = `const b=require("fs").readFileSync(${wasmPath});const t=process.hrtime.bigint();
     const m=new WebAssembly.Module(b);const imports={};
     for(const i of WebAssembly.Module.imports(m))(imports[i.module]??={})[i.name]=()=>{throw new Error("stub")};
     new WebAssembly.Instance(m,imports);console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-  const require_ = `const t=process.hrtime.bigint();require(${JSON.stringify(pkgDir + "node/kis_wasm.js")});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+  const require_ = `const t=process.hrtime.bigint();require(${JSON.stringify(pkgDir + "node/index.cjs")});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
   const fresh = (script) => Array.from({ length: quick ? 3 : 11 }, () => Number(execFileSync(process.execPath, ["-e", script], { encoding: "utf8" })));
   return { coldStartMs: +median(fresh(compile)).toFixed(2), requireMs: +median(fresh(require_)).toFixed(2) };
 }
@@ -121,7 +121,7 @@ async function soak() {
   const calls = quick ? 1000 : 10_000;
   const mock = await startMockKis({ env: "real", rateLimit: 0, tokenIssueIntervalSec: 0 });
   const kis = new KisClient({ ...keys(), baseUrl: mock.url, env: "real", rateLimitPerSec: 0, retry: { delayMs: 5 }, logger: null });
-  const { __wasmMemoryBytes } = require(pkgDir + "node/kis_wasm.js");
+  const { __wasmMemoryBytes } = require(pkgDir + "node/index.cjs");
   let unhandled = 0;
   const onUnhandled = () => unhandled++;
   process.on("unhandledRejection", onUnhandled);

@@ -1,4 +1,4 @@
-// Copies pkg-templates/ into pkg/ around the wasm-bindgen output and prints the browser size.
+// Copies pkg-templates/ into pkg/ beside the built wasm and prints the browser build's size.
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -11,7 +11,7 @@ fs.copyFileSync(tpl("package.json"), out("package.json"));
 fs.writeFileSync(out("node/package.json"), '{ "type": "commonjs" }\n');
 fs.writeFileSync(out("web/package.json"), '{ "type": "module" }\n');
 for (const f of ["index.cjs", "index.mjs"]) fs.copyFileSync(tpl(`node/${f}`), out(`node/${f}`));
-fs.copyFileSync(tpl("web/index.js"), out("web/index.js"));
+fs.writeFileSync(out("web/index.js"), fs.readFileSync(tpl("web/index.js"), "utf8"));
 
 /** An ES module's top-level `export`s of functions and classes, removed: its plain code and the
  *  names it exported. Anything else it exports or imports cannot be converted this way. */
@@ -21,51 +21,20 @@ function unexport(src, file) {
   return { code: src.replace(/^export ((?:async )?(?:function|class) )/gm, "$1"), names };
 }
 
-// shared.mjs is written once, as ESM; Node's entry gets a CommonJS copy.
-const shared = fs.readFileSync(tpl("shared.mjs"), "utf8");
-fs.writeFileSync(out("web/shared.js"), shared);
-const cjs = unexport(shared, "shared.mjs");
-fs.writeFileSync(out("node/shared.cjs"), `"use strict";\n${cjs.code}\nmodule.exports = { ${cjs.names.join(", ")} };\n`);
+/** Whole-line comments out: they are for the source's readers (the .d.ts documents the API), and
+ *  they were a fifth of the glue's gzip size. */
+const uncomment = (src) => src.replace(/^[ \t]*\/\/.*\n/gm, "").replace(/^[ \t]*\/\*\*[\s\S]*?\*\/\n/gm, "");
 
-// wasm-bindgen puts inline_js in snippet files the glue imports: one more module to resolve and
-// load at start-up (about a millisecond in Node) and one more request in a browser. Their
-// exported functions are pasted into the glue instead, once each, and the snippet files dropped.
-// The glue imports a snippet by name where it wraps the function, and as a namespace where the
-// wasm imports it directly; the namespace becomes an object of the pasted functions.
-for (const target of ["node", "web"]) {
-  const gluePath = out(`${target}/kis_wasm.js`);
-  let glue = fs.readFileSync(gluePath, "utf8");
-  const snippets = new Map();
-  const load = (file) => {
-    if (!snippets.has(file)) snippets.set(file, unexport(fs.readFileSync(out(`${target}/${file}`), "utf8"), file));
-    return snippets.get(file);
-  };
-  const pasted = new Set();
-  const paste = (file) => {
-    if (pasted.has(file)) return "";
-    pasted.add(file);
-    return `${load(file).code.trim()}\n`;
-  };
-  const namedImport = /^(?:import \{ ([\w, ]+) \} from '(\.\/snippets\/[^']+)';|const \{ ([\w, ]+) \} = require\(String\.raw`(\.\/snippets\/[^`]+)`\);)\n/gm;
-  glue = glue.replace(namedImport, (_, esNames, esPath, cjsNames, cjsPath) => {
-    const file = esPath ?? cjsPath;
-    for (const n of (esNames ?? cjsNames).split(",").map((n) => n.trim())) {
-      if (!load(file).names.includes(n)) throw new Error(`${n} is not defined in ${file}`);
-    }
-    return paste(file);
-  });
-  const namespaceImport = /^(?:import \* as (\w+) from "(\.\/snippets\/[^"]+)";?|const (\w+) = require\("(\.\/snippets\/[^"]+)"\);)\n/gm;
-  glue = glue.replace(namespaceImport, (_, esVar, esPath, cjsVar, cjsPath) => {
-    const file = esPath ?? cjsPath;
-    return `${paste(file)}const ${esVar ?? cjsVar} = { ${load(file).names.join(", ")} };\n`;
-  });
-  // (The wasm's import module names keep the snippet paths; only loading them must go.)
-  if (/(from |require\(|String\.raw`)["'`]?\.\/snippets\//.test(glue)) throw new Error(`${gluePath} still imports a snippet`);
-  fs.writeFileSync(gluePath, glue);
-  fs.rmSync(out(`${target}/snippets`), { recursive: true, force: true });
+// The shared module and the glue are written once, as ESM; Node's entry gets CommonJS copies.
+for (const [name, web, node] of [["shared", "shared.js", "shared.cjs"], ["glue", "glue.js", "glue.cjs"]]) {
+  const src = uncomment(fs.readFileSync(tpl(`${name}.mjs`), "utf8"));
+  fs.writeFileSync(out(`web/${web}`), src);
+  const cjs = unexport(src, `${name}.mjs`);
+  fs.writeFileSync(out(`node/${node}`), `"use strict";\n${cjs.code}\nmodule.exports = { ${cjs.names.join(", ")} };\n`);
 }
 
 const dts = fs.readFileSync(tpl("index.d.ts"), "utf8");
+for (const t of ["node", "web"]) fs.copyFileSync(tpl("kis.d.ts"), out(`${t}/kis.d.ts`));
 fs.writeFileSync(out("web/index.d.ts"), dts);
 fs.writeFileSync(out("node/index.d.ts"), dts + fs.readFileSync(tpl("node/extra.d.ts"), "utf8"));
 
@@ -73,8 +42,8 @@ fs.writeFileSync(out("node/index.d.ts"), dts + fs.readFileSync(tpl("node/extra.d
 fs.cpSync(path.join(root, "tools"), out("tools"), { recursive: true });
 
 const gz = (f) => zlib.gzipSync(fs.readFileSync(out(f)), { level: 9 }).length;
-const wasm = gz("web/kis_wasm_bg.wasm");
-const glue = gz("web/kis_wasm.js") + gz("web/index.js") + gz("web/shared.js");
+const wasm = gz("web/kis_wasm.wasm");
+const glue = gz("web/glue.js") + gz("web/index.js") + gz("web/shared.js");
 const sizes = { wasmGzipBytes: wasm, glueGzipBytes: glue, totalGzipBytes: wasm + glue };
 fs.writeFileSync(out("sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
 console.log(`browser build, gzip -9: wasm ${wasm} B + glue ${glue} B = ${wasm + glue} B`);

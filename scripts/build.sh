@@ -9,14 +9,12 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 cargo build --release --lib --target wasm32-unknown-unknown
 WASM=target/wasm32-unknown-unknown/release/kis_wasm.wasm
 rm -rf pkg
-wasm-bindgen --target nodejs --out-dir pkg/node "$WASM"
-wasm-bindgen --target web --out-dir pkg/web "$WASM"
-for t in node web; do
-  # -Os came out smaller than -Oz on this module (binaryen 132); the custom sections are for tools.
-  wasm-opt -Os --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "pkg/$t/kis_wasm_bg.wasm" -o "pkg/$t/kis_wasm_bg.wasm"
-done
+mkdir -p pkg/node pkg/web
+# -Os came out smaller than -Oz on this module (binaryen 132); the custom sections are for tools.
+# One module serves both entries.
+wasm-opt -Os --strip-debug --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue "$WASM" -o pkg/web/kis_wasm.wasm
+cp pkg/web/kis_wasm.wasm pkg/node/kis_wasm.wasm
 node scripts/assemble.mjs
 # Tests and tools import the built package by its name.
 ln -sfn ../pkg node_modules/kis-wasm

@@ -8,17 +8,8 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# wasm-bindgen-cli must equal the wasm-bindgen of Cargo.lock. No --locked: its own lockfile pins
-# crates the registry mirror may not serve yet. --debug builds in half the time; the generated
-# JS is byte-identical.
-[ -f Cargo.lock ] || cargo generate-lockfile
-WBG=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"/\1/p}' Cargo.lock)
-if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$WBG" ]; then
-  cargo install wasm-bindgen-cli --version "=$WBG" --debug
-fi
-
-# npm dev dependencies: binaryen's wasm-opt (never Debian's: it breaks wasm-bindgen output at
-# load time), TypeScript for the type tests.
+# npm dev dependencies: binaryen's wasm-opt (the version pinned in package-lock.json, not
+# whatever Debian ships), TypeScript for the type tests.
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/tsc ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi

@@ -16,15 +16,9 @@ step "format and lints"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
-cargo clippy --lib --target wasm32-unknown-unknown --features std -- -D warnings
 
 step "native Rust tests: protocol and every behaviour rule (fake transport, virtual clock)"
 cargo test
-
-step "wasm binding under wasm-bindgen-test in Node"
-# The test harness needs std, which the shipped module goes without (src/lib.rs).
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown --features std --test wasm_node
 
 step "TypeScript: strict use of the package's .d.ts, misuse rejected"
 tsc -p test/types

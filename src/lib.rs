@@ -9,9 +9,8 @@
 //! The shipped wasm is built without std: std's panic machinery formats every panic message,
 //! which linked the whole of `core::fmt` into the module. Code here uses `core` and `alloc`
 //! (through [`prelude`]), so native builds and tests, which have std, compile the same source.
-//! The `std` feature links std into the wasm build too; the wasm test harness needs it.
 
-#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+#![cfg_attr(target_arch = "wasm32", no_std)]
 // Tests may format (clippy.toml says why the library does not).
 #![cfg_attr(test, allow(clippy::disallowed_macros))]
 

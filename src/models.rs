@@ -364,7 +364,7 @@ mod tests {
     /// The hand-written TypeScript names exactly the properties the structs write, in order.
     #[test]
     fn typescript_interfaces_match_the_structs() {
-        let ts = include_str!("wasm/types.rs");
+        let ts = include_str!("../pkg-templates/kis.d.ts");
         let props = |name: &str| -> Vec<String> {
             let head = format!("export interface {name} {{\n");
             let start = ts

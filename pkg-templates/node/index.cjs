@@ -1,9 +1,13 @@
 "use strict";
 const fs = require("node:fs");
-const wasm = require("./kis_wasm.js");
+const path = require("node:path");
 const shared = require("./shared.cjs");
+const { kisGlue } = require("./glue.cjs");
 
-wasm.__setKisErrorClass(shared.KisError);
+// Compiled and instantiated synchronously, so `require` returns a ready client.
+const wasm = kisGlue(shared.KisError);
+const bytes = fs.readFileSync(path.join(__dirname, "kis_wasm.wasm"));
+wasm.start(new WebAssembly.Instance(new WebAssembly.Module(bytes), wasm.imports));
 
 /** A TokenStore in a JSON file (mode 0600), shared by every process that names it. */
 function fileTokenStore(path) {
@@ -36,3 +40,5 @@ exports.KisError = shared.KisError;
 exports.isKisError = shared.isKisError;
 exports.localStorageTokenStore = shared.localStorageTokenStore;
 exports.fileTokenStore = fileTokenStore;
+/** Not part of the API: the wasm linear memory in bytes, for the soak benchmark. */
+exports.__wasmMemoryBytes = wasm.memoryBytes;

@@ -1,5 +1,7 @@
-//! The `KisClient` class. Each method clones the shared engine into a promise, so any number of
-//! calls can be in flight at once and none holds a borrow of the JS object.
+//! The engines behind the glue's `KisClient` class, by the number of the glue's record of their
+//! host options (never reused). Each method call runs as a task holding its own reference to
+//! the engine, so any number of calls can be in flight at once, and a client freed by the glue
+//! lives until its last call ends.
 
 use crate::prelude::*;
 
@@ -8,319 +10,183 @@ use core::cell::RefCell;
 use core::future::Future;
 use core::pin::Pin;
 
-use crate::json::{Map, ToJson, Value};
-use js_sys::{Function, Promise};
-use wasm_bindgen::prelude::*;
-
 use crate::engine::config::Config;
 use crate::engine::token::REFRESH_INTERVAL_MS;
 use crate::error::{KisError, Result};
 use crate::input::whole_number;
-use crate::wasm::convert::{to_js, to_json};
-use crate::wasm::errors::to_js_error;
-use crate::wasm::fetch::{global_fetch, JsTransport};
-use crate::wasm::get;
-use crate::wasm::observer::{JsObserver, Logger};
+use crate::json::{self, ToJson, Value};
+use crate::wasm::abi::{self, take};
+use crate::wasm::errors::error_json;
+use crate::wasm::fetch::JsTransport;
+use crate::wasm::helpers::{answer, arg, args};
+use crate::wasm::observer::JsObserver;
 use crate::wasm::store::JsTokenStore;
-use crate::wasm::tasks;
+use crate::wasm::tasks::{spawn, JsRef};
 use crate::wasm::timers::{JsClock, Ticker};
+use crate::wasm::SingleThreaded;
 use crate::KisCore;
 
 type Core = KisCore<JsTransport, JsClock, JsTokenStore>;
 
-/// Options the binding handles itself (functions and objects with methods).
+/// Options the glue handles itself (functions and objects with methods); it passes each as a
+/// boolean: whether one was given.
 const HOST_KEYS: &[&str] = &["fetch", "tokenStore", "onEvent", "logger"];
 
-#[wasm_bindgen]
-pub struct KisClient {
-    core: Rc<Core>,
+type Clients = Vec<(u32, Rc<Core>)>;
+
+static CLIENTS: SingleThreaded<RefCell<Clients>> = SingleThreaded(RefCell::new(Vec::new()));
+
+fn client(id: u32) -> Option<Rc<Core>> {
+    let clients = CLIENTS.0.borrow();
+    clients
+        .iter()
+        .find(|(h, _)| *h == id)
+        .map(|(_, c)| c.clone())
 }
 
-fn function_option(options: &JsValue, key: &str) -> Result<Option<Function>> {
-    let v = get(options, key);
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    v.dyn_into::<Function>()
-        .map(Some)
-        .map_err(|_| KisError::validation(&cat!["options.", key], "must be a function"))
-}
-
-fn object_option(options: &JsValue, key: &str, methods: &[&str]) -> Result<Option<JsValue>> {
-    let v = get(options, key);
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    for m in methods {
-        if !get(&v, m).is_function() {
-            return Err(KisError::validation(
-                &cat!["options.", key, ".", m],
-                "must be a function",
-            ));
-        }
-    }
-    Ok(Some(v))
-}
-
-/// The data part of the options as JSON, without the host keys (functions do not survive
-/// JSON.stringify, and tokenStore may hold anything).
-fn data_options(options: &JsValue) -> Result<Value> {
-    if !options.is_object() {
+fn build(host: JsRef, options: &str) -> Result<Core> {
+    let id = host.0;
+    let v = json::parse(options).ok_or_else(|| KisError::validation("options", "is not JSON"))?;
+    if !matches!(v, Value::Object(_)) {
         return Err(KisError::validation("options", "must be an object"));
     }
-    let mut map = Map::new();
-    let obj: &js_sys::Object = options.unchecked_ref();
-    for key in js_sys::Object::keys(obj).iter() {
-        let key = key.as_string().unwrap_or_default();
-        let v = get(options, &key);
-        let json = if HOST_KEYS.contains(&key.as_str()) {
-            Value::Bool(true)
-        } else {
-            to_json(&cat!["options.", key], &v)?
-        };
-        map.insert(key, json);
-    }
-    Ok(Value::Object(map))
-}
-
-fn build(options: &JsValue) -> Result<Core> {
-    let cfg = Config::from_value(&data_options(options)?, HOST_KEYS)?;
-    let fetch = match function_option(options, "fetch")? {
-        Some(f) => f,
-        None => global_fetch().dyn_into::<Function>().map_err(|_| {
-            KisError::validation(
-                "options.fetch",
-                "is required: this runtime has no globalThis.fetch (pass one, e.g. from undici)",
-            )
-        })?,
-    };
-    let store = match object_option(options, "tokenStore", &["get", "set"])? {
-        Some(s) => JsTokenStore::Js(s),
-        None => JsTokenStore::Memory(RefCell::new(Vec::new())),
-    };
-    let logger_value = get(options, "logger");
-    let logger = if logger_value.is_null() {
-        Logger::Silent
-    } else if logger_value.is_undefined() {
-        Logger::Console
+    let cfg = Config::from_value(&v, HOST_KEYS)?;
+    let given = |k: &str| v.get(k) == Some(&Value::Bool(true));
+    let store = if given("tokenStore") {
+        JsTokenStore::Js(id)
     } else {
-        object_option(options, "logger", &["warn", "error"])?;
-        Logger::Custom(logger_value)
+        JsTokenStore::Memory(RefCell::new(Vec::new()))
     };
     let observer = JsObserver {
-        on_event: function_option(options, "onEvent")?,
-        logger,
+        client: id,
+        listening: given("onEvent"),
     };
     Ok(KisCore::new(
         cfg,
-        JsTransport { fetch },
+        JsTransport { host },
         JsClock,
         store,
         Rc::new(observer),
     ))
 }
 
-/// Runs an engine call as a JS promise that resolves to the result as a plain object.
-fn promise<T, F, Fut>(core: &Rc<Core>, f: F) -> Promise
-where
-    T: ToJson,
-    F: FnOnce(Rc<Core>) -> Fut + 'static,
-    Fut: Future<Output = Result<T>> + 'static,
-{
-    let fut = f(core.clone());
-    settle(Box::pin(async move { fut.await.map(|v| to_js(&v)) }))
-}
-
-/// The one place a Rust future becomes a JS promise: boxed, so the promise machinery is
-/// compiled once rather than once per method (it was a fifth of the wasm's code).
-fn settle(fut: Pin<Box<dyn Future<Output = Result<JsValue>>>>) -> Promise {
-    tasks::promise(async move { fut.await.map_err(to_js_error) })
-}
-
-/// `promise` for a method with one argument object, read as JSON (a bad one rejects at once).
-fn promise_with<T, F, Fut>(core: &Rc<Core>, field: &str, arg: &JsValue, f: F) -> Promise
-where
-    T: ToJson,
-    F: FnOnce(Rc<Core>, Value) -> Fut + 'static,
-    Fut: Future<Output = Result<T>> + 'static,
-{
-    match to_json(field, arg) {
-        Ok(v) => promise(core, move |c| f(c, v)),
-        Err(e) => Promise::reject(&to_js_error(e)),
+/// A new client over the glue's host record `host`, from its options' JSON: 1, or 0 with the
+/// error through `ret`.
+/// # Safety
+/// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
+#[no_mangle]
+pub unsafe extern "C" fn kis_client_new(host: u32, ptr: *mut u8, len: usize, cap: usize) -> u32 {
+    let options = unsafe { take(ptr, len, cap) };
+    match build(JsRef(host), &options) {
+        Ok(core) => {
+            CLIENTS.0.borrow_mut().push((host, Rc::new(core)));
+            1
+        }
+        Err(e) => answer(Err(e)),
     }
 }
 
-fn json_arg(field: &'static str, v: &JsValue) -> core::result::Result<Value, Promise> {
-    to_json(field, v).map_err(|e| Promise::reject(&to_js_error(e)))
+#[no_mangle]
+pub extern "C" fn kis_client_free(id: u32) {
+    let mut clients = CLIENTS.0.borrow_mut();
+    let dropped = clients
+        .iter()
+        .position(|(h, _)| *h == id)
+        .map(|i| clients.swap_remove(i));
+    drop(clients);
+    drop(dropped);
 }
 
-#[wasm_bindgen]
-impl KisClient {
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "KisClientOptions")] options: JsValue,
-    ) -> core::result::Result<KisClient, JsValue> {
-        let core = build(&options).map_err(to_js_error)?;
-        Ok(KisClient {
-            core: Rc::new(core),
-        })
-    }
+type Call = Pin<Box<dyn Future<Output = Result<String>>>>;
 
-    /// FHKST01010100: the current price of a symbol.
-    #[wasm_bindgen(js_name = getPrice, unchecked_return_type = "Promise<Quote>")]
-    pub fn get_price(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
-    ) -> Promise {
-        promise_with(&self.core, "symbol", &symbol, |c, v| async move {
-            c.get_price(&v).await
-        })
-    }
+fn out<T: ToJson>(r: Result<T>) -> Result<String> {
+    r.map(|v| json::to_string(&v))
+}
 
-    /// FHKST01010400: 30 daily (weekly, monthly) bars, oldest first.
-    #[wasm_bindgen(js_name = getDailyPrices, unchecked_return_type = "Promise<DailyBar[]>")]
-    pub fn get_daily_prices(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "DailyPriceOptions")] options: Option<
-            JsValue,
-        >,
-    ) -> Promise {
-        let (symbol, options) = match (
-            json_arg("symbol", &symbol),
-            json_arg("options", &options.unwrap_or(JsValue::UNDEFINED)),
-        ) {
-            (Ok(s), Ok(o)) => (s, o),
-            (Err(p), _) | (_, Err(p)) => return p,
+/// The method `method` of the glue's table (`METHODS` in glue.mjs) with its arguments.
+fn call(c: Rc<Core>, method: u32, a: Vec<Value>) -> Call {
+    Box::pin(async move {
+        let a0 = arg(&a, 0);
+        match method {
+            0 => out(c.get_price(a0).await),
+            1 => out(c.get_daily_prices(a0, arg(&a, 1)).await),
+            2 => out(c.get_balance().await),
+            3 => out(c.get_buying_power(a0).await),
+            4 => out(c.get_orders(a0).await),
+            5 => out(c.buy(a0).await),
+            6 => out(c.sell(a0).await),
+            7 => out(c.cancel(a0).await),
+            8 => out(c.request(a0).await),
+            9 => {
+                c.ensure_token().await?;
+                out(Ok(c.token_info()))
+            }
+            10 => out(c.force_refresh_token().await),
+            11 => out(c.refresh_if_expiring_soon().await),
+            _ => Err(KisError::validation("method", "is not a KisClient method")),
+        }
+    })
+}
+
+/// Starts method `method` of client `id` with its arguments' JSON array; the promise numbered
+/// `op` in the glue settles with its result.
+/// # Safety
+/// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
+#[no_mangle]
+pub unsafe extern "C" fn kis_call(
+    id: u32,
+    method: u32,
+    op: u32,
+    ptr: *mut u8,
+    len: usize,
+    cap: usize,
+) {
+    let a = args(&unsafe { take(ptr, len, cap) });
+    let result: Result<Call> = client(id)
+        .map(|c| call(c, method, a))
+        .ok_or_else(|| KisError::validation("this", "is a freed KisClient"));
+    spawn(async move {
+        let result = match result {
+            Ok(fut) => fut.await,
+            Err(e) => Err(e),
         };
-        promise(&self.core, move |c| async move {
-            c.get_daily_prices(&symbol, &options).await
-        })
-    }
-
-    /// TTTC8434R / VTTC8434R, all pages.
-    #[wasm_bindgen(js_name = getBalance, unchecked_return_type = "Promise<Balance>")]
-    pub fn get_balance(&self) -> Promise {
-        promise(&self.core, |c| async move { c.get_balance().await })
-    }
-
-    /// TTTC8908R / VTTC8908R.
-    #[wasm_bindgen(js_name = getBuyingPower, unchecked_return_type = "Promise<BuyingPower>")]
-    pub fn get_buying_power(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "BuyingPowerInput")] input: JsValue,
-    ) -> Promise {
-        promise_with(&self.core, "options", &input, |c, v| async move {
-            c.get_buying_power(&v).await
-        })
-    }
-
-    /// TTTC0081R / VTTC0081R, all pages.
-    #[wasm_bindgen(js_name = getOrders, unchecked_return_type = "Promise<Order[]>")]
-    pub fn get_orders(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "OrdersQuery")] query: Option<JsValue>,
-    ) -> Promise {
-        let query = query.unwrap_or(JsValue::UNDEFINED);
-        promise_with(&self.core, "options", &query, |c, v| async move {
-            c.get_orders(&v).await
-        })
-    }
-
-    /// A cash buy: limit with a price, market without.
-    #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
-    pub fn buy(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
-    ) -> Promise {
-        promise_with(&self.core, "order", &order, |c, v| async move {
-            c.buy(&v).await
-        })
-    }
-
-    /// A cash sell: limit with a price, market without.
-    #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
-    pub fn sell(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
-    ) -> Promise {
-        promise_with(&self.core, "order", &order, |c, v| async move {
-            c.sell(&v).await
-        })
-    }
-
-    /// Cancels the remaining (or given) quantity of an open order.
-    #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
-    pub fn cancel(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "CancelInput")] input: JsValue,
-    ) -> Promise {
-        promise_with(&self.core, "cancel", &input, |c, v| async move {
-            c.cancel(&v).await
-        })
-    }
-
-    /// Any other TR, under the same token, limiter and retry policies.
-    #[wasm_bindgen(unchecked_return_type = "Promise<RawReply>")]
-    pub fn request(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RequestSpec")] spec: JsValue,
-    ) -> Promise {
-        promise_with(&self.core, "request", &spec, |c, v| async move {
-            c.request(&v).await
-        })
-    }
-
-    /// Issues (or reuses a stored) token now rather than on the first call.
-    #[wasm_bindgen(js_name = issueToken, unchecked_return_type = "Promise<TokenInfo>")]
-    pub fn issue_token(&self) -> Promise {
-        self.ensure_token()
-    }
-
-    #[wasm_bindgen(js_name = ensureToken, unchecked_return_type = "Promise<TokenInfo>")]
-    pub fn ensure_token(&self) -> Promise {
-        promise(&self.core, |c| async move {
-            c.ensure_token().await?;
-            Ok(c.token_info())
-        })
-    }
-
-    #[wasm_bindgen(js_name = forceRefreshToken, unchecked_return_type = "Promise<TokenInfo>")]
-    pub fn force_refresh_token(&self) -> Promise {
-        promise(&self.core, |c| async move { c.force_refresh_token().await })
-    }
-
-    /// Resolves to whether it refreshed.
-    #[wasm_bindgen(js_name = refreshIfExpiringSoon, unchecked_return_type = "Promise<boolean>")]
-    pub fn refresh_if_expiring_soon(&self) -> Promise {
-        promise(
-            &self.core,
-            |c| async move { c.refresh_if_expiring_soon().await },
-        )
-    }
-
-    /// S8: checks every `intervalMs` (default 30 minutes) and refreshes a token expiring within
-    /// the hour. Returns the function that stops it (in Node, call it to let the process exit).
-    #[wasm_bindgen(js_name = startTokenRefresh, unchecked_return_type = "() => void")]
-    pub fn start_token_refresh(
-        &self,
-        #[wasm_bindgen(js_name = intervalMs)] interval_ms: Option<f64>,
-    ) -> core::result::Result<JsValue, JsValue> {
-        let interval = match interval_ms {
-            Some(ms) => whole_number("intervalMs", ms, 1000.0).map_err(to_js_error)? as f64,
-            None => REFRESH_INTERVAL_MS,
+        let (ok, text, error) = match result {
+            Ok(text) => (1, text, None),
+            Err(e) => (0, error_json(&e), Some(e)),
         };
-        let (ticker, stop) = Ticker::new();
-        let core = self.core.clone();
-        tasks::spawn(async move {
-            core.run_token_refresh(interval, |ms| ticker.tick(ms)).await;
-        });
-        Ok(stop)
-    }
+        // SAFETY: the import reads the text before returning. `error` keeps its cause's JS
+        // object alive until then.
+        unsafe { abi::settle(op, ok, text.as_ptr(), text.len()) };
+        drop(error);
+    });
+}
 
-    /// `{ expiresAt, isExpired, isExpiringSoon }`, or null before the first token.
-    #[wasm_bindgen(getter, unchecked_return_type = "TokenInfo | null")]
-    pub fn token(&self) -> JsValue {
-        to_js(&self.core.token_info())
-    }
+/// `client.token`: TokenInfo or null, through `ret`.
+#[no_mangle]
+pub extern "C" fn kis_token(id: u32) {
+    let info = client(id).and_then(|c| c.token_info());
+    abi::ret_str(&json::to_string(&info));
+}
+
+/// S8's refresher for client `id`, whose waits go through the glue's ticker `ticker`, every
+/// `interval_ms` when `given` (else 30 minutes): 1, or 0 with the error through `ret`.
+#[no_mangle]
+pub extern "C" fn kis_start_refresh(id: u32, ticker: u32, given: u32, interval_ms: f64) -> u32 {
+    let interval = if given == 0 {
+        Ok(REFRESH_INTERVAL_MS)
+    } else {
+        whole_number("intervalMs", interval_ms, 1000.0).map(|ms| ms as f64)
+    };
+    let (interval, core) = match (interval, client(id)) {
+        (Ok(i), Some(c)) => (i, c),
+        (Err(e), _) => return answer(Err(e)),
+        (_, None) => {
+            return answer(Err(KisError::validation("this", "is a freed KisClient")));
+        }
+    };
+    let ticker = Ticker(ticker);
+    spawn(async move {
+        core.run_token_refresh(interval, |ms| ticker.tick(ms)).await;
+    });
+    1
 }

@@ -1,61 +1,42 @@
-//! KisError → a JS `Error`. The package entry defines `class KisError extends Error` and registers
-//! it here, so `instanceof KisError` holds; without it (raw builds) a plain Error named
-//! "KisError" with the same fields is thrown.
+//! KisError → the JSON from which the glue builds its `KisError` (a class of the package entry,
+//! so `instanceof KisError` holds). A fetch error's JS object travels by handle, as `causeRef`.
 
 use crate::prelude::*;
 
-use core::cell::RefCell;
-
-use js_sys::{Array, Error, Function, Reflect};
-use wasm_bindgen::prelude::*;
-
 use crate::error::KisError;
-use crate::wasm::SingleThreaded;
+use crate::json::{Obj, ToJson};
+use crate::wasm::tasks::JsRef;
 
-static ERROR_CLASS: SingleThreaded<RefCell<Option<Function>>> = SingleThreaded(RefCell::new(None));
-
-#[wasm_bindgen(js_name = "__setKisErrorClass")]
-pub fn set_kis_error_class(class: Function) {
-    *ERROR_CLASS.0.borrow_mut() = Some(class);
+fn o(v: &Option<String>) -> Option<&dyn ToJson> {
+    v.as_ref().map(|s| s as &dyn ToJson)
 }
 
-fn set(obj: &JsValue, key: &str, v: JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &v);
+fn f(v: &Option<f64>) -> Option<&dyn ToJson> {
+    v.as_ref().map(|n| n as &dyn ToJson)
 }
 
-pub fn to_js_error(e: KisError) -> JsValue {
-    let e = e.into_details();
-    let msg = JsValue::from_str(&e.message);
-    let class = ERROR_CLASS.0.borrow().clone();
-    let err: JsValue = class
-        .and_then(|class| Reflect::construct(&class, &Array::of1(&msg)).ok())
-        .unwrap_or_else(|| Error::new(&e.message).into());
-    set(&err, "name", "KisError".into());
-    set(&err, "kind", e.kind.as_str().into());
-    let opt = |k: &str, v: Option<String>| {
-        if let Some(v) = v {
-            set(&err, k, v.into());
-        }
-    };
-    opt("field", e.field);
-    opt("msgCd", e.msg_cd);
-    opt("msg1", e.msg1);
-    opt("trId", e.tr_id);
-    opt("path", e.path);
-    opt("body", e.body);
-    if let Some(s) = e.status {
-        set(&err, "status", f64::from(s).into());
-    }
-    if let Some(ms) = e.retry_after_ms {
-        set(&err, "retryAfterMs", (ms as f64).into());
-    }
-    if let Some(cause) = e.cause {
-        let original = cause
-            .original
-            .as_ref()
-            .and_then(|o| o.downcast_ref::<JsValue>().cloned())
-            .unwrap_or_else(|| Error::new(&cause.message).into());
-        set(&err, "cause", original);
-    }
-    err
+/// The caller keeps `e` until the glue has read the JSON: dropping it lets the cause go.
+pub fn error_json(e: &KisError) -> String {
+    let status = e.status.map(f64::from);
+    let retry_after = e.retry_after_ms.map(|ms| ms as f64);
+    let cause_ref = e.cause.as_ref().and_then(|c| {
+        let original = c.original.as_ref()?;
+        original.downcast_ref::<JsRef>().map(|r| f64::from(r.0))
+    });
+    let mut out = String::new();
+    Obj::new(&mut out)
+        .field("message", &e.message)
+        .field("kind", &e.kind.as_str())
+        .opt("field", o(&e.field))
+        .opt("status", f(&status))
+        .opt("msgCd", o(&e.msg_cd))
+        .opt("msg1", o(&e.msg1))
+        .opt("trId", o(&e.tr_id))
+        .opt("path", o(&e.path))
+        .opt("body", o(&e.body))
+        .opt("retryAfterMs", f(&retry_after))
+        .opt("cause", e.cause.as_ref().map(|c| &c.message as &dyn ToJson))
+        .opt("causeRef", f(&cause_ref))
+        .end();
+    out
 }

@@ -1,46 +1,80 @@
-//! The pure helpers of the package: `trIdFor`, `buildOrderBody`, `isMockUrl`.
+//! The pure helpers of the package: `trIdFor`, `buildOrderBody`, `isMockUrl`. Each takes its
+//! arguments as a JSON array and answers through `ret`: 1 with the result, 0 with an error.
 
 use crate::prelude::*;
 
-use wasm_bindgen::prelude::*;
-
 use crate::env::{is_mock_url, Env};
+use crate::error::{KisError, Result};
+use crate::input::type_name;
+use crate::json::{self, Value};
 use crate::tr_id::{tr_id_for, Op, TrIdSet};
-use crate::wasm::convert::{to_js, to_json};
-use crate::wasm::errors::to_js_error;
+use crate::wasm::abi::{ret_str, take};
+use crate::wasm::errors::error_json;
 
-#[wasm_bindgen(js_name = trIdFor)]
-pub fn tr_id_for_js(
-    #[wasm_bindgen(unchecked_param_type = "TrOp")] op: &str,
-    #[wasm_bindgen(unchecked_param_type = "KisEnv")] env: &str,
-    #[wasm_bindgen(unchecked_optional_param_type = "TrIdSet")] set: Option<String>,
-) -> Result<String, JsValue> {
-    let op = Op::parse("op", op).map_err(to_js_error)?;
-    let env = Env::parse("env", env).map_err(to_js_error)?;
-    let set = TrIdSet::parse("set", set.as_deref().unwrap_or("current")).map_err(to_js_error)?;
-    Ok(tr_id_for(op, env, set).to_string())
-}
-
-#[wasm_bindgen(js_name = buildOrderBody, unchecked_return_type = "Record<string, string>")]
-pub fn build_order_body_js(
-    #[wasm_bindgen(unchecked_param_type = "OrderBodyInput")] input: JsValue,
-) -> Result<JsValue, JsValue> {
-    let v = to_json("order", &input).map_err(to_js_error)?;
-    let pairs = crate::order::build_order_body(&v).map_err(to_js_error)?;
-    let mut map = crate::json::Map::new();
-    for (k, v) in pairs {
-        map.insert(k, v.into());
+/// The arguments of a call, `args[i]` (null when missing).
+pub fn args(text: &str) -> Vec<Value> {
+    match json::parse(text) {
+        Some(Value::Array(a)) => a,
+        _ => Vec::new(),
     }
-    Ok(to_js(&map))
 }
 
-#[wasm_bindgen(js_name = isMockUrl)]
-pub fn is_mock_url_js(url: &str) -> bool {
-    is_mock_url(url)
+pub fn arg(args: &[Value], i: usize) -> &Value {
+    args.get(i).unwrap_or(&Value::Null)
 }
 
-/// The wasm linear memory in bytes, for the soak benchmark's leak check.
-#[wasm_bindgen(js_name = "__wasmMemoryBytes")]
-pub fn wasm_memory_bytes() -> f64 {
-    (core::arch::wasm32::memory_size(0) * 65536) as f64
+fn string_arg<'a>(field: &str, v: &'a Value) -> Result<&'a str> {
+    v.as_str()
+        .ok_or_else(|| KisError::validation(field, cat!["must be a string, got ", type_name(v)]))
+}
+
+/// Answers a synchronous export: 1 and the text, or 0 and the error's JSON.
+pub fn answer(result: Result<String>) -> u32 {
+    match result {
+        Ok(text) => {
+            ret_str(&text);
+            1
+        }
+        Err(e) => {
+            ret_str(&error_json(&e));
+            0
+        }
+    }
+}
+
+/// # Safety
+/// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
+#[no_mangle]
+pub unsafe extern "C" fn kis_tr_id_for(ptr: *mut u8, len: usize, cap: usize) -> u32 {
+    let a = args(&unsafe { take(ptr, len, cap) });
+    answer((|| {
+        let op = Op::parse("op", string_arg("op", arg(&a, 0))?)?;
+        let env = Env::parse("env", string_arg("env", arg(&a, 1))?)?;
+        let set = match arg(&a, 2) {
+            Value::Null => TrIdSet::Current,
+            v => TrIdSet::parse("set", string_arg("set", v)?)?,
+        };
+        Ok(json::to_string(tr_id_for(op, env, set)))
+    })())
+}
+
+/// # Safety
+/// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
+#[no_mangle]
+pub unsafe extern "C" fn kis_build_order_body(ptr: *mut u8, len: usize, cap: usize) -> u32 {
+    let a = args(&unsafe { take(ptr, len, cap) });
+    answer(crate::order::build_order_body(arg(&a, 0)).map(|pairs| {
+        let mut map = crate::json::Map::new();
+        for (k, v) in pairs {
+            map.insert(k, v.into());
+        }
+        json::to_string(&map)
+    }))
+}
+
+/// # Safety
+/// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
+#[no_mangle]
+pub unsafe extern "C" fn kis_is_mock_url(ptr: *mut u8, len: usize, cap: usize) -> u32 {
+    u32::from(is_mock_url(&unsafe { take(ptr, len, cap) }))
 }

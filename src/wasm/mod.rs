@@ -1,8 +1,9 @@
-//! The wasm binding: the only code that touches JS. Each module is one JS concept; all behaviour
+//! The wasm binding: the only code that touches JS, through the raw interface of `abi` and the
+//! package's own glue (`pkg-templates/glue.mjs`). Each module is one JS concept; all behaviour
 //! lives in the engine.
 
-pub mod client;
-mod convert;
+pub mod abi;
+mod client;
 mod errors;
 mod fetch;
 mod helpers;
@@ -10,20 +11,6 @@ mod observer;
 mod store;
 mod tasks;
 mod timers;
-mod types;
-
-use js_sys::{Function, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
-
-/// `obj[key]`: undefined when it is absent, or when reading it throws (a getter, a Proxy).
-pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// `obj[key]` when it is a function.
-pub(crate) fn get_fn(obj: &JsValue, key: &str) -> Option<Function> {
-    get(obj, key).dyn_into::<Function>().ok()
-}
 
 /// A static for this module's one thread. Built without the `atomics` target feature, the module
 /// has no other thread to share it with; `thread_local!` would need std.
@@ -40,7 +27,6 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 // Without std (lib.rs): a panic traps, as it did with std, whose panic output goes nowhere on
 // wasm32-unknown-unknown. The message is never formatted, so no formatting code is linked for it.
-#[cfg(not(feature = "std"))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()

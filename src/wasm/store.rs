@@ -1,36 +1,28 @@
-//! The token store: the caller's `{ get, set }` (sync or async), or memory by default.
+//! The token store: the caller's `{ get, set }` (sync or async, called by the glue), or memory
+//! by default.
 
 use crate::prelude::*;
 
 use core::cell::RefCell;
 
-use js_sys::Function;
-use wasm_bindgen::prelude::*;
-
 use crate::engine::transport::TokenStore;
+use crate::json;
 use crate::models::StoredToken;
-use crate::wasm::convert::{to_js, to_json};
-use crate::wasm::tasks::JsAwait;
-use crate::wasm::{get, get_fn};
+use crate::wasm::abi;
+use crate::wasm::tasks::{Answer, IoWait};
 
 pub enum JsTokenStore {
     /// A client keeps one key (env + app key), so a list beats a hash map (and its code).
     Memory(RefCell<Vec<(String, StoredToken)>>),
-    Js(JsValue),
+    /// The caller's store, by client number.
+    Js(u32),
 }
 
-fn method(obj: &JsValue, name: &str) -> Result<Function, String> {
-    get_fn(obj, name).ok_or_else(|| cat!["tokenStore.", name, " is not a function"])
-}
-
-fn message(e: &JsValue) -> String {
-    get(e, "message")
-        .as_string()
-        .unwrap_or_else(|| "tokenStore threw".to_string())
-}
-
-async fn settle(v: JsValue) -> Result<JsValue, String> {
-    JsAwait::new(v).await.map_err(|e| message(&e))
+async fn answer(wait: IoWait) -> Result<String, String> {
+    match wait.await {
+        Answer::Text(t) => t,
+        _ => Err("the glue answered the token store with something else".to_string()),
+    }
 }
 
 impl TokenStore for JsTokenStore {
@@ -41,14 +33,17 @@ impl TokenStore for JsTokenStore {
                 .iter()
                 .find(|(k, _)| k == key)
                 .map(|(_, t)| t.clone())),
-            JsTokenStore::Js(obj) => {
-                let f = method(obj, "get")?;
-                let v = settle(f.call1(obj, &key.into()).map_err(|e| message(&e))?).await?;
-                if v.is_null() || v.is_undefined() {
+            JsTokenStore::Js(client) => {
+                let wait = IoWait::new();
+                // SAFETY: the import reads the key before returning.
+                unsafe { abi::store_get(*client, wait.id(), key.as_ptr(), key.len()) };
+                let text = answer(wait).await?;
+                let v = json::parse(&text)
+                    .ok_or_else(|| "tokenStore.get(): is not valid JSON".to_string())?;
+                if v.is_null() {
                     return Ok(None);
                 }
-                let json = to_json("tokenStore.get()", &v).map_err(|e| e.message.clone())?;
-                StoredToken::from_value(&json)
+                StoredToken::from_value(&v)
                     .map(Some)
                     .map_err(|e| cat!["tokenStore.get() returned no StoredToken: ", e.message])
             }
@@ -63,12 +58,13 @@ impl TokenStore for JsTokenStore {
                 m.push((key.to_string(), token.clone()));
                 Ok(())
             }
-            JsTokenStore::Js(obj) => {
-                let f = method(obj, "set")?;
-                let ret = f
-                    .call2(obj, &key.into(), &to_js(token))
-                    .map_err(|e| message(&e))?;
-                settle(ret).await.map(|_| ())
+            JsTokenStore::Js(client) => {
+                // The key has no line break (env and a hex hash), so it ends at the first.
+                let text = cat![key, "\n", json::to_string(token)];
+                let wait = IoWait::new();
+                // SAFETY: the import reads the string before returning.
+                unsafe { abi::store_set(*client, wait.id(), text.as_ptr(), text.len()) };
+                answer(wait).await.map(|_| ())
             }
         }
     }

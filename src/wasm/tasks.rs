@@ -1,16 +1,10 @@
-//! Rust futures run as JS promises, and JS promises awaited from Rust: the part of
-//! wasm-bindgen-futures this client needs. There, each await of a JS promise made two
-//! wasm-bindgen closures, each registered with a FinalizationRegistry, and its queue, task and
-//! JSPI support were 2.3 KB of the wasm's code. Here JS keeps a call's `resolve`/`reject` in a
-//! table by number, and calls two exports of the wasm instance (`__kisWake`, `__kisRun`) to bring
-//! answers and wake-ups back, so the module needs no wasm-bindgen closure at all: −1.2 KB gzip
-//! all told, and some 10 % off a call's own time. The exports are reached through the instance
-//! (`wasm_bindgen::exports()`), which works in the package and in wasm-bindgen's test runner
-//! alike; the package's entries do not re-export them.
+//! The executor: Rust futures run as tasks, and each wait on JS (a fetch, a timer, the token
+//! store) is an io slot that the glue answers through an export. JS keeps each call's
+//! `resolve`/`reject` by number; a task ends by calling `settle` with that number.
 //!
-//! Tasks are polled in order of waking, from a microtask or from the callback of the JS promise
-//! they waited on, never from inside a call into the client: the same points
-//! wasm-bindgen-futures polled from.
+//! Tasks are polled in order of waking, from a microtask (`kis_run`) or from the export that
+//! answered the io they waited on, never from inside a call into the client: a callback that
+//! calls the client again (an `onEvent` handler, a logger) is safe.
 
 use crate::prelude::*;
 
@@ -19,44 +13,8 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-use js_sys::Promise;
-use wasm_bindgen::prelude::*;
-
+use crate::wasm::abi::{self, take};
 use crate::wasm::SingleThreaded;
-
-#[wasm_bindgen(inline_js = r#"
-let kisExports;
-const kisCalls = new Map();
-export function kisInit(exports) {
-  kisExports = exports;
-}
-export function kisPromise(id) {
-  return new Promise((resolve, reject) => kisCalls.set(id, [resolve, reject]));
-}
-export function kisSettle(id, ok, value) {
-  const call = kisCalls.get(id);
-  kisCalls.delete(id);
-  call[ok ? 0 : 1](value);
-}
-export function kisWatch(value, slot) {
-  Promise.resolve(value).then((v) => kisExports.__kisWake(slot, 1, v), (e) => kisExports.__kisWake(slot, 0, e));
-}
-export function kisSchedule() {
-  Promise.resolve().then(() => kisExports.__kisRun());
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = kisInit)]
-    fn kis_init(exports: &JsValue);
-    #[wasm_bindgen(js_name = kisPromise)]
-    fn kis_promise(id: u32) -> Promise;
-    #[wasm_bindgen(js_name = kisSettle)]
-    fn kis_settle(id: u32, ok: bool, value: &JsValue);
-    #[wasm_bindgen(js_name = kisWatch)]
-    fn kis_watch(value: &JsValue, slot: u32);
-    #[wasm_bindgen(js_name = kisSchedule)]
-    fn kis_schedule();
-}
 
 type Job = Pin<Box<dyn Future<Output = ()>>>;
 
@@ -67,32 +25,40 @@ struct Task {
     queued: bool,
 }
 
-enum Wait {
+/// What JS answered for an io.
+pub enum Answer {
+    /// An HTTP answer: the status and "tr_cont\nbody".
+    Response(u16, String),
+    /// No answer: whether the timeout aborted it, a message, and the error's handle (0: none).
+    Failure(bool, String, u32),
+    /// A timer: true when it ran out, false when its refresher was stopped.
+    Flag(bool),
+    /// The token store: JSON text, or the message of what it threw.
+    Text(Result<String, String>),
+}
+
+enum Io {
     Free,
-    Pending(Waker),
-    Settled(Result<JsValue, JsValue>),
-    /// Its future was dropped first; the slot is freed when the promise settles.
+    Waiting(Option<Waker>),
+    Done(Answer),
+    /// Its future was dropped first; the slot is freed when the answer comes.
     Abandoned,
 }
 
 struct Executor {
     tasks: RefCell<Vec<Task>>,
     ready: RefCell<Vec<usize>>,
-    waits: RefCell<Vec<Wait>>,
+    ios: RefCell<Vec<Io>>,
     running: Cell<bool>,
     scheduled: Cell<bool>,
-    started: Cell<bool>,
-    next_call: Cell<u32>,
 }
 
 static EXECUTOR: SingleThreaded<Executor> = SingleThreaded(Executor {
     tasks: RefCell::new(Vec::new()),
     ready: RefCell::new(Vec::new()),
-    waits: RefCell::new(Vec::new()),
+    ios: RefCell::new(Vec::new()),
     running: Cell::new(false),
     scheduled: Cell::new(false),
-    started: Cell::new(false),
-    next_call: Cell::new(0),
 });
 
 fn exec() -> &'static Executor {
@@ -101,13 +67,9 @@ fn exec() -> &'static Executor {
 
 /// Runs `fut` to completion in the background.
 pub fn spawn(fut: impl Future<Output = ()> + 'static) {
-    let ex = exec();
-    if !ex.started.replace(true) {
-        kis_init(&wasm_bindgen::exports());
-    }
     let job: Job = Box::pin(fut);
     let id = {
-        let mut tasks = ex.tasks.borrow_mut();
+        let mut tasks = exec().tasks.borrow_mut();
         let task = Task {
             job: Some(job),
             live: true,
@@ -116,22 +78,6 @@ pub fn spawn(fut: impl Future<Output = ()> + 'static) {
         put(&mut tasks, task, |t| !t.live)
     };
     wake(id);
-}
-
-/// A JS promise settled with `fut`'s result.
-pub fn promise(fut: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
-    let ex = exec();
-    let id = ex.next_call.get();
-    ex.next_call.set(id.wrapping_add(1));
-    let p = kis_promise(id);
-    spawn(async move {
-        let (ok, value) = match fut.await {
-            Ok(v) => (true, v),
-            Err(e) => (false, e),
-        };
-        kis_settle(id, ok, &value);
-    });
-    p
 }
 
 /// Puts `item` in the first slot `free` accepts, or a new one; returns its index.
@@ -159,19 +105,13 @@ fn wake(id: usize) {
     }
     ex.ready.borrow_mut().push(id);
     if !ex.running.get() && !ex.scheduled.replace(true) {
-        kis_schedule();
+        // SAFETY: a plain import call.
+        unsafe { abi::schedule() };
     }
 }
 
-#[doc(hidden)]
-#[wasm_bindgen(js_name = __kisWake, skip_typescript)]
-pub fn wake_export(slot: u32, ok: bool, value: JsValue) {
-    settled(slot as usize, if ok { Ok(value) } else { Err(value) });
-}
-
-#[doc(hidden)]
-#[wasm_bindgen(js_name = __kisRun, skip_typescript)]
-pub fn run_export() {
+#[no_mangle]
+pub extern "C" fn kis_run() {
     exec().scheduled.set(false);
     run();
 }
@@ -213,35 +153,80 @@ fn run() {
     ex.running.set(false);
 }
 
-/// JS settled the promise watched in `slot`: the waiting task runs now, inside that callback.
-fn settled(slot: usize, result: Result<JsValue, JsValue>) {
+/// JS answered `io`: the waiting task runs now, inside that export.
+fn answered(io: u32, answer: Answer) {
     let ex = exec();
     let waker = {
-        let mut waits = ex.waits.borrow_mut();
-        // Only kisWatch calls this, with its own slot; anything else is ignored, not a trap.
-        let Some(wait) = waits.get_mut(slot) else {
+        let mut ios = ex.ios.borrow_mut();
+        // Only the glue calls this, with an io it was given; anything else is ignored.
+        let Some(slot) = ios.get_mut(io as usize) else {
             return;
         };
-        match core::mem::replace(wait, Wait::Free) {
-            Wait::Pending(w) => {
-                *wait = Wait::Settled(result);
-                Some(w)
+        match core::mem::replace(slot, Io::Free) {
+            Io::Waiting(w) => {
+                *slot = Io::Done(answer);
+                w
             }
-            // Its future is gone: the slot stays free.
-            Wait::Abandoned => None,
+            // Its future is gone: the slot stays free, and a held error is let go.
+            Io::Abandoned => {
+                if let Answer::Failure(_, _, handle) = answer {
+                    drop(JsRef(handle));
+                }
+                None
+            }
             other => {
-                *wait = other;
+                *slot = other;
                 None
             }
         }
     };
     if let Some(w) = waker {
         // Run here rather than in one more microtask; a microtask already due finds nothing.
-        let was = ex.scheduled.replace(true);
+        let was = exec().scheduled.replace(true);
         w.wake();
         run();
-        ex.scheduled.set(was);
+        exec().scheduled.set(was);
     }
+}
+
+/// # Safety
+/// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
+#[no_mangle]
+pub unsafe extern "C" fn kis_response(io: u32, status: u32, ptr: *mut u8, len: usize, cap: usize) {
+    answered(
+        io,
+        Answer::Response(status as u16, unsafe { take(ptr, len, cap) }),
+    );
+}
+
+/// # Safety
+/// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
+#[no_mangle]
+pub unsafe extern "C" fn kis_failure(
+    io: u32,
+    timeout: u32,
+    ptr: *mut u8,
+    len: usize,
+    cap: usize,
+    handle: u32,
+) {
+    answered(
+        io,
+        Answer::Failure(timeout != 0, unsafe { take(ptr, len, cap) }, handle),
+    );
+}
+
+#[no_mangle]
+pub extern "C" fn kis_flag(io: u32, flag: u32) {
+    answered(io, Answer::Flag(flag != 0));
+}
+
+/// # Safety
+/// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
+#[no_mangle]
+pub unsafe extern "C" fn kis_text(io: u32, ok: u32, ptr: *mut u8, len: usize, cap: usize) {
+    let text = unsafe { take(ptr, len, cap) };
+    answered(io, Answer::Text(if ok != 0 { Ok(text) } else { Err(text) }));
 }
 
 // The data pointer of a waker is its task's index: the executor is a static, so a waker owns
@@ -264,63 +249,73 @@ fn task_waker(id: usize) -> Waker {
     unsafe { Waker::from_raw(RawWaker::new(id as *const (), &VTABLE)) }
 }
 
-/// A JS value awaited from Rust: a promise settles it, anything else is its own result.
-pub struct JsAwait {
-    value: Option<JsValue>,
+/// A wait on JS: take one, hand `id()` to the import that starts the work, then await it.
+pub struct IoWait {
     slot: Option<usize>,
 }
 
-impl JsAwait {
-    pub fn new(value: JsValue) -> Self {
-        JsAwait {
-            value: Some(value),
-            slot: None,
-        }
+impl IoWait {
+    pub fn new() -> Self {
+        let mut ios = exec().ios.borrow_mut();
+        let slot = put(&mut ios, Io::Waiting(None), |s| matches!(s, Io::Free));
+        IoWait { slot: Some(slot) }
+    }
+
+    pub fn id(&self) -> u32 {
+        self.slot.map_or(u32::MAX, |s| s as u32)
     }
 }
 
-impl Future for JsAwait {
-    type Output = Result<JsValue, JsValue>;
+impl Future for IoWait {
+    type Output = Answer;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut waits = exec().waits.borrow_mut();
-        if let Some(value) = self.value.take() {
-            let pending = Wait::Pending(cx.waker().clone());
-            let slot = put(&mut waits, pending, |w| matches!(w, Wait::Free));
-            drop(waits);
-            kis_watch(&value, slot as u32);
-            self.slot = Some(slot);
-            return Poll::Pending;
-        }
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Answer> {
         let Some(slot) = self.slot else {
             return Poll::Pending;
         };
-        let wait = &mut waits[slot];
-        if let Wait::Pending(waker) = wait {
-            waker.clone_from(cx.waker());
+        let mut ios = exec().ios.borrow_mut();
+        let io = &mut ios[slot];
+        if let Io::Waiting(waker) = io {
+            *waker = Some(cx.waker().clone());
             return Poll::Pending;
         }
-        match core::mem::replace(wait, Wait::Free) {
-            Wait::Settled(result) => {
+        match core::mem::replace(io, Io::Free) {
+            Io::Done(answer) => {
                 self.slot = None;
-                Poll::Ready(result)
+                Poll::Ready(answer)
             }
             other => {
-                *wait = other;
+                *io = other;
                 Poll::Pending
             }
         }
     }
 }
 
-impl Drop for JsAwait {
+impl Drop for IoWait {
     fn drop(&mut self) {
         if let Some(slot) = self.slot {
-            let mut waits = exec().waits.borrow_mut();
-            waits[slot] = match waits[slot] {
-                Wait::Settled(_) => Wait::Free,
-                _ => Wait::Abandoned,
+            let mut ios = exec().ios.borrow_mut();
+            ios[slot] = match core::mem::replace(&mut ios[slot], Io::Free) {
+                Io::Done(Answer::Failure(_, _, handle)) => {
+                    drop(JsRef(handle));
+                    Io::Free
+                }
+                Io::Done(_) => Io::Free,
+                _ => Io::Abandoned,
             };
+        }
+    }
+}
+
+/// A JS object kept by the glue for Rust (0: none); the glue forgets it when this is dropped.
+pub struct JsRef(pub u32);
+
+impl Drop for JsRef {
+    fn drop(&mut self) {
+        if self.0 != 0 {
+            // SAFETY: a plain import call.
+            unsafe { abi::drop_ref(self.0) }
         }
     }
 }

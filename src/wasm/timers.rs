@@ -1,71 +1,39 @@
-//! Time from the JS host: Date.now and setTimeout, which exist in Node and browsers alike.
-
-use js_sys::{Array, Date, Promise};
-use wasm_bindgen::prelude::*;
+//! Time from the JS host: `Date.now` and `setTimeout`, which exist in Node and browsers alike.
 
 use crate::engine::transport::Clock;
-use crate::wasm::tasks::JsAwait;
-
-// A ticker's pending timer is cleared by its stop function, which also ends the wait at once:
-// stopping must let Node exit now, not when the interval is over.
-#[wasm_bindgen(inline_js = r#"
-export function kisSleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-export function kisTicker() {
-  const t = { stopped: false, timer: undefined, wake: undefined };
-  const stop = () => {
-    t.stopped = true;
-    clearTimeout(t.timer);
-    t.wake?.(false);
-  };
-  return [t, stop];
-}
-export function kisTick(t, ms) {
-  return new Promise((resolve) => {
-    if (t.stopped) return resolve(false);
-    t.wake = resolve;
-    t.timer = setTimeout(() => resolve(true), ms);
-  });
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = kisSleep)]
-    fn kis_sleep(ms: f64) -> Promise;
-    #[wasm_bindgen(js_name = kisTicker)]
-    fn kis_ticker() -> Array;
-    #[wasm_bindgen(js_name = kisTick)]
-    fn kis_tick(ticker: &JsValue, ms: f64) -> Promise;
-}
+use crate::wasm::abi;
+use crate::wasm::tasks::{Answer, IoWait};
 
 pub struct JsClock;
 
 impl Clock for JsClock {
     fn now_ms(&self) -> f64 {
-        Date::now()
+        // SAFETY: a plain import call.
+        unsafe { abi::now() }
     }
 
     async fn sleep(&self, ms: f64) {
         if ms <= 0.0 {
             return;
         }
-        let _ = JsAwait::new(kis_sleep(ms).into()).await;
+        let wait = IoWait::new();
+        // SAFETY: a plain import call.
+        unsafe { abi::sleep(wait.id(), ms) };
+        wait.await;
     }
 }
 
-/// The intervals of a background task, and a JS function that stops it.
-pub struct Ticker(JsValue);
+/// The intervals of a token refresher, whose stop function lives in the glue: stopping clears
+/// the pending timer and ends the wait at once, so that Node can exit now rather than when the
+/// interval is over.
+pub struct Ticker(pub u32);
 
 impl Ticker {
-    pub fn new() -> (Ticker, JsValue) {
-        let pair = kis_ticker();
-        (Ticker(pair.get(0)), pair.get(1))
-    }
-
     /// Waits `ms`: true when they have passed, false (at once) when stopped.
     pub async fn tick(&self, ms: f64) -> bool {
-        JsAwait::new(kis_tick(&self.0, ms).into())
-            .await
-            .is_ok_and(|v| v.is_truthy())
+        let wait = IoWait::new();
+        // SAFETY: a plain import call.
+        unsafe { abi::tick(self.0, wait.id(), ms) };
+        matches!(wait.await, Answer::Flag(true))
     }
 }

@@ -1,11 +1,7 @@
-//! The TypeScript of the package's values, written by hand: inputs are read field by field (so
-//! errors can name the field) and results are written by `json::ToJson`, so no derive sees
-//! either. A native test (`models::tests`) checks the result interfaces against the structs.
+// The package's types, written by hand beside the glue (glue.mjs). Inputs are read field by
+// field in Rust, so errors can name the field; results are written by `json::ToJson`. A native
+// test (`models::tests`) checks the result interfaces against the structs.
 
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(typescript_custom_section)]
-const INPUT_TYPES: &'static str = r#"
 /** The fetch the client calls; `globalThis.fetch` by default. */
 export type FetchLike = (url: string, init: {
   method: "GET" | "POST";
@@ -114,10 +110,7 @@ export interface KisBody {
   msg1?: string;
   [field: string]: unknown;
 }
-"#;
 
-#[wasm_bindgen(typescript_custom_section)]
-const RESULT_TYPES: &'static str = r#"
 /**
  * A row of inquire-balance `output1`.
  */
@@ -270,4 +263,46 @@ export type ErrorKind = "validation" | "http" | "api" | "network" | "timeout" | 
 export type EventType = "request" | "response" | "retry" | "rateLimitWait" | "token";
 
 export type OrderSide = "buy" | "sell";
-"#;
+
+/** A client of the KIS OpenAPI for one app key (and, for trading, one account). */
+export declare class KisClient {
+  constructor(options: KisClientOptions);
+  /** FHKST01010100: the current price of a symbol. */
+  getPrice(symbol: string): Promise<Quote>;
+  /** FHKST01010400: 30 daily (weekly, monthly) bars, oldest first. */
+  getDailyPrices(symbol: string, options?: DailyPriceOptions): Promise<DailyBar[]>;
+  /** TTTC8434R / VTTC8434R, all pages. */
+  getBalance(): Promise<Balance>;
+  /** TTTC8908R / VTTC8908R. */
+  getBuyingPower(input: BuyingPowerInput): Promise<BuyingPower>;
+  /** TTTC0081R / VTTC0081R, all pages. */
+  getOrders(query?: OrdersQuery): Promise<Order[]>;
+  /** A cash buy: limit with a price, market without. */
+  buy(order: OrderInput): Promise<OrderAck>;
+  /** A cash sell: limit with a price, market without. */
+  sell(order: OrderInput): Promise<OrderAck>;
+  /** Cancels the remaining (or given) quantity of an open order. */
+  cancel(input: CancelInput): Promise<OrderAck>;
+  /** Any other TR, under the same token, limiter and retry policies. */
+  request(spec: RequestSpec): Promise<RawReply>;
+  /** Issues (or reuses a stored) token now rather than on the first call. */
+  issueToken(): Promise<TokenInfo>;
+  ensureToken(): Promise<TokenInfo>;
+  forceRefreshToken(): Promise<TokenInfo>;
+  /** Resolves to whether it refreshed. */
+  refreshIfExpiringSoon(): Promise<boolean>;
+  /**
+   * S8: checks every `intervalMs` (default 30 minutes) and refreshes a token expiring within
+   * the hour. Returns the function that stops it (in Node, call it to let the process exit).
+   */
+  startTokenRefresh(intervalMs?: number | null): () => void;
+  /** `{ expiresAt, isExpired, isExpiringSoon }`, or null before the first token. */
+  readonly token: TokenInfo | null;
+  /** Lets the client go now; calls in flight finish. (Garbage collection does it otherwise.) */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+export declare function trIdFor(op: TrOp, env: KisEnv, set?: TrIdSet): string;
+export declare function buildOrderBody(input: OrderBodyInput): Record<string, string>;
+export declare function isMockUrl(url: string): boolean;
