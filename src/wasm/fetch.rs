@@ -64,9 +64,12 @@ impl Transport for JsTransport {
             Answer::Response(status, mut body) => {
                 // "tr_cont\nbody": tr_cont is the one response header the client reads. The
                 // body stays where it is (a shift, not a copy).
-                let nl = body.find('\n').unwrap_or(0);
-                let tr_cont = body[..nl].to_string();
-                body.drain(..(nl + 1).min(body.len()));
+                // (No `body[..i]`: a str slice can fail, and its message would link core's
+                // formatting of chars into the module.)
+                let tr_cont = body
+                    .split_once('\n')
+                    .map_or_else(String::new, |(t, _)| t.to_string());
+                body.drain(..(tr_cont.len() + 1).min(body.len()));
                 let headers = if tr_cont.is_empty() {
                     Vec::new()
                 } else {
