@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { execFileSync } from "node:child_process";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const tpl = (p) => path.join(root, "pkg-templates", p);
@@ -31,6 +32,12 @@ for (const [name, web, node] of [["shared", "shared.js", "shared.cjs"], ["glue",
   fs.writeFileSync(out(`web/${web}`), src);
   const cjs = unexport(src, `${name}.mjs`);
   fs.writeFileSync(out(`node/${node}`), `"use strict";\n${cjs.code}\nmodule.exports = { ${cjs.names.join(", ")} };\n`);
+}
+
+// The browser's copies are minified (esbuild, a dev dependency): 0.9 KB less gzip than the
+// source with its comments stripped. Node's stay readable, for stack traces.
+for (const f of ["glue.js", "index.js", "shared.js"]) {
+  execFileSync(path.join(root, "node_modules/.bin/esbuild"), [out(`web/${f}`), "--minify", "--format=esm", "--target=es2022", `--outfile=${out(`web/${f}`)}`, "--allow-overwrite", "--log-level=warning"]);
 }
 
 const dts = fs.readFileSync(tpl("index.d.ts"), "utf8");
