@@ -71,8 +71,10 @@ export function kisGlue(KisError) {
   // an AbortController, so a timed-out order is not left running or queued.
   async function send(host, io, text) {
     let i = 0;
+    // Past the end, "" (which also ends the headers): a malformed text cannot loop.
     const line = () => {
-      const j = text.indexOf("\n", i);
+      let j = text.indexOf("\n", i);
+      if (j < 0) j = text.length;
       const s = text.slice(i, j);
       i = j + 1;
       return s;
