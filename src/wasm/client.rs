@@ -72,6 +72,7 @@ fn build(host: JsRef, options: &str) -> Result<Core> {
 
 /// A new client over the glue's host record `host`, from its options' JSON: 1, or 0 with the
 /// error through `ret`.
+///
 /// # Safety
 /// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
 #[no_mangle]
@@ -130,6 +131,7 @@ fn call(c: Rc<Core>, method: u32, a: Vec<Value>) -> Call {
 
 /// Starts method `method` of client `id` with its arguments' JSON array; the promise numbered
 /// `op` in the glue settles with its result.
+///
 /// # Safety
 /// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
 #[no_mangle]

@@ -42,6 +42,8 @@ pub fn answer(result: Result<String>) -> u32 {
     }
 }
 
+/// `trIdFor(op, env, set?)`.
+///
 /// # Safety
 /// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
 #[no_mangle]
@@ -58,6 +60,8 @@ pub unsafe extern "C" fn kis_tr_id_for(ptr: *mut u8, len: usize, cap: usize) -> 
     })())
 }
 
+/// `buildOrderBody(input)`.
+///
 /// # Safety
 /// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
 #[no_mangle]
@@ -72,6 +76,8 @@ pub unsafe extern "C" fn kis_build_order_body(ptr: *mut u8, len: usize, cap: usi
     }))
 }
 
+/// `isMockUrl(url)`, from the URL's text rather than an argument list: 1 or 0.
+///
 /// # Safety
 /// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
 #[no_mangle]

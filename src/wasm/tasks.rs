@@ -189,6 +189,8 @@ fn answered(io: u32, answer: Answer) {
     }
 }
 
+/// The answer to `send` `io`: the status and "tr_cont\nbody".
+///
 /// # Safety
 /// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
 #[no_mangle]
@@ -199,6 +201,9 @@ pub unsafe extern "C" fn kis_response(io: u32, status: u32, ptr: *mut u8, len: u
     );
 }
 
+/// `send` `io` got no answer: whether its timeout aborted it, what went wrong, and the glue's
+/// handle of the error (0: none).
+///
 /// # Safety
 /// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
 #[no_mangle]
@@ -216,11 +221,14 @@ pub unsafe extern "C" fn kis_failure(
     );
 }
 
+/// A timer `io` ran out (1), or its refresher was stopped (0).
 #[no_mangle]
 pub extern "C" fn kis_flag(io: u32, flag: u32) {
     answered(io, Answer::Flag(flag != 0));
 }
 
+/// The token store's answer to `io`: JSON text (`ok` 1) or what it threw (`ok` 0).
+///
 /// # Safety
 /// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
 #[no_mangle]
