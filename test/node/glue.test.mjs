@@ -38,6 +38,8 @@ test("glue: arguments JSON cannot hold are refused with the field named, before 
   assert.throws(() => client({ fetch: f.fetch, timeoutMs: 10n }), (e) => e instanceof KisError && e.field === "options.timeoutMs");
   assert.throws(() => client({ fetch: f.fetch, onEvent: "yes" }), (e) => e instanceof KisError && e.field === "options.onEvent");
   assert.throws(() => client({ fetch: f.fetch, tokenStore: { get() {} } }), (e) => e instanceof KisError && e.field === "options.tokenStore.set");
+  assert.throws(() => kis.startTokenRefresh("60000"), (e) => e instanceof KisError && e.field === "intervalMs");
+  assert.throws(() => kis.startTokenRefresh(NaN), (e) => e instanceof KisError && e.field === "intervalMs");
   assert.equal(f.calls.length, 0);
 });
 
