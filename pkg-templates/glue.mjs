@@ -84,7 +84,7 @@ export function kisGlue(KisError) {
     for (let k = line(); k !== ""; k = line()) headers[k] = line();
     const init = { method, headers };
     if (hasBody) init.body = text.slice(i);
-    let ctl, timer, answer;
+    let ctl, timer, status, answer, error;
     if (timeoutMs > 0) {
       ctl = new AbortController();
       init.signal = ctl.signal;
@@ -96,14 +96,16 @@ export function kisGlue(KisError) {
       if (typeof res?.text !== "function") throw new Error("the fetch response has no text()");
       const body = await res.text();
       const trCont = typeof res.headers?.get === "function" ? res.headers.get("tr_cont") : null;
-      answer = [res.status, `${trCont ?? ""}\n${body}`];
+      status = res.status;
+      answer = `${trCont ?? ""}\n${body}`;
     } catch (e) {
-      answer = [e, ctl?.signal.aborted === true];
+      error = e;
     } finally {
       clearTimeout(timer);
     }
-    if (answer.length === 2 && typeof answer[1] === "string") wasm.kis_response(io, answer[0], ...put(answer[1]));
-    else wasm.kis_failure(io, answer[1] ? 1 : 0, ...put(describe(answer[0])), ref(answer[0]));
+    // Called after the try, so that nothing the module does is taken for a failed fetch.
+    if (answer !== undefined) wasm.kis_response(io, status, ...put(answer));
+    else wasm.kis_failure(io, ctl?.signal.aborted ? 1 : 0, ...put(describe(error)), ref(error));
   }
 
   // tokenStore.get/set, sync or async; its answer (JSON or what it threw) comes back later.
@@ -122,7 +124,7 @@ export function kisGlue(KisError) {
         try {
           out = text(v);
         } catch {
-          return wasm.kis_text(io, 0, ...put(`${name === "get" ? "tokenStore.get()" : "tokenStore.set()"}: cannot be converted to JSON`));
+          return wasm.kis_text(io, 0, ...put(`tokenStore.${name}(): cannot be converted to JSON`));
         }
         wasm.kis_text(io, 1, ...put(out));
       },

@@ -12,7 +12,7 @@ fs.copyFileSync(tpl("package.json"), out("package.json"));
 fs.writeFileSync(out("node/package.json"), '{ "type": "commonjs" }\n');
 fs.writeFileSync(out("web/package.json"), '{ "type": "module" }\n');
 for (const f of ["index.cjs", "index.mjs"]) fs.copyFileSync(tpl(`node/${f}`), out(`node/${f}`));
-fs.writeFileSync(out("web/index.js"), fs.readFileSync(tpl("web/index.js"), "utf8"));
+fs.copyFileSync(tpl("web/index.js"), out("web/index.js"));
 
 /** An ES module's top-level `export`s of functions and classes, removed: its plain code and the
  *  names it exported. Anything else it exports or imports cannot be converted this way. */

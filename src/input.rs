@@ -8,6 +8,12 @@ use crate::json::{Map, Value};
 
 use crate::error::{KisError, Result};
 
+/// `v` as a string, or an error naming `field`.
+pub fn string_arg<'a>(field: &str, v: &'a Value) -> Result<&'a str> {
+    v.as_str()
+        .ok_or_else(|| KisError::validation(field, cat!["must be a string, got ", type_name(v)]))
+}
+
 pub struct Fields<'a> {
     /// Prefix for field names in errors ("options", "order", …).
     scope: &'a str,

@@ -10,7 +10,7 @@ use crate::engine::core::KisCore;
 use crate::engine::orders::ORDERS_PATH;
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::error::{ErrorKind, KisError, Result};
-use crate::input::{type_name, whole_number, Fields};
+use crate::input::{string_arg, whole_number, Fields};
 use crate::kst::{add_days, is_valid_date, kst_date, months_before};
 use crate::models::{
     Balance, BalanceSummary, BuyingPower, DailyBar, Holding, Order, OrderAck, Quote,
@@ -47,9 +47,7 @@ impl ToJson for RawReply {
 }
 
 fn symbol_arg<'a>(field: &str, v: &'a Value) -> Result<&'a str> {
-    let s = v
-        .as_str()
-        .ok_or_else(|| KisError::validation(field, cat!["must be a string, got ", type_name(v)]))?;
+    let s = string_arg(field, v)?;
     validate_symbol(field, s)?;
     Ok(s)
 }

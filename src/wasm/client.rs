@@ -36,12 +36,14 @@ type Clients = Vec<(u32, Rc<Core>)>;
 
 static CLIENTS: SingleThreaded<RefCell<Clients>> = SingleThreaded(RefCell::new(Vec::new()));
 
-fn client(id: u32) -> Option<Rc<Core>> {
+/// Client `id`, or the error of a call on one the glue has freed.
+fn client(id: u32) -> Result<Rc<Core>> {
     let clients = CLIENTS.0.borrow();
     clients
         .iter()
         .find(|(h, _)| *h == id)
         .map(|(_, c)| c.clone())
+        .ok_or_else(|| KisError::validation("this", "is a freed KisClient"))
 }
 
 fn build(host: JsRef, options: &str) -> Result<Core> {
@@ -144,9 +146,7 @@ pub unsafe extern "C" fn kis_call(
     cap: usize,
 ) {
     let a = args(&unsafe { take(ptr, len, cap) });
-    let result: Result<Call> = client(id)
-        .map(|c| call(c, method, a))
-        .ok_or_else(|| KisError::validation("this", "is a freed KisClient"));
+    let result = client(id).map(|c| call(c, method, a));
     spawn(async move {
         let result = match result {
             Ok(fut) => fut.await,
@@ -166,7 +166,7 @@ pub unsafe extern "C" fn kis_call(
 /// `client.token`: TokenInfo or null, through `ret`.
 #[no_mangle]
 pub extern "C" fn kis_token(id: u32) {
-    let info = client(id).and_then(|c| c.token_info());
+    let info = client(id).ok().and_then(|c| c.token_info());
     abi::ret_str(&json::to_string(&info));
 }
 
@@ -179,12 +179,9 @@ pub extern "C" fn kis_start_refresh(id: u32, ticker: u32, given: u32, interval_m
     } else {
         whole_number("intervalMs", interval_ms, 1000.0).map(|ms| ms as f64)
     };
-    let (interval, core) = match (interval, client(id)) {
-        (Ok(i), Some(c)) => (i, c),
-        (Err(e), _) => return answer(Err(e)),
-        (_, None) => {
-            return answer(Err(KisError::validation("this", "is a freed KisClient")));
-        }
+    let (interval, core) = match interval.and_then(|i| Ok((i, client(id)?))) {
+        Ok(started) => started,
+        Err(e) => return answer(Err(e)),
     };
     let ticker = Ticker(ticker);
     spawn(async move {

@@ -81,13 +81,10 @@ impl Transport for JsTransport {
                     body,
                 })
             }
-            Answer::Failure(true, _, handle) => {
-                drop(JsRef(handle));
-                Err(TransportError::Timeout)
-            }
-            Answer::Failure(false, message, handle) => Err(TransportError::Network(Cause {
+            Answer::Failure(true, _, _) => Err(TransportError::Timeout),
+            Answer::Failure(false, message, error) => Err(TransportError::Network(Cause {
                 message,
-                original: (handle != 0).then(|| Rc::new(JsRef(handle)) as Rc<dyn core::any::Any>),
+                original: (error.0 != 0).then(|| Rc::new(error) as Rc<dyn core::any::Any>),
             })),
             _ => Err(TransportError::Network(Cause {
                 message: "the glue answered a fetch with something else".to_string(),

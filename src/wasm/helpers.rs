@@ -4,8 +4,8 @@
 use crate::prelude::*;
 
 use crate::env::{is_mock_url, Env};
-use crate::error::{KisError, Result};
-use crate::input::type_name;
+use crate::error::Result;
+use crate::input::string_arg;
 use crate::json::{self, Value};
 use crate::tr_id::{tr_id_for, Op, TrIdSet};
 use crate::wasm::abi::{ret_str, take};
@@ -21,11 +21,6 @@ pub fn args(text: &str) -> Vec<Value> {
 
 pub fn arg(args: &[Value], i: usize) -> &Value {
     args.get(i).unwrap_or(&Value::Null)
-}
-
-fn string_arg<'a>(field: &str, v: &'a Value) -> Result<&'a str> {
-    v.as_str()
-        .ok_or_else(|| KisError::validation(field, cat!["must be a string, got ", type_name(v)]))
 }
 
 /// Answers a synchronous export: 1 and the text, or 0 and the error's JSON.

@@ -29,8 +29,8 @@ struct Task {
 pub enum Answer {
     /// An HTTP answer: the status and "tr_cont\nbody".
     Response(u16, String),
-    /// No answer: whether the timeout aborted it, a message, and the error's handle (0: none).
-    Failure(bool, String, u32),
+    /// No answer: whether the timeout aborted it, a message, and the error the glue keeps.
+    Failure(bool, String, JsRef),
     /// A timer: true when it ran out, false when its refresher was stopped.
     Flag(bool),
     /// The token store: JSON text, or the message of what it threw.
@@ -167,13 +167,9 @@ fn answered(io: u32, answer: Answer) {
                 *slot = Io::Done(answer);
                 w
             }
-            // Its future is gone: the slot stays free, and a held error is let go.
-            Io::Abandoned => {
-                if let Answer::Failure(_, _, handle) = answer {
-                    drop(JsRef(handle));
-                }
-                None
-            }
+            // Its future is gone: the slot stays free (and the answer, dropped, lets a held
+            // error go).
+            Io::Abandoned => None,
             other => {
                 *slot = other;
                 None
@@ -217,7 +213,7 @@ pub unsafe extern "C" fn kis_failure(
 ) {
     answered(
         io,
-        Answer::Failure(timeout != 0, unsafe { take(ptr, len, cap) }, handle),
+        Answer::Failure(timeout != 0, unsafe { take(ptr, len, cap) }, JsRef(handle)),
     );
 }
 
@@ -304,11 +300,7 @@ impl Drop for IoWait {
     fn drop(&mut self) {
         if let Some(slot) = self.slot {
             let mut ios = exec().ios.borrow_mut();
-            ios[slot] = match core::mem::replace(&mut ios[slot], Io::Free) {
-                Io::Done(Answer::Failure(_, _, handle)) => {
-                    drop(JsRef(handle));
-                    Io::Free
-                }
+            ios[slot] = match ios[slot] {
                 Io::Done(_) => Io::Free,
                 _ => Io::Abandoned,
             };
