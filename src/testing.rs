@@ -229,6 +229,8 @@ pub enum Scripted {
     /// Handled normally (an order is booked), then the answer is replaced: the lost-answer case.
     ExecuteThen(u16, String),
     ExecuteThenReset,
+    /// Handled normally, and answered this many ms later than usual.
+    Slow(f64),
 }
 
 #[derive(Debug, Clone)]
@@ -594,6 +596,11 @@ impl Transport for FakeKis {
                     headers: vec![],
                     body,
                 })
+            }
+            Some(Scripted::Slow(ms)) => {
+                let answer = self.handle(&rec);
+                self.clock.sleep(ms).await;
+                Ok(answer)
             }
             Some(Scripted::ExecuteThenReset) => {
                 self.handle(&rec);

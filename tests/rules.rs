@@ -615,6 +615,33 @@ fn b5_an_identical_order_from_another_client_does_not_shadow_ours() {
 }
 
 #[test]
+fn b5_a_lost_answer_never_takes_the_number_of_a_sibling_order() {
+    // Two identical orders at once, both booked by KIS: one answer is lost and the other is
+    // slow, or both are lost. Each call must come back with an order of its own.
+    for script in [
+        vec![Scripted::ExecuteThenReset, Scripted::Slow(3_000.0)],
+        vec![Scripted::Slow(3_000.0), Scripted::ExecuteThenReset],
+        vec![Scripted::ExecuteThenReset, Scripted::ExecuteThenReset],
+    ] {
+        let w = world(json!({}));
+        w.kis.script(ORDER, script.clone());
+        let acks = w.run(join_all([w.core.buy(&buy_one()), w.core.buy(&buy_one())]));
+        let booked: Vec<String> = w
+            .kis
+            .orders
+            .borrow()
+            .iter()
+            .map(|o| o.order_no.clone())
+            .collect();
+        let mut got: Vec<String> = acks.into_iter().map(|a| a.unwrap().order_no).collect();
+        got.sort();
+        assert_eq!(booked.len(), 2, "{script:?}");
+        assert_eq!(got, booked, "each booked order reported once: {script:?}");
+        assert_eq!(w.count(ORDER), 2, "nothing resent: {script:?}");
+    }
+}
+
+#[test]
 fn b5_when_the_lookup_fails_the_status_is_unknown_and_nothing_is_resent() {
     let w = world(json!({}));
     w.kis

@@ -9,6 +9,7 @@ use core::cell::{Cell, RefCell};
 
 use crate::engine::config::Config;
 use crate::engine::rate_limit::{Gate, RateLimiter};
+use crate::engine::sending::Sending;
 use crate::engine::single_flight::SingleFlight;
 use crate::engine::token::Token;
 use crate::engine::transport::{Clock, TokenStore, Transport};
@@ -35,6 +36,7 @@ pub struct KisCore<T, C, S> {
     /// Order numbers this client has been told about, so reconciliation never mistakes an
     /// earlier order of ours for the one whose answer was lost.
     pub(crate) known_orders: RefCell<Vec<String>>,
+    pub(crate) orders_sending: Sending,
 }
 
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
@@ -54,6 +56,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             rejected_token: RefCell::new(None),
             hashkey_supported: Cell::new(true),
             known_orders: RefCell::new(Vec::new()),
+            orders_sending: Sending::default(),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod core;
 pub mod orders;
 pub mod paging;
 pub mod rate_limit;
+pub(crate) mod sending;
 pub mod single_flight;
 pub mod token;
 pub mod transport;

@@ -9,6 +9,7 @@ use crate::json::Value;
 
 use crate::engine::call::{Call, CallKind, Failed};
 use crate::engine::core::KisCore;
+use crate::engine::sending::Terms;
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
@@ -24,6 +25,9 @@ pub const ORDER_CANCEL_PATH: &str = "/uapi/domestic-stock/v1/trading/order-rvsec
 pub const ORDERS_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld";
 /// Clock skew allowed between this machine and KIS when matching an order's time.
 const CLOCK_SKEW_MS: f64 = 5_000.0;
+/// How often a lookup checks whether identical orders of ours still await their answers (a
+/// poll rather than wakers: those cost 350 B of wasm for a path taken only after a failure).
+const SIBLING_POLL_MS: f64 = 50.0;
 
 enum Lookup {
     Found(OrderAck),
@@ -51,18 +55,26 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 
     pub async fn place_order(&self, side: Side, order: &OrderRequest) -> Result<OrderAck> {
         let call = self.order_call(side, order)?;
+        let terms = Terms::of(side, order);
         let started = self.clock.now_ms();
         let mut resends = 0;
         loop {
-            let failed = match self.call(&call).await {
+            let on_the_wire = self.orders_sending.start(&terms);
+            let answer = self.call(&call).await;
+            let failed = match answer {
                 Ok(mut reply) => {
                     let ack = OrderAck::from_output(reply.body.take("output").unwrap_or_default());
+                    // Named before this attempt leaves the wire, for a sibling's lookup.
                     self.remember(&ack.order_no);
                     return Ok(ack);
                 }
                 Err(f) if !f.maybe_executed => return Err(f.error),
                 Err(f) => f,
             };
+            drop(on_the_wire);
+            while self.orders_sending.busy(&terms) {
+                self.clock.sleep(SIBLING_POLL_MS).await;
+            }
             match self.find_order(side, order, started).await {
                 Lookup::Found(ack) => {
                     self.warn(&cat![

@@ -200,6 +200,18 @@ describe("fault matrix", () => {
     });
   }
 
+  test("two identical buys at once, one answer lost and one slow → each its own order number", async () => {
+    const { kis } = await warm();
+    const booked = mock.orders("50012345").length;
+    mock.addFault({ path: "/order-cash", type: "executeThenReset" });
+    mock.addFault({ path: "/order-cash", type: "slow", delayMs: 600 });
+    const order = { symbol: "005930", quantity: 3, price: 63000 };
+    const acks = await Promise.all([kis.buy(order), kis.buy(order)]);
+    const placed = mock.orders("50012345").slice(booked).map((o) => o.odno);
+    assert.equal(placed.length, 2);
+    assert.deepEqual(acks.map((a) => a.orderNo).sort(), [...placed].sort());
+  });
+
   test("an order that never reached the book is resent once proven absent", async () => {
     const { kis } = await warm();
     const booked = mock.orders("50012345").length;

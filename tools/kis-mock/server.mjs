@@ -435,6 +435,10 @@ export async function startMockKis(o = {}) {
         case "executeThenReset":
           answer();
           return req.socket.destroy();
+        case "slow": {
+          const [status, payload] = answer();
+          return void setTimeout(() => reply(status, payload), fault.delayMs ?? 1000);
+        }
         case "egw00201":
           return reply(500, kisError("EGW00201", "초당 거래건수를 초과하였습니다."));
         case "egw00123":
@@ -456,9 +460,10 @@ export async function startMockKis(o = {}) {
     faults,
     counts: state.counts,
     /** Scripts the next `times` answers of paths ending in `path`. Types: status (with status,
-     *  body), hang, reset, html, truncated, executeThen504, executeThenReset, egw00201, egw00123. */
-    addFault({ path, times = 1, type = "status", status, body }) {
-      faults.push({ path, times, type, status, body });
+     *  body), hang, reset, html, truncated, executeThen504, executeThenReset, egw00201, egw00123,
+     *  slow (handled at once, answered `delayMs` later). */
+    addFault({ path, times = 1, type = "status", status, body, delayMs }) {
+      faults.push({ path, times, type, status, body, delayMs });
       return { queued: faults.length };
     },
     /** Moves a price; open limit orders it makes marketable fill at it, as on the exchange. */

@@ -1,0 +1,94 @@
+//! Orders of this client whose answer is still to come. After a lost answer, B5 looks the order
+//! up among today's orders; an identical order of ours still waiting for its answer is there
+//! too, under a number nobody has told us yet. Taken for the lost one, that number would be
+//! reported twice and the lost order's own never. So the lookup first waits until no such
+//! sibling is on the wire: each answer names its order, and what is left unnamed is ours. A
+//! waiting lookup is off the wire itself, so two never wait for each other, and every attempt
+//! ends within its own timeout and retry bounds.
+
+use crate::prelude::*;
+
+use core::cell::RefCell;
+
+use crate::order::{OrderRequest, Side};
+
+/// What the lookup matches an order by: identical terms are indistinguishable in KIS's list.
+#[derive(Clone, PartialEq)]
+pub(crate) struct Terms {
+    side: Side,
+    symbol: String,
+    quantity: u64,
+    price: Option<u64>,
+}
+
+impl Terms {
+    pub fn of(side: Side, order: &OrderRequest) -> Terms {
+        Terms {
+            side,
+            symbol: order.symbol.clone(),
+            quantity: order.quantity,
+            price: order.price,
+        }
+    }
+}
+
+/// Identical attempts are interchangeable here, so each is just its terms.
+#[derive(Default)]
+pub(crate) struct Sending(RefCell<Vec<Terms>>);
+
+/// One attempt on the wire, from the request until its answer (or failure) is in.
+pub(crate) struct OnTheWire<'a> {
+    sending: &'a Sending,
+    terms: &'a Terms,
+}
+
+impl Drop for OnTheWire<'_> {
+    fn drop(&mut self) {
+        let mut attempts = self.sending.0.borrow_mut();
+        if let Some(i) = attempts.iter().position(|t| t == self.terms) {
+            attempts.swap_remove(i);
+        }
+    }
+}
+
+impl Sending {
+    pub fn start<'a>(&'a self, terms: &'a Terms) -> OnTheWire<'a> {
+        self.0.borrow_mut().push(terms.clone());
+        OnTheWire {
+            sending: self,
+            terms,
+        }
+    }
+
+    /// Whether an attempt with these terms is on the wire.
+    pub fn busy(&self, terms: &Terms) -> bool {
+        self.0.borrow().contains(terms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(symbol: &str) -> Terms {
+        Terms {
+            side: Side::Buy,
+            symbol: symbol.into(),
+            quantity: 1,
+            price: Some(70_000),
+        }
+    }
+
+    #[test]
+    fn an_attempt_is_on_the_wire_until_dropped() {
+        let sending = Sending::default();
+        let (a, b) = (terms("005930"), terms("000660"));
+        let first = sending.start(&a);
+        let second = sending.start(&a);
+        assert!(sending.busy(&a) && !sending.busy(&b));
+        drop(first);
+        assert!(sending.busy(&a), "an identical attempt is still out");
+        drop(second);
+        assert!(!sending.busy(&a));
+    }
+}
