@@ -260,6 +260,9 @@ impl Recorded {
 
 #[derive(Debug, Clone)]
 pub struct FakeOrder {
+    /// The KST day (YYYYMMDD). Numbers start again each day here, the worst case for a client:
+    /// an order number names an order only together with its day.
+    pub date: String,
     pub order_no: String,
     pub side: &'static str,
     pub symbol: String,
@@ -459,9 +462,17 @@ impl FakeKis {
             "order-cash" => {
                 let body: Value =
                     serde_json::from_str(r.body.as_deref().unwrap_or("{}")).unwrap_or(Value::Null);
-                let n = self.orders.borrow().len() + 1;
+                let today = kst_date(now);
+                let n = self
+                    .orders
+                    .borrow()
+                    .iter()
+                    .filter(|o| o.date == today)
+                    .count()
+                    + 1;
                 let tr = r.header("tr_id").unwrap_or("");
                 let order = FakeOrder {
+                    date: today,
                     order_no: format!("{:010}", 1000 + n),
                     side: if tr.ends_with("0011U") || tr.ends_with("0801U") {
                         "01"
@@ -496,10 +507,13 @@ impl FakeKis {
             "inquire-daily-ccld" => {
                 let sym = r.query_value("PDNO").unwrap_or("").to_string();
                 let side = r.query_value("SLL_BUY_DVSN_CD").unwrap_or("00").to_string();
+                let from = r.query_value("INQR_STRT_DT").unwrap_or("").to_string();
+                let to = r.query_value("INQR_END_DT").unwrap_or("").to_string();
                 // Newest first, as KIS answers with INQR_DVSN "00".
                 let rows: Vec<Value> = self.orders.borrow().iter().rev()
-                    .filter(|o| (sym.is_empty() || o.symbol == sym) && (side == "00" || o.side == side))
-                    .map(|o| json!({"ord_dt": kst_date(now), "ord_gno_brno":"06010","odno": o.order_no,
+                    .filter(|o| (sym.is_empty() || o.symbol == sym) && (side == "00" || o.side == side)
+                        && o.date >= from && o.date <= to)
+                    .map(|o| json!({"ord_dt": o.date, "ord_gno_brno":"06010","odno": o.order_no,
                         "sll_buy_dvsn_cd": o.side, "pdno": o.symbol, "prdt_name":"삼성전자","ord_qty": o.quantity,
                         "ord_unpr": o.price, "ord_tmd": o.time, "tot_ccld_qty":"0",
                         "rmn_qty": if o.cancelled {"0"} else {o.quantity.as_str()}, "cncl_yn": if o.cancelled {"Y"} else {"N"}}))

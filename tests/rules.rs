@@ -642,6 +642,24 @@ fn b5_a_lost_answer_never_takes_the_number_of_a_sibling_order() {
 }
 
 #[test]
+fn b5_yesterdays_order_number_does_not_hide_todays_lost_order() {
+    // An order number names an order within its day (the fake numbers each day afresh): today's
+    // lost order may carry the number of one this client placed yesterday. Taken for that one,
+    // it would look absent and be resent.
+    let w = world(json!({}));
+    let yesterday = w.run(w.core.buy(&buy_one())).unwrap();
+    w.clock.set(w.clock.now_ms() + 86_400_000.0);
+    w.kis.script(ORDER, vec![Scripted::ExecuteThenReset]);
+    let today = w.run(w.core.buy(&buy_one())).unwrap();
+    assert_eq!(
+        today.order_no, yesterday.order_no,
+        "the fake reuses the number"
+    );
+    assert_eq!(w.count(ORDER), 2, "today's order was not resent");
+    assert_eq!(w.kis.orders.borrow().len(), 2);
+}
+
+#[test]
 fn b5_when_the_lookup_fails_the_status_is_unknown_and_nothing_is_resent() {
     let w = world(json!({}));
     w.kis

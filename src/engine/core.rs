@@ -33,9 +33,11 @@ pub struct KisCore<T, C, S> {
     pub(crate) limiter: RateLimiter,
     /// Cleared when `/uapi/hashkey` answers 404 (it vanished from KIS's 2026-06 workbook).
     pub(crate) hashkey_supported: Cell<bool>,
-    /// Order numbers this client has been told about, so reconciliation never mistakes an
-    /// earlier order of ours for the one whose answer was lost.
-    pub(crate) known_orders: RefCell<Vec<String>>,
+    /// The order numbers this client has been told about today (KST), so reconciliation never
+    /// mistakes an earlier order of ours for the one whose answer was lost. Only today's: the
+    /// lookup reads today's orders alone, an order number names an order within its day (KIS's
+    /// views and cancels take the day with it), and a client that runs for weeks stays small.
+    pub(crate) known_orders: RefCell<(String, Vec<String>)>,
     pub(crate) orders_sending: Sending,
 }
 
@@ -55,7 +57,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             token_flight: SingleFlight::default(),
             rejected_token: RefCell::new(None),
             hashkey_supported: Cell::new(true),
-            known_orders: RefCell::new(Vec::new()),
+            known_orders: RefCell::new((String::new(), Vec::new())),
             orders_sending: Sending::default(),
         }
     }

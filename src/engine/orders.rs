@@ -134,7 +134,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 
     fn remember(&self, order_no: &str) {
         if !order_no.is_empty() {
-            self.known_orders.borrow_mut().push(order_no.to_string());
+            let today = kst_date(self.clock.now_ms());
+            let mut known = self.known_orders.borrow_mut();
+            if known.0 != today {
+                *known = (today, Vec::new());
+            }
+            known.1.push(order_no.to_string());
         }
     }
 
@@ -180,6 +185,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let pages = self.all_pages(call).await?;
         let since = kst_time(started - CLOCK_SKEW_MS);
         let known = self.known_orders.borrow();
+        let known: &[String] = if known.0 == today { &known.1 } else { &[] };
         let found = pages
             .iter()
             .filter_map(|p| p.get("output1").and_then(Value::as_array))
