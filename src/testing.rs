@@ -280,6 +280,8 @@ pub struct FakeKis {
     script: RefCell<Vec<(String, VecDeque<Scripted>)>>,
     /// Virtual time each answer takes.
     pub latency_ms: Cell<f64>,
+    /// How far KIS's clock is ahead of the client's (negative: behind), for order times.
+    pub clock_skew_ms: Cell<f64>,
     issued: Cell<u32>,
     valid_tokens: RefCell<Vec<String>>,
     pub orders: RefCell<Vec<FakeOrder>>,
@@ -358,6 +360,7 @@ impl FakeKis {
             requests: RefCell::new(Vec::new()),
             script: RefCell::new(Vec::new()),
             latency_ms: Cell::new(5.0),
+            clock_skew_ms: Cell::new(0.0),
             issued: Cell::new(0),
             valid_tokens: RefCell::new(Vec::new()),
             orders: RefCell::new(Vec::new()),
@@ -462,7 +465,8 @@ impl FakeKis {
             "order-cash" => {
                 let body: Value =
                     serde_json::from_str(r.body.as_deref().unwrap_or("{}")).unwrap_or(Value::Null);
-                let today = kst_date(now);
+                let kis_now = now + self.clock_skew_ms.get();
+                let today = kst_date(kis_now);
                 let n = self
                     .orders
                     .borrow()
@@ -482,7 +486,7 @@ impl FakeKis {
                     symbol: body["PDNO"].as_str().unwrap_or("").to_string(),
                     quantity: body["ORD_QTY"].as_str().unwrap_or("").to_string(),
                     price: body["ORD_UNPR"].as_str().unwrap_or("").to_string(),
-                    time: kst_time(now),
+                    time: kst_time(kis_now),
                     cancelled: false,
                 };
                 let out = json!({"rt_cd":"0","msg_cd":"APBK0013","msg1":"주문 전송 완료 되었습니다.",

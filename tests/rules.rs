@@ -660,6 +660,52 @@ fn b5_yesterdays_order_number_does_not_hide_todays_lost_order() {
 }
 
 #[test]
+fn b5_a_machine_clock_ahead_of_kis_never_turns_a_lost_answer_into_a_second_order() {
+    // KIS books the order at its own time, 30 s before what this machine's clock says: the
+    // lookup does not see it among orders since the attempt began, but must not resend.
+    let w = world(json!({}));
+    w.kis.clock_skew_ms.set(-30_000.0);
+    w.kis.script(
+        ORDER,
+        vec![Scripted::ExecuteThen(
+            502,
+            "<html>Bad Gateway</html>".into(),
+        )],
+    );
+    let e = w.run(w.core.buy(&buy_one())).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown);
+    let booked = w.kis.orders.borrow()[0].order_no.clone();
+    assert!(
+        e.message.contains(&booked),
+        "names the order: {}",
+        e.message
+    );
+    assert_eq!(w.count(ORDER), 1);
+    assert_eq!(w.kis.orders.borrow().len(), 1);
+}
+
+#[test]
+fn b5_an_identical_order_earlier_today_from_elsewhere_stops_a_resend() {
+    // Placed two minutes before by another client (or an earlier run of this script): it may
+    // be ours if this machine's clock is off, so the lost attempt is not resent blindly.
+    let other = world(json!({}));
+    let w = world_with(
+        json!({}),
+        other.clock.clone(),
+        other.kis.clone(),
+        other.store.clone(),
+    );
+    other.run(other.core.buy(&buy_one())).unwrap();
+    w.clock.set(w.clock.now_ms() + 120_000.0);
+    w.kis
+        .script(ORDER, vec![Scripted::Respond(502, String::new())]);
+    let e = w.run(w.core.buy(&buy_one())).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown);
+    assert_eq!(w.count(ORDER), 2, "the other's, then ours once: not resent");
+    assert_eq!(w.kis.orders.borrow().len(), 1);
+}
+
+#[test]
 fn b5_when_the_lookup_fails_the_status_is_unknown_and_nothing_is_resent() {
     let w = world(json!({}));
     w.kis

@@ -1,6 +1,7 @@
 //! B5: an order is placed at most once. When an attempt may have reached KIS (5xx without a KIS
 //! code, a lost connection, a timeout, an unreadable answer), the client looks the order up in
-//! today's orders: found → that is the answer; provably absent → S7 may resend; cannot tell →
+//! today's orders: found → that is the answer; provably absent → S7 may resend; cannot tell (the
+//! lookup failed, or an identical order it cannot account for was placed earlier today) →
 //! `orderStatusUnknown`, and nothing is resent.
 
 use crate::prelude::*;
@@ -33,6 +34,17 @@ enum Lookup {
     Found(OrderAck),
     Absent,
     Unknown(KisError),
+    /// Not found since the attempt began, but an identical order this client cannot account
+    /// for was placed earlier today ("ODNO at HH:MM:SS"): if this machine's clock runs ahead
+    /// of KIS's, that is ours, so resending could place it twice.
+    Unaccounted(String),
+}
+
+/// What one look at today's orders saw.
+enum Seen {
+    Ours(OrderAck),
+    Unaccounted(String),
+    Nothing,
 }
 
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
@@ -97,7 +109,18 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     self.clock.sleep(self.cfg.retry.delay_ms).await;
                 }
                 Lookup::Absent => return Err(failed.error),
-                Lookup::Unknown(lookup_error) => return Err(unknown(failed, &lookup_error)),
+                Lookup::Unknown(lookup_error) => {
+                    let why = cat!["looking it up failed (", lookup_error.message, ")"];
+                    return Err(unknown(failed, &why));
+                }
+                Lookup::Unaccounted(which) => {
+                    let why = cat![
+                        "today's orders hold an identical one this client did not place (",
+                        which,
+                        "), which is this one if this machine's clock runs ahead of KIS's"
+                    ];
+                    return Err(unknown(failed, &why));
+                }
             }
         }
     }
@@ -145,25 +168,22 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 
     /// Two looks a retry delay apart, since KIS's daily view can lag a fresh order.
     async fn find_order(&self, side: Side, order: &OrderRequest, started: f64) -> Lookup {
+        let mut unaccounted = None;
         for look in 0..2 {
             if look > 0 {
                 self.clock.sleep(self.cfg.retry.delay_ms.max(500.0)).await;
             }
             match self.lookup_once(side, order, started).await {
-                Ok(Some(ack)) => return Lookup::Found(ack),
-                Ok(None) => {}
+                Ok(Seen::Ours(ack)) => return Lookup::Found(ack),
+                Ok(Seen::Unaccounted(which)) => unaccounted = Some(which),
+                Ok(Seen::Nothing) => {}
                 Err(e) => return Lookup::Unknown(e),
             }
         }
-        Lookup::Absent
+        unaccounted.map_or(Lookup::Absent, Lookup::Unaccounted)
     }
 
-    async fn lookup_once(
-        &self,
-        side: Side,
-        order: &OrderRequest,
-        started: f64,
-    ) -> Result<Option<OrderAck>> {
+    async fn lookup_once(&self, side: Side, order: &OrderRequest, started: f64) -> Result<Seen> {
         let account = self.cfg.require_account()?;
         let today = kst_date(self.clock.now_ms());
         let filter = OrdersFilter {
@@ -186,7 +206,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let since = kst_time(started - CLOCK_SKEW_MS);
         let known = self.known_orders.borrow();
         let known: &[String] = if known.0 == today { &known.1 } else { &[] };
-        let found = pages
+        let unknown_identical: Vec<&Value> = pages
             .iter()
             .filter_map(|p| p.get("output1").and_then(Value::as_array))
             .flatten()
@@ -197,20 +217,30 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     && order
                         .price
                         .is_none_or(|p| field_number(row, "ord_unpr") == Some(p as f64))
-                    && field_text(row, "ord_tmd") >= since
                     && !known.contains(&field_text(row, "odno"))
             })
+            .collect();
+        let found = unknown_identical
+            .iter()
+            .filter(|row| field_text(row, "ord_tmd") >= since)
             // Same second, same terms: KIS numbers orders in sequence, so the newest is ours.
             .max_by_key(|row| (field_text(row, "ord_tmd"), field_text(row, "odno")));
-        Ok(found.map(|row| {
-            let mut raw: Raw = crate::models::raw_of(row);
-            raw.insert("source".to_string(), Value::from("inquire-daily-ccld"));
-            OrderAck {
-                order_no: field_text(row, "odno"),
-                org_no: field_text(row, "ord_gno_brno"),
-                time: crate::kst::coloned_time(&field_text(row, "ord_tmd")),
-                raw,
-            }
+        let Some(row) = found else {
+            return Ok(unknown_identical.first().map_or(Seen::Nothing, |row| {
+                Seen::Unaccounted(cat![
+                    field_text(row, "odno"),
+                    " at ",
+                    crate::kst::coloned_time(&field_text(row, "ord_tmd"))
+                ])
+            }));
+        };
+        let mut raw: Raw = crate::models::raw_of(row);
+        raw.insert("source".to_string(), Value::from("inquire-daily-ccld"));
+        Ok(Seen::Ours(OrderAck {
+            order_no: field_text(row, "odno"),
+            org_no: field_text(row, "ord_gno_brno"),
+            time: crate::kst::coloned_time(&field_text(row, "ord_tmd")),
+            raw,
         }))
     }
 
@@ -222,16 +252,15 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 }
 
-fn unknown(failed: Failed, lookup: &KisError) -> KisError {
+fn unknown(failed: Failed, why: &str) -> KisError {
     let mut e = failed.error;
     e.kind = ErrorKind::OrderStatusUnknown;
     e.message = cat![
         "the order may have reached KIS (",
         e.message,
-        ") and looking it up failed (",
-        lookup.message,
-        "); check today's orders \
-         before placing it again"
+        ") and ",
+        why,
+        "; check today's orders before placing it again"
     ];
     e
 }
