@@ -98,6 +98,17 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     self.remember(&ack.order_no);
                     return Ok(ack);
                 }
+                // A request nobody answered in time is stuck somewhere on its way, and may
+                // still be booked: a look a second later proves nothing.
+                Lookup::Absent
+                    if failed.error.kind == ErrorKind::Timeout
+                        || failed.error.status == Some(504) =>
+                {
+                    let why =
+                        "it is not among today's orders yet, but KIS may still book a request \
+                               that was this slow";
+                    return Err(unknown(failed, why));
+                }
                 Lookup::Absent if failed.retryable && resends < self.cfg.retry.server_errors => {
                     resends += 1;
                     let mut ev = self.event(EventType::Retry, &call.path, &call.tr_id);

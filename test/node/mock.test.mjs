@@ -212,6 +212,14 @@ describe("fault matrix", () => {
     assert.deepEqual(acks.map((a) => a.orderNo).sort(), [...placed].sort());
   });
 
+  test("an order KIS does not answer in time is looked up, not resent → orderStatusUnknown", async () => {
+    const { kis } = await warm({ timeoutMs: 300 });
+    const sent = count(mock, "/order-cash");
+    mock.addFault({ path: "/order-cash", type: "hang" });
+    await assert.rejects(kis.buy({ symbol: "005930", quantity: 1, price: 62000 }), (e) => e.kind === "orderStatusUnknown" && /may still book/.test(e.message));
+    assert.equal(count(mock, "/order-cash") - sent, 1);
+  });
+
   test("an order that never reached the book is resent once proven absent", async () => {
     const { kis } = await warm();
     const booked = mock.orders("50012345").length;
