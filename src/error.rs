@@ -25,7 +25,8 @@ pub enum ErrorKind {
     RateLimited,
     /// KIS rejected the token even after the one permitted refresh.
     TokenRejected,
-    /// An order may or may not have reached KIS and the lookup could not tell.
+    /// An order, a cancel or a POST through `request()` may have reached KIS, and the client
+    /// could not tell.
     OrderStatusUnknown,
 }
 

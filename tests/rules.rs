@@ -976,6 +976,34 @@ fn request_escape_hatch_applies_the_same_policies() {
 }
 
 #[test]
+fn a_post_through_request_that_may_have_been_executed_says_so_and_is_not_resent() {
+    // request() is how users reach KIS's other order endpoints: an ambiguous POST must not read
+    // like a plain network or server error that a script would simply send again.
+    for fault in [
+        Scripted::ExecuteThenReset,
+        Scripted::ExecuteThen(502, "<html>Bad Gateway</html>".into()),
+    ] {
+        let w = world(json!({}));
+        w.kis.script(ORDER, vec![fault.clone()]);
+        let e = w
+            .run(w.core.request(&json!({
+                "method": "POST", "path": "/uapi/domestic-stock/v1/trading/order-cash", "trId": "VTTC0012U",
+                "body": {"CANO": "12345678", "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_DVSN": "01", "ORD_QTY": "1", "ORD_UNPR": "0"}
+            })))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{fault:?}");
+        assert!(
+            e.message.starts_with(
+                "POST /uapi/domestic-stock/v1/trading/order-cash may have reached KIS"
+            ),
+            "{}",
+            e.message
+        );
+        assert_eq!(w.count(ORDER), 1, "{fault:?}");
+    }
+}
+
+#[test]
 fn secrets_never_reach_events_logs_or_errors() {
     let w = world(json!({}));
     let mut errors = String::new();

@@ -55,11 +55,30 @@ pub struct Reply {
 #[derive(Debug)]
 pub struct Failed {
     pub error: KisError,
-    /// The request may have reached KIS and been executed (5xx without envelope, lost
-    /// connection, timeout, unreadable 2xx).
+    /// A write that may have reached KIS and been executed (5xx without envelope, lost
+    /// connection, timeout, unreadable 2xx); never set for reads.
     pub maybe_executed: bool,
     /// S7 would allow another attempt if the order is proven absent.
     pub retryable: bool,
+}
+
+impl Failed {
+    /// The error of a write that may have been executed, kind `orderStatusUnknown`: `what` may
+    /// have reached KIS (the failure)`why`; `advice`.
+    pub fn status_unknown(self, what: &str, why: &str, advice: &str) -> KisError {
+        let mut e = self.error;
+        e.kind = ErrorKind::OrderStatusUnknown;
+        e.message = cat![
+            what,
+            " may have reached KIS (",
+            e.message,
+            ")",
+            why,
+            "; ",
+            advice
+        ];
+        e
+    }
 }
 
 enum Attempt {
@@ -114,8 +133,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 }
                 _ => {
                     self.log_failure(call, &error);
-                    let maybe_executed =
-                        reached && matches!(verdict, Verdict::Transient | Verdict::Decode);
+                    let maybe_executed = reached
+                        && call.kind != CallKind::Read
+                        && matches!(verdict, Verdict::Transient | Verdict::Decode);
                     let retryable = verdict == Verdict::Transient
                         && server_retries < self.cfg.retry.server_errors;
                     let error = match verdict {
@@ -172,9 +192,20 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
     }
 
-    /// Convenience for callers that need no B5 handling.
+    /// For callers with nothing to look up: a write that may have been executed fails as
+    /// `orderStatusUnknown`, so that nobody takes it for one that was not and sends it again.
     pub async fn call_plain(&self, call: &Call) -> Result<Reply> {
-        self.call(call).await.map_err(|f| f.error)
+        self.call(call).await.map_err(|f| {
+            if f.maybe_executed {
+                f.status_unknown(
+                    &cat![call.method.as_str(), " ", call.path],
+                    "",
+                    "check before sending it again",
+                )
+            } else {
+                f.error
+            }
+        })
     }
 
     async fn attempt(&self, call: &Call, token: &str, attempt: u32) -> Attempt {

@@ -151,17 +151,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Ok(mut reply) => Ok(OrderAck::from_output(
                 reply.body.take("output").unwrap_or_default(),
             )),
-            Err(f) if f.maybe_executed => {
-                let mut e = f.error.clone();
-                e.kind = ErrorKind::OrderStatusUnknown;
-                e.message = cat![
-                    "the cancel may or may not have reached KIS (",
-                    f.error.message,
-                    "); check getOrders() before \
-                     cancelling again"
-                ];
-                Err(e)
-            }
+            Err(f) if f.maybe_executed => Err(f.status_unknown(
+                "the cancel",
+                "",
+                "check getOrders() before cancelling again",
+            )),
             Err(f) => Err(f.error),
         }
     }
@@ -264,14 +258,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 }
 
 fn unknown(failed: Failed, why: &str) -> KisError {
-    let mut e = failed.error;
-    e.kind = ErrorKind::OrderStatusUnknown;
-    e.message = cat![
-        "the order may have reached KIS (",
-        e.message,
-        ") and ",
-        why,
-        "; check today's orders before placing it again"
-    ];
-    e
+    failed.status_unknown(
+        "the order",
+        &cat![" and ", why],
+        "check today's orders before placing it again",
+    )
 }
