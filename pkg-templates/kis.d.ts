@@ -283,7 +283,8 @@ export declare class KisClient {
   sell(order: OrderInput): Promise<OrderAck>;
   /** Cancels the remaining (or given) quantity of an open order. */
   cancel(input: CancelInput): Promise<OrderAck>;
-  /** Any other TR, under the same token, limiter and retry policies. */
+  /** Any other TR, under the same token, limiter and retry policies. A POST is never resent
+   *  once it may have reached KIS: it then fails with kind `orderStatusUnknown`. */
   request(spec: RequestSpec): Promise<RawReply>;
   /** Issues (or reuses a stored) token now rather than on the first call. */
   issueToken(): Promise<TokenInfo>;

@@ -8,10 +8,11 @@ use crate::account::Account;
 pub type Query = Vec<(String, String)>;
 
 fn q(pairs: &[(&str, &str)]) -> Query {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    let mut out = Vec::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        out.push((k.to_string(), v.to_string()));
+    }
+    out
 }
 
 pub fn price_query(symbol: &str) -> Query {

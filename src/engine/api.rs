@@ -135,11 +135,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             daily_price_query(symbol, period, adjusted),
         );
         let mut reply = self.call_plain(&call).await?;
-        let mut bars: Vec<DailyBar> = rows(&mut reply.body, "output")
-            .into_iter()
-            .map(DailyBar::from_row)
-            .collect();
-        bars.retain(|b| !b.date.is_empty());
+        // Plain loops rather than iterator chains here: each chain's adapters cost wasm bytes.
+        let mut bars = Vec::new();
+        for row in rows(&mut reply.body, "output") {
+            let bar = DailyBar::from_row(row);
+            if !bar.date.is_empty() {
+                bars.push(bar);
+            }
+        }
         // KIS sends newest first: reversing makes them oldest first without a sort, and an
         // insertion pass fixes any row out of order (cheap on sorted input; no sort code linked).
         bars.reverse();
@@ -158,11 +161,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let account = self.cfg.require_account()?;
         let call = self.read(BALANCE_PATH, Op::Balance, balance_query(account));
         let mut pages = self.all_pages(call).await?;
-        let holdings: Vec<Holding> = pages
-            .iter_mut()
-            .flat_map(|p| rows(p, "output1"))
-            .map(Holding::from_row)
-            .collect();
+        let mut holdings = Vec::new();
+        for page in pages.iter_mut() {
+            for row in rows(page, "output1") {
+                holdings.push(Holding::from_row(row));
+            }
+        }
         let summary = pages
             .iter_mut()
             .rev()
@@ -270,12 +274,16 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     .await?,
             );
         }
-        Ok(pages
-            .iter_mut()
-            .flat_map(|p| rows(p, "output1"))
-            .map(Order::from_row)
-            .filter(|o| !o.order_no.is_empty())
-            .collect())
+        let mut orders = Vec::new();
+        for page in pages.iter_mut() {
+            for row in rows(page, "output1") {
+                let order = Order::from_row(row);
+                if !order.order_no.is_empty() {
+                    orders.push(order);
+                }
+            }
+        }
+        Ok(orders)
     }
 
     pub async fn buy(&self, order: &Value) -> Result<OrderAck> {

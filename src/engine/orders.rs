@@ -84,10 +84,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 Err(f) => f,
             };
             drop(on_the_wire);
-            while self.orders_sending.busy(&terms) {
-                self.clock.sleep(SIBLING_POLL_MS).await;
-            }
-            match self.find_order(side, order, started).await {
+            match self.find_order(side, order, &terms, started).await {
                 Lookup::Found(ack) => {
                     self.warn(&cat![
                         "KIS order answer was lost (",
@@ -171,8 +168,18 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
     }
 
-    /// Two looks a retry delay apart, since KIS's daily view can lag a fresh order.
-    async fn find_order(&self, side: Side, order: &OrderRequest, started: f64) -> Lookup {
+    /// Two looks a retry delay apart, since KIS's daily view can lag a fresh order; first, the
+    /// identical orders of ours still on the wire must have their answers (`sending`).
+    async fn find_order(
+        &self,
+        side: Side,
+        order: &OrderRequest,
+        terms: &Terms,
+        started: f64,
+    ) -> Lookup {
+        while self.orders_sending.busy(terms) {
+            self.clock.sleep(SIBLING_POLL_MS).await;
+        }
         let mut unaccounted = None;
         for look in 0..2 {
             if look > 0 {
@@ -211,27 +218,30 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let since = kst_time(started - CLOCK_SKEW_MS);
         let known = self.known_orders.borrow();
         let known: &[String] = if known.0 == today { &known.1 } else { &[] };
-        let unknown_identical: Vec<&Value> = pages
+        let (mut ours, mut earlier) = (None::<&Value>, None::<&Value>);
+        let rows = pages
             .iter()
-            .filter_map(|p| p.get("output1").and_then(Value::as_array))
-            .flatten()
-            .filter(|row| {
-                field_text(row, "pdno") == order.symbol
-                    && field_text(row, "sll_buy_dvsn_cd") == side.ccld_code()
-                    && field_number(row, "ord_qty") == Some(order.quantity as f64)
-                    && order
-                        .price
-                        .is_none_or(|p| field_number(row, "ord_unpr") == Some(p as f64))
-                    && !known.contains(&field_text(row, "odno"))
-            })
-            .collect();
-        let found = unknown_identical
-            .iter()
-            .filter(|row| field_text(row, "ord_tmd") >= since)
-            // Same second, same terms: KIS numbers orders in sequence, so the newest is ours.
-            .max_by_key(|row| (field_text(row, "ord_tmd"), field_text(row, "odno")));
-        let Some(row) = found else {
-            return Ok(unknown_identical.first().map_or(Seen::Nothing, |row| {
+            .filter_map(|p| p.get("output1").and_then(Value::as_array));
+        for row in rows.flatten() {
+            let identical = field_text(row, "pdno") == order.symbol
+                && field_text(row, "sll_buy_dvsn_cd") == side.ccld_code()
+                && field_number(row, "ord_qty") == Some(order.quantity as f64)
+                && order
+                    .price
+                    .is_none_or(|p| field_number(row, "ord_unpr") == Some(p as f64));
+            if !identical || known.contains(&field_text(row, "odno")) {
+                continue;
+            }
+            let key = |r: &Value| (field_text(r, "ord_tmd"), field_text(r, "odno"));
+            if key(row).0 < since {
+                earlier = earlier.or(Some(row));
+            } else if ours.is_none_or(|o| key(row) > key(o)) {
+                // Same second, same terms: KIS numbers orders in sequence, so the newest is ours.
+                ours = Some(row);
+            }
+        }
+        let Some(row) = ours else {
+            return Ok(earlier.map_or(Seen::Nothing, |row| {
                 Seen::Unaccounted(cat![
                     field_text(row, "odno"),
                     " at ",
