@@ -706,6 +706,27 @@ fn b5_an_identical_order_earlier_today_from_elsewhere_stops_a_resend() {
 }
 
 #[test]
+fn b5_a_cancel_in_todays_orders_is_never_taken_for_the_lost_order() {
+    // KIS lists a cancel as a row of its own, with the cancelled order's terms and number in
+    // `orgn_odno`. Taken for ours, its number would be returned for an order never placed.
+    let w = world(json!({}));
+    w.kis
+        .script(ORDER, vec![Scripted::Respond(502, String::new())]);
+    let now = kis_wasm::kst::kst_time(w.clock.now_ms());
+    let cancel_row = format!(
+        r#"{{"rt_cd":"0","msg_cd":"KIOK0460","msg1":"","ctx_area_fk100":"","ctx_area_nk100":"",
+        "output1":[{{"ord_dt":"","ord_gno_brno":"06010","odno":"0000009001","orgn_odno":"0000000777",
+        "sll_buy_dvsn_cd":"02","pdno":"005930","ord_qty":"1","ord_unpr":"0","ord_tmd":"{now}",
+        "tot_ccld_qty":"0","rmn_qty":"0","cncl_yn":"Y"}}],"output2":{{}}}}"#
+    );
+    w.kis
+        .script(CCLD, vec![Scripted::Respond(200, cancel_row); 2]);
+    let ack = w.run(w.core.buy(&buy_one())).unwrap();
+    assert_eq!(w.count(ORDER), 2, "absent, so resent once (S7)");
+    assert_eq!(ack.order_no, w.kis.orders.borrow()[0].order_no);
+}
+
+#[test]
 fn b5_when_the_lookup_fails_the_status_is_unknown_and_nothing_is_resent() {
     let w = world(json!({}));
     w.kis

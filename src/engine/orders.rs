@@ -229,7 +229,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 && order
                     .price
                     .is_none_or(|p| field_number(row, "ord_unpr") == Some(p as f64));
-            if !identical || known.contains(&field_text(row, "odno")) {
+            // A correction or cancel has a row of its own, naming the order it changes; it is
+            // never a new order (KIS leaves the field empty, or zeros, on those).
+            let changes_another = field_text(row, "orgn_odno").bytes().any(|b| b != b'0');
+            if !identical || changes_another || known.contains(&field_text(row, "odno")) {
                 continue;
             }
             let key = |r: &Value| (field_text(r, "ord_tmd"), field_text(r, "odno"));
