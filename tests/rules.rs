@@ -449,7 +449,7 @@ fn b3_a_stored_token_is_reused_by_another_client_and_kept_apart_by_env() {
     a.run(a.core.get_price(&sym("005930"))).unwrap();
     let key = a.core.store_key();
     assert!(!key.contains(APP_KEY) && !key.contains(APP_SECRET));
-    let b = world_with(json!({}), a.clock.clone(), a.kis.clone(), a.store.clone());
+    let b = beside(&a);
     b.run(b.core.get_price(&sym("005930"))).unwrap();
     assert_eq!(a.count(TOKEN), 1, "second client reused the stored token");
     let real = world_with(
@@ -596,12 +596,7 @@ fn b5_an_earlier_identical_order_is_not_mistaken_for_the_lost_one() {
 #[test]
 fn b5_an_identical_order_from_another_client_does_not_shadow_ours() {
     let other = world(json!({}));
-    let w = world_with(
-        json!({}),
-        other.clock.clone(),
-        other.kis.clone(),
-        other.store.clone(),
-    );
+    let w = beside(&other);
     other.run(other.core.buy(&buy_one())).unwrap();
     w.kis
         .script(ORDER, vec![Scripted::ExecuteThen(504, String::new())]);
@@ -689,12 +684,7 @@ fn b5_an_identical_order_earlier_today_from_elsewhere_stops_a_resend() {
     // Placed two minutes before by another client (or an earlier run of this script): it may
     // be ours if this machine's clock is off, so the lost attempt is not resent blindly.
     let other = world(json!({}));
-    let w = world_with(
-        json!({}),
-        other.clock.clone(),
-        other.kis.clone(),
-        other.store.clone(),
-    );
+    let w = beside(&other);
     other.run(other.core.buy(&buy_one())).unwrap();
     w.clock.set(w.clock.now_ms() + 120_000.0);
     w.kis

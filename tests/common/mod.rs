@@ -63,6 +63,16 @@ pub fn world_with(
     }
 }
 
+/// A second client on the same KIS, clock and token store: another script of the user's.
+pub fn beside(other: &World) -> World {
+    world_with(
+        serde_json::json!({}).into(),
+        other.clock.clone(),
+        other.kis.clone(),
+        other.store.clone(),
+    )
+}
+
 impl World {
     pub fn run<F: std::future::Future>(&self, f: F) -> F::Output {
         kis_wasm::testing::run(&self.clock, f)
