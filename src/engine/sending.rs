@@ -60,9 +60,16 @@ impl Sending {
         }
     }
 
-    /// Whether an attempt with these terms is on the wire.
+    /// Whether an attempt on the wire could be the order a lookup for `terms` finds: the same
+    /// side, symbol and quantity, and for a limit order the same price (a market order's
+    /// lookup takes any price, so any such sibling counts).
     pub fn busy(&self, terms: &Terms) -> bool {
-        self.0.borrow().contains(terms)
+        self.0.borrow().iter().any(|t| {
+            t.side == terms.side
+                && t.symbol == terms.symbol
+                && t.quantity == terms.quantity
+                && terms.price.is_none_or(|p| t.price == Some(p))
+        })
     }
 }
 
@@ -90,5 +97,23 @@ mod tests {
         assert!(sending.busy(&a), "an identical attempt is still out");
         drop(second);
         assert!(!sending.busy(&a));
+    }
+
+    #[test]
+    fn a_market_orders_lookup_waits_for_a_limit_sibling_but_not_the_other_way() {
+        let sending = Sending::default();
+        let limit = terms("005930");
+        let market = Terms {
+            price: None,
+            ..terms("005930")
+        };
+        let on_the_wire = sending.start(&limit);
+        assert!(sending.busy(&market), "its lookup takes any price");
+        drop(on_the_wire);
+        let _on_the_wire = sending.start(&market);
+        assert!(
+            !sending.busy(&limit),
+            "a market order's row has no price to match"
+        );
     }
 }
