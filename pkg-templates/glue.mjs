@@ -38,6 +38,32 @@ export function kisGlue(KisError) {
   const tickers = new Map();
   let nextTicker = 1;
 
+  // Once an export has thrown (a trap: a Rust panic, memory exhausted), the module's state can
+  // no longer be trusted. Calls in flight fail, an order among them as orderStatusUnknown
+  // (it may have gone out), and every later call is refused with `broken`.
+  let broken;
+  function stop(e) {
+    if (broken) return broken;
+    const why = `kis-wasm stopped (${e?.message ?? e}); restart the process or reload the page`;
+    broken = makeError(JSON.stringify({ message: why, kind: "decode" }));
+    const unsure = makeError(JSON.stringify({ message: `${why}. It may have reached KIS: check today's orders`, kind: "orderStatusUnknown" }));
+    // buy, sell, cancel and request (numbered as METHODS) may have gone out.
+    for (const [, reject, method] of calls.values()) reject(method > 4 && method < 9 ? unsure : broken);
+    calls.clear();
+    for (const tk of tickers.values()) clearTimeout(tk.timer);
+    tickers.clear();
+    return broken;
+  }
+  // For the glue's own callbacks (answers, timers): once stopped there is nobody left to tell,
+  // so the error ends here rather than as an uncaught exception that would end a Node process.
+  const later = (f) => {
+    try {
+      f();
+    } catch (e) {
+      if (e !== broken) throw e;
+    }
+  };
+
   function makeError(text) {
     const d = JSON.parse(text);
     const e = new KisError(d.message);
@@ -104,8 +130,8 @@ export function kisGlue(KisError) {
       clearTimeout(timer);
     }
     // Called after the try, so that nothing the module does is taken for a failed fetch.
-    if (answer !== undefined) wasm.kis_response(io, status, ...put(answer));
-    else wasm.kis_failure(io, ctl?.signal.aborted ? 1 : 0, ...put(describe(error)), ref(error));
+    if (answer !== undefined) later(() => wasm.kis_response(io, status, ...put(answer)));
+    else later(() => wasm.kis_failure(io, ctl?.signal.aborted ? 1 : 0, ...put(describe(error)), ref(error)));
   }
 
   // tokenStore.get/set, sync or async; its answer (JSON or what it threw) comes back later.
@@ -124,11 +150,11 @@ export function kisGlue(KisError) {
         try {
           out = text(v);
         } catch {
-          return wasm.kis_text(io, 0, ...put(`tokenStore.${name}(): cannot be converted to JSON`));
+          return later(() => wasm.kis_text(io, 0, ...put(`tokenStore.${name}(): cannot be converted to JSON`)));
         }
-        wasm.kis_text(io, 1, ...put(out));
+        later(() => wasm.kis_text(io, 1, ...put(out)));
       },
-      (e) => wasm.kis_text(io, 0, ...put(typeof e?.message === "string" ? e.message : "tokenStore threw")),
+      (e) => later(() => wasm.kis_text(io, 0, ...put(typeof e?.message === "string" ? e.message : "tokenStore threw"))),
     );
   }
 
@@ -139,15 +165,15 @@ export function kisGlue(KisError) {
         send(refs.get(host), io, str(ptr, len));
       },
       sleep(io, ms) {
-        setTimeout(() => wasm.kis_flag(io, 1), ms);
+        setTimeout(() => later(() => wasm.kis_flag(io, 1)), ms);
       },
       tick(t, io, ms) {
         const tk = tickers.get(t);
-        if (!tk) return queueMicrotask(() => wasm.kis_flag(io, 0));
+        if (!tk) return queueMicrotask(() => later(() => wasm.kis_flag(io, 0)));
         tk.io = io;
         tk.timer = setTimeout(() => {
           tk.io = undefined;
-          wasm.kis_flag(io, 1);
+          later(() => wasm.kis_flag(io, 1));
         }, ms);
       },
       store_get(host, io, ptr, len) {
@@ -187,7 +213,7 @@ export function kisGlue(KisError) {
         refs.delete(h);
       },
       schedule() {
-        queueMicrotask(() => wasm.kis_run());
+        queueMicrotask(() => later(() => wasm.kis_run()));
       },
     },
   };
@@ -214,7 +240,7 @@ export function kisGlue(KisError) {
   };
   const HOST_KEYS = ["fetch", "tokenStore", "onEvent", "logger"];
 
-  const registry = new FinalizationRegistry((host) => wasm.kis_client_free(host));
+  const registry = new FinalizationRegistry((host) => later(() => wasm.kis_client_free(host)));
   // Each client's number (0 once freed); a WeakMap rather than a private field, for older
   // browsers.
   const hosts = new WeakMap();
@@ -227,10 +253,11 @@ export function kisGlue(KisError) {
     } catch (e) {
       return Promise.reject(e);
     }
+    if (broken) return Promise.reject(broken);
     return new Promise((resolve, reject) => {
       const op = nextOp;
       nextOp = (nextOp + 1) & 0x7fffffff;
-      calls.set(op, [resolve, reject]);
+      calls.set(op, [resolve, reject, method]);
       wasm.kis_call(host(client), method, op, ...put(text));
     });
   }
@@ -283,7 +310,7 @@ export function kisGlue(KisError) {
         if (!tickers.delete(t)) return;
         clearTimeout(tk.timer);
         const io = tk.io;
-        if (io !== undefined) queueMicrotask(() => wasm.kis_flag(io, 0));
+        if (io !== undefined) queueMicrotask(() => later(() => wasm.kis_flag(io, 0)));
       };
     }
 
@@ -292,7 +319,8 @@ export function kisGlue(KisError) {
       if (!h) return;
       registry.unregister(this);
       hosts.set(this, 0);
-      wasm.kis_client_free(h);
+      // Freeing never throws, not even once the module has stopped (`using` calls it on exit).
+      later(() => wasm.kis_client_free(h));
     }
   }
 
@@ -315,7 +343,18 @@ export function kisGlue(KisError) {
   return {
     imports,
     start(instance) {
-      wasm = instance.exports;
+      wasm = { memory: instance.exports.memory };
+      for (const [name, f] of Object.entries(instance.exports)) {
+        if (typeof f !== "function") continue;
+        wasm[name] = (...args) => {
+          if (broken) throw broken;
+          try {
+            return f(...args);
+          } catch (e) {
+            throw stop(e);
+          }
+        };
+      }
     },
     KisClient,
     trIdFor: (op, env, set) => sync(wasm.kis_tr_id_for, `[${json("op", op)},${json("env", env)},${json("set", set)}]`),

@@ -3,6 +3,7 @@
 // a client's life (free, calls in flight, dispose).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import { createRequire } from "node:module";
 import { KisError } from "kis-wasm";
 import { PRICE, client, fakeFetch, response } from "./fake-fetch.mjs";
@@ -86,4 +87,44 @@ test("glue: many clients made and dropped do not pile up in the wasm memory", as
   }
   assert.equal(__wasmMemoryBytes(), before, "1,000 freed clients left the memory as it was");
   assert.equal(PRICE.rt_cd, "0");
+});
+
+test("glue: once the wasm traps, calls in flight fail (an order as orderStatusUnknown) and later ones are refused, with nothing left uncaught", async () => {
+  // A glue of its own over a fresh instance, whose kis_response traps on demand as a Rust panic would.
+  const require = createRequire(import.meta.url);
+  const dir = require.resolve("kis-wasm/package.json").replace(/package\.json$/, "node/");
+  const { kisGlue } = require(dir + "glue.cjs");
+  const glue = kisGlue(KisError);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(dir + "kis_wasm.wasm")), glue.imports);
+  let trap = false;
+  const exports = { ...instance.exports };
+  exports.kis_response = (...args) => {
+    if (trap) throw new WebAssembly.RuntimeError("unreachable");
+    return instance.exports.kis_response(...args);
+  };
+  glue.start({ exports });
+  const uncaught = [];
+  const onUncaught = (e) => uncaught.push(e);
+  process.on("uncaughtException", onUncaught);
+  process.on("unhandledRejection", onUncaught);
+  try {
+    const f = fakeFetch();
+    const opts = { appKey: "PSappkey0123456789abcdefghij", appSecret: "secret0123456789abcdefghijklmnop", account: "12345678-01", baseUrl: "http://kis.test", rateLimitPerSec: 0, hashkey: false, logger: null, fetch: f.fetch };
+    const kis = new glue.KisClient(opts);
+    await kis.ensureToken();
+    trap = true;
+    const [quote, order] = await Promise.allSettled([kis.getPrice("005930"), kis.buy({ symbol: "005930", quantity: 1 })]);
+    assert.ok(quote.reason instanceof KisError && quote.reason.kind === "decode" && /kis-wasm stopped \(unreachable\)/.test(quote.reason.message), String(quote.reason));
+    assert.ok(order.reason instanceof KisError && order.reason.kind === "orderStatusUnknown" && /check today's orders/.test(order.reason.message), String(order.reason));
+    const sent = f.calls.length;
+    await assert.rejects(kis.getPrice("005930"), (e) => e === quote.reason);
+    assert.throws(() => new glue.KisClient(opts), (e) => e === quote.reason);
+    assert.equal(f.calls.length, sent, "nothing sent once stopped");
+    kis.free();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(uncaught, []);
+  } finally {
+    process.off("uncaughtException", onUncaught);
+    process.off("unhandledRejection", onUncaught);
+  }
 });
