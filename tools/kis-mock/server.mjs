@@ -436,8 +436,8 @@ export async function startMockKis(o = {}) {
           answer();
           return req.socket.destroy();
         case "slow": {
-          const [status, payload] = answer();
-          return void setTimeout(() => reply(status, payload), fault.delayMs ?? 1000);
+          const [status, payload, headers] = answer();
+          return void setTimeout(() => res.destroyed || reply(status, payload, headers), fault.delayMs ?? 1000);
         }
         case "egw00201":
           return reply(500, kisError("EGW00201", "초당 거래건수를 초과하였습니다."));
