@@ -86,9 +86,14 @@ pub struct ErrorDetails {
 
 impl KisError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self::of(kind, message.into())
+    }
+
+    // The body once, whatever the message's type (a generic body was a copy per type in the wasm).
+    fn of(kind: ErrorKind, message: String) -> Self {
         KisError(Box::new(ErrorDetails {
             kind,
-            message: message.into(),
+            message,
             field: None,
             status: None,
             msg_cd: None,
@@ -105,8 +110,12 @@ impl KisError {
         *self.0
     }
 
-    pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        let mut e = KisError::new(ErrorKind::Validation, cat![field, ": ", message.into()]);
+    pub fn validation(field: &str, message: impl AsRef<str>) -> Self {
+        Self::invalid(field, message.as_ref())
+    }
+
+    fn invalid(field: &str, message: &str) -> Self {
+        let mut e = KisError::of(ErrorKind::Validation, cat![field, ": ", message]);
         e.field = Some(field.to_string());
         e
     }

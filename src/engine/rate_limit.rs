@@ -125,28 +125,23 @@ impl RateLimiter {
     }
 
     pub fn sent(&self, ticket: u64, now: f64) {
-        self.update(ticket, |slot| slot.sent = Some(now));
+        self.update(ticket, Mark::Sent(now));
     }
 
     /// The call was answered (or failed, or was abandoned) at `now`.
     pub fn done(&self, ticket: u64, now: f64) {
-        self.update(ticket, |slot| {
-            slot.sent.get_or_insert(now);
-            slot.done = Some(now);
-        });
+        self.update(ticket, Mark::Done(now));
     }
 
     /// A ticket whose caller went away: before sending it stops blocking the queue at once;
     /// after, it counts as answered at its send time, the earliest KIS could have seen it.
     pub fn abandon(&self, ticket: u64) {
-        self.update(ticket, |slot| {
-            let t = slot.sent.unwrap_or(f64::MIN);
-            slot.sent = Some(t);
-            slot.done = Some(t);
-        });
+        self.update(ticket, Mark::Abandoned);
     }
 
-    fn update(&self, ticket: u64, f: impl FnOnce(&mut Slot)) {
+    /// One body for the three marks, rather than a closure each: those made a copy each of it
+    /// in the wasm.
+    fn update(&self, ticket: u64, mark: Mark) {
         if !self.enabled() {
             return;
         }
@@ -154,7 +149,18 @@ impl RateLimiter {
             let mut s = self.state.borrow_mut();
             if let Some(i) = ticket.checked_sub(s.base) {
                 if let Some(slot) = s.slots.get_mut(i as usize) {
-                    f(slot);
+                    let done = match mark {
+                        Mark::Sent(t) => {
+                            slot.sent = Some(t);
+                            None
+                        }
+                        Mark::Done(t) => Some(t),
+                        Mark::Abandoned => Some(slot.sent.unwrap_or(f64::MIN)),
+                    };
+                    if let Some(t) = done {
+                        slot.sent.get_or_insert(t);
+                        slot.done = Some(t);
+                    }
                 }
             }
             // Forget answered slots that no waiting or future ticket can refer to.
@@ -185,6 +191,12 @@ impl RateLimiter {
             seen: self.changes.get(),
         }
     }
+}
+
+enum Mark {
+    Sent(f64),
+    Done(f64),
+    Abandoned,
 }
 
 pub struct Changed<'a> {

@@ -99,16 +99,23 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if let Some(t) = self.usable_token() {
             return Ok(t);
         }
-        let token = self
-            .token_flight
-            .run(|| async {
-                if let Some(t) = self.load_stored().await {
-                    return Ok(t);
-                }
-                self.issue(false).await
-            })
-            .await?;
+        let token = self.flight(true, false).await?;
         Ok(token.access_token)
+    }
+
+    /// The token's single flight (B2), one body for its three callers: a closure each made a
+    /// copy each of the flight in the wasm. `stored_first`: a stored token will do.
+    async fn flight(&self, stored_first: bool, after_rejection: bool) -> Result<Token> {
+        self.token_flight
+            .run(|| async move {
+                if stored_first {
+                    if let Some(t) = self.load_stored().await {
+                        return Ok(t);
+                    }
+                }
+                self.issue(after_rejection).await
+            })
+            .await
     }
 
     /// S6: KIS rejected `rejected`; re-issue once, unless another caller already replaced it.
@@ -120,14 +127,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
         self.token.borrow_mut().take();
         *self.rejected_token.borrow_mut() = Some(rejected.to_string());
-        let token = self.token_flight.run(|| self.issue(true)).await?;
+        let token = self.flight(false, true).await?;
         Ok(token.access_token)
     }
 
     /// `forceRefreshToken()`: a new token now, within the one-a-minute rule.
     pub async fn force_refresh_token(&self) -> Result<TokenInfo> {
         self.cfg.require_keys()?;
-        let token = self.token_flight.run(|| self.issue(false)).await?;
+        let token = self.flight(false, false).await?;
         Ok(token.info(self.clock.now_ms()))
     }
 
