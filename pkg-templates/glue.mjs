@@ -6,7 +6,10 @@
 /** The binding over `KisError` (the package's class); `start` it with the instance made from
  *  `imports`. */
 export function kisGlue(KisError) {
-  let wasm;
+  // The exports: `wasm` throws once the module has stopped (for calls from the caller's
+  // stack); `quiet` returns nothing then (for the glue's own callbacks, where a throw would be
+  // an uncaught exception, the end of a Node process).
+  let wasm, quiet;
   let u8 = new Uint8Array(0);
   let retText = "";
   const enc = new TextEncoder();
@@ -18,7 +21,7 @@ export function kisGlue(KisError) {
   // A string into the module as [ptr, len, cap]: the export it is passed to owns the buffer.
   const put = (s) => {
     const cap = s.length * 3;
-    const ptr = wasm.kis_alloc(cap);
+    const ptr = quiet.kis_alloc(cap);
     return [ptr, enc.encodeInto(s, bytes().subarray(ptr, ptr + cap)).written, cap];
   };
 
@@ -54,15 +57,6 @@ export function kisGlue(KisError) {
     tickers.clear();
     return broken;
   }
-  // For the glue's own callbacks (answers, timers): once stopped there is nobody left to tell,
-  // so the error ends here rather than as an uncaught exception that would end a Node process.
-  const later = (f) => {
-    try {
-      f();
-    } catch (e) {
-      if (e !== broken) throw e;
-    }
-  };
 
   function makeError(text) {
     const d = JSON.parse(text);
@@ -130,8 +124,8 @@ export function kisGlue(KisError) {
       clearTimeout(timer);
     }
     // Called after the try, so that nothing the module does is taken for a failed fetch.
-    if (answer !== undefined) later(() => wasm.kis_response(io, status, ...put(answer)));
-    else later(() => wasm.kis_failure(io, ctl?.signal.aborted ? 1 : 0, ...put(describe(error)), ref(error)));
+    if (answer !== undefined) quiet.kis_response(io, status, ...put(answer));
+    else quiet.kis_failure(io, ctl?.signal.aborted ? 1 : 0, ...put(describe(error)), ref(error));
   }
 
   // tokenStore.get/set, sync or async; its answer (JSON or what it threw) comes back later.
@@ -150,11 +144,11 @@ export function kisGlue(KisError) {
         try {
           out = text(v);
         } catch {
-          return later(() => wasm.kis_text(io, 0, ...put(`tokenStore.${name}(): cannot be converted to JSON`)));
+          return quiet.kis_text(io, 0, ...put(`tokenStore.${name}(): cannot be converted to JSON`));
         }
-        later(() => wasm.kis_text(io, 1, ...put(out)));
+        quiet.kis_text(io, 1, ...put(out));
       },
-      (e) => later(() => wasm.kis_text(io, 0, ...put(typeof e?.message === "string" ? e.message : "tokenStore threw"))),
+      (e) => quiet.kis_text(io, 0, ...put(typeof e?.message === "string" ? e.message : "tokenStore threw")),
     );
   }
 
@@ -165,15 +159,15 @@ export function kisGlue(KisError) {
         send(refs.get(host), io, str(ptr, len));
       },
       sleep(io, ms) {
-        setTimeout(() => later(() => wasm.kis_flag(io, 1)), ms);
+        setTimeout(() => quiet.kis_flag(io, 1), ms);
       },
       tick(t, io, ms) {
         const tk = tickers.get(t);
-        if (!tk) return queueMicrotask(() => later(() => wasm.kis_flag(io, 0)));
+        if (!tk) return queueMicrotask(() => quiet.kis_flag(io, 0));
         tk.io = io;
         tk.timer = setTimeout(() => {
           tk.io = undefined;
-          later(() => wasm.kis_flag(io, 1));
+          quiet.kis_flag(io, 1);
         }, ms);
       },
       store_get(host, io, ptr, len) {
@@ -213,7 +207,7 @@ export function kisGlue(KisError) {
         refs.delete(h);
       },
       schedule() {
-        queueMicrotask(() => later(() => wasm.kis_run()));
+        queueMicrotask(() => quiet.kis_run());
       },
     },
   };
@@ -240,7 +234,7 @@ export function kisGlue(KisError) {
   };
   const HOST_KEYS = ["fetch", "tokenStore", "onEvent", "logger"];
 
-  const registry = new FinalizationRegistry((host) => later(() => wasm.kis_client_free(host)));
+  const registry = new FinalizationRegistry((host) => quiet.kis_client_free(host));
   // Each client's number (0 once freed); a WeakMap rather than a private field, for older
   // browsers.
   const hosts = new WeakMap();
@@ -310,7 +304,7 @@ export function kisGlue(KisError) {
         if (!tickers.delete(t)) return;
         clearTimeout(tk.timer);
         const io = tk.io;
-        if (io !== undefined) queueMicrotask(() => later(() => wasm.kis_flag(io, 0)));
+        if (io !== undefined) queueMicrotask(() => quiet.kis_flag(io, 0));
       };
     }
 
@@ -320,7 +314,7 @@ export function kisGlue(KisError) {
       registry.unregister(this);
       hosts.set(this, 0);
       // Freeing never throws, not even once the module has stopped (`using` calls it on exit).
-      later(() => wasm.kis_client_free(h));
+      quiet.kis_client_free(h);
     }
   }
 
@@ -344,15 +338,22 @@ export function kisGlue(KisError) {
     imports,
     start(instance) {
       wasm = { memory: instance.exports.memory };
+      quiet = {};
       for (const [name, f] of Object.entries(instance.exports)) {
         if (typeof f !== "function") continue;
-        wasm[name] = (...args) => {
-          if (broken) throw broken;
-          try {
-            return f(...args);
-          } catch (e) {
-            throw stop(e);
+        quiet[name] = (...args) => {
+          if (!broken) {
+            try {
+              return f(...args);
+            } catch (e) {
+              stop(e);
+            }
           }
+        };
+        wasm[name] = (...args) => {
+          const r = quiet[name](...args);
+          if (broken) throw broken;
+          return r;
         };
       }
     },
