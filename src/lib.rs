@@ -20,6 +20,7 @@ extern crate alloc;
 pub mod prelude;
 
 pub mod account;
+pub mod cell;
 pub mod engine;
 pub mod env;
 pub mod envelope;

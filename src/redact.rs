@@ -3,7 +3,7 @@
 
 use crate::prelude::*;
 
-use core::cell::RefCell;
+use crate::cell::RefCell;
 
 const MASK: &str = "***";
 

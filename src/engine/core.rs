@@ -4,8 +4,9 @@
 
 use crate::prelude::*;
 
+use crate::cell::RefCell;
 use alloc::rc::Rc;
-use core::cell::{Cell, RefCell};
+use core::cell::Cell;
 
 use crate::engine::config::Config;
 use crate::engine::rate_limit::{Gate, RateLimiter};

@@ -10,7 +10,8 @@
 
 use crate::prelude::*;
 
-use core::cell::{Cell, RefCell};
+use crate::cell::RefCell;
+use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};

@@ -8,7 +8,7 @@
 
 use crate::prelude::*;
 
-use core::cell::RefCell;
+use crate::cell::RefCell;
 
 use crate::order::{OrderRequest, Side};
 

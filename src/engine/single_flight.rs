@@ -3,8 +3,9 @@
 
 use crate::prelude::*;
 
+use crate::cell::RefCell;
 use alloc::rc::Rc;
-use core::cell::{Cell, RefCell};
+use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};

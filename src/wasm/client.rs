@@ -5,8 +5,8 @@
 
 use crate::prelude::*;
 
+use crate::cell::RefCell;
 use alloc::rc::Rc;
-use core::cell::RefCell;
 use core::future::Future;
 use core::pin::Pin;
 

@@ -3,7 +3,7 @@
 
 use crate::prelude::*;
 
-use core::cell::RefCell;
+use crate::cell::RefCell;
 
 use crate::engine::transport::TokenStore;
 use crate::json;

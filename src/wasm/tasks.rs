@@ -8,7 +8,8 @@
 
 use crate::prelude::*;
 
-use core::cell::{Cell, RefCell};
+use crate::cell::RefCell;
+use core::cell::Cell;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
