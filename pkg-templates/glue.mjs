@@ -117,14 +117,14 @@ export function kisGlue(KisError) {
       const body = await res.text();
       const trCont = typeof res.headers?.get === "function" ? res.headers.get("tr_cont") : null;
       status = res.status;
-      answer = `${trCont ?? ""}\n${body}`;
+      answer = [trCont ?? "", body];
     } catch (e) {
       error = e;
     } finally {
       clearTimeout(timer);
     }
     // Called after the try, so that nothing the module does is taken for a failed fetch.
-    if (answer !== undefined) quiet.kis_response(io, status, ...put(answer));
+    if (answer !== undefined) quiet.kis_response(io, status, ...put(answer[0]), ...put(answer[1]));
     else quiet.kis_failure(io, ctl?.signal.aborted ? 1 : 0, ...put(describe(error)), ref(error));
   }
 

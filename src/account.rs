@@ -15,7 +15,9 @@ impl Account {
     pub fn parse(field: &str, s: &str) -> Result<Account> {
         let s = s.trim();
         // `get` rather than indexing: a non-ASCII input must be an error, not a panic.
-        let (cano, product) = match (s.len(), s.find('-')) {
+        // (A byte search: `find('-')`'s char searcher has a panic path that links core::fmt.)
+        let dash = s.bytes().position(|b| b == b'-');
+        let (cano, product) = match (s.len(), dash) {
             (11, Some(8)) => (s.get(..8), s.get(9..)),
             (10, None) => (s.get(..8), s.get(8..)),
             (8, None) => (Some(s), Some("01")),

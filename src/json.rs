@@ -312,7 +312,10 @@ fn write_f64(out: &mut String, n: f64) -> bool {
 
 /// Length of the JSON number at the start of `b`, if there is one.
 fn number_len(b: &[u8]) -> Option<usize> {
-    let digits = |b: &[u8], i: usize| b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let digits = |b: &[u8], i: usize| {
+        b.get(i..)
+            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
     let mut i = usize::from(b.first() == Some(&b'-'));
     match b.get(i) {
         Some(b'0') => i += 1,
@@ -379,7 +382,7 @@ impl Parser<'_> {
     }
 
     fn literal(&mut self, word: &[u8], v: Value) -> Option<Value> {
-        let hit = self.b[self.i..].starts_with(word);
+        let hit = self.b.get(self.i..).is_some_and(|r| r.starts_with(word));
         self.i += word.len();
         hit.then_some(v)
     }
@@ -432,9 +435,9 @@ impl Parser<'_> {
             b'f' => self.literal(b"false", Value::Bool(false)),
             b'n' => self.literal(b"null", Value::Null),
             _ => {
-                let n = number_len(&self.b[self.i..])?;
+                let n = number_len(self.b.get(self.i..)?)?;
                 // The bytes are ASCII digits and signs, so this slice is valid UTF-8.
-                let text = core::str::from_utf8(&self.b[self.i..self.i + n]).ok()?;
+                let text = core::str::from_utf8(self.b.get(self.i..self.i + n)?).ok()?;
                 self.i += n;
                 Some(Value::Number(Number::from_valid(text)))
             }
@@ -469,7 +472,7 @@ impl Parser<'_> {
             while !matches!(self.b.get(self.i), None | Some(b'"' | b'\\' | 0..=0x1f)) {
                 self.i += 1;
             }
-            out.extend_from_slice(&self.b[start..self.i]);
+            out.extend_from_slice(self.b.get(start..self.i)?);
             match *self.b.get(self.i)? {
                 b'"' => {
                     self.i += 1;
@@ -491,7 +494,7 @@ impl Parser<'_> {
                         b'u' => {
                             let hi = self.hex4()?;
                             let code = if (0xD800..0xDC00).contains(&hi)
-                                && self.b[self.i..].starts_with(b"\\u")
+                                && self.b.get(self.i..).is_some_and(|r| r.starts_with(b"\\u"))
                             {
                                 let save = self.i;
                                 self.i += 2;
@@ -553,13 +556,15 @@ pub fn write_str(out: &mut String, s: &str) {
 
 /// Appends `snake_case` as `camelCase` (ASCII names only, as Rust field names here are).
 pub fn write_camel(out: &mut String, snake: &str) {
-    for (i, part) in snake.split('_').enumerate() {
-        match part.as_bytes().first() {
-            Some(c) if i > 0 => {
-                out.push(char::from(c.to_ascii_uppercase()));
-                out.push_str(part.get(1..).unwrap_or_default());
-            }
-            _ => out.push_str(part),
+    // By char rather than `split('_')`: a char pattern's searcher slices, and its panic path
+    // links core::fmt.
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else {
+            out.push(if upper { c.to_ascii_uppercase() } else { c });
+            upper = false;
         }
     }
 }

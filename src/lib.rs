@@ -36,6 +36,7 @@ pub mod numbers;
 pub mod order;
 pub mod query;
 pub mod redact;
+pub mod sorted;
 pub mod symbol;
 pub mod text;
 pub mod tr_id;

@@ -28,11 +28,8 @@ impl Redactor {
             let mut v = self.secrets.borrow_mut();
             if !v.iter().any(|s| s == secret) {
                 // Longest first, so a secret containing another is masked whole.
-                let at = v
-                    .iter()
-                    .position(|s| s.len() < secret.len())
-                    .unwrap_or(v.len());
-                v.insert(at, secret.to_string());
+                v.push(secret.to_string());
+                crate::sorted::settle_last(&mut v, |a, b| a.len() > b.len());
             }
         }
     }

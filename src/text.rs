@@ -31,11 +31,15 @@ pub fn num(n: impl Into<u64>) -> String {
 
 /// Appends `n` in decimal, zero-padded to at least `width` digits.
 pub fn push_num(out: &mut String, mut n: u64, width: usize) {
+    // `get`, not indexing: a bounds check's panic formats numbers, and that alone linked
+    // core::fmt's integer code into the wasm. (u64 has at most 20 digits.)
     let mut buf = [b'0'; 20];
     let mut i = buf.len();
-    loop {
+    while i > 0 {
         i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
+        if let Some(d) = buf.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
         n /= 10;
         if n == 0 {
             break;
@@ -43,7 +47,9 @@ pub fn push_num(out: &mut String, mut n: u64, width: usize) {
     }
     let start = i.min(buf.len().saturating_sub(width));
     // ASCII digits: the check cannot fail (and the JSON parser links it anyway).
-    out.push_str(core::str::from_utf8(&buf[start..]).unwrap_or_default());
+    if let Some(digits) = buf.get(start..) {
+        out.push_str(core::str::from_utf8(digits).unwrap_or_default());
+    }
 }
 
 /// Appends the low `digits` hex digits of `n`.

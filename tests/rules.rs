@@ -872,6 +872,41 @@ fn b8_quotes_and_bars_are_numbers_with_raw_kept() {
 }
 
 #[test]
+fn daily_bars_come_oldest_first_even_from_rows_out_of_order() {
+    let w = world(json!({}));
+    let row = |d: &str| {
+        format!(
+            r#"{{"stck_bsop_date":"{d}","stck_clpr":"1","stck_oprc":"1","stck_hgpr":"1","stck_lwpr":"1","acml_vol":"1"}}"#
+        )
+    };
+    let dates = [
+        "20261127", "20261125", "20261126", "", "20261120", "20261124",
+    ];
+    let rows: Vec<String> = dates.iter().map(|d| row(d)).collect();
+    let body = format!(
+        r#"{{"rt_cd":"0","msg_cd":"MCA00000","msg1":"","output":[{}]}}"#,
+        rows.join(",")
+    );
+    w.kis
+        .script("/inquire-daily-price", vec![Scripted::Respond(200, body)]);
+    let bars = w
+        .run(w.core.get_daily_prices(&sym("005930"), &Value::Null))
+        .unwrap();
+    let got: Vec<&str> = bars.iter().map(|b| b.date.as_str()).collect();
+    assert_eq!(
+        got,
+        [
+            "2026-11-20",
+            "2026-11-24",
+            "2026-11-25",
+            "2026-11-26",
+            "2026-11-27"
+        ],
+        "sorted, the row without a date left out"
+    );
+}
+
+#[test]
 fn b9_dates_default_to_korea_today_and_all_fields_are_sent() {
     let w = world(json!({}));
     w.clock.set(1_795_795_200_000.0); // 2026-11-27 16:00 UTC = 2026-11-28 01:00 KST

@@ -137,20 +137,13 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let mut reply = self.call_plain(&call).await?;
         // Plain loops rather than iterator chains here: each chain's adapters cost wasm bytes.
         let mut bars = Vec::new();
-        for row in rows(&mut reply.body, "output") {
+        // KIS sends newest first: taken from the end, rows come oldest first, and any out of
+        // order settles into place (cheap on sorted input).
+        for row in rows(&mut reply.body, "output").into_iter().rev() {
             let bar = DailyBar::from_row(row);
             if !bar.date.is_empty() {
                 bars.push(bar);
-            }
-        }
-        // KIS sends newest first: reversing makes them oldest first without a sort, and an
-        // insertion pass fixes any row out of order (cheap on sorted input; no sort code linked).
-        bars.reverse();
-        for i in 1..bars.len() {
-            let mut j = i;
-            while j > 0 && bars[j - 1].date > bars[j].date {
-                bars.swap(j - 1, j);
-                j -= 1;
+                crate::sorted::settle_last(&mut bars, |a, b| a.date < b.date);
             }
         }
         Ok(bars)
@@ -321,7 +314,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             }
         };
         let path = f.str("path")?;
-        if !path.starts_with("/uapi/") || crate::find::contains(path, "..") || path.contains('?') {
+        if !path.starts_with("/uapi/")
+            || crate::find::contains(path, "..")
+            || path.bytes().any(|b| b == b'?')
+        {
             return Err(KisError::validation(
                 "request.path",
                 cat![

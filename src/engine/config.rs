@@ -56,9 +56,13 @@ impl Config {
         let mut known: Vec<&str> = DATA_KEYS.to_vec();
         known.extend_from_slice(host_keys);
         let f = Fields::new("options", v, &known, false)?;
-        let base_url = f
-            .opt_str("baseUrl")?
-            .map(|u| u.trim_end_matches('/').to_string());
+        let base_url = f.opt_str("baseUrl")?.map(|mut u| {
+            // (Not `trim_end_matches('/')`: a char pattern's searcher links core::fmt.)
+            while let Some(rest) = u.strip_suffix('/') {
+                u = rest;
+            }
+            u.to_string()
+        });
         if let Some(u) = &base_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 return Err(KisError::validation(

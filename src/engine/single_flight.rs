@@ -43,7 +43,10 @@ impl<T> Drop for Finish<'_, T> {
             *cur = None;
         }
         drop(cur);
-        for w in self.slot.wakers.borrow_mut().drain(..) {
+        // Taken, not drained: `drain`'s range check links core::fmt, and no borrow is held
+        // while the wakers run.
+        let wakers = core::mem::take(&mut *self.slot.wakers.borrow_mut());
+        for w in wakers {
             w.wake();
         }
     }

@@ -1,6 +1,6 @@
 //! The transport over the caller's `fetch` (default `globalThis.fetch`). The glue builds and
-//! sends the request from one string and answers with one, so a call crosses the boundary twice
-//! rather than once per header.
+//! sends the request from one string and answers with the `tr_cont` header and the body, so a
+//! call crosses the boundary twice rather than once per header.
 
 use crate::prelude::*;
 
@@ -61,15 +61,7 @@ impl Transport for JsTransport {
         unsafe { abi::send(self.host.0, wait.id(), text.as_ptr(), text.len()) };
         drop(text);
         match wait.await {
-            Answer::Response(status, mut body) => {
-                // "tr_cont\nbody": tr_cont is the one response header the client reads. The
-                // body stays where it is (a shift, not a copy).
-                // (No `body[..i]`: a str slice can fail, and its message would link core's
-                // formatting of chars into the module.)
-                let tr_cont = body
-                    .split_once('\n')
-                    .map_or_else(String::new, |(t, _)| t.to_string());
-                body.drain(..(tr_cont.len() + 1).min(body.len()));
+            Answer::Response(status, tr_cont, body) => {
                 let headers = if tr_cont.is_empty() {
                     Vec::new()
                 } else {

@@ -28,8 +28,8 @@ struct Task {
 
 /// What JS answered for an io.
 pub enum Answer {
-    /// An HTTP answer: the status and "tr_cont\nbody".
-    Response(u16, String),
+    /// An HTTP answer: the status, the header `tr_cont` ("" when absent) and the body.
+    Response(u16, String, String),
     /// No answer: whether the timeout aborted it, a message, and the error the glue keeps.
     Failure(bool, String, JsRef),
     /// A timer: true when it ran out, false when its refresher was stopped.
@@ -82,17 +82,18 @@ pub fn spawn(fut: impl Future<Output = ()> + 'static) {
 }
 
 /// Puts `item` in the first slot `free` accepts, or a new one; returns its index.
+///
+/// Slots are reached with `get`/`get_mut` throughout, never `[i]`: an index's bounds-check panic
+/// formats numbers, which linked core::fmt's integer code into the wasm.
 fn put<T>(slots: &mut Vec<T>, item: T, free: impl Fn(&T) -> bool) -> usize {
-    match slots.iter().position(free) {
-        Some(i) => {
-            slots[i] = item;
-            i
-        }
-        None => {
-            slots.push(item);
-            slots.len() - 1
+    for (i, slot) in slots.iter_mut().enumerate() {
+        if free(slot) {
+            *slot = item;
+            return i;
         }
     }
+    slots.push(item);
+    slots.len() - 1
 }
 
 fn wake(id: usize) {
@@ -131,9 +132,10 @@ fn run() {
         for id in batch {
             let job = {
                 let mut tasks = ex.tasks.borrow_mut();
-                let task = &mut tasks[id];
-                task.queued = false;
-                task.job.take()
+                tasks.get_mut(id).and_then(|task| {
+                    task.queued = false;
+                    task.job.take()
+                })
             };
             let Some(mut job) = job else { continue };
             let waker = task_waker(id);
@@ -142,12 +144,15 @@ fn run() {
                 .poll(&mut Context::from_waker(&waker))
                 .is_ready();
             let mut tasks = ex.tasks.borrow_mut();
+            let Some(task) = tasks.get_mut(id) else {
+                continue;
+            };
             if done {
-                tasks[id].live = false;
+                task.live = false;
                 drop(tasks);
                 drop(job);
             } else {
-                tasks[id].job = Some(job);
+                task.job = Some(job);
             }
         }
     }
@@ -186,16 +191,24 @@ fn answered(io: u32, answer: Answer) {
     }
 }
 
-/// The answer to `send` `io`: the status and "tr_cont\nbody".
+/// The answer to `send` `io`: the status, the header `tr_cont` ("" when absent) and the body.
 ///
 /// # Safety
-/// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
+/// `tr_cont_*` and `ptr`, `len`, `cap`: buffers of the glue, as `abi::take` requires.
 #[no_mangle]
-pub unsafe extern "C" fn kis_response(io: u32, status: u32, ptr: *mut u8, len: usize, cap: usize) {
-    answered(
-        io,
-        Answer::Response(status as u16, unsafe { take(ptr, len, cap) }),
-    );
+pub unsafe extern "C" fn kis_response(
+    io: u32,
+    status: u32,
+    tr_cont_ptr: *mut u8,
+    tr_cont_len: usize,
+    tr_cont_cap: usize,
+    ptr: *mut u8,
+    len: usize,
+    cap: usize,
+) {
+    let tr_cont = unsafe { take(tr_cont_ptr, tr_cont_len, tr_cont_cap) };
+    let body = unsafe { take(ptr, len, cap) };
+    answered(io, Answer::Response(status as u16, tr_cont, body));
 }
 
 /// `send` `io` got no answer: whether its timeout aborted it, what went wrong, and the glue's
@@ -279,7 +292,9 @@ impl Future for IoWait {
             return Poll::Pending;
         };
         let mut ios = exec().ios.borrow_mut();
-        let io = &mut ios[slot];
+        let Some(io) = ios.get_mut(slot) else {
+            return Poll::Pending;
+        };
         if let Io::Waiting(waker) = io {
             *waker = Some(cx.waker().clone());
             return Poll::Pending;
@@ -300,11 +315,12 @@ impl Future for IoWait {
 impl Drop for IoWait {
     fn drop(&mut self) {
         if let Some(slot) = self.slot {
-            let mut ios = exec().ios.borrow_mut();
-            ios[slot] = match ios[slot] {
-                Io::Done(_) => Io::Free,
-                _ => Io::Abandoned,
-            };
+            if let Some(io) = exec().ios.borrow_mut().get_mut(slot) {
+                *io = match io {
+                    Io::Done(_) => Io::Free,
+                    _ => Io::Abandoned,
+                };
+            }
         }
     }
 }
