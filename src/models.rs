@@ -13,12 +13,7 @@ use crate::numbers::{field_number, field_text};
 pub type Raw = Map;
 
 /// The KIS object's fields, values as sent (non-string values in their JSON text, since KIS's
-/// fields are strings and the type says so).
-pub fn raw_of(obj: &Value) -> Raw {
-    into_raw(obj.clone())
-}
-
-/// `raw_of` for an object the caller is done with: its map is reused, not copied.
+/// fields are strings and the type says so). Its map is reused, not copied.
 pub fn into_raw(obj: Value) -> Raw {
     let mut raw = match obj {
         Value::Object(m) => m,

@@ -214,50 +214,53 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             tr_cont: String::new(),
             kind: CallKind::Read,
         };
-        let pages = self.all_pages(call).await?;
+        let mut pages = self.all_pages(call).await?;
         let since = kst_time(started - CLOCK_SKEW_MS);
         let known = self.known_orders.borrow();
         let known: &[String] = if known.0 == today { &known.1 } else { &[] };
-        let (mut ours, mut earlier) = (None::<&Value>, None::<&Value>);
-        let rows = pages
-            .iter()
-            .filter_map(|p| p.get("output1").and_then(Value::as_array));
-        for row in rows.flatten() {
-            let identical = field_text(row, "pdno") == order.symbol
-                && field_text(row, "sll_buy_dvsn_cd") == side.ccld_code()
-                && field_number(row, "ord_qty") == Some(order.quantity as f64)
-                && order
-                    .price
-                    .is_none_or(|p| field_number(row, "ord_unpr") == Some(p as f64));
-            // A correction or cancel has a row of its own, naming the order it changes; it is
-            // never a new order (KIS leaves the field empty, or zeros, on those).
-            let changes_another = field_text(row, "orgn_odno").bytes().any(|b| b != b'0');
-            if !identical || changes_another || known.contains(&field_text(row, "odno")) {
+        // The rows are taken, not borrowed: the one kept becomes the ack's `raw` without a copy.
+        let (mut ours, mut earlier) = (None::<Value>, None::<String>);
+        for page in pages.iter_mut() {
+            let Some(Value::Array(rows)) = page.take("output1") else {
                 continue;
-            }
-            let key = |r: &Value| (field_text(r, "ord_tmd"), field_text(r, "odno"));
-            if key(row).0 < since {
-                earlier = earlier.or(Some(row));
-            } else if ours.is_none_or(|o| key(row) > key(o)) {
-                // Same second, same terms: KIS numbers orders in sequence, so the newest is ours.
-                ours = Some(row);
+            };
+            for row in rows {
+                let identical = field_text(&row, "pdno") == order.symbol
+                    && field_text(&row, "sll_buy_dvsn_cd") == side.ccld_code()
+                    && field_number(&row, "ord_qty") == Some(order.quantity as f64)
+                    && order
+                        .price
+                        .is_none_or(|p| field_number(&row, "ord_unpr") == Some(p as f64));
+                // A correction or cancel has a row of its own, naming the order it changes; it
+                // is never a new order (KIS leaves the field empty, or zeros, on those).
+                let changes_another = field_text(&row, "orgn_odno").bytes().any(|b| b != b'0');
+                if !identical || changes_another || known.contains(&field_text(&row, "odno")) {
+                    continue;
+                }
+                let key = |r: &Value| (field_text(r, "ord_tmd"), field_text(r, "odno"));
+                let (when, order_no) = key(&row);
+                if when < since {
+                    if earlier.is_none() {
+                        earlier = Some(cat![order_no, " at ", crate::kst::coloned_time(&when)]);
+                    }
+                } else if ours.as_ref().is_none_or(|o| (when, order_no) > key(o)) {
+                    // Same second, same terms: KIS numbers orders in sequence, so the newest is
+                    // ours.
+                    ours = Some(row);
+                }
             }
         }
         let Some(row) = ours else {
-            return Ok(earlier.map_or(Seen::Nothing, |row| {
-                Seen::Unaccounted(cat![
-                    field_text(row, "odno"),
-                    " at ",
-                    crate::kst::coloned_time(&field_text(row, "ord_tmd"))
-                ])
-            }));
+            return Ok(earlier.map_or(Seen::Nothing, Seen::Unaccounted));
         };
-        let mut raw: Raw = crate::models::raw_of(row);
+        let (order_no, org_no) = (field_text(&row, "odno"), field_text(&row, "ord_gno_brno"));
+        let time = crate::kst::coloned_time(&field_text(&row, "ord_tmd"));
+        let mut raw: Raw = crate::models::into_raw(row);
         raw.insert("source".to_string(), Value::from("inquire-daily-ccld"));
         Ok(Seen::Ours(OrderAck {
-            order_no: field_text(row, "odno"),
-            org_no: field_text(row, "ord_gno_brno"),
-            time: crate::kst::coloned_time(&field_text(row, "ord_tmd")),
+            order_no,
+            org_no,
+            time,
             raw,
         }))
     }

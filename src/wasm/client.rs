@@ -53,7 +53,7 @@ fn build(host: JsRef, options: &str) -> Result<Core> {
         return Err(KisError::validation("options", "must be an object"));
     }
     let cfg = Config::from_value(&v, HOST_KEYS)?;
-    let given = |k: &str| v.get(k) == Some(&Value::Bool(true));
+    let given = |k: &str| matches!(v.get(k), Some(Value::Bool(true)));
     let store = if given("tokenStore") {
         JsTokenStore::Js(id)
     } else {
