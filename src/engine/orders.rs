@@ -16,7 +16,7 @@ use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
 use crate::kst::{kst_date, kst_time};
 use crate::models::{OrderAck, Raw};
-use crate::numbers::{field_number, field_text};
+use crate::numbers::field_text;
 use crate::order::{cancel_body, json_object, order_body, CancelRequest, OrderRequest, Side};
 use crate::query::{orders_query, OrdersFilter};
 use crate::tr_id::{tr_id_for, Op};
@@ -84,7 +84,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 Err(f) => f,
             };
             drop(on_the_wire);
-            match self.find_order(side, order, &terms, started).await {
+            match self.find_order(&terms, started).await {
                 Lookup::Found(ack) => {
                     self.warn(&cat![
                         "KIS order answer was lost (",
@@ -170,13 +170,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 
     /// Two looks a retry delay apart, since KIS's daily view can lag a fresh order; first, the
     /// identical orders of ours still on the wire must have their answers (`sending`).
-    async fn find_order(
-        &self,
-        side: Side,
-        order: &OrderRequest,
-        terms: &Terms,
-        started: f64,
-    ) -> Lookup {
+    async fn find_order(&self, terms: &Terms, started: f64) -> Lookup {
         while self.orders_sending.busy(terms) {
             self.clock.sleep(SIBLING_POLL_MS).await;
         }
@@ -185,7 +179,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             if look > 0 {
                 self.clock.sleep(self.cfg.retry.delay_ms.max(500.0)).await;
             }
-            match self.lookup_once(side, order, started).await {
+            match self.lookup_once(terms, started).await {
                 Ok(Seen::Ours(ack)) => return Lookup::Found(ack),
                 Ok(Seen::Unaccounted(which)) => unaccounted = Some(which),
                 Ok(Seen::Nothing) => {}
@@ -195,14 +189,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         unaccounted.map_or(Lookup::Absent, Lookup::Unaccounted)
     }
 
-    async fn lookup_once(&self, side: Side, order: &OrderRequest, started: f64) -> Result<Seen> {
+    async fn lookup_once(&self, terms: &Terms, started: f64) -> Result<Seen> {
         let account = self.cfg.require_account()?;
         let today = kst_date(self.clock.now_ms());
         let filter = OrdersFilter {
             from: &today,
             to: &today,
-            symbol: &order.symbol,
-            side: side.ccld_code(),
+            symbol: &terms.symbol,
+            side: terms.side.ccld_code(),
             exchange: self.orders_exchange(),
         };
         let call = Call {
@@ -225,20 +219,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 continue;
             };
             for row in rows {
-                let identical = field_text(&row, "pdno") == order.symbol
-                    && field_text(&row, "sll_buy_dvsn_cd") == side.ccld_code()
-                    && field_number(&row, "ord_qty") == Some(order.quantity as f64)
-                    && order
-                        .price
-                        .is_none_or(|p| field_number(&row, "ord_unpr") == Some(p as f64));
-                // A correction or cancel has a row of its own, naming the order it changes; it
-                // is never a new order (KIS leaves the field empty, or zeros, on those).
-                let changes_another = field_text(&row, "orgn_odno").bytes().any(|b| b != b'0');
-                if !identical || changes_another || known.contains(&field_text(&row, "odno")) {
+                if !terms.shown_by(&row) {
                     continue;
                 }
                 let key = |r: &Value| (field_text(r, "ord_tmd"), field_text(r, "odno"));
                 let (when, order_no) = key(&row);
+                if known.contains(&order_no) {
+                    continue;
+                }
                 if when < since {
                     if earlier.is_none() {
                         earlier = Some(cat![order_no, " at ", crate::kst::coloned_time(&when)]);

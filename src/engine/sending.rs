@@ -10,13 +10,17 @@ use crate::prelude::*;
 
 use crate::cell::RefCell;
 
+use crate::json::Value;
+use crate::numbers::{field_number, field_text};
 use crate::order::{OrderRequest, Side};
 
 /// What the lookup matches an order by: identical terms are indistinguishable in KIS's list.
+/// Both forms of the match live here, against a row of KIS's list and against an attempt of
+/// ours still on the wire, so that "identical" means one thing.
 #[derive(Clone, PartialEq)]
 pub(crate) struct Terms {
-    side: Side,
-    symbol: String,
+    pub side: Side,
+    pub symbol: String,
     quantity: u64,
     price: Option<u64>,
 }
@@ -29,6 +33,29 @@ impl Terms {
             quantity: order.quantity,
             price: order.price,
         }
+    }
+
+    /// Whether a row of KIS's daily orders shows a new order on these terms: same side,
+    /// symbol and quantity, and for a limit order the same price (a market order's lookup
+    /// takes any). A correction or cancel has a row of its own naming the order it changes in
+    /// `orgn_odno` (empty, or zeros, on a new order): never one of ours.
+    pub fn shown_by(&self, row: &Value) -> bool {
+        field_text(row, "pdno") == self.symbol
+            && field_text(row, "sll_buy_dvsn_cd") == self.side.ccld_code()
+            && field_number(row, "ord_qty") == Some(self.quantity as f64)
+            && self
+                .price
+                .is_none_or(|p| field_number(row, "ord_unpr") == Some(p as f64))
+            && field_text(row, "orgn_odno").bytes().all(|b| b == b'0')
+    }
+
+    /// Whether an attempt on `other`'s terms would show in a lookup for these: the same rule
+    /// as [`Terms::shown_by`], between two orders.
+    fn takes(&self, other: &Terms) -> bool {
+        other.side == self.side
+            && other.symbol == self.symbol
+            && other.quantity == self.quantity
+            && self.price.is_none_or(|p| other.price == Some(p))
     }
 }
 
@@ -60,16 +87,9 @@ impl Sending {
         }
     }
 
-    /// Whether an attempt on the wire could be the order a lookup for `terms` finds: the same
-    /// side, symbol and quantity, and for a limit order the same price (a market order's
-    /// lookup takes any price, so any such sibling counts).
+    /// Whether an attempt on the wire could be the order a lookup for `terms` finds.
     pub fn busy(&self, terms: &Terms) -> bool {
-        self.0.borrow().iter().any(|t| {
-            t.side == terms.side
-                && t.symbol == terms.symbol
-                && t.quantity == terms.quantity
-                && terms.price.is_none_or(|p| t.price == Some(p))
-        })
+        self.0.borrow().iter().any(|t| terms.takes(t))
     }
 }
 
