@@ -104,7 +104,7 @@ export function kisGlue(KisError) {
     for (let k = line(); k !== ""; k = line()) headers[k] = line();
     const init = { method, headers };
     if (hasBody) init.body = text.slice(i);
-    let ctl, timer, status, answer, error;
+    let ctl, timer, status, trCont, body, error;
     if (timeoutMs > 0) {
       ctl = new AbortController();
       init.signal = ctl.signal;
@@ -114,17 +114,17 @@ export function kisGlue(KisError) {
       const fetch = host.fetch;
       const res = await fetch(url, init);
       if (typeof res?.text !== "function") throw new Error("the fetch response has no text()");
-      const body = await res.text();
-      const trCont = typeof res.headers?.get === "function" ? res.headers.get("tr_cont") : null;
-      status = res.status;
-      answer = [trCont ?? "", body];
+      const received = `${await res.text()}`;
+      const cont = typeof res.headers?.get === "function" ? res.headers.get("tr_cont") : null;
+      // Set together and last, so that a throw above leaves no half an answer.
+      [status, trCont, body] = [res.status, `${cont ?? ""}`, received];
     } catch (e) {
       error = e;
     } finally {
       clearTimeout(timer);
     }
     // Called after the try, so that nothing the module does is taken for a failed fetch.
-    if (answer !== undefined) quiet.kis_response(io, status, ...put(answer[0]), ...put(answer[1]));
+    if (body !== undefined) quiet.kis_response(io, status, ...put(trCont), ...put(body));
     else quiet.kis_failure(io, ctl?.signal.aborted ? 1 : 0, ...put(describe(error)), ref(error));
   }
 
