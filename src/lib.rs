@@ -28,6 +28,7 @@ pub mod error;
 pub mod events;
 pub mod find;
 pub mod headers;
+pub mod heap;
 pub mod input;
 pub mod json;
 pub mod kst;
