@@ -27,16 +27,33 @@ pub enum Value {
 pub struct Number(Box<str>);
 
 /// An object: keys in the order they came. A repeated key's last value wins, as in JSON.parse.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Map(Vec<(String, Value)>);
+#[derive(Debug, Clone, Default)]
+pub struct Map {
+    entries: Vec<(String, Value)>,
+    /// The text it was parsed from, until something changes it: written back as it came.
+    /// Results carry KIS's objects as `raw`, and writing them key by key again was a fifth of
+    /// a quote's instructions; JSON.parse reads the same object from either text.
+    text: Option<Box<str>>,
+}
+
+/// Equal entries; where an object's text came from does not matter.
+impl PartialEq for Map {
+    fn eq(&self, other: &Map) -> bool {
+        self.entries == other.entries
+    }
+}
 
 impl Map {
     pub fn new() -> Map {
-        Map(Vec::new())
+        Map::default()
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -46,36 +63,39 @@ impl Map {
     /// Sets `key`, replacing an earlier value in place.
     pub fn insert(&mut self, key: impl Into<String>, value: Value) {
         let key = key.into();
-        match self.0.iter_mut().find(|(k, _)| *k == key) {
+        self.text = None;
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = value,
-            None => self.0.push((key, value)),
+            None => self.entries.push((key, value)),
         }
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.0.iter().map(|(k, _)| k)
+        self.entries.iter().map(|(k, _)| k)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.entries.iter().map(|(k, v)| (k, v))
     }
 
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
-        self.0.iter_mut().map(|(_, v)| v)
+        self.text = None;
+        self.entries.iter_mut().map(|(_, v)| v)
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.entries.len()
     }
 
     /// Moves `key`'s value out, leaving null in its place.
     pub fn take(&mut self, key: &str) -> Option<Value> {
-        let slot = self.0.iter_mut().rev().find(|(k, _)| k == key)?;
+        let slot = self.entries.iter_mut().rev().find(|(k, _)| k == key)?;
+        self.text = None;
         Some(core::mem::take(&mut slot.1))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 }
 
@@ -394,6 +414,7 @@ impl Parser<'_> {
         self.ws();
         match *self.b.get(self.i)? {
             b'{' => {
+                let start = self.i;
                 self.i += 1;
                 let mut map = Vec::new();
                 if !self.eat(b'}') {
@@ -412,7 +433,10 @@ impl Parser<'_> {
                         }
                     }
                 }
-                Some(Value::Object(Map(map)))
+                Some(Value::Object(Map {
+                    entries: map,
+                    text: self.text.get(start..self.i).map(Box::from),
+                }))
             }
             b'[' => {
                 self.i += 1;
@@ -556,15 +580,24 @@ pub fn write_str(out: &mut String, s: &str) {
 
 /// Appends `snake_case` as `camelCase` (ASCII names only, as Rust field names here are).
 pub fn write_camel(out: &mut String, snake: &str) {
-    // By char rather than `split('_')`: a char pattern's searcher slices, and its panic path
-    // links core::fmt.
-    let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else {
-            out.push(if upper { c.to_ascii_uppercase() } else { c });
-            upper = false;
+    // A word at a time: `String::push` per char was a twentieth of a quote's instructions.
+    // Bytes rather than `split('_')`, whose char searcher slices and links core::fmt's panic
+    // path; `get` cuts at the ASCII '_', always a char boundary.
+    let mut rest = snake;
+    let mut first = true;
+    loop {
+        let end = rest.bytes().position(|b| b == b'_').unwrap_or(rest.len());
+        let at = out.len();
+        out.push_str(rest.get(..end).unwrap_or_default());
+        if !first {
+            if let Some(initial) = out.get_mut(at..at + 1) {
+                initial.make_ascii_uppercase();
+            }
+        }
+        first = false;
+        match rest.get(end + 1..) {
+            Some(tail) => rest = tail,
+            None => break,
         }
     }
 }
@@ -589,8 +622,11 @@ impl ToJson for Value {
 
 impl ToJson for Map {
     fn write_json(&self, out: &mut String) {
+        if let Some(text) = &self.text {
+            return out.push_str(text);
+        }
         let mut o = Obj::new(out);
-        for (k, v) in &self.0 {
+        for (k, v) in &self.entries {
             o.field(k, v);
         }
         o.end();
@@ -684,10 +720,7 @@ impl<'a> Obj<'a> {
     }
 
     pub fn field(&mut self, key: &str, v: &dyn ToJson) -> &mut Self {
-        if !self.first {
-            self.out.push(',');
-        }
-        self.first = false;
+        self.comma();
         write_str(self.out, key);
         self.out.push(':');
         v.write_json(self.out);
@@ -696,10 +729,7 @@ impl<'a> Obj<'a> {
 
     /// A field named by a Rust `snake_case` name, written in camelCase.
     pub fn camel_field(&mut self, snake: &str, v: &dyn ToJson) -> &mut Self {
-        if !self.first {
-            self.out.push(',');
-        }
-        self.first = false;
+        self.comma();
         self.out.push('"');
         write_camel(self.out, snake);
         self.out.push_str("\":");
@@ -717,6 +747,13 @@ impl<'a> Obj<'a> {
 
     pub fn end(&mut self) {
         self.out.push('}');
+    }
+
+    fn comma(&mut self) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
     }
 }
 
@@ -746,14 +783,50 @@ mod tests {
     fn parses_and_writes_back() {
         let text =
             r#"{"a":"x\"y\\z\n\u00e9\ud83d\ude00","b":[1,-2.50,3e2,true,false,null],"c":{}}"#;
-        let v = parse(text).unwrap();
+        let mut v = parse(text).unwrap();
         assert_eq!(v["a"], "x\"y\\z\né😀");
         assert_eq!(v["b"].as_array().unwrap()[1].as_f64(), Some(-2.5));
-        // Numbers keep their text; strings are re-escaped as needed.
+        // An object nothing changed is written back as it came.
+        assert_eq!(v.to_json(), text);
+        let spaced = parse(" { \"k\" : [ 1 , {\"j\" : 2} ] } ").unwrap();
+        assert_eq!(spaced.to_json(), r#"{ "k" : [ 1 , {"j" : 2} ] }"#);
+        // Once changed, it is written key by key: numbers keep their text; strings are
+        // escaped as needed, and only as needed.
+        if let Value::Object(m) = &mut v {
+            m.insert("d", Value::Null);
+        }
         assert_eq!(
             v.to_json(),
-            r#"{"a":"x\"y\\z\né😀","b":[1,-2.50,3e2,true,false,null],"c":{}}"#
+            r#"{"a":"x\"y\\z\né😀","b":[1,-2.50,3e2,true,false,null],"c":{},"d":null}"#
         );
+        // Every way of changing one drops its text.
+        for change in [
+            |m: &mut Map| m.insert("a", Value::Null),
+            |m: &mut Map| drop(m.take("a")),
+            |m: &mut Map| m.values_mut().for_each(|v| *v = Value::Null),
+        ] {
+            let Value::Object(mut m) = parse(r#"{"a" : 1}"#).unwrap() else {
+                unreachable!()
+            };
+            change(&mut m);
+            assert_eq!(to_string(&m), r#"{"a":null}"#);
+        }
+    }
+
+    #[test]
+    fn camel_case_uppercases_each_word_after_an_underscore() {
+        for (snake, camel) in [
+            ("raw", "raw"),
+            ("change_rate", "changeRate"),
+            ("a_b_c", "aBC"),
+            ("a__b", "aB"),
+            ("_x", "X"),
+            ("", ""),
+        ] {
+            let mut out = String::from("[");
+            write_camel(&mut out, snake);
+            assert_eq!(out, format!("[{camel}"));
+        }
     }
 
     #[test]

@@ -19,9 +19,12 @@ pub fn into_raw(obj: Value) -> Raw {
         Value::Object(m) => m,
         _ => Raw::default(),
     };
-    for v in raw.values_mut() {
-        if !v.is_string() {
-            *v = Value::String(v.to_json());
+    // Only when needed: changing the map drops the text it is written back as.
+    if raw.iter().any(|(_, v)| !v.is_string()) {
+        for v in raw.values_mut() {
+            if !v.is_string() {
+                *v = Value::String(v.to_json());
+            }
         }
     }
     raw
@@ -401,8 +404,16 @@ mod tests {
             ),
             "{text}"
         );
+        // `raw` is KIS's object as it came, spacing and all.
         assert!(
-            text.ends_with(r#""raw":{"stck_prpr":"128500","prdy_ctrt":"-1.26"}}"#),
+            text.ends_with(r#""raw":{"stck_prpr": "128500", "prdy_ctrt": "-1.26"}}"#),
+            "{text}"
+        );
+        // A field that is not a string is made one, so that object is written anew.
+        let o = crate::json::parse(r#"{"stck_prpr": 128500, "x": {"y": [1]}}"#).unwrap();
+        let text = crate::json::to_string(&Quote::from_output("000660", o));
+        assert!(
+            text.ends_with(r#""raw":{"stck_prpr":"128500","x":"{\"y\": [1]}"}}"#),
             "{text}"
         );
     }

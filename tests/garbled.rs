@@ -52,7 +52,16 @@ fn mutated_kis_bodies_never_panic_the_parser_or_the_models() {
         }
         if let Some(v) = parse(text) {
             parsed += 1;
-            v.to_json();
+            // What is written back must be JSON that JS reads as the same value: objects go
+            // out as the text they came in. serde_json stands in for JSON.parse, where it
+            // accepts the input (it refuses lone surrogates, which JSON.parse takes).
+            if let Ok(theirs) = serde_json::from_str::<serde_json::Value>(text) {
+                let back: serde_json::Value = serde_json::from_str(&v.to_json()).unwrap();
+                assert_eq!(back, theirs, "{text}");
+                let o = v.get("output").cloned().unwrap_or(Value::Null);
+                let quote = kis_wasm::json::to_string(&Quote::from_output("005930", o));
+                serde_json::from_str::<serde_json::Value>(&quote).unwrap();
+            }
             let o = v.get("output").cloned().unwrap_or(Value::Null);
             Quote::from_output("005930", o.clone());
             DailyBar::from_row(o.clone());
