@@ -4,7 +4,7 @@
 // measured within one run.
 import fs from "node:fs";
 import os from "node:os";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { KisClient } from "kis-wasm";
 import { startMockKis } from "kis-wasm/mock";
@@ -116,6 +116,21 @@ function coldStart() {
   return { coldStartMs: +median(fresh(compile)).toFixed(2), requireMs: +median(fresh(require_)).toFixed(2) };
 }
 
+// ---- the engine's instructions per getPrice, natively, under callgrind -------------------------
+// Times on this shared machine move by a quarter from run to run; an instruction count does not,
+// so it shows what a change to the Rust did. The slope between two call counts leaves out the
+// start-up. x86-64 instructions of the native build (same opt-level and LTO), not wasm's.
+function instructions() {
+  const bin = "target/release/examples/get_price_work";
+  const refs = (calls) => {
+    const r = spawnSync("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", bin, String(calls)], { encoding: "utf8" });
+    const m = /refs:\s+([\d,]+)/.exec(r.stderr ?? "");
+    if (!m) throw new Error(`callgrind gave no count: ${r.stderr || r.error}`);
+    return Number(m[1].replaceAll(",", ""));
+  };
+  return { engineInstructionsPerGetPrice: Math.round((refs(3000) - refs(1000)) / 2000) };
+}
+
 // ---- soak: many calls with random faults ----------------------------------------------------
 async function soak() {
   const calls = quick ? 1000 : 10_000;
@@ -166,7 +181,7 @@ async function soak() {
 // `--only=overhead,cold` runs just those and prints them, writing nothing (for profiling work).
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 if (only) {
-  const parts = { overhead, rateLimit, tokens, cold: coldStart, soak };
+  const parts = { overhead, instructions, rateLimit, tokens, cold: coldStart, soak };
   for (const name of only) console.log(name, await parts[name]());
   process.exit(0);
 }
@@ -177,6 +192,7 @@ const results = {
   wasmGzipBytes: sizes.wasmGzipBytes,
   glueGzipBytes: sizes.glueGzipBytes,
   ...(await overhead()),
+  ...instructions(),
   ...(await rateLimit()),
   ...(await tokens()),
   ...coldStart(),
@@ -189,6 +205,7 @@ const targets = [
   ["wasm + glue, gzip -9 (browser build)", `${results.wasmGzipBytes} + ${results.glueGzipBytes} B`, "≤ 45 KB together", results.wasmGzipBytes + results.glueGzipBytes <= 45 * 1024],
   ["getPrice overhead over a raw fetch (median of paired differences)", `${results.overheadUsMedian} µs (raw ${results.rawCallUsMedian} µs, client ${results.clientCallUsMedian} µs)`, "≤ 30 µs", results.overheadUsMedian <= 30],
   ["… over a raw fetch with the same 30 s timeout (AbortController + timer)", `${results.overheadVsTimedFetchUsMedian} µs`, "(for reference)", null],
+  ["… of which the engine's own work: instructions per getPrice, native, callgrind", String(results.engineInstructionsPerGetPrice), "(for reference)", null],
   ["rate-limit utilisation, 100 calls at 18/s", String(results.rateLimitUtilisation), "≥ 0.95", results.rateLimitUtilisation >= 0.95],
   ["EGW00201 seen by the mock in that run", String(results.rateLimitErrors), "0", results.rateLimitErrors === 0],
   ["tokenP calls for 50 concurrent cold calls", String(results.tokenRequestsFor50Concurrent), "1", results.tokenRequestsFor50Concurrent === 1],
@@ -214,6 +231,11 @@ How each is measured:
   median of the differences in each run, then the median over runs. The second line compares
   with a raw fetch that also carries a per-request timeout, as the client does: in Node 20 an
   AbortSignal alone costs undici some 20–40 µs a request.
+- **Instructions**: \`examples/get_price_work.rs\` (the engine with a transport that answers at once
+  with kis-mock's body, the result written as JSON as the binding does) under valgrind's callgrind,
+  for 3000 calls less 1000 calls, over 2000: x86-64 instructions of the native release build (same
+  opt-level and LTO as the wasm). Unlike a time, the count is the same on every run, so it is the
+  figure that shows what a change to the Rust did; the wasm runs roughly the same work.
 - **Utilisation**: 100 \`getPrice\` calls fired at once against a mock limited to 18/s. The 100th
   call may not start before 5 windows after the first; the figure is 5 s ÷ the measured span
   between the first and the last arrival at the mock.
