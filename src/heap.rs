@@ -271,7 +271,7 @@ mod tests {
                 (seed >> 33) % n
             };
             // Miri checks each access; fewer rounds there still cross many regions.
-            for i in 0..if cfg!(miri) { 1_500 } else { 20_000u32 } {
+            for i in 0..if cfg!(miri) { 300 } else { 20_000u32 } {
                 if rand(2) > 0 || live.len() < 50 {
                     let size =
                         [1, 7, 16, 24, 100, 333, 1024, 5000][rand(8) as usize] + rand(9) as usize;

@@ -460,8 +460,8 @@ impl Parser<'_> {
             b'n' => self.literal(b"null", Value::Null),
             _ => {
                 let n = number_len(self.b.get(self.i..)?)?;
-                // The bytes are ASCII digits and signs, so this slice is valid UTF-8.
-                let text = core::str::from_utf8(self.b.get(self.i..self.i + n)?).ok()?;
+                // ASCII digits and signs: `get` cuts at char boundaries, with no UTF-8 check.
+                let text = self.text.get(self.i..self.i + n)?;
                 self.i += n;
                 Some(Value::Number(Number::from_valid(text)))
             }
@@ -490,18 +490,18 @@ impl Parser<'_> {
             return self.text.get(first..self.i - 1).map(str::to_string);
         }
         self.i = first;
-        let mut out = Vec::new();
+        let mut out = String::new();
         loop {
             let start = self.i;
             while !matches!(self.b.get(self.i), None | Some(b'"' | b'\\' | 0..=0x1f)) {
                 self.i += 1;
             }
-            out.extend_from_slice(self.b.get(start..self.i)?);
+            // Cut between ASCII delimiters, so at char boundaries: no UTF-8 check to link.
+            out.push_str(self.text.get(start..self.i)?);
             match *self.b.get(self.i)? {
                 b'"' => {
                     self.i += 1;
-                    // Copied from a &str between ASCII delimiters, plus whole chars: valid UTF-8.
-                    return String::from_utf8(out).ok();
+                    return Some(out);
                 }
                 b'\\' => {
                     let c = *self.b.get(self.i + 1)?;
@@ -539,8 +539,7 @@ impl Parser<'_> {
                         }
                         _ => return None,
                     };
-                    let mut buf = [0u8; 4];
-                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                    out.push(ch);
                 }
                 _ => return None, // a raw control character
             }
