@@ -19,7 +19,10 @@ struct AtOnce;
 impl Transport for AtOnce {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let body = if request.url.ends_with("/oauth2/tokenP") {
-            format!(r#"{{"access_token":"{}","expires_in":86400}}"#, "t".repeat(350))
+            format!(
+                r#"{{"access_token":"{}","expires_in":86400}}"#,
+                "t".repeat(350)
+            )
         } else {
             PRICE.to_string()
         };
@@ -32,7 +35,10 @@ impl Transport for AtOnce {
 }
 
 fn main() {
-    let calls: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let calls: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1000);
     let options = json::parse(
         r#"{"appKey":"bench-app-key-0123456789","appSecret":"bench-app-secret-0123456789","env":"real","rateLimitPerSec":0}"#,
     )
