@@ -13,10 +13,11 @@ pub struct Credentials<'a> {
     pub cust_type: CustType,
 }
 
-type Headers = Vec<(String, String)>;
+/// Names are the crate's own constants: only values are copied.
+type Headers = Vec<(&'static str, String)>;
 
-fn h(k: &str, v: &str) -> (String, String) {
-    (k.to_string(), v.to_string())
+fn h(k: &'static str, v: &str) -> (&'static str, String) {
+    (k, v.to_string())
 }
 
 /// S1: every `/uapi` call; POSTs add `hashkey` when one was issued; `tr_cont` only on follow-up
@@ -79,7 +80,7 @@ mod tests {
     }
 
     fn get<'a>(hs: &'a Headers, k: &str) -> Option<&'a str> {
-        hs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+        hs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str())
     }
 
     #[test]
@@ -112,6 +113,6 @@ mod tests {
         assert_eq!(get(&hs, "appSecret"), Some("APPSECRET"));
         assert!(hs
             .iter()
-            .all(|(k, _)| k != "custtype" && k != "authorization"));
+            .all(|(k, _)| *k != "custtype" && *k != "authorization"));
     }
 }

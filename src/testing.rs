@@ -585,7 +585,11 @@ impl Transport for FakeKis {
             method: req.method,
             path: path.clone(),
             query,
-            headers: req.headers.clone(),
+            headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
             body: req.body.clone(),
         };
         self.requests.borrow_mut().push(rec.clone());

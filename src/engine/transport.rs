@@ -25,7 +25,8 @@ impl Method {
 pub struct HttpRequest {
     pub method: Method,
     pub url: String,
-    pub headers: Vec<(String, String)>,
+    /// Names are the crate's constants, so a request copies only the values.
+    pub headers: Vec<(&'static str, String)>,
     pub body: Option<String>,
     /// Per attempt; the transport aborts the request when it passes.
     pub timeout_ms: Option<u64>,
@@ -33,7 +34,10 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 

@@ -41,7 +41,7 @@ fn request_text(req: &HttpRequest) -> Result<String, TransportError> {
                 original: None,
             }));
         }
-        for s in [k, v] {
+        for s in [k, v.as_str()] {
             out.push_str(s);
             out.push('\n');
         }
