@@ -17,8 +17,8 @@
 use core::alloc::Layout;
 use core::ptr;
 
-/// The smallest block, 16 bytes: room for the list's link, and the alignment of the first
-/// address (`Heap::take` rounds it up).
+/// The smallest block, 16 bytes: room for the list's link. Untouched memory starts and ends
+/// at multiples of it (`Heap::alloc` rounds a region in), so it cuts into whole blocks.
 const MIN: usize = 16;
 const CLASSES: usize = usize::BITS as usize;
 
@@ -99,7 +99,7 @@ impl Heap {
                 unsafe { self.keep(self.end) };
                 self.top = start.next_multiple_of(MIN);
             }
-            self.end = end;
+            self.end = end - end % MIN;
         }
     }
 
