@@ -239,16 +239,13 @@ pub struct Recorded {
     pub method: Method,
     pub path: String,
     pub query: Vec<(String, String)>,
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(&'static str, String)>,
     pub body: Option<String>,
 }
 
 impl Recorded {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        crate::engine::transport::find_header(&self.headers, name)
     }
     pub fn query_value(&self, key: &str) -> Option<&str> {
         self.query
@@ -585,11 +582,7 @@ impl Transport for FakeKis {
             method: req.method,
             path: path.clone(),
             query,
-            headers: req
-                .headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
+            headers: req.headers.clone(),
             body: req.body.clone(),
         };
         self.requests.borrow_mut().push(rec.clone());

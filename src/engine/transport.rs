@@ -34,10 +34,7 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 }
 
@@ -54,10 +51,15 @@ impl HttpResponse {
     }
 }
 
-fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+/// A header's value by name, in any case; the names are the crate's constants in a request
+/// and the glue's strings in a response.
+pub(crate) fn find_header<'a, K: AsRef<str>>(
+    headers: &'a [(K, String)],
+    name: &str,
+) -> Option<&'a str> {
     headers
         .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
 }
 
