@@ -9,7 +9,7 @@ use crate::json::{self, Value};
 pub fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim();
     let n = if t.bytes().any(|b| b == b',') {
-        json::decimal_f64(&crate::find::replace_all(t, ",", ""))
+        json::decimal_f64(&crate::find::without(t, b','))
     } else {
         json::decimal_f64(t)
     };

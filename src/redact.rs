@@ -1,5 +1,9 @@
 //! Secrets (app key, app secret, access token) must never reach a log line, an event or an
 //! error. Everything the client writes outward passes through one of these.
+//!
+//! Error bodies are kept as KIS sent them, and a JSON encoder may escape any character of a
+//! secret (`\/` for the `/` of a base64 app secret, `\u002B` for a `+`): a secret is matched
+//! in any such spelling, not only literally.
 
 use crate::prelude::*;
 
@@ -37,10 +41,65 @@ impl Redactor {
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
         for s in self.secrets.borrow().iter() {
-            out = crate::find::replace_all(&out, s, MASK);
+            out = mask(&out, s.as_bytes());
         }
         out
     }
+}
+
+/// `text` with every spelling of `secret` replaced by the mask.
+fn mask(text: &str, secret: &[u8]) -> String {
+    let t = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut i) = (0, 0);
+    while i < t.len() {
+        match spelled_at(t, i, secret) {
+            Some(end) => {
+                // A match starts at a secret's first byte or at a `\` and ends after a secret's
+                // last byte or an ASCII escape: both on character boundaries.
+                out.push_str(text.get(copied..i).unwrap_or_default());
+                out.push_str(MASK);
+                (copied, i) = (end, end);
+            }
+            None => i += 1,
+        }
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    out
+}
+
+/// Where `secret` ends when it is spelled at `at`, each character literally or as a JSON escape.
+fn spelled_at(t: &[u8], at: usize, secret: &[u8]) -> Option<usize> {
+    let mut j = at;
+    for &c in secret {
+        let (b, n) = unit(t, j)?;
+        if b != c {
+            return None;
+        }
+        j += n;
+    }
+    (!secret.is_empty()).then_some(j)
+}
+
+/// The byte at `i` and its length in `t`, reading `\/`, `\\`, `\"` and `\uXXXX` of an ASCII
+/// character as the character (any other backslash stands for itself).
+fn unit(t: &[u8], i: usize) -> Option<(u8, usize)> {
+    let b = *t.get(i)?;
+    let escaped = match (b, t.get(i + 1)) {
+        (b'\\', Some(&e @ (b'/' | b'\\' | b'"'))) => Some((e, 2)),
+        (b'\\', Some(b'u')) => t.get(i + 2..i + 6).and_then(|hex| {
+            // Four hex digits naming an ASCII character: 00 then two digits below 0x80.
+            let v = match hex {
+                [b'0', b'0', hi @ b'0'..=b'7', lo] => {
+                    (hi - b'0') * 16 + (*lo as char).to_digit(16)? as u8
+                }
+                _ => return None,
+            };
+            Some((v, 6))
+        }),
+        _ => None,
+    };
+    Some(escaped.unwrap_or((b, 1)))
 }
 
 #[cfg(test)]
@@ -55,5 +114,20 @@ mod tests {
         assert_eq!(s, "k=*** s=*** t=Bearer ***");
         r.add("P");
         assert_eq!(r.redact("P"), "P");
+    }
+
+    #[test]
+    fn masks_a_secret_spelled_with_json_escapes() {
+        let r = Redactor::new(&["ab/cd+ef==", "plain-secret"]);
+        assert_eq!(
+            r.redact(r#"{"s":"ab\/cd+ef==","t":"ab\u002fcd\u002Bef\u003d=","u":"ab/cd+ef=="}"#),
+            r#"{"s":"***","t":"***","u":"***"}"#
+        );
+        // Escapes of other characters, or cut short, are not the secret.
+        assert_eq!(r.redact(r"ab\/cd+ef=",), r"ab\/cd+ef=");
+        assert_eq!(r.redact(r"ab\u002xcd+ef=="), r"ab\u002xcd+ef==");
+        assert_eq!(r.redact(r"ab\ncd+ef=="), r"ab\ncd+ef==");
+        assert_eq!(r.redact("토큰 plain-secret 끝 \\"), "토큰 *** 끝 \\");
+        assert_eq!(r.redact(r"plain\u002dsecretplain-secret"), "******");
     }
 }

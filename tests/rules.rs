@@ -1068,4 +1068,17 @@ fn secrets_never_reach_events_logs_or_errors() {
     let token = w.kis.requests_to(TOKEN).len();
     assert!(token >= 1);
     w.assert_no_secrets(&errors);
+
+    // A body that escapes the secret's `/` and `+`, as some JSON encoders do, is masked too:
+    // decoded, as a caller's JSON.parse would, it holds no secret.
+    let escaped = APP_SECRET.replace('/', "\\/").replace('+', "\\u002B");
+    let body = format!(r#"{{"rt_cd":"1","msg_cd":"EGW00000","msg1":"{escaped}"}}"#);
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(500, body.clone()); 3]);
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    let kept = e.body.clone().unwrap_or_default();
+    assert!(!kept.contains(&escaped), "{kept}");
+    let decoded: serde_json::Value = serde_json::from_str(&kept).unwrap();
+    assert!(!decoded.to_string().contains(APP_SECRET), "{decoded}");
+    w.assert_no_secrets(&format!("{e:?}"));
 }

@@ -75,7 +75,7 @@ fn rows(body: &mut Value, key: &str) -> Vec<Value> {
 /// "YYYY-MM-DD" or "YYYYMMDD" → "YYYYMMDD".
 fn date_arg(field: &str, s: &str) -> Result<String> {
     let compact: String = if s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' {
-        crate::find::replace_all(s, "-", "")
+        crate::find::without(s, b'-')
     } else {
         s.to_string()
     };
