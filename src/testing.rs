@@ -265,6 +265,8 @@ pub struct FakeOrder {
     pub symbol: String,
     pub quantity: String,
     pub price: String,
+    /// ORD_DVSN as sent.
+    pub order_type: String,
     pub time: String,
     pub cancelled: bool,
 }
@@ -483,6 +485,7 @@ impl FakeKis {
                     symbol: body["PDNO"].as_str().unwrap_or("").to_string(),
                     quantity: body["ORD_QTY"].as_str().unwrap_or("").to_string(),
                     price: body["ORD_UNPR"].as_str().unwrap_or("").to_string(),
+                    order_type: body["ORD_DVSN"].as_str().unwrap_or("").to_string(),
                     time: kst_time(kis_now),
                     cancelled: false,
                 };
@@ -516,7 +519,7 @@ impl FakeKis {
                         && o.date >= from && o.date <= to)
                     .map(|o| json!({"ord_dt": o.date, "ord_gno_brno":"06010","odno": o.order_no,
                         "sll_buy_dvsn_cd": o.side, "pdno": o.symbol, "prdt_name":"삼성전자","ord_qty": o.quantity,
-                        "ord_unpr": o.price, "ord_tmd": o.time, "tot_ccld_qty":"0",
+                        "ord_unpr": o.price, "ord_dvsn_cd": o.order_type, "ord_tmd": o.time, "tot_ccld_qty":"0",
                         "rmn_qty": if o.cancelled {"0"} else {o.quantity.as_str()}, "cncl_yn": if o.cancelled {"Y"} else {"N"}}))
                     .collect();
                 ok(

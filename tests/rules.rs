@@ -696,6 +696,48 @@ fn b5_an_identical_order_earlier_today_from_elsewhere_stops_a_resend() {
 }
 
 #[test]
+fn b5_a_lost_market_order_is_never_taken_for_a_limit_order_on_the_same_terms() {
+    // Another script's limit order of the same side, symbol and quantity, placed just before:
+    // a market order's lookup takes any price, but the row's order type is not ours.
+    let other = world(json!({}));
+    let w = beside(&other);
+    let limit = json!({"symbol": "005930", "quantity": 1, "price": 70000});
+    let theirs = other.run(other.core.buy(&limit)).unwrap();
+    w.kis
+        .script(ORDER, vec![Scripted::Respond(502, String::new())]);
+    let e = w.run(w.core.buy(&buy_one())).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert!(
+        e.message.contains(&theirs.order_no) && e.message.contains("order type \"00\""),
+        "names the order that stops a resend: {}",
+        e.message
+    );
+    assert_eq!(w.count(ORDER), 2, "theirs, then ours once: not resent");
+}
+
+#[test]
+fn b5_a_lost_market_order_is_told_by_its_type_from_a_newer_limit_order() {
+    // Ours (market) is booked and its answer lost; another script's limit order on the same
+    // terms is booked right after, in the same second: the newer row is theirs, not ours.
+    let other = world(json!({}));
+    let w = beside(&other);
+    w.kis
+        .script(ORDER, vec![Scripted::ExecuteThen(502, String::new())]);
+    let limit = json!({"symbol": "005930", "quantity": 1, "price": 70000});
+    let (ours, theirs) = w.run(futures::future::join(
+        w.core.buy(&buy_one()),
+        other.core.buy(&limit),
+    ));
+    let (ours, theirs) = (ours.unwrap(), theirs.unwrap());
+    let orders = w.kis.orders.borrow();
+    assert_eq!(orders.len(), 2);
+    assert_eq!(orders[0].order_type, "01", "ours was booked first");
+    assert_eq!(ours.order_no, orders[0].order_no);
+    assert_eq!(theirs.order_no, orders[1].order_no);
+    assert_eq!(orders[0].time, orders[1].time, "in the same second");
+}
+
+#[test]
 fn b5_a_cancel_in_todays_orders_is_never_taken_for_the_lost_order() {
     // KIS lists a cancel as a row of its own, with the cancelled order's terms and number in
     // `orgn_odno`. Taken for ours, its number would be returned for an order never placed.

@@ -10,7 +10,7 @@ use crate::json::Value;
 
 use crate::engine::call::{Call, CallKind, Failed};
 use crate::engine::core::KisCore;
-use crate::engine::sending::Terms;
+use crate::engine::sending::{Shown, Terms};
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
@@ -34,15 +34,15 @@ enum Lookup {
     Found(OrderAck),
     Absent,
     Unknown(KisError),
-    /// Not found since the attempt began, but an identical order this client cannot account
-    /// for was placed earlier today ("ODNO at HH:MM:SS"): if this machine's clock runs ahead
-    /// of KIS's, that is ours, so resending could place it twice.
+    /// Not found, but today's orders hold one this client cannot account for that could be
+    /// ours (the reason, as a clause): resending could place it twice.
     Unaccounted(String),
 }
 
 /// What one look at today's orders saw.
 enum Seen {
     Ours(OrderAck),
+    /// The reason, as for `Lookup::Unaccounted`.
     Unaccounted(String),
     Nothing,
 }
@@ -121,14 +121,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     let why = cat!["looking it up failed (", lookup_error.message, ")"];
                     return Err(unknown(failed, &why));
                 }
-                Lookup::Unaccounted(which) => {
-                    let why = cat![
-                        "today's orders hold an identical one this client did not place (",
-                        which,
-                        "), which is this one if this machine's clock runs ahead of KIS's"
-                    ];
-                    return Err(unknown(failed, &why));
-                }
+                Lookup::Unaccounted(why) => return Err(unknown(failed, &why)),
             }
         }
     }
@@ -213,25 +206,41 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let known = self.known_orders.borrow();
         let known: &[String] = if known.0 == today { &known.1 } else { &[] };
         // The rows are taken, not borrowed: the one kept becomes the ack's `raw` without a copy.
-        let (mut ours, mut earlier) = (None::<Value>, None::<String>);
+        let (mut ours, mut unaccounted) = (None::<Value>, None::<String>);
         for page in pages.iter_mut() {
             let Some(Value::Array(rows)) = page.take("output1") else {
                 continue;
             };
             for row in rows {
-                if !terms.shown_by(&row) {
-                    continue;
-                }
+                let shown = terms.shown_by(&row);
                 let key = |r: &Value| (field_text(r, "ord_tmd"), field_text(r, "odno"));
                 let (when, order_no) = key(&row);
-                if known.contains(&order_no) {
+                if shown == Shown::Not || known.contains(&order_no) {
                     continue;
                 }
+                let which = || cat![order_no, " at ", crate::kst::coloned_time(&when)];
                 if when < since {
-                    if earlier.is_none() {
-                        earlier = Some(cat![order_no, " at ", crate::kst::coloned_time(&when)]);
+                    // Placed before this one was sent, unless this machine's clock runs ahead.
+                    if shown == Shown::Same && unaccounted.is_none() {
+                        unaccounted = Some(cat![
+                            "today's orders hold an identical one this client did not place (",
+                            which(),
+                            "), which is this one if this machine's clock runs ahead of KIS's"
+                        ]);
                     }
-                } else if ours.as_ref().is_none_or(|o| (when, order_no) > key(o)) {
+                } else if shown == Shown::OtherType {
+                    unaccounted = Some(cat![
+                        "today's orders hold one on the same terms, placed since, that KIS lists \
+                         as order type \"",
+                        field_text(&row, "ord_dvsn_cd"),
+                        "\" (",
+                        which(),
+                        "): this client cannot tell it is not this one"
+                    ]);
+                } else if ours.as_ref().is_none_or(|o| {
+                    let (w, n) = key(o);
+                    (&when, &order_no) > (&w, &n)
+                }) {
                     // Same second, same terms: KIS numbers orders in sequence, so the newest is
                     // ours.
                     ours = Some(row);
@@ -239,7 +248,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             }
         }
         let Some(row) = ours else {
-            return Ok(earlier.map_or(Seen::Nothing, Seen::Unaccounted));
+            return Ok(unaccounted.map_or(Seen::Nothing, Seen::Unaccounted));
         };
         let (order_no, org_no) = (field_text(&row, "odno"), field_text(&row, "ord_gno_brno"));
         let time = crate::kst::coloned_time(&field_text(&row, "ord_tmd"));

@@ -23,6 +23,20 @@ pub(crate) struct Terms {
     pub symbol: String,
     quantity: u64,
     price: Option<u64>,
+    order_type: String,
+}
+
+/// How a row of KIS's daily orders compares with an order's terms.
+#[derive(PartialEq)]
+pub(crate) enum Shown {
+    /// Another order.
+    Not,
+    /// A new order on these terms.
+    Same,
+    /// A new order on these terms but listed with another order type (`ord_dvsn_cd`): not
+    /// this one as KIS lists types, and yet nothing proves KIS lists every type as it was
+    /// sent, so its presence rules out "absent".
+    OtherType,
 }
 
 impl Terms {
@@ -32,25 +46,34 @@ impl Terms {
             symbol: order.symbol.clone(),
             quantity: order.quantity,
             price: order.price,
+            order_type: order.order_type.clone(),
         }
     }
 
-    /// Whether a row of KIS's daily orders shows a new order on these terms: same side,
+    /// How a row of KIS's daily orders shows these terms: a new order of the same side,
     /// symbol and quantity, and for a limit order the same price (a market order's lookup
-    /// takes any). A correction or cancel has a row of its own naming the order it changes in
-    /// `orgn_odno` (empty, or zeros, on a new order): never one of ours.
-    pub fn shown_by(&self, row: &Value) -> bool {
-        field_text(row, "pdno") == self.symbol
+    /// takes any), is `Same` when its order type is this one's or not listed. A correction or
+    /// cancel has a row of its own naming the order it changes in `orgn_odno` (empty, or
+    /// zeros, on a new order): never one of ours.
+    pub fn shown_by(&self, row: &Value) -> Shown {
+        let alike = field_text(row, "pdno") == self.symbol
             && field_text(row, "sll_buy_dvsn_cd") == self.side.ccld_code()
             && field_number(row, "ord_qty") == Some(self.quantity as f64)
             && self
                 .price
                 .is_none_or(|p| field_number(row, "ord_unpr") == Some(p as f64))
-            && field_text(row, "orgn_odno").bytes().all(|b| b == b'0')
+            && field_text(row, "orgn_odno").bytes().all(|b| b == b'0');
+        let listed = field_text(row, "ord_dvsn_cd");
+        match alike {
+            false => Shown::Not,
+            true if listed.is_empty() || listed == self.order_type => Shown::Same,
+            true => Shown::OtherType,
+        }
     }
 
-    /// Whether an attempt on `other`'s terms would show in a lookup for these: the same rule
-    /// as [`Terms::shown_by`], between two orders.
+    /// Whether an attempt on `other`'s terms would show in a lookup for these: the rule of
+    /// [`Terms::shown_by`] between two orders, whatever their types (a sibling's row of
+    /// either kind sways the lookup until the sibling's answer names it).
     fn takes(&self, other: &Terms) -> bool {
         other.side == self.side
             && other.symbol == self.symbol
@@ -103,6 +126,7 @@ mod tests {
             symbol: symbol.into(),
             quantity: 1,
             price: Some(70_000),
+            order_type: "00".into(),
         }
     }
 
@@ -125,6 +149,7 @@ mod tests {
         let limit = terms("005930");
         let market = Terms {
             price: None,
+            order_type: "01".into(),
             ..terms("005930")
         };
         let on_the_wire = sending.start(&limit);
