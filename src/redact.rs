@@ -124,7 +124,7 @@ mod tests {
             r#"{"s":"***","t":"***","u":"***"}"#
         );
         // Escapes of other characters, or cut short, are not the secret.
-        assert_eq!(r.redact(r"ab\/cd+ef=",), r"ab\/cd+ef=");
+        assert_eq!(r.redact(r"ab\/cd+ef="), r"ab\/cd+ef=");
         assert_eq!(r.redact(r"ab\u002xcd+ef=="), r"ab\u002xcd+ef==");
         assert_eq!(r.redact(r"ab\ncd+ef=="), r"ab\ncd+ef==");
         assert_eq!(r.redact("토큰 plain-secret 끝 \\"), "토큰 *** 끝 \\");
