@@ -40,6 +40,9 @@ describe("every operation against the mock", () => {
     const bars = await kis.getDailyPrices("005930", { period: "D" });
     assert.equal(bars.length, 30);
     assert.equal(bars.at(-1).close, 71000);
+    // The quote and the chart tell one story: today's volume, and the change from yesterday's close.
+    assert.equal(q.change, q.price - bars.at(-2).close);
+    assert.equal(q.volume, bars.at(-1).volume);
     assert.ok(bars.every((b) => b.low <= b.open && b.open <= b.high && b.low <= b.close && b.close <= b.high));
     const balance = await kis.getBalance();
     assert.deepEqual(balance.holdings.map((h) => h.symbol), ["005930", "360750"]);

@@ -50,14 +50,15 @@ export function kst(ms) {
   return { date: iso.slice(0, 10).replaceAll("-", ""), time: iso.slice(11, 19).replaceAll(":", "") };
 }
 
-/** 30 bars, newest first (as KIS sends them), ending at `close` today. */
-export function dailyBars(symbol, close, period, nowMs) {
+/** `count` (30) bars, newest first (as KIS sends them), ending at `close` today. Fewer bars are
+ *  the first of the 30: the sequence is drawn newest first. */
+export function dailyBars(symbol, close, period, nowMs, count = 30) {
   const next = rng(hash(symbol + period));
   const step = { D: 1, W: 7, M: 30 }[period] ?? 1;
   const bars = [];
   let c = close;
   let day = nowMs;
-  for (let i = 0; bars.length < 30 && i < 400; i++) {
+  for (let i = 0; bars.length < count && i < 400; i++) {
     const wd = new Date(day + 9 * 3600e3).getUTCDay();
     if (period !== "D" || (wd !== 0 && wd !== 6)) {
       const vol = 0.012 * Math.sqrt(step);

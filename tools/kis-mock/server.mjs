@@ -221,7 +221,9 @@ export async function startMockKis(o = {}) {
       if (!/^([0-9A-Z]{6}|Q[0-9]{6})$/.test(q.FID_INPUT_ISCD ?? "")) return [200, kisError("OPSQ0005", "조회할 자료가 없습니다")];
       const s = q.FID_INPUT_ISCD;
       const p = price(s);
-      const bars = dailyBars(s, p, "D", now());
+      // Today's bar and yesterday's close: two bars, not the chart's 30 (a quote is the mock's
+      // busiest answer, and the benchmarks' raw fetches pay for it too).
+      const bars = dailyBars(s, p, "D", now(), 2);
       const prev = Number(bars[1].stck_clpr);
       const today = bars[0];
       const up = Math.round(prev * 1.3 / tick(prev)) * tick(prev);
