@@ -281,6 +281,9 @@ pub struct FakeKis {
     pub latency_ms: Cell<f64>,
     /// How far KIS's clock is ahead of the client's (negative: behind), for order times.
     pub clock_skew_ms: Cell<f64>,
+    /// An order type daily-ccld lists for every order in place of the one sent: a KIS that
+    /// names types its own way.
+    pub lists_type_as: RefCell<Option<String>>,
     issued: Cell<u32>,
     valid_tokens: RefCell<Vec<String>>,
     pub orders: RefCell<Vec<FakeOrder>>,
@@ -360,6 +363,7 @@ impl FakeKis {
             script: RefCell::new(Vec::new()),
             latency_ms: Cell::new(5.0),
             clock_skew_ms: Cell::new(0.0),
+            lists_type_as: RefCell::new(None),
             issued: Cell::new(0),
             valid_tokens: RefCell::new(Vec::new()),
             orders: RefCell::new(Vec::new()),
@@ -514,12 +518,13 @@ impl FakeKis {
                 let from = r.query_value("INQR_STRT_DT").unwrap_or("").to_string();
                 let to = r.query_value("INQR_END_DT").unwrap_or("").to_string();
                 // Newest first, as KIS answers with INQR_DVSN "00".
+                let listed = self.lists_type_as.borrow().clone();
                 let rows: Vec<Value> = self.orders.borrow().iter().rev()
                     .filter(|o| (sym.is_empty() || o.symbol == sym) && (side == "00" || o.side == side)
                         && o.date >= from && o.date <= to)
                     .map(|o| json!({"ord_dt": o.date, "ord_gno_brno":"06010","odno": o.order_no,
                         "sll_buy_dvsn_cd": o.side, "pdno": o.symbol, "prdt_name":"삼성전자","ord_qty": o.quantity,
-                        "ord_unpr": o.price, "ord_dvsn_cd": o.order_type, "ord_tmd": o.time, "tot_ccld_qty":"0",
+                        "ord_unpr": o.price, "ord_dvsn_cd": listed.as_deref().unwrap_or(&o.order_type), "ord_tmd": o.time, "tot_ccld_qty":"0",
                         "rmn_qty": if o.cancelled {"0"} else {o.quantity.as_str()}, "cncl_yn": if o.cancelled {"Y"} else {"N"}}))
                     .collect();
                 ok(

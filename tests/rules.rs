@@ -738,6 +738,30 @@ fn b5_a_lost_market_order_is_told_by_its_type_from_a_newer_limit_order() {
 }
 
 #[test]
+fn b5_a_kis_that_lists_order_types_its_own_way_never_gets_an_order_twice() {
+    // Were KIS to list our order under another type than the one sent, the lookup must not
+    // take that for "absent" and resend: not when the row is fresh, and not when this
+    // machine's clock runs ahead of KIS's so that the row looks older than the attempt.
+    for skew in [0.0, -30_000.0] {
+        let w = world(json!({}));
+        w.kis.clock_skew_ms.set(skew);
+        *w.kis.lists_type_as.borrow_mut() = Some("05".into());
+        w.kis
+            .script(ORDER, vec![Scripted::ExecuteThen(502, String::new())]);
+        let e = w.run(w.core.buy(&buy_one())).unwrap_err();
+        assert_eq!(
+            e.kind,
+            ErrorKind::OrderStatusUnknown,
+            "{skew}: {}",
+            e.message
+        );
+        let booked = w.kis.orders.borrow()[0].order_no.clone();
+        assert!(e.message.contains(&booked), "{skew}: {}", e.message);
+        assert_eq!(w.count(ORDER), 1, "{skew}: not resent");
+    }
+}
+
+#[test]
 fn b5_a_cancel_in_todays_orders_is_never_taken_for_the_lost_order() {
     // KIS lists a cancel as a row of its own, with the cancelled order's terms and number in
     // `orgn_odno`. Taken for ours, its number would be returned for an order never placed.

@@ -220,10 +220,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 }
                 let which = || cat![order_no, " at ", crate::kst::coloned_time(&when)];
                 if when < since {
-                    // Placed before this one was sent, unless this machine's clock runs ahead.
-                    if shown == Shown::Same && unaccounted.is_none() {
+                    // Placed before this one was sent, unless this machine's clock runs ahead;
+                    // of whatever type, as a row of another type may still rule out "absent".
+                    if unaccounted.is_none() {
                         unaccounted = Some(cat![
-                            "today's orders hold an identical one this client did not place (",
+                            "today's orders hold one on the same terms that this client did not place (",
                             which(),
                             "), which is this one if this machine's clock runs ahead of KIS's"
                         ]);

@@ -33,9 +33,9 @@ pub(crate) enum Shown {
     Not,
     /// A new order on these terms.
     Same,
-    /// A new order on these terms but listed with another order type (`ord_dvsn_cd`): not
-    /// this one as KIS lists types, and yet nothing proves KIS lists every type as it was
-    /// sent, so its presence rules out "absent".
+    /// A new order on these terms but listed with another order type (`ord_dvsn_cd`): never
+    /// taken for this one, and yet nothing proves KIS lists every type as it was sent, so it
+    /// rules out "absent" as a `Same` row would.
     OtherType,
 }
 
