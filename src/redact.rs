@@ -61,7 +61,9 @@ fn mask(text: &str, secret: &[u8]) -> String {
                 out.push_str(MASK);
                 (copied, i) = (end, end);
             }
-            None => i += 1,
+            // Past a whole escape: a match starting inside one (`u0050…` after `\\`) is not
+            // how JSON.parse reads the text.
+            None => i += unit(t, i).map_or(1, |(_, n)| n),
         }
     }
     out.push_str(text.get(copied..).unwrap_or_default());
@@ -81,21 +83,25 @@ fn spelled_at(t: &[u8], at: usize, secret: &[u8]) -> Option<usize> {
     (!secret.is_empty()).then_some(j)
 }
 
-/// The byte at `i` and its length in `t`, reading `\/`, `\\`, `\"` and `\uXXXX` of an ASCII
-/// character as the character (any other backslash stands for itself).
+/// The byte at `i` and its length in `t`, reading a JSON escape as one unit, as JSON.parse
+/// does: `\/`, `\\`, `\"`, `\b`, `\f`, `\n`, `\r`, `\t` and `\uXXXX` of an ASCII character as
+/// the character, `\uXXXX` of any other as 0xFF (no byte of UTF-8, so no secret's), and any
+/// other backslash as itself.
 fn unit(t: &[u8], i: usize) -> Option<(u8, usize)> {
     let b = *t.get(i)?;
     let escaped = match (b, t.get(i + 1)) {
         (b'\\', Some(&e @ (b'/' | b'\\' | b'"'))) => Some((e, 2)),
+        (b'\\', Some(b'b')) => Some((8, 2)),
+        (b'\\', Some(b'f')) => Some((12, 2)),
+        (b'\\', Some(b'n')) => Some((b'\n', 2)),
+        (b'\\', Some(b'r')) => Some((b'\r', 2)),
+        (b'\\', Some(b't')) => Some((b'\t', 2)),
         (b'\\', Some(b'u')) => t.get(i + 2..i + 6).and_then(|hex| {
-            // Four hex digits naming an ASCII character: 00 then two digits below 0x80.
-            let v = match hex {
-                [b'0', b'0', hi @ b'0'..=b'7', lo] => {
-                    (hi - b'0') * 16 + (*lo as char).to_digit(16)? as u8
-                }
-                _ => return None,
-            };
-            Some((v, 6))
+            let mut v: u32 = 0;
+            for &h in hex {
+                v = v * 16 + (h as char).to_digit(16)?;
+            }
+            Some((u8::try_from(v).ok().filter(u8::is_ascii).unwrap_or(0xFF), 6))
         }),
         _ => None,
     };

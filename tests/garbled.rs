@@ -148,3 +148,78 @@ fn the_engine_answers_garbled_replies_with_errors() {
     // Every path was reached far enough to succeed at times, so the garbling hit deep code.
     assert!(succeeded.iter().all(|&n| n > 0), "{succeeded:?}");
 }
+
+/// Text as JSON.parse reads a string's contents: every escape decoded, left to right.
+fn json_unescaped(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek().copied() {
+            Some(e @ ('/' | '\\' | '"')) => {
+                chars.next();
+                out.push(e);
+            }
+            Some('u') => {
+                let hex: String = chars.clone().skip(1).take(4).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(d) if hex.len() == 4 => {
+                        chars.nth(4);
+                        out.push(d);
+                    }
+                    _ => out.push('\\'),
+                }
+            }
+            _ => out.push('\\'),
+        }
+    }
+    out
+}
+
+#[test]
+fn redaction_leaves_no_spelling_of_a_secret_and_nothing_else_changes() {
+    let secrets = ["ab/cd+ef==AB09", "PSappkey0123456789", "x\\y\"z/0123456789"];
+    let redactor = kis_wasm::redact::Redactor::new(&secrets);
+    let mut next = rng(0x2545_f491_4f6c_dd1d);
+    let spelled = |secret: &str, next: &mut dyn FnMut(u64) -> u64| {
+        let mut s = String::new();
+        for c in secret.chars() {
+            match (next(4), c) {
+                (0, '/' | '\\' | '"') => s.push_str(&format!("\\{c}")),
+                (1, _) => s.push_str(&format!("\\u{:04x}", c as u32)),
+                (2, _) => s.push_str(&format!("\\u{:04X}", c as u32)),
+                _ if c == '\\' || c == '"' => s.push_str(&format!("\\{c}")),
+                _ => s.push(c),
+            }
+        }
+        s
+    };
+    let noise = [
+        "토큰", "\\", "\\\\", "\\u", "\\u00", "\\u002", "\\u00e9", "\\n", "\"", "a", "b", "/", "*",
+        " ", "é", "ab/cd",
+    ];
+    for round in 0..20_000 {
+        let with_secrets = round % 2 == 0;
+        let mut text = String::new();
+        for _ in 0..1 + next(8) {
+            match next(3) {
+                0 if with_secrets => {
+                    let secret = secrets[next(secrets.len() as u64) as usize];
+                    text.push_str(&spelled(secret, &mut next));
+                }
+                _ => text.push_str(noise[next(noise.len() as u64) as usize]),
+            }
+        }
+        let out = redactor.redact(&text);
+        let read = json_unescaped(&out);
+        for secret in secrets {
+            assert!(!read.contains(secret), "{text:?} → {out:?}");
+        }
+        if !secrets.iter().any(|s| json_unescaped(&text).contains(s)) {
+            assert_eq!(out, text, "nothing to mask");
+        }
+    }
+}
