@@ -61,9 +61,10 @@ fn mask(text: &str, secret: &[u8]) -> String {
                 out.push_str(MASK);
                 (copied, i) = (end, end);
             }
-            // Past a whole escape: a match starting inside one (`u0050…` after `\\`) is not
-            // how JSON.parse reads the text.
-            None => i += unit(t, i).map_or(1, |(_, n)| n),
+            // Every byte, even one inside an escape: a text need not be JSON, and in a log
+            // line `\nabc` is a backslash and "nabc". Inside JSON this can mask a little
+            // more (`u0050…` after `\\`), never less.
+            None => i += 1,
         }
     }
     out.push_str(text.get(copied..).unwrap_or_default());
@@ -135,5 +136,9 @@ mod tests {
         assert_eq!(r.redact(r"ab\ncd+ef=="), r"ab\ncd+ef==");
         assert_eq!(r.redact("토큰 plain-secret 끝 \\"), "토큰 *** 끝 \\");
         assert_eq!(r.redact(r"plain\u002dsecretplain-secret"), "******");
+        // Not JSON: a backslash before a secret that starts with an escape's letter.
+        let r = Redactor::new(&["nsecret-1234"]);
+        assert_eq!(r.redact(r"C:\nsecret-1234"), r"C:\***");
+        assert_eq!(r.redact(r"C:\u006esecret-1234"), r"C:***");
     }
 }
