@@ -53,7 +53,7 @@ fn mask(text: &str, secret: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     let (mut copied, mut i) = (0, 0);
     while i < t.len() {
-        match spelled_at(t, i, secret) {
+        match spelled_at(t, i, secret).filter(|&end| end > i) {
             Some(end) => {
                 // A match starts at a secret's first byte or at a `\` and ends after a secret's
                 // last byte or an ASCII escape: both on character boundaries.
@@ -71,42 +71,43 @@ fn mask(text: &str, secret: &[u8]) -> String {
     out
 }
 
-/// Where `secret` ends when it is spelled at `at`, each character literally or as a JSON escape.
+/// Where `secret` ends when it is spelled at `at`, each byte of it literally or as a JSON
+/// escape: as JSON.parse would read the text, or as it stands.
 fn spelled_at(t: &[u8], at: usize, secret: &[u8]) -> Option<usize> {
     let mut j = at;
-    for &c in secret {
-        let (b, n) = unit(t, j)?;
-        if b != c {
-            return None;
+    for (k, &c) in secret.iter().enumerate() {
+        let literal = *t.get(j)? == c;
+        match (escape(t, j).filter(|&(v, _)| v == c), literal) {
+            // Both fit only for a backslash of the secret at a `\\` of the text: try each.
+            (Some((_, n)), true) => {
+                let rest = secret.get(k + 1..).unwrap_or_default();
+                return spelled_at(t, j + n, rest).or_else(|| spelled_at(t, j + 1, rest));
+            }
+            (Some((_, n)), false) => j += n,
+            (None, true) => j += 1,
+            (None, false) => return None,
         }
-        j += n;
     }
-    (!secret.is_empty()).then_some(j)
+    Some(j)
 }
 
-/// The byte at `i` and its length in `t`, reading a JSON escape as one unit, as JSON.parse
-/// does: `\/`, `\\`, `\"`, `\b`, `\f`, `\n`, `\r`, `\t` and `\uXXXX` of an ASCII character as
-/// the character, `\uXXXX` of any other as 0xFF (no byte of UTF-8, so no secret's), and any
-/// other backslash as itself.
-fn unit(t: &[u8], i: usize) -> Option<(u8, usize)> {
-    let b = *t.get(i)?;
-    let escaped = match (b, t.get(i + 1)) {
-        (b'\\', Some(&e @ (b'/' | b'\\' | b'"'))) => Some((e, 2)),
-        (b'\\', Some(b'b')) => Some((8, 2)),
-        (b'\\', Some(b'f')) => Some((12, 2)),
-        (b'\\', Some(b'n')) => Some((b'\n', 2)),
-        (b'\\', Some(b'r')) => Some((b'\r', 2)),
-        (b'\\', Some(b't')) => Some((b'\t', 2)),
-        (b'\\', Some(b'u')) => t.get(i + 2..i + 6).and_then(|hex| {
+/// The ASCII character a JSON escape at `i` stands for, and the escape's length: `\/`, `\\`,
+/// `\"` and `\u00XX` (the only spellings a printable ASCII secret can take).
+fn escape(t: &[u8], i: usize) -> Option<(u8, usize)> {
+    if t.get(i) != Some(&b'\\') {
+        return None;
+    }
+    match *t.get(i + 1)? {
+        e @ (b'/' | b'\\' | b'"') => Some((e, 2)),
+        b'u' => {
             let mut v: u32 = 0;
-            for &h in hex {
+            for &h in t.get(i + 2..i + 6)? {
                 v = v * 16 + (h as char).to_digit(16)?;
             }
-            Some((u8::try_from(v).ok().filter(u8::is_ascii).unwrap_or(0xFF), 6))
-        }),
+            Some((u8::try_from(v).ok().filter(u8::is_ascii)?, 6))
+        }
         _ => None,
-    };
-    Some(escaped.unwrap_or((b, 1)))
+    }
 }
 
 #[cfg(test)]
@@ -140,5 +141,13 @@ mod tests {
         let r = Redactor::new(&["nsecret-1234"]);
         assert_eq!(r.redact(r"C:\nsecret-1234"), r"C:\***");
         assert_eq!(r.redact(r"C:\u006esecret-1234"), r"C:***");
+        // A backslash of the secret, as it stands or escaped; two in a row need both readings.
+        let r = Redactor::new(&[r"ab\cd-12345", r"a\\b-1234567"]);
+        for text in [r"ab\cd-12345", r"ab\\cd-12345", r"ab\u005Ccd-12345"] {
+            assert_eq!(r.redact(text), "***", "{text}");
+        }
+        for text in [r"a\\b-1234567", r"a\\\\b-1234567", r"a\\\b-1234567"] {
+            assert_eq!(r.redact(text), "***", "{text}");
+        }
     }
 }
