@@ -92,6 +92,11 @@ test("a market buy changes the balance", async () => {
   await page.waitForSelector('#holding-rows tr[data-symbol="005930"][data-quantity="11"]', { timeout: 15000 });
   const cashAfter = Number(await page.getAttribute("#summary", "data-cash"));
   assert.equal(cashBefore - cashAfter, 71000);
+  // Every column, P/L last, shows in the card without scrolling it.
+  const card = await page.$eval(".card.balance", (c) => ({ right: c.getBoundingClientRect().right, overflows: c.scrollWidth > c.clientWidth }));
+  const last = await page.$eval('#holding-rows tr[data-symbol="005930"] td:last-child', (td) => td.getBoundingClientRect().right);
+  assert.ok(!card.overflows && last <= card.right, JSON.stringify({ card, last }));
+  assert.equal(await page.textContent('#holding-rows tr[data-symbol="005930"] td small'), "삼성전자");
 });
 
 test("an EGW00201 burst shows the waiting state, then recovers", async () => {

@@ -14,8 +14,13 @@ export class AccountView {
     this.holdings.replaceChildren(
       ...b.holdings.filter((h) => (h.quantity ?? 0) > 0).map((h) => {
         const cls = signClass(h.profitLoss);
+        // The name under the symbol: a third of the page must show P/L without scrolling.
+        const what = cell(h.symbol);
+        const name = document.createElement("small");
+        name.textContent = h.name;
+        what.append(name);
         const tr = row([
-          cell(h.symbol), cell(h.name), cell(fmt(h.quantity)), cell(fmt(h.avgPrice)), cell(fmt(h.price)),
+          what, cell(fmt(h.quantity)), cell(fmt(h.avgPrice === null ? null : Math.round(h.avgPrice))), cell(fmt(h.price)),
           cell(fmt(h.profitLoss), cls), cell(h.profitLossRate === null ? "—" : `${h.profitLossRate.toFixed(2)}%`, cls),
         ]);
         tr.dataset.symbol = h.symbol;
