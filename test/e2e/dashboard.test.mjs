@@ -114,6 +114,13 @@ test("the request log shows entries and no secret; nothing is stored by default"
   const logText = await page.textContent("[data-testid=request-log]");
   assert.match(logText, /FHKST01010100/);
   assert.match(logText, /VTTC0012U/);
+  // One clock on the page: the log's times are Korea's, as KIS's order times are, whatever the
+  // machine's zone (UTC here, nine hours behind).
+  const newest = await page.textContent("#log-rows tr:first-child td:first-child");
+  const kstNow = (Date.now() + 9 * 3600e3) % 86400e3;
+  const [h, m, sec] = newest.split(":").map(Number);
+  const drift = Math.abs(((h * 3600 + m * 60 + sec) * 1000 - kstNow + 43200e3 + 86400e3) % 86400e3 - 43200e3);
+  assert.ok(drift < 120e3, `${newest} is not Korea's time now`);
   const visible = await page.evaluate(() => document.body.innerText);
   const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   for (const text of [logText, visible, storage, stack.mock.requests.map((r) => JSON.stringify(r)).join("")]) {

@@ -16,7 +16,8 @@ export class RequestLog {
       e.msgCd ?? "",
     ].filter(Boolean).join(" · ");
     const tr = row([
-      cell(new Date().toLocaleTimeString("en-GB", { hour12: false })),
+      // Korea time, as KIS stamps orders: one clock on the page wherever it is opened.
+      cell(new Date().toLocaleTimeString("en-GB", { hour12: false, timeZone: "Asia/Seoul" })),
       cell(e.type),
       cell(e.trId ?? ""),
       cell(e.path ?? ""),
