@@ -206,16 +206,20 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let known = self.known_orders.borrow();
         let known: &[String] = if known.0 == today { &known.1 } else { &[] };
         // The rows are taken, not borrowed: the one kept becomes the ack's `raw` without a copy.
-        let (mut ours, mut unaccounted) = (None::<Value>, None::<String>);
+        // It is kept with its time and number, which pick the newest and name the ack.
+        let mut ours: Option<(String, String, Value)> = None;
+        let mut unaccounted: Option<String> = None;
         for page in pages.iter_mut() {
             let Some(Value::Array(rows)) = page.take("output1") else {
                 continue;
             };
             for row in rows {
                 let shown = terms.shown_by(&row);
-                let key = |r: &Value| (field_text(r, "ord_tmd"), field_text(r, "odno"));
-                let (when, order_no) = key(&row);
-                if shown == Shown::Not || known.contains(&order_no) {
+                if shown == Shown::Not {
+                    continue;
+                }
+                let (when, order_no) = (field_text(&row, "ord_tmd"), field_text(&row, "odno"));
+                if known.contains(&order_no) {
                     continue;
                 }
                 let which = || cat![order_no, " at ", crate::kst::coloned_time(&when)];
@@ -238,21 +242,21 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                         which(),
                         "): this client cannot tell it is not this one"
                     ]);
-                } else if ours.as_ref().is_none_or(|o| {
-                    let (w, n) = key(o);
-                    (&when, &order_no) > (&w, &n)
-                }) {
+                } else if ours
+                    .as_ref()
+                    .is_none_or(|(w, n, _)| (&when, &order_no) > (w, n))
+                {
                     // Same second, same terms: KIS numbers orders in sequence, so the newest is
                     // ours.
-                    ours = Some(row);
+                    ours = Some((when, order_no, row));
                 }
             }
         }
-        let Some(row) = ours else {
+        let Some((when, order_no, row)) = ours else {
             return Ok(unaccounted.map_or(Seen::Nothing, Seen::Unaccounted));
         };
-        let (order_no, org_no) = (field_text(&row, "odno"), field_text(&row, "ord_gno_brno"));
-        let time = crate::kst::coloned_time(&field_text(&row, "ord_tmd"));
+        let org_no = field_text(&row, "ord_gno_brno");
+        let time = crate::kst::coloned_time(&when);
         let mut raw: Raw = crate::models::into_raw(row);
         raw.insert("source".to_string(), Value::from("inquire-daily-ccld"));
         Ok(Seen::Ours(OrderAck {
