@@ -23,6 +23,15 @@ before(async () => {
     viewport: { width: 1400, height: 1100 },
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+  // The chart draws its price axis on a canvas: record the texts drawn there.
+  await context.addInitScript(() => {
+    const fillText = CanvasRenderingContext2D.prototype.fillText;
+    window.__drawnTexts = new Set();
+    CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+      window.__drawnTexts.add(String(text));
+      return fillText.call(this, text, ...rest);
+    };
+  });
   page = context.pages()[0] ?? (await context.newPage());
   page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
@@ -60,6 +69,11 @@ test("the daily chart draws candles", async () => {
     }
     return false;
   }, null, { timeout: 15000 });
+  // Won prices are whole: the axis says "71,000" as the rest of the page does, not "71000.00".
+  const drawn = await page.evaluate(() => [...window.__drawnTexts]);
+  const prices = drawn.filter((t) => /^[\d,.]+$/.test(t) && t.replace(/\D/g, "").length >= 4);
+  assert.ok(prices.some((t) => /^\d{1,3}(,\d{3})+$/.test(t)), `the axis shows won with separators: ${prices.join(" ")}`);
+  assert.deepEqual(prices.filter((t) => /\.\d/.test(t)), [], "no decimals on won prices");
 });
 
 async function order({ side = "buy", type, quantity, price }) {

@@ -1,6 +1,6 @@
 import { CandlestickSeries, createChart, type CandlestickData, type IChartApi, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
 import type { DailyBar, KisClient } from "kis-wasm";
-import { $ } from "./dom.js";
+import { $, fmt } from "./dom.js";
 
 export type Period = "D" | "W" | "M";
 
@@ -17,9 +17,11 @@ export class PriceChart {
       grid: { vertLines: { color: "#eef" }, horzLines: { color: "#eef" } },
       timeScale: { borderColor: "#ccd" },
     });
-    // Korean convention: rising candles red, falling blue.
+    // Korean convention: rising candles red, falling blue. Won prices are whole numbers, written
+    // as everywhere else on the page (the library's default is two decimals: "71000.00").
     this.series = this.chart.addSeries(CandlestickSeries, {
       upColor: "#c62828", downColor: "#1565c0", borderVisible: false, wickUpColor: "#c62828", wickDownColor: "#1565c0",
+      priceFormat: { type: "custom", minMove: 1, formatter: (price: number) => fmt(Math.round(price)) },
     });
   }
 
