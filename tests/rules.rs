@@ -594,19 +594,25 @@ fn b5_an_earlier_identical_order_is_not_mistaken_for_the_lost_one() {
 }
 
 #[test]
-fn b5_an_identical_order_from_another_client_does_not_shadow_ours() {
+fn b5_an_identical_order_booked_just_before_a_lost_one_makes_it_unknown() {
+    // Another script's identical order, booked a moment before ours, within the clock skew
+    // the lookup allows: one of the two rows is ours, and nothing in them says which.
     let other = world(json!({}));
     let w = beside(&other);
-    other.run(other.core.buy(&buy_one())).unwrap();
+    let theirs = other.run(other.core.buy(&buy_one())).unwrap();
     w.kis
         .script(ORDER, vec![Scripted::ExecuteThen(504, String::new())]);
-    let ack = w.run(w.core.buy(&buy_one())).unwrap();
+    let e = w.run(w.core.buy(&buy_one())).unwrap_err();
     let orders = w.kis.orders.borrow();
     assert_eq!(orders.len(), 2);
-    assert_eq!(
-        ack.order_no, orders[1].order_no,
-        "the newer of two identical orders"
+    assert_eq!(theirs.order_no, orders[0].order_no);
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert!(
+        e.message.contains(&orders[0].order_no) && e.message.contains(&orders[1].order_no),
+        "names both: {}",
+        e.message
     );
+    assert_eq!(w.count(ORDER), 2, "theirs once, ours once: not resent");
 }
 
 #[test]
@@ -634,6 +640,85 @@ fn b5_a_lost_answer_never_takes_the_number_of_a_sibling_order() {
         assert_eq!(got, booked, "each booked order reported once: {script:?}");
         assert_eq!(w.count(ORDER), 2, "nothing resent: {script:?}");
     }
+}
+
+#[test]
+fn b5_two_lost_answers_looked_up_at_once_never_share_an_order_number() {
+    // Two identical orders, both booked, both answers lost; KIS's list is slow to come, so the
+    // two lookups are out together and both lists show both orders unnamed. Each lookup still
+    // takes one of its own two, and the second one the other: no number is reported twice.
+    let w = world(json!({}));
+    w.kis.script(
+        ORDER,
+        vec![Scripted::ExecuteThenReset, Scripted::ExecuteThenReset],
+    );
+    w.kis.script(CCLD, vec![Scripted::Slow(400.0); 4]);
+    let acks = w.run(join_all([w.core.buy(&buy_one()), w.core.buy(&buy_one())]));
+    let booked: Vec<String> = w
+        .kis
+        .orders
+        .borrow()
+        .iter()
+        .map(|o| o.order_no.clone())
+        .collect();
+    let mut got: Vec<String> = acks.into_iter().map(|a| a.unwrap().order_no).collect();
+    got.sort();
+    assert_eq!(got, booked, "each booked order reported once");
+    assert_eq!(w.count(ORDER), 2, "nothing resent");
+}
+
+#[test]
+fn b5_an_identical_order_booked_right_after_a_lost_one_is_never_reported_as_it() {
+    // Ours is booked and its answer lost; another script's identical order is booked right
+    // after, in the same second. The list cannot say which of the two is ours: reporting the
+    // newer would hand this caller another script's order number (to cancel, say).
+    let other = world(json!({}));
+    let w = beside(&other);
+    w.kis
+        .script(ORDER, vec![Scripted::ExecuteThen(502, String::new())]);
+    let (ours, theirs) = w.run(futures::future::join(
+        w.core.buy(&buy_one()),
+        other.core.buy(&buy_one()),
+    ));
+    let (e, theirs) = (ours.unwrap_err(), theirs.unwrap());
+    let orders = w.kis.orders.borrow();
+    assert_eq!(orders.len(), 2);
+    assert_eq!(theirs.order_no, orders[1].order_no);
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert!(
+        e.message.contains(&orders[0].order_no) && e.message.contains(&orders[1].order_no),
+        "names both: {}",
+        e.message
+    );
+    assert_eq!(w.count(ORDER), 2, "ours once, theirs once: not resent");
+}
+
+#[test]
+fn b5_a_resend_after_a_lagging_list_reports_both_orders_rather_than_one() {
+    // The first attempt is booked, but KIS's daily list lags and shows nothing on both looks,
+    // so S7 resends; the second attempt's answer is lost too, and now the list shows both.
+    // Taking the newer as "the" order would hide the first from the caller.
+    let w = world(json!({}));
+    w.kis.script(
+        ORDER,
+        vec![
+            Scripted::ExecuteThen(502, String::new()),
+            Scripted::ExecuteThen(502, String::new()),
+        ],
+    );
+    let empty = r#"{"rt_cd":"0","msg_cd":"KIOK0460","msg1":"","ctx_area_fk100":"","ctx_area_nk100":"","output1":[],"output2":{}}"#;
+    w.kis
+        .script(CCLD, vec![Scripted::Respond(200, empty.into()); 2]);
+    let e = w.run(w.core.buy(&buy_one())).unwrap_err();
+    let orders = w.kis.orders.borrow();
+    assert_eq!(orders.len(), 2, "the lag cost a second order");
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert!(
+        e.message.contains(&orders[0].order_no) && e.message.contains(&orders[1].order_no),
+        "names both: {}",
+        e.message
+    );
+    assert_eq!(w.count(ORDER), 2, "not sent a third time");
 }
 
 #[test]

@@ -71,7 +71,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let started = self.clock.now_ms();
         let mut resends = 0;
         loop {
-            let on_the_wire = self.orders_sending.start(&terms);
+            let attempt = self.orders_sending.start(&terms, self.clock.now_ms());
             let answer = self.call(&call).await;
             let failed = match answer {
                 Ok(mut reply) => {
@@ -83,8 +83,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 Err(f) if !f.maybe_executed => return Err(f.error),
                 Err(f) => f,
             };
-            drop(on_the_wire);
-            match self.find_order(&terms, started).await {
+            attempt.lose();
+            let lookup = self.find_order(&terms, started).await;
+            // Whatever the lookup says, this attempt's row no longer counts as one to take.
+            drop(attempt);
+            match lookup {
                 Lookup::Found(ack) => {
                     self.warn(&cat![
                         "KIS order answer was lost (",
@@ -202,69 +205,20 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             kind: CallKind::Read,
         };
         let mut pages = self.all_pages(call).await?;
-        let since = kst_time(started - CLOCK_SKEW_MS);
+        // Read once the list is in, as is `known`: a sibling's lookup that ended meanwhile has
+        // named its row and no longer counts.
+        let ours_lost = self
+            .orders_sending
+            .lost_since(terms, started - CLOCK_SKEW_MS);
         let known = self.known_orders.borrow();
         let known: &[String] = if known.0 == today { &known.1 } else { &[] };
-        // The rows are taken, not borrowed: the one kept becomes the ack's `raw` without a copy.
-        // It is kept with its time and number, which pick the newest and name the ack.
-        let mut ours: Option<(String, String, Value)> = None;
-        let mut unaccounted: Option<String> = None;
-        for page in pages.iter_mut() {
-            let Some(Value::Array(rows)) = page.take("output1") else {
-                continue;
-            };
-            for row in rows {
-                let shown = terms.shown_by(&row);
-                if shown == Shown::Not {
-                    continue;
-                }
-                let (when, order_no) = (field_text(&row, "ord_tmd"), field_text(&row, "odno"));
-                if known.contains(&order_no) {
-                    continue;
-                }
-                let which = || cat![order_no, " at ", crate::kst::coloned_time(&when)];
-                if when < since {
-                    // Placed before this one was sent, unless this machine's clock runs ahead;
-                    // of whatever type, as a row of another type may still rule out "absent".
-                    if unaccounted.is_none() {
-                        unaccounted = Some(cat![
-                            "today's orders hold one on the same terms that this client did not place (",
-                            which(),
-                            "), which is this one if this machine's clock runs ahead of KIS's"
-                        ]);
-                    }
-                } else if shown == Shown::OtherType {
-                    unaccounted = Some(cat![
-                        "today's orders hold one on the same terms, placed since, that KIS lists \
-                         as order type \"",
-                        field_text(&row, "ord_dvsn_cd"),
-                        "\" (",
-                        which(),
-                        "): this client cannot tell it is not this one"
-                    ]);
-                } else if ours
-                    .as_ref()
-                    .is_none_or(|(w, n, _)| (&when, &order_no) > (w, n))
-                {
-                    // Same second, same terms: KIS numbers orders in sequence, so the newest is
-                    // ours.
-                    ours = Some((when, order_no, row));
-                }
-            }
-        }
-        let Some((when, order_no, row)) = ours else {
-            return Ok(unaccounted.map_or(Seen::Nothing, Seen::Unaccounted));
-        };
-        let org_no = field_text(&row, "ord_gno_brno");
-        let time = crate::kst::coloned_time(&when);
-        let mut raw: Raw = crate::models::into_raw(row);
-        raw.insert("source".to_string(), Value::from("inquire-daily-ccld"));
-        Ok(Seen::Ours(OrderAck {
-            order_no,
-            org_no,
-            time,
-            raw,
-        }))
+        Ok(seen(
+            &mut pages,
+            terms,
+            &kst_time(started - CLOCK_SKEW_MS),
+            known,
+            ours_lost,
+        ))
     }
 
     pub(crate) fn orders_exchange(&self) -> &'static str {
@@ -281,4 +235,89 @@ fn unknown(failed: Failed, why: &str) -> KisError {
         &cat![" and ", why],
         "check today's orders before placing it again",
     )
+}
+
+/// What one look at today's orders (`pages`) shows of an order on `terms`, sent at `since` or
+/// later (KST "HHMMSS", skew allowed), given the order numbers this client was told of today
+/// and how many of its attempts on these terms have lost answers (`ours_lost`).
+fn seen(
+    pages: &mut [Value],
+    terms: &Terms,
+    since: &str,
+    known: &[String],
+    ours_lost: usize,
+) -> Seen {
+    // The rows are taken, not borrowed: the one kept becomes the ack's `raw` without a copy.
+    // It is kept with its time and number, which name the ack.
+    let mut ours: Option<(String, String, Value)> = None;
+    let (mut new_rows, mut named) = (0, String::new());
+    let mut unaccounted: Option<String> = None;
+    for page in pages.iter_mut() {
+        let Some(Value::Array(rows)) = page.take("output1") else {
+            continue;
+        };
+        for row in rows {
+            let shown = terms.shown_by(&row);
+            if shown == Shown::Not {
+                continue;
+            }
+            let (when, order_no) = (field_text(&row, "ord_tmd"), field_text(&row, "odno"));
+            if known.contains(&order_no) {
+                continue;
+            }
+            let which = || cat![order_no, " at ", crate::kst::coloned_time(&when)];
+            if when.as_str() < since {
+                // Placed before this one was sent, unless this machine's clock runs ahead;
+                // of whatever type, as a row of another type may still rule out "absent".
+                if unaccounted.is_none() {
+                    unaccounted = Some(cat![
+                        "today's orders hold one on the same terms that this client did not place (",
+                        which(),
+                        "), which is this one if this machine's clock runs ahead of KIS's"
+                    ]);
+                }
+            } else if shown == Shown::OtherType {
+                unaccounted = Some(cat![
+                    "today's orders hold one on the same terms, placed since, that KIS lists \
+                     as order type \"",
+                    field_text(&row, "ord_dvsn_cd"),
+                    "\" (",
+                    which(),
+                    "): this client cannot tell it is not this one"
+                ]);
+            } else {
+                if new_rows > 0 {
+                    named.push_str(", ");
+                }
+                named.push_str(&which());
+                new_rows += 1;
+                ours = Some((when, order_no, row));
+            }
+        }
+    }
+    if new_rows > ours_lost {
+        // More new orders on these terms than this client has answers missing for: some are
+        // someone else's (another script, an order by hand), and the list cannot say which.
+        // The newest could be theirs, placed right after ours.
+        return Seen::Unaccounted(cat![
+            "today's orders hold more on the same terms, placed since, than this client lost \
+             answers for (",
+            named,
+            "): it cannot tell which is this one"
+        ]);
+    }
+    // Identical orders of ours alone: interchangeable, so any one will do.
+    let Some((when, order_no, row)) = ours else {
+        return unaccounted.map_or(Seen::Nothing, Seen::Unaccounted);
+    };
+    let org_no = field_text(&row, "ord_gno_brno");
+    let time = crate::kst::coloned_time(&when);
+    let mut raw: Raw = crate::models::into_raw(row);
+    raw.insert("source".to_string(), Value::from("inquire-daily-ccld"));
+    Seen::Ours(OrderAck {
+        order_no,
+        org_no,
+        time,
+        raw,
+    })
 }

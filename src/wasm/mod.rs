@@ -61,7 +61,13 @@ impl Memory for Linear {
 // used by nothing else.
 unsafe impl core::alloc::GlobalAlloc for Allocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        unsafe { (*self.0.get()).alloc(layout, &mut Linear) }
+        let block = unsafe { (*self.0.get()).alloc(layout, &mut Linear) };
+        // Out of memory: trap here, as alloc's handler would after formatting a message that
+        // goes nowhere (its integer formatting stays linked for its other callers all the same).
+        if block.is_null() {
+            core::arch::wasm32::unreachable()
+        }
+        block
     }
 
     unsafe fn dealloc(&self, block: *mut u8, layout: Layout) {

@@ -191,17 +191,32 @@ describe("fault matrix", () => {
     assert.equal(count(mock, "/inquire-price") - before, 2);
   });
 
-  for (const type of ["executeThen504", "executeThenReset"]) {
+  // A price of each case's own: an identical order of another client in the same seconds
+  // would make the lookup's answer ambiguous (the test after these).
+  for (const [type, price] of [["executeThen504", 65000], ["executeThenReset", 64900]]) {
     test(`${type} on a buy → exactly one order in the book`, async () => {
       const { kis } = await warm();
       const booked = mock.orders("50012345").length;
       mock.addFault({ path: "/order-cash", type });
-      const ack = await kis.buy({ symbol: "005930", quantity: 1, price: 65000 });
+      const ack = await kis.buy({ symbol: "005930", quantity: 1, price });
       const orders = mock.orders("50012345");
       assert.equal(orders.length - booked, 1);
       assert.equal(ack.orderNo, orders.at(-1).odno);
     });
   }
+
+  test("another client's identical buy a moment before a lost answer → orderStatusUnknown naming both, not resent", async () => {
+    const [{ kis: other }, { kis }] = [await warm(), await warm()];
+    const order = { symbol: "005930", quantity: 1, price: 64800 };
+    const booked = mock.orders("50012345").length;
+    await other.buy(order);
+    mock.addFault({ path: "/order-cash", type: "executeThenReset" });
+    const e = await kis.buy(order).then(() => null, (err) => err);
+    const placed = mock.orders("50012345").slice(booked).map((o) => o.odno);
+    assert.equal(placed.length, 2, "one each, nothing resent");
+    assert.equal(e?.kind, "orderStatusUnknown", e?.message);
+    for (const no of placed) assert.ok(e.message.includes(no), e.message);
+  });
 
   test("two identical buys at once, one answer lost and one slow → each its own order number", async () => {
     const { kis } = await warm();
