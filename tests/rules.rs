@@ -10,7 +10,7 @@ use kis_wasm::engine::transport::{Clock, Method};
 use kis_wasm::json::Value;
 use kis_wasm::json_value as json;
 use kis_wasm::testing::{fnv_hex, Scripted};
-use kis_wasm::ErrorKind;
+use kis_wasm::{ErrorKind, KisError};
 
 const PRICE: &str = "/inquire-price";
 const ORDER: &str = "/order-cash";
@@ -593,6 +593,20 @@ fn b5_an_earlier_identical_order_is_not_mistaken_for_the_lost_one() {
     assert_eq!(w.kis.orders.borrow().len(), 2);
 }
 
+/// The lookup found two orders on the same terms and could not tell which is the caller's:
+/// `orderStatusUnknown` naming both, and no order sent a third time.
+fn assert_unknown_naming_both(w: &World, e: &KisError) {
+    let orders = w.kis.orders.borrow();
+    assert_eq!(orders.len(), 2);
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert!(
+        e.message.contains(&orders[0].order_no) && e.message.contains(&orders[1].order_no),
+        "names both: {}",
+        e.message
+    );
+    assert_eq!(w.count(ORDER), 2, "not resent");
+}
+
 #[test]
 fn b5_an_identical_order_booked_just_before_a_lost_one_makes_it_unknown() {
     // Another script's identical order, booked a moment before ours, within the clock skew
@@ -603,16 +617,8 @@ fn b5_an_identical_order_booked_just_before_a_lost_one_makes_it_unknown() {
     w.kis
         .script(ORDER, vec![Scripted::ExecuteThen(504, String::new())]);
     let e = w.run(w.core.buy(&buy_one())).unwrap_err();
-    let orders = w.kis.orders.borrow();
-    assert_eq!(orders.len(), 2);
-    assert_eq!(theirs.order_no, orders[0].order_no);
-    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
-    assert!(
-        e.message.contains(&orders[0].order_no) && e.message.contains(&orders[1].order_no),
-        "names both: {}",
-        e.message
-    );
-    assert_eq!(w.count(ORDER), 2, "theirs once, ours once: not resent");
+    assert_eq!(theirs.order_no, w.kis.orders.borrow()[0].order_no);
+    assert_unknown_naming_both(&w, &e);
 }
 
 #[test]
@@ -681,16 +687,8 @@ fn b5_an_identical_order_booked_right_after_a_lost_one_is_never_reported_as_it()
         other.core.buy(&buy_one()),
     ));
     let (e, theirs) = (ours.unwrap_err(), theirs.unwrap());
-    let orders = w.kis.orders.borrow();
-    assert_eq!(orders.len(), 2);
-    assert_eq!(theirs.order_no, orders[1].order_no);
-    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
-    assert!(
-        e.message.contains(&orders[0].order_no) && e.message.contains(&orders[1].order_no),
-        "names both: {}",
-        e.message
-    );
-    assert_eq!(w.count(ORDER), 2, "ours once, theirs once: not resent");
+    assert_eq!(theirs.order_no, w.kis.orders.borrow()[1].order_no);
+    assert_unknown_naming_both(&w, &e);
 }
 
 #[test]
@@ -710,15 +708,8 @@ fn b5_a_resend_after_a_lagging_list_reports_both_orders_rather_than_one() {
     w.kis
         .script(CCLD, vec![Scripted::Respond(200, empty.into()); 2]);
     let e = w.run(w.core.buy(&buy_one())).unwrap_err();
-    let orders = w.kis.orders.borrow();
-    assert_eq!(orders.len(), 2, "the lag cost a second order");
-    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
-    assert!(
-        e.message.contains(&orders[0].order_no) && e.message.contains(&orders[1].order_no),
-        "names both: {}",
-        e.message
-    );
-    assert_eq!(w.count(ORDER), 2, "not sent a third time");
+    // The lag cost a second order; the caller learns of both.
+    assert_unknown_naming_both(&w, &e);
 }
 
 #[test]
