@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { KisClient } from "kis-wasm";
 import { startStack } from "../../www/stack.mjs";
 
 const APP_KEY = "PSe2eAppKey0123456789abcdefghijklmn";
@@ -113,6 +114,42 @@ test("a market buy changes the balance", async () => {
   assert.equal(await page.textContent('#holding-rows tr[data-symbol="005930"] td small'), "삼성전자");
 });
 
+test("a lost order answer beside another script's identical order: orderStatusUnknown naming both, orders shown at once", async () => {
+  // Another script on the same account places the same limit order a moment before ours.
+  const other = new KisClient({ appKey: "PSe2eOtherScriptKey0123456789abcdef", appSecret: APP_SECRET, account: "50012345-01", env: "mock", baseUrl: stack.mock.url, logger: null });
+  const theirs = await other.buy({ symbol: "005930", quantity: 3, price: 59000 });
+  other.free();
+  // Ours is booked, but its answer is lost (the proxy answers 502).
+  stack.mock.addFault({ path: "/order-cash", type: "executeThenReset" });
+  const sent = Date.now();
+  await page.check("#order-form [name=side][value=buy]");
+  await page.fill("#order-form [name=symbol]", "005930");
+  await page.selectOption("#order-form [name=type]", "limit");
+  await page.fill("#order-form [name=quantity]", "3");
+  await page.fill("#order-form [name=price]", "59000");
+  await page.click("#order-form button[type=submit]");
+  await page.waitForSelector("#confirm[open]");
+  await page.click("#confirm-ok");
+  await page.waitForSelector('#error[data-kind="orderStatusUnknown"]:not([hidden])', { timeout: 20000 });
+  const ours = stack.mock.orders("50012345").find((o) => o.symbol === "005930" && o.odno !== theirs.orderNo && o.price === 59000 && o.qty === 3);
+  assert.ok(ours, "ours was booked");
+  const message = await page.textContent("#error");
+  assert.match(message, /may or may not have reached KIS/);
+  assert.ok(message.includes(theirs.orderNo) && message.includes(ours.odno), message);
+  assert.match(await page.textContent("#order-message"), /failed/);
+  assert.equal(stack.mock.orders("50012345").filter((o) => o.price === 59000).length, 2, "not resent");
+  // Both show in today's orders well before the next 15-second round.
+  for (const no of [theirs.orderNo, ours.odno]) await page.waitForSelector(`#order-rows tr[data-order-no="${no}"]`, { timeout: 5000 });
+  assert.ok(Date.now() - sent < 14000);
+  // The warning outlives the quotes that come back fine after it, until clicked away.
+  const shown = Date.now();
+  while (!stack.mock.requests.some((r) => r.path.endsWith("/inquire-price") && r.status === 200 && r.at > shown + 100)) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(await page.isVisible('#error[data-kind="orderStatusUnknown"]'), "still shown after a quote round");
+  await page.click("#error");
+  assert.ok(await page.isHidden("#error"));
+});
+
 test("an EGW00201 burst shows the waiting state, then recovers", async () => {
   stack.mock.addFault({ path: "/inquire-price", type: "egw00201", times: 3 });
   stack.mock.setPrice("005930", 72000);
@@ -142,8 +179,12 @@ test("the request log shows entries and no secret; nothing is stored by default"
   }
 });
 
-test("the only console errors are Chromium's notes on the injected 500s; a screenshot is saved", async () => {
+test("the only console errors are Chromium's notes on the injected 502 and 500s; a screenshot is saved", async () => {
   fs.mkdirSync(OUT, { recursive: true });
   await page.screenshot({ path: path.join(OUT, "dashboard.png"), fullPage: true });
-  assert.deepEqual(consoleErrors, Array(3).fill("Failed to load resource: the server responded with a status of 500 (Internal Server Error)"));
+  assert.deepEqual(consoleErrors, [
+    // The lost order answer, as the proxy reports it.
+    "Failed to load resource: the server responded with a status of 502 (Bad Gateway)",
+    ...Array(3).fill("Failed to load resource: the server responded with a status of 500 (Internal Server Error)"),
+  ]);
 });

@@ -11,7 +11,8 @@ export function describe(e: unknown): string {
     case "tokenRejected":
       return "KIS rejected the access token even after a refresh: check the app key and secret.";
     case "orderStatusUnknown":
-      return "The order may or may not have reached KIS. Check today's orders before placing it again.";
+      // The client's message says what it saw (which orders in today's list, why it cannot tell).
+      return `The order may or may not have reached KIS. Check today's orders before placing it again. (${e.message})`;
     case "network":
       return "Cannot reach the proxy or KIS (network). Is the proxy running?";
     case "timeout":

@@ -31,24 +31,35 @@ const orderForm = new OrderForm(
   () => current?.env ?? "mock",
   async (r) => {
     if (!kis) throw new Error("Connect first.");
-    const ack = await (r.side === "buy" ? kis.buy(r.input) : kis.sell(r.input));
-    void refreshAccount();
-    return ack;
+    try {
+      return await (r.side === "buy" ? kis.buy(r.input) : kis.sell(r.input));
+    } finally {
+      // Failed or not, today's orders now: after an orderStatusUnknown they are what the user
+      // is told to check, and the next round is up to 15 s away.
+      void refreshAccount();
+    }
   },
+  (e) => showError(e, true),
 );
 
-function showError(e: unknown): void {
+/** Shows `e` at the bottom of the page. A background refresh's error goes away with the next
+ *  answer that comes back fine; an order's or a cancel's (`sticky`) stays until clicked away,
+ *  since it may ask the user to check today's orders. */
+function showError(e: unknown, sticky = false): void {
   const box = $("#error");
+  // Nor does a background error cover one the user has not yet seen to.
+  if (!sticky && box.dataset.sticky && !box.hidden) return;
   box.textContent = describe(e);
   box.hidden = false;
   box.dataset.kind = typeof e === "object" && e !== null && "kind" in e ? String((e as { kind: unknown }).kind) : "";
+  box.dataset.sticky = sticky ? "1" : "";
 }
 
-async function guard<T>(f: () => Promise<T>): Promise<T | undefined> {
+async function guard<T>(f: () => Promise<T>, sticky = false): Promise<T | undefined> {
   try {
     return await f();
   } catch (e) {
-    showError(e);
+    showError(e, sticky);
     return undefined;
   }
 }
@@ -66,7 +77,7 @@ function onEvent(e: KisEvent): void {
       if (Date.now() >= waitingUntil) badge.hidden = true;
     }, wait + 50);
   }
-  if (e.type === "response" && e.status === 200) $("#error").hidden = true;
+  if (e.type === "response" && e.status === 200 && !$("#error").dataset.sticky) $("#error").hidden = true;
 }
 
 async function refreshAccount(): Promise<void> {
@@ -77,7 +88,7 @@ async function refreshAccount(): Promise<void> {
 
 async function cancel(o: Order): Promise<void> {
   if (!kis) return;
-  const ok = await guard(() => kis!.cancel({ orderNo: o.orderNo, orgNo: o.orgNo }));
+  const ok = await guard(() => kis!.cancel({ orderNo: o.orderNo, orgNo: o.orgNo }), true);
   if (ok) $("#order-message").textContent = `Order ${o.orderNo} cancelled.`;
   await refreshAccount();
 }
@@ -143,6 +154,7 @@ async function start(): Promise<void> {
     });
   }
   window.addEventListener("unhandledrejection", (ev) => showError(ev.reason));
+  $("#error").addEventListener("click", () => ($("#error").hidden = true));
   // With a host that knows everything (the demo), connect at once.
   if (host.proxyUrl && host.account && host.held) connect(settings.read(form), host);
 }

@@ -13,7 +13,11 @@ export class OrderForm {
   private readonly dialog = $<HTMLDialogElement>("#confirm");
   private readonly message = $("#order-message");
 
-  constructor(private readonly env: () => KisEnv, private readonly place: (r: OrderRequest) => Promise<OrderAck>) {
+  constructor(
+    private readonly env: () => KisEnv,
+    private readonly place: (r: OrderRequest) => Promise<OrderAck>,
+    private readonly report: (e: unknown) => void,
+  ) {
     this.form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       void this.review();
@@ -62,7 +66,7 @@ export class OrderForm {
       this.message.textContent = `Order ${ack.orderNo} accepted at ${ack.time}.`;
     } catch (e) {
       this.message.textContent = "Order failed (see the message below).";
-      throw e;
+      this.report(e);
     }
   }
 }
