@@ -109,6 +109,8 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
   current = s;
   settings.remember(s);
   const held = Boolean(host.held);
+  // The old client's calls still in flight end as they would; its loops stop with `generation`.
+  kis?.free();
   kis = new KisClient({
     appKey: held ? "held-by-proxy" : s.appKey,
     appSecret: held ? "held-by-proxy" : s.appSecret,
