@@ -173,3 +173,22 @@ test("hold mode: the page sends placeholders and never receives a key or a token
     await upstream.close();
   }
 });
+
+test("hold mode: an order KIS never answered comes back 504, so the page's client looks it up and does not send it again", async () => {
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0 });
+  const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET }, upstreamTimeoutMs: 400, log: () => {} });
+  try {
+    const page = new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", account: "50012345", env: "mock", baseUrl: holding.url, fetch: pageFetch, rateLimitPerSec: 0, retry: { delayMs: 50 }, timeoutMs: 5000, logger: null });
+    await page.ensureToken();
+    upstream.addFault({ path: "/order-cash", type: "hang" });
+    const e = await page.buy({ symbol: "005930", quantity: 1, price: 60000 }).then(() => null, (err) => err);
+    assert.equal(e?.kind, "orderStatusUnknown", e?.message);
+    assert.equal(e.status, 504);
+    const sent = upstream.requests.filter((r) => r.path.endsWith("/order-cash")).length;
+    assert.equal(sent, 1, "the order went to KIS once");
+    assert.ok(upstream.requests.some((r) => r.path.endsWith("/inquire-daily-ccld")), "and was looked up");
+  } finally {
+    await holding.close();
+    await upstream.close();
+  }
+});

@@ -43,7 +43,7 @@ export async function startCorsProxy(o) {
   const log = o.log ?? ((line) => console.log(line));
   const client = target.protocol === "https:" ? https : http;
   const basePath = target.pathname.replace(/\/$/, "");
-  const held = o.hold ? await holdingClient(o.hold, target.origin + basePath, log) : null;
+  const held = o.hold ? await holdingClient(o.hold, target.origin + basePath, log, timeoutMs) : null;
 
   const server = http.createServer((req, res) => {
     const started = Date.now();
@@ -120,12 +120,12 @@ export async function startCorsProxy(o) {
 /** The placeholder a page receives as its token in hold mode. */
 export const HELD_TOKEN = "held-by-proxy";
 
-async function holdingClient(hold, baseUrl, log) {
+async function holdingClient(hold, baseUrl, log, timeoutMs) {
   if (!hold.appKey || !hold.appSecret) throw new Error("hold mode needs appKey and appSecret");
   const { KisClient } = await import("kis-wasm");
   return new KisClient({
     appKey: hold.appKey, appSecret: hold.appSecret, env: hold.env ?? (baseUrl.toLowerCase().includes("vts") ? "mock" : "real"),
-    baseUrl, tokenStore: hold.tokenStore, logger: { warn: (l) => log(l), error: (l) => log(l) },
+    baseUrl, tokenStore: hold.tokenStore, timeoutMs, logger: { warn: (l) => log(l), error: (l) => log(l) },
   });
 }
 
@@ -146,7 +146,12 @@ async function answerHeld(kis, req, body, done) {
     });
     done(r.status, r.body, r.trCont ? { tr_cont: r.trCont } : {});
   } catch (e) {
-    const status = e.kind === "validation" ? 400 : e.kind === "timeout" ? 504 : e.status ?? 502;
+    // A POST the held client could not account for, with no answer from KIS behind it (it timed
+    // out or lost the connection): 504, as for a timeout. The page's own client then looks the
+    // order up but never sends it again; after a 502 it would resend an order that looked
+    // absent, while the request KIS did not answer may still be booked.
+    const unanswered = e.kind === "timeout" || (e.kind === "orderStatusUnknown" && e.status === undefined);
+    const status = e.kind === "validation" ? 400 : unanswered ? 504 : e.status ?? 502;
     let payload = { error: e.message };
     try { if (e.body) payload = JSON.parse(e.body); } catch { /* not JSON: keep the message */ }
     done(status, payload);
