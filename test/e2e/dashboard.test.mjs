@@ -188,3 +188,24 @@ test("the only console errors are Chromium's notes on the injected 502 and 500s;
     ...Array(3).fill("Failed to load resource: the server responded with a status of 500 (Internal Server Error)"),
   ]);
 });
+
+// After the screenshot and the console check, which it would make depend on timing.
+test("a reconnect within the minute reuses the page's token: no EGW00133, and quotes go on", async () => {
+  const tokenRequests = () => stack.mock.requests.filter((r) => r.path === "/oauth2/tokenP").length;
+  const before = tokenRequests();
+  const errorsBefore = consoleErrors.length;
+  const clicked = Date.now();
+  await page.click("#settings button[type=submit]");
+  const deadline = clicked + 15000;
+  while (!stack.mock.requests.some((r) => r.path.endsWith("/inquire-price") && r.status === 200 && r.at > clicked)) {
+    assert.ok(Date.now() < deadline, "no quote after the reconnect");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await page.waitForSelector('#watch-rows tr[data-symbol="005930"][data-price]');
+  assert.equal(tokenRequests(), before, "the new client asked KIS for no token");
+  assert.ok((await page.isHidden("#error")) || (await page.getAttribute("#error", "data-kind")) !== "rateLimited", await page.textContent("#error"));
+  // The old client's last calls and the new one's first share no window, so KIS's per-second
+  // limit may turn one away (EGW00201, HTTP 500), which the client waits out and retries.
+  const after = consoleErrors.slice(errorsBefore);
+  assert.ok(after.every((m) => /status of 500/.test(m)), after.join("\n"));
+});
