@@ -209,3 +209,29 @@ test("a reconnect within the minute reuses the page's token: no EGW00133, and qu
   const after = consoleErrors.slice(errorsBefore);
   assert.ok(after.every((m) => /status of 500/.test(m)), after.join("\n"));
 });
+
+test("with 'remember in this tab', a reload reuses the token as well; unticked, the tab keeps nothing", async () => {
+  const tokenRequests = () => stack.mock.requests.filter((r) => r.path === "/oauth2/tokenP").length;
+  const before = tokenRequests();
+  const quoteSince = async (t) => {
+    const deadline = t + 15000;
+    while (!stack.mock.requests.some((r) => r.path.endsWith("/inquire-price") && r.status === 200 && r.at > t)) {
+      assert.ok(Date.now() < deadline, "no quote");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  await page.check("#settings [name=remember]");
+  await page.click("#settings button[type=submit]");
+  await quoteSince(Date.now());
+  await page.reload();
+  await page.waitForFunction((key) => document.querySelector("#settings [name=appKey]")?.value === key, APP_KEY, { timeout: 5000 });
+  const reconnected = Date.now();
+  await page.click("#settings button[type=submit]");
+  await quoteSince(reconnected);
+  assert.equal(tokenRequests(), before, "no token asked for after the reload");
+  assert.ok((await page.isHidden("#error")) || (await page.getAttribute("#error", "data-kind")) !== "rateLimited", await page.textContent("#error"));
+  await page.uncheck("#settings [name=remember]");
+  await page.click("#settings button[type=submit]");
+  const kept = await page.evaluate(() => Object.keys(sessionStorage));
+  assert.deepEqual(kept, [], "unticked, nothing stays in the tab");
+});

@@ -1,5 +1,5 @@
 // The dashboard: built only on the kis-wasm package, as any outside user would use it.
-import { KisClient, type KisEvent, type Order, type StoredToken, type TokenStore } from "kis-wasm";
+import { KisClient, type KisEvent, type Order } from "kis-wasm";
 import { $ } from "./dom.js";
 import { describe } from "./errors.js";
 import { RequestLog } from "./request-log.js";
@@ -104,12 +104,6 @@ function every(intervalMs: number, round: () => Promise<void>): void {
   void loop();
 }
 
-/** Tokens of this page's clients, in memory only, as the keys are: a reconnect (another account,
- *  a fixed proxy URL) reuses the token rather than asking KIS for a second one within the
- *  minute, which KIS refuses (EGW00133) and which would stop every call for that minute. */
-const tokens = new Map<string, StoredToken>();
-const pageTokens: TokenStore = { get: (key) => tokens.get(key) ?? null, set: (key, token) => void tokens.set(key, token) };
-
 function connect(s: settings.Settings, host: settings.HostConfig): void {
   generation += 1;
   current = s;
@@ -124,7 +118,7 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
     env: s.env,
     baseUrl: s.proxyUrl,
     ...(host.rateLimitPerSec !== undefined ? { rateLimitPerSec: host.rateLimitPerSec } : {}),
-    tokenStore: pageTokens,
+    tokenStore: settings.tokenStore,
     onEvent,
     logger: null,
   });

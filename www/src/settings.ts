@@ -1,4 +1,4 @@
-import type { KisEnv } from "kis-wasm";
+import type { KisEnv, StoredToken, TokenStore } from "kis-wasm";
 
 export interface Settings {
   env: KisEnv;
@@ -38,9 +38,39 @@ export function stored(): Partial<Settings> {
   }
 }
 
+/** The page's tokens: in memory, so that connecting again within the minute reuses the token
+ *  rather than asking KIS for a second one, which KIS refuses (EGW00133) and which would stop
+ *  every call for that minute; and in this tab's sessionStorage as well while the user has
+ *  opted in there, so that a reload reuses it too. */
+const tokens = new Map<string, StoredToken>();
+const TOKEN_PREFIX = "kis-wasm:";
+let rememberTokens = false;
+
+export const tokenStore: TokenStore = {
+  get(key) {
+    if (tokens.has(key)) return tokens.get(key);
+    if (!rememberTokens || !key.startsWith(TOKEN_PREFIX)) return null;
+    try {
+      return JSON.parse(sessionStorage.getItem(key) ?? "null") as StoredToken | null;
+    } catch {
+      return null;
+    }
+  },
+  set(key, token) {
+    tokens.set(key, token);
+    if (rememberTokens && key.startsWith(TOKEN_PREFIX)) sessionStorage.setItem(key, JSON.stringify(token));
+  },
+};
+
 export function remember(s: Settings): void {
-  if (s.remember) sessionStorage.setItem(KEY, JSON.stringify(s));
-  else sessionStorage.removeItem(KEY);
+  rememberTokens = s.remember;
+  if (s.remember) {
+    sessionStorage.setItem(KEY, JSON.stringify(s));
+    for (const [key, token] of tokens) sessionStorage.setItem(key, JSON.stringify(token));
+  } else {
+    sessionStorage.removeItem(KEY);
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith(TOKEN_PREFIX)) sessionStorage.removeItem(key);
+  }
 }
 
 export function fill(form: HTMLFormElement, s: Partial<Settings>): void {
