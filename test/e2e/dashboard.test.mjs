@@ -143,7 +143,7 @@ test("a lost order answer beside another script's identical order: orderStatusUn
   assert.ok(Date.now() - sent < 14000);
   // The warning outlives the quotes that come back fine after it, until clicked away.
   const shown = Date.now();
-  while (!stack.mock.requests.some((r) => r.path.endsWith("/inquire-price") && r.status === 200 && r.at > shown + 100)) await new Promise((r) => setTimeout(r, 100));
+  await quoteSince(shown + 100);
   await new Promise((r) => setTimeout(r, 300));
   assert.ok(await page.isVisible('#error[data-kind="orderStatusUnknown"]'), "still shown after a quote round");
   await page.click("#error");
@@ -189,18 +189,24 @@ test("the only console errors are Chromium's notes on the injected 502 and 500s;
   ]);
 });
 
+const tokenRequests = () => stack.mock.requests.filter((r) => r.path === "/oauth2/tokenP").length;
+
+/** Waits until the mock has answered a quote asked for after `t` (ms since the epoch). */
+async function quoteSince(t) {
+  const deadline = t + 15000;
+  while (!stack.mock.requests.some((r) => r.path.endsWith("/inquire-price") && r.status === 200 && r.at > t)) {
+    assert.ok(Date.now() < deadline, "no quote since the click");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 // After the screenshot and the console check, which it would make depend on timing.
 test("a reconnect within the minute reuses the page's token: no EGW00133, and quotes go on", async () => {
-  const tokenRequests = () => stack.mock.requests.filter((r) => r.path === "/oauth2/tokenP").length;
   const before = tokenRequests();
   const errorsBefore = consoleErrors.length;
   const clicked = Date.now();
   await page.click("#settings button[type=submit]");
-  const deadline = clicked + 15000;
-  while (!stack.mock.requests.some((r) => r.path.endsWith("/inquire-price") && r.status === 200 && r.at > clicked)) {
-    assert.ok(Date.now() < deadline, "no quote after the reconnect");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await quoteSince(clicked);
   await page.waitForSelector('#watch-rows tr[data-symbol="005930"][data-price]');
   assert.equal(tokenRequests(), before, "the new client asked KIS for no token");
   assert.ok((await page.isHidden("#error")) || (await page.getAttribute("#error", "data-kind")) !== "rateLimited", await page.textContent("#error"));
@@ -211,15 +217,7 @@ test("a reconnect within the minute reuses the page's token: no EGW00133, and qu
 });
 
 test("with 'remember in this tab', a reload reuses the token as well; unticked, the tab keeps nothing", async () => {
-  const tokenRequests = () => stack.mock.requests.filter((r) => r.path === "/oauth2/tokenP").length;
   const before = tokenRequests();
-  const quoteSince = async (t) => {
-    const deadline = t + 15000;
-    while (!stack.mock.requests.some((r) => r.path.endsWith("/inquire-price") && r.status === 200 && r.at > t)) {
-      assert.ok(Date.now() < deadline, "no quote");
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
   await page.check("#settings [name=remember]");
   await page.click("#settings button[type=submit]");
   await quoteSince(Date.now());
