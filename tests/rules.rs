@@ -7,8 +7,10 @@ mod common;
 use common::*;
 use futures::future::join_all;
 use kis_wasm::engine::transport::{Clock, Method};
+use kis_wasm::error::Result as KisResult;
 use kis_wasm::json::Value;
 use kis_wasm::json_value as json;
+use kis_wasm::models::OrderAck;
 use kis_wasm::testing::{fnv_hex, Scripted};
 use kis_wasm::{ErrorKind, KisError};
 
@@ -607,18 +609,54 @@ fn assert_unknown_naming_both(w: &World, e: &KisError) {
     assert_eq!(w.count(ORDER), 2, "not resent");
 }
 
+/// Another script (a second client on the same KIS) books `theirs` a moment before this
+/// client's `buy_one`, whose attempt then meets `fault`.
+fn theirs_then_ours(theirs: &Value, fault: Scripted) -> (World, OrderAck, KisResult<OrderAck>) {
+    let other = world(json!({}));
+    let w = beside(&other);
+    let theirs = other.run(other.core.buy(theirs)).unwrap();
+    w.kis.script(ORDER, vec![fault]);
+    let ours = w.run(w.core.buy(&buy_one()));
+    (w, theirs, ours)
+}
+
+/// This client's `buy_one` is booked and its answer lost (a 502); another script books
+/// `theirs` right after, in the same second.
+fn ours_lost_then_theirs(theirs: &Value) -> (World, KisResult<OrderAck>, OrderAck) {
+    let other = world(json!({}));
+    let w = beside(&other);
+    w.kis
+        .script(ORDER, vec![Scripted::ExecuteThen(502, String::new())]);
+    let (ours, theirs) = w.run(futures::future::join(
+        w.core.buy(&buy_one()),
+        other.core.buy(theirs),
+    ));
+    (w, ours, theirs.unwrap())
+}
+
+/// Each order KIS booked came back to exactly one of `acks`, and none was sent twice.
+fn each_booked_order_reported_once(w: &World, acks: Vec<KisResult<OrderAck>>, case: &str) {
+    let booked: Vec<String> = w
+        .kis
+        .orders
+        .borrow()
+        .iter()
+        .map(|o| o.order_no.clone())
+        .collect();
+    let mut got: Vec<String> = acks.into_iter().map(|a| a.unwrap().order_no).collect();
+    got.sort();
+    assert_eq!(booked.len(), 2, "{case}");
+    assert_eq!(got, booked, "each booked order reported once: {case}");
+    assert_eq!(w.count(ORDER), 2, "nothing resent: {case}");
+}
+
 #[test]
 fn b5_an_identical_order_booked_just_before_a_lost_one_makes_it_unknown() {
     // Another script's identical order, booked a moment before ours, within the clock skew
     // the lookup allows: one of the two rows is ours, and nothing in them says which.
-    let other = world(json!({}));
-    let w = beside(&other);
-    let theirs = other.run(other.core.buy(&buy_one())).unwrap();
-    w.kis
-        .script(ORDER, vec![Scripted::ExecuteThen(504, String::new())]);
-    let e = w.run(w.core.buy(&buy_one())).unwrap_err();
+    let (w, theirs, ours) = theirs_then_ours(&buy_one(), Scripted::ExecuteThen(504, String::new()));
     assert_eq!(theirs.order_no, w.kis.orders.borrow()[0].order_no);
-    assert_unknown_naming_both(&w, &e);
+    assert_unknown_naming_both(&w, &ours.unwrap_err());
 }
 
 #[test]
@@ -633,18 +671,7 @@ fn b5_a_lost_answer_never_takes_the_number_of_a_sibling_order() {
         let w = world(json!({}));
         w.kis.script(ORDER, script.clone());
         let acks = w.run(join_all([w.core.buy(&buy_one()), w.core.buy(&buy_one())]));
-        let booked: Vec<String> = w
-            .kis
-            .orders
-            .borrow()
-            .iter()
-            .map(|o| o.order_no.clone())
-            .collect();
-        let mut got: Vec<String> = acks.into_iter().map(|a| a.unwrap().order_no).collect();
-        got.sort();
-        assert_eq!(booked.len(), 2, "{script:?}");
-        assert_eq!(got, booked, "each booked order reported once: {script:?}");
-        assert_eq!(w.count(ORDER), 2, "nothing resent: {script:?}");
+        each_booked_order_reported_once(&w, acks, &format!("{script:?}"));
     }
 }
 
@@ -660,17 +687,7 @@ fn b5_two_lost_answers_looked_up_at_once_never_share_an_order_number() {
     );
     w.kis.script(CCLD, vec![Scripted::Slow(400.0); 4]);
     let acks = w.run(join_all([w.core.buy(&buy_one()), w.core.buy(&buy_one())]));
-    let booked: Vec<String> = w
-        .kis
-        .orders
-        .borrow()
-        .iter()
-        .map(|o| o.order_no.clone())
-        .collect();
-    let mut got: Vec<String> = acks.into_iter().map(|a| a.unwrap().order_no).collect();
-    got.sort();
-    assert_eq!(got, booked, "each booked order reported once");
-    assert_eq!(w.count(ORDER), 2, "nothing resent");
+    each_booked_order_reported_once(&w, acks, "lookups out together");
 }
 
 #[test]
@@ -678,17 +695,9 @@ fn b5_an_identical_order_booked_right_after_a_lost_one_is_never_reported_as_it()
     // Ours is booked and its answer lost; another script's identical order is booked right
     // after, in the same second. The list cannot say which of the two is ours: reporting the
     // newer would hand this caller another script's order number (to cancel, say).
-    let other = world(json!({}));
-    let w = beside(&other);
-    w.kis
-        .script(ORDER, vec![Scripted::ExecuteThen(502, String::new())]);
-    let (ours, theirs) = w.run(futures::future::join(
-        w.core.buy(&buy_one()),
-        other.core.buy(&buy_one()),
-    ));
-    let (e, theirs) = (ours.unwrap_err(), theirs.unwrap());
+    let (w, ours, theirs) = ours_lost_then_theirs(&buy_one());
     assert_eq!(theirs.order_no, w.kis.orders.borrow()[1].order_no);
-    assert_unknown_naming_both(&w, &e);
+    assert_unknown_naming_both(&w, &ours.unwrap_err());
 }
 
 #[test]
@@ -775,13 +784,9 @@ fn b5_an_identical_order_earlier_today_from_elsewhere_stops_a_resend() {
 fn b5_a_lost_market_order_is_never_taken_for_a_limit_order_on_the_same_terms() {
     // Another script's limit order of the same side, symbol and quantity, placed just before:
     // a market order's lookup takes any price, but the row's order type is not ours.
-    let other = world(json!({}));
-    let w = beside(&other);
     let limit = json!({"symbol": "005930", "quantity": 1, "price": 70000});
-    let theirs = other.run(other.core.buy(&limit)).unwrap();
-    w.kis
-        .script(ORDER, vec![Scripted::Respond(502, String::new())]);
-    let e = w.run(w.core.buy(&buy_one())).unwrap_err();
+    let (w, theirs, ours) = theirs_then_ours(&limit, Scripted::Respond(502, String::new()));
+    let e = ours.unwrap_err();
     assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
     assert!(
         e.message.contains(&theirs.order_no) && e.message.contains("order type \"00\""),
@@ -795,16 +800,9 @@ fn b5_a_lost_market_order_is_never_taken_for_a_limit_order_on_the_same_terms() {
 fn b5_a_lost_market_order_is_told_by_its_type_from_a_newer_limit_order() {
     // Ours (market) is booked and its answer lost; another script's limit order on the same
     // terms is booked right after, in the same second: the newer row is theirs, not ours.
-    let other = world(json!({}));
-    let w = beside(&other);
-    w.kis
-        .script(ORDER, vec![Scripted::ExecuteThen(502, String::new())]);
     let limit = json!({"symbol": "005930", "quantity": 1, "price": 70000});
-    let (ours, theirs) = w.run(futures::future::join(
-        w.core.buy(&buy_one()),
-        other.core.buy(&limit),
-    ));
-    let (ours, theirs) = (ours.unwrap(), theirs.unwrap());
+    let (w, ours, theirs) = ours_lost_then_theirs(&limit);
+    let ours = ours.unwrap();
     let orders = w.kis.orders.borrow();
     assert_eq!(orders.len(), 2);
     assert_eq!(orders[0].order_type, "01", "ours was booked first");
