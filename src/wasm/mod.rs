@@ -80,12 +80,11 @@ unsafe impl core::alloc::GlobalAlloc for Allocator {
         if Heap::fits(layout, new) {
             return block;
         }
+        // `alloc` traps rather than return null.
         unsafe {
             let moved = self.alloc(new);
-            if !moved.is_null() {
-                core::ptr::copy_nonoverlapping(block, moved, layout.size().min(size));
-                self.dealloc(block, layout);
-            }
+            core::ptr::copy_nonoverlapping(block, moved, layout.size().min(size));
+            self.dealloc(block, layout);
             moved
         }
     }
