@@ -1,4 +1,4 @@
-import type { KisEnv, StoredToken, TokenStore } from "kis-wasm";
+import { localStorageTokenStore, type KisEnv, type StoredToken, type TokenStore } from "kis-wasm";
 
 export interface Settings {
   env: KisEnv;
@@ -46,19 +46,13 @@ const tokens = new Map<string, StoredToken>();
 const TOKEN_PREFIX = "kis-wasm:";
 let rememberTokens = false;
 
+const tab = localStorageTokenStore(sessionStorage);
+
 export const tokenStore: TokenStore = {
-  get(key) {
-    if (tokens.has(key)) return tokens.get(key);
-    if (!rememberTokens || !key.startsWith(TOKEN_PREFIX)) return null;
-    try {
-      return JSON.parse(sessionStorage.getItem(key) ?? "null") as StoredToken | null;
-    } catch {
-      return null;
-    }
-  },
+  get: (key) => tokens.get(key) ?? (rememberTokens ? tab.get(key) : null),
   set(key, token) {
     tokens.set(key, token);
-    if (rememberTokens && key.startsWith(TOKEN_PREFIX)) sessionStorage.setItem(key, JSON.stringify(token));
+    if (rememberTokens) return tab.set(key, token);
   },
 };
 
@@ -66,7 +60,7 @@ export function remember(s: Settings): void {
   rememberTokens = s.remember;
   if (s.remember) {
     sessionStorage.setItem(KEY, JSON.stringify(s));
-    for (const [key, token] of tokens) sessionStorage.setItem(key, JSON.stringify(token));
+    for (const [key, token] of tokens) void tab.set(key, token);
   } else {
     sessionStorage.removeItem(KEY);
     for (const key of Object.keys(sessionStorage)) if (key.startsWith(TOKEN_PREFIX)) sessionStorage.removeItem(key);
