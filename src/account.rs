@@ -13,7 +13,7 @@ pub struct Account {
 impl Account {
     /// Accepts "12345678-01", "1234567801" and "12345678" (product code "01").
     pub fn parse(field: &str, s: &str) -> Result<Account> {
-        let s = s.trim();
+        let s = s.trim_ascii();
         // `get` rather than indexing: a non-ASCII input must be an error, not a panic.
         // (A byte search: `find('-')`'s char searcher has a panic path that links core::fmt.)
         let dash = s.bytes().position(|b| b == b'-');

@@ -167,7 +167,7 @@ impl KisError {
             self.msg_cd = Some(msg_cd.to_string());
         }
         if !msg1.is_empty() {
-            self.msg1 = Some(msg1.trim_end().to_string());
+            self.msg1 = Some(msg1.trim_ascii_end().to_string());
         }
         self
     }

@@ -19,7 +19,17 @@ pub fn contains(hay: &str, needle: &str) -> bool {
 
 /// `text` without any `c`.
 pub fn without(text: &str, c: u8) -> String {
-    text.chars().filter(|&k| k != c as char).collect()
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0;
+    // Cut at an ASCII byte, so at char boundaries: no char decoding to link.
+    for (i, &k) in text.as_bytes().iter().enumerate() {
+        if k == c {
+            out.push_str(text.get(start..i).unwrap_or_default());
+            start = i + 1;
+        }
+    }
+    out.push_str(text.get(start..).unwrap_or_default());
+    out
 }
 
 #[cfg(test)]

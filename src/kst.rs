@@ -61,7 +61,7 @@ pub fn kst_time(epoch_ms: f64) -> String {
 
 /// `"YYYY-MM-DD HH:MM:SS"` in KST (tokenP's `access_token_token_expired`) → epoch ms.
 pub fn parse_kst_datetime(s: &str) -> Option<f64> {
-    let b = s.trim().as_bytes();
+    let b = s.trim_ascii().as_bytes();
     if b.len() != 19 {
         return None;
     }
@@ -83,28 +83,23 @@ fn digits(b: &[u8]) -> Option<u32> {
 
 /// All-digit `s` of length `len`, with `sep` put before the bytes at `cuts`; anything else is
 /// returned unchanged.
-fn punctuated(s: &str, len: usize, cuts: [usize; 2], sep: char) -> String {
+fn punctuated(s: &str, len: usize, [a, b]: [usize; 2], sep: &str) -> String {
     if s.len() != len || !s.bytes().all(|c| c.is_ascii_digit()) {
         return s.to_string();
     }
-    let mut out = String::with_capacity(len + 2);
-    for (i, c) in s.chars().enumerate() {
-        if cuts.contains(&i) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
+    // All ASCII, so every cut is a char boundary and `get` never misses.
+    let part = |r: core::ops::Range<usize>| s.get(r).unwrap_or_default();
+    cat![part(0..a), sep, part(a..b), sep, part(b..len)]
 }
 
 /// `YYYYMMDD` → `YYYY-MM-DD` (anything else is returned unchanged).
 pub fn dashed_date(yyyymmdd: &str) -> String {
-    punctuated(yyyymmdd, 8, [4, 6], '-')
+    punctuated(yyyymmdd, 8, [4, 6], "-")
 }
 
 /// `HHMMSS` → `HH:MM:SS` (anything else is returned unchanged).
 pub fn coloned_time(hhmmss: &str) -> String {
-    punctuated(hhmmss, 6, [2, 4], ':')
+    punctuated(hhmmss, 6, [2, 4], ":")
 }
 
 fn parts(yyyymmdd: &str) -> (i64, u32, u32) {

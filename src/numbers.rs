@@ -7,7 +7,7 @@ use crate::json::{self, Value};
 
 /// `"+1.26"` → 1.26, `" 300 "` → 300, `""` → None, `"abc"` → None.
 pub fn parse_number(s: &str) -> Option<f64> {
-    let t = s.trim();
+    let t = s.trim_ascii();
     let n = if t.bytes().any(|b| b == b',') {
         json::decimal_f64(&crate::find::without(t, b','))
     } else {
@@ -34,7 +34,7 @@ pub fn field_number(obj: &Value, key: &str) -> Option<f64> {
 /// A text field with KIS's space padding trimmed; missing → "".
 pub fn field_text(obj: &Value, key: &str) -> String {
     match obj.get(key) {
-        Some(Value::String(s)) => s.trim().to_string(),
+        Some(Value::String(s)) => s.trim_ascii().to_string(),
         Some(Value::Number(n)) => n.as_str().to_string(),
         _ => String::new(),
     }

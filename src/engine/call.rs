@@ -268,7 +268,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if let (Verdict::Ok, Some(body)) = (&c.verdict, c.body) {
             return Attempt::Done(Reply {
                 status: resp.status,
-                tr_cont: resp.header("tr_cont").unwrap_or("").trim().to_string(),
+                tr_cont: resp
+                    .header("tr_cont")
+                    .unwrap_or("")
+                    .trim_ascii()
+                    .to_string(),
                 body,
             });
         }
@@ -400,7 +404,7 @@ fn response_error(
             " failed: ",
             codes.msg_cd,
             " ",
-            codes.msg1.trim_end(),
+            codes.msg1.trim_ascii_end(),
             " (HTTP ",
             num(status),
             ")"

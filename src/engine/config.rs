@@ -115,7 +115,7 @@ impl Config {
         // a file) is dropped; a control character inside is invalid in a header and refused.
         // The message never repeats the value, a secret.
         let header_value = |key: &str| -> Result<String> {
-            let v = f.opt_str(key)?.unwrap_or_default().trim();
+            let v = f.opt_str(key)?.unwrap_or_default().trim_ascii();
             if v.bytes().any(|b| b < 0x20 || b == 0x7f) {
                 return Err(KisError::validation(
                     &f.name(key),

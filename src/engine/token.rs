@@ -278,7 +278,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     ": ",
                     c.codes.msg_cd,
                     " ",
-                    c.codes.msg1.trim_end()
+                    c.codes.msg1.trim_ascii_end()
                 ];
             }
             return Err(self.scrub(e));
