@@ -284,6 +284,10 @@ pub struct FakeKis {
     /// An order type daily-ccld lists for every order in place of the one sent: a KIS that
     /// names types its own way.
     pub lists_type_as: RefCell<Option<String>>,
+    /// When set, a tokenP within this long of the last issuance is refused with EGW00133, as
+    /// KIS does (off by default: S6's re-issue after a rejection is tested on its own).
+    pub issue_gap_ms: Cell<f64>,
+    last_issued_at: Cell<f64>,
     issued: Cell<u32>,
     valid_tokens: RefCell<Vec<String>>,
     pub orders: RefCell<Vec<FakeOrder>>,
@@ -364,6 +368,8 @@ impl FakeKis {
             latency_ms: Cell::new(5.0),
             clock_skew_ms: Cell::new(0.0),
             lists_type_as: RefCell::new(None),
+            issue_gap_ms: Cell::new(0.0),
+            last_issued_at: Cell::new(f64::MIN),
             issued: Cell::new(0),
             valid_tokens: RefCell::new(Vec::new()),
             orders: RefCell::new(Vec::new()),
@@ -407,6 +413,14 @@ impl FakeKis {
     fn handle(&self, r: &Recorded) -> HttpResponse {
         let now = self.clock.now_ms();
         if r.path == "/oauth2/tokenP" {
+            if now < self.last_issued_at.get() + self.issue_gap_ms.get() {
+                return HttpResponse {
+                    status: 403,
+                    headers: vec![],
+                    body: r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#.into(),
+                };
+            }
+            self.last_issued_at.set(now);
             let n = self.issued.get() + 1;
             self.issued.set(n);
             let token = format!("fake-access-token-{n:04}-{}", "x".repeat(40));

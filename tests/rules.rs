@@ -283,7 +283,7 @@ fn b1_egw00201_gives_up_with_rate_limited() {
 }
 
 #[test]
-fn b1_egw00133_rejects_at_once_with_retry_after() {
+fn b1_egw00133_fails_with_retry_after_and_is_not_asked_again() {
     let w = world(json!({}));
     let throttled = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
     w.kis
@@ -468,6 +468,57 @@ fn b3_a_stored_token_is_reused_by_another_client_and_kept_apart_by_env() {
         2,
         "a real-env client does not take the mock token"
     );
+}
+
+#[test]
+fn b3_two_clients_starting_together_on_one_store_share_the_one_token_kis_issues() {
+    let a = world(json!({}));
+    a.kis.issue_gap_ms.set(60_000.0);
+    let b = beside(&a);
+    let s = sym("005930");
+    let (qa, qb) = a.run(futures::future::join(
+        a.core.get_price(&s),
+        b.core.get_price(&s),
+    ));
+    qa.unwrap();
+    qb.unwrap();
+    assert_eq!(a.count(TOKEN), 2, "both found the store empty and asked");
+    let tokens: Vec<_> = a
+        .kis
+        .requests_to(PRICE)
+        .iter()
+        .map(|r| r.header("authorization").unwrap().to_string())
+        .collect();
+    assert_eq!(tokens.len(), 2);
+    assert_eq!(
+        tokens[0], tokens[1],
+        "the refused client took the stored one"
+    );
+    let refused = if a.rec.errors.borrow().is_empty() {
+        &b
+    } else {
+        &a
+    };
+    assert!(refused
+        .rec
+        .events
+        .borrow()
+        .iter()
+        .any(|e| e.reason == Some("stored")));
+}
+
+#[test]
+fn b3_egw00133_with_nothing_in_the_store_fails_after_a_bounded_wait() {
+    let w = world(json!({}));
+    let throttled = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
+    w.kis
+        .script(TOKEN, vec![Scripted::Respond(403, throttled.into())]);
+    let started = w.clock_now();
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RateLimited);
+    let waited = w.clock_now() - started;
+    assert!((3_000.0..4_000.0).contains(&waited), "waited {waited} ms");
+    assert_eq!(w.count(TOKEN), 1);
 }
 
 #[test]

@@ -28,6 +28,9 @@ pub const MIN_ISSUE_GAP_MS: f64 = 60_000.0;
 /// A call does not start with a token that would expire while it is in flight.
 const USE_MARGIN_MS: f64 = 30_000.0;
 pub const REFRESH_INTERVAL_MS: f64 = 30.0 * 60_000.0;
+/// After EGW00133 on a cold start, how often and how long apart to look in the store again.
+const STORE_RECHECKS: u32 = 3;
+const STORE_RECHECK_MS: f64 = 1_000.0;
 
 #[derive(Clone, PartialEq)]
 pub struct Token {
@@ -108,12 +111,35 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     async fn flight(&self, stored_first: bool, after_rejection: bool) -> Result<Token> {
         self.token_flight
             .run(|| async move {
-                if stored_first {
-                    if let Some(t) = self.load_stored().await {
-                        return Ok(t);
+                // KIS refusing the minute's second issuance (EGW00133, a status; the client's
+                // own minute has none) to a client that found the store empty: another process
+                // on the store was issued the token a moment ago, and its write lands shortly.
+                let mut refused = None;
+                let mut rechecks = STORE_RECHECKS;
+                loop {
+                    if stored_first {
+                        if let Some(t) = self.load_stored().await {
+                            return Ok(t);
+                        }
                     }
+                    let e = match refused.take() {
+                        Some(e) if rechecks > 0 => e,
+                        Some(e) => return Err(e),
+                        None => match self.issue(after_rejection).await {
+                            Err(e)
+                                if stored_first
+                                    && e.kind == ErrorKind::RateLimited
+                                    && e.status.is_some() =>
+                            {
+                                e
+                            }
+                            issued => return issued,
+                        },
+                    };
+                    rechecks -= 1;
+                    refused = Some(e);
+                    self.clock.sleep(STORE_RECHECK_MS).await;
                 }
-                self.issue(after_rejection).await
             })
             .await
     }

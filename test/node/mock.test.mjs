@@ -2,6 +2,10 @@
 // the fault matrix with the outcome the design prescribes for each fault.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawn } from "node:child_process";
 import { KisClient } from "kis-wasm";
 import { startMockKis } from "kis-wasm/mock";
 import { APP_KEY, APP_SECRET, assertNoSecrets, capture } from "./secrets.mjs";
@@ -261,6 +265,50 @@ test("tokenP: one issuance a minute (EGW00133) and the same token within 6 hours
     await assert.rejects(kis.getPrice("005930"), (e) => e.kind === "rateLimited" && e.msgCd === "EGW00133" && e.retryAfterMs === 60000);
   } finally {
     await mock.close();
+  }
+});
+
+test("two processes starting together on one token file: KIS issues once, and the one it refuses takes the token from the file", async () => {
+  const mock = await startMockKis({ rateLimit: 0 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kis-store-"));
+  // KIS mints the first process's token at once but answers 300 ms later, so the second asks
+  // while the file is still empty and is refused (EGW00133) before the token lands there.
+  mock.addFault({ path: "/oauth2/tokenP", type: "slow", delayMs: 300 });
+  const script = `
+    import { KisClient, fileTokenStore } from "kis-wasm";
+    const reasons = [];
+    const kis = new KisClient({ appKey: process.env.KEY, appSecret: process.env.SECRET, baseUrl: process.env.MOCK,
+      rateLimitPerSec: 0, logger: null, tokenStore: fileTokenStore(process.env.STORE),
+      onEvent: (e) => e.type === "token" && reasons.push(e.reason ?? e.status) });
+    console.log("ready");
+    process.stdin.once("data", async () => {
+      try {
+        console.log(JSON.stringify({ price: (await kis.getPrice("005930")).price, reasons }));
+      } catch (e) {
+        console.log(JSON.stringify({ error: e.message, reasons }));
+      }
+      process.exit(0);
+    });`;
+  const env = { ...process.env, KEY: APP_KEY, SECRET: APP_SECRET, MOCK: mock.url, STORE: path.join(dir, "tokens.json") };
+  const start = () => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { env });
+    let out = "";
+    const ready = new Promise((resolve) => child.stdout.on("data", (d) => (out += d) && out.includes("ready") && resolve()));
+    const done = new Promise((resolve) => child.on("exit", () => resolve(JSON.parse(out.split("\n")[1]))));
+    return { child, ready, done };
+  };
+  try {
+    const both = [start(), start()];
+    await Promise.all(both.map((p) => p.ready));
+    for (const p of both) p.child.stdin.end("go\n");
+    const results = await Promise.all(both.map((p) => p.done));
+    for (const r of results) assert.ok(r.price > 0, JSON.stringify(r));
+    assert.equal(count(mock, "/oauth2/tokenP"), 2, "both found the file empty and asked");
+    assert.equal(mock.counts.tokenP, 1, "KIS issued one token");
+    assert.deepEqual(results.map((r) => r.reasons.join()).sort(), ["403,stored", "issued"], "one was issued the token, the other refused and took it from the file");
+  } finally {
+    await mock.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
