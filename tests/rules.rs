@@ -508,6 +508,31 @@ fn b3_two_clients_starting_together_on_one_store_share_the_one_token_kis_issues(
 }
 
 #[test]
+fn s6_two_clients_whose_token_kis_rejects_share_the_one_kis_issues_next() {
+    let a = world(json!({}));
+    let b = beside(&a);
+    let s = sym("005930");
+    a.run(a.core.get_price(&s)).unwrap();
+    b.run(b.core.get_price(&s)).unwrap();
+    a.clock.set(a.clock_now() + 120_000.0);
+    a.kis.issue_gap_ms.set(60_000.0);
+    a.kis.expire_tokens();
+    let (qa, qb) = a.run(futures::future::join(
+        a.core.get_price(&s),
+        b.core.get_price(&s),
+    ));
+    qa.unwrap();
+    qb.unwrap();
+    assert_eq!(a.count(TOKEN), 3, "one issuance, then both asked again");
+    let reqs = a.kis.requests_to(PRICE);
+    let last_two: Vec<_> = reqs[reqs.len() - 2..]
+        .iter()
+        .map(|r| r.header("authorization").unwrap().to_string())
+        .collect();
+    assert_eq!(last_two[0], last_two[1], "both on the new token");
+}
+
+#[test]
 fn b3_egw00133_with_nothing_in_the_store_fails_after_a_bounded_wait() {
     let w = world(json!({}));
     let throttled = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;

@@ -112,12 +112,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         self.token_flight
             .run(|| async move {
                 // KIS refusing the minute's second issuance (EGW00133, a status; the client's
-                // own minute has none) to a client that found the store empty: another process
-                // on the store was issued the token a moment ago, and its write lands shortly.
+                // own minute has none) to a client that found the store empty or its token
+                // rejected: another process on the store was issued a token a moment ago, and
+                // its write lands shortly.
+                let mut look = stored_first;
                 let mut refused = None;
                 let mut rechecks = STORE_RECHECKS;
                 loop {
-                    if stored_first {
+                    if look {
                         if let Some(t) = self.load_stored().await {
                             return Ok(t);
                         }
@@ -127,7 +129,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                         Some(e) => return Err(e),
                         None => match self.issue(after_rejection).await {
                             Err(e)
-                                if stored_first
+                                if (stored_first || after_rejection)
                                     && e.kind == ErrorKind::RateLimited
                                     && e.status.is_some() =>
                             {
@@ -138,6 +140,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     };
                     rechecks -= 1;
                     refused = Some(e);
+                    look = true;
                     self.clock.sleep(STORE_RECHECK_MS).await;
                 }
             })
