@@ -112,14 +112,16 @@ impl Config {
             None => Some(DEFAULT_TIMEOUT_MS),
         };
         // They travel as header values. Surrounding whitespace (the newline of a key read from
-        // a file) is dropped; a control character inside is invalid in a header and refused.
-        // The message never repeats the value, a secret.
+        // a file) is dropped; a control character inside is invalid in a header, and KIS's
+        // keys are ASCII, so either is refused here rather than by KIS. The message never
+        // repeats the value, a secret.
         let header_value = |key: &str| -> Result<String> {
             let v = f.opt_str(key)?.unwrap_or_default().trim_ascii();
-            if v.bytes().any(|b| b < 0x20 || b == 0x7f) {
+            if v.bytes().any(|b| !(0x20..0x7f).contains(&b)) {
                 return Err(KisError::validation(
                     &f.name(key),
-                    "must not contain control characters (line breaks, tabs)",
+                    "must be printable ASCII, as KIS's keys are (no line breaks, tabs or \
+                     non-breaking spaces)",
                 ));
             }
             Ok(v.to_string())
@@ -223,6 +225,8 @@ mod tests {
             (json!({"hashkey": "yes"}), "options.hashkey"),
             (json!({"appSecret": "abc\ndef"}), "options.appSecret"),
             (json!({"appKey": "ke\u{1}y"}), "options.appKey"),
+            (json!({"appKey": "key-from-a-page\u{a0}"}), "options.appKey"),
+            (json!({"appSecret": "\u{3000}secret"}), "options.appSecret"),
         ];
         for (v, field) in cases {
             let e = Config::from_value(&v, &[]).unwrap_err();
