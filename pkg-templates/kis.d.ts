@@ -143,6 +143,9 @@ export interface Order {
   filledQuantity: number | null;
   remainingQuantity: number | null;
   cancelled: boolean;
+  /** A correction's or cancel's row: the number of the order it changes (`orgn_odno`). KIS
+   *  lists it as an order of its own; null on a new order. */
+  originalOrderNo: string | null;
   raw: Record<string, string>;
 }
 

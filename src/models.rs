@@ -253,8 +253,18 @@ result_struct! {
         pub filled_quantity: Option<f64>,
         pub remaining_quantity: Option<f64>,
         pub cancelled: bool,
+        /// A correction's or cancel's row names the order it changes (`orgn_odno`); a new
+        /// order's is empty or zeros, and null here.
+        pub original_order_no: Option<String>,
         pub raw: Raw,
     }
+}
+
+/// The order a daily-orders row changes (`orgn_odno`), if it is a correction's or a cancel's;
+/// a new order's is empty or zeros.
+pub fn original_order_no(row: &Value) -> Option<String> {
+    let n = field_text(row, "orgn_odno");
+    n.bytes().any(|b| b != b'0').then_some(n)
 }
 
 impl Order {
@@ -276,6 +286,7 @@ impl Order {
             filled_quantity: field_number(&o, "tot_ccld_qty"),
             remaining_quantity: field_number(&o, "rmn_qty"),
             cancelled: field_text(&o, "cncl_yn") == "Y",
+            original_order_no: original_order_no(&o),
             raw: into_raw(o),
         }
     }
@@ -431,5 +442,19 @@ mod tests {
             json!({"krx_fwdg_ord_orgno":"06010","odno":"1","ord_tmd":"090000"}),
         );
         assert_eq!(a.order_no, "1");
+    }
+
+    #[test]
+    fn an_order_row_names_the_order_it_changes_and_a_new_order_none() {
+        let row = |orgn: &str| json!({"odno": "0000000007", "orgn_odno": orgn, "cncl_yn": "Y"});
+        let cancel = Order::from_row(row("0000000005"));
+        assert_eq!(cancel.original_order_no.as_deref(), Some("0000000005"));
+        assert!(cancel.cancelled);
+        for new in ["", "0000000000"] {
+            assert_eq!(Order::from_row(row(new)).original_order_no, None, "{new:?}");
+        }
+        let mut out = String::new();
+        cancel.write_json(&mut out);
+        assert!(out.contains(r#""originalOrderNo":"0000000005""#), "{out}");
     }
 }

@@ -17,6 +17,7 @@ use crate::cell::RefCell;
 use core::cell::Cell;
 
 use crate::json::Value;
+use crate::models::original_order_no;
 use crate::numbers::{field_number, field_text};
 use crate::order::{OrderRequest, Side};
 
@@ -68,7 +69,7 @@ impl Terms {
             && self
                 .price
                 .is_none_or(|p| field_number(row, "ord_unpr") == Some(p as f64))
-            && field_text(row, "orgn_odno").bytes().all(|b| b == b'0');
+            && original_order_no(row).is_none();
         let listed = field_text(row, "ord_dvsn_cd");
         match alike {
             false => Shown::Not,

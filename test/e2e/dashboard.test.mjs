@@ -98,6 +98,9 @@ test("a limit buy goes through the confirmation, shows in today's orders and is 
   await page.click(`${row} button`);
   await page.waitForSelector(`${row}[data-state="cancelled"]`, { timeout: 15000 });
   assert.equal(stack.mock.orders("50012345").find((o) => o.odno === orderNo).cancelled, true);
+  // KIS lists the cancel as an order of its own: shown as what it cancels, never as a fill.
+  const change = await page.waitForSelector(`#order-rows tr[data-state="change"]:has-text("cancels ${orderNo}")`, { timeout: 15000 });
+  assert.equal(await change.$("button"), null, "a cancel row offers no cancel");
 });
 
 test("a market buy changes the balance", async () => {

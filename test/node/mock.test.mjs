@@ -71,6 +71,11 @@ describe("every operation against the mock", () => {
     assert.equal(byNo[limit.orderNo].cancelled, true);
     assert.equal(byNo[limit.orderNo].remainingQuantity, 0);
     assert.equal(byNo[sold.orderNo].side, "sell");
+    // The cancel is listed as an order of its own, naming the one it cancels; new orders name none.
+    assert.equal(orders.length, 4);
+    assert.equal(byNo[cancel.orderNo].originalOrderNo, limit.orderNo);
+    assert.equal(byNo[cancel.orderNo].quantity, 3);
+    for (const a of [market, limit, sold]) assert.equal(byNo[a.orderNo].originalOrderNo, null);
     assert.ok(count(mock, "/inquire-daily-ccld") >= 2, "orders were paged (page size 1)");
     const b = await kis.getBalance();
     const qty = Object.fromEntries(b.holdings.map((h) => [h.symbol, h.quantity]));

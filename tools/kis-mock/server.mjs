@@ -67,6 +67,7 @@ export async function startMockKis(o = {}) {
           ["360750", { qty: 25, avg: 17800 }],
         ]),
         orders: [],
+        changes: [], // cancels, listed beside the orders they cancel
       });
     }
     return state.accounts.get(key);
@@ -321,6 +322,11 @@ export async function startMockKis(o = {}) {
       }
       const t = kst(now());
       const odno = String(state.nextOrderNo++).padStart(10, "0");
+      // KIS lists a cancel as an order of its own that names the original in orgn_odno.
+      acct.changes.push({
+        odno, orgOdno: order.odno, orgno: order.orgno, side: order.side, symbol: order.symbol, qty, price: order.price,
+        dvsn: order.dvsn, date: t.date, time: t.time, filled: 0, cancelledQty: qty, cancelled: true,
+      });
       return ok("APBK0013", "주문 전송 완료 되었습니다.", { output: { KRX_FWDG_ORD_ORGNO: order.orgno, ODNO: odno, ORD_TMD: t.time } });
     },
     "inquire-daily-ccld"(q, _side, headers) {
@@ -328,13 +334,14 @@ export async function startMockKis(o = {}) {
       if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
       const acct = account(q.CANO, q.ACNT_PRDT_CD);
       const sideCode = { sell: "01", buy: "02" };
-      const rows = acct.orders
+      const rows = [...acct.orders, ...acct.changes]
+        .sort((x, y) => (x.odno < y.odno ? -1 : 1))
         .filter((x) => x.date >= q.INQR_STRT_DT && x.date <= q.INQR_END_DT)
         .filter((x) => q.SLL_BUY_DVSN_CD === "00" || sideCode[x.side] === q.SLL_BUY_DVSN_CD)
         .filter((x) => !q.PDNO || x.symbol === q.PDNO)
         .filter((x) => q.CCLD_DVSN === "00" || (q.CCLD_DVSN === "01" ? x.filled > 0 : x.filled < x.qty))
         .map((x) => ({
-          ord_dt: x.date, ord_gno_brno: x.orgno, odno: x.odno, orgn_odno: "", ord_dvsn_name: x.dvsn === "01" ? "시장가" : "지정가",
+          ord_dt: x.date, ord_gno_brno: x.orgno, odno: x.odno, orgn_odno: x.orgOdno ?? "", ord_dvsn_name: x.dvsn === "01" ? "시장가" : "지정가",
           sll_buy_dvsn_cd: sideCode[x.side], sll_buy_dvsn_cd_name: x.side === "buy" ? "현금매수" : "현금매도",
           pdno: x.symbol, prdt_name: info(x.symbol).name, ord_qty: String(x.qty), ord_unpr: String(x.price), ord_tmd: x.time,
           tot_ccld_qty: String(x.filled), avg_prvs: String(x.avgFill ?? 0), tot_ccld_amt: String(x.filled * (x.avgFill ?? 0)),

@@ -53,6 +53,9 @@ export class AccountView {
           b.textContent = "Cancel";
           b.addEventListener("click", () => this.onCancel(o));
           action.append(b);
+        } else if (o.originalOrderNo) {
+          // KIS lists a cancel (or a correction) as an order of its own: not a fill.
+          action.textContent = `${o.cancelled ? "cancels" : "changes"} ${o.originalOrderNo}`;
         } else if (o.cancelled) action.textContent = "cancelled";
         const tr = row([
           cell(o.time), cell(o.orderNo), cell(o.side === "buy" ? "매수 buy" : "매도 sell", o.side === "buy" ? "up" : "down"),
@@ -60,7 +63,7 @@ export class AccountView {
           cell(fmt(o.remainingQuantity)), action,
         ]);
         tr.dataset.orderNo = o.orderNo;
-        tr.dataset.state = o.cancelled ? "cancelled" : open ? "open" : "filled";
+        tr.dataset.state = open ? "open" : o.originalOrderNo ? "change" : o.cancelled ? "cancelled" : "filled";
         return tr;
       }),
     );
