@@ -494,17 +494,22 @@ fn b3_two_clients_starting_together_on_one_store_share_the_one_token_kis_issues(
         tokens[0], tokens[1],
         "the refused client took the stored one"
     );
-    let refused = if a.rec.errors.borrow().is_empty() {
-        &b
-    } else {
-        &a
-    };
+    let refused_by_kis = |w: &World| w.rec.events.borrow().iter().any(|e| e.status == Some(403));
+    let refused = if refused_by_kis(&a) { &a } else { &b };
+    assert!(refused_by_kis(refused));
     assert!(refused
         .rec
         .events
         .borrow()
         .iter()
         .any(|e| e.reason == Some("stored")));
+    for w in [&a, &b] {
+        assert!(
+            w.rec.errors.borrow().is_empty(),
+            "a refusal the store made up for is no failure to log: {:?}",
+            w.rec.errors.borrow()
+        );
+    }
 }
 
 #[test]
@@ -544,6 +549,14 @@ fn b3_egw00133_with_nothing_in_the_store_fails_after_a_bounded_wait() {
     let waited = w.clock_now() - started;
     assert!((3_000.0..4_000.0).contains(&waited), "waited {waited} ms");
     assert_eq!(w.count(TOKEN), 1);
+    let errors = w.rec.errors.borrow();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("KIS POST error [403] /oauth2/tokenP: ")
+            && errors[0].contains("EGW00133"),
+        "{}",
+        errors[0]
+    );
 }
 
 #[test]

@@ -118,7 +118,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 let mut look = stored_first;
                 let mut refused = None;
                 let mut rechecks = STORE_RECHECKS;
-                loop {
+                let failed = loop {
                     if look {
                         if let Some(t) = self.load_stored().await {
                             return Ok(t);
@@ -126,7 +126,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     }
                     let e = match refused.take() {
                         Some(e) if rechecks > 0 => e,
-                        Some(e) => return Err(e),
+                        Some(e) => break e,
                         None => match self.issue(after_rejection).await {
                             Err(e)
                                 if (stored_first || after_rejection)
@@ -135,6 +135,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                             {
                                 e
                             }
+                            Err(e) => break e,
                             issued => return issued,
                         },
                     };
@@ -142,7 +143,20 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     refused = Some(e);
                     look = true;
                     self.clock.sleep(STORE_RECHECK_MS).await;
+                };
+                // S4, once the issuance has failed for good: a refusal the store made up for
+                // is no failure.
+                if let Some(status) = failed.status {
+                    self.log_error(&cat![
+                        "KIS POST error [",
+                        num(status),
+                        "] ",
+                        TOKEN_PATH,
+                        ": ",
+                        failed.body.as_deref().unwrap_or_default()
+                    ]);
                 }
+                Err(failed)
             })
             .await
     }
@@ -276,14 +290,6 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             self.emit(ev);
             // The body of a failed tokenP answer holds no token; it is safe to show, redacted.
             let body = self.redactor.redact(&resp.body);
-            self.log_error(&cat![
-                "KIS POST error [",
-                num(resp.status),
-                "] ",
-                TOKEN_PATH,
-                ": ",
-                body
-            ]);
             let kind = match c.verdict {
                 Verdict::IssueThrottled => ErrorKind::RateLimited,
                 Verdict::Api | Verdict::TokenRejected | Verdict::GatewayBusy => ErrorKind::Api,
