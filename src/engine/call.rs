@@ -132,7 +132,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     (reason, self.cfg.retry.delay_ms)
                 }
                 _ => {
-                    self.log_failure(call, &error);
+                    self.log_failure(call.method, &call.path, &call.tr_id, &error);
                     let maybe_executed = reached
                         && call.kind != CallKind::Read
                         && matches!(verdict, Verdict::Transient | Verdict::Decode);
@@ -358,17 +358,20 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 
     /// S4: the status, path, tr_id and body text, before the call fails.
-    fn log_failure(&self, call: &Call, e: &KisError) {
+    pub(crate) fn log_failure(&self, method: Method, path: &str, tr_id: &str, e: &KisError) {
+        let tr_id = match tr_id {
+            "" => String::new(),
+            t => cat![" (tr_id=", t, ")"],
+        };
         self.log_error(&cat![
             "KIS ",
-            call.method.as_str(),
+            method.as_str(),
             " error [",
             e.status.map_or_else(|| e.kind.as_str().to_string(), num),
             "] ",
-            call.path,
-            " (tr_id=",
-            call.tr_id,
-            "): ",
+            path,
+            tr_id,
+            ": ",
             e.body.as_deref().unwrap_or(&e.message)
         ]);
     }

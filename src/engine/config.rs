@@ -120,8 +120,7 @@ impl Config {
             if v.bytes().any(|b| !(0x20..0x7f).contains(&b)) {
                 return Err(KisError::validation(
                     &f.name(key),
-                    "must be printable ASCII, as KIS's keys are (no line breaks, tabs or \
-                     non-breaking spaces)",
+                    "must be printable ASCII (no line breaks, tabs or non-breaking spaces)",
                 ));
             }
             Ok(v.to_string())

@@ -146,15 +146,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 };
                 // S4, once the issuance has failed for good: a refusal the store made up for
                 // is no failure.
-                if let Some(status) = failed.status {
-                    self.log_error(&cat![
-                        "KIS POST error [",
-                        num(status),
-                        "] ",
-                        TOKEN_PATH,
-                        ": ",
-                        failed.body.as_deref().unwrap_or_default()
-                    ]);
+                if failed.status.is_some() {
+                    self.log_failure(Method::Post, TOKEN_PATH, "", &failed);
                 }
                 Err(failed)
             })
