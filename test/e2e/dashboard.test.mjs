@@ -151,6 +151,8 @@ test("a lost order answer beside another script's identical order: orderStatusUn
   assert.ok(await page.isVisible('#error[data-kind="orderStatusUnknown"]'), "still shown after a quote round");
   await page.click("#error");
   assert.ok(await page.isHidden("#error"));
+  // The form still says what became of the order once the message is gone.
+  assert.match(await page.textContent("#order-message"), /^Order failed \(orderStatusUnknown\) at \d\d:\d\d:\d\d KST/);
 });
 
 test("an EGW00201 burst shows the waiting state, then recovers", async () => {

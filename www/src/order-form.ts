@@ -65,7 +65,10 @@ export class OrderForm {
       const ack = await this.place(r);
       this.message.textContent = `Order ${ack.orderNo} accepted at ${ack.time}.`;
     } catch (e) {
-      this.message.textContent = "Order failed (see the message below).";
+      // Kept after the message below is dismissed: what happened to this order, and when.
+      const kind = typeof e === "object" && e !== null && "kind" in e ? ` (${String(e.kind)})` : "";
+      const at = new Date().toLocaleTimeString("en-GB", { hour12: false, timeZone: "Asia/Seoul" });
+      this.message.textContent = `Order failed${kind} at ${at} KST; the message below says more.`;
       this.report(e);
     }
   }
