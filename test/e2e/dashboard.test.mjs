@@ -115,6 +115,8 @@ test("a market buy changes the balance", async () => {
   const last = await page.$eval('#holding-rows tr[data-symbol="005930"] td:last-child', (td) => td.getBoundingClientRect().right);
   assert.ok(!card.overflows && last <= card.right, JSON.stringify({ card, last }));
   assert.equal(await page.textContent('#holding-rows tr[data-symbol="005930"] td small'), "삼성전자");
+  // KIS's quote carries no name: the watchlist's come from its own list and from holdings.
+  assert.equal(await page.textContent('#watch-rows tr[data-symbol="005930"] td:nth-child(2)'), "삼성전자");
 });
 
 test("a lost order answer beside another script's identical order: orderStatusUnknown naming both, orders shown at once", async () => {

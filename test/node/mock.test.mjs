@@ -41,6 +41,10 @@ describe("every operation against the mock", () => {
     const q = await kis.getPrice("005930");
     assert.equal(q.price, 71000);
     assert.ok(q.upperLimit > q.price && q.lowerLimit < q.price);
+    // KIS's whole answer, as large as the real one; it names the stock only by its code.
+    assert.equal(Object.keys(q.raw).length, 81);
+    assert.equal(q.raw.stck_shrn_iscd, "005930");
+    assert.ok(!Object.values(q.raw).includes("삼성전자"));
     const bars = await kis.getDailyPrices("005930", { period: "D" });
     assert.equal(bars.length, 30);
     assert.equal(bars.at(-1).close, 71000);

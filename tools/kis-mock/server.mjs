@@ -229,14 +229,38 @@ export async function startMockKis(o = {}) {
       const today = bars[0];
       const up = Math.round(prev * 1.3 / tick(prev)) * tick(prev);
       const down = Math.round(prev * 0.7 / tick(prev)) * tick(prev);
+      const t = tick(prev);
+      const at = (x) => String(Math.round(x / t) * t);
+      const rate = (a, b) => ((100 * (a - b)) / b).toFixed(2);
+      const hi = Math.round(prev * 1.25 / t) * t, lo = Math.round(prev * 0.8 / t) * t;
+      const ymd = kst(now()).date, shares = 5969782550;
+      // Every field KIS's inquire-price answers with, in its order (81, none of them the
+      // stock's name: that comes with holdings and orders, as prdt_name).
       return ok("MCA00000", "정상처리 되었습니다!", {
         output: {
-          stck_prpr: String(p), prdy_vrss: String(p - prev), prdy_vrss_sign: p > prev ? "2" : p < prev ? "5" : "3",
-          prdy_ctrt: ((100 * (p - prev)) / prev).toFixed(2), acml_vol: today.acml_vol,
-          acml_tr_pbmn: String(Number(today.acml_vol) * p), stck_oprc: today.stck_oprc,
-          stck_hgpr: String(Math.max(Number(today.stck_hgpr), p)), stck_lwpr: String(Math.min(Number(today.stck_lwpr), p)),
-          stck_mxpr: String(up), stck_llam: String(down), stck_sdpr: String(prev), aspr_unit: String(tick(p)),
-          hts_kor_isnm: info(s).name, iscd_stat_cls_code: "55", temp_stop_yn: "N",
+          iscd_stat_cls_code: "55", marg_rate: "20.00", rprs_mrkt_kor_name: "KOSPI200", new_hgpr_lwpr_cls_code: "",
+          bstp_kor_isnm: "전기·전자", temp_stop_yn: "N", oprc_rang_cont_yn: "N", clpr_rang_cont_yn: "N", crdt_able_yn: "Y",
+          grmn_rate_cls_code: "40", elw_pblc_yn: "Y", stck_prpr: String(p), prdy_vrss: String(p - prev),
+          prdy_vrss_sign: p > prev ? "2" : p < prev ? "5" : "3", prdy_ctrt: rate(p, prev),
+          acml_tr_pbmn: String(Number(today.acml_vol) * p), acml_vol: today.acml_vol, prdy_vrss_vol_rate: "85.12",
+          stck_oprc: today.stck_oprc, stck_hgpr: String(Math.max(Number(today.stck_hgpr), p)),
+          stck_lwpr: String(Math.min(Number(today.stck_lwpr), p)), stck_mxpr: String(up), stck_llam: String(down),
+          stck_sdpr: String(prev), wghn_avrg_stck_prc: p.toFixed(2), hts_frgn_ehrt: "50.12", frgn_ntby_qty: "-120345",
+          pgtr_ntby_qty: "45210", pvt_scnd_dmrs_prc: at(prev * 1.03), pvt_frst_dmrs_prc: at(prev * 1.015),
+          pvt_pont_val: String(prev), pvt_frst_dmsp_prc: at(prev * 0.985), pvt_scnd_dmsp_prc: at(prev * 0.97),
+          dmrs_val: at(prev * 1.01), dmsp_val: at(prev * 0.99), cpfn: "7780", rstc_wdth_prc: String(up - prev),
+          stck_fcam: "100", stck_sspr: at(prev * 0.7), aspr_unit: String(tick(p)), hts_deal_qty_unit_val: "1",
+          lstn_stcn: String(shares), hts_avls: String(Math.round((p * shares) / 1e8)), per: "12.34", pbr: "1.23",
+          stac_month: "12", vol_tnrt: "0.02", eps: "5777.00", bps: "52002.00", d250_hgpr: String(hi),
+          d250_hgpr_date: "20260710", d250_hgpr_vrss_prpr_rate: rate(p, hi), d250_lwpr: String(lo),
+          d250_lwpr_date: "20260105", d250_lwpr_vrss_prpr_rate: rate(p, lo), stck_dryy_hgpr: String(hi),
+          dryy_hgpr_vrss_prpr_rate: rate(p, hi), dryy_hgpr_date: "20260710", stck_dryy_lwpr: String(lo),
+          dryy_lwpr_vrss_prpr_rate: rate(p, lo), dryy_lwpr_date: "20260105", w52_hgpr: String(hi),
+          w52_hgpr_vrss_prpr_ctrt: rate(p, hi), w52_hgpr_date: "20260710", w52_lwpr: String(lo),
+          w52_lwpr_vrss_prpr_ctrt: rate(p, lo), w52_lwpr_date: "20260105", whol_loan_rmnd_rate: "0.05",
+          ssts_yn: "Y", stck_shrn_iscd: s, fcam_cnnm: "100", cpfn_cnnm: "7,780 억", apprch_rate: "0.00",
+          frgn_hldn_qty: String(Math.round(shares * 0.5012)), vi_cls_code: "N", ovtm_vi_cls_code: "N",
+          last_ssts_cntg_qty: "0", invt_caful_yn: "N", mrkt_warn_cls_code: "00", short_over_yn: "N", sltr_yn: "N",
         },
       });
     },

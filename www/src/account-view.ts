@@ -1,5 +1,6 @@
 import type { KisClient, Order } from "kis-wasm";
 import { $, cell, fmt, row, signClass } from "./dom.js";
+import { learnNames } from "./names.js";
 
 /** Balance (holdings and summary) and today's orders, with cancel for open ones. */
 export class AccountView {
@@ -11,6 +12,7 @@ export class AccountView {
 
   async refreshBalance(kis: KisClient): Promise<void> {
     const b = await kis.getBalance();
+    learnNames(b.holdings);
     this.holdings.replaceChildren(
       ...b.holdings.filter((h) => (h.quantity ?? 0) > 0).map((h) => {
         const cls = signClass(h.profitLoss);
@@ -44,6 +46,7 @@ export class AccountView {
 
   async refreshOrders(kis: KisClient): Promise<void> {
     const orders = await kis.getOrders();
+    learnNames(orders);
     this.orders.replaceChildren(
       ...orders.map((o) => {
         const open = !o.cancelled && (o.remainingQuantity ?? 0) > 0;

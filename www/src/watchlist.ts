@@ -1,7 +1,8 @@
 import type { KisClient, Quote } from "kis-wasm";
 import { $, cell, fmt, row, signClass } from "./dom.js";
+import { DEFAULT_WATCHLIST, nameOf } from "./names.js";
 
-export const DEFAULT_SYMBOLS = ["005930", "000660", "035420", "005380", "035720", "360750"];
+export const DEFAULT_SYMBOLS = DEFAULT_WATCHLIST.map(([symbol]) => symbol);
 
 /** Quotes for a list of symbols; the client's limiter spaces the calls, so a refresh of all of
  *  them never trips KIS's per-second limit. */
@@ -11,7 +12,7 @@ export class Watchlist {
 
   constructor(private readonly symbols: string[], private readonly onSelect: (symbol: string) => void) {
     for (const s of symbols) {
-      const tr = row([cell(s), cell(""), cell("—"), cell(""), cell(""), cell("")]);
+      const tr = row([cell(s), cell(nameOf(s)), cell("—"), cell(""), cell(""), cell("")]);
       tr.dataset.symbol = s;
       tr.addEventListener("click", () => this.select(s));
       this.rows.set(s, tr);
@@ -41,7 +42,7 @@ export class Watchlist {
     if (!tr) return;
     const cls = signClass(q.change);
     tr.replaceChildren(
-      cell(q.symbol), cell(q.raw["hts_kor_isnm"] ?? ""), cell(fmt(q.price), cls),
+      cell(q.symbol), cell(nameOf(q.symbol)), cell(fmt(q.price), cls),
       cell(fmt(q.change), cls), cell(q.changeRate === null ? "—" : `${q.changeRate.toFixed(2)}%`, cls), cell(fmt(q.volume)),
     );
     tr.dataset.price = String(q.price ?? "");
