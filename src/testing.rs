@@ -160,9 +160,14 @@ pub fn yield_now() -> YieldNow {
 pub struct MemoryStore {
     pub tokens: RefCell<HashMap<String, StoredToken>>,
     pub fail: Cell<bool>,
+    /// A store no one else writes, as the binding's default one.
+    pub unshared: Cell<bool>,
 }
 
 impl TokenStore for MemoryStore {
+    fn shared(&self) -> bool {
+        !self.unshared.get()
+    }
     async fn get(&self, key: &str) -> Result<Option<StoredToken>, String> {
         if self.fail.get() {
             return Err("store offline".into());

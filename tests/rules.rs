@@ -538,6 +538,22 @@ fn s6_two_clients_whose_token_kis_rejects_share_the_one_kis_issues_next() {
 }
 
 #[test]
+fn b1_egw00133_with_a_store_of_its_own_fails_at_once() {
+    let w = world(json!({}));
+    w.store.unshared.set(true);
+    let throttled = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
+    w.kis
+        .script(TOKEN, vec![Scripted::Respond(403, throttled.into())]);
+    let started = w.clock_now();
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.msg_cd.as_deref(), Some("EGW00133"));
+    assert!(
+        w.clock_now() - started < 100.0,
+        "no wait on a store no one else writes"
+    );
+}
+
+#[test]
 fn b3_egw00133_with_nothing_in_the_store_fails_after_a_bounded_wait() {
     let w = world(json!({}));
     let throttled = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;

@@ -112,9 +112,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         self.token_flight
             .run(|| async move {
                 // KIS refusing the minute's second issuance (EGW00133, a status; the client's
-                // own minute has none) to a client that found the store empty or its token
+                // own minute has none) to a client that found a shared store empty or its token
                 // rejected: another process on the store was issued a token a moment ago, and
-                // its write lands shortly.
+                // its write lands shortly. With a store of its own, B1's refusal is at once.
                 let mut look = stored_first;
                 let mut refused = None;
                 let mut rechecks = STORE_RECHECKS;
@@ -130,6 +130,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                         None => match self.issue(after_rejection).await {
                             Err(e)
                                 if (stored_first || after_rejection)
+                                    && self.store.shared()
                                     && e.kind == ErrorKind::RateLimited
                                     && e.status.is_some() =>
                             {

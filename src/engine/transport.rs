@@ -89,6 +89,9 @@ pub trait Clock {
 pub trait TokenStore {
     async fn get(&self, key: &str) -> Result<Option<StoredToken>, String>;
     async fn set(&self, key: &str, token: &StoredToken) -> Result<(), String>;
+    /// Whether anything but this client writes it (the binding's default store is the
+    /// client's own): only then can a token appear there that this client did not put.
+    fn shared(&self) -> bool;
 }
 
 impl<T: Transport> Transport for alloc::rc::Rc<T> {
@@ -112,5 +115,8 @@ impl<S: TokenStore> TokenStore for alloc::rc::Rc<S> {
     }
     async fn set(&self, key: &str, token: &StoredToken) -> Result<(), String> {
         (**self).set(key, token).await
+    }
+    fn shared(&self) -> bool {
+        (**self).shared()
     }
 }

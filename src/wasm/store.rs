@@ -26,6 +26,10 @@ async fn answer(wait: IoWait) -> Result<String, String> {
 }
 
 impl TokenStore for JsTokenStore {
+    fn shared(&self) -> bool {
+        matches!(self, JsTokenStore::Js(_))
+    }
+
     async fn get(&self, key: &str) -> Result<Option<StoredToken>, String> {
         match self {
             JsTokenStore::Memory(m) => Ok(m

@@ -272,6 +272,11 @@ test("tokenP: one issuance a minute (EGW00133) and the same token within 6 hours
     assert.equal((await second.json()).error_code, "EGW00133");
     const { kis } = client(mock, { logger: null });
     await assert.rejects(kis.getPrice("005930"), (e) => e.kind === "rateLimited" && e.msgCd === "EGW00133" && e.retryAfterMs === 60000);
+    // Without a tokenStore, the client's store is its own: nothing can appear there, so no wait.
+    const started = Date.now();
+    const lone = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, baseUrl: mock.url, env: mock.env, logger: null });
+    await assert.rejects(lone.getPrice("005930"), (e) => e.msgCd === "EGW00133");
+    assert.ok(Date.now() - started < 900, "refused at once (B1)");
   } finally {
     await mock.close();
   }
