@@ -58,6 +58,9 @@ describe("every operation against the mock", () => {
     assert.equal(balance.summary.cash, 10_000_000);
     const power = await kis.getBuyingPower({ symbol: "005930" });
     assert.equal(power.maxQuantity, Math.floor(10_000_000 / 71000));
+    // Every answer carries as many fields as KIS's does.
+    const fields = (o) => Object.keys(o.raw).length;
+    assert.deepEqual([fields(bars[0]), fields(balance.holdings[0]), fields(balance.summary), fields(power)], [14, 26, 24, 12]);
     assertNoSecrets(assert, cap.text());
   });
 
@@ -79,6 +82,8 @@ describe("every operation against the mock", () => {
     assert.equal(orders.length, 4);
     assert.equal(byNo[cancel.orderNo].originalOrderNo, limit.orderNo);
     assert.equal(byNo[cancel.orderNo].quantity, 3);
+    assert.equal(Object.keys(byNo[market.orderNo].raw).length, 36);
+    assert.equal(byNo[limit.orderNo].raw.cnc_cfrm_qty, "3", "KIS's spelling");
     for (const a of [market, limit, sold]) assert.equal(byNo[a.orderNo].originalOrderNo, null);
     assert.ok(count(mock, "/inquire-daily-ccld") >= 2, "orders were paged (page size 1)");
     const b = await kis.getBalance();

@@ -66,11 +66,14 @@ export function dailyBars(symbol, close, period, nowMs, count = 30) {
       const h = round(Math.max(o, c) * (1 + next() * vol * 0.6));
       const l = round(Math.min(o, c) * (1 - next() * vol * 0.6));
       const prev = round(c * (1 + (next() - 0.5) * vol * 1.6));
+      // KIS's 14 fields, in its order (the ones no chart needs are constants, so the drawn
+      // sequence, and every chart, stays as it was).
       bars.push({
         stck_bsop_date: kst(day).date, stck_oprc: String(o), stck_hgpr: String(h), stck_lwpr: String(l),
-        stck_clpr: String(c), acml_vol: String(Math.round(100000 + next() * 900000)),
+        stck_clpr: String(c), acml_vol: String(Math.round(100000 + next() * 900000)), prdy_vrss_vol_rate: "95.12",
         prdy_vrss: String(c - prev), prdy_vrss_sign: c > prev ? "2" : c < prev ? "5" : "3",
-        prdy_ctrt: ((100 * (c - prev)) / prev).toFixed(2),
+        prdy_ctrt: ((100 * (c - prev)) / prev).toFixed(2), hts_frgn_ehrt: "50.12", frgn_ntby_qty: "0",
+        flng_cls_code: "00", acml_prtt_rate: "1.00",
       });
       c = prev;
     }

@@ -191,11 +191,15 @@ export async function startMockKis(o = {}) {
     const p = price(symbol);
     const evlu = p * h.qty;
     const pchs = Math.round(h.avg * h.qty);
+    const rt = pchs ? ((100 * (evlu - pchs)) / pchs).toFixed(2) : "0.00";
+    // KIS's 26 fields, in its order.
     return {
-      pdno: symbol, prdt_name: info(symbol).name, trad_dvsn_name: "현금", hldg_qty: String(h.qty),
-      ord_psbl_qty: String(h.qty - (h.reserved ?? 0)), pchs_avg_pric: h.avg.toFixed(4), pchs_amt: String(pchs),
-      prpr: String(p), evlu_amt: String(evlu), evlu_pfls_amt: String(evlu - pchs),
-      evlu_pfls_rt: pchs ? ((100 * (evlu - pchs)) / pchs).toFixed(2) : "0.00",
+      pdno: symbol, prdt_name: info(symbol).name, trad_dvsn_name: "현금", bfdy_buy_qty: "0", bfdy_sll_qty: "0",
+      thdt_buyqty: "0", thdt_sll_qty: "0", hldg_qty: String(h.qty), ord_psbl_qty: String(h.qty - (h.reserved ?? 0)),
+      pchs_avg_pric: h.avg.toFixed(4), pchs_amt: String(pchs), prpr: String(p), evlu_amt: String(evlu),
+      evlu_pfls_amt: String(evlu - pchs), evlu_pfls_rt: rt, evlu_erng_rt: "0.00000000", loan_dt: "", loan_amt: "0",
+      stln_slng_chgs: "0", expd_dt: "", fltt_rt: "0.00000000", bfdy_cprs_icdc: "0", item_mgna_rt_name: "20%",
+      grta_rt_name: "", sbst_pric: String(Math.round(p * 0.7)), stck_loan_unpr: "0.0000",
     };
   }
 
@@ -278,11 +282,15 @@ export async function startMockKis(o = {}) {
       if (p.error) return p.error;
       const stock = rows.reduce((a, r) => a + Number(r.evlu_amt), 0);
       const pchs = rows.reduce((a, r) => a + Number(r.pchs_amt), 0);
+      const cash = String(Math.round(acct.cash)), total = String(Math.round(acct.cash + stock));
+      // KIS's 24 fields, in its order.
       const summary = {
-        dnca_tot_amt: String(Math.round(acct.cash)), nxdy_excc_amt: String(Math.round(acct.cash)),
-        prvs_rcdl_excc_amt: String(Math.round(acct.cash)), scts_evlu_amt: String(stock),
-        tot_evlu_amt: String(Math.round(acct.cash + stock)), nass_amt: String(Math.round(acct.cash + stock)),
-        pchs_amt_smtl_amt: String(pchs), evlu_amt_smtl_amt: String(stock), evlu_pfls_smtl_amt: String(stock - pchs),
+        dnca_tot_amt: cash, nxdy_excc_amt: cash, prvs_rcdl_excc_amt: cash, cma_evlu_amt: "0", bfdy_buy_amt: "0",
+        thdt_buy_amt: "0", nxdy_auto_rdpt_amt: "0", bfdy_sll_amt: "0", thdt_sll_amt: "0", d2_auto_rdpt_amt: "0",
+        bfdy_tlex_amt: "0", thdt_tlex_amt: "0", tot_loan_amt: "0", scts_evlu_amt: String(stock), tot_evlu_amt: total,
+        nass_amt: total, fncg_gld_auto_rdpt_yn: "", pchs_amt_smtl_amt: String(pchs), evlu_amt_smtl_amt: String(stock),
+        evlu_pfls_smtl_amt: String(stock - pchs), tot_stln_slng_chgs: "0", bfdy_tot_asst_evlu_amt: total,
+        asst_icdc_amt: "0", asst_icdc_erng_rt: "0.00000000",
       };
       const [status, body] = ok("KIOK0510", "조회가 완료되었습니다                                                  ", { ...p.ctx, output1: p.slice, output2: [summary] });
       return [status, body, { tr_cont: p.trCont }];
@@ -296,9 +304,10 @@ export async function startMockKis(o = {}) {
       const qty = Math.floor(cash / unit);
       return ok("KIOK0510", "조회가 완료되었습니다", {
         output: {
-          ord_psbl_cash: String(Math.round(cash)), ord_psbl_sbst: "0", ruse_psbl_amt: "0",
+          ord_psbl_cash: String(Math.round(cash)), ord_psbl_sbst: "0", ruse_psbl_amt: "0", fund_rpch_chgs: "0",
           psbl_qty_calc_unpr: String(unit), nrcvb_buy_amt: String(qty * unit), nrcvb_buy_qty: String(qty),
-          max_buy_amt: String(qty * unit), max_buy_qty: String(qty), cma_evlu_amt: "0",
+          max_buy_amt: String(qty * unit), max_buy_qty: String(qty), cma_evlu_amt: "0", ovrs_re_use_amt_wcrc: "0",
+          ord_psbl_frcr_amt_wcrc: "0",
         },
       });
     },
@@ -364,13 +373,18 @@ export async function startMockKis(o = {}) {
         .filter((x) => q.SLL_BUY_DVSN_CD === "00" || sideCode[x.side] === q.SLL_BUY_DVSN_CD)
         .filter((x) => !q.PDNO || x.symbol === q.PDNO)
         .filter((x) => q.CCLD_DVSN === "00" || (q.CCLD_DVSN === "01" ? x.filled > 0 : x.filled < x.qty))
+        // KIS's 36 fields, in its order and spelling (cnc_cfrm_qty, excg_id_dvsn_Cd).
         .map((x) => ({
-          ord_dt: x.date, ord_gno_brno: x.orgno, odno: x.odno, orgn_odno: x.orgOdno ?? "", ord_dvsn_name: x.dvsn === "01" ? "시장가" : "지정가",
-          sll_buy_dvsn_cd: sideCode[x.side], sll_buy_dvsn_cd_name: x.side === "buy" ? "현금매수" : "현금매도",
-          pdno: x.symbol, prdt_name: info(x.symbol).name, ord_qty: String(x.qty), ord_unpr: String(x.price), ord_tmd: x.time,
-          tot_ccld_qty: String(x.filled), avg_prvs: String(x.avgFill ?? 0), tot_ccld_amt: String(x.filled * (x.avgFill ?? 0)),
-          rmn_qty: String(x.qty - x.filled - (x.cancelledQty ?? 0)), rjct_qty: "0", cncl_yn: x.cancelled ? "Y" : "N",
-          cncl_cfrm_qty: String(x.cancelledQty ?? 0), ord_dvsn_cd: x.dvsn, excg_id_dvsn_cd: "KRX",
+          ord_dt: x.date, ord_gno_brno: x.orgno, odno: x.odno, orgn_odno: x.orgOdno ?? "",
+          ord_dvsn_name: x.dvsn === "01" ? "시장가" : "지정가", sll_buy_dvsn_cd: sideCode[x.side],
+          sll_buy_dvsn_cd_name: x.side === "buy" ? "현금매수" : "현금매도", pdno: x.symbol, prdt_name: info(x.symbol).name,
+          ord_qty: String(x.qty), ord_unpr: String(x.price), ord_tmd: x.time, tot_ccld_qty: String(x.filled),
+          avg_prvs: String(x.avgFill ?? 0), cncl_yn: x.cancelled ? "Y" : "N", tot_ccld_amt: String(x.filled * (x.avgFill ?? 0)),
+          loan_dt: "", ordr_empno: "", ord_dvsn_cd: x.dvsn, cnc_cfrm_qty: String(x.cancelledQty ?? 0),
+          rmn_qty: String(x.qty - x.filled - (x.cancelledQty ?? 0)), rjct_qty: "0",
+          ccld_cndt_name: "없음", inqr_ip_addr: "", cpbc_ordp_ord_rcit_dvsn_cd: "", cpbc_ordp_infm_mthd_dvsn_cd: "",
+          infm_tmd: "", ctac_tlno: "", prdt_type_cd: "300", excg_dvsn_cd: "02", cpbc_ordp_mtrl_dvsn_cd: "",
+          ord_orgno: "", rsvn_ord_end_dt: "", excg_id_dvsn_Cd: "KRX", stpm_cndt_pric: "0", stpm_efct_occr_dtmd: "",
         }));
       if (q.INQR_DVSN !== "01") rows.reverse();
       const p = paged(rows, opts.ordersPage, q, headers, `${q.CANO}^${q.ACNT_PRDT_CD}^${q.INQR_STRT_DT}`);
