@@ -19,6 +19,9 @@ const ORDER: &str = "/order-cash";
 const TOKEN: &str = "/oauth2/tokenP";
 const CCLD: &str = "/inquire-daily-ccld";
 
+/// KIS refusing a second token within the minute.
+const THROTTLED: &str = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
+
 fn buy_one() -> Value {
     json!({"symbol": "005930", "quantity": 1})
 }
@@ -222,11 +225,10 @@ fn s6_a_rejected_token_is_not_taken_back_from_the_store() {
     let w = world(json!({}));
     w.run(w.core.get_price(&sym("005930"))).unwrap();
     let expired = r#"{"rt_cd":"1","msg_cd":"EGW00123","msg1":"기간이 만료된 token 입니다."}"#;
-    let throttled = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
     w.kis
         .script(PRICE, vec![Scripted::Respond(500, expired.into())]);
     w.kis
-        .script(TOKEN, vec![Scripted::Respond(403, throttled.into())]);
+        .script(TOKEN, vec![Scripted::Respond(403, THROTTLED.into())]);
     let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
     assert_eq!(e.msg_cd.as_deref(), Some("EGW00133"));
     let sent = w.count(PRICE);
@@ -285,9 +287,8 @@ fn b1_egw00201_gives_up_with_rate_limited() {
 #[test]
 fn b1_egw00133_fails_with_retry_after_and_is_not_asked_again() {
     let w = world(json!({}));
-    let throttled = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
     w.kis
-        .script(TOKEN, vec![Scripted::Respond(403, throttled.into())]);
+        .script(TOKEN, vec![Scripted::Respond(403, THROTTLED.into())]);
     let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
     assert_eq!(e.kind, ErrorKind::RateLimited);
     assert_eq!(e.msg_cd.as_deref(), Some("EGW00133"));
@@ -541,9 +542,8 @@ fn s6_two_clients_whose_token_kis_rejects_share_the_one_kis_issues_next() {
 fn b1_egw00133_with_a_store_of_its_own_fails_at_once() {
     let w = world(json!({}));
     w.store.unshared.set(true);
-    let throttled = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
     w.kis
-        .script(TOKEN, vec![Scripted::Respond(403, throttled.into())]);
+        .script(TOKEN, vec![Scripted::Respond(403, THROTTLED.into())]);
     let started = w.clock_now();
     let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
     assert_eq!(e.msg_cd.as_deref(), Some("EGW00133"));
@@ -556,9 +556,8 @@ fn b1_egw00133_with_a_store_of_its_own_fails_at_once() {
 #[test]
 fn b3_egw00133_with_nothing_in_the_store_fails_after_a_bounded_wait() {
     let w = world(json!({}));
-    let throttled = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
     w.kis
-        .script(TOKEN, vec![Scripted::Respond(403, throttled.into())]);
+        .script(TOKEN, vec![Scripted::Respond(403, THROTTLED.into())]);
     let started = w.clock_now();
     let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
     assert_eq!(e.kind, ErrorKind::RateLimited);
