@@ -28,7 +28,7 @@ pub const MIN_ISSUE_GAP_MS: f64 = 60_000.0;
 /// A call does not start with a token that would expire while it is in flight.
 const USE_MARGIN_MS: f64 = 30_000.0;
 pub const REFRESH_INTERVAL_MS: f64 = 30.0 * 60_000.0;
-/// After EGW00133 on a cold start, how often and how long apart to look in the store again.
+/// After EGW00133 with a shared store, how often and how long apart to look in it again.
 const STORE_RECHECKS: u32 = 3;
 const STORE_RECHECK_MS: f64 = 1_000.0;
 
