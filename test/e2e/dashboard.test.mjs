@@ -186,6 +186,26 @@ test("the request log shows entries and no secret; nothing is stored by default"
   }
 });
 
+test("the watchlist takes the user's own symbols, refuses a malformed one by name, and keeps the list in localStorage", async () => {
+  const saved = () => page.evaluate(() => JSON.parse(localStorage.getItem("kis-dashboard-watchlist") ?? "null"));
+  await page.fill("#watch-add [name=symbol]", "12345");
+  await page.click("#watch-add button");
+  assert.match(await page.textContent("#watch-message"), /"12345" is not a KRX code/);
+  assert.equal(await saved(), null, "nothing kept before the list is edited");
+  await page.fill("#watch-add [name=symbol]", " 0091c0 ");
+  await page.click("#watch-add button");
+  assert.ok(await page.isHidden("#watch-message"));
+  // Its quote comes with the next round, and it is the chart's symbol now.
+  await page.waitForSelector('#watch-rows tr[data-symbol="0091C0"][data-price="12000"].selected', { timeout: 15000 });
+  assert.match(await page.textContent("#chart-symbol"), /0091C0/);
+  assert.deepEqual((await saved()).slice(-1), ["0091C0"]);
+  await page.click('#watch-rows tr[data-symbol="0091C0"] button.remove');
+  assert.equal(await page.$('#watch-rows tr[data-symbol="0091C0"]'), null);
+  assert.ok(!(await saved()).includes("0091C0"));
+  // The chart moves to the first symbol rather than showing one no longer listed.
+  assert.match(await page.textContent("#chart-symbol"), /005930/);
+});
+
 test("the only console errors are Chromium's notes on the injected 502 and 500s; a screenshot is saved", async () => {
   fs.mkdirSync(OUT, { recursive: true });
   await page.screenshot({ path: path.join(OUT, "dashboard.png"), fullPage: true });

@@ -3,7 +3,7 @@ import { KisClient, type KisEvent, type Order } from "kis-wasm";
 import { $ } from "./dom.js";
 import { describe } from "./errors.js";
 import { RequestLog } from "./request-log.js";
-import { Watchlist, DEFAULT_SYMBOLS } from "./watchlist.js";
+import { Watchlist, savedSymbols } from "./watchlist.js";
 import { PriceChart, type Period } from "./price-chart.js";
 import { AccountView } from "./account-view.js";
 import { OrderForm } from "./order-form.js";
@@ -14,14 +14,15 @@ const ACCOUNT_INTERVAL_MS = 15000;
 
 let kis: KisClient | null = null;
 let current: settings.Settings | null = null;
-let selected = DEFAULT_SYMBOLS[0]!;
+const symbols = savedSymbols();
+let selected = symbols[0]!;
 let generation = 0;
 let waitingUntil = 0;
 
 const log = new RequestLog();
 const chart = new PriceChart();
 const account = new AccountView((o) => void cancel(o));
-const watchlist = new Watchlist(DEFAULT_SYMBOLS, (s) => {
+const watchlist = new Watchlist(symbols, (s) => {
   selected = s;
   const price = Number($(`#watch-rows tr[data-symbol="${s}"]`).dataset.price) || null;
   orderForm.setSymbol(s, price);
@@ -156,6 +157,16 @@ async function start(): Promise<void> {
       if (kis) void guard(() => chart.load(kis!, selected));
     });
   }
+  const add = $<HTMLFormElement>("#watch-add");
+  add.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const input = add.elements.namedItem("symbol") as HTMLInputElement;
+    const problem = watchlist.add(input.value);
+    const message = $("#watch-message");
+    message.textContent = problem ?? "";
+    message.hidden = !problem;
+    if (!problem) input.value = "";
+  });
   window.addEventListener("unhandledrejection", (ev) => showError(ev.reason));
   $("#error").addEventListener("click", () => ($("#error").hidden = true));
   // With a host that knows everything (the demo), connect at once.

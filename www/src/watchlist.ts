@@ -4,46 +4,113 @@ import { DEFAULT_WATCHLIST, nameOf } from "./names.js";
 
 export const DEFAULT_SYMBOLS = DEFAULT_WATCHLIST.map(([symbol]) => symbol);
 
+/** The user's own list, kept in localStorage once edited (symbols are not secrets). */
+const KEY = "kis-dashboard-watchlist";
+/** A KRX code as KIS takes it: 6 digits or upper-case letters, or "Q" + 6 digits (ETN). */
+const CODE = /^([0-9A-Z]{6}|Q[0-9]{6})$/;
+
+export function savedSymbols(): string[] {
+  try {
+    const list: unknown = JSON.parse(localStorage.getItem(KEY) ?? "null");
+    if (Array.isArray(list) && list.length && list.every((s) => typeof s === "string" && CODE.test(s))) return list;
+  } catch {
+    // A list that does not read back is no list: the default one.
+  }
+  return [...DEFAULT_SYMBOLS];
+}
+
 /** Quotes for a list of symbols; the client's limiter spaces the calls, so a refresh of all of
- *  them never trips KIS's per-second limit. */
+ *  them never trips KIS's per-second limit. Symbols can be added and removed. */
 export class Watchlist {
   private readonly body = $<HTMLTableSectionElement>("#watch-rows");
   private readonly rows = new Map<string, HTMLTableRowElement>();
+  private selected = "";
 
   constructor(private readonly symbols: string[], private readonly onSelect: (symbol: string) => void) {
-    for (const s of symbols) {
-      const tr = row([cell(s), cell(nameOf(s)), cell("—"), cell(""), cell(""), cell("")]);
-      tr.dataset.symbol = s;
-      tr.addEventListener("click", () => this.select(s));
-      this.rows.set(s, tr);
-      this.body.append(tr);
-    }
+    for (const s of symbols) this.append(s);
+  }
+
+  get first(): string {
+    return this.symbols[0] ?? "";
   }
 
   select(symbol: string): void {
+    this.selected = symbol;
     for (const [s, tr] of this.rows) tr.classList.toggle("selected", s === symbol);
     this.onSelect(symbol);
   }
 
+  /** Adds `input` (trimmed, upper-cased) and selects it; the error to show, if any. */
+  add(input: string): string | null {
+    const symbol = input.trim().toUpperCase();
+    if (!CODE.test(symbol)) return `"${input.trim()}" is not a KRX code: 6 digits or letters (e.g. 005930), or Q and 6 digits`;
+    if (!this.rows.has(symbol)) {
+      this.symbols.push(symbol);
+      this.append(symbol);
+      this.save();
+    }
+    this.select(symbol);
+    return null;
+  }
+
+  remove(symbol: string): void {
+    const i = this.symbols.indexOf(symbol);
+    if (i < 0 || this.symbols.length === 1) return; // the chart and the order form need one
+    this.symbols.splice(i, 1);
+    this.rows.get(symbol)?.remove();
+    this.rows.delete(symbol);
+    this.save();
+    if (this.selected === symbol) this.select(this.first);
+  }
+
   /** One round over every symbol; failures are reported, the others still update. */
   async refresh(kis: KisClient): Promise<unknown[]> {
-    const results = await Promise.allSettled(this.symbols.map((s) => kis.getPrice(s)));
+    const symbols = [...this.symbols];
+    const results = await Promise.allSettled(symbols.map((s) => kis.getPrice(s)));
     const errors: unknown[] = [];
-    results.forEach((r, i) => {
+    for (const r of results) {
       if (r.status === "fulfilled") this.show(r.value);
       else errors.push(r.reason);
-      void i;
-    });
+    }
     return errors;
+  }
+
+  private save(): void {
+    localStorage.setItem(KEY, JSON.stringify(this.symbols));
+  }
+
+  private append(symbol: string): void {
+    const tr = row(this.cells(symbol, ["—", "", "", ""]));
+    tr.dataset.symbol = symbol;
+    tr.addEventListener("click", () => this.select(symbol));
+    this.rows.set(symbol, tr);
+    this.body.append(tr);
+  }
+
+  /** The row's cells: symbol, name, four figures, and its remove button. */
+  private cells(symbol: string, figures: HTMLTableCellElement[] | string[]): HTMLTableCellElement[] {
+    const remove = document.createElement("button");
+    remove.textContent = "×";
+    remove.title = `remove ${symbol}`;
+    remove.className = "remove";
+    remove.addEventListener("click", (e) => {
+      e.stopPropagation();
+      this.remove(symbol);
+    });
+    const end = cell("");
+    end.append(remove);
+    return [cell(symbol), cell(nameOf(symbol)), ...figures.map((f) => (typeof f === "string" ? cell(f) : f)), end];
   }
 
   private show(q: Quote): void {
     const tr = this.rows.get(q.symbol);
-    if (!tr) return;
+    if (!tr) return; // removed while its quote was on the way
     const cls = signClass(q.change);
     tr.replaceChildren(
-      cell(q.symbol), cell(nameOf(q.symbol)), cell(fmt(q.price), cls),
-      cell(fmt(q.change), cls), cell(q.changeRate === null ? "—" : `${q.changeRate.toFixed(2)}%`, cls), cell(fmt(q.volume)),
+      ...this.cells(q.symbol, [
+        cell(fmt(q.price), cls), cell(fmt(q.change), cls),
+        cell(q.changeRate === null ? "—" : `${q.changeRate.toFixed(2)}%`, cls), cell(fmt(q.volume)),
+      ]),
     );
     tr.dataset.price = String(q.price ?? "");
   }
