@@ -76,7 +76,11 @@ export class Watchlist {
   }
 
   private save(): void {
-    localStorage.setItem(KEY, JSON.stringify(this.symbols));
+    try {
+      localStorage.setItem(KEY, JSON.stringify(this.symbols));
+    } catch {
+      // Storage refused (a private window, a full quota): the list lasts as long as the page.
+    }
   }
 
   private append(symbol: string): void {
