@@ -276,6 +276,9 @@ pub struct FakeOrder {
     pub cancelled: bool,
 }
 
+/// KIS's answer to a second token request within the minute (HTTP 403).
+pub const THROTTLED: &str = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
+
 /// An in-process KIS: enough of tokenP, hashkey, quotes, balance (paged), orders and
 /// daily-ccld for the engine's rules, plus a script of faults per path.
 pub struct FakeKis {
@@ -422,7 +425,7 @@ impl FakeKis {
                 return HttpResponse {
                     status: 403,
                     headers: vec![],
-                    body: r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#.into(),
+                    body: THROTTLED.into(),
                 };
             }
             self.last_issued_at.set(now);

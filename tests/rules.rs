@@ -11,16 +11,13 @@ use kis_wasm::error::Result as KisResult;
 use kis_wasm::json::Value;
 use kis_wasm::json_value as json;
 use kis_wasm::models::OrderAck;
-use kis_wasm::testing::{fnv_hex, Scripted};
+use kis_wasm::testing::{fnv_hex, Scripted, THROTTLED};
 use kis_wasm::{ErrorKind, KisError};
 
 const PRICE: &str = "/inquire-price";
 const ORDER: &str = "/order-cash";
 const TOKEN: &str = "/oauth2/tokenP";
 const CCLD: &str = "/inquire-daily-ccld";
-
-/// KIS refusing a second token within the minute.
-const THROTTLED: &str = r#"{"error_code":"EGW00133","error_description":"접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)"}"#;
 
 fn buy_one() -> Value {
     json!({"symbol": "005930", "quantity": 1})
