@@ -115,6 +115,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 // own minute has none) to a client that found a shared store empty or its token
                 // rejected: another process on the store was issued a token a moment ago, and
                 // its write lands shortly. With a store of its own, B1's refusal is at once.
+                // One loop with one `load_stored`, rather than a load, the issue, then a loop of
+                // loads: the straight form was 34 B more of gzipped wasm.
                 let mut look = stored_first;
                 let mut refused = None;
                 let mut rechecks = STORE_RECHECKS;
