@@ -231,13 +231,13 @@ export async function startMockKis(o = {}) {
       const bars = dailyBars(s, p, "D", now(), 2);
       const prev = Number(bars[1].stck_clpr);
       const today = bars[0];
-      const up = Math.round(prev * 1.3 / tick(prev)) * tick(prev);
-      const down = Math.round(prev * 0.7 / tick(prev)) * tick(prev);
+      // Prices derived from yesterday's close, on its tick.
       const t = tick(prev);
-      const at = (x) => String(Math.round(x / t) * t);
+      const onTick = (x) => Math.round(x / t) * t;
+      const at = (x) => String(onTick(x));
       const rate = (a, b) => ((100 * (a - b)) / b).toFixed(2);
-      const hi = Math.round(prev * 1.25 / t) * t, lo = Math.round(prev * 0.8 / t) * t;
-      const ymd = kst(now()).date, shares = 5969782550;
+      const up = onTick(prev * 1.3), down = onTick(prev * 0.7), hi = onTick(prev * 1.25), lo = onTick(prev * 0.8);
+      const shares = 5969782550;
       // Every field KIS's inquire-price answers with, in its order (81, none of them the
       // stock's name: that comes with holdings and orders, as prdt_name).
       return ok("MCA00000", "정상처리 되었습니다!", {
