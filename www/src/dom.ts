@@ -18,6 +18,12 @@ export function row(cells: HTMLTableCellElement[]): HTMLTableRowElement {
   return tr;
 }
 
+/** Now, as "HH:MM:SS" in Korea time: KIS stamps orders so, and the page keeps one clock
+ *  wherever it is opened. */
+export function kstClock(): string {
+  return new Date().toLocaleTimeString("en-GB", { hour12: false, timeZone: "Asia/Seoul" });
+}
+
 const number = new Intl.NumberFormat("ko-KR");
 
 /** KIS numbers may be null (KIS sent nothing): show a dash. */

@@ -1,5 +1,10 @@
 import { isKisError } from "kis-wasm";
 
+/** A KisError's kind ("orderStatusUnknown", …), or "" for any other failure. */
+export function kindOf(e: unknown): string {
+  return typeof e === "object" && e !== null && "kind" in e ? String(e.kind) : "";
+}
+
 /** A message a person can act on, for each kind of failure. */
 export function describe(e: unknown): string {
   if (!isKisError(e)) return e instanceof Error ? e.message : String(e);

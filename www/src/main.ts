@@ -1,7 +1,7 @@
 // The dashboard: built only on the kis-wasm package, as any outside user would use it.
 import { KisClient, type KisEvent, type Order } from "kis-wasm";
 import { $ } from "./dom.js";
-import { describe } from "./errors.js";
+import { describe, kindOf } from "./errors.js";
 import { RequestLog } from "./request-log.js";
 import { Watchlist, savedSymbols } from "./watchlist.js";
 import { PriceChart, type Period } from "./price-chart.js";
@@ -52,7 +52,7 @@ function showError(e: unknown, sticky = false): void {
   if (!sticky && box.dataset.sticky && !box.hidden) return;
   box.textContent = describe(e);
   box.hidden = false;
-  box.dataset.kind = typeof e === "object" && e !== null && "kind" in e ? String((e as { kind: unknown }).kind) : "";
+  box.dataset.kind = kindOf(e);
   box.dataset.sticky = sticky ? "1" : "";
 }
 

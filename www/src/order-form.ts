@@ -1,5 +1,6 @@
 import type { KisEnv, OrderAck, OrderInput } from "kis-wasm";
-import { $ } from "./dom.js";
+import { $, kstClock } from "./dom.js";
+import { kindOf } from "./errors.js";
 
 export interface OrderRequest {
   side: "buy" | "sell";
@@ -66,9 +67,8 @@ export class OrderForm {
       this.message.textContent = `Order ${ack.orderNo} accepted at ${ack.time}.`;
     } catch (e) {
       // Kept after the message below is dismissed: what happened to this order, and when.
-      const kind = typeof e === "object" && e !== null && "kind" in e ? ` (${String(e.kind)})` : "";
-      const at = new Date().toLocaleTimeString("en-GB", { hour12: false, timeZone: "Asia/Seoul" });
-      this.message.textContent = `Order failed${kind} at ${at} KST; the message below says more.`;
+      const kind = kindOf(e);
+      this.message.textContent = `Order failed${kind ? ` (${kind})` : ""} at ${kstClock()} KST; the message below says more.`;
       this.report(e);
     }
   }

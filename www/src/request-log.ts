@@ -1,5 +1,5 @@
 import type { KisEvent } from "kis-wasm";
-import { $, cell, row } from "./dom.js";
+import { $, cell, kstClock, row } from "./dom.js";
 
 const MAX_ROWS = 200;
 
@@ -16,8 +16,7 @@ export class RequestLog {
       e.msgCd ?? "",
     ].filter(Boolean).join(" · ");
     const tr = row([
-      // Korea time, as KIS stamps orders: one clock on the page wherever it is opened.
-      cell(new Date().toLocaleTimeString("en-GB", { hour12: false, timeZone: "Asia/Seoul" })),
+      cell(kstClock()),
       cell(e.type),
       cell(e.trId ?? ""),
       cell(e.path ?? ""),

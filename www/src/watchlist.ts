@@ -84,7 +84,7 @@ export class Watchlist {
   }
 
   private append(symbol: string): void {
-    const tr = row(this.cells(symbol, ["—", "", "", ""]));
+    const tr = row(this.cells(symbol, [cell("—"), cell(""), cell(""), cell("")]));
     tr.dataset.symbol = symbol;
     tr.addEventListener("click", () => this.select(symbol));
     this.rows.set(symbol, tr);
@@ -92,7 +92,7 @@ export class Watchlist {
   }
 
   /** The row's cells: symbol, name, four figures, and its remove button. */
-  private cells(symbol: string, figures: HTMLTableCellElement[] | string[]): HTMLTableCellElement[] {
+  private cells(symbol: string, figures: HTMLTableCellElement[]): HTMLTableCellElement[] {
     const remove = document.createElement("button");
     remove.textContent = "×";
     remove.title = `remove ${symbol}`;
@@ -103,7 +103,7 @@ export class Watchlist {
     });
     const end = cell("");
     end.append(remove);
-    return [cell(symbol), cell(nameOf(symbol)), ...figures.map((f) => (typeof f === "string" ? cell(f) : f)), end];
+    return [cell(symbol), cell(nameOf(symbol)), ...figures, end];
   }
 
   private show(q: Quote): void {
