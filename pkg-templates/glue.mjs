@@ -234,6 +234,12 @@ export function kisGlue(KisError) {
   };
   const HOST_KEYS = ["fetch", "tokenStore", "onEvent", "logger"];
 
+  // A number for each fetch function: clients of one app key share their state in the module
+  // when they reach KIS through the same one (src/engine/shared.rs).
+  const ways = new WeakMap();
+  let nextWay = 1;
+  const way = (f) => ways.get(f) ?? (ways.set(f, nextWay), nextWay++);
+
   const registry = new FinalizationRegistry((host) => quiet.kis_client_free(host));
   // Each client's number (0 once freed); a WeakMap rather than a private field, for older
   // browsers.
@@ -274,7 +280,7 @@ export function kisGlue(KisError) {
       if (typeof own.fetch !== "function") {
         throw invalid("options.fetch", "is required: this runtime has no globalThis.fetch (pass one, e.g. from undici)");
       }
-      for (const key of HOST_KEYS) parts.push(`"${key}":${options[key] != null}`);
+      for (const key of HOST_KEYS) parts.push(`"${key}":${key === "fetch" ? way(own.fetch) : options[key] != null}`);
       const h = ref(own);
       if (!wasm.kis_client_new(h, ...put(`{${parts.join(",")}}`))) {
         refs.delete(h);

@@ -290,7 +290,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         &self,
         body: &str,
     ) -> core::result::Result<Option<String>, (Verdict, KisError)> {
-        if !self.cfg.hashkey || !self.hashkey_supported.get() {
+        if !self.cfg.hashkey || !self.shared.hashkey_supported.get() {
             return Ok(None);
         }
         let permit = self.admit(HASHKEY_PATH, "").await;
@@ -319,7 +319,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Err(te) => return Err((Verdict::Transient, transport_error(te, HASHKEY_PATH, ""))),
         };
         if resp.status == 404 {
-            self.hashkey_supported.set(false);
+            self.shared.hashkey_supported.set(false);
             self.warn(
                 "KIS /uapi/hashkey answered 404; sending POSTs without a hashkey from now on",
             );

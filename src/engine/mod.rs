@@ -9,6 +9,7 @@ pub mod orders;
 pub mod paging;
 pub mod rate_limit;
 pub(crate) mod sending;
+pub mod shared;
 pub mod single_flight;
 pub mod token;
 pub mod transport;

@@ -71,7 +71,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let started = self.clock.now_ms();
         let mut resends = 0;
         loop {
-            let attempt = self.orders_sending.start(&terms, self.clock.now_ms());
+            let attempt = self
+                .shared
+                .orders_sending
+                .start(&terms, self.clock.now_ms());
             let answer = self.call(&call).await;
             let failed = match answer {
                 Ok(mut reply) => {
@@ -156,7 +159,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     fn remember(&self, order_no: &str) {
         if !order_no.is_empty() {
             let today = kst_date(self.clock.now_ms());
-            let mut known = self.known_orders.borrow_mut();
+            let mut known = self.shared.known_orders.borrow_mut();
             if known.0 != today {
                 *known = (today, Vec::new());
             }
@@ -167,7 +170,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// Two looks a retry delay apart, since KIS's daily view can lag a fresh order; first, the
     /// identical orders of ours still on the wire must have their answers (`sending`).
     async fn find_order(&self, terms: &Terms, started: f64) -> Lookup {
-        while self.orders_sending.busy(terms) {
+        while self.shared.orders_sending.busy(terms) {
             self.clock.sleep(SIBLING_POLL_MS).await;
         }
         let mut unaccounted = None;
@@ -208,9 +211,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         // Read once the list is in, as is `known`: a sibling's lookup that ended meanwhile has
         // named its row and no longer counts.
         let ours_lost = self
+            .shared
             .orders_sending
             .lost_since(terms, started - CLOCK_SKEW_MS);
-        let known = self.known_orders.borrow();
+        let known = self.shared.known_orders.borrow();
         let known: &[String] = if known.0 == today { &known.1 } else { &[] };
         Ok(seen(
             &mut pages,

@@ -1,5 +1,6 @@
-//! B4: a sliding-window limiter shared by every call of a client. No one-second window at KIS ever
-//! holds more than N calls, which a token bucket with a burst of N cannot promise.
+//! B4: a sliding-window limiter shared by every call of a client, and by the clients of one app
+//! key in a process (`engine::shared`). No one-second window at KIS ever holds more than N
+//! calls, which a token bucket with a burst of N cannot promise.
 //!
 //! The window is measured against answers, not sends: call k may leave only a window after call
 //! k−N was *answered*. KIS saw call k−N at some moment before its answer and sees call k after we
@@ -45,7 +46,8 @@ struct State {
 }
 
 pub struct RateLimiter {
-    per_sec: u64,
+    /// Lowered, never raised, as stricter clients join (`engine::shared`).
+    per_sec: Cell<u64>,
     state: RefCell<State>,
     changes: Cell<u64>,
     wakers: RefCell<Vec<Waker>>,
@@ -54,7 +56,7 @@ pub struct RateLimiter {
 impl RateLimiter {
     pub fn new(per_sec: u32) -> Self {
         RateLimiter {
-            per_sec: u64::from(per_sec),
+            per_sec: Cell::new(u64::from(per_sec)),
             state: RefCell::new(State::default()),
             changes: Cell::new(0),
             wakers: RefCell::new(Vec::new()),
@@ -62,7 +64,15 @@ impl RateLimiter {
     }
 
     pub fn enabled(&self) -> bool {
-        self.per_sec > 0
+        self.per_sec.get() > 0
+    }
+
+    /// Takes on a client's limit when it is stricter; 0 (no limit) changes nothing.
+    pub fn tighten(&self, per_sec: u32) {
+        let n = u64::from(per_sec);
+        if n > 0 && (n < self.per_sec.get() || !self.enabled()) {
+            self.per_sec.set(n);
+        }
     }
 
     /// A place in the queue, taken synchronously so that call order is admission order.
@@ -90,7 +100,7 @@ impl RateLimiter {
         if ticket > 0 && slot(ticket - 1).is_some_and(|p| p.sent.is_none()) {
             return Gate::WaitForChange;
         }
-        let Some(k) = ticket.checked_sub(self.per_sec) else {
+        let Some(k) = ticket.checked_sub(self.per_sec.get()) else {
             return Gate::Go;
         };
         match slot(k) {
@@ -112,7 +122,7 @@ impl RateLimiter {
     pub fn estimate(&self, ticket: u64, now: f64) -> f64 {
         let s = self.state.borrow();
         let older = ticket
-            .checked_sub(self.per_sec)
+            .checked_sub(self.per_sec.get())
             .and_then(|k| k.checked_sub(s.base))
             .and_then(|i| s.slots.get(i as usize).copied());
         match older {
@@ -172,7 +182,7 @@ impl RateLimiter {
                 .map_or(s.base + s.slots.len() as u64, |i| s.base + i as u64);
             let mut forget = 0;
             while s.slots.get(forget).is_some_and(|x| x.done.is_some())
-                && s.base + forget as u64 + self.per_sec < oldest_unsent
+                && s.base + forget as u64 + self.per_sec.get() < oldest_unsent
             {
                 forget += 1;
             }

@@ -80,7 +80,7 @@ fn store_key(env: Env, app_key: &str) -> String {
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     pub fn token_info(&self) -> Option<TokenInfo> {
         let now = self.clock.now_ms();
-        self.token.borrow().as_ref().map(|t| t.info(now))
+        self.shared.token.borrow().as_ref().map(|t| t.info(now))
     }
 
     pub fn store_key(&self) -> String {
@@ -89,7 +89,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 
     fn usable_token(&self) -> Option<String> {
         let now = self.clock.now_ms();
-        self.token
+        self.shared
+            .token
             .borrow()
             .as_ref()
             .filter(|t| t.usable(now))
@@ -109,7 +110,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// The token's single flight (B2), one body for its three callers: a closure each made a
     /// copy each of the flight in the wasm. `stored_first`: a stored token will do.
     async fn flight(&self, stored_first: bool, after_rejection: bool) -> Result<Token> {
-        self.token_flight
+        self.shared
+            .token_flight
             .run(|| async move {
                 // KIS refusing the minute's second issuance (EGW00133, a status; the client's
                 // own minute has none) to a client that found a shared store empty or its token
@@ -164,8 +166,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 return Ok(t);
             }
         }
-        self.token.borrow_mut().take();
-        *self.rejected_token.borrow_mut() = Some(rejected.to_string());
+        self.shared.token.borrow_mut().take();
+        *self.shared.rejected_token.borrow_mut() = Some(rejected.to_string());
         let token = self.flight(false, true).await?;
         Ok(token.access_token)
     }
@@ -223,14 +225,17 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             expires_at: stored.expires_at,
             issued_at: stored.issued_at,
         };
-        let rejected = self.rejected_token.borrow().as_deref() == Some(token.access_token.as_str());
+        let rejected =
+            self.shared.rejected_token.borrow().as_deref() == Some(token.access_token.as_str());
         if !token.usable(now) || token.access_token.is_empty() || rejected {
             return None;
         }
         self.redactor.add(&token.access_token);
-        let last = self.last_issue_at.get().unwrap_or(f64::MIN);
-        self.last_issue_at.set(Some(last.max(token.issued_at)));
-        *self.token.borrow_mut() = Some(token.clone());
+        let last = self.shared.last_issue_at.get().unwrap_or(f64::MIN);
+        self.shared
+            .last_issue_at
+            .set(Some(last.max(token.issued_at)));
+        *self.shared.token.borrow_mut() = Some(token.clone());
         let mut e = self.event(EventType::Token, TOKEN_PATH, "");
         e.reason = Some("stored");
         self.emit(e);
@@ -240,7 +245,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// POST /oauth2/tokenP. `after_rejection` is S6's one exception to B2's minute.
     async fn issue(&self, after_rejection: bool) -> Result<Token> {
         let now = self.clock.now_ms();
-        if let Some(last) = self.last_issue_at.get() {
+        if let Some(last) = self.shared.last_issue_at.get() {
             let wait = last + MIN_ISSUE_GAP_MS - now;
             if wait > 0.0 && !after_rejection {
                 return Err(KisError::new(
@@ -270,7 +275,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Err(te) => return Err(self.scrub(transport_error(te, TOKEN_PATH, ""))),
         };
         // The minute counts from any answer: even a failed request may have minted one.
-        self.last_issue_at.set(Some(started));
+        self.shared.last_issue_at.set(Some(started));
         let c = classify(resp.status, &resp.body);
         let mut ev = self.event(EventType::Token, TOKEN_PATH, "");
         ev.status = Some(resp.status);
@@ -321,7 +326,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             "issued"
         });
         self.emit(ev);
-        *self.token.borrow_mut() = Some(token.clone());
+        *self.shared.token.borrow_mut() = Some(token.clone());
         let stored = StoredToken {
             access_token: token.access_token.clone(),
             expires_at: token.expires_at,

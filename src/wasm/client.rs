@@ -11,6 +11,7 @@ use core::future::Future;
 use core::pin::Pin;
 
 use crate::engine::config::Config;
+use crate::engine::shared::Registry;
 use crate::engine::token::REFRESH_INTERVAL_MS;
 use crate::error::{KisError, Result};
 use crate::input::whole_number;
@@ -36,6 +37,9 @@ type Clients = Vec<(u32, Rc<Core>)>;
 
 static CLIENTS: SingleThreaded<RefCell<Clients>> = SingleThreaded(RefCell::new(Vec::new()));
 
+/// The state the clients of one app key share (`engine::shared` says why).
+static SHARED: SingleThreaded<Registry> = SingleThreaded(Registry::new());
+
 /// Client `id`, or the error of a call on one the glue has freed.
 fn client(id: u32) -> Result<Rc<Core>> {
     let clients = CLIENTS.0.borrow();
@@ -54,6 +58,8 @@ fn build(host: JsRef, options: &str) -> Result<Core> {
     }
     let cfg = Config::from_value(&v, HOST_KEYS)?;
     let given = |k: &str| matches!(v.get(k), Some(Value::Bool(true)));
+    // The glue's number for the `fetch` function, the client's way to KIS.
+    let way = v.get("fetch").and_then(Value::as_f64).unwrap_or(0.0) as u32;
     let store = if given("tokenStore") {
         JsTokenStore::Js(id)
     } else {
@@ -63,7 +69,8 @@ fn build(host: JsRef, options: &str) -> Result<Core> {
         client: id,
         listening: given("onEvent"),
     };
-    Ok(KisCore::new(
+    Ok(KisCore::sharing(
+        SHARED.0.join(&cfg, way),
         cfg,
         JsTransport { host },
         JsClock,

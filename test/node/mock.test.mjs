@@ -223,8 +223,9 @@ describe("fault matrix", () => {
     });
   }
 
-  test("another client's identical buy a moment before a lost answer → orderStatusUnknown naming both, not resent", async () => {
-    const [{ kis: other }, { kis }] = [await warm(), await warm()];
+  test("another script's identical buy a moment before a lost answer → orderStatusUnknown naming both, not resent", async () => {
+    // A fetch of its own: to this process, a client it shares nothing with, as another script is.
+    const [{ kis: other }, { kis }] = [await warm({ fetch: (url, init) => fetch(url, init) }), await warm()];
     const order = { symbol: "005930", quantity: 1, price: 64800 };
     const booked = mock.orders("50012345").length;
     await other.buy(order);
@@ -234,6 +235,22 @@ describe("fault matrix", () => {
     assert.equal(placed.length, 2, "one each, nothing resent");
     assert.equal(e?.kind, "orderStatusUnknown", e?.message);
     for (const no of placed) assert.ok(e.message.includes(no), e.message);
+  });
+
+  test("a client of this process placed the identical buy a moment before a lost answer → found, not resent", async () => {
+    // Same app key, same fetch: the two share what they know of today's orders, so the lookup
+    // can tell the other client's order from this one's.
+    const [{ kis: other }, { kis, cap }] = [await warm(), await warm()];
+    const order = { symbol: "005930", quantity: 1, price: 64700 };
+    const booked = mock.orders("50012345").length;
+    const first = await other.buy(order);
+    mock.addFault({ path: "/order-cash", type: "executeThenReset" });
+    const ack = await kis.buy(order);
+    const placed = mock.orders("50012345").slice(booked).map((o) => o.odno);
+    assert.equal(placed.length, 2, "one each, nothing resent");
+    assert.deepEqual([first.orderNo, ack.orderNo], placed);
+    assert.equal(ack.raw.source, "inquire-daily-ccld");
+    assert.ok(cap.lines.some((l) => l.includes(`found it in today's orders as ${ack.orderNo}`)), cap.lines.join("\n"));
   });
 
   test("two identical buys at once, one answer lost and one slow → each its own order number", async () => {
@@ -278,8 +295,9 @@ test("tokenP: one issuance a minute (EGW00133) and the same token within 6 hours
     const { kis } = client(mock, { logger: null });
     await assert.rejects(kis.getPrice("005930"), (e) => e.kind === "rateLimited" && e.msgCd === "EGW00133" && e.retryAfterMs === 60000);
     // Without a tokenStore, the client's store is its own: nothing can appear there, so no wait.
+    // (A fetch of its own, too: a client on the same one would share the first one's minute.)
     const started = Date.now();
-    const lone = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, baseUrl: mock.url, env: mock.env, logger: null });
+    const lone = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, baseUrl: mock.url, env: mock.env, logger: null, fetch: (url, init) => fetch(url, init) });
     await assert.rejects(lone.getPrice("005930"), (e) => e.msgCd === "EGW00133");
     assert.ok(Date.now() - started < 900, "refused at once (B1)");
   } finally {
@@ -328,6 +346,27 @@ test("two processes starting together on one token file: KIS issues once, and th
   } finally {
     await mock.close();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("clients of one app key in one process: one token, one rate limit, even a client per task", async () => {
+  const mock = await startMockKis({ env: "real", rateLimit: 5 });
+  try {
+    // No tokenStore: what they share, they share in the package (the default fetch is one way
+    // to KIS for all of them).
+    const make = () => new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, baseUrl: mock.url, env: "real", rateLimitPerSec: 5, logger: null });
+    const [a, b] = [make(), make()];
+    const quotes = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).getPrice("035420")));
+    assert.equal(quotes.length, 8);
+    assert.equal(mock.counts.tokenP, 1, "one issuance for two cold clients");
+    assert.equal(mock.counts.egw00201, 0, "5 a second between them, not 5 each");
+    // A script or a server that makes a client per task: each new one takes the token, where
+    // asking KIS again within the minute would be refused (EGW00133) for a minute.
+    for (let i = 0; i < 3; i++) assert.equal((await make().getPrice("005930")).symbol, "005930");
+    assert.equal(mock.counts.tokenP, 1);
+    assert.equal(mock.counts.egw00201, 0);
+  } finally {
+    await mock.close();
   }
 });
 

@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use kis_wasm::engine::config::Config;
+use kis_wasm::engine::shared::Registry;
 use kis_wasm::json::Value;
 use kis_wasm::testing::{FakeKis, MemoryStore, Recorder, VirtualClock};
 use kis_wasm::KisCore;
@@ -57,6 +58,36 @@ pub fn world_with(
     World {
         clock,
         kis,
+        store,
+        rec,
+        core,
+    }
+}
+
+/// A client of `registry` (the process's shared state) that reaches `kis` by `way`, with a token
+/// store of its own: another client in the same process as the others of the registry.
+pub fn in_process(
+    registry: &Registry,
+    way: u32,
+    extra: Value,
+    clock: &Rc<VirtualClock>,
+    kis: &Rc<FakeKis>,
+) -> World {
+    let rec = Rc::new(Recorder::default());
+    let store = Rc::new(MemoryStore::default());
+    store.unshared.set(true);
+    let cfg = Config::from_value(&options(extra), &[]).unwrap();
+    let core = KisCore::sharing(
+        registry.join(&cfg, way),
+        cfg,
+        kis.clone(),
+        clock.clone(),
+        store.clone(),
+        rec.clone(),
+    );
+    World {
+        clock: clock.clone(),
+        kis: kis.clone(),
         store,
         rec,
         core,

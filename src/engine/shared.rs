@@ -1,0 +1,107 @@
+//! What the clients of one app key in a process hold in common. KIS counts the rate limit and
+//! the minute between token issuances per app key, not per client: two clients that each kept
+//! their own would trip EGW00201 together, and the second one's first call would meet EGW00133
+//! (a rejection for a minute) although the first one holds a good token. A script or a server
+//! that makes a client per task or per request is exactly that case.
+//!
+//! So clients that agree on environment, base URL, app key and secret, and reach KIS the same way
+//! (in the package, through the same `fetch` function), share one token (with its single flight
+//! and its minute), one rate limiter, hashkey support, and the order bookkeeping of B5, whose
+//! lookups then tell the orders of one client from another's. The state outlives its clients, so
+//! a client made later starts with the token an earlier one was issued. The way to KIS is part
+//! of the identity for tests: a fake `fetch` per test is a KIS of its own, whose tokens no other
+//! test's client may take.
+
+use crate::prelude::*;
+
+use crate::cell::RefCell;
+use alloc::rc::Rc;
+use core::cell::Cell;
+
+use crate::engine::config::Config;
+use crate::engine::rate_limit::RateLimiter;
+use crate::engine::sending::Sending;
+use crate::engine::single_flight::SingleFlight;
+use crate::engine::token::{fnv1a64, Token};
+use crate::error::Result;
+
+pub struct Shared {
+    /// A hash of what must agree, so that the state holds no secret past its clients.
+    identity: u64,
+    pub(crate) token: RefCell<Option<Token>>,
+    /// When a token was last minted by KIS (or, for a stored one, when it was): B2's minute.
+    pub(crate) last_issue_at: Cell<Option<f64>>,
+    pub(crate) token_flight: SingleFlight<Result<Token>>,
+    /// The last token KIS rejected: never taken back from the store, which may still hold it.
+    pub(crate) rejected_token: RefCell<Option<String>>,
+    /// The strictest `rateLimitPerSec` of the clients sharing it (a client with 0 stays out).
+    pub(crate) limiter: RateLimiter,
+    /// Cleared when `/uapi/hashkey` answers 404 (it vanished from KIS's 2026-06 workbook).
+    pub(crate) hashkey_supported: Cell<bool>,
+    /// The order numbers these clients have been told about today (KST), so reconciliation never
+    /// mistakes an earlier order of ours for the one whose answer was lost. Only today's: the
+    /// lookup reads today's orders alone, an order number names an order within its day (KIS's
+    /// views and cancels take the day with it), and a client that runs for weeks stays small.
+    pub(crate) known_orders: RefCell<(String, Vec<String>)>,
+    pub(crate) orders_sending: Sending,
+}
+
+impl Shared {
+    /// State of its own, for a client outside any registry.
+    pub fn new(cfg: &Config) -> Shared {
+        Shared::with_identity(identity(cfg, 0), cfg)
+    }
+
+    fn with_identity(identity: u64, cfg: &Config) -> Shared {
+        Shared {
+            identity,
+            token: RefCell::new(None),
+            last_issue_at: Cell::new(None),
+            token_flight: SingleFlight::default(),
+            rejected_token: RefCell::new(None),
+            limiter: RateLimiter::new(cfg.rate_limit_per_sec),
+            hashkey_supported: Cell::new(true),
+            known_orders: RefCell::new((String::new(), Vec::new())),
+            orders_sending: Sending::default(),
+        }
+    }
+}
+
+fn identity(cfg: &Config, way: u32) -> u64 {
+    let text = fnv1a64(&cat![
+        cfg.env.as_str(),
+        "\n",
+        cfg.base_url,
+        "\n",
+        cfg.app_key,
+        "\n",
+        cfg.app_secret
+    ]);
+    // Mixed in by a multiplier of full period, so that ways 1 and 2 differ in every bit range.
+    text ^ u64::from(way).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The shared states of a process, one per identity, kept for its life: a few hundred bytes for
+/// each app key used.
+#[derive(Default)]
+pub struct Registry(RefCell<Vec<Rc<Shared>>>);
+
+impl Registry {
+    pub const fn new() -> Registry {
+        Registry(RefCell::new(Vec::new()))
+    }
+
+    /// The state for a client of `cfg` that reaches KIS by `way` (a number the caller gives each
+    /// transport), joining the one its identity already has.
+    pub fn join(&self, cfg: &Config, way: u32) -> Rc<Shared> {
+        let id = identity(cfg, way);
+        let mut states = self.0.borrow_mut();
+        if let Some(s) = states.iter().find(|s| s.identity == id) {
+            s.limiter.tighten(cfg.rate_limit_per_sec);
+            return s.clone();
+        }
+        let s = Rc::new(Shared::with_identity(id, cfg));
+        states.push(s.clone());
+        s
+    }
+}
