@@ -4,7 +4,7 @@
 //! (a rejection for a minute) although the first one holds a good token. A script or a server
 //! that makes a client per task or per request is exactly that case.
 //!
-//! So clients that agree on environment, base URL, app key and secret, and reach KIS the same way
+//! So clients that agree on base URL, app key and secret, and reach KIS the same way
 //! (in the package, through the same `fetch` function), share one token (with its single flight
 //! and its minute), one rate limiter, hashkey support, and the order bookkeeping of B5, whose
 //! lookups then tell the orders of one client from another's. The state outlives its clients, so
@@ -68,21 +68,19 @@ impl Shared {
 }
 
 fn identity(cfg: &Config, way: u32) -> u64 {
-    let text = fnv1a64(&cat![
-        cfg.env.as_str(),
-        "\n",
-        cfg.base_url,
-        "\n",
-        cfg.app_key,
-        "\n",
-        cfg.app_secret
-    ]);
+    // No env: one base URL is one KIS (a proxy forwards to one upstream), and KIS gives real and
+    // mock accounts keys of their own.
+    let text = fnv1a64(&cat![cfg.base_url, "\n", cfg.app_key, "\n", cfg.app_secret]);
     // Mixed in by a multiplier of full period, so that ways 1 and 2 differ in every bit range.
     text ^ u64::from(way).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-/// The shared states of a process, one per identity, kept for its life: a few hundred bytes for
-/// each app key used.
+/// How many states the registry keeps before it lets unused ones go (those of live clients are
+/// always kept).
+const KEPT: usize = 16;
+
+/// The shared states of a process, one per identity: those of live clients, and the last few
+/// whose clients are gone (a few hundred bytes each).
 #[derive(Default)]
 pub struct Registry(RefCell<Vec<Rc<Shared>>>);
 
@@ -100,8 +98,53 @@ impl Registry {
             s.limiter.tighten(cfg.rate_limit_per_sec);
             return s.clone();
         }
+        // States no client holds any more wait for a later client, but not without end: a
+        // caller that makes a `fetch` function per client makes a new identity each time. Past
+        // `KEPT` states, a new one takes an unused one's place.
         let s = Rc::new(Shared::with_identity(id, cfg));
-        states.push(s.clone());
+        let full = states.len() >= KEPT;
+        match states
+            .iter_mut()
+            .find(|x| Rc::strong_count(x) == 1)
+            .filter(|_| full)
+        {
+            Some(slot) => *slot = s.clone(),
+            None => states.push(s.clone()),
+        }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::parse;
+
+    fn cfg() -> Config {
+        let v = parse(r#"{"appKey":"PSkey","appSecret":"secret","env":"mock"}"#).unwrap();
+        Config::from_value(&v, &[]).unwrap()
+    }
+
+    #[test]
+    fn one_state_per_identity_and_only_the_last_few_unused_ones_kept() {
+        let r = Registry::new();
+        let held = r.join(&cfg(), 1);
+        assert!(Rc::ptr_eq(&held, &r.join(&cfg(), 1)));
+        // A fetch function per client: a new identity each time, let go at once.
+        for way in 2..40 {
+            // A mark to know the state again by.
+            r.join(&cfg(), way).hashkey_supported.set(false);
+        }
+        let states = r.0.borrow();
+        assert_eq!(states.len(), KEPT, "the held one and the last unused ones");
+        assert!(states.iter().any(|s| Rc::ptr_eq(s, &held)));
+        drop(states);
+        // The newest unused state is still there for a later client of its identity.
+        assert!(!r.join(&cfg(), 39).hashkey_supported.get(), "not made anew");
+        assert!(
+            r.join(&cfg(), 2).hashkey_supported.get(),
+            "the oldest went, so made anew"
+        );
+        assert_eq!(r.0.borrow().len(), KEPT);
     }
 }
