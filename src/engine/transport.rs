@@ -89,8 +89,8 @@ pub trait Clock {
 pub trait TokenStore {
     async fn get(&self, key: &str) -> Result<Option<StoredToken>, String>;
     async fn set(&self, key: &str, token: &StoredToken) -> Result<(), String>;
-    /// Whether anything but this client writes it (the binding's default store is the
-    /// client's own): only then can a token appear there that this client did not put.
+    /// Whether anything but this client writes it (the binding's default is no store at all):
+    /// only then can a token appear there that this client did not put.
     fn shared(&self) -> bool;
 }
 

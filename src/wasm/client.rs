@@ -63,7 +63,7 @@ fn build(host: JsRef, options: &str) -> Result<Core> {
     let store = if given("tokenStore") {
         JsTokenStore::Js(id)
     } else {
-        JsTokenStore::Memory(RefCell::new(Vec::new()))
+        JsTokenStore::None
     };
     let observer = JsObserver {
         client: id,

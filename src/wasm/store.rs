@@ -1,9 +1,8 @@
-//! The token store: the caller's `{ get, set }` (sync or async, called by the glue), or memory
-//! by default.
+//! The token store: the caller's `{ get, set }` (sync or async, called by the glue), or none.
+//! Without one, the token lives in memory all the same, in the state the clients of its app key
+//! share (`engine::shared`): a store of the client's own would only hold a copy of it.
 
 use crate::prelude::*;
-
-use crate::cell::RefCell;
 
 use crate::engine::transport::TokenStore;
 use crate::json;
@@ -12,8 +11,8 @@ use crate::wasm::abi;
 use crate::wasm::tasks::{Answer, IoWait};
 
 pub enum JsTokenStore {
-    /// A client keeps one key (env + app key), so a list beats a hash map (and its code).
-    Memory(RefCell<Vec<(String, StoredToken)>>),
+    /// No store: nothing is read, and a write goes nowhere.
+    None,
     /// The caller's store, by client number.
     Js(u32),
 }
@@ -32,11 +31,7 @@ impl TokenStore for JsTokenStore {
 
     async fn get(&self, key: &str) -> Result<Option<StoredToken>, String> {
         match self {
-            JsTokenStore::Memory(m) => Ok(m
-                .borrow()
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, t)| t.clone())),
+            JsTokenStore::None => Ok(None),
             JsTokenStore::Js(client) => {
                 let wait = IoWait::new();
                 // SAFETY: the import reads the key before returning.
@@ -56,12 +51,7 @@ impl TokenStore for JsTokenStore {
 
     async fn set(&self, key: &str, token: &StoredToken) -> Result<(), String> {
         match self {
-            JsTokenStore::Memory(m) => {
-                let mut m = m.borrow_mut();
-                m.retain(|(k, _)| k != key);
-                m.push((key.to_string(), token.clone()));
-                Ok(())
-            }
+            JsTokenStore::None => Ok(()),
             JsTokenStore::Js(client) => {
                 // The key has no line break (env and a hex hash), so it ends at the first.
                 let text = cat![key, "\n", json::to_string(token)];
