@@ -1350,77 +1350,55 @@ fn worst_second(kis: &kis_wasm::testing::FakeKis) -> usize {
 
 #[test]
 fn b2_clients_of_one_app_key_in_a_process_make_one_token_request() {
-    let registry = kis_wasm::engine::shared::Registry::new();
-    let a = world(json!({}));
+    let p = Process::new();
     // KIS refuses a second issuance within the minute, as it does.
-    a.kis.issue_gap_ms.set(60_000.0);
-    let b = in_process(&registry, 1, json!({}), &a.clock, &a.kis);
-    let c = in_process(&registry, 1, json!({}), &a.clock, &a.kis);
+    p.kis.issue_gap_ms.set(60_000.0);
+    let (b, c) = (p.client(1, json!({})), p.client(1, json!({})));
     let s = sym("005930");
-    let (qb, qc) = a.run(futures::future::join(
+    let (qb, qc) = b.run(futures::future::join(
         b.core.get_price(&s),
         c.core.get_price(&s),
     ));
     qb.unwrap();
     qc.unwrap();
     assert_eq!(
-        a.count(TOKEN),
+        b.count(TOKEN),
         1,
         "one flight for both, though each has a store of its own"
     );
     // A client made after the others are gone starts with their token.
     drop((b, c));
-    let later = in_process(&registry, 1, json!({}), &a.clock, &a.kis);
-    a.run(later.core.get_price(&s)).unwrap();
-    assert_eq!(a.count(TOKEN), 1);
+    let later = p.client(1, json!({}));
+    later.run(later.core.get_price(&s)).unwrap();
+    assert_eq!(later.count(TOKEN), 1);
     assert!(later.core.token_info().is_some());
 }
 
 #[test]
 fn b2_clients_that_differ_in_secret_or_way_to_kis_share_nothing() {
-    let registry = kis_wasm::engine::shared::Registry::new();
-    let a = world(json!({}));
-    let b = in_process(&registry, 1, json!({}), &a.clock, &a.kis);
-    let other_way = in_process(&registry, 2, json!({}), &a.clock, &a.kis);
-    let other_secret = in_process(
-        &registry,
-        1,
-        json!({"appSecret": "another-secret-0123456789"}),
-        &a.clock,
-        &a.kis,
-    );
+    let p = Process::new();
+    let b = p.client(1, json!({}));
+    let other_way = p.client(2, json!({}));
+    let other_secret = p.client(1, json!({"appSecret": "another-secret-0123456789"}));
     let s = sym("005930");
     for w in [&b, &other_way, &other_secret] {
-        a.run(w.core.get_price(&s)).unwrap();
+        w.run(w.core.get_price(&s)).unwrap();
     }
-    assert_eq!(a.count(TOKEN), 3, "a token each");
+    assert_eq!(b.count(TOKEN), 3, "a token each");
 }
 
 #[test]
 fn b4_clients_of_one_app_key_in_a_process_share_one_rate_limit() {
-    let registry = kis_wasm::engine::shared::Registry::new();
-    let a = world(json!({}));
-    let b = in_process(
-        &registry,
-        1,
-        json!({"rateLimitPerSec": 5}),
-        &a.clock,
-        &a.kis,
-    );
-    let c = in_process(
-        &registry,
-        1,
-        json!({"rateLimitPerSec": 5}),
-        &a.clock,
-        &a.kis,
-    );
+    let p = Process::new();
+    let b = p.client(1, json!({"rateLimitPerSec": 5}));
+    let c = p.client(1, json!({"rateLimitPerSec": 5}));
     let s = sym("005930");
-    a.run(b.core.ensure_token()).unwrap();
+    b.run(b.core.ensure_token()).unwrap();
     let calls = (0..15).flat_map(|_| [b.core.get_price(&s), c.core.get_price(&s)]);
-    let results = a.run(join_all(calls));
+    let results = b.run(join_all(calls));
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(
-        worst_second(&a.kis),
+        worst_second(&p.kis),
         5,
         "5 a second between them, not 5 each"
     );
@@ -1428,45 +1406,30 @@ fn b4_clients_of_one_app_key_in_a_process_share_one_rate_limit() {
 
 #[test]
 fn b4_the_strictest_limit_of_one_app_key_holds_and_a_client_without_one_stays_out() {
-    let registry = kis_wasm::engine::shared::Registry::new();
-    let a = world(json!({}));
-    let b = in_process(
-        &registry,
-        1,
-        json!({"rateLimitPerSec": 18}),
-        &a.clock,
-        &a.kis,
-    );
-    let _strict = in_process(
-        &registry,
-        1,
-        json!({"rateLimitPerSec": 3}),
-        &a.clock,
-        &a.kis,
-    );
+    let p = Process::new();
+    let b = p.client(1, json!({"rateLimitPerSec": 18}));
+    let _strict = p.client(1, json!({"rateLimitPerSec": 3}));
     let s = sym("005930");
-    a.run(b.core.ensure_token()).unwrap();
-    let results = a.run(join_all((0..12).map(|_| b.core.get_price(&s))));
+    b.run(b.core.ensure_token()).unwrap();
+    let results = b.run(join_all((0..12).map(|_| b.core.get_price(&s))));
     assert!(results.iter().all(Result::is_ok));
-    assert_eq!(worst_second(&a.kis), 3, "the stricter client's limit");
+    assert_eq!(worst_second(&p.kis), 3, "the stricter client's limit");
     // A client that turned its limit off is not held back by the others' queue.
-    let free = in_process(
-        &registry,
-        1,
-        json!({"rateLimitPerSec": 0}),
-        &a.clock,
-        &a.kis,
-    );
-    let started = a.clock_now();
+    let free = p.client(1, json!({"rateLimitPerSec": 0}));
+    let started = b.clock_now();
     let both = futures::future::join(
         join_all((0..6).map(|_| b.core.get_price(&s))),
         join_all((0..6).map(|_| free.core.get_price(&s))),
     );
-    let (limited, unlimited) = a.run(both);
+    let (limited, unlimited) = b.run(both);
     assert!(limited.iter().chain(unlimited.iter()).all(Result::is_ok));
-    let free_times: Vec<f64> = a.kis.requests_to(PRICE).iter().map(|r| r.at).collect();
+    let arrivals: Vec<f64> = p.kis.requests_to(PRICE).iter().map(|r| r.at).collect();
     assert!(
-        free_times.iter().filter(|&&t| t - started < 50.0).count() >= 6,
+        arrivals
+            .iter()
+            .filter(|&&t| t >= started && t < started + 50.0)
+            .count()
+            == 6,
         "the unlimited client's six went at once"
     );
 }

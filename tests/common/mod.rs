@@ -64,33 +64,46 @@ pub fn world_with(
     }
 }
 
-/// A client of `registry` (the process's shared state) that reaches `kis` by `way`, with a token
-/// store of its own: another client in the same process as the others of the registry.
-pub fn in_process(
-    registry: &Registry,
-    way: u32,
-    extra: Value,
-    clock: &Rc<VirtualClock>,
-    kis: &Rc<FakeKis>,
-) -> World {
-    let rec = Rc::new(Recorder::default());
-    let store = Rc::new(MemoryStore::default());
-    store.unshared.set(true);
-    let cfg = Config::from_value(&options(extra), &[]).unwrap();
-    let core = KisCore::sharing(
-        registry.join(&cfg, way),
-        cfg,
-        kis.clone(),
-        clock.clone(),
-        store.clone(),
-        rec.clone(),
-    );
-    World {
-        clock: clock.clone(),
-        kis: kis.clone(),
-        store,
-        rec,
-        core,
+/// A process of the user's over one fake KIS: its clients share state by app key
+/// (`engine::shared`), each with a token store of its own.
+pub struct Process {
+    pub registry: Registry,
+    pub clock: Rc<VirtualClock>,
+    pub kis: Rc<FakeKis>,
+}
+
+impl Process {
+    pub fn new() -> Process {
+        let clock = Rc::new(VirtualClock::default());
+        let kis = Rc::new(FakeKis::new(clock.clone()));
+        Process {
+            registry: Registry::new(),
+            clock,
+            kis,
+        }
+    }
+
+    /// A client that reaches KIS by `way` (in the package, its `fetch` function).
+    pub fn client(&self, way: u32, extra: Value) -> World {
+        let rec = Rc::new(Recorder::default());
+        let store = Rc::new(MemoryStore::default());
+        store.unshared.set(true);
+        let cfg = Config::from_value(&options(extra), &[]).unwrap();
+        let core = KisCore::sharing(
+            self.registry.join(&cfg, way),
+            cfg,
+            self.kis.clone(),
+            self.clock.clone(),
+            store.clone(),
+            rec.clone(),
+        );
+        World {
+            clock: self.clock.clone(),
+            kis: self.kis.clone(),
+            store,
+            rec,
+            core,
+        }
     }
 }
 
