@@ -1420,3 +1420,19 @@ fn b4_the_strictest_limit_of_one_app_key_holds_and_a_client_without_one_stays_ou
         "the unlimited client's six went at once"
     );
 }
+
+#[test]
+fn secrets_a_token_another_client_of_the_process_was_issued_is_masked_too() {
+    let p = Process::new();
+    let (b, c) = (p.client(1, json!({})), p.client(1, json!({})));
+    b.run(b.core.ensure_token()).unwrap();
+    let token = c.run(c.core.ensure_token()).unwrap();
+    assert_eq!(c.count(TOKEN), 1, "c took b's token");
+    // A gateway page that echoes the request's headers, token and all.
+    p.kis.script(
+        PRICE,
+        vec![Scripted::Respond(500, format!("<html>echo Bearer {token}</html>")); 3],
+    );
+    let e = c.run(c.core.get_price(&sym("005930"))).unwrap_err();
+    c.assert_no_secrets(&format!("{e:?}"));
+}

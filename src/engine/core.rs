@@ -75,20 +75,27 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 
     pub(crate) fn warn(&self, line: &str) {
-        self.observer.warn(&self.redactor.redact(line));
+        self.observer.warn(&self.redact(line));
     }
 
     pub(crate) fn log_error(&self, line: &str) {
-        self.observer.error(&self.redactor.redact(line));
+        self.observer.error(&self.redact(line));
+    }
+
+    /// `text` without any token of this client's app key, or the key and secret. Tokens
+    /// first, as the redactor masks the longest first: a token (a JWT of ~350 bytes) is longer
+    /// than either.
+    pub(crate) fn redact(&self, text: &str) -> String {
+        self.redactor.redact(&self.shared.tokens.redact(text))
     }
 
     /// Masks secrets in an error's message and body before it leaves the engine.
     pub(crate) fn scrub(&self, mut e: crate::error::KisError) -> crate::error::KisError {
-        e.message = self.redactor.redact(&e.message);
-        e.body = e.body.take().map(|b| self.redactor.redact(&b));
-        e.msg1 = e.msg1.take().map(|m| self.redactor.redact(&m));
+        e.message = self.redact(&e.message);
+        e.body = e.body.take().map(|b| self.redact(&b));
+        e.msg1 = e.msg1.take().map(|m| self.redact(&m));
         if let Some(c) = e.cause.as_mut() {
-            c.message = self.redactor.redact(&c.message);
+            c.message = self.redact(&c.message);
         }
         e
     }

@@ -6,7 +6,7 @@
 //!
 //! So clients that agree on base URL, app key and secret, and reach KIS the same way
 //! (in the package, through the same `fetch` function), share one token (with its single flight
-//! and its minute), one rate limiter, hashkey support, and the order bookkeeping of B5, whose
+//! and its minute, and the masking of every token any of them holds), one rate limiter, hashkey support, and the order bookkeeping of B5, whose
 //! lookups then tell the orders of one client from another's. The state outlives its clients, so
 //! a client made later starts with the token an earlier one was issued. The way to KIS is part
 //! of the identity for tests: a fake `fetch` per test is a KIS of its own, whose tokens no other
@@ -24,11 +24,15 @@ use crate::engine::sending::Sending;
 use crate::engine::single_flight::SingleFlight;
 use crate::engine::token::{fnv1a64, Token};
 use crate::error::Result;
+use crate::redact::Redactor;
 
 pub struct Shared {
     /// A hash of what must agree, so that the state holds no secret past its clients.
     identity: u64,
     pub(crate) token: RefCell<Option<Token>>,
+    /// Every token these clients were issued or found, to mask in what any of them writes out
+    /// (each client masks its own app key and secret).
+    pub(crate) tokens: Redactor,
     /// When a token was last minted by KIS (or, for a stored one, when it was): B2's minute.
     pub(crate) last_issue_at: Cell<Option<f64>>,
     pub(crate) token_flight: SingleFlight<Result<Token>>,
@@ -56,6 +60,7 @@ impl Shared {
         Shared {
             identity,
             token: RefCell::new(None),
+            tokens: Redactor::default(),
             last_issue_at: Cell::new(None),
             token_flight: SingleFlight::default(),
             rejected_token: RefCell::new(None),

@@ -230,7 +230,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if !token.usable(now) || token.access_token.is_empty() || rejected {
             return None;
         }
-        self.redactor.add(&token.access_token);
+        self.shared.tokens.add(&token.access_token);
         let last = self.shared.last_issue_at.get().unwrap_or(f64::MIN);
         self.shared
             .last_issue_at
@@ -290,7 +290,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let Some(token) = token else {
             self.emit(ev);
             // The body of a failed tokenP answer holds no token; it is safe to show, redacted.
-            let body = self.redactor.redact(&resp.body);
+            let body = self.redact(&resp.body);
             let kind = match c.verdict {
                 Verdict::IssueThrottled => ErrorKind::RateLimited,
                 Verdict::Api | Verdict::TokenRejected | Verdict::GatewayBusy => ErrorKind::Api,
@@ -319,7 +319,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             }
             return Err(self.scrub(e));
         };
-        self.redactor.add(&token.access_token);
+        self.shared.tokens.add(&token.access_token);
         ev.reason = Some(if after_rejection {
             "refreshed"
         } else {
