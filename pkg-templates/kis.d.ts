@@ -38,16 +38,22 @@ export interface KisClientOptions {
   env?: KisEnv;
   /** Default: the official host of env; a CORS proxy's URL in browsers. */
   baseUrl?: string;
+  /** Default globalThis.fetch. Clients that share one function (and app key and base URL) share
+   *  their token and rate limit; a function of its own keeps a client apart, as a test's fake
+   *  KIS should be. */
   fetch?: FetchLike;
   custType?: "P" | "B";
   trIds?: TrIdSet;
   /** Default true: POSTs carry a hashkey (the seed's rule). */
   hashkey?: boolean;
-  /** Default 18 (real) / 1 (mock); 0 turns the limiter off. */
+  /** Default 18 (real) / 1 (mock); 0 turns the limiter off. Clients of one app key, base URL and
+   *  `fetch` in a process share one limiter, at the strictest of their limits. */
   rateLimitPerSec?: number;
   retry?: { serverErrors?: number; delayMs?: number };
   /** Per attempt; default 30000. */
   timeoutMs?: number;
+  /** Where a token is kept across reloads and processes. Without one, the token lives in memory,
+   *  shared by the process's clients of the same app key, base URL and `fetch`. */
   tokenStore?: TokenStore;
   onEvent?: (event: KisEvent) => void;
   /** Default console; null for silence. */
