@@ -4,13 +4,13 @@
 //! (a rejection for a minute) although the first one holds a good token. A script or a server
 //! that makes a client per task or per request is exactly that case.
 //!
-//! So clients that agree on base URL, app key and secret, and reach KIS the same way
-//! (in the package, through the same `fetch` function), share one token (with its single flight
-//! and its minute, and the masking of every token any of them holds), one rate limiter, hashkey support, and the order bookkeeping of B5, whose
-//! lookups then tell the orders of one client from another's. The state outlives its clients, so
-//! a client made later starts with the token an earlier one was issued. The way to KIS is part
-//! of the identity for tests: a fake `fetch` per test is a KIS of its own, whose tokens no other
-//! test's client may take.
+//! So clients that agree on base URL, app key and secret, and reach KIS the same way (in the
+//! package, through the same `fetch` function), share one token (with its single flight, its
+//! minute, and the masking of every token any of them holds), one rate limiter, hashkey support,
+//! and the order bookkeeping of B5, whose lookups then tell the orders of one client from
+//! another's. The state outlives its clients, so a client made later starts with the token an
+//! earlier one was issued. The way to KIS is part of the identity for tests: a fake `fetch` per
+//! test is a KIS of its own, whose tokens no other test's client may take.
 
 use crate::prelude::*;
 
@@ -27,7 +27,7 @@ use crate::error::Result;
 use crate::redact::Redactor;
 
 pub struct Shared {
-    /// A hash of what must agree, so that the state holds no secret past its clients.
+    /// A hash of what must agree, so that the state holds no credentials past its clients.
     identity: u64,
     pub(crate) token: RefCell<Option<Token>>,
     /// Every token these clients were issued or found, to mask in what any of them writes out

@@ -52,9 +52,25 @@ pub fn world_with(
     kis: Rc<FakeKis>,
     store: Rc<MemoryStore>,
 ) -> World {
+    world_in(None, extra, clock, kis, store)
+}
+
+/// A client with state of its own, or, given a registry and a way to KIS, on the state it
+/// shares there (`engine::shared`).
+fn world_in(
+    joined: Option<(&Registry, u32)>,
+    extra: Value,
+    clock: Rc<VirtualClock>,
+    kis: Rc<FakeKis>,
+    store: Rc<MemoryStore>,
+) -> World {
     let rec = Rc::new(Recorder::default());
     let cfg = Config::from_value(&options(extra), &[]).unwrap();
-    let core = KisCore::new(cfg, kis.clone(), clock.clone(), store.clone(), rec.clone());
+    let (t, c, s, o) = (kis.clone(), clock.clone(), store.clone(), rec.clone());
+    let core = match joined {
+        Some((registry, way)) => KisCore::sharing(registry.join(&cfg, way), cfg, t, c, s, o),
+        None => KisCore::new(cfg, t, c, s, o),
+    };
     World {
         clock,
         kis,
@@ -85,25 +101,15 @@ impl Process {
 
     /// A client that reaches KIS by `way` (in the package, its `fetch` function).
     pub fn client(&self, way: u32, extra: Value) -> World {
-        let rec = Rc::new(Recorder::default());
         let store = Rc::new(MemoryStore::default());
         store.unshared.set(true);
-        let cfg = Config::from_value(&options(extra), &[]).unwrap();
-        let core = KisCore::sharing(
-            self.registry.join(&cfg, way),
-            cfg,
-            self.kis.clone(),
+        world_in(
+            Some((&self.registry, way)),
+            extra,
             self.clock.clone(),
-            store.clone(),
-            rec.clone(),
-        );
-        World {
-            clock: self.clock.clone(),
-            kis: self.kis.clone(),
+            self.kis.clone(),
             store,
-            rec,
-            core,
-        }
+        )
     }
 }
 
