@@ -1,12 +1,14 @@
-import type { ErrorKind, TokenStore } from "./kis.js";
+// What wasm-bindgen cannot generate: the error class (a JS class extending Error) and the
+// JS-only helpers. Everything else comes from kis_wasm.d.ts, generated from the Rust types.
+import type { ErrorKind, TokenStore } from "./kis_wasm.js";
 
-export { KisClient, trIdFor, buildOrderBody, isMockUrl } from "./kis.js";
+export { KisClient, trIdFor, buildOrderBody, isMockUrl } from "./kis_wasm.js";
 export type {
   KisClientOptions, FetchLike, KisEnv, TrIdSet, TrOp, TokenStore, KisLogger, StoredToken, TokenInfo,
   OrderInput, OrderBodyInput, CancelInput, DailyPriceOptions, BuyingPowerInput, OrdersQuery, RequestSpec,
-  KisBody, RawReply, Quote, DailyBar, Balance, Holding, BalanceSummary, OrderAck, Order, OrderSide,
-  BuyingPower, KisEvent, EventType, ErrorKind,
-} from "./kis.js";
+  RetryOptions, KisBody, RawReply, Quote, DailyBar, Balance, Holding, BalanceSummary, OrderAck, Order,
+  OrderSide, BuyingPower, KisEvent, EventType, ErrorKind,
+} from "./kis_wasm.js";
 
 /** Every failure of kis-wasm. `kind` says what happened and whether a retry makes sense. */
 export declare class KisError extends Error {

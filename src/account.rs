@@ -1,7 +1,5 @@
 //! A KIS account number: 8 digits (CANO) plus a 2-digit product code (ACNT_PRDT_CD).
 
-use crate::prelude::*;
-
 use crate::error::{KisError, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +13,7 @@ impl Account {
     pub fn parse(field: &str, s: &str) -> Result<Account> {
         let s = s.trim_ascii();
         // `get` rather than indexing: a non-ASCII input must be an error, not a panic.
-        // (A byte search: `find('-')`'s char searcher has a panic path that links core::fmt.)
+        // (A byte search: `find('-')`'s char searcher has a panic path that links std::fmt.)
         let dash = s.bytes().position(|b| b == b'-');
         let (cano, product) = match (s.len(), dash) {
             (11, Some(8)) => (s.get(..8), s.get(9..)),

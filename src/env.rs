@@ -1,7 +1,5 @@
 //! The two KIS environments and their hosts.
 
-use crate::prelude::*;
-
 use crate::error::{KisError, Result};
 
 pub const REAL_BASE_URL: &str = "https://openapi.koreainvestment.com:9443";
@@ -21,7 +19,7 @@ impl Env {
             "mock" => Ok(Env::Mock),
             _ => Err(KisError::validation(
                 field,
-                cat!["must be \"real\" or \"mock\", got \"", s, "\""],
+                format!("must be \"real\" or \"mock\", got \"{s}\""),
             )),
         }
     }
@@ -51,7 +49,7 @@ impl Env {
 
 /// The seed's rule: a URL is the mock (VTS) environment when it contains "vts".
 pub fn is_mock_url(url: &str) -> bool {
-    crate::find::contains(&url.to_ascii_lowercase(), "vts")
+    url.to_ascii_lowercase().contains("vts")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +65,7 @@ impl CustType {
             "B" => Ok(CustType::Business),
             _ => Err(KisError::validation(
                 field,
-                cat!["must be \"P\" or \"B\", got \"", s, "\""],
+                format!("must be \"P\" or \"B\", got \"{s}\""),
             )),
         }
     }

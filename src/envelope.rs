@@ -2,9 +2,7 @@
 //! tokenP's `error_code`) whatever the HTTP status, so the status alone decides nothing. This is
 //! the one place that decides; the retry loop only acts on the verdict.
 
-use crate::prelude::*;
-
-use crate::json::Value;
+use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -66,7 +64,7 @@ pub struct Classified {
 }
 
 pub fn classify(status: u16, body_text: &str) -> Classified {
-    let body = crate::json::parse(body_text);
+    let body = serde_json::from_str::<Value>(body_text).ok();
     let env = body.as_ref().and_then(codes);
     let success = (200..300).contains(&status);
     let verdict = match env.as_ref().map(|c| c.msg_cd.as_str()) {

@@ -1,13 +1,16 @@
 //! The one error type of the crate. Its `kind` tells a caller what happened and whether a retry
 //! button makes sense (ccxt's split of "never retry" from "may be transient").
 
-use crate::prelude::*;
+use std::any::Any;
+use std::fmt;
+use std::rc::Rc;
 
-use alloc::rc::Rc;
-use core::any::Any;
-use core::fmt;
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What went wrong, as `KisError.kind` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
 pub enum ErrorKind {
     /// Bad input, caught before any request was sent.
     Validation,
@@ -64,10 +67,11 @@ impl fmt::Debug for Cause {
 
 /// Boxed so that `Result<T, KisError>` stays one pointer wide on the hot path; fields are reached
 /// through `Deref`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", .0.message)]
 pub struct KisError(Box<ErrorDetails>);
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ErrorDetails {
     pub kind: ErrorKind,
     pub message: String,
@@ -84,40 +88,11 @@ pub struct ErrorDetails {
     pub cause: Option<Cause>,
 }
 
-/// By hand: the derived clone copied each optional text inline, 0.5 KB of wasm for the one
-/// place that clones an error (the token's single flight, for every caller that waited).
-impl Clone for ErrorDetails {
-    fn clone(&self) -> Self {
-        #[inline(never)]
-        fn text(s: &Option<String>) -> Option<String> {
-            s.as_deref().map(str::to_string)
-        }
-        ErrorDetails {
-            kind: self.kind,
-            message: self.message.clone(),
-            field: text(&self.field),
-            status: self.status,
-            msg_cd: text(&self.msg_cd),
-            msg1: text(&self.msg1),
-            tr_id: text(&self.tr_id),
-            path: text(&self.path),
-            body: text(&self.body),
-            retry_after_ms: self.retry_after_ms,
-            cause: self.cause.clone(),
-        }
-    }
-}
-
 impl KisError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self::of(kind, message.into())
-    }
-
-    // The body once, whatever the message's type (a generic body was a copy per type in the wasm).
-    fn of(kind: ErrorKind, message: String) -> Self {
         KisError(Box::new(ErrorDetails {
             kind,
-            message,
+            message: message.into(),
             field: None,
             status: None,
             msg_cd: None,
@@ -134,12 +109,8 @@ impl KisError {
         *self.0
     }
 
-    pub fn validation(field: &str, message: impl AsRef<str>) -> Self {
-        Self::invalid(field, message.as_ref())
-    }
-
-    fn invalid(field: &str, message: &str) -> Self {
-        let mut e = KisError::of(ErrorKind::Validation, cat![field, ": ", message]);
+    pub fn validation(field: &str, message: impl fmt::Display) -> Self {
+        let mut e = KisError::new(ErrorKind::Validation, format!("{field}: {message}"));
         e.field = Some(field.to_string());
         e
     }
@@ -183,28 +154,20 @@ impl KisError {
     }
 }
 
-impl core::ops::Deref for KisError {
+impl std::ops::Deref for KisError {
     type Target = ErrorDetails;
     fn deref(&self) -> &ErrorDetails {
         &self.0
     }
 }
 
-impl core::ops::DerefMut for KisError {
+impl std::ops::DerefMut for KisError {
     fn deref_mut(&mut self) -> &mut ErrorDetails {
         &mut self.0
     }
 }
 
-impl fmt::Display for KisError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl core::error::Error for KisError {}
-
-pub type Result<T> = core::result::Result<T, KisError>;
+pub type Result<T> = std::result::Result<T, KisError>;
 
 #[cfg(test)]
 mod tests {

@@ -2,11 +2,11 @@
 //! lines the seed asks for (S4). Nothing here may carry a secret: events hold only method, path,
 //! TR ID, status and timings, and log lines pass through the redactor first.
 
-use crate::prelude::*;
+use serde::Serialize;
 
-use crate::json::{Obj, ToJson};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
 pub enum EventType {
     Request,
     Response,
@@ -15,19 +15,41 @@ pub enum EventType {
     Token,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// What `onEvent` receives; absent parts are left out rather than null.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
 pub struct KisEvent {
+    #[serde(rename = "type")]
     pub kind: EventType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub method: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub tr_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub attempt: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub wait_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub msg_cd: Option<String>,
     /// Why: for `retry` ("token", "server", "network", "timeout", "rateLimit", "lookup"), for
     /// `token` ("issued", "stored", "refreshed").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub reason: Option<&'static str>,
 }
 
@@ -40,24 +62,6 @@ impl EventType {
             EventType::RateLimitWait => "rateLimitWait",
             EventType::Token => "token",
         }
-    }
-}
-
-impl ToJson for KisEvent {
-    /// Absent parts are left out rather than null.
-    fn write_json(&self, out: &mut String) {
-        let mut o = Obj::new(out);
-        o.field("type", &self.kind.as_str())
-            .opt("method", self.method.as_ref().map(|v| v as &dyn ToJson))
-            .opt("path", self.path.as_ref().map(|v| v as &dyn ToJson))
-            .opt("trId", self.tr_id.as_ref().map(|v| v as &dyn ToJson))
-            .opt("status", self.status.as_ref().map(|v| v as &dyn ToJson))
-            .opt("attempt", self.attempt.as_ref().map(|v| v as &dyn ToJson))
-            .opt("waitMs", self.wait_ms.as_ref().map(|v| v as &dyn ToJson))
-            .opt("ms", self.ms.as_ref().map(|v| v as &dyn ToJson))
-            .opt("msgCd", self.msg_cd.as_ref().map(|v| v as &dyn ToJson))
-            .opt("reason", self.reason.as_ref().map(|v| v as &dyn ToJson))
-            .end();
     }
 }
 

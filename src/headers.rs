@@ -1,8 +1,6 @@
 //! Request headers for the three kinds of KIS call. A missing `custtype` costs an HTTP 500
 //! (the seed), so these are built in one place and tested header by header.
 
-use crate::prelude::*;
-
 use crate::env::CustType;
 
 pub const JSON_UTF8: &str = "application/json; charset=utf-8";
@@ -31,7 +29,7 @@ pub fn uapi_headers(
 ) -> Headers {
     let mut v = vec![
         h("content-type", JSON_UTF8),
-        h("authorization", &cat!["Bearer ", token]),
+        h("authorization", &format!("Bearer {token}")),
         h("appkey", c.app_key),
         h("appsecret", c.app_secret),
         h("tr_id", tr_id),

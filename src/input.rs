@@ -1,181 +1,137 @@
-//! Reading caller-supplied option objects (plain JSON here, a JS object in the wasm layer) with
-//! errors that name the field, and refusing unknown keys so a typo does not silently fall back to
-//! a default.
+//! Reading caller input into the types of [`crate::inputs`] with serde, with errors that name the
+//! field (`order.quantity`) and refuse unknown keys, so that a typo does not silently fall back
+//! to a default. The binding hands the core the caller's value as a `serde_json::Value` whose
+//! numbers are all finite (`wasm::convert` refuses the rest by name), so native tests and the
+//! package read input the same way.
 
-use crate::prelude::*;
-
-use crate::json::{Map, Value};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::error::{KisError, Result};
 
-/// `v` as a string, or an error naming `field`.
-pub fn string_arg<'a>(field: &str, v: &'a Value) -> Result<&'a str> {
-    v.as_str()
-        .ok_or_else(|| KisError::validation(field, cat!["must be a string, got ", type_name(v)]))
-}
-
-pub struct Fields<'a> {
-    /// Prefix for field names in errors ("options", "order", …).
-    scope: &'a str,
-    map: Option<&'a Map>,
-}
-
-impl<'a> Fields<'a> {
-    /// `value` must be an object, or null/absent when `optional`.
-    pub fn new(scope: &'a str, value: &'a Value, known: &[&str], optional: bool) -> Result<Self> {
-        let map = match value {
-            Value::Object(m) => Some(m),
-            Value::Null if optional => None,
-            _ => {
-                return Err(KisError::validation(
-                    scope,
-                    cat!["must be an object, got ", type_name(value)],
-                ))
-            }
+/// `v` read as a `T`; an error names `scope` and the path within it.
+pub fn read<T: DeserializeOwned>(scope: &str, v: &Value) -> Result<T> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        let mut field = if path == "." {
+            scope.to_string()
+        } else {
+            format!("{scope}.{path}")
         };
-        if let Some(m) = map {
-            if let Some(k) = m.keys().find(|k| !known.contains(&k.as_str())) {
-                return Err(KisError::validation(
-                    &cat![scope, ".", k],
-                    cat!["unknown option (known: ", list(known), ")"],
-                ));
-            }
+        // serde says a missing field at its struct's path, and which one in the message.
+        if let Some(name) = between(&message, "missing field `", "`") {
+            field = format!("{field}.{name}");
+            return KisError::validation(&field, "is required");
         }
-        Ok(Fields { scope, map })
-    }
+        KisError::validation(&field, plain(&message))
+    })
+}
 
-    pub fn name(&self, key: &str) -> String {
-        cat![self.scope, ".", key]
-    }
+/// The text between `open` and the next `close`, when `text` starts with `open`.
+fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let rest = text.strip_prefix(open)?;
+    rest.find(close).map(|end| &rest[..end])
+}
 
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map?.get(key).filter(|v| !v.is_null())
-    }
-
-    pub fn opt_str(&self, key: &str) -> Result<Option<&'a str>> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(v) => Err(KisError::validation(
-                &self.name(key),
-                cat!["must be a string, got ", type_name(v)],
-            )),
+/// serde's wording, said to a caller: "invalid type: integer `5930`, expected a string" →
+/// "must be a string, got integer `5930`"; an unknown field's list of known ones is kept.
+fn plain(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        if let Some((got, expected)) = rest.split_once(", expected ") {
+            return format!("must be {}, got {got}", expected_phrase(expected));
         }
     }
-
-    pub fn str(&self, key: &str) -> Result<&'a str> {
-        self.opt_str(key)?
-            .ok_or_else(|| KisError::validation(&self.name(key), "is required"))
-    }
-
-    pub fn opt_number(&self, key: &str) -> Result<Option<f64>> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Value::Number(n)) => Ok(Some(n.as_f64())),
-            Some(v) => Err(KisError::validation(
-                &self.name(key),
-                cat!["must be a number, got ", type_name(v)],
-            )),
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((_, known)) = rest.split_once(", expected ") {
+            return format!(
+                "unknown option (expected {})",
+                known.replace("one of ", "one of: ")
+            );
         }
+        return "unknown option".to_string();
     }
+    message.to_string()
+}
 
-    pub fn opt_bool(&self, key: &str) -> Result<Option<bool>> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(v) => Err(KisError::validation(
-                &self.name(key),
-                cat!["must be true or false, got ", type_name(v)],
-            )),
-        }
-    }
-
-    pub fn opt_value(&self, key: &str) -> Option<&'a Value> {
-        self.get(key)
+/// serde's names of the Rust types, in JS's words.
+fn expected_phrase(expected: &str) -> &str {
+    match expected {
+        "f64" | "u64" | "u32" | "i64" => "a number",
+        "a boolean" => "true or false",
+        "struct OrderInput" | "struct CancelInput" | "struct RequestSpec" => "an object",
+        e if e.starts_with("struct ") => "an object",
+        e => e,
     }
 }
 
-/// "a, b, c" (`join`, without the generic code it compiles to).
-fn list(items: &[&str]) -> String {
-    let mut out = String::new();
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(item);
-    }
-    out
-}
-
-pub fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// A number as JSON writes it ("1.5", "-2"), without pulling core's float formatting into the
-/// wasm.
-fn show(n: f64) -> String {
-    crate::json::Number::from_f64(n).map_or_else(
-        || "a non-finite number".to_string(),
-        |x| x.as_str().to_string(),
-    )
-}
-
-/// A JSON number that must be a whole count (shares, milliseconds, …).
-pub fn whole_number(field: &str, n: f64, min: f64) -> Result<u64> {
-    if !n.is_finite() || !crate::numbers::is_whole(n) {
+/// A JSON number that must be a whole count (shares, milliseconds, …) from `min` to `max`.
+pub fn whole_number(field: &str, n: f64, min: f64, max: f64) -> Result<u64> {
+    if !n.is_finite() || n.fract() != 0.0 {
         return Err(KisError::validation(
             field,
-            cat!["must be a whole number, got ", show(n)],
+            format!("must be a whole number, got {n}"),
         ));
     }
     if n < min {
         return Err(KisError::validation(
             field,
-            cat!["must be at least ", show(min), ", got ", show(n)],
+            format!("must be at least {min}, got {n}"),
         ));
     }
-    if n > 9_007_199_254_740_991.0 {
-        return Err(KisError::validation(field, "is too large"));
+    if n > max {
+        return Err(KisError::validation(
+            field,
+            format!("must be at most {max}, got {n}"),
+        ));
     }
     Ok(n as u64)
 }
 
+/// The largest integer a JS number holds exactly.
+pub const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json_value as json;
+    use crate::inputs::{KisClientOptions, OrderInput};
+    use serde_json::json;
 
     #[test]
     fn b6_errors_name_the_field() {
-        let v = json!({"symbol": 5930, "quantity": "3"});
-        let f = Fields::new("order", &v, &["symbol", "quantity"], false).unwrap();
-        let e = f.str("symbol").unwrap_err();
+        let e = read::<OrderInput>("order", &json!({"symbol": 5930, "quantity": 3})).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("order.symbol"));
         assert!(e.message.contains("must be a string"), "{}", e.message);
-        let e = f.opt_number("quantity").unwrap_err();
+        let e =
+            read::<OrderInput>("order", &json!({"symbol": "005930", "quantity": "3"})).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("order.quantity"));
+        assert!(e.message.contains("must be a number"), "{}", e.message);
+        let e = read::<OrderInput>("order", &json!({"symbol": "005930"})).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("order.quantity"));
+        assert_eq!(e.message, "order.quantity: is required");
+        let e = read::<String>("symbol", &json!(5930)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("symbol"));
     }
 
     #[test]
     fn unknown_keys_are_refused() {
-        let v = json!({"symbl": "005930"});
-        let e = Fields::new("order", &v, &["symbol"], false).err().unwrap();
+        let e =
+            read::<OrderInput>("order", &json!({"symbl": "005930", "quantity": 1})).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("order.symbl"));
+        let e = read::<KisClientOptions>("options", &json!({"retry": {"tries": 1}})).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("options.retry.tries"));
+        assert!(e.message.contains("serverErrors"), "{}", e.message);
     }
 
     #[test]
     fn whole_numbers() {
-        assert_eq!(whole_number("q", 3.0, 1.0).unwrap(), 3);
-        assert!(whole_number("q", 0.0, 1.0).is_err());
-        assert!(whole_number("q", 1.5, 1.0).is_err());
-        assert!(whole_number("q", f64::NAN, 1.0).is_err());
-        assert!(whole_number("q", -2.0, 1.0).is_err());
+        assert_eq!(whole_number("q", 3.0, 1.0, MAX_SAFE).unwrap(), 3);
+        assert!(whole_number("q", 0.0, 1.0, MAX_SAFE).is_err());
+        assert!(whole_number("q", 1.5, 1.0, MAX_SAFE).is_err());
+        assert!(whole_number("q", f64::NAN, 1.0, MAX_SAFE).is_err());
+        assert!(whole_number("q", f64::INFINITY, 1.0, MAX_SAFE).is_err());
+        assert!(whole_number("q", -2.0, 1.0, MAX_SAFE).is_err());
+        let e = whole_number("q", 1e10, 1.0, 1e9).unwrap_err();
+        assert!(e.message.contains("at most"), "{}", e.message);
     }
 }

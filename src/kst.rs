@@ -1,9 +1,6 @@
 //! Korea Standard Time (UTC+9, no daylight saving): KIS's "today" and its timestamps are in KST
 //! whatever the zone of the machine running the client.
 
-use crate::prelude::*;
-use crate::text::push_num;
-
 const KST_OFFSET_MS: i64 = 9 * 3600 * 1000;
 const DAY_MS: i64 = 86_400_000;
 
@@ -33,11 +30,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 
 /// `YYYYMMDD`. Years before 1 do not occur: dates come from clocks and from KIS.
 fn ymd(y: i64, m: u32, d: u32) -> String {
-    let mut out = String::with_capacity(8);
-    push_num(&mut out, y.max(0) as u64, 4);
-    push_num(&mut out, m.into(), 2);
-    push_num(&mut out, d.into(), 2);
-    out
+    format!("{:04}{m:02}{d:02}", y.max(0))
 }
 
 /// The KST calendar date of an epoch-ms instant as `YYYYMMDD`.
@@ -52,11 +45,7 @@ pub fn kst_time(epoch_ms: f64) -> String {
     let secs = (epoch_ms as i64 + KST_OFFSET_MS)
         .div_euclid(1000)
         .rem_euclid(86_400);
-    let mut out = String::with_capacity(6);
-    for part in [secs / 3600, secs / 60 % 60, secs % 60] {
-        push_num(&mut out, part as u64, 2);
-    }
-    out
+    format!("{:02}{:02}{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
 /// `"YYYY-MM-DD HH:MM:SS"` in KST (tokenP's `access_token_token_expired`) → epoch ms.
@@ -65,10 +54,11 @@ pub fn parse_kst_datetime(s: &str) -> Option<f64> {
     if b.len() != 19 {
         return None;
     }
-    let num = |r: core::ops::Range<usize>| digits(b.get(r)?).map(i64::from);
+    let num = |r: std::ops::Range<usize>| digits(b.get(r)?).map(i64::from);
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+    // A day past its month's end (31 February) is refused, not rolled into the next month.
+    if !is_real_day(y, mo as u32, d as u32) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
     let days = days_from_civil(y, mo as u32, d as u32);
@@ -87,9 +77,8 @@ fn punctuated(s: &str, len: usize, [a, b]: [usize; 2], sep: &str) -> String {
     if s.len() != len || !s.bytes().all(|c| c.is_ascii_digit()) {
         return s.to_string();
     }
-    // All ASCII, so every cut is a char boundary and `get` never misses.
-    let part = |r: core::ops::Range<usize>| s.get(r).unwrap_or_default();
-    cat![part(0..a), sep, part(a..b), sep, part(b..len)]
+    // All ASCII digits, so every cut is a char boundary.
+    format!("{}{sep}{}{sep}{}", &s[..a], &s[a..b], &s[b..])
 }
 
 /// `YYYYMMDD` → `YYYY-MM-DD` (anything else is returned unchanged).
@@ -104,7 +93,7 @@ pub fn coloned_time(hhmmss: &str) -> String {
 
 fn parts(yyyymmdd: &str) -> (i64, u32, u32) {
     let b = yyyymmdd.as_bytes();
-    let n = |r: core::ops::Range<usize>| b.get(r).and_then(digits).unwrap_or(1);
+    let n = |r: std::ops::Range<usize>| b.get(r).and_then(digits).unwrap_or(1);
     (i64::from(n(0..4)), n(4..6), n(6..8))
 }
 
@@ -130,10 +119,13 @@ pub fn is_valid_date(yyyymmdd: &str) -> bool {
         return false;
     }
     let (y, m, d) = parts(yyyymmdd);
-    if !(1..=12).contains(&m) || d == 0 {
-        return false;
-    }
-    civil_from_days(days_from_civil(y, m, d)) == (y, m, d)
+    is_real_day(y, m, d)
+}
+
+/// Whether the day exists: a date that the day count would roll over (31 February → 3 March)
+/// comes back different.
+fn is_real_day(y: i64, m: u32, d: u32) -> bool {
+    (1..=12).contains(&m) && d > 0 && civil_from_days(days_from_civil(y, m, d)) == (y, m, d)
 }
 
 #[cfg(test)]
@@ -154,6 +146,8 @@ mod tests {
         let ms = parse_kst_datetime("2026-11-28 01:00:00").unwrap();
         assert_eq!(ms, 1_795_795_200_000.0);
         assert_eq!(parse_kst_datetime("2026-13-01 00:00:00"), None);
+        assert_eq!(parse_kst_datetime("2026-02-31 00:00:00"), None);
+        assert_eq!(parse_kst_datetime("2026-04-31 09:00:00"), None);
         assert_eq!(parse_kst_datetime("garbage"), None);
     }
 

@@ -1,83 +1,47 @@
 //! Result shapes handed to callers: camelCase, KIS numeric strings parsed to numbers (`null` where
 //! KIS sent nothing), and `raw`, the KIS fields as received, for whatever we did not map.
 
-use crate::prelude::*;
-
-use crate::json::{Map, Obj, ToJson, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::kst::{coloned_time, dashed_date};
 use crate::numbers::{field_number, field_text};
 
-/// KIS fields as received. The same map type as parsed JSON, so the wasm carries one map
-/// implementation rather than two.
-pub type Raw = Map;
+/// KIS fields as received, in KIS's order.
+pub type Raw = Map<String, Value>;
 
 /// The KIS object's fields, values as sent (non-string values in their JSON text, since KIS's
-/// fields are strings and the type says so). Its map is reused, not copied.
+/// fields are strings and the type says so).
 pub fn into_raw(obj: Value) -> Raw {
     let mut raw = match obj {
         Value::Object(m) => m,
         _ => Raw::default(),
     };
-    // Only when needed: changing the map drops the text it is written back as.
-    if raw.iter().any(|(_, v)| !v.is_string()) {
-        for v in raw.values_mut() {
-            if !v.is_string() {
-                *v = Value::String(v.to_json());
-            }
+    for v in raw.values_mut() {
+        if !v.is_string() {
+            *v = Value::String(v.to_string());
         }
     }
     raw
 }
 
-/// `snake_case` → `camelCase`, the key a field has in JS.
-#[cfg(test)]
-fn camel(snake: &str) -> String {
-    let mut out = String::new();
-    crate::json::write_camel(&mut out, snake);
-    out
-}
-
-/// A result struct, written to JS as an object with its fields in camelCase (the TypeScript for
-/// them is in `wasm::types`, checked against this by a test).
-macro_rules! result_struct {
-    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident : $t:ty,)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct $name {
-            $($(#[$fm])* pub $f: $t,)*
-        }
-
-        impl ToJson for $name {
-            fn write_json(&self, out: &mut String) {
-                let mut o = Obj::new(out);
-                $(o.camel_field(stringify!($f), &self.$f);)*
-                o.end();
-            }
-        }
-
-        impl $name {
-            /// The JS property names, in order.
-            pub const FIELDS: &'static [&'static str] = &[$(stringify!($f)),*];
-        }
-    };
-}
-
-result_struct! {
-    /// inquire-price (FHKST01010100).
-    pub struct Quote {
-        pub symbol: String,
-        pub price: Option<f64>,
-        pub change: Option<f64>,
-        pub change_rate: Option<f64>,
-        pub volume: Option<f64>,
-        pub open: Option<f64>,
-        pub high: Option<f64>,
-        pub low: Option<f64>,
-        pub upper_limit: Option<f64>,
-        pub lower_limit: Option<f64>,
-        pub raw: Raw,
-    }
+/// inquire-price (FHKST01010100).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct Quote {
+    pub symbol: String,
+    pub price: Option<f64>,
+    pub change: Option<f64>,
+    pub change_rate: Option<f64>,
+    pub volume: Option<f64>,
+    pub open: Option<f64>,
+    pub high: Option<f64>,
+    pub low: Option<f64>,
+    pub upper_limit: Option<f64>,
+    pub lower_limit: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+    pub raw: Raw,
 }
 
 impl Quote {
@@ -98,17 +62,19 @@ impl Quote {
     }
 }
 
-result_struct! {
-    /// A row of inquire-daily-price (FHKST01010400); `date` is "YYYY-MM-DD".
-    pub struct DailyBar {
-        pub date: String,
-        pub open: Option<f64>,
-        pub high: Option<f64>,
-        pub low: Option<f64>,
-        pub close: Option<f64>,
-        pub volume: Option<f64>,
-        pub raw: Raw,
-    }
+/// A row of inquire-daily-price (FHKST01010400); `date` is "YYYY-MM-DD".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct DailyBar {
+    pub date: String,
+    pub open: Option<f64>,
+    pub high: Option<f64>,
+    pub low: Option<f64>,
+    pub close: Option<f64>,
+    pub volume: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+    pub raw: Raw,
 }
 
 impl DailyBar {
@@ -125,20 +91,22 @@ impl DailyBar {
     }
 }
 
-result_struct! {
-    /// A row of inquire-balance `output1`.
-    pub struct Holding {
-        pub symbol: String,
-        pub name: String,
-        pub quantity: Option<f64>,
-        pub orderable_quantity: Option<f64>,
-        pub avg_price: Option<f64>,
-        pub price: Option<f64>,
-        pub eval_amount: Option<f64>,
-        pub profit_loss: Option<f64>,
-        pub profit_loss_rate: Option<f64>,
-        pub raw: Raw,
-    }
+/// A row of inquire-balance `output1`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct Holding {
+    pub symbol: String,
+    pub name: String,
+    pub quantity: Option<f64>,
+    pub orderable_quantity: Option<f64>,
+    pub avg_price: Option<f64>,
+    pub price: Option<f64>,
+    pub eval_amount: Option<f64>,
+    pub profit_loss: Option<f64>,
+    pub profit_loss_rate: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+    pub raw: Raw,
 }
 
 impl Holding {
@@ -158,17 +126,19 @@ impl Holding {
     }
 }
 
-result_struct! {
-    /// inquire-balance `output2[0]`.
-    pub struct BalanceSummary {
-        pub cash: Option<f64>,
-        pub stock_eval: Option<f64>,
-        pub total_eval: Option<f64>,
-        pub net_asset: Option<f64>,
-        pub purchase_total: Option<f64>,
-        pub profit_loss_total: Option<f64>,
-        pub raw: Raw,
-    }
+/// inquire-balance `output2[0]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct BalanceSummary {
+    pub cash: Option<f64>,
+    pub stock_eval: Option<f64>,
+    pub total_eval: Option<f64>,
+    pub net_asset: Option<f64>,
+    pub purchase_total: Option<f64>,
+    pub profit_loss_total: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+    pub raw: Raw,
 }
 
 impl BalanceSummary {
@@ -185,21 +155,25 @@ impl BalanceSummary {
     }
 }
 
-result_struct! {
-    pub struct Balance {
-        pub holdings: Vec<Holding>,
-        pub summary: BalanceSummary,
-    }
+/// `getBalance()`: every page's holdings and the account's summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct Balance {
+    pub holdings: Vec<Holding>,
+    pub summary: BalanceSummary,
 }
 
-result_struct! {
-    /// order-cash / order-rvsecncl `output`; `time` is "HH:MM:SS" (Korea time).
-    pub struct OrderAck {
-        pub order_no: String,
-        pub org_no: String,
-        pub time: String,
-        pub raw: Raw,
-    }
+/// order-cash / order-rvsecncl `output`; `time` is "HH:MM:SS" (Korea time).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct OrderAck {
+    pub order_no: String,
+    pub org_no: String,
+    pub time: String,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+    pub raw: Raw,
 }
 
 /// KIS answers order-cash with upper-case keys and order-rvsecncl's doc shows lower-case ones.
@@ -223,41 +197,36 @@ impl OrderAck {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
 pub enum OrderSide {
     Buy,
     Sell,
 }
 
-impl ToJson for OrderSide {
-    fn write_json(&self, out: &mut String) {
-        out.push_str(match self {
-            OrderSide::Buy => "\"buy\"",
-            OrderSide::Sell => "\"sell\"",
-        });
-    }
-}
-
-result_struct! {
-    /// A row of inquire-daily-ccld `output1`.
-    pub struct Order {
-        pub date: String,
-        pub time: String,
-        pub order_no: String,
-        pub org_no: String,
-        pub side: OrderSide,
-        pub symbol: String,
-        pub name: String,
-        pub quantity: Option<f64>,
-        pub price: Option<f64>,
-        pub filled_quantity: Option<f64>,
-        pub remaining_quantity: Option<f64>,
-        pub cancelled: bool,
-        /// A correction's or cancel's row names the order it changes (`orgn_odno`); a new
-        /// order's is empty or zeros, and null here.
-        pub original_order_no: Option<String>,
-        pub raw: Raw,
-    }
+/// A row of inquire-daily-ccld `output1`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    pub date: String,
+    pub time: String,
+    pub order_no: String,
+    pub org_no: String,
+    pub side: OrderSide,
+    pub symbol: String,
+    pub name: String,
+    pub quantity: Option<f64>,
+    pub price: Option<f64>,
+    pub filled_quantity: Option<f64>,
+    pub remaining_quantity: Option<f64>,
+    pub cancelled: bool,
+    /// A correction's or cancel's row names the order it changes (`orgn_odno`); a new
+    /// order's is empty or zeros, and null here.
+    pub original_order_no: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+    pub raw: Raw,
 }
 
 /// The order a daily-orders row changes (`orgn_odno`), if it is a correction's or a cancel's;
@@ -292,14 +261,16 @@ impl Order {
     }
 }
 
-result_struct! {
-    /// inquire-psbl-order `output`: what can be bought without credit (nrcvb_*).
-    pub struct BuyingPower {
-        pub cash: Option<f64>,
-        pub max_quantity: Option<f64>,
-        pub max_amount: Option<f64>,
-        pub raw: Raw,
-    }
+/// inquire-psbl-order `output`: what can be bought without credit (nrcvb_*).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct BuyingPower {
+    pub cash: Option<f64>,
+    pub max_quantity: Option<f64>,
+    pub max_amount: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+    pub raw: Raw,
 }
 
 impl BuyingPower {
@@ -313,49 +284,37 @@ impl BuyingPower {
     }
 }
 
-result_struct! {
-    /// What `kis.token` shows: never the token itself.
-    pub struct TokenInfo {
-        pub expires_at: f64,
-        pub is_expired: bool,
-        pub is_expiring_soon: bool,
-    }
+/// What `kis.token` shows: never the token itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    pub expires_at: f64,
+    pub is_expired: bool,
+    pub is_expiring_soon: bool,
 }
 
-result_struct! {
-    /// A token as kept in a `TokenStore`; times in epoch milliseconds.
-    pub struct StoredToken {
-        pub access_token: String,
-        pub expires_at: f64,
-        pub issued_at: f64,
-    }
+/// A token as kept in a `TokenStore`; times in epoch milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StoredToken {
+    pub access_token: String,
+    pub expires_at: f64,
+    pub issued_at: f64,
 }
 
 impl StoredToken {
-    /// Read field by field (what a JS store returned), so a bad store names the bad field.
+    /// What a JS store returned, read so that a bad store names the bad field.
     pub fn from_value(v: &Value) -> crate::error::Result<StoredToken> {
-        let f = crate::input::Fields::new(
-            "tokenStore.get()",
-            v,
-            &["accessToken", "expiresAt", "issuedAt"],
-            false,
-        )?;
-        let time = |k: &str| {
-            f.opt_number(k)?
-                .ok_or_else(|| crate::error::KisError::validation(&f.name(k), "is required"))
-        };
-        Ok(StoredToken {
-            access_token: f.str("accessToken")?.to_string(),
-            expires_at: time("expiresAt")?,
-            issued_at: time("issuedAt")?,
-        })
+        crate::input::read("tokenStore.get()", v)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json_value as json;
+    use serde_json::json;
 
     #[test]
     fn b8_quote_fields_parsed_and_raw_kept() {
@@ -370,61 +329,26 @@ mod tests {
         assert_eq!(q.raw["prdy_ctrt"], "+1.26");
     }
 
-    /// The hand-written TypeScript names exactly the properties the structs write, in order.
-    #[test]
-    fn typescript_interfaces_match_the_structs() {
-        let ts = include_str!("../pkg-templates/kis.d.ts");
-        let props = |name: &str| -> Vec<String> {
-            let head = format!("export interface {name} {{\n");
-            let start = ts
-                .find(&head)
-                .unwrap_or_else(|| panic!("no interface {name}"))
-                + head.len();
-            let body = &ts[start..start + ts[start..].find("\n}").unwrap()];
-            body.lines()
-                .filter_map(|l| l.strip_prefix("  "))
-                .filter(|l| !l.starts_with(' ') && !l.starts_with('/') && !l.starts_with('*'))
-                .map(|l| l[..l.find(['?', ':']).unwrap()].to_string())
-                .collect()
-        };
-        let fields = |f: &[&str]| f.iter().map(|f| camel(f)).collect::<Vec<_>>();
-        for (name, f) in [
-            ("Quote", Quote::FIELDS),
-            ("DailyBar", DailyBar::FIELDS),
-            ("Holding", Holding::FIELDS),
-            ("BalanceSummary", BalanceSummary::FIELDS),
-            ("Balance", Balance::FIELDS),
-            ("OrderAck", OrderAck::FIELDS),
-            ("Order", Order::FIELDS),
-            ("BuyingPower", BuyingPower::FIELDS),
-            ("TokenInfo", TokenInfo::FIELDS),
-            ("StoredToken", StoredToken::FIELDS),
-        ] {
-            assert_eq!(props(name), fields(f), "{name}");
-        }
-    }
-
     #[test]
     fn results_are_written_as_camel_case_json() {
-        let o = crate::json::parse(r#"{"stck_prpr": "128500", "prdy_ctrt": "-1.26"}"#).unwrap();
-        let q = Quote::from_output("000660", o);
-        let text = crate::json::to_string(&q);
+        let o = json!({"stck_prpr": "128500", "prdy_ctrt": "-1.26"});
+        let text = serde_json::to_string(&Quote::from_output("000660", o)).unwrap();
         assert!(
             text.starts_with(
-                r#"{"symbol":"000660","price":128500,"change":null,"changeRate":-1.26,"#
+                r#"{"symbol":"000660","price":128500.0,"change":null,"changeRate":-1.26,"#
             ),
             "{text}"
         );
-        // `raw` is KIS's object as it came, spacing and all.
+        // `raw` is KIS's object in KIS's order.
         assert!(
-            text.ends_with(r#""raw":{"stck_prpr": "128500", "prdy_ctrt": "-1.26"}}"#),
+            text.ends_with(r#""raw":{"stck_prpr":"128500","prdy_ctrt":"-1.26"}}"#),
             "{text}"
         );
-        // A field that is not a string is made one, so that object is written anew.
-        let o = crate::json::parse(r#"{"stck_prpr": 128500, "x": {"y": [1]}}"#).unwrap();
-        let text = crate::json::to_string(&Quote::from_output("000660", o));
+        // A field that is not a string is made one.
+        let o = json!({"stck_prpr": 128500, "x": {"y": [1]}});
+        let text = serde_json::to_string(&Quote::from_output("000660", o)).unwrap();
         assert!(
-            text.ends_with(r#""raw":{"stck_prpr":"128500","x":"{\"y\": [1]}"}}"#),
+            text.ends_with(r#""raw":{"stck_prpr":"128500","x":"{\"y\":[1]}"}}"#),
             "{text}"
         );
     }
@@ -453,8 +377,7 @@ mod tests {
         for new in ["", "0000000000"] {
             assert_eq!(Order::from_row(row(new)).original_order_no, None, "{new:?}");
         }
-        let mut out = String::new();
-        cancel.write_json(&mut out);
+        let out = serde_json::to_string(&cancel).unwrap();
         assert!(out.contains(r#""originalOrderNo":"0000000005""#), "{out}");
     }
 }

@@ -1,32 +1,29 @@
 //! KIS sends every number as a string: signed ("+1.26"), space padded, or empty. Parse them
 //! tolerantly, and never into NaN.
 
-use crate::prelude::*;
-
-use crate::json::{self, Value};
+use serde_json::Value;
 
 /// `"+1.26"` → 1.26, `" 300 "` → 300, `""` → None, `"abc"` → None.
 pub fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim_ascii();
-    let n = if t.bytes().any(|b| b == b',') {
-        json::decimal_f64(&crate::find::without(t, b','))
+    let n = if t.contains(',') {
+        t.replace(',', "").parse::<f64>()
     } else {
-        json::decimal_f64(t)
+        t.parse::<f64>()
     };
-    n.filter(|f| f.is_finite())
+    n.ok().filter(|f| f.is_finite())
 }
 
-/// Whether a finite `n` has no fractional part (`f64::fract` needs std).
+/// Whether a finite `n` has no fractional part.
 pub fn is_whole(n: f64) -> bool {
-    // From 2^52 up every f64 is a whole number; below, the cast truncates exactly.
-    n.abs() >= 4_503_599_627_370_496.0 || (n as i64) as f64 == n
+    n.fract() == 0.0
 }
 
 /// A numeric field of a KIS object; a JSON number is accepted too.
 pub fn field_number(obj: &Value, key: &str) -> Option<f64> {
     match obj.get(key)? {
         Value::String(s) => parse_number(s),
-        Value::Number(n) => Some(n.as_f64()).filter(|f| f.is_finite()),
+        Value::Number(n) => n.as_f64().filter(|f| f.is_finite()),
         _ => None,
     }
 }
@@ -35,7 +32,7 @@ pub fn field_number(obj: &Value, key: &str) -> Option<f64> {
 pub fn field_text(obj: &Value, key: &str) -> String {
     match obj.get(key) {
         Some(Value::String(s)) => s.trim_ascii().to_string(),
-        Some(Value::Number(n)) => n.as_str().to_string(),
+        Some(Value::Number(n)) => n.to_string(),
         _ => String::new(),
     }
 }

@@ -1,13 +1,12 @@
 //! Order and cancel bodies. The body string built here is the one the hashkey is computed over
 //! and the one sent, byte for byte, so key order and formatting are fixed in one place.
 
-use crate::prelude::*;
-
-use crate::json::Value;
+use serde_json::Value;
 
 use crate::account::Account;
 use crate::error::{KisError, Result};
-use crate::input::{whole_number, Fields};
+use crate::input::{read, whole_number};
+use crate::inputs::{CancelInput, OrderBodyInput, OrderInput};
 use crate::symbol::validate_symbol;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +29,9 @@ impl Side {
 const PRICED: &[&str] = &["00", "02", "11", "12"];
 /// Market-type orders: the price is set by the exchange and ORD_UNPR must be "0".
 const MARKET: &[&str] = &["01", "03", "04", "13", "14", "15", "16"];
+/// ORD_QTY and ORD_UNPR are 10-digit fields at KIS; anything longer is a mistake, not an order.
+const MAX_QUANTITY: f64 = 9_999_999_999.0;
+const MAX_PRICE: f64 = 9_999_999_999.0;
 /// The remaining KRX codes, where a price is optional.
 const OTHER: &[&str] = &["05", "06", "07", "21", "23", "24"];
 
@@ -43,28 +45,26 @@ pub struct OrderRequest {
 
 impl OrderRequest {
     /// `{ symbol, quantity, price?, orderType? }`; price given → limit "00", else market "01".
-    pub fn from_value(scope: &str, v: &Value, extra_keys: &[&str]) -> Result<OrderRequest> {
-        let mut known = vec!["symbol", "quantity", "price", "orderType"];
-        known.extend_from_slice(extra_keys);
-        let f = Fields::new(scope, v, &known, false)?;
-        let symbol = f.str("symbol")?;
-        validate_symbol(&f.name("symbol"), symbol)?;
-        let quantity = match f.opt_number("quantity")? {
-            Some(n) => whole_number(&f.name("quantity"), n, 1.0)?,
-            None => return Err(KisError::validation(&f.name("quantity"), "is required")),
-        };
-        let price = f
-            .opt_number("price")?
-            .map(|p| whole_number(&f.name("price"), p, 1.0))
+    pub fn from_value(scope: &str, v: &Value) -> Result<OrderRequest> {
+        OrderRequest::from_input(scope, read::<OrderInput>(scope, v)?)
+    }
+
+    pub fn from_input(scope: &str, o: OrderInput) -> Result<OrderRequest> {
+        let name = |k: &str| format!("{scope}.{k}");
+        validate_symbol(&name("symbol"), &o.symbol)?;
+        let quantity = whole_number(&name("quantity"), o.quantity, 1.0, MAX_QUANTITY)?;
+        let price = o
+            .price
+            .map(|p| whole_number(&name("price"), p, 1.0, MAX_PRICE))
             .transpose()?;
-        let order_type = match f.opt_str("orderType")? {
-            Some(t) => t.to_string(),
+        let order_type = match o.order_type {
+            Some(t) => t,
             None if price.is_some() => "00".to_string(),
             None => "01".to_string(),
         };
-        check_order_type(&f.name("orderType"), &f.name("price"), &order_type, price)?;
+        check_order_type(&name("orderType"), &name("price"), &order_type, price)?;
         Ok(OrderRequest {
-            symbol: symbol.to_string(),
+            symbol: o.symbol,
             quantity,
             price,
             order_type,
@@ -73,7 +73,8 @@ impl OrderRequest {
 
     /// ORD_UNPR: the limit price, or "0" for market-type orders.
     pub fn unit_price(&self) -> String {
-        self.price.map_or_else(|| "0".to_string(), num)
+        self.price
+            .map_or_else(|| "0".to_string(), |n| n.to_string())
     }
 }
 
@@ -87,23 +88,19 @@ fn check_order_type(field: &str, price_field: &str, t: &str, price: Option<u64>)
     if PRICED.contains(&t) && price.is_none() {
         return Err(KisError::validation(
             price_field,
-            cat!["is required for order type \"", t, "\" (a limit price)"],
+            format!("is required for order type \"{t}\" (a limit price)"),
         ));
     }
     if MARKET.contains(&t) && price.is_some() {
         return Err(KisError::validation(
             price_field,
-            cat![
-                "must be omitted for market-type order \"",
-                t,
-                "\" (KIS sets the price)"
-            ],
+            format!("must be omitted for market-type order \"{t}\" (KIS sets the price)"),
         ));
     }
     if !PRICED.contains(&t) && !MARKET.contains(&t) && !OTHER.contains(&t) {
         return Err(KisError::validation(
             field,
-            cat!["is not a KRX order type (ORD_DVSN): \"", t, "\""],
+            format!("is not a KRX order type (ORD_DVSN): \"{t}\""),
         ));
     }
     Ok(())
@@ -116,7 +113,7 @@ pub fn order_body(account: &Account, o: &OrderRequest) -> Vec<(&'static str, Str
         ("ACNT_PRDT_CD", account.product.clone()),
         ("PDNO", o.symbol.clone()),
         ("ORD_DVSN", o.order_type.clone()),
-        ("ORD_QTY", num(o.quantity)),
+        ("ORD_QTY", o.quantity.to_string()),
         ("ORD_UNPR", o.unit_price()),
         ("EXCG_ID_DVSN_CD", "KRX".to_string()),
         ("SLL_TYPE", String::new()),
@@ -126,14 +123,9 @@ pub fn order_body(account: &Account, o: &OrderRequest) -> Vec<(&'static str, Str
 
 /// `buildOrderBody({ account, symbol, quantity, price?, orderType? })`.
 pub fn build_order_body(v: &Value) -> Result<Vec<(&'static str, String)>> {
-    let order = OrderRequest::from_value("order", v, &["account"])?;
-    let f = Fields::new(
-        "order",
-        v,
-        &["account", "symbol", "quantity", "price", "orderType"],
-        false,
-    )?;
-    let account = Account::parse(&f.name("account"), f.str("account")?)?;
+    let input = read::<OrderBodyInput>("order", v)?;
+    let order = OrderRequest::from_input("order", input.order())?;
+    let account = Account::parse("order.account", &input.account)?;
     Ok(order_body(&account, &order))
 }
 
@@ -148,16 +140,21 @@ pub struct CancelRequest {
 impl CancelRequest {
     /// `{ orderNo, orgNo, quantity?: number | "all" }`.
     pub fn from_value(v: &Value) -> Result<CancelRequest> {
-        let f = Fields::new("cancel", v, &["orderNo", "orgNo", "quantity"], false)?;
-        let order_no = digits(&f.name("orderNo"), f.str("orderNo")?, 10)?;
-        let org_no = digits(&f.name("orgNo"), f.str("orgNo")?, 5)?;
-        let quantity = match f.opt_value("quantity") {
-            None => None,
+        let c = read::<CancelInput>("cancel", v)?;
+        let order_no = digits("cancel.orderNo", &c.order_no, 10)?;
+        let org_no = digits("cancel.orgNo", &c.org_no, 5)?;
+        let quantity = match &c.quantity {
+            None | Some(Value::Null) => None,
             Some(Value::String(s)) if s == "all" => None,
-            Some(Value::Number(n)) => Some(whole_number(&f.name("quantity"), n.as_f64(), 1.0)?),
+            Some(Value::Number(n)) => Some(whole_number(
+                "cancel.quantity",
+                n.as_f64().unwrap_or(f64::NAN),
+                1.0,
+                MAX_QUANTITY,
+            )?),
             Some(_) => {
                 return Err(KisError::validation(
-                    &f.name("quantity"),
+                    "cancel.quantity",
                     "must be a positive whole number or \"all\"",
                 ))
             }
@@ -174,7 +171,7 @@ fn digits<'a>(field: &str, s: &'a str, max: usize) -> Result<&'a str> {
     if s.is_empty() || s.len() > max || !s.bytes().all(|c| c.is_ascii_digit()) {
         return Err(KisError::validation(
             field,
-            cat!["must be 1 to ", num(max as u64), " digits, got \"", s, "\""],
+            format!("must be 1 to {} digits, got \"{s}\"", max as u64),
         ));
     }
     Ok(s)
@@ -189,7 +186,11 @@ pub fn cancel_body(account: &Account, c: &CancelRequest) -> Vec<(&'static str, S
         ("ORGN_ODNO", c.order_no.clone()),
         ("ORD_DVSN", "00".to_string()),
         ("RVSE_CNCL_DVSN_CD", "02".to_string()),
-        ("ORD_QTY", c.quantity.map_or_else(|| "0".to_string(), num)),
+        (
+            "ORD_QTY",
+            c.quantity
+                .map_or_else(|| "0".to_string(), |n| n.to_string()),
+        ),
         ("ORD_UNPR", "0".to_string()),
         (
             "QTY_ALL_ORD_YN",
@@ -202,23 +203,17 @@ pub fn cancel_body(account: &Account, c: &CancelRequest) -> Vec<(&'static str, S
 
 /// A flat JSON object with string values, keys in the given order.
 pub fn json_object(pairs: &[(&str, String)]) -> String {
-    let mut out = String::from("{");
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        crate::json::write_str(&mut out, k);
-        out.push(':');
-        crate::json::write_str(&mut out, v);
-    }
-    out.push('}');
-    out
+    let map: serde_json::Map<String, serde_json::Value> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::from(v.as_str())))
+        .collect();
+    serde_json::Value::Object(map).to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json_value as json;
+    use serde_json::json;
 
     fn acct() -> Account {
         Account::parse("account", "12345678").unwrap()
@@ -226,9 +221,8 @@ mod tests {
 
     #[test]
     fn s9_market_order_body() {
-        let o =
-            OrderRequest::from_value("order", &json!({"symbol": "005930", "quantity": 10}), &[])
-                .unwrap();
+        let o = OrderRequest::from_value("order", &json!({"symbol": "005930", "quantity": 10}))
+            .unwrap();
         let body = json_object(&order_body(&acct(), &o));
         assert_eq!(
             body,
@@ -239,7 +233,7 @@ mod tests {
     #[test]
     fn s9_limit_order_when_a_price_is_given() {
         let v = json!({"symbol": "360750", "quantity": 3, "price": 15000});
-        let o = OrderRequest::from_value("order", &v, &[]).unwrap();
+        let o = OrderRequest::from_value("order", &v).unwrap();
         let body = order_body(&acct(), &o);
         assert!(body.contains(&("ORD_DVSN", "00".into())));
         assert!(body.contains(&("ORD_UNPR", "15000".into())));
@@ -283,7 +277,7 @@ mod tests {
             (json!({"symbol": 5930, "quantity": 1}), "order.symbol"),
         ];
         for (v, field) in cases {
-            let e = OrderRequest::from_value("order", &v, &[]).unwrap_err();
+            let e = OrderRequest::from_value("order", &v).unwrap_err();
             assert_eq!(e.field.as_deref(), Some(field), "{v}");
         }
     }

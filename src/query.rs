@@ -1,8 +1,6 @@
 //! Query strings for the read TRs, with every parameter KIS's own samples send (B9): empty ones
 //! as "", all values strings, keys upper-case.
 
-use crate::prelude::*;
-
 use crate::account::Account;
 
 pub type Query = Vec<(String, String)>;
@@ -113,8 +111,7 @@ pub fn percent_encode(s: &str) -> String {
             | b'('
             | b')' => out.push(b as char),
             _ => {
-                out.push('%');
-                crate::text::push_hex(&mut out, u64::from(b), 2, true);
+                out.push_str(&format!("%{b:02X}"));
             }
         }
     }
@@ -122,7 +119,7 @@ pub fn percent_encode(s: &str) -> String {
 }
 
 pub fn url_with_query(base: &str, path: &str, query: &Query) -> String {
-    let mut url = cat![base, path];
+    let mut url = format!("{base}{path}");
     for (i, (k, v)) in query.iter().enumerate() {
         url.push(if i == 0 { '?' } else { '&' });
         url.push_str(&percent_encode(k));

@@ -5,9 +5,7 @@
 //! secret (`\/` for the `/` of a base64 app secret, `\u002B` for a `+`): a secret is matched
 //! in any such spelling, not only literally.
 
-use crate::prelude::*;
-
-use crate::cell::RefCell;
+use std::cell::RefCell;
 
 const MASK: &str = "***";
 
@@ -33,7 +31,7 @@ impl Redactor {
             if !v.iter().any(|s| s == secret) {
                 // Longest first, so a secret containing another is masked whole.
                 v.push(secret.to_string());
-                crate::sorted::settle_last(&mut v, |a, b| a.len() > b.len());
+                v.sort_by_key(|s| std::cmp::Reverse(s.len()));
             }
         }
     }

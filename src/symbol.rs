@@ -1,8 +1,6 @@
 //! KRX stock codes: 6 characters of digits and upper-case letters (new codes such as `0091C0`
 //! carry letters), or `Q` + 6 digits for ETNs.
 
-use crate::prelude::*;
-
 use crate::error::{KisError, Result};
 
 pub fn validate_symbol(field: &str, s: &str) -> Result<()> {
@@ -16,12 +14,10 @@ pub fn validate_symbol(field: &str, s: &str) -> Result<()> {
     } else {
         Err(KisError::validation(
             field,
-            cat![
+            format!(
                 "must be a 6-character KRX code (digits and upper-case letters, e.g. \"005930\") \
-                 or \"Q\" + 6 digits for an ETN, got \"",
-                s,
-                "\""
-            ],
+                 or \"Q\" + 6 digits for an ETN, got \"{s}\""
+            ),
         ))
     }
 }

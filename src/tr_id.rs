@@ -1,8 +1,6 @@
 //! Transaction IDs: which KIS operation, in which environment. The side of an order is encoded
 //! only here, so a wrong entry places the opposite order.
 
-use crate::prelude::*;
-
 use crate::env::Env;
 use crate::error::{KisError, Result};
 
@@ -34,12 +32,10 @@ impl Op {
             _ => {
                 return Err(KisError::validation(
                     field,
-                    cat![
-                        "unknown operation \"",
-                        s,
-                        "\" (expected buy, sell, cancel, balance, price, \
+                    format!(
+                        "unknown operation \"{s}\" (expected buy, sell, cancel, balance, price, \
                          dailyPrice, buyingPower or orders)"
-                    ],
+                    ),
                 ))
             }
         })
@@ -61,7 +57,7 @@ impl TrIdSet {
             "legacy" => Ok(TrIdSet::Legacy),
             _ => Err(KisError::validation(
                 field,
-                cat!["must be \"current\" or \"legacy\", got \"", s, "\""],
+                format!("must be \"current\" or \"legacy\", got \"{s}\""),
             )),
         }
     }

@@ -8,11 +8,11 @@ use common::*;
 use futures::future::join_all;
 use kis_wasm::engine::transport::{Clock, Method};
 use kis_wasm::error::Result as KisResult;
-use kis_wasm::json::Value;
-use kis_wasm::json_value as json;
 use kis_wasm::models::OrderAck;
 use kis_wasm::testing::{fnv_hex, Scripted, THROTTLED};
 use kis_wasm::{ErrorKind, KisError};
+use serde_json::json;
+use serde_json::Value;
 
 const PRICE: &str = "/inquire-price";
 const ORDER: &str = "/order-cash";
@@ -1181,7 +1181,8 @@ fn b9_dates_default_to_korea_today_and_all_fields_are_sent() {
         Some("1")
     );
     w.run(w.core.buy(&buy_one())).unwrap();
-    let body = kis_wasm::json::parse(w.kis.requests_to(ORDER)[0].body.as_deref().unwrap()).unwrap();
+    let body = serde_json::from_str::<Value>(w.kis.requests_to(ORDER)[0].body.as_deref().unwrap())
+        .unwrap();
     assert_eq!(body["EXCG_ID_DVSN_CD"], "KRX");
     assert!(body.as_object().unwrap().iter().all(|(_, v)| v.is_string()));
 }

@@ -1,13 +1,11 @@
 "use strict";
+// The Node entry over wasm-bindgen's nodejs build (kis_wasm.js, which reads the wasm
+// synchronously, so `require` returns a ready client).
 const fs = require("node:fs");
-const path = require("node:path");
+const wasm = require("./kis_wasm.js");
 const shared = require("./shared.cjs");
-const { kisGlue } = require("./glue.cjs");
 
-// Compiled and instantiated synchronously, so `require` returns a ready client.
-const wasm = kisGlue(shared.KisError);
-const bytes = fs.readFileSync(path.join(__dirname, "kis_wasm.wasm"));
-wasm.start(new WebAssembly.Instance(new WebAssembly.Module(bytes), wasm.imports));
+wasm.__setKisErrorClass(shared.KisError);
 
 /** A TokenStore in a JSON file (mode 0600), shared by every process that names it. */
 function fileTokenStore(path) {
@@ -40,5 +38,5 @@ exports.KisError = shared.KisError;
 exports.isKisError = shared.isKisError;
 exports.localStorageTokenStore = shared.localStorageTokenStore;
 exports.fileTokenStore = fileTokenStore;
-/** Not part of the API: the wasm linear memory in bytes, for the soak benchmark. */
-exports.__wasmMemoryBytes = wasm.memoryBytes;
+/** Not part of the API: the wasm linear memory in bytes, for the memory benchmark. */
+exports.__wasmMemoryBytes = wasm.__memoryBytes;

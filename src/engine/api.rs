@@ -1,16 +1,16 @@
 //! The typed operations of `KisClient`. Arguments arrive as JSON values so that every check,
 //! including "a number where a string belongs", happens here with the field named (B6).
 
-use crate::prelude::*;
-
-use crate::json::{Obj, ToJson, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::engine::call::{Call, CallKind};
 use crate::engine::core::KisCore;
 use crate::engine::orders::ORDERS_PATH;
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::error::{ErrorKind, KisError, Result};
-use crate::input::{string_arg, whole_number, Fields};
+use crate::input::{read, whole_number};
+use crate::inputs::{BuyingPowerInput, DailyPriceOptions, OrdersQuery, RequestSpec};
 use crate::kst::{add_days, is_valid_date, kst_date, months_before};
 use crate::models::{
     Balance, BalanceSummary, BuyingPower, DailyBar, Holding, Order, OrderAck, Quote,
@@ -29,35 +29,33 @@ pub const BALANCE_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-balance"
 pub const BUYING_POWER_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-psbl-order";
 
 /// `request()`'s answer.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
 pub struct RawReply {
     pub status: u16,
     pub tr_cont: String,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "KisBody"))]
     pub body: Value,
 }
 
-impl ToJson for RawReply {
-    fn write_json(&self, out: &mut String) {
-        Obj::new(out)
-            .field("status", &self.status)
-            .field("trCont", &self.tr_cont)
-            .field("body", &self.body)
-            .end();
-    }
+fn symbol_arg(field: &str, v: &Value) -> Result<String> {
+    let s = read::<String>(field, v)?;
+    validate_symbol(field, &s)?;
+    Ok(s)
 }
 
-fn symbol_arg<'a>(field: &str, v: &'a Value) -> Result<&'a str> {
-    let s = string_arg(field, v)?;
-    validate_symbol(field, s)?;
-    Ok(s)
+/// Moves the value at `key` out of a JSON object (anything else has none).
+fn take(body: &mut Value, key: &str) -> Option<Value> {
+    body.as_object_mut()?.remove(key)
 }
 
 /// Moves the answer's `key` object out of the body.
 fn output(body: &mut Value, key: &str, path: &str) -> Result<Value> {
-    body.take(key).filter(|v| !v.is_null()).ok_or_else(|| {
+    take(body, key).filter(|v| !v.is_null()).ok_or_else(|| {
         KisError::new(
             ErrorKind::Decode,
-            cat!["KIS ", path, " answer has no `", key, "`"],
+            format!("KIS {path} answer has no `{key}`"),
         )
         .with_request(path, "")
     })
@@ -65,7 +63,7 @@ fn output(body: &mut Value, key: &str, path: &str) -> Result<Value> {
 
 /// Moves the answer's `key` rows out of the body (KIS sends a lone object for a single row).
 fn rows(body: &mut Value, key: &str) -> Vec<Value> {
-    match body.take(key) {
+    match take(body, key) {
         Some(Value::Array(a)) => a,
         Some(obj @ Value::Object(_)) => vec![obj],
         _ => Vec::new(),
@@ -75,7 +73,7 @@ fn rows(body: &mut Value, key: &str) -> Vec<Value> {
 /// "YYYY-MM-DD" or "YYYYMMDD" → "YYYYMMDD".
 fn date_arg(field: &str, s: &str) -> Result<String> {
     let compact: String = if s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' {
-        crate::find::without(s, b'-')
+        s.replace('-', "")
     } else {
         s.to_string()
     };
@@ -84,11 +82,7 @@ fn date_arg(field: &str, s: &str) -> Result<String> {
     } else {
         Err(KisError::validation(
             field,
-            cat![
-                "must be a date as \"YYYY-MM-DD\" or \"YYYYMMDD\", got \"",
-                s,
-                "\""
-            ],
+            format!("must be a date as \"YYYY-MM-DD\" or \"YYYYMMDD\", got \"{s}\""),
         ))
     }
 }
@@ -109,10 +103,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// FHKST01010100.
     pub async fn get_price(&self, symbol: &Value) -> Result<Quote> {
         let symbol = symbol_arg("symbol", symbol)?;
-        let call = self.read(PRICE_PATH, Op::Price, price_query(symbol));
+        let call = self.read(PRICE_PATH, Op::Price, price_query(&symbol));
         let mut reply = self.call_plain(&call).await?;
         Ok(Quote::from_output(
-            symbol,
+            &symbol,
             output(&mut reply.body, "output", PRICE_PATH)?,
         ))
     }
@@ -120,32 +114,28 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// FHKST01010400; bars oldest first, as a chart wants them.
     pub async fn get_daily_prices(&self, symbol: &Value, options: &Value) -> Result<Vec<DailyBar>> {
         let symbol = symbol_arg("symbol", symbol)?;
-        let f = Fields::new("options", options, &["period", "adjusted"], true)?;
-        let period = f.opt_str("period")?.unwrap_or("D");
+        let o = read::<Option<DailyPriceOptions>>("options", options)?.unwrap_or_default();
+        let period = o.period.as_deref().unwrap_or("D");
         if !matches!(period, "D" | "W" | "M") {
             return Err(KisError::validation(
                 "options.period",
-                cat!["must be \"D\", \"W\" or \"M\", got \"", period, "\""],
+                format!("must be \"D\", \"W\" or \"M\", got \"{period}\""),
             ));
         }
-        let adjusted = f.opt_bool("adjusted")?.unwrap_or(true);
+        let adjusted = o.adjusted.unwrap_or(true);
         let call = self.read(
             DAILY_PRICE_PATH,
             Op::DailyPrice,
-            daily_price_query(symbol, period, adjusted),
+            daily_price_query(&symbol, period, adjusted),
         );
         let mut reply = self.call_plain(&call).await?;
-        // Plain loops rather than iterator chains here: each chain's adapters cost wasm bytes.
-        let mut bars = Vec::new();
-        // KIS sends newest first: taken from the end, rows come oldest first, and any out of
-        // order settles into place (cheap on sorted input).
-        for row in rows(&mut reply.body, "output").into_iter().rev() {
-            let bar = DailyBar::from_row(row);
-            if !bar.date.is_empty() {
-                bars.push(bar);
-                crate::sorted::settle_last(&mut bars, |a, b| a.date < b.date);
-            }
-        }
+        // KIS sends newest first; a chart wants oldest first.
+        let mut bars: Vec<DailyBar> = rows(&mut reply.body, "output")
+            .into_iter()
+            .map(DailyBar::from_row)
+            .filter(|bar| !bar.date.is_empty())
+            .collect();
+        bars.sort_by(|a, b| a.date.cmp(&b.date));
         Ok(bars)
     }
 
@@ -154,12 +144,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let account = self.cfg.require_account()?;
         let call = self.read(BALANCE_PATH, Op::Balance, balance_query(account));
         let mut pages = self.all_pages(call).await?;
-        let mut holdings = Vec::new();
-        for page in pages.iter_mut() {
-            for row in rows(page, "output1") {
-                holdings.push(Holding::from_row(row));
-            }
-        }
+        let holdings = pages
+            .iter_mut()
+            .flat_map(|page| rows(page, "output1"))
+            .map(Holding::from_row)
+            .collect();
         let summary = pages
             .iter_mut()
             .rev()
@@ -177,26 +166,26 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 
     /// TTTC8908R / VTTC8908R.
     pub async fn get_buying_power(&self, options: &Value) -> Result<BuyingPower> {
-        let f = Fields::new("options", options, &["symbol", "price", "orderType"], false)?;
-        let symbol = f.str("symbol")?;
+        let o = read::<BuyingPowerInput>("options", options)?;
+        let symbol = o.symbol.as_str();
         validate_symbol("options.symbol", symbol)?;
-        let price = f
-            .opt_number("price")?
-            .map(|p| whole_number("options.price", p, 1.0))
+        let price = o
+            .price
+            .map(|p| whole_number("options.price", p, 1.0, crate::input::MAX_SAFE))
             .transpose()?;
-        let order_type = match f.opt_str("orderType")? {
+        let order_type = match o.order_type.as_deref() {
             Some(t) if t.len() == 2 && t.bytes().all(|c| c.is_ascii_digit()) => t.to_string(),
             Some(t) => {
                 return Err(KisError::validation(
                     "options.orderType",
-                    cat!["must be a 2-digit ORD_DVSN code, got \"", t, "\""],
+                    format!("must be a 2-digit ORD_DVSN code, got \"{t}\""),
                 ))
             }
             None if price.is_some() => "00".to_string(),
             None => "01".to_string(),
         };
         let account = self.cfg.require_account()?;
-        let unit = price.map_or_else(|| "0".to_string(), num);
+        let unit = price.map_or_else(|| "0".to_string(), |p| p.to_string());
         let q = buying_power_query(account, symbol, &unit, &order_type);
         let mut reply = self
             .call_plain(&self.read(BUYING_POWER_PATH, Op::BuyingPower, q))
@@ -210,16 +199,17 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 
     /// TTTC0081R / VTTC0081R, every page; dates default to today in Korea.
     pub async fn get_orders(&self, options: &Value) -> Result<Vec<Order>> {
-        let f = Fields::new("options", options, &["from", "to", "symbol"], true)?;
+        let o = read::<Option<OrdersQuery>>("options", options)?.unwrap_or_default();
         let today = kst_date(self.clock.now_ms());
-        let from = f
-            .opt_str("from")?
+        let from = o
+            .from
+            .as_deref()
             .map(|d| date_arg("options.from", d))
             .transpose()?;
-        let to = f
-            .opt_str("to")?
-            .map(|d| date_arg("options.to", d))
-            .transpose()?;
+        let to =
+            o.to.as_deref()
+                .map(|d| date_arg("options.to", d))
+                .transpose()?;
         let to = to.unwrap_or_else(|| today.clone());
         let from = from.unwrap_or_else(|| {
             if to < today {
@@ -234,7 +224,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 "must not be after options.to",
             ));
         }
-        let symbol = f.opt_str("symbol")?.unwrap_or("");
+        let symbol = o.symbol.as_deref().unwrap_or("");
         if !symbol.is_empty() {
             validate_symbol("options.symbol", symbol)?;
         }
@@ -267,25 +257,21 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     .await?,
             );
         }
-        let mut orders = Vec::new();
-        for page in pages.iter_mut() {
-            for row in rows(page, "output1") {
-                let order = Order::from_row(row);
-                if !order.order_no.is_empty() {
-                    orders.push(order);
-                }
-            }
-        }
-        Ok(orders)
+        Ok(pages
+            .iter_mut()
+            .flat_map(|page| rows(page, "output1"))
+            .map(Order::from_row)
+            .filter(|order| !order.order_no.is_empty())
+            .collect())
     }
 
     pub async fn buy(&self, order: &Value) -> Result<OrderAck> {
-        let order = OrderRequest::from_value("order", order, &[])?;
+        let order = OrderRequest::from_value("order", order)?;
         self.place_order(Side::Buy, &order).await
     }
 
     pub async fn sell(&self, order: &Value) -> Result<OrderAck> {
-        let order = OrderRequest::from_value("order", order, &[])?;
+        let order = OrderRequest::from_value("order", order)?;
         self.place_order(Side::Sell, &order).await
     }
 
@@ -297,65 +283,47 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// The escape hatch: any other TR under the same policies. POSTs are never resent after
     /// they may have reached KIS, since the client cannot know whether they are idempotent.
     pub async fn request(&self, spec: &Value) -> Result<RawReply> {
-        let f = Fields::new(
-            "request",
-            spec,
-            &["method", "path", "trId", "query", "body", "trCont"],
-            false,
-        )?;
-        let method = match f.opt_str("method")?.unwrap_or("GET") {
+        let spec = read::<RequestSpec>("request", spec)?;
+        let method = match spec.method.as_deref().unwrap_or("GET") {
             "GET" | "get" => Method::Get,
             "POST" | "post" => Method::Post,
             m => {
                 return Err(KisError::validation(
                     "request.method",
-                    cat!["must be \"GET\" or \"POST\", got \"", m, "\""],
+                    format!("must be \"GET\" or \"POST\", got \"{m}\""),
                 ))
             }
         };
-        let path = f.str("path")?;
-        if !path.starts_with("/uapi/")
-            || crate::find::contains(path, "..")
-            || path.bytes().any(|b| b == b'?')
-        {
+        let path = spec.path.as_str();
+        if !path.starts_with("/uapi/") || path.contains("..") || path.contains('?') {
             return Err(KisError::validation(
                 "request.path",
-                cat![
-                    "must be a KIS /uapi/ path without a query string, got \"",
-                    path,
-                    "\""
-                ],
+                format!("must be a KIS /uapi/ path without a query string, got \"{path}\""),
             ));
         }
-        let tr_id = f.str("trId")?;
+        let tr_id = spec.tr_id.as_str();
         if tr_id.is_empty() || tr_id.len() > 13 || !tr_id.bytes().all(|c| c.is_ascii_alphanumeric())
         {
             return Err(KisError::validation(
                 "request.trId",
-                cat!["is not a TR ID: \"", tr_id, "\""],
+                format!("is not a TR ID: \"{tr_id}\""),
             ));
         }
-        let mut query = Vec::new();
-        if let Some(q) = f.opt_value("query") {
-            let Value::Object(map) = q else {
-                return Err(KisError::validation(
-                    "request.query",
-                    "must be an object of strings",
-                ));
-            };
-            for (k, v) in map.iter() {
-                let s = v.as_str().ok_or_else(|| {
-                    KisError::validation(
-                        &cat!["request.query.", k],
-                        "must be a string (KIS takes strings only)",
-                    )
-                })?;
-                query.push((k.clone(), s.to_string()));
-            }
-        }
-        let body = match f.opt_value("body") {
-            None => None,
-            Some(b @ Value::Object(_)) => Some(b.to_json()),
+        let query = spec
+            .query
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k, s)),
+                _ => Err(KisError::validation(
+                    &format!("request.query.{k}"),
+                    "must be a string (KIS takes strings only)",
+                )),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let body = match spec.body {
+            None | Some(Value::Null) => None,
+            Some(b @ Value::Object(_)) => Some(b.to_string()),
             Some(_) => return Err(KisError::validation("request.body", "must be an object")),
         };
         if method == Method::Get && body.is_some() {
@@ -370,7 +338,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             tr_id: tr_id.to_string(),
             query,
             body: body.or_else(|| (method == Method::Post).then(|| "{}".to_string())),
-            tr_cont: f.opt_str("trCont")?.unwrap_or("").to_string(),
+            tr_cont: spec.tr_cont.unwrap_or_default(),
             kind: if method == Method::Get {
                 CallKind::Read
             } else {

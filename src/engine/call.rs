@@ -2,9 +2,7 @@
 //! and the retry rules (S7, B1). Orders are never resent here after an attempt that may have
 //! reached KIS; the caller decides that (B5) after looking the order up.
 
-use crate::prelude::*;
-
-use crate::json::Value;
+use serde_json::Value;
 
 use crate::engine::core::KisCore;
 use crate::engine::token::transport_error;
@@ -68,15 +66,7 @@ impl Failed {
     pub fn status_unknown(self, what: &str, why: &str, advice: &str) -> KisError {
         let mut e = self.error;
         e.kind = ErrorKind::OrderStatusUnknown;
-        e.message = cat![
-            what,
-            " may have reached KIS (",
-            e.message,
-            ")",
-            why,
-            "; ",
-            advice
-        ];
+        e.message = format!("{what} may have reached KIS ({}){why}; {advice}", e.message);
         e
     }
 }
@@ -93,7 +83,7 @@ enum Attempt {
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// Runs `call` to an answer. Reads are retried per S7 here; orders and writes come back as
     /// `Failed` with `maybe_executed` when an attempt may have reached KIS.
-    pub async fn call(&self, call: &Call) -> core::result::Result<Reply, Failed> {
+    pub async fn call(&self, call: &Call) -> std::result::Result<Reply, Failed> {
         let mut refreshed = false;
         let mut server_retries = 0;
         let mut busy_retries = 0;
@@ -149,22 +139,16 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     });
                 }
             };
-            self.warn(&cat![
-                "KIS ",
+            self.warn(&format!(
+                "KIS {} {} {} (tr_id={}) — retrying ({reason}): {}",
                 call.method.as_str(),
-                " ",
                 error
                     .status
-                    .map_or_else(|| error.kind.as_str().to_string(), num),
-                " ",
+                    .map_or_else(|| error.kind.as_str().to_string(), |s| s.to_string()),
                 call.path,
-                " (tr_id=",
                 call.tr_id,
-                ") — retrying (",
-                reason,
-                "): ",
                 error.body.as_deref().unwrap_or(&error.message)
-            ]);
+            ));
             let mut ev = self.event(EventType::Retry, &call.path, &call.tr_id);
             ev.method = Some(call.method.as_str());
             ev.attempt = Some(attempt + 1);
@@ -198,7 +182,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         self.call(call).await.map_err(|f| {
             if f.maybe_executed {
                 f.status_unknown(
-                    &cat![call.method.as_str(), " ", call.path],
+                    &format!("{} {}", call.method.as_str(), call.path),
                     "",
                     "check before sending it again",
                 )
@@ -289,14 +273,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     async fn hashkey(
         &self,
         body: &str,
-    ) -> core::result::Result<Option<String>, (Verdict, KisError)> {
+    ) -> std::result::Result<Option<String>, (Verdict, KisError)> {
         if !self.cfg.hashkey || !self.shared.hashkey_supported.get() {
             return Ok(None);
         }
         let permit = self.admit(HASHKEY_PATH, "").await;
         let req = HttpRequest {
             method: Method::Post,
-            url: cat![self.cfg.base_url, HASHKEY_PATH],
+            url: format!("{}{}", self.cfg.base_url, HASHKEY_PATH),
             headers: hashkey_headers(&self.cfg.credentials()),
             body: Some(body.to_string()),
             timeout_ms: self.cfg.timeout_ms,
@@ -361,19 +345,15 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     pub(crate) fn log_failure(&self, method: Method, path: &str, tr_id: &str, e: &KisError) {
         let tr_id = match tr_id {
             "" => String::new(),
-            t => cat![" (tr_id=", t, ")"],
+            t => format!(" (tr_id={t})"),
         };
-        self.log_error(&cat![
-            "KIS ",
+        self.log_error(&format!(
+            "KIS {} error [{}] {path}{tr_id}: {}",
             method.as_str(),
-            " error [",
-            e.status.map_or_else(|| e.kind.as_str().to_string(), num),
-            "] ",
-            path,
-            tr_id,
-            ": ",
+            e.status
+                .map_or_else(|| e.kind.as_str().to_string(), |s| s.to_string()),
             e.body.as_deref().unwrap_or(&e.message)
-        ]);
+        ));
     }
 }
 
@@ -393,26 +373,14 @@ fn response_error(
     };
     let what = match kind {
         ErrorKind::Decode => {
-            cat![
-                "KIS ",
-                path,
-                " answered HTTP ",
-                num(status),
-                " with a body that is not KIS JSON"
-            ]
+            format!("KIS {path} answered HTTP {status} with a body that is not KIS JSON")
         }
-        _ if !codes.msg_cd.is_empty() => cat![
-            "KIS ",
-            path,
-            " failed: ",
+        _ if !codes.msg_cd.is_empty() => format!(
+            "KIS {path} failed: {} {} (HTTP {status})",
             codes.msg_cd,
-            " ",
-            codes.msg1.trim_ascii_end(),
-            " (HTTP ",
-            num(status),
-            ")"
-        ],
-        _ => cat!["KIS ", path, " answered HTTP ", num(status)],
+            codes.msg1.trim_ascii_end()
+        ),
+        _ => format!("KIS {path} answered HTTP {status}"),
     };
     let mut e = KisError::new(kind, what)
         .with_request(path, tr_id)

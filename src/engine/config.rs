@@ -1,14 +1,13 @@
 //! The client's options, read once and validated before anything is sent.
 
-use crate::prelude::*;
-
-use crate::json::Value;
+use serde_json::Value;
 
 use crate::account::Account;
 use crate::env::{is_mock_url, CustType, Env};
 use crate::error::{KisError, Result};
 use crate::headers::Credentials;
-use crate::input::{whole_number, Fields};
+use crate::input::{read, whole_number};
+use crate::inputs::KisClientOptions;
 use crate::tr_id::TrIdSet;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,113 +32,90 @@ pub struct Config {
     pub timeout_ms: Option<u64>,
 }
 
-/// Data options; the wasm layer adds the function-valued ones (fetch, tokenStore, onEvent, logger).
-const DATA_KEYS: &[&str] = &[
-    "appKey",
-    "appSecret",
-    "account",
-    "env",
-    "baseUrl",
-    "custType",
-    "trIds",
-    "hashkey",
-    "rateLimitPerSec",
-    "retry",
-    "timeoutMs",
-];
-
 pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 
+/// An app key or secret: they travel as header values. Surrounding whitespace (the newline of a
+/// key read from a file) is dropped; a control character inside is invalid in a header, and
+/// KIS's keys are ASCII, so either is refused here rather than by KIS. The message never repeats
+/// the value, a secret.
+fn header_value(field: &str, v: Option<&str>) -> Result<String> {
+    let v = v.unwrap_or_default().trim_ascii();
+    if v.bytes().any(|b| !(0x20..0x7f).contains(&b)) {
+        return Err(KisError::validation(
+            field,
+            "must be printable ASCII (no line breaks, tabs or non-breaking spaces)",
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// Past these a value is a mistake rather than a setting: KIS's own limit is 18 calls a second,
+/// and a timeout past a day never fires in practice.
+const MAX_RATE_LIMIT: f64 = 1000.0;
+const MAX_SERVER_RETRIES: f64 = 10.0;
+const MAX_DELAY_MS: f64 = 60_000.0;
+const MAX_TIMEOUT_MS: f64 = 86_400_000.0;
+
 impl Config {
-    /// `host_keys`: options the caller's layer handles itself, accepted here without a look.
-    pub fn from_value(v: &Value, host_keys: &[&str]) -> Result<Config> {
-        let mut known: Vec<&str> = DATA_KEYS.to_vec();
-        known.extend_from_slice(host_keys);
-        let f = Fields::new("options", v, &known, false)?;
-        let base_url = f.opt_str("baseUrl")?.map(|mut u| {
-            // (Not `trim_end_matches('/')`: a char pattern's searcher links core::fmt.)
-            while let Some(rest) = u.strip_suffix('/') {
-                u = rest;
-            }
-            u.to_string()
-        });
+    pub fn from_value(v: &Value) -> Result<Config> {
+        Config::from_options(read::<KisClientOptions>("options", v)?)
+    }
+
+    pub fn from_options(o: KisClientOptions) -> Result<Config> {
+        let base_url = o.base_url.map(|u| u.trim_end_matches('/').to_string());
         if let Some(u) = &base_url {
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 return Err(KisError::validation(
                     "options.baseUrl",
-                    cat!["must be an http(s) URL, got \"", u, "\""],
+                    format!("must be an http(s) URL, got \"{u}\""),
                 ));
             }
         }
-        let env = match (f.opt_str("env")?, &base_url) {
+        let env = match (&o.env, &base_url) {
             (Some(e), _) => Env::parse("options.env", e)?,
             (None, Some(u)) if is_mock_url(u) => Env::Mock,
             (None, Some(_)) => Env::Real,
             (None, None) => Env::Mock,
         };
-        let account = f
-            .opt_str("account")?
+        let account = o
+            .account
+            .as_deref()
             .map(|a| Account::parse("options.account", a))
             .transpose()?;
-        let rate = match f.opt_number("rateLimitPerSec")? {
-            Some(n) => whole_number("options.rateLimitPerSec", n, 0.0)?.min(1000) as u32,
+        let rate = match o.rate_limit_per_sec {
+            Some(n) => whole_number("options.rateLimitPerSec", n, 0.0, MAX_RATE_LIMIT)? as u32,
             None => env.default_rate_limit(),
         };
-        let retry = match f.opt_value("retry") {
-            None => RetryPolicy {
-                server_errors: 2,
-                delay_ms: 1000.0,
-            },
-            Some(r) => {
-                let rf = Fields::new("options.retry", r, &["serverErrors", "delayMs"], false)?;
-                RetryPolicy {
-                    server_errors: rf
-                        .opt_number("serverErrors")?
-                        .map(|n| whole_number("options.retry.serverErrors", n, 0.0))
-                        .transpose()?
-                        .unwrap_or(2)
-                        .min(10) as u32,
-                    delay_ms: rf
-                        .opt_number("delayMs")?
-                        .map(|n| whole_number("options.retry.delayMs", n, 0.0))
-                        .transpose()?
-                        .unwrap_or(1000) as f64,
-                }
-            }
+        let retry = o.retry.unwrap_or_default();
+        let retry = RetryPolicy {
+            server_errors: match retry.server_errors {
+                Some(n) => whole_number("options.retry.serverErrors", n, 0.0, MAX_SERVER_RETRIES)?,
+                None => 2,
+            } as u32,
+            delay_ms: match retry.delay_ms {
+                Some(n) => whole_number("options.retry.delayMs", n, 0.0, MAX_DELAY_MS)?,
+                None => 1000,
+            } as f64,
         };
-        let timeout_ms = match f.opt_number("timeoutMs")? {
-            Some(n) => Some(whole_number("options.timeoutMs", n, 1.0)?),
+        let timeout_ms = match o.timeout_ms {
+            Some(n) => Some(whole_number("options.timeoutMs", n, 1.0, MAX_TIMEOUT_MS)?),
             None => Some(DEFAULT_TIMEOUT_MS),
         };
-        // They travel as header values. Surrounding whitespace (the newline of a key read from
-        // a file) is dropped; a control character inside is invalid in a header, and KIS's
-        // keys are ASCII, so either is refused here rather than by KIS. The message never
-        // repeats the value, a secret.
-        let header_value = |key: &str| -> Result<String> {
-            let v = f.opt_str(key)?.unwrap_or_default().trim_ascii();
-            if v.bytes().any(|b| !(0x20..0x7f).contains(&b)) {
-                return Err(KisError::validation(
-                    &f.name(key),
-                    "must be printable ASCII (no line breaks, tabs or non-breaking spaces)",
-                ));
-            }
-            Ok(v.to_string())
-        };
         Ok(Config {
-            app_key: header_value("appKey")?,
-            app_secret: header_value("appSecret")?,
+            app_key: header_value("options.appKey", o.app_key.as_deref())?,
+            app_secret: header_value("options.appSecret", o.app_secret.as_deref())?,
             account,
             base_url: base_url.unwrap_or_else(|| env.default_base_url().to_string()),
             env,
-            cust_type: match f.opt_str("custType")? {
+            cust_type: match &o.cust_type {
                 Some(c) => CustType::parse("options.custType", c)?,
                 None => CustType::Personal,
             },
-            tr_ids: match f.opt_str("trIds")? {
+            tr_ids: match &o.tr_ids {
                 Some(s) => TrIdSet::parse("options.trIds", s)?,
                 None => TrIdSet::Current,
             },
-            hashkey: f.opt_bool("hashkey")?.unwrap_or(true),
+            hashkey: o.hashkey.unwrap_or(true),
             rate_limit_per_sec: rate,
             retry,
             timeout_ms,
@@ -184,27 +160,26 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json_value as json;
+    use serde_json::json;
 
     #[test]
     fn env_is_inferred_from_the_url_per_the_seed() {
         let c = Config::from_value(
             &json!({"baseUrl": "https://openapivts.koreainvestment.com:29443/"}),
-            &[],
         )
         .unwrap();
         assert_eq!(c.env, Env::Mock);
         assert_eq!(c.base_url, "https://openapivts.koreainvestment.com:29443");
         assert_eq!(c.rate_limit_per_sec, 1);
-        let c = Config::from_value(&json!({"baseUrl": "http://127.0.0.1:9000"}), &[]).unwrap();
+        let c = Config::from_value(&json!({"baseUrl": "http://127.0.0.1:9000"})).unwrap();
         assert_eq!(c.env, Env::Real);
         assert_eq!(c.rate_limit_per_sec, 18);
-        let c = Config::from_value(&json!({}), &[]).unwrap();
+        let c = Config::from_value(&json!({})).unwrap();
         assert_eq!(
             (c.env, c.base_url.as_str()),
             (Env::Mock, crate::env::MOCK_BASE_URL)
         );
-        let c = Config::from_value(&json!({"env": "real"}), &[]).unwrap();
+        let c = Config::from_value(&json!({"env": "real"})).unwrap();
         assert_eq!(c.base_url, crate::env::REAL_BASE_URL);
     }
 
@@ -222,17 +197,23 @@ mod tests {
             (json!({"baseUrl": "ftp://x"}), "options.baseUrl"),
             (json!({"appKy": "x"}), "options.appKy"),
             (json!({"hashkey": "yes"}), "options.hashkey"),
+            (json!({"rateLimitPerSec": 1e12}), "options.rateLimitPerSec"),
+            (
+                json!({"retry": {"serverErrors": 1e9}}),
+                "options.retry.serverErrors",
+            ),
+            (json!({"timeoutMs": 0}), "options.timeoutMs"),
             (json!({"appSecret": "abc\ndef"}), "options.appSecret"),
             (json!({"appKey": "ke\u{1}y"}), "options.appKey"),
             (json!({"appKey": "key-from-a-page\u{a0}"}), "options.appKey"),
             (json!({"appSecret": "\u{3000}secret"}), "options.appSecret"),
         ];
         for (v, field) in cases {
-            let e = Config::from_value(&v, &[]).unwrap_err();
+            let e = Config::from_value(&v).unwrap_err();
             assert_eq!(e.field.as_deref(), Some(field), "{v}");
         }
-        assert!(Config::from_value(&json!({"fetch": 1}), &["fetch"]).is_ok());
-        let c = Config::from_value(&json!({"appKey": " key-from-a-file\n"}), &[]).unwrap();
+        assert!(Config::from_value(&json!({"fetch": 1, "logger": null})).is_ok());
+        let c = Config::from_value(&json!({"appKey": " key-from-a-file\n"})).unwrap();
         assert_eq!(c.app_key, "key-from-a-file");
     }
 }

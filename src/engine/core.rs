@@ -2,9 +2,7 @@
 //! limiter, hashkey support). Its behaviour is split by concept across `token`, `call`, `paging`,
 //! `orders` and `api`.
 
-use crate::prelude::*;
-
-use alloc::rc::Rc;
+use std::rc::Rc;
 
 use crate::engine::config::Config;
 use crate::engine::rate_limit::{Gate, RateLimiter};

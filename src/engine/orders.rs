@@ -4,9 +4,7 @@
 //! lookup failed, or an identical order it cannot account for was placed earlier today) →
 //! `orderStatusUnknown`, and nothing is resent.
 
-use crate::prelude::*;
-
-use crate::json::Value;
+use serde_json::Value;
 
 use crate::engine::call::{Call, CallKind, Failed};
 use crate::engine::core::KisCore;
@@ -78,7 +76,13 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             let answer = self.call(&call).await;
             let failed = match answer {
                 Ok(mut reply) => {
-                    let ack = OrderAck::from_output(reply.body.take("output").unwrap_or_default());
+                    let ack = OrderAck::from_output(
+                        reply
+                            .body
+                            .get_mut("output")
+                            .map(Value::take)
+                            .unwrap_or_default(),
+                    );
                     // Named before this attempt leaves the wire, for a sibling's lookup.
                     self.remember(&ack.order_no);
                     return Ok(ack);
@@ -92,12 +96,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             drop(attempt);
             match lookup {
                 Lookup::Found(ack) => {
-                    self.warn(&cat![
-                        "KIS order answer was lost (",
-                        failed.error.message,
-                        "); found it in today's orders as ",
-                        ack.order_no
-                    ]);
+                    self.warn(&format!(
+                        "KIS order answer was lost ({}); found it in today's orders as {}",
+                        failed.error.message, ack.order_no
+                    ));
                     self.remember(&ack.order_no);
                     return Ok(ack);
                 }
@@ -124,7 +126,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 }
                 Lookup::Absent => return Err(failed.error),
                 Lookup::Unknown(lookup_error) => {
-                    let why = cat!["looking it up failed (", lookup_error.message, ")"];
+                    let why = format!("looking it up failed ({})", lookup_error.message);
                     return Err(unknown(failed, &why));
                 }
                 Lookup::Unaccounted(why) => return Err(unknown(failed, &why)),
@@ -145,7 +147,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         };
         match self.call(&call).await {
             Ok(mut reply) => Ok(OrderAck::from_output(
-                reply.body.take("output").unwrap_or_default(),
+                reply
+                    .body
+                    .get_mut("output")
+                    .map(Value::take)
+                    .unwrap_or_default(),
             )),
             Err(f) if f.maybe_executed => Err(f.status_unknown(
                 "the cancel",
@@ -236,7 +242,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 fn unknown(failed: Failed, why: &str) -> KisError {
     failed.status_unknown(
         "the order",
-        &cat![" and ", why],
+        &format!(" and {why}"),
         "check today's orders before placing it again",
     )
 }
@@ -257,7 +263,7 @@ fn seen(
     let (mut new_rows, mut named) = (0, String::new());
     let mut unaccounted: Option<String> = None;
     for page in pages.iter_mut() {
-        let Some(Value::Array(rows)) = page.take("output1") else {
+        let Some(Value::Array(rows)) = page.get_mut("output1").map(Value::take) else {
             continue;
         };
         for row in rows {
@@ -269,26 +275,20 @@ fn seen(
             if known.contains(&order_no) {
                 continue;
             }
-            let which = || cat![order_no, " at ", crate::kst::coloned_time(&when)];
+            let which = || format!("{order_no} at {}", crate::kst::coloned_time(&when));
             if when.as_str() < since {
                 // Placed before this one was sent, unless this machine's clock runs ahead;
                 // of whatever type, as a row of another type may still rule out "absent".
                 if unaccounted.is_none() {
-                    unaccounted = Some(cat![
-                        "today's orders hold one on the same terms that this client did not place (",
-                        which(),
-                        "), which is this one if this machine's clock runs ahead of KIS's"
-                    ]);
+                    unaccounted = Some(format!("today's orders hold one on the same terms that this client did not place ({}), which is this one if this machine's clock runs ahead of KIS's", which()));
                 }
             } else if shown == Shown::OtherType {
-                unaccounted = Some(cat![
+                unaccounted = Some(format!(
                     "today's orders hold one on the same terms, placed since, that KIS lists \
-                     as order type \"",
+                     as order type \"{}\" ({}): this client cannot tell it is not this one",
                     field_text(&row, "ord_dvsn_cd"),
-                    "\" (",
-                    which(),
-                    "): this client cannot tell it is not this one"
-                ]);
+                    which()
+                ));
             } else {
                 if new_rows > 0 {
                     named.push_str(", ");
@@ -303,12 +303,10 @@ fn seen(
         // More new orders on these terms than this client has answers missing for: some are
         // someone else's (another script, an order by hand), and the list cannot say which.
         // The newest could be theirs, placed right after ours.
-        return Seen::Unaccounted(cat![
+        return Seen::Unaccounted(format!(
             "today's orders hold more on the same terms, placed since, than this client lost \
-             answers for (",
-            named,
-            "): it cannot tell which is this one"
-        ]);
+             answers for ({named}): it cannot tell which is this one"
+        ));
     }
     // Identical orders of ours alone: interchangeable, so any one will do.
     let Some((when, order_no, row)) = ours else {

@@ -1,9 +1,7 @@
 //! B7: list TRs continue while the response header `tr_cont` is F or M; the next page is asked
 //! with `tr_cont: N` and the previous body's continuation keys, echoed byte for byte.
 
-use crate::prelude::*;
-
-use crate::json::Value;
+use serde_json::Value;
 
 use crate::engine::call::Call;
 use crate::engine::core::KisCore;
@@ -38,12 +36,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             if pages.len() >= MAX_PAGES {
                 return Err(KisError::new(
                     ErrorKind::Api,
-                    cat![
-                        "KIS ",
-                        call.path,
-                        " kept signalling more pages after ",
-                        num(MAX_PAGES as u64)
-                    ],
+                    format!(
+                        "KIS {} kept signalling more pages after {}",
+                        call.path, MAX_PAGES as u64
+                    ),
                 )
                 .with_request(&call.path, &call.tr_id));
             }

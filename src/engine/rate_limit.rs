@@ -9,13 +9,11 @@
 //! the gateway: seen as EGW00201 in the dashboard tests.) Callers take tickets synchronously, in
 //! call order, and leave in ticket order: FIFO.
 
-use crate::prelude::*;
-
-use crate::cell::RefCell;
-use core::cell::Cell;
-use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
+use std::cell::Cell;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
 /// Spacing for timer rounding; latency is already covered by counting from answers.
 pub const MARGIN_MS: f64 = 5.0;
@@ -186,7 +184,7 @@ impl RateLimiter {
             {
                 forget += 1;
             }
-            // `retain` rather than `drain(..forget)`, whose range check links core::fmt.
+            // `retain` rather than `drain(..forget)`, whose range check links std::fmt.
             let mut seen = 0;
             s.slots.retain(|_| {
                 seen += 1;
@@ -195,7 +193,7 @@ impl RateLimiter {
             s.base += forget as u64;
         }
         self.changes.set(self.changes.get() + 1);
-        let wakers = core::mem::take(&mut *self.wakers.borrow_mut());
+        let wakers = std::mem::take(&mut *self.wakers.borrow_mut());
         for w in wakers {
             w.wake();
         }

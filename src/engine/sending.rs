@@ -11,15 +11,13 @@
 //! takes a row only while there are no more unnamed rows than attempts of ours whose answers
 //! are lost (`lost_since`); one more, and it cannot tell which is which.
 
-use crate::prelude::*;
+use std::cell::Cell;
+use std::cell::RefCell;
 
-use crate::cell::RefCell;
-use core::cell::Cell;
-
-use crate::json::Value;
 use crate::models::original_order_no;
 use crate::numbers::{field_number, field_text};
 use crate::order::{OrderRequest, Side};
+use serde_json::Value;
 
 /// What the lookup matches an order by: identical terms are indistinguishable in KIS's list.
 /// Both forms of the match live here, against a row of KIS's list and against an attempt of

@@ -12,11 +12,9 @@
 //! earlier one was issued. The way to KIS is part of the identity for tests: a fake `fetch` per
 //! test is a KIS of its own, whose tokens no other test's client may take.
 
-use crate::prelude::*;
-
-use crate::cell::RefCell;
-use alloc::rc::Rc;
-use core::cell::Cell;
+use std::cell::Cell;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use crate::engine::config::Config;
 use crate::engine::rate_limit::RateLimiter;
@@ -75,7 +73,10 @@ impl Shared {
 fn identity(cfg: &Config, way: u32) -> u64 {
     // No env: one base URL is one KIS (a proxy forwards to one upstream), and KIS gives real and
     // mock accounts keys of their own.
-    let text = fnv1a64(&cat![cfg.base_url, "\n", cfg.app_key, "\n", cfg.app_secret]);
+    let text = fnv1a64(&format!(
+        "{}\n{}\n{}",
+        cfg.base_url, cfg.app_key, cfg.app_secret
+    ));
     // Mixed in by a multiplier of full period, so that ways 1 and 2 differ in every bit range.
     text ^ u64::from(way).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
@@ -123,11 +124,9 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
-
     fn cfg() -> Config {
-        let v = parse(r#"{"appKey":"PSkey","appSecret":"secret","env":"mock"}"#).unwrap();
-        Config::from_value(&v, &[]).unwrap()
+        let v = serde_json::json!({"appKey": "PSkey", "appSecret": "secret", "env": "mock"});
+        Config::from_value(&v).unwrap()
     }
 
     #[test]

@@ -1,14 +1,12 @@
 //! One in-flight computation shared by every caller that asks while it runs: 50 calls on a cold
 //! client cause one token request, not 50.
 
-use crate::prelude::*;
-
-use crate::cell::RefCell;
-use alloc::rc::Rc;
-use core::cell::Cell;
-use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
+use std::cell::Cell;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 struct Slot<T> {
     result: RefCell<Option<T>>,
@@ -43,9 +41,9 @@ impl<T> Drop for Finish<'_, T> {
             *cur = None;
         }
         drop(cur);
-        // Taken, not drained: `drain`'s range check links core::fmt, and no borrow is held
+        // Taken, not drained: `drain`'s range check links std::fmt, and no borrow is held
         // while the wakers run.
-        let wakers = core::mem::take(&mut *self.slot.wakers.borrow_mut());
+        let wakers = std::mem::take(&mut *self.slot.wakers.borrow_mut());
         for w in wakers {
             w.wake();
         }

@@ -2,11 +2,9 @@
 //! environment and a hash of the app key, one issuance a minute at most, and the one re-issue S6
 //! allows when KIS rejects the token in use.
 
-use crate::prelude::*;
+use std::future::Future;
 
-use core::future::Future;
-
-use crate::json::Value;
+use serde_json::Value;
 
 use crate::engine::core::KisCore;
 use crate::engine::transport::{Clock, HttpRequest, Method, TokenStore, Transport, TransportError};
@@ -39,8 +37,8 @@ pub struct Token {
     pub issued_at: f64,
 }
 
-impl core::fmt::Debug for Token {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Token")
             .field("expires_at", &self.expires_at)
             .field("issued_at", &self.issued_at)
@@ -72,8 +70,8 @@ pub(crate) fn fnv1a64(s: &str) -> u64 {
 /// The token store's key: env and a hash of the app key, never the key itself. Stores written by
 /// earlier versions are read with it, so its form must not change.
 fn store_key(env: Env, app_key: &str) -> String {
-    let mut key = cat!["kis-wasm:", env.as_str(), ":"];
-    crate::text::push_hex(&mut key, fnv1a64(app_key), 16, false);
+    let mut key = format!("kis-wasm:{}:", env.as_str());
+    key.push_str(&format!("{:016x}", fnv1a64(app_key)));
     key
 }
 
@@ -205,7 +203,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     ) {
         while tick(interval_ms).await {
             if let Err(e) = self.refresh_if_expiring_soon().await {
-                self.warn(&cat!["KIS token refresh failed: ", e.message]);
+                self.warn(&format!("KIS token refresh failed: {}", e.message));
             }
         }
     }
@@ -215,7 +213,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let stored = match self.store.get(&key).await {
             Ok(s) => s?,
             Err(msg) => {
-                self.warn(&cat!["KIS token store read failed: ", msg]);
+                self.warn(&format!("KIS token store read failed: {msg}"));
                 return None;
             }
         };
@@ -250,11 +248,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             if wait > 0.0 && !after_rejection {
                 return Err(KisError::new(
                     ErrorKind::RateLimited,
-                    cat![
-                        "KIS allows one token issuance a minute; the last was ",
-                        num(((now - last) / 1000.0) as u64),
-                        " s ago"
-                    ],
+                    format!(
+                        "KIS allows one token issuance a minute; the last was {} s ago",
+                        ((now - last) / 1000.0) as u64
+                    ),
                 )
                 .with_request(TOKEN_PATH, "")
                 .with_retry_after(ceil_ms(wait)));
@@ -262,7 +259,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
         let req = HttpRequest {
             method: Method::Post,
-            url: cat![self.cfg.base_url, TOKEN_PATH],
+            url: format!("{}{}", self.cfg.base_url, TOKEN_PATH),
             headers: token_headers(),
             body: Some(token_body(&self.cfg.credentials())),
             timeout_ms: self.cfg.timeout_ms,
@@ -299,7 +296,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             };
             let mut e = KisError::new(
                 kind,
-                cat!["KIS token request failed with HTTP ", num(resp.status)],
+                format!("KIS token request failed with HTTP {}", resp.status),
             )
             .with_request(TOKEN_PATH, "")
             .with_status(resp.status)
@@ -309,13 +306,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 e = e.with_retry_after(MIN_ISSUE_GAP_MS as u64);
             }
             if !c.codes.msg1.is_empty() {
-                e.message = cat![
+                e.message = format!(
+                    "{}: {} {}",
                     e.message,
-                    ": ",
                     c.codes.msg_cd,
-                    " ",
                     c.codes.msg1.trim_ascii_end()
-                ];
+                );
             }
             return Err(self.scrub(e));
         };
@@ -333,7 +329,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             issued_at: token.issued_at,
         };
         if let Err(msg) = self.store.set(&self.store_key(), &stored).await {
-            self.warn(&cat!["KIS token store write failed: ", msg]);
+            self.warn(&format!("KIS token store write failed: {msg}"));
         }
         Ok(token)
     }
@@ -367,13 +363,13 @@ pub(crate) fn transport_error(te: TransportError, path: &str, tr_id: &str) -> Ki
     match te {
         TransportError::Network(cause) => KisError::new(
             ErrorKind::Network,
-            cat!["network error calling KIS ", path, ": ", cause.message],
+            format!("network error calling KIS {path}: {}", cause.message),
         )
         .with_request(path, tr_id)
         .with_cause(Some(cause)),
         TransportError::Timeout => KisError::new(
             ErrorKind::Timeout,
-            cat!["KIS ", path, " did not answer in time"],
+            format!("KIS {path} did not answer in time"),
         )
         .with_request(path, tr_id),
     }

@@ -1,8 +1,6 @@
 //! The small traits through which the engine does all its I/O: the wasm layer implements them
 //! over the injected fetch, timers and a JS token store; tests implement them with fakes.
 
-use crate::prelude::*;
-
 use crate::error::Cause;
 use crate::models::StoredToken;
 
@@ -94,13 +92,13 @@ pub trait TokenStore {
     fn shared(&self) -> bool;
 }
 
-impl<T: Transport> Transport for alloc::rc::Rc<T> {
+impl<T: Transport> Transport for std::rc::Rc<T> {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         (**self).send(request).await
     }
 }
 
-impl<C: Clock> Clock for alloc::rc::Rc<C> {
+impl<C: Clock> Clock for std::rc::Rc<C> {
     fn now_ms(&self) -> f64 {
         (**self).now_ms()
     }
@@ -109,7 +107,7 @@ impl<C: Clock> Clock for alloc::rc::Rc<C> {
     }
 }
 
-impl<S: TokenStore> TokenStore for alloc::rc::Rc<S> {
+impl<S: TokenStore> TokenStore for std::rc::Rc<S> {
     async fn get(&self, key: &str) -> Result<Option<StoredToken>, String> {
         (**self).get(key).await
     }

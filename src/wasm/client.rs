@@ -1,198 +1,321 @@
-//! The engines behind the glue's `KisClient` class, by the number of the glue's record of their
-//! host options (never reused). Each method call runs as a task holding its own reference to
-//! the engine, so any number of calls can be in flight at once, and a client freed by the glue
-//! lives until its last call ends.
+//! `KisClient`, the class the package exports. Each method hands its work to the engine as a
+//! future of its own holding a reference to the engine, so any number of calls can be in
+//! flight at once, and a client freed by the caller lives until its last call ends.
 
-use crate::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::rc::Rc;
 
-use crate::cell::RefCell;
-use alloc::rc::Rc;
-use core::future::Future;
-use core::pin::Pin;
+use js_sys::{Function, Object, Promise, Reflect, WeakMap};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
 
 use crate::engine::config::Config;
 use crate::engine::shared::Registry;
 use crate::engine::token::REFRESH_INTERVAL_MS;
-use crate::error::{KisError, Result};
-use crate::input::whole_number;
-use crate::json::{self, ToJson, Value};
-use crate::wasm::abi::{self, take};
-use crate::wasm::errors::error_json;
+use crate::error::Result;
+use crate::input::{read, whole_number};
+use crate::wasm::convert::{from_js, to_js};
+use crate::wasm::errors::{invalid, is_function, to_js_error};
 use crate::wasm::fetch::JsTransport;
-use crate::wasm::helpers::{answer, arg, args};
-use crate::wasm::observer::JsObserver;
+use crate::wasm::observer::{JsObserver, Logger};
 use crate::wasm::store::JsTokenStore;
-use crate::wasm::tasks::{spawn, JsRef};
 use crate::wasm::timers::{JsClock, Ticker};
-use crate::wasm::SingleThreaded;
 use crate::KisCore;
 
 type Core = KisCore<JsTransport, JsClock, JsTokenStore>;
 
-/// Options the glue handles itself (functions and objects with methods); it passes each as a
-/// boolean: whether one was given.
-const HOST_KEYS: &[&str] = &["fetch", "tokenStore", "onEvent", "logger"];
+/// Options that are functions or objects with methods: kept as JS values, never read as data.
+const HOST_KEYS: [&str; 4] = ["fetch", "tokenStore", "onEvent", "logger"];
 
-type Clients = Vec<(u32, Rc<Core>)>;
-
-static CLIENTS: SingleThreaded<RefCell<Clients>> = SingleThreaded(RefCell::new(Vec::new()));
-
-/// The state the clients of one app key share (`engine::shared` says why).
-static SHARED: SingleThreaded<Registry> = SingleThreaded(Registry::new());
-
-/// Client `id`, or the error of a call on one the glue has freed.
-fn client(id: u32) -> Result<Rc<Core>> {
-    let clients = CLIENTS.0.borrow();
-    clients
-        .iter()
-        .find(|(h, _)| *h == id)
-        .map(|(_, c)| c.clone())
-        .ok_or_else(|| KisError::validation("this", "is a freed KisClient"))
+thread_local! {
+    /// The state the clients of one app key share (`engine::shared` says why).
+    static SHARED: Registry = const { Registry::new() };
+    /// A number for each fetch function: clients of one app key share their state when they
+    /// reach KIS through the same one.
+    static WAYS: WeakMap = WeakMap::new();
+    static NEXT_WAY: Cell<u32> = const { Cell::new(1) };
 }
 
-fn build(host: JsRef, options: &str) -> Result<Core> {
-    let id = host.0;
-    let v = json::parse(options).ok_or_else(|| KisError::validation("options", "is not JSON"))?;
-    if !matches!(v, Value::Object(_)) {
-        return Err(KisError::validation("options", "must be an object"));
-    }
-    let cfg = Config::from_value(&v, HOST_KEYS)?;
-    let given = |k: &str| matches!(v.get(k), Some(Value::Bool(true)));
-    // The glue's number for the `fetch` function, the client's way to KIS.
-    let way = v.get("fetch").and_then(Value::as_f64).unwrap_or(0.0) as u32;
-    let store = if given("tokenStore") {
-        JsTokenStore::Js(id)
-    } else {
-        JsTokenStore::None
-    };
-    let observer = JsObserver {
-        client: id,
-        listening: given("onEvent"),
-    };
-    Ok(KisCore::sharing(
-        SHARED.0.join(&cfg, way),
-        cfg,
-        JsTransport { host },
-        JsClock,
-        store,
-        Rc::new(observer),
-    ))
-}
-
-/// A new client over the glue's host record `host`, from its options' JSON: 1, or 0 with the
-/// error through `ret`.
-///
-/// # Safety
-/// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
-#[no_mangle]
-pub unsafe extern "C" fn kis_client_new(host: u32, ptr: *mut u8, len: usize, cap: usize) -> u32 {
-    let options = unsafe { take(ptr, len, cap) };
-    match build(JsRef(host), &options) {
-        Ok(core) => {
-            CLIENTS.0.borrow_mut().push((host, Rc::new(core)));
-            1
+fn way(fetch: &Function) -> u32 {
+    WAYS.with(|ways| {
+        if let Some(n) = ways.get(fetch).as_f64() {
+            return n as u32;
         }
-        Err(e) => answer(Err(e)),
-    }
-}
-
-#[no_mangle]
-pub extern "C" fn kis_client_free(id: u32) {
-    let mut clients = CLIENTS.0.borrow_mut();
-    let dropped = clients
-        .iter()
-        .position(|(h, _)| *h == id)
-        .map(|i| clients.swap_remove(i));
-    drop(clients);
-    drop(dropped);
-}
-
-type Call = Pin<Box<dyn Future<Output = Result<String>>>>;
-
-fn out<T: ToJson>(r: Result<T>) -> Result<String> {
-    r.map(|v| json::to_string(&v))
-}
-
-/// The method `method` of the glue's table (`METHODS` in glue.mjs) with its arguments.
-fn call(c: Rc<Core>, method: u32, a: Vec<Value>) -> Call {
-    Box::pin(async move {
-        let a0 = arg(&a, 0);
-        match method {
-            0 => out(c.get_price(a0).await),
-            1 => out(c.get_daily_prices(a0, arg(&a, 1)).await),
-            2 => out(c.get_balance().await),
-            3 => out(c.get_buying_power(a0).await),
-            4 => out(c.get_orders(a0).await),
-            5 => out(c.buy(a0).await),
-            6 => out(c.sell(a0).await),
-            7 => out(c.cancel(a0).await),
-            8 => out(c.request(a0).await),
-            9 => {
-                c.ensure_token().await?;
-                out(Ok(c.token_info()))
-            }
-            10 => out(c.force_refresh_token().await),
-            11 => out(c.refresh_if_expiring_soon().await),
-            _ => Err(KisError::validation("method", "is not a KisClient method")),
-        }
+        let n = NEXT_WAY.with(|next| next.replace(next.get() + 1));
+        ways.set(fetch, &JsValue::from(n));
+        n
     })
 }
 
-/// Starts method `method` of client `id` with its arguments' JSON array; the promise numbered
-/// `op` in the glue settles with its result.
-///
-/// # Safety
-/// `ptr`, `len`, `cap`: a buffer of the glue, as `abi::take` requires.
-#[no_mangle]
-pub unsafe extern "C" fn kis_call(
-    id: u32,
-    method: u32,
-    op: u32,
-    ptr: *mut u8,
-    len: usize,
-    cap: usize,
-) {
-    let a = args(&unsafe { take(ptr, len, cap) });
-    let result = client(id).map(|c| call(c, method, a));
-    spawn(async move {
-        let result = match result {
-            Ok(fut) => fut.await,
-            Err(e) => Err(e),
-        };
-        let (ok, text, error) = match result {
-            Ok(text) => (1, text, None),
-            Err(e) => (0, error_json(&e), Some(e)),
-        };
-        // SAFETY: the import reads the text before returning. `error` keeps its cause's JS
-        // object alive until then.
-        unsafe { abi::settle(op, ok, text.as_ptr(), text.len()) };
-        drop(error);
-    });
+fn get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
+    Reflect::get(target, &JsValue::from_str(key)).map_err(|_| {
+        invalid(
+            &format!("options.{key}"),
+            "could not be read (its getter threw)",
+        )
+    })
 }
 
-/// `client.token`: TokenInfo or null, through `ret`.
-#[no_mangle]
-pub extern "C" fn kis_token(id: u32) {
-    let info = client(id).ok().and_then(|c| c.token_info());
-    abi::ret_str(&json::to_string(&info));
+/// `options[key]`, a function or nothing.
+fn host_function(options: &JsValue, key: &str) -> std::result::Result<Option<Function>, JsValue> {
+    let f = get(options, key)?;
+    if f.is_null() || f.is_undefined() {
+        return Ok(None);
+    }
+    if !is_function(&f) {
+        return Err(invalid(&format!("options.{key}"), "must be a function"));
+    }
+    Ok(Some(f.unchecked_into()))
 }
 
-/// S8's refresher for client `id`, whose waits go through the glue's ticker `ticker`, every
-/// `interval_ms` when `given` (else 30 minutes): 1, or 0 with the error through `ret`.
-#[no_mangle]
-pub extern "C" fn kis_start_refresh(id: u32, ticker: u32, given: u32, interval_ms: f64) -> u32 {
-    let interval = if given == 0 {
-        Ok(REFRESH_INTERVAL_MS)
-    } else {
-        whole_number("intervalMs", interval_ms, 1000.0).map(|ms| ms as f64)
-    };
-    let (interval, core) = match interval.and_then(|i| Ok((i, client(id)?))) {
-        Ok(started) => started,
-        Err(e) => return answer(Err(e)),
-    };
-    let ticker = Ticker(ticker);
-    spawn(async move {
-        core.run_token_refresh(interval, |ms| ticker.tick(ms)).await;
-    });
-    1
+/// `options[key]`, an object with `methods`, or nothing (`null` kept apart from `undefined`).
+fn host_object(
+    options: &JsValue,
+    key: &str,
+    methods: &[&str],
+) -> std::result::Result<Option<JsValue>, JsValue> {
+    let o = get(options, key)?;
+    if o.is_undefined() || o.is_null() {
+        return Ok(None);
+    }
+    for m in methods {
+        if !is_function(&get(&o, m).unwrap_or(JsValue::UNDEFINED)) {
+            return Err(invalid(&format!("options.{key}.{m}"), "must be a function"));
+        }
+    }
+    Ok(Some(o))
+}
+
+/// A method's work as a promise: its result as a plain JS value, its error as a `KisError`.
+fn promise<T: Serialize>(work: impl Future<Output = Result<T>> + 'static) -> Promise {
+    future_to_promise(async move { work.await.map(|v| to_js(&v)).map_err(|e| to_js_error(&e)) })
+}
+
+/// A client of the KIS OpenAPI for one app key (and, for trading, one account).
+#[wasm_bindgen]
+pub struct KisClient {
+    core: Rc<Core>,
+}
+
+#[wasm_bindgen]
+impl KisClient {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "KisClientOptions")] options: JsValue,
+    ) -> std::result::Result<KisClient, JsValue> {
+        if !options.is_object() || is_function(&options) {
+            return Err(invalid("options", "must be an object"));
+        }
+        let fetch = match host_function(&options, "fetch")? {
+            Some(f) => f,
+            None => Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))
+                .ok()
+                .filter(is_function)
+                .map(JsCast::unchecked_into)
+                .ok_or_else(|| {
+                    invalid(
+                        "options.fetch",
+                        "is required: this runtime has no globalThis.fetch (pass one, e.g. from undici)",
+                    )
+                })?,
+        };
+        let store = host_object(&options, "tokenStore", &["get", "set"])?;
+        let on_event = host_function(&options, "onEvent")?;
+        let logger = match get(&options, "logger")? {
+            l if l.is_undefined() => Logger::Console,
+            l if l.is_null() => Logger::Silent,
+            _ => {
+                Logger::Js(host_object(&options, "logger", &["warn", "error"])?.unwrap_or_default())
+            }
+        };
+        // The data options, without the host ones, read as the core reads them.
+        let data = Object::assign(&Object::new(), options.unchecked_ref());
+        for key in HOST_KEYS {
+            let _ = Reflect::delete_property(&data, &JsValue::from_str(key));
+        }
+        let cfg = from_js("options", data.into())
+            .and_then(|v| Config::from_value(&v))
+            .map_err(|e| to_js_error(&e))?;
+        let shared = SHARED.with(|r| r.join(&cfg, way(&fetch)));
+        let core = KisCore::sharing(
+            shared,
+            cfg,
+            JsTransport { fetch },
+            JsClock,
+            store.map_or(JsTokenStore::None, JsTokenStore::Js),
+            Rc::new(JsObserver { on_event, logger }),
+        );
+        Ok(KisClient {
+            core: Rc::new(core),
+        })
+    }
+
+    /// FHKST01010100: the current price of a symbol.
+    #[wasm_bindgen(js_name = getPrice, unchecked_return_type = "Promise<Quote>")]
+    pub fn get_price(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
+    ) -> Promise {
+        let core = self.core.clone();
+        promise(async move { core.get_price(&from_js("symbol", symbol)?).await })
+    }
+
+    /// FHKST01010400: 30 daily (weekly, monthly) bars, oldest first.
+    #[wasm_bindgen(js_name = getDailyPrices, unchecked_return_type = "Promise<DailyBar[]>")]
+    pub fn get_daily_prices(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "DailyPriceOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> Promise {
+        let core = self.core.clone();
+        promise(async move {
+            let symbol = from_js("symbol", symbol)?;
+            let options = from_js("options", options.unwrap_or(JsValue::NULL))?;
+            core.get_daily_prices(&symbol, &options).await
+        })
+    }
+
+    /// TTTC8434R / VTTC8434R, all pages.
+    #[wasm_bindgen(js_name = getBalance, unchecked_return_type = "Promise<Balance>")]
+    pub fn get_balance(&self) -> Promise {
+        let core = self.core.clone();
+        promise(async move { core.get_balance().await })
+    }
+
+    /// TTTC8908R / VTTC8908R.
+    #[wasm_bindgen(js_name = getBuyingPower, unchecked_return_type = "Promise<BuyingPower>")]
+    pub fn get_buying_power(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "BuyingPowerInput")] input: JsValue,
+    ) -> Promise {
+        let core = self.core.clone();
+        promise(async move { core.get_buying_power(&from_js("options", input)?).await })
+    }
+
+    /// TTTC0081R / VTTC0081R, all pages.
+    #[wasm_bindgen(js_name = getOrders, unchecked_return_type = "Promise<Order[]>")]
+    pub fn get_orders(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "OrdersQuery")] query: Option<JsValue>,
+    ) -> Promise {
+        let core = self.core.clone();
+        promise(async move {
+            core.get_orders(&from_js("options", query.unwrap_or(JsValue::NULL))?)
+                .await
+        })
+    }
+
+    /// A cash buy: limit with a price, market without.
+    #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
+    pub fn buy(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
+    ) -> Promise {
+        let core = self.core.clone();
+        promise(async move { core.buy(&from_js("order", order)?).await })
+    }
+
+    /// A cash sell: limit with a price, market without.
+    #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
+    pub fn sell(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
+    ) -> Promise {
+        let core = self.core.clone();
+        promise(async move { core.sell(&from_js("order", order)?).await })
+    }
+
+    /// Cancels the remaining (or given) quantity of an open order.
+    #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
+    pub fn cancel(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CancelInput")] input: JsValue,
+    ) -> Promise {
+        let core = self.core.clone();
+        promise(async move { core.cancel(&from_js("cancel", input)?).await })
+    }
+
+    /// Any other TR, under the same token, limiter and retry policies. A POST is never resent
+    /// once it may have reached KIS: it then fails with kind `orderStatusUnknown`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<RawReply>")]
+    pub fn request(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestSpec")] spec: JsValue,
+    ) -> Promise {
+        let core = self.core.clone();
+        promise(async move { core.request(&from_js("request", spec)?).await })
+    }
+
+    /// Issues (or reuses a stored) token now rather than on the first call.
+    #[wasm_bindgen(js_name = issueToken, unchecked_return_type = "Promise<TokenInfo>")]
+    pub fn issue_token(&self) -> Promise {
+        self.ensure_token()
+    }
+
+    /// Issues (or reuses a stored) token now rather than on the first call.
+    #[wasm_bindgen(js_name = ensureToken, unchecked_return_type = "Promise<TokenInfo>")]
+    pub fn ensure_token(&self) -> Promise {
+        let core = self.core.clone();
+        promise(async move {
+            core.ensure_token().await?;
+            Ok(core.token_info())
+        })
+    }
+
+    /// Issues a new token now, whatever the current one's state.
+    #[wasm_bindgen(js_name = forceRefreshToken, unchecked_return_type = "Promise<TokenInfo>")]
+    pub fn force_refresh_token(&self) -> Promise {
+        let core = self.core.clone();
+        promise(async move { core.force_refresh_token().await })
+    }
+
+    /// Refreshes a token expiring within the hour; resolves to whether it did.
+    #[wasm_bindgen(js_name = refreshIfExpiringSoon, unchecked_return_type = "Promise<boolean>")]
+    pub fn refresh_if_expiring_soon(&self) -> Promise {
+        let core = self.core.clone();
+        promise(async move { core.refresh_if_expiring_soon().await })
+    }
+
+    /// S8: checks every `intervalMs` (default 30 minutes) and refreshes a token expiring within
+    /// the hour. Returns the function that stops it (in Node, call it to let the process exit).
+    #[wasm_bindgen(js_name = startTokenRefresh, unchecked_return_type = "() => void")]
+    pub fn start_token_refresh(
+        &self,
+        #[wasm_bindgen(js_name = intervalMs, unchecked_optional_param_type = "number | null")]
+        interval_ms: Option<JsValue>,
+    ) -> std::result::Result<JsValue, JsValue> {
+        let given = interval_ms.unwrap_or(JsValue::NULL);
+        let interval = from_js("intervalMs", given)
+            .and_then(|v| read::<Option<f64>>("intervalMs", &v))
+            .and_then(|n| match n {
+                Some(ms) => whole_number("intervalMs", ms, 1000.0, f64::from(i32::MAX)),
+                None => Ok(REFRESH_INTERVAL_MS as u64),
+            })
+            .map_err(|e| to_js_error(&e))?;
+        let (ticker, stop) = Ticker::new();
+        let core = self.core.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            core.run_token_refresh(interval as f64, |ms| ticker.tick(ms))
+                .await;
+        });
+        // Calling it again does nothing.
+        let stop = RefCell::new(Some(stop));
+        let f = Closure::<dyn FnMut()>::new(move || {
+            if let Some(tx) = stop.borrow_mut().take() {
+                let _ = tx.send(());
+            }
+        });
+        Ok(f.into_js_value())
+    }
+
+    /// `{ expiresAt, isExpired, isExpiringSoon }`, or null before the first token.
+    #[wasm_bindgen(getter, unchecked_return_type = "TokenInfo | null")]
+    pub fn token(&self) -> JsValue {
+        to_js(&self.core.token_info())
+    }
 }

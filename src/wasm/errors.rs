@@ -1,42 +1,84 @@
-//! KisError → the JSON from which the glue builds its `KisError` (a class of the package entry,
-//! so `instanceof KisError` holds). A fetch error's JS object travels by handle, as `causeRef`.
+//! `KisError` as the JS class the package exports. The class is written in JS (a class that
+//! extends `Error` cannot be declared from Rust) and handed over once by each entry of the
+//! package, so that `instanceof KisError` holds for every error the client throws.
 
-use crate::prelude::*;
+use std::cell::RefCell;
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::error::KisError;
-use crate::json::{Obj, ToJson};
-use crate::wasm::tasks::JsRef;
+use crate::wasm::convert::to_js;
 
-fn o(v: &Option<String>) -> Option<&dyn ToJson> {
-    v.as_ref().map(|s| s as &dyn ToJson)
+thread_local! {
+    static CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
-fn f(v: &Option<f64>) -> Option<&dyn ToJson> {
-    v.as_ref().map(|n| n as &dyn ToJson)
+/// Called by the package's entries with their `KisError` class; not part of the API.
+#[wasm_bindgen(js_name = "__setKisErrorClass", skip_typescript)]
+pub fn set_kis_error_class(class: Function) {
+    CLASS.with(|c| *c.borrow_mut() = Some(class));
 }
 
-/// The caller keeps `e` until the glue has read the JSON: dropping it lets the cause go.
-pub fn error_json(e: &KisError) -> String {
-    let status = e.status.map(f64::from);
-    let retry_after = e.retry_after_ms.map(|ms| ms as f64);
-    let cause_ref = e.cause.as_ref().and_then(|c| {
-        let original = c.original.as_ref()?;
-        original.downcast_ref::<JsRef>().map(|r| f64::from(r.0))
-    });
-    let mut out = String::new();
-    Obj::new(&mut out)
-        .field("message", &e.message)
-        .field("kind", &e.kind.as_str())
-        .opt("field", o(&e.field))
-        .opt("status", f(&status))
-        .opt("msgCd", o(&e.msg_cd))
-        .opt("msg1", o(&e.msg1))
-        .opt("trId", o(&e.tr_id))
-        .opt("path", o(&e.path))
-        .opt("body", o(&e.body))
-        .opt("retryAfterMs", f(&retry_after))
-        .opt("cause", e.cause.as_ref().map(|c| &c.message as &dyn ToJson))
-        .opt("causeRef", f(&cause_ref))
-        .end();
-    out
+fn set(target: &JsValue, key: &str, value: JsValue) {
+    // Setting a property of a fresh Error cannot fail.
+    let _ = Reflect::set(target, &JsValue::from_str(key), &value);
+}
+
+/// `e` as a JS `KisError` with its fields; a fetch error it carries is its `cause`.
+pub fn to_js_error(e: &KisError) -> JsValue {
+    let message = JsValue::from_str(&e.message);
+    let error: JsValue = CLASS
+        .with(|c| c.borrow().clone())
+        .and_then(|class| Reflect::construct(&class, &js_sys::Array::of1(&message)).ok())
+        .unwrap_or_else(|| {
+            let plain = js_sys::Error::new(&e.message);
+            plain.set_name("KisError");
+            plain.into()
+        });
+    set(&error, "kind", to_js(&e.kind));
+    let text = |key: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            set(&error, key, JsValue::from_str(v));
+        }
+    };
+    text("field", &e.field);
+    if let Some(s) = e.status {
+        set(&error, "status", JsValue::from(s));
+    }
+    text("msgCd", &e.msg_cd);
+    text("msg1", &e.msg1);
+    text("trId", &e.tr_id);
+    text("path", &e.path);
+    text("body", &e.body);
+    if let Some(ms) = e.retry_after_ms {
+        set(&error, "retryAfterMs", JsValue::from(ms as f64));
+    }
+    if let Some(cause) = &e.cause {
+        let original = cause
+            .original
+            .as_ref()
+            .and_then(|o| o.downcast_ref::<JsValue>())
+            .cloned();
+        let shown = original.unwrap_or_else(|| js_sys::Error::new(&cause.message).into());
+        set(&error, "cause", shown);
+    }
+    error
+}
+
+/// A JS error for something the caller got wrong before any Rust type was involved.
+pub fn invalid(field: &str, message: &str) -> JsValue {
+    to_js_error(&KisError::validation(field, message))
+}
+
+/// Whether a JS value is a function.
+pub fn is_function(v: &JsValue) -> bool {
+    v.is_function() && v.dyn_ref::<Function>().is_some()
+}
+
+/// The wasm linear memory in bytes, for the memory benchmark; not part of the API.
+#[wasm_bindgen(js_name = "__memoryBytes", skip_typescript)]
+pub fn memory_bytes() -> f64 {
+    (std::arch::wasm32::memory_size(0) * 65536) as f64
 }

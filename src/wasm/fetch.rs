@@ -1,87 +1,134 @@
-//! The transport over the caller's `fetch` (default `globalThis.fetch`). The glue builds and
-//! sends the request from one string and answers with the `tr_cont` header and the body, so a
-//! call crosses the boundary twice rather than once per header.
+//! The transport over the caller's `fetch` (default `globalThis.fetch`), called through js-sys.
+//! The per-attempt timeout aborts the request through an `AbortController`, so a timed-out
+//! order is not left running or queued, and it ends the attempt even when a fetch ignores the
+//! signal.
 
-use crate::prelude::*;
+use std::rc::Rc;
 
-use alloc::rc::Rc;
+use futures::future::{select, Either};
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::engine::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::error::Cause;
-use crate::wasm::abi;
-use crate::wasm::tasks::{Answer, IoWait, JsRef};
 
-/// Owns the glue's record of the client's host options (fetch, store, callbacks): the glue
-/// forgets them when the engine, and so this, is dropped.
 pub struct JsTransport {
-    pub host: JsRef,
+    pub fetch: Function,
 }
 
-/// The request as the glue's `send` reads it: method, URL, timeout in ms (0: none) and "1" when
-/// a body follows, one a line; then header names and values a line each, an empty line, and the
-/// body as the rest. Header names are never empty, so the empty line ends them.
-fn request_text(req: &HttpRequest) -> Result<String, TransportError> {
-    let timeout = req.timeout_ms.unwrap_or(0);
-    let mut out = cat![
-        req.method.as_str(),
-        "\n",
-        req.url,
-        "\n",
-        num(timeout),
-        "\n",
-        if req.body.is_some() { "1" } else { "0" },
-        "\n"
-    ];
+fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {
+    Reflect::set(target, &JsValue::from_str(key), value).map(|_| ())
+}
+
+fn get(target: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    Reflect::get(target, &JsValue::from_str(key))
+}
+
+/// fetch's `init`: method, headers, body and the abort signal.
+fn init(req: &HttpRequest, signal: Option<&web_sys::AbortSignal>) -> Result<JsValue, JsValue> {
+    let init: JsValue = Object::new().into();
+    set(&init, "method", &JsValue::from_str(req.method.as_str()))?;
+    let headers: JsValue = Object::new().into();
     for (k, v) in &req.headers {
-        // fetch itself refuses such a header; say which, rather than send a misaligned list.
-        let breaks = |s: &str| s.bytes().any(|b| b == b'\n' || b == b'\r');
-        if k.is_empty() || breaks(k) || breaks(v) {
-            return Err(TransportError::Network(Cause {
-                message: cat!["header ", k, " holds a line break"],
-                original: None,
-            }));
-        }
-        for s in [k, v.as_str()] {
-            out.push_str(s);
-            out.push('\n');
-        }
+        set(&headers, k, &JsValue::from_str(v))?;
     }
-    out.push('\n');
+    set(&init, "headers", &headers)?;
+    // KIS never redirects; a redirect elsewhere would carry the keys, the token and an order.
+    set(&init, "redirect", &JsValue::from_str("error"))?;
     if let Some(body) = &req.body {
-        out.push_str(body);
+        set(&init, "body", &JsValue::from_str(body))?;
     }
-    Ok(out)
+    if let Some(signal) = signal {
+        set(&init, "signal", signal)?;
+    }
+    Ok(init)
+}
+
+/// undici reports "fetch failed" and keeps the reason in `cause`; both are said.
+fn describe(e: &JsValue) -> String {
+    let text = |v: &JsValue| v.as_string().filter(|s| !s.is_empty());
+    let message = get(e, "message")
+        .ok()
+        .and_then(|m| text(&m))
+        .or_else(|| text(e))
+        .unwrap_or_else(|| "fetch rejected".to_string());
+    let inner = get(e, "cause")
+        .ok()
+        .filter(|c| c.is_object())
+        .and_then(|c| get(&c, "message").ok())
+        .and_then(|m| text(&m));
+    match inner {
+        Some(inner) if inner != message => format!("{message} ({inner})"),
+        _ => message,
+    }
+}
+
+fn network(e: JsValue) -> TransportError {
+    TransportError::Network(Cause {
+        message: describe(&e),
+        original: Some(Rc::new(e)),
+    })
+}
+
+/// One fetch to its end: status, `tr_cont` and the body's text.
+async fn exchange(
+    fetch: &Function,
+    req: &HttpRequest,
+    init: &JsValue,
+) -> Result<HttpResponse, JsValue> {
+    // `this` undefined: a bare browser fetch throws "Illegal invocation" with any other.
+    let sent = fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), init)?;
+    let res = JsFuture::from(Promise::resolve(&sent)).await?;
+    let text = get(&res, "text")?
+        .dyn_into::<Function>()
+        .map_err(|_| js_sys::Error::new("the fetch response has no text()"))?;
+    let body = JsFuture::from(Promise::resolve(&text.call0(&res)?))
+        .await?
+        .as_string()
+        .unwrap_or_default();
+    let status = get(&res, "status")?.as_f64().unwrap_or(0.0) as u16;
+    let headers = get(&res, "headers")?;
+    let tr_cont = match get(&headers, "get")
+        .ok()
+        .and_then(|g| g.dyn_into::<Function>().ok())
+    {
+        Some(g) => g
+            .call1(&headers, &JsValue::from_str("tr_cont"))?
+            .as_string(),
+        None => None,
+    };
+    Ok(HttpResponse {
+        status,
+        headers: tr_cont
+            .filter(|t| !t.is_empty())
+            .map(|t| vec![("tr_cont".to_string(), t)])
+            .unwrap_or_default(),
+        body,
+    })
 }
 
 impl Transport for JsTransport {
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let text = request_text(&req)?;
-        let wait = IoWait::new();
-        // SAFETY: the import reads the string before returning.
-        unsafe { abi::send(self.host.0, wait.id(), text.as_ptr(), text.len()) };
-        drop(text);
-        match wait.await {
-            Answer::Response(status, tr_cont, body) => {
-                let headers = if tr_cont.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![("tr_cont".to_string(), tr_cont)]
-                };
-                Ok(HttpResponse {
-                    status,
-                    headers,
-                    body,
-                })
+        let Some(ms) = req.timeout_ms else {
+            let init = init(&req, None).map_err(network)?;
+            return exchange(&self.fetch, &req, &init).await.map_err(network);
+        };
+        let ctl = web_sys::AbortController::new().map_err(network)?;
+        let init = init(&req, Some(&ctl.signal())).map_err(network)?;
+        let call = Box::pin(exchange(&self.fetch, &req, &init));
+        let timer = gloo_timers::future::TimeoutFuture::new(ms.min(i32::MAX as u64) as u32);
+        let answer = match select(call, timer).await {
+            Either::Left((answer, _timer)) => Some(answer),
+            Either::Right(((), _call)) => None,
+        };
+        match answer {
+            Some(answer) => answer.map_err(network),
+            None => {
+                ctl.abort();
+                Err(TransportError::Timeout)
             }
-            Answer::Failure(true, _, _) => Err(TransportError::Timeout),
-            Answer::Failure(false, message, error) => Err(TransportError::Network(Cause {
-                message,
-                original: (error.0 != 0).then(|| Rc::new(error) as Rc<dyn core::any::Any>),
-            })),
-            _ => Err(TransportError::Network(Cause {
-                message: "the glue answered a fetch with something else".to_string(),
-                original: None,
-            })),
         }
     }
 }

@@ -1,36 +1,68 @@
-//! Events to `onEvent`, log lines to `logger` (console by default, null for silence): the glue
-//! calls them and ignores what they throw, since a broken log must not break a trade.
+//! Events to `onEvent`, log lines to `logger` (console by default, null for silence). What they
+//! throw is ignored, since a broken log must not break a trade.
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::events::{KisEvent, Observer};
-use crate::json;
-use crate::wasm::abi;
+use crate::wasm::convert::to_js;
+
+#[wasm_bindgen]
+extern "C" {
+    // `catch`: a console that throws must not unwind through the module.
+    #[wasm_bindgen(js_namespace = console, js_name = warn, catch)]
+    fn console_warn(line: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_namespace = console, js_name = error, catch)]
+    fn console_error(line: &str) -> Result<(), JsValue>;
+}
+
+pub enum Logger {
+    Console,
+    Silent,
+    Js(JsValue),
+}
 
 pub struct JsObserver {
-    pub client: u32,
-    /// An `onEvent` was given: events are built only then.
-    pub listening: bool,
+    pub on_event: Option<Function>,
+    pub logger: Logger,
 }
 
 impl JsObserver {
-    fn log(&self, level: u32, line: &str) {
-        // SAFETY: the import reads the line before returning.
-        unsafe { abi::log(self.client, level, line.as_ptr(), line.len()) }
+    fn log(&self, level: &str, line: &str) {
+        match &self.logger {
+            Logger::Silent => {}
+            Logger::Console if level == "warn" => {
+                let _ = console_warn(line);
+            }
+            Logger::Console => {
+                let _ = console_error(line);
+            }
+            Logger::Js(logger) => {
+                let method = Reflect::get(logger, &JsValue::from_str(level))
+                    .ok()
+                    .and_then(|m| m.dyn_into::<Function>().ok());
+                if let Some(m) = method {
+                    let _ = m.call1(logger, &JsValue::from_str(line));
+                }
+            }
+        }
     }
 }
 
 impl Observer for JsObserver {
     fn listening(&self) -> bool {
-        self.listening
+        self.on_event.is_some()
     }
     fn event(&self, e: &KisEvent) {
-        let text = json::to_string(e);
-        // SAFETY: the import reads the text before returning.
-        unsafe { abi::event(self.client, text.as_ptr(), text.len()) }
+        if let Some(f) = &self.on_event {
+            let _ = f.call1(&JsValue::UNDEFINED, &to_js(e));
+        }
     }
     fn warn(&self, line: &str) {
-        self.log(0, line);
+        self.log("warn", line);
     }
     fn error(&self, line: &str) {
-        self.log(1, line);
+        self.log("error", line);
     }
 }

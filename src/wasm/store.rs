@@ -1,27 +1,43 @@
-//! The token store: the caller's `{ get, set }` (sync or async, called by the glue), or none.
-//! Without one, the token lives in memory all the same, in the state the clients of its app key
-//! share (`engine::shared`): a store of the client's own would only hold a copy of it.
+//! The token store: the caller's `{ get, set }` (sync or async), or none. Without one, the token
+//! lives in memory all the same, in the state the clients of its app key share
+//! (`engine::shared`): a store of the client's own would only hold a copy of it.
 
-use crate::prelude::*;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::engine::transport::TokenStore;
-use crate::json;
 use crate::models::StoredToken;
-use crate::wasm::abi;
-use crate::wasm::tasks::{Answer, IoWait};
+use crate::wasm::convert::{from_js, to_js};
 
 pub enum JsTokenStore {
     /// No store: nothing is read, and a write goes nowhere.
     None,
-    /// The caller's store, by client number.
-    Js(u32),
+    /// The caller's store.
+    Js(JsValue),
 }
 
-async fn answer(wait: IoWait) -> Result<String, String> {
-    match wait.await {
-        Answer::Text(t) => t,
-        _ => Err("the glue answered the token store with something else".to_string()),
-    }
+/// `store[name](...args)`, awaited whether it returns a value or a promise; what it threw or
+/// rejected with, as a message.
+async fn call(store: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    let f = Reflect::get(store, &JsValue::from_str(name))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| format!("tokenStore.{name} is not a function"))?;
+    let returned = f
+        .apply(store, &args.iter().collect())
+        .map_err(|e| message(&e))?;
+    JsFuture::from(Promise::resolve(&returned))
+        .await
+        .map_err(|e| message(&e))
+}
+
+fn message(e: &JsValue) -> String {
+    Reflect::get(e, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| "tokenStore threw".to_string())
 }
 
 impl TokenStore for JsTokenStore {
@@ -30,36 +46,25 @@ impl TokenStore for JsTokenStore {
     }
 
     async fn get(&self, key: &str) -> Result<Option<StoredToken>, String> {
-        match self {
-            JsTokenStore::None => Ok(None),
-            JsTokenStore::Js(client) => {
-                let wait = IoWait::new();
-                // SAFETY: the import reads the key before returning.
-                unsafe { abi::store_get(*client, wait.id(), key.as_ptr(), key.len()) };
-                let text = answer(wait).await?;
-                let v = json::parse(&text)
-                    .ok_or_else(|| "tokenStore.get(): is not valid JSON".to_string())?;
-                if v.is_null() {
-                    return Ok(None);
-                }
-                StoredToken::from_value(&v)
-                    .map(Some)
-                    .map_err(|e| cat!["tokenStore.get() returned no StoredToken: ", e.message])
-            }
+        let JsTokenStore::Js(store) = self else {
+            return Ok(None);
+        };
+        let v = call(store, "get", &[JsValue::from_str(key)]).await?;
+        if v.is_null() || v.is_undefined() {
+            return Ok(None);
         }
+        let v = from_js("tokenStore.get()", v).map_err(|e| e.message.clone())?;
+        StoredToken::from_value(&v)
+            .map(Some)
+            .map_err(|e| format!("tokenStore.get() returned no StoredToken: {}", e.message))
     }
 
     async fn set(&self, key: &str, token: &StoredToken) -> Result<(), String> {
-        match self {
-            JsTokenStore::None => Ok(()),
-            JsTokenStore::Js(client) => {
-                // The key has no line break (env and a hex hash), so it ends at the first.
-                let text = cat![key, "\n", json::to_string(token)];
-                let wait = IoWait::new();
-                // SAFETY: the import reads the string before returning.
-                unsafe { abi::store_set(*client, wait.id(), text.as_ptr(), text.len()) };
-                answer(wait).await.map(|_| ())
-            }
-        }
+        let JsTokenStore::Js(store) = self else {
+            return Ok(());
+        };
+        call(store, "set", &[JsValue::from_str(key), to_js(token)])
+            .await
+            .map(|_| ())
     }
 }

@@ -38,44 +38,30 @@ test("pure helpers", () => {
   assert.throws(() => esm.buildOrderBody({ account: "12345678", symbol: "005930", quantity: -1 }), (e) => e.field === "order.quantity");
 });
 
-test("the browser entry loads its wasm by fetch: compiled while streaming, from bytes otherwise, and a failed fetch is a clear error", async () => {
+test("the browser entry loads its wasm by fetch and needs no init call", async () => {
   const fs = await import("node:fs");
   const { pathToFileURL } = await import("node:url");
   const entry = pathToFileURL(require.resolve("kis-wasm/package.json").replace(/package\.json$/, "web/index.js")).href;
-  const realFetch = globalThis.fetch, realStreaming = WebAssembly.instantiateStreaming;
-  const asked = [], streamed = [];
-  WebAssembly.instantiateStreaming = (...args) => {
-    streamed.push(args[0].headers.get("content-type"));
-    return realStreaming(...args);
+  const realFetch = globalThis.fetch;
+  const asked = [];
+  globalThis.fetch = async (url) => {
+    asked.push(String(url));
+    return new Response(fs.readFileSync(new URL(url)), { status: 200, headers: { "content-type": "application/wasm" } });
   };
+  let web;
   try {
-    for (const [variant, status, type] of [["streaming", 200, "application/wasm"], ["bytes", 200, "application/octet-stream"], ["missing", 404, "text/plain"]]) {
-      globalThis.fetch = async (url) => {
-        asked.push(String(url));
-        return new Response(status === 200 ? fs.readFileSync(new URL(url)) : "not found", { status, headers: { "content-type": type } });
-      };
-      // A query string makes each import a module of its own, initialised afresh.
-      const load = import(`${entry}?${variant}`);
-      if (status !== 200) {
-        await assert.rejects(load, /kis_wasm\.wasm answered HTTP 404/);
-        continue;
-      }
-      const web = await load;
-      globalThis.fetch = realFetch;
-      assert.equal(web.trIdFor("sell", "real"), "TTTC0011U", variant);
-      const kis = new web.KisClient({ appKey: "k".repeat(20), appSecret: "s".repeat(20), baseUrl: "http://kis.test", rateLimitPerSec: 0, fetch: async (url) => ({
-        status: 200,
-        headers: { get: () => null },
-        text: async () => JSON.stringify(url.endsWith("/oauth2/tokenP") ? { access_token: "t".repeat(40), expires_in: 86400 } : { rt_cd: "0", output: { stck_prpr: "1234" } }),
-      }) });
-      assert.equal((await kis.getPrice("005930")).price, 1234, variant);
-      await assert.rejects(kis.getPrice(1), (e) => e instanceof web.KisError && e.field === "symbol");
-    }
+    web = await import(entry);
   } finally {
     globalThis.fetch = realFetch;
-    WebAssembly.instantiateStreaming = realStreaming;
   }
-  assert.deepEqual(streamed, ["application/wasm"], "only the application/wasm answer was streamed");
-  assert.equal(asked.length, 3);
-  assert.ok(asked.every((u) => u.endsWith("/web/kis_wasm.wasm")), asked.join(" "));
+  assert.equal(asked.length, 1);
+  assert.ok(asked[0].endsWith("/web/kis_wasm_bg.wasm"), asked[0]);
+  assert.equal(web.trIdFor("sell", "real"), "TTTC0011U");
+  const kis = new web.KisClient({ appKey: "k".repeat(20), appSecret: "s".repeat(20), baseUrl: "http://kis.test", rateLimitPerSec: 0, fetch: async (url) => ({
+    status: 200,
+    headers: { get: () => null },
+    text: async () => JSON.stringify(url.endsWith("/oauth2/tokenP") ? { access_token: "t".repeat(40), expires_in: 86400 } : { rt_cd: "0", output: { stck_prpr: "1234" } }),
+  }) });
+  assert.equal((await kis.getPrice("005930")).price, 1234);
+  await assert.rejects(kis.getPrice(1), (e) => e instanceof web.KisError && e instanceof Error && e.field === "symbol");
 });

@@ -4,9 +4,9 @@ use std::rc::Rc;
 
 use kis_wasm::engine::config::Config;
 use kis_wasm::engine::shared::Registry;
-use kis_wasm::json::Value;
 use kis_wasm::testing::{FakeKis, MemoryStore, Recorder, VirtualClock};
 use kis_wasm::KisCore;
+use serde_json::Value;
 
 pub const APP_KEY: &str = "PSappkey0123456789abcdefghijklmnopq";
 pub const APP_SECRET: &str = "secretVALUE/0123456789+abcdefghijklmnopqrstuvwxyz==";
@@ -29,12 +29,9 @@ pub fn options(extra: Value) -> Value {
         "baseUrl": "https://openapivts.koreainvestment.com:29443",
         "rateLimitPerSec": 0,
     });
-    let mut base = match Value::from(base) {
-        Value::Object(m) => m,
-        _ => unreachable!(),
-    };
-    for (k, v) in extra.as_object().unwrap().iter() {
-        base.insert(k.as_str(), v.clone());
+    let mut base = base.as_object().unwrap().clone();
+    for (k, v) in extra.as_object().unwrap() {
+        base.insert(k.clone(), v.clone());
     }
     Value::Object(base)
 }
@@ -65,7 +62,7 @@ fn world_in(
     store: Rc<MemoryStore>,
 ) -> World {
     let rec = Rc::new(Recorder::default());
-    let cfg = Config::from_value(&options(extra), &[]).unwrap();
+    let cfg = Config::from_value(&options(extra)).unwrap();
     let (t, c, s, o) = (kis.clone(), clock.clone(), store.clone(), rec.clone());
     let core = match joined {
         Some((registry, way)) => KisCore::sharing(registry.join(&cfg, way), cfg, t, c, s, o),
@@ -116,7 +113,7 @@ impl Process {
 /// A second client on the same KIS, clock and token store: another script of the user's.
 pub fn beside(other: &World) -> World {
     world_with(
-        serde_json::json!({}).into(),
+        serde_json::json!({}),
         other.clock.clone(),
         other.kis.clone(),
         other.store.clone(),

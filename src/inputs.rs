@@ -1,0 +1,201 @@
+//! What callers pass in: the client's options and each method's argument, as serde types. They
+//! are read by [`crate::input::read`], which refuses unknown keys and names the field at fault,
+//! and they are the source of the package's TypeScript for them (tsify). What serde cannot say
+//! (a symbol's format, a whole number, a date) is checked where the value is used.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// A function- or object-valued option (`fetch`, `tokenStore`, `onEvent`, `logger`): the binding
+/// takes it from the JS object itself, so the data read here only has to allow the key.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct HostValue;
+
+impl<'de> Deserialize<'de> for HostValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| HostValue)
+    }
+}
+
+/// `new KisClient(options)`.
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KisClientOptions {
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub app_key: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub app_secret: Option<String>,
+    /// "12345678-01", "1234567801" or "12345678" (product code "01").
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub account: Option<String>,
+    /// Default: inferred from baseUrl ("vts" → mock); with no baseUrl, "mock".
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "KisEnv"))]
+    pub env: Option<String>,
+    /// Default: the official host of env; a CORS proxy's URL in browsers.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub base_url: Option<String>,
+    /// Default globalThis.fetch. Clients that share one function (and app key and base URL)
+    /// share their token and rate limit; a function of its own keeps a client apart, as a
+    /// test's fake KIS should be.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "FetchLike"))]
+    pub fetch: Option<HostValue>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "\"P\" | \"B\""))]
+    pub cust_type: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "TrIdSet"))]
+    pub tr_ids: Option<String>,
+    /// Default true: POSTs carry a hashkey (the seed's rule).
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub hashkey: Option<bool>,
+    /// Default 18 (real) / 1 (mock); 0 turns the limiter off. Clients of one app key, base URL
+    /// and `fetch` in a process share one limiter, at the strictest of their limits.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub rate_limit_per_sec: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub retry: Option<RetryOptions>,
+    /// Per attempt; default 30000.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub timeout_ms: Option<f64>,
+    /// Where a token is kept across reloads and processes. Without one, the token lives in
+    /// memory, shared by the process's clients of the same app key, base URL and `fetch`.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "TokenStore"))]
+    pub token_store: Option<HostValue>,
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "(event: KisEvent) => void")
+    )]
+    pub on_event: Option<HostValue>,
+    /// Default console; null for silence.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "KisLogger | null"))]
+    pub logger: Option<HostValue>,
+}
+
+/// S7's retries of a read after a 5xx without a KIS envelope.
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RetryOptions {
+    /// Extra attempts; default 2.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub server_errors: Option<f64>,
+    /// Default 1000.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub delay_ms: Option<f64>,
+}
+
+/// `buy()` and `sell()`.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderInput {
+    pub symbol: String,
+    pub quantity: f64,
+    /// Given → limit order ("00"); omitted → market ("01").
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub price: Option<f64>,
+    /// ORD_DVSN code, e.g. "03" best limit.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub order_type: Option<String>,
+}
+
+/// `buildOrderBody()`: an order and the account it is for.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderBodyInput {
+    pub account: String,
+    pub symbol: String,
+    pub quantity: f64,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub price: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub order_type: Option<String>,
+}
+
+impl OrderBodyInput {
+    pub fn order(&self) -> OrderInput {
+        OrderInput {
+            symbol: self.symbol.clone(),
+            quantity: self.quantity,
+            price: self.price,
+            order_type: self.order_type.clone(),
+        }
+    }
+}
+
+/// `cancel()`.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CancelInput {
+    pub order_no: String,
+    pub org_no: String,
+    /// Default "all".
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "number | \"all\""))]
+    pub quantity: Option<Value>,
+}
+
+/// `getDailyPrices()`'s options.
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DailyPriceOptions {
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "\"D\" | \"W\" | \"M\"")
+    )]
+    pub period: Option<String>,
+    /// Default true (FID_ORG_ADJ_PRC "1").
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub adjusted: Option<bool>,
+}
+
+/// `getBuyingPower()`.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuyingPowerInput {
+    pub symbol: String,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub price: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub order_type: Option<String>,
+}
+
+/// `getOrders()`'s filter.
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrdersQuery {
+    /// "YYYY-MM-DD" or "YYYYMMDD"; default today in Korea.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub from: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub to: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub symbol: Option<String>,
+}
+
+/// `request()`: any other TR.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequestSpec {
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "\"GET\" | \"POST\""))]
+    pub method: Option<String>,
+    /// A /uapi/ path.
+    pub path: String,
+    pub tr_id: String,
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "Record<string, string>")
+    )]
+    pub query: Option<Map<String, Value>>,
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "Record<string, unknown>")
+    )]
+    pub body: Option<Value>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "\"\" | \"N\""))]
+    pub tr_cont: Option<String>,
+}
