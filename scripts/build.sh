@@ -16,7 +16,7 @@ for target in nodejs web; do
     --no-pack --no-gitignore --weak-refs
   # npm binaryen's wasm-opt (wasm-pack's own download cannot work here, and Debian's breaks
   # wasm-bindgen's output).
-  wasm-opt -Os --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  wasm-opt -Os --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "pkg/$dir/kis_wasm_bg.wasm" -o "pkg/$dir/kis_wasm_bg.wasm"
 done

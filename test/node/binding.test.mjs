@@ -89,3 +89,21 @@ test("binding: many clients made and dropped do not pile up in the wasm memory",
   assert.equal(__wasmMemoryBytes(), before, "1,000 freed clients left the memory as it was");
   assert.equal(PRICE.rt_cd, "0");
 });
+
+test("binding: twenty 6 MB answers in a row grow the wasm memory no further than the first, by less than 5× its size", async () => {
+  const big = "삼성전자우".repeat(400_000); // 2 M characters, 6 MB of UTF-8
+  const body = JSON.stringify({ rt_cd: "0", msg1: "ok", big });
+  const f = fakeFetch({ answer: () => response(200, body) });
+  const kis = client({ fetch: f.fetch });
+  await kis.ensureToken();
+  const before = __wasmMemoryBytes();
+  const after = [];
+  for (let i = 0; i < 20; i++) {
+    await kis.request({ path: "/uapi/domestic-stock/v1/quotations/x", trId: "FHKST01010100" });
+    after.push(__wasmMemoryBytes());
+  }
+  const grown = after[0] - before;
+  assert.ok(grown < 5 * Buffer.byteLength(body), `the first answer grew the memory by ${grown} B`);
+  assert.deepEqual(new Set(after), new Set([after[0]]), "no later answer grew it further");
+  assert.equal((await client({ fetch: fakeFetch().fetch }).getPrice("005930")).price, 70000, "a small call after them works");
+});
