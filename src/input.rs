@@ -12,13 +12,8 @@ use crate::error::{KisError, Result};
 /// `v` read as a `T`; an error names `scope` and the path within it.
 pub fn read<T: DeserializeOwned>(scope: &str, v: &Value) -> Result<T> {
     serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
         let message = e.inner().to_string();
-        let mut field = if path == "." {
-            scope.to_string()
-        } else {
-            format!("{scope}.{path}")
-        };
+        let mut field = field_at(scope, e.path());
         // serde says a missing field at its struct's path, and which one in the message.
         if let Some(name) = between(&message, "missing field `", "`") {
             field = format!("{field}.{name}");
@@ -26,6 +21,14 @@ pub fn read<T: DeserializeOwned>(scope: &str, v: &Value) -> Result<T> {
         }
         KisError::validation(&field, plain(&message))
     })
+}
+
+/// The name of the field at `path` within the argument `scope` ("order", "order.price").
+pub fn field_at(scope: &str, path: &serde_path_to_error::Path) -> String {
+    match path.to_string().as_str() {
+        "." => scope.to_string(),
+        path => format!("{scope}.{path}"),
+    }
 }
 
 /// The text between `open` and the next `close`, when `text` starts with `open`.
@@ -59,7 +62,6 @@ fn expected_phrase(expected: &str) -> &str {
     match expected {
         "f64" | "u64" | "u32" | "i64" => "a number",
         "a boolean" => "true or false",
-        "struct OrderInput" | "struct CancelInput" | "struct RequestSpec" => "an object",
         e if e.starts_with("struct ") => "an object",
         e => e,
     }

@@ -11,6 +11,7 @@ use serde_json::{Map, Number, Value};
 use wasm_bindgen::JsValue;
 
 use crate::error::{KisError, Result};
+use crate::input::field_at;
 
 /// A caller's value as JSON data; `scope` names it in an error ("order", "options").
 pub fn from_js(scope: &str, v: JsValue) -> Result<Value> {
@@ -21,16 +22,7 @@ pub fn from_js(scope: &str, v: JsValue) -> Result<Value> {
         // A cycle, or data no caller means to send: said of the whole argument, as its path
         // would be as long as the nesting.
         Err(e) if e.to_string().contains(TOO_DEEP) => Err(KisError::validation(scope, TOO_DEEP)),
-        Err(e) => {
-            let e = serde_path_to_error::Error::new(track.path(), e);
-            let path = e.path().to_string();
-            let field = if path == "." {
-                scope.to_string()
-            } else {
-                format!("{scope}.{path}")
-            };
-            Err(KisError::validation(&field, e.inner()))
-        }
+        Err(e) => Err(KisError::validation(&field_at(scope, &track.path()), e)),
     }
 }
 
