@@ -274,6 +274,8 @@ pub struct FakeOrder {
     pub order_type: String,
     pub time: String,
     pub cancelled: bool,
+    /// Virtual time from which daily-ccld lists it (see `listing_lag_ms`).
+    pub listed_from: f64,
 }
 
 /// KIS's answer to a second token request within the minute (HTTP 403).
@@ -292,6 +294,8 @@ pub struct FakeKis {
     /// An order type daily-ccld lists for every order in place of the one sent: a KIS that
     /// names types its own way.
     pub lists_type_as: RefCell<Option<String>>,
+    /// How long after booking an order daily-ccld starts to list it, as KIS's view can lag.
+    pub listing_lag_ms: Cell<f64>,
     /// When set, a tokenP within this long of the last issuance is refused with EGW00133, as
     /// KIS does (off by default: S6's re-issue after a rejection is tested on its own).
     pub issue_gap_ms: Cell<f64>,
@@ -385,6 +389,7 @@ impl FakeKis {
             hashkey_missing: Cell::new(false),
             violations: RefCell::new(Vec::new()),
             preflight_ms: Cell::new(0.0),
+            listing_lag_ms: Cell::new(0.0),
             preflighted: RefCell::new(Vec::new()),
         }
     }
@@ -514,6 +519,7 @@ impl FakeKis {
                     order_type: body["ORD_DVSN"].as_str().unwrap_or("").to_string(),
                     time: kst_time(kis_now),
                     cancelled: false,
+                    listed_from: now + self.listing_lag_ms.get(),
                 };
                 let out = json!({"rt_cd":"0","msg_cd":"APBK0013","msg1":"주문 전송 완료 되었습니다.",
                     "output": {"KRX_FWDG_ORD_ORGNO":"06010","ODNO": order.order_no,"ORD_TMD": order.time}});
@@ -543,7 +549,7 @@ impl FakeKis {
                 let listed = self.lists_type_as.borrow().clone();
                 let rows: Vec<Value> = self.orders.borrow().iter().rev()
                     .filter(|o| (sym.is_empty() || o.symbol == sym) && (side == "00" || o.side == side)
-                        && o.date >= from && o.date <= to)
+                        && o.date >= from && o.date <= to && o.listed_from <= now)
                     .map(|o| json!({"ord_dt": o.date, "ord_gno_brno":"06010","odno": o.order_no,
                         "sll_buy_dvsn_cd": o.side, "pdno": o.symbol, "prdt_name":"삼성전자","ord_qty": o.quantity,
                         "ord_unpr": o.price, "ord_dvsn_cd": listed.as_deref().unwrap_or(&o.order_type), "ord_tmd": o.time, "tot_ccld_qty":"0",

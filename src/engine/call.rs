@@ -56,8 +56,6 @@ pub struct Failed {
     /// A write that may have reached KIS and been executed (5xx without envelope, lost
     /// connection, timeout, unreadable 2xx); never set for reads.
     pub maybe_executed: bool,
-    /// S7 would allow another attempt if the order is proven absent.
-    pub retryable: bool,
 }
 
 impl Failed {
@@ -91,7 +89,6 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let final_err = |e: KisError| Failed {
             error: self.scrub(e),
             maybe_executed: false,
-            retryable: false,
         };
         let mut token = self.ensure_token().await.map_err(final_err)?;
         loop {
@@ -126,8 +123,6 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     let maybe_executed = reached
                         && call.kind != CallKind::Read
                         && matches!(verdict, Verdict::Transient | Verdict::Decode);
-                    let retryable = verdict == Verdict::Transient
-                        && server_retries < self.cfg.retry.server_errors;
                     let error = match verdict {
                         Verdict::GatewayBusy => error.with_retry_after(GATEWAY_BUSY_WAIT_MS as u64),
                         _ => error,
@@ -135,7 +130,6 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     return Err(Failed {
                         error: self.scrub(error),
                         maybe_executed,
-                        retryable,
                     });
                 }
             };

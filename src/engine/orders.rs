@@ -1,8 +1,8 @@
 //! B5: an order is placed at most once. When an attempt may have reached KIS (5xx without a KIS
-//! code, a lost connection, a timeout, an unreadable answer), the client looks the order up in
-//! today's orders: found → that is the answer; provably absent → S7 may resend; cannot tell (the
-//! lookup failed, or an identical order it cannot account for was placed earlier today) →
-//! `orderStatusUnknown`, and nothing is resent.
+//! code, a lost connection, a timeout, an answer that is not KIS's), the client looks the order
+//! up in today's orders: found → that is the answer; anything else (not listed, the lookup
+//! failed, an identical order it cannot account for) → `orderStatusUnknown`, and nothing is
+//! resent, since KIS's list can lag behind its book.
 
 use serde_json::Value;
 
@@ -10,8 +10,7 @@ use crate::engine::call::{Call, CallKind, Failed};
 use crate::engine::core::KisCore;
 use crate::engine::sending::{Shown, Terms};
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
-use crate::error::{ErrorKind, KisError, Result};
-use crate::events::EventType;
+use crate::error::{KisError, Result};
 use crate::kst::{kst_date, kst_time};
 use crate::models::{OrderAck, Raw};
 use crate::numbers::field_text;
@@ -63,74 +62,54 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         })
     }
 
+    /// One attempt, never resent once it may have reached KIS: only an answer that proves KIS
+    /// turned the order away (a gateway code, a rejected token) is sent again, by `call`.
     pub async fn place_order(&self, side: Side, order: &OrderRequest) -> Result<OrderAck> {
         let call = self.order_call(side, order)?;
         let terms = Terms::of(side, order);
         let started = self.clock.now_ms();
-        let mut resends = 0;
-        loop {
-            let attempt = self
-                .shared
-                .orders_sending
-                .start(&terms, self.clock.now_ms());
-            let answer = self.call(&call).await;
-            let failed = match answer {
-                Ok(mut reply) => {
-                    let ack = OrderAck::from_output(
-                        reply
-                            .body
-                            .get_mut("output")
-                            .map(Value::take)
-                            .unwrap_or_default(),
-                    );
-                    // Named before this attempt leaves the wire, for a sibling's lookup.
-                    self.remember(&ack.order_no);
-                    return Ok(ack);
-                }
-                Err(f) if !f.maybe_executed => return Err(f.error),
-                Err(f) => f,
-            };
-            attempt.lose();
-            let lookup = self.find_order(&terms, started).await;
-            // Whatever the lookup says, this attempt's row no longer counts as one to take.
-            drop(attempt);
-            match lookup {
-                Lookup::Found(ack) => {
-                    self.warn(&format!(
-                        "KIS order answer was lost ({}); found it in today's orders as {}",
-                        failed.error.message, ack.order_no
-                    ));
-                    self.remember(&ack.order_no);
-                    return Ok(ack);
-                }
-                // A request nobody answered in time is stuck somewhere on its way, and may
-                // still be booked: a look a second later proves nothing.
-                Lookup::Absent
-                    if failed.error.kind == ErrorKind::Timeout
-                        || failed.error.status == Some(504) =>
-                {
-                    let why =
-                        "it is not among today's orders yet, but KIS may still book a request \
-                               that was this slow";
-                    return Err(unknown(failed, why));
-                }
-                Lookup::Absent if failed.retryable && resends < self.cfg.retry.server_errors => {
-                    resends += 1;
-                    let mut ev = self.event(EventType::Retry, &call.path, &call.tr_id);
-                    ev.method = Some("POST");
-                    ev.attempt = Some(resends + 1);
-                    ev.reason = Some("lookup");
-                    ev.wait_ms = Some(self.cfg.retry.delay_ms);
-                    self.emit(ev);
-                    self.clock.sleep(self.cfg.retry.delay_ms).await;
-                }
-                Lookup::Absent => return Err(failed.error),
-                Lookup::Unknown(lookup_error) => {
-                    let why = format!("looking it up failed ({})", lookup_error.message);
-                    return Err(unknown(failed, &why));
-                }
-                Lookup::Unaccounted(why) => return Err(unknown(failed, &why)),
+        let attempt = self.shared.orders_sending.start(&terms, started);
+        let failed = match self.call(&call).await {
+            Ok(mut reply) => {
+                let ack = OrderAck::from_output(
+                    reply
+                        .body
+                        .get_mut("output")
+                        .map(Value::take)
+                        .unwrap_or_default(),
+                );
+                // Named before this attempt leaves the wire, for a sibling's lookup.
+                self.remember(&ack.order_no);
+                return Ok(ack);
             }
+            Err(f) if !f.maybe_executed => return Err(f.error),
+            Err(f) => f,
+        };
+        attempt.lose();
+        let lookup = self.find_order(&terms, started).await;
+        // Whatever the lookup says, this attempt's row no longer counts as one to take.
+        drop(attempt);
+        match lookup {
+            Lookup::Found(ack) => {
+                self.warn(&format!(
+                    "KIS order answer was lost ({}); found it in today's orders as {}",
+                    failed.error.message, ack.order_no
+                ));
+                self.remember(&ack.order_no);
+                Ok(ack)
+            }
+            // Listing can lag behind execution, and a request nobody answered in time may
+            // still be booked: "not listed" never proves "not placed".
+            Lookup::Absent => Err(unknown(
+                failed,
+                "it is not among today's orders yet, but KIS can list an order late and may \
+                 still book a slow request",
+            )),
+            Lookup::Unknown(lookup_error) => {
+                let why = format!("looking it up failed ({})", lookup_error.message);
+                Err(unknown(failed, &why))
+            }
+            Lookup::Unaccounted(why) => Err(unknown(failed, &why)),
         }
     }
 

@@ -269,16 +269,28 @@ describe("fault matrix", () => {
     const { kis } = await warm({ timeoutMs: 300 });
     const sent = count(mock, "/order-cash");
     mock.addFault({ path: "/order-cash", type: "hang" });
-    await assert.rejects(kis.buy({ symbol: "005930", quantity: 1, price: 62000 }), (e) => e.kind === "orderStatusUnknown" && /may still book/.test(e.message));
+    await assert.rejects(kis.buy({ symbol: "005930", quantity: 1, price: 62000 }), (e) => e.kind === "orderStatusUnknown" && /not among today's orders yet/.test(e.message));
     assert.equal(count(mock, "/order-cash") - sent, 1);
   });
 
-  test("an order that never reached the book is resent once proven absent", async () => {
+  test("an order booked but not listed yet, its answer a bare 500, a reset or a 200 page → orderStatusUnknown, one POST", async () => {
     const { kis } = await warm();
-    const booked = mock.orders("50012345").length;
+    for (const [i, fault] of [{ status: 500 }, { status: 0 }, { status: 200, body: "<html>maintenance</html>" }].entries()) {
+      const sent = count(mock, "/order-cash");
+      const booked = mock.orders("50012345").length;
+      mock.addFault({ path: "/order-cash", type: "executeUnlisted", ...fault });
+      await assert.rejects(kis.buy({ symbol: "005930", quantity: 1, price: 61000 - i * 100 }), (e) => e.kind === "orderStatusUnknown" && /not among today's orders/.test(e.message));
+      assert.equal(count(mock, "/order-cash") - sent, 1, `never resent: ${JSON.stringify(fault)}`);
+      assert.equal(mock.orders("50012345").length - booked, 1);
+    }
+  });
+
+  test("an order that never reached the book is not resent either: 'not listed' proves nothing", async () => {
+    const { kis } = await warm();
+    const sent = count(mock, "/order-cash");
     mock.addFault({ path: "/order-cash", type: "html", status: 502 });
-    await kis.buy({ symbol: "005930", quantity: 1, price: 64000 });
-    assert.equal(mock.orders("50012345").length - booked, 1);
+    await assert.rejects(kis.buy({ symbol: "005930", quantity: 1, price: 64000 }), (e) => e.kind === "orderStatusUnknown");
+    assert.equal(count(mock, "/order-cash") - sent, 1);
   });
 });
 

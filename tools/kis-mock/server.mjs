@@ -369,7 +369,7 @@ export async function startMockKis(o = {}) {
       const sideCode = { sell: "01", buy: "02" };
       const rows = [...acct.orders, ...acct.changes]
         .sort((x, y) => (x.odno < y.odno ? -1 : 1))
-        .filter((x) => x.date >= q.INQR_STRT_DT && x.date <= q.INQR_END_DT)
+        .filter((x) => x.date >= q.INQR_STRT_DT && x.date <= q.INQR_END_DT && !(x.listedFrom > Date.now()))
         .filter((x) => q.SLL_BUY_DVSN_CD === "00" || sideCode[x.side] === q.SLL_BUY_DVSN_CD)
         .filter((x) => !q.PDNO || x.symbol === q.PDNO)
         .filter((x) => q.CCLD_DVSN === "00" || (q.CCLD_DVSN === "01" ? x.filled > 0 : x.filled < x.qty))
@@ -482,6 +482,17 @@ export async function startMockKis(o = {}) {
         case "executeThenReset":
           answer();
           return req.socket.destroy();
+        case "executeUnlisted": {
+          // Booked, but KIS's daily list shows it only `delayMs` later (its view lags), and the
+          // answer is lost: `status` without KIS's envelope (default 500), or a reset.
+          const [, payload] = answer();
+          const odno = payload?.output?.ODNO;
+          for (const acct of state.accounts.values()) {
+            for (const x of acct.orders) if (x.odno === odno) x.listedFrom = Date.now() + (fault.delayMs ?? 60_000);
+          }
+          if (fault.status === 0) return req.socket.destroy();
+          return reply(fault.status ?? 500, fault.body ?? "");
+        }
         case "slow": {
           const [status, payload, headers] = answer();
           return void setTimeout(() => res.destroyed || reply(status, payload, headers), fault.delayMs ?? 1000);
@@ -507,7 +518,8 @@ export async function startMockKis(o = {}) {
     faults,
     counts: state.counts,
     /** Scripts the next `times` answers of paths ending in `path`. Types: status (with status,
-     *  body), hang, reset, html, truncated, executeThen504, executeThenReset, egw00201, egw00123,
+     *  body), hang, reset, html, truncated, executeThen504, executeThenReset, executeUnlisted (booked, listed
+     *  `delayMs` later, answered `status` without an envelope, 0 = reset), egw00201, egw00123,
      *  slow (handled at once, answered `delayMs` later). */
     addFault({ path, times = 1, type = "status", status, body, delayMs }) {
       faults.push({ path, times, type, status, body, delayMs });
