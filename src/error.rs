@@ -1,9 +1,7 @@
 //! The one error type of the crate. Its `kind` tells a caller what happened and whether a retry
 //! button makes sense (ccxt's split of "never retry" from "may be transient").
 
-use std::any::Any;
 use std::fmt;
-use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -49,20 +47,14 @@ impl ErrorKind {
     }
 }
 
-/// What a transport failed with, kept opaque so the wasm layer can hand the original JS error
-/// back as `cause` while the core stays free of JS types.
-#[derive(Clone)]
+/// What a transport failed with: its message, masked like the rest of the error. The
+/// original JS error is not kept: its message or stack may hold a secret that the caller's
+/// fetch put there, and `console.error(e)` prints a cause in full.
+#[derive(Debug, Clone)]
 pub struct Cause {
+    /// The JS error's `name` ("TypeError"), when it had one.
+    pub name: String,
     pub message: String,
-    pub original: Option<Rc<dyn Any>>,
-}
-
-impl fmt::Debug for Cause {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Cause")
-            .field("message", &self.message)
-            .finish()
-    }
 }
 
 /// Boxed so that `Result<T, KisError>` stays one pointer wide on the hot path; fields are reached
@@ -182,8 +174,8 @@ mod tests {
             .with_codes("EGW00123", "token expired")
             .with_retry_after(1000)
             .with_cause(Some(Cause {
+                name: "TypeError".into(),
                 message: "socket hang up".into(),
-                original: None,
             }));
         let c = e.clone();
         assert_eq!(format!("{:?}", c.0), format!("{:?}", e.0));

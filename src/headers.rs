@@ -11,6 +11,13 @@ pub struct Credentials<'a> {
     pub cust_type: CustType,
 }
 
+/// Whether `v` can travel as a header value as it is: printable ASCII, so no line break that
+/// would end the header and start another. Values from outside (a token or a hash from the
+/// server, a token from a store) are checked with this before they are sent.
+pub fn header_safe(v: &str) -> bool {
+    v.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
 /// Names are the crate's own constants: only values are copied.
 type Headers = Vec<(&'static str, String)>;
 

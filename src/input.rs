@@ -90,6 +90,18 @@ pub fn whole_number(field: &str, n: f64, min: f64, max: f64) -> Result<u64> {
     Ok(n as u64)
 }
 
+/// For an `Option` field where `null` is a mistake rather than "absent": a missing field is
+/// `None` (with `#[serde(default)]`), and `null` is read as a `T`, so it is refused as the wrong
+/// type ("must be a string, got null"). `price: null` is not a market order, nor `env: null`
+/// the default environment.
+pub fn not_null<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 /// The largest integer a JS number holds exactly.
 pub const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
@@ -113,6 +125,27 @@ mod tests {
         assert_eq!(e.message, "order.quantity: is required");
         let e = read::<String>("symbol", &json!(5930)).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("symbol"));
+    }
+
+    #[test]
+    fn b6_null_is_refused_where_it_would_read_as_absent() {
+        let e = read::<OrderInput>(
+            "order",
+            &json!({"symbol": "005930", "quantity": 1, "price": null}),
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("order.price"));
+        assert!(e.message.contains("got null"), "{}", e.message);
+        for (options, field) in [
+            (json!({"env": null}), "options.env"),
+            (json!({"timeoutMs": null}), "options.timeoutMs"),
+            (json!({"retry": {"delayMs": null}}), "options.retry.delayMs"),
+        ] {
+            let e = read::<KisClientOptions>("options", &options).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{options}");
+        }
+        assert!(read::<KisClientOptions>("options", &json!({"logger": null})).is_ok());
+        assert!(read::<OrderInput>("order", &json!({"symbol": "005930", "quantity": 1})).is_ok());
     }
 
     #[test]

@@ -17,23 +17,29 @@ impl<'de> Deserialize<'de> for HostValue {
     }
 }
 
-/// `new KisClient(options)`.
+/// `new KisClient(options)`. An option given as `null` is refused, not taken for "absent"
+/// (`env: null` would be the default environment); only `logger` means something by null.
 #[derive(Debug, Default, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KisClientOptions {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub app_key: Option<String>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub app_secret: Option<String>,
     /// "12345678-01", "1234567801" or "12345678" (product code "01").
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub account: Option<String>,
     /// Default: inferred from baseUrl ("vts" → mock); with no baseUrl, "mock".
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "KisEnv"))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub env: Option<String>,
     /// Default: the official host of env; a CORS proxy's URL in browsers.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub base_url: Option<String>,
     /// Default globalThis.fetch. Clients that share one function (and app key and base URL)
     /// share their token and rate limit; a function of its own keeps a client apart, as a
@@ -41,21 +47,32 @@ pub struct KisClientOptions {
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "FetchLike"))]
     pub fetch: Option<HostValue>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "\"P\" | \"B\""))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub cust_type: Option<String>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "TrIdSet"))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub tr_ids: Option<String>,
     /// Default true: POSTs carry a hashkey (the seed's rule).
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub hashkey: Option<bool>,
     /// Default 18 (real) / 1 (mock); 0 turns the limiter off. Clients of one app key, base URL
     /// and `fetch` in a process share one limiter, at the strictest of their limits.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub rate_limit_per_sec: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub retry: Option<RetryOptions>,
     /// Per attempt; default 30000.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub timeout_ms: Option<f64>,
+    /// An answer larger than this is refused unread, as `decode`; default 4 MiB (KIS's largest
+    /// are tens of KB), at most 256 MiB.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
+    pub max_response_bytes: Option<f64>,
     /// Where a token is kept across reloads and processes. Without one, the token lives in
     /// memory, shared by the process's clients of the same app key, base URL and `fetch`.
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "TokenStore"))]
@@ -77,9 +94,11 @@ pub struct KisClientOptions {
 pub struct RetryOptions {
     /// Extra attempts; default 2.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub server_errors: Option<f64>,
     /// Default 1000.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub delay_ms: Option<f64>,
 }
 
@@ -92,9 +111,11 @@ pub struct OrderInput {
     pub quantity: f64,
     /// Given → limit order ("00"); omitted → market ("01").
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub price: Option<f64>,
     /// ORD_DVSN code, e.g. "03" best limit.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub order_type: Option<String>,
 }
 
@@ -107,8 +128,10 @@ pub struct OrderBodyInput {
     pub symbol: String,
     pub quantity: f64,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub price: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub order_type: Option<String>,
 }
 
@@ -144,9 +167,11 @@ pub struct DailyPriceOptions {
         target_arch = "wasm32",
         tsify(optional, type = "\"D\" | \"W\" | \"M\"")
     )]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub period: Option<String>,
     /// Default true (FID_ORG_ADJ_PRC "1").
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub adjusted: Option<bool>,
 }
 
@@ -157,8 +182,10 @@ pub struct DailyPriceOptions {
 pub struct BuyingPowerInput {
     pub symbol: String,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub price: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub order_type: Option<String>,
 }
 
@@ -169,10 +196,13 @@ pub struct BuyingPowerInput {
 pub struct OrdersQuery {
     /// "YYYY-MM-DD" or "YYYYMMDD"; default today in Korea.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub from: Option<String>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub to: Option<String>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub symbol: Option<String>,
 }
 
@@ -182,6 +212,7 @@ pub struct OrdersQuery {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestSpec {
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "\"GET\" | \"POST\""))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub method: Option<String>,
     /// A /uapi/ path.
     pub path: String,
@@ -197,5 +228,6 @@ pub struct RequestSpec {
     )]
     pub body: Option<Value>,
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "\"\" | \"N\""))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
     pub tr_cont: Option<String>,
 }

@@ -631,8 +631,8 @@ impl Transport for FakeKis {
                 body,
             }),
             Some(Scripted::Reset) => Err(TransportError::Network(Cause {
+                name: "TypeError".into(),
                 message: "socket hang up".into(),
-                original: None,
             })),
             Some(Scripted::Timeout) => {
                 self.clock
@@ -656,8 +656,8 @@ impl Transport for FakeKis {
             Some(Scripted::ExecuteThenReset) => {
                 self.handle(&rec);
                 Err(TransportError::Network(Cause {
+                    name: "TypeError".into(),
                     message: "socket hang up".into(),
-                    original: None,
                 }))
             }
         }

@@ -699,8 +699,17 @@ fn b5_an_order_that_may_have_reached_kis_is_never_resent_when_not_listed() {
         w.kis.listing_lag_ms.set(60_000.0);
         w.kis.script(ORDER, vec![fault.clone()]);
         let e = w.run(w.core.buy(&buy_one())).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{fault:?}: {}", e.message);
-        assert!(e.message.contains("not among today's orders"), "{}", e.message);
+        assert_eq!(
+            e.kind,
+            ErrorKind::OrderStatusUnknown,
+            "{fault:?}: {}",
+            e.message
+        );
+        assert!(
+            e.message.contains("not among today's orders"),
+            "{}",
+            e.message
+        );
         assert_eq!(w.count(ORDER), 1, "never resent: {fault:?}");
         assert_eq!(w.kis.orders.borrow().len(), booked, "{fault:?}");
         assert_eq!(w.count(CCLD), 2, "looked twice: {fault:?}");

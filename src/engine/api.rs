@@ -50,23 +50,96 @@ fn take(body: &mut Value, key: &str) -> Option<Value> {
     body.as_object_mut()?.remove(key)
 }
 
-/// Moves the answer's `key` object out of the body.
-fn output(body: &mut Value, key: &str, path: &str) -> Result<Value> {
-    take(body, key).filter(|v| !v.is_null()).ok_or_else(|| {
-        KisError::new(
-            ErrorKind::Decode,
-            format!("KIS {path} answer has no `{key}`"),
-        )
-        .with_request(path, "")
-    })
+fn shape_error(path: &str, what: String) -> KisError {
+    KisError::new(ErrorKind::Decode, format!("KIS {path} answer {what}")).with_request(path, "")
 }
 
-/// Moves the answer's `key` rows out of the body (KIS sends a lone object for a single row).
-fn rows(body: &mut Value, key: &str) -> Vec<Value> {
+/// What a JSON value is, in a sentence about it.
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A row as KIS sends it: an object of strings (a number or null is read leniently). Anything
+/// else is not KIS's answer, and mapped as it stands it would be a quote of nulls.
+fn flat_row(row: Value, path: &str, key: &str) -> Result<Value> {
+    let Value::Object(fields) = &row else {
+        return Err(shape_error(
+            path,
+            format!(
+                "has {} as `{key}`, where KIS sends an object",
+                kind_of(&row)
+            ),
+        ));
+    };
+    if let Some((name, v)) = fields
+        .iter()
+        .find(|(_, v)| matches!(v, Value::Array(_) | Value::Object(_)))
+    {
+        return Err(shape_error(
+            path,
+            format!(
+                "has {} as `{key}.{name}`, where KIS sends a string",
+                kind_of(v)
+            ),
+        ));
+    }
+    Ok(row)
+}
+
+/// Moves the answer's `key` object out of the body.
+fn output(body: &mut Value, key: &str, path: &str) -> Result<Value> {
     match take(body, key) {
-        Some(Value::Array(a)) => a,
-        Some(obj @ Value::Object(_)) => vec![obj],
-        _ => Vec::new(),
+        None | Some(Value::Null) => Err(shape_error(path, format!("has no `{key}`"))),
+        Some(v) => flat_row(v, path, key),
+    }
+}
+
+/// Moves the answer's `key` rows out of the body (KIS sends a lone object for a single row,
+/// and an empty string or nothing for none).
+fn rows(body: &mut Value, key: &str, path: &str) -> Result<Vec<Value>> {
+    match take(body, key) {
+        Some(Value::Array(a)) => a.into_iter().map(|r| flat_row(r, path, key)).collect(),
+        Some(obj @ Value::Object(_)) => Ok(vec![flat_row(obj, path, key)?]),
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(s)) if s.is_empty() => Ok(Vec::new()),
+        Some(other) => Err(shape_error(
+            path,
+            format!("has {} as `{key}`, where KIS sends rows", kind_of(&other)),
+        )),
+    }
+}
+
+/// `request()`'s path: `/uapi/` and segments of KIS's own characters (letters, digits, `-`,
+/// `_`). No `.` (fetch resolves `..`, and `%2e%2e` after decoding), no `%`, no query, and no
+/// line break (it would end the request line and start a header of the caller's text).
+fn uapi_path(path: &str) -> Result<&str> {
+    let segments = path.strip_prefix("/uapi/").map(|rest| rest.split('/'));
+    let fine = segments.is_some_and(|mut s| {
+        s.all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+    });
+    if fine {
+        Ok(path)
+    } else {
+        Err(KisError::validation(
+            "request.path",
+            format!(
+                "must be a KIS path, \"/uapi/\" and segments of letters, digits, '-' and '_' \
+                 (no query, '%', '.' or spaces), got \"{}\"",
+                path.escape_debug()
+            ),
+        ))
     }
 }
 
@@ -130,7 +203,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         );
         let mut reply = self.call_plain(&call).await?;
         // KIS sends newest first; a chart wants oldest first.
-        let mut bars: Vec<DailyBar> = rows(&mut reply.body, "output")
+        let mut bars: Vec<DailyBar> = rows(&mut reply.body, "output", DAILY_PRICE_PATH)?
             .into_iter()
             .map(DailyBar::from_row)
             .filter(|bar| !bar.date.is_empty())
@@ -144,23 +217,23 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let account = self.cfg.require_account()?;
         let call = self.read(BALANCE_PATH, Op::Balance, balance_query(account));
         let mut pages = self.all_pages(call).await?;
-        let holdings = pages
-            .iter_mut()
-            .flat_map(|page| rows(page, "output1"))
-            .map(Holding::from_row)
-            .collect();
-        let summary = pages
-            .iter_mut()
-            .rev()
-            .find_map(|p| rows(p, "output2").into_iter().next())
-            .map(BalanceSummary::from_row)
-            .ok_or_else(|| {
-                KisError::new(
-                    ErrorKind::Decode,
-                    "KIS balance answer has no summary (output2)",
-                )
-                .with_request(BALANCE_PATH, "")
-            })?;
+        let mut holdings = Vec::new();
+        let mut summary = None;
+        for page in pages.iter_mut() {
+            for row in rows(page, "output1", BALANCE_PATH)? {
+                holdings.push(Holding::from_row(row));
+            }
+            if let Some(row) = rows(page, "output2", BALANCE_PATH)?.into_iter().next() {
+                summary = Some(row);
+            }
+        }
+        let summary = summary.map(BalanceSummary::from_row).ok_or_else(|| {
+            KisError::new(
+                ErrorKind::Decode,
+                "KIS balance answer has no summary (output2)",
+            )
+            .with_request(BALANCE_PATH, "")
+        })?;
         Ok(Balance { holdings, summary })
     }
 
@@ -257,12 +330,16 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     .await?,
             );
         }
-        Ok(pages
-            .iter_mut()
-            .flat_map(|page| rows(page, "output1"))
-            .map(Order::from_row)
-            .filter(|order| !order.order_no.is_empty())
-            .collect())
+        let mut orders = Vec::new();
+        for page in pages.iter_mut() {
+            for row in rows(page, "output1", ORDERS_PATH)? {
+                let order = Order::from_row(row);
+                if !order.order_no.is_empty() {
+                    orders.push(order);
+                }
+            }
+        }
+        Ok(orders)
     }
 
     pub async fn buy(&self, order: &Value) -> Result<OrderAck> {
@@ -294,11 +371,15 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 ))
             }
         };
-        let path = spec.path.as_str();
-        if !path.starts_with("/uapi/") || path.contains("..") || path.contains('?') {
+        let path = uapi_path(&spec.path)?;
+        let tr_cont = spec.tr_cont.unwrap_or_default();
+        if !matches!(tr_cont.as_str(), "" | "N" | "F" | "M") {
             return Err(KisError::validation(
-                "request.path",
-                format!("must be a KIS /uapi/ path without a query string, got \"{path}\""),
+                "request.trCont",
+                format!(
+                    "must be \"\" or \"N\" (next page), got \"{}\"",
+                    tr_cont.escape_debug()
+                ),
             ));
         }
         let tr_id = spec.tr_id.as_str();
@@ -314,6 +395,15 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .unwrap_or_default()
             .into_iter()
             .map(|(k, v)| match v {
+                _ if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+                    Err(KisError::validation(
+                        "request.query",
+                        format!(
+                            "has a key that is not a KIS parameter name: \"{}\"",
+                            k.escape_debug()
+                        ),
+                    ))
+                }
                 Value::String(s) => Ok((k, s)),
                 _ => Err(KisError::validation(
                     &format!("request.query.{k}"),
@@ -338,7 +428,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             tr_id: tr_id.to_string(),
             query,
             body: body.or_else(|| (method == Method::Post).then(|| "{}".to_string())),
-            tr_cont: spec.tr_cont.unwrap_or_default(),
+            tr_cont,
             kind: if method == Method::Get {
                 CallKind::Read
             } else {

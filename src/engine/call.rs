@@ -6,11 +6,13 @@ use serde_json::Value;
 
 use crate::engine::core::KisCore;
 use crate::engine::token::transport_error;
-use crate::engine::transport::{Clock, HttpRequest, Method, TokenStore, Transport};
+use crate::engine::transport::{
+    Clock, HttpRequest, HttpResponse, Method, TokenStore, Transport, TransportError,
+};
 use crate::envelope::{classify, Verdict};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
-use crate::headers::{hashkey_headers, uapi_headers};
+use crate::headers::{hashkey_headers, header_safe, uapi_headers};
 use crate::query::{url_with_query, Query};
 
 pub const HASHKEY_PATH: &str = "/uapi/hashkey";
@@ -141,7 +143,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     .map_or_else(|| error.kind.as_str().to_string(), |s| s.to_string()),
                 call.path,
                 call.tr_id,
-                error.body.as_deref().unwrap_or(&error.message)
+                excerpt(error.body.as_deref().unwrap_or(&error.message))
             ));
             let mut ev = self.event(EventType::Retry, &call.path, &call.tr_id);
             ev.method = Some(call.method.as_str());
@@ -214,6 +216,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             headers,
             body: call.body.clone(),
             timeout_ms: self.cfg.timeout_ms,
+            max_body_bytes: self.cfg.max_response_bytes,
         };
         let mut ev = self.event(EventType::Request, &call.path, &call.tr_id);
         ev.method = Some(call.method.as_str());
@@ -226,12 +229,17 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         ev.method = Some(call.method.as_str());
         ev.attempt = Some(attempt);
         ev.ms = Some(self.clock.now_ms() - started);
-        let resp = match result {
+        let resp = match self.checked(result) {
             Ok(r) => r,
             Err(te) => {
                 self.emit(ev);
+                // An answer too large to read is as unreadable as one that is not KIS's.
+                let verdict = match te {
+                    TransportError::TooLarge(_) => Verdict::Decode,
+                    _ => Verdict::Transient,
+                };
                 return Attempt::Failed {
-                    verdict: Verdict::Transient,
+                    verdict,
                     error: transport_error(te, &call.path, &call.tr_id),
                     reached: true,
                 };
@@ -243,7 +251,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             ev.msg_cd = Some(c.codes.msg_cd.clone());
         }
         self.emit(ev);
-        if let (Verdict::Ok, Some(body)) = (&c.verdict, c.body) {
+        if let (Verdict::Ok, Some(mut body)) = (&c.verdict, c.body) {
+            // An answer that echoes the key, the secret or the token must not hand them to
+            // the caller (or, through a proxy holding the keys, to a page).
+            self.redact_value(&mut body);
             return Attempt::Done(Reply {
                 status: resp.status,
                 tr_cont: resp
@@ -278,6 +289,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             headers: hashkey_headers(&self.cfg.credentials()),
             body: Some(body.to_string()),
             timeout_ms: self.cfg.timeout_ms,
+            max_body_bytes: self.cfg.max_response_bytes,
         };
         // The hashkey call counts against the limit, so the request log shows it too.
         let mut ev = self.event(EventType::Request, HASHKEY_PATH, "");
@@ -292,7 +304,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         ev.ms = Some(now - started);
         ev.status = sent.as_ref().ok().map(|r| r.status);
         self.emit(ev);
-        let resp = match sent {
+        let resp = match self.checked(sent) {
             Ok(r) => r,
             Err(te) => return Err((Verdict::Transient, transport_error(te, HASHKEY_PATH, ""))),
         };
@@ -309,6 +321,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .as_ref()
             .and_then(|b| b.get("HASH"))
             .and_then(Value::as_str)
+            .filter(|h| header_safe(h))
             .map(str::to_string);
         match (&c.verdict, hash) {
             (Verdict::Ok, Some(h)) => Ok(Some(h)),
@@ -335,7 +348,20 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
     }
 
-    /// S4: the status, path, tr_id and body text, before the call fails.
+    /// The limit on answers held for transports that do not keep it themselves (a test's fake).
+    fn checked(
+        &self,
+        sent: std::result::Result<HttpResponse, TransportError>,
+    ) -> std::result::Result<HttpResponse, TransportError> {
+        let limit = self.cfg.max_response_bytes;
+        match sent {
+            Ok(r) if r.body.len() > limit => Err(TransportError::TooLarge(limit)),
+            other => other,
+        }
+    }
+
+    /// S4: the status, path, tr_id and body text, before the call fails; a long body is cut
+    /// (an answer of megabytes would be one log line of megabytes), with its length said.
     pub(crate) fn log_failure(&self, method: Method, path: &str, tr_id: &str, e: &KisError) {
         let tr_id = match tr_id {
             "" => String::new(),
@@ -346,8 +372,19 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             method.as_str(),
             e.status
                 .map_or_else(|| e.kind.as_str().to_string(), |s| s.to_string()),
-            e.body.as_deref().unwrap_or(&e.message)
+            excerpt(e.body.as_deref().unwrap_or(&e.message))
         ));
+    }
+}
+
+/// How much of a body a log line shows.
+pub const LOGGED_BODY_CHARS: usize = 2048;
+
+/// `text`, or its first [`LOGGED_BODY_CHARS`] characters and its length.
+fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(LOGGED_BODY_CHARS) {
+        None => text.into(),
+        Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], text.len()).into(),
     }
 }
 
@@ -366,6 +403,10 @@ fn response_error(
         Verdict::Transient | Verdict::Http => ErrorKind::Http,
     };
     let what = match kind {
+        ErrorKind::Http if status == 0 || (300..400).contains(&status) => format!(
+            "KIS {path} answered with a redirect (HTTP {status}), which is never followed: KIS \
+             does not redirect (check baseUrl)"
+        ),
         ErrorKind::Decode => {
             format!("KIS {path} answered HTTP {status} with a body that is not KIS JSON")
         }

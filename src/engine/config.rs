@@ -30,9 +30,58 @@ pub struct Config {
     pub rate_limit_per_sec: u32,
     pub retry: RetryPolicy,
     pub timeout_ms: Option<u64>,
+    /// An answer past this many bytes is refused unread (B6).
+    pub max_response_bytes: usize,
 }
 
 pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+/// KIS's largest answers (a page of 100 orders, 100 daily bars) are tens of KB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 << 20;
+const MAX_RESPONSE_BYTES: f64 = (256 << 20) as f64;
+
+/// `baseUrl`: an http(s) origin, optionally with a path (a proxy's prefix), and nothing that
+/// would change where a request goes or what it carries: no user name or password (it would
+/// show in error messages), no query or fragment (the path is appended after it), no `%`,
+/// `\\`, space or control character (a line break would end the request line's URL and start
+/// a header). The message never repeats a URL with a password in it.
+fn base_url(u: &str) -> Result<String> {
+    let field = "options.baseUrl";
+    let u = u.trim_end_matches('/');
+    let Some(rest) = u
+        .strip_prefix("http://")
+        .or_else(|| u.strip_prefix("https://"))
+    else {
+        return Err(KisError::validation(
+            field,
+            format!("must be an http(s) URL, got \"{}\"", u.escape_debug()),
+        ));
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(KisError::validation(
+            field,
+            "must not carry a user name or password (user:pass@)",
+        ));
+    }
+    if authority.is_empty() {
+        return Err(KisError::validation(field, "has no host"));
+    }
+    if let Some(c) = u
+        .chars()
+        .find(|c| !c.is_ascii_graphic() || matches!(c, '?' | '#' | '%' | '\\'))
+    {
+        return Err(KisError::validation(
+            field,
+            format!(
+                "must be a plain http(s) URL without a query, fragment, escapes or spaces; \
+                 got {:?} in \"{}\"",
+                c,
+                u.escape_debug()
+            ),
+        ));
+    }
+    Ok(u.to_string())
+}
 
 /// An app key or secret: they travel as header values. Surrounding whitespace (the newline of a
 /// key read from a file) is dropped; a control character inside is invalid in a header, and
@@ -62,15 +111,7 @@ impl Config {
     }
 
     pub fn from_options(o: KisClientOptions) -> Result<Config> {
-        let base_url = o.base_url.map(|u| u.trim_end_matches('/').to_string());
-        if let Some(u) = &base_url {
-            if !(u.starts_with("http://") || u.starts_with("https://")) {
-                return Err(KisError::validation(
-                    "options.baseUrl",
-                    format!("must be an http(s) URL, got \"{u}\""),
-                ));
-            }
-        }
+        let base_url = o.base_url.as_deref().map(base_url).transpose()?;
         let env = match (&o.env, &base_url) {
             (Some(e), _) => Env::parse("options.env", e)?,
             (None, Some(u)) if is_mock_url(u) => Env::Mock,
@@ -101,6 +142,10 @@ impl Config {
             Some(n) => Some(whole_number("options.timeoutMs", n, 1.0, MAX_TIMEOUT_MS)?),
             None => Some(DEFAULT_TIMEOUT_MS),
         };
+        let max_response_bytes = match o.max_response_bytes {
+            Some(n) => whole_number("options.maxResponseBytes", n, 1024.0, MAX_RESPONSE_BYTES)?,
+            None => DEFAULT_MAX_RESPONSE_BYTES as u64,
+        } as usize;
         Ok(Config {
             app_key: header_value("options.appKey", o.app_key.as_deref())?,
             app_secret: header_value("options.appSecret", o.app_secret.as_deref())?,
@@ -119,6 +164,7 @@ impl Config {
             rate_limit_per_sec: rate,
             retry,
             timeout_ms,
+            max_response_bytes,
         })
     }
 
@@ -207,12 +253,41 @@ mod tests {
             (json!({"appKey": "ke\u{1}y"}), "options.appKey"),
             (json!({"appKey": "key-from-a-page\u{a0}"}), "options.appKey"),
             (json!({"appSecret": "\u{3000}secret"}), "options.appSecret"),
+            (
+                json!({"baseUrl": "http://127.0.0.1:1\r\nx-injected: 1"}),
+                "options.baseUrl",
+            ),
+            (
+                json!({"baseUrl": "http://127.0.0.1:1/?a=1"}),
+                "options.baseUrl",
+            ),
+            (
+                json!({"baseUrl": "http://127.0.0.1:1#x"}),
+                "options.baseUrl",
+            ),
+            (
+                json!({"baseUrl": "http://127.0.0.1:1/%2e%2e"}),
+                "options.baseUrl",
+            ),
+            (json!({"baseUrl": "http://"}), "options.baseUrl"),
+            (
+                json!({"maxResponseBytes": 1e12}),
+                "options.maxResponseBytes",
+            ),
+            (json!({"env": null}), "options.env"),
         ];
         for (v, field) in cases {
             let e = Config::from_value(&v).unwrap_err();
             assert_eq!(e.field.as_deref(), Some(field), "{v}");
         }
         assert!(Config::from_value(&json!({"fetch": 1, "logger": null})).is_ok());
+        // A password in the URL is refused without being repeated.
+        let e = Config::from_value(&json!({"baseUrl": "https://me:hunter2-pass@kis.example"}))
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("options.baseUrl"));
+        assert!(!e.message.contains("hunter2"), "{}", e.message);
+        let c = Config::from_value(&json!({"baseUrl": "http://127.0.0.1:8080/kis/"})).unwrap();
+        assert_eq!(c.base_url, "http://127.0.0.1:8080/kis");
         let c = Config::from_value(&json!({"appKey": " key-from-a-file\n"})).unwrap();
         assert_eq!(c.app_key, "key-from-a-file");
     }

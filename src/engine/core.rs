@@ -87,6 +87,30 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         self.redactor.redact(&self.shared.tokens.redact(text))
     }
 
+    /// Masks secrets in every string of a KIS answer, keys included.
+    pub(crate) fn redact_value(&self, v: &mut serde_json::Value) {
+        use serde_json::Value;
+        match v {
+            Value::String(s) => {
+                let masked = self.redact(s);
+                if masked != *s {
+                    *s = masked;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| self.redact_value(i)),
+            Value::Object(map) => {
+                if map.keys().any(|k| self.redact(k) != *k) {
+                    *map = std::mem::take(map)
+                        .into_iter()
+                        .map(|(k, v)| (self.redact(&k), v))
+                        .collect();
+                }
+                map.values_mut().for_each(|i| self.redact_value(i));
+            }
+            _ => {}
+        }
+    }
+
     /// Masks secrets in an error's message and body before it leaves the engine.
     pub(crate) fn scrub(&self, mut e: crate::error::KisError) -> crate::error::KisError {
         e.message = self.redact(&e.message);

@@ -12,7 +12,7 @@ use crate::env::Env;
 use crate::envelope::{classify, Verdict};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
-use crate::headers::{token_body, token_headers};
+use crate::headers::{header_safe, token_body, token_headers};
 use crate::kst::parse_kst_datetime;
 use crate::models::{StoredToken, TokenInfo};
 use crate::numbers::field_number;
@@ -225,7 +225,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         };
         let rejected =
             self.shared.rejected_token.borrow().as_deref() == Some(token.access_token.as_str());
-        if !token.usable(now) || token.access_token.is_empty() || rejected {
+        if !token.usable(now)
+            || token.access_token.is_empty()
+            || !header_safe(&token.access_token)
+            || rejected
+        {
             return None;
         }
         self.shared.tokens.add(&token.access_token);
@@ -263,6 +267,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             headers: token_headers(),
             body: Some(token_body(&self.cfg.credentials())),
             timeout_ms: self.cfg.timeout_ms,
+            max_body_bytes: self.cfg.max_response_bytes,
         };
         let started = self.clock.now_ms();
         let resp = self.transport.send(req).await;
@@ -338,7 +343,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 /// S5: 23 h after issue, or less if KIS says so (`expires_in`, `access_token_token_expired`).
 fn parse_token(body: &Value, issued_at: f64) -> Option<Token> {
     let access_token = body.get("access_token")?.as_str()?.to_string();
-    if access_token.is_empty() {
+    // It becomes the `authorization` header: a line break in it would add headers of the
+    // server's choosing to every call.
+    if access_token.is_empty() || !header_safe(&access_token) {
         return None;
     }
     let mut expires_at = issued_at + MAX_LIFETIME_MS;
@@ -372,13 +379,20 @@ pub(crate) fn transport_error(te: TransportError, path: &str, tr_id: &str) -> Ki
             format!("KIS {path} did not answer in time"),
         )
         .with_request(path, tr_id),
+        TransportError::TooLarge(limit) => KisError::new(
+            ErrorKind::Decode,
+            format!(
+                "KIS {path} answered more than {limit} bytes (options.maxResponseBytes); the rest \
+                 was not read"
+            ),
+        )
+        .with_request(path, tr_id),
     }
 }
 
-/// Whole milliseconds, rounded up (`f64::ceil` needs std); `ms` is positive.
+/// Whole milliseconds, rounded up; `ms` is positive.
 fn ceil_ms(ms: f64) -> u64 {
-    let whole = ms as u64;
-    whole + u64::from((whole as f64) < ms)
+    ms.ceil() as u64
 }
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ pub struct HttpRequest {
     pub body: Option<String>,
     /// Per attempt; the transport aborts the request when it passes.
     pub timeout_ms: Option<u64>,
+    /// The transport stops reading an answer past this many bytes (after decompression) and
+    /// fails with `TooLarge`, so a hostile or broken server cannot exhaust the memory.
+    pub max_body_bytes: usize,
 }
 
 impl HttpRequest {
@@ -38,6 +41,8 @@ impl HttpRequest {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpResponse {
+    /// A redirect is never followed: it comes back as its 3xx, or as 0 from a browser's
+    /// opaque redirect, and the engine fails the call on it.
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
@@ -67,6 +72,8 @@ pub enum TransportError {
     Network(Cause),
     /// The per-attempt timeout fired and the request was aborted.
     Timeout,
+    /// The answer passed `max_body_bytes` (the limit); the rest was not read.
+    TooLarge(usize),
 }
 
 #[allow(async_fn_in_trait)]

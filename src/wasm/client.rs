@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise, Reflect, WeakMap};
+use js_sys::{Function, Promise, Reflect, WeakMap};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -17,7 +17,7 @@ use crate::engine::shared::Registry;
 use crate::engine::token::REFRESH_INTERVAL_MS;
 use crate::error::Result;
 use crate::input::{read, whole_number};
-use crate::wasm::convert::{from_js, to_js};
+use crate::wasm::convert::{from_js, from_js_without, to_js};
 use crate::wasm::errors::{invalid, is_function, to_js_error};
 use crate::wasm::fetch::JsTransport;
 use crate::wasm::observer::{JsObserver, Logger};
@@ -132,11 +132,7 @@ impl KisClient {
             }
         };
         // The data options, without the host ones, read as the core reads them.
-        let data = Object::assign(&Object::new(), options.unchecked_ref());
-        for key in HOST_KEYS {
-            let _ = Reflect::delete_property(&data, &JsValue::from_str(key));
-        }
-        let cfg = from_js("options", data.into())
+        let cfg = from_js_without("options", options, &HOST_KEYS)
             .and_then(|v| Config::from_value(&v))
             .map_err(|e| to_js_error(&e))?;
         let shared = SHARED.with(|r| r.join(&cfg, way(&fetch)));

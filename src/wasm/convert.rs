@@ -1,7 +1,9 @@
 //! Values across the boundary with serde-wasm-bindgen. Coming in, a caller's value becomes the
 //! `serde_json::Value` the core reads its inputs from, with every number finite: JSON has no
 //! NaN, and serde_json would have made one `null`, which an order reads as "no price", a
-//! market order. Going out, results become plain JS objects (maps as objects, `None` as null).
+//! market order. First it is copied with every property read through a catching call (a
+//! throwing getter is an error naming its field) and `undefined` left out (absent, where `null`
+//! is refused). Going out, results become plain JS objects (maps as objects, `None` as null).
 
 use std::fmt;
 
@@ -15,15 +17,22 @@ use crate::input::field_at;
 
 /// A caller's value as JSON data; `scope` names it in an error ("order", "options").
 pub fn from_js(scope: &str, v: JsValue) -> Result<Value> {
-    let d = serde_wasm_bindgen::Deserializer::from(v);
-    let mut track = serde_path_to_error::Track::new();
-    match Finite(0).deserialize(serde_path_to_error::Deserializer::new(d, &mut track)) {
-        Ok(v) => Ok(v),
+    from_js_without(scope, v, &[])
+}
+
+/// The same, without the top-level keys `skip` (the options the binding takes as JS values).
+pub fn from_js_without(scope: &str, v: JsValue, skip: &[&str]) -> Result<Value> {
+    let v = snapshot(&v, scope, skip, 0).map_err(|e| match e.message.contains(TOO_DEEP) {
         // A cycle, or data no caller means to send: said of the whole argument, as its path
         // would be as long as the nesting.
-        Err(e) if e.to_string().contains(TOO_DEEP) => Err(KisError::validation(scope, TOO_DEEP)),
-        Err(e) => Err(KisError::validation(&field_at(scope, &track.path()), e)),
-    }
+        true => KisError::validation(scope, TOO_DEEP),
+        false => e,
+    })?;
+    let d = serde_wasm_bindgen::Deserializer::from(v);
+    let mut track = serde_path_to_error::Track::new();
+    Finite
+        .deserialize(serde_path_to_error::Deserializer::new(d, &mut track))
+        .map_err(|e| KisError::validation(&field_at(scope, &track.path()), e))
 }
 
 /// A result as a plain JS value.
@@ -34,21 +43,75 @@ pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
         .unwrap_or(JsValue::NULL)
 }
 
+/// A copy of `v` in which every property has been read once, through a call that catches: a
+/// getter that throws becomes a validation error naming its field, where it would otherwise
+/// unwind through the module. Keys whose value is `undefined` are left out, so that they read
+/// as absent, while `null` stays, to be refused where it would be taken for absent
+/// (`price: null`). Objects are copied by their own string keys, arrays by index.
+fn snapshot(v: &JsValue, at: &str, skip: &[&str], depth: usize) -> Result<JsValue> {
+    if !v.is_object() || v.is_function() {
+        return Ok(v.clone());
+    }
+    if depth > MAX_DEPTH {
+        return Err(KisError::validation(at, TOO_DEEP));
+    }
+    let read = |key: &JsValue, field: &str| {
+        js_sys::Reflect::get(v, key).map_err(|e| {
+            let why = js_sys::Reflect::get(&e, &JsValue::from_str("message"))
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_default();
+            KisError::validation(
+                field,
+                format!("could not be read (its getter threw: {why})"),
+            )
+        })
+    };
+    if js_sys::Array::is_array(v) {
+        let items = js_sys::Array::new();
+        let len = js_sys::Reflect::get(v, &JsValue::from_str("length"))
+            .ok()
+            .and_then(|n| n.as_f64())
+            .unwrap_or(0.0) as u32;
+        for i in 0..len {
+            let field = format!("{at}[{i}]");
+            let item = read(&JsValue::from(i), &field)?;
+            items.push(&snapshot(&item, &field, &[], depth + 1)?);
+        }
+        return Ok(items.into());
+    }
+    let copy = js_sys::Object::new();
+    let keys = js_sys::Reflect::own_keys(v)
+        .map_err(|_| KisError::validation(at, "its keys could not be listed"))?;
+    for key in keys.iter() {
+        let Some(name) = key.as_string() else {
+            continue;
+        };
+        if depth == 0 && skip.contains(&name.as_str()) {
+            continue;
+        }
+        let field = format!("{at}.{name}");
+        let value = read(&key, &field)?;
+        if !value.is_undefined() {
+            let value = snapshot(&value, &field, &[], depth + 1)?;
+            // Setting a property of a fresh plain object cannot fail.
+            let _ = js_sys::Reflect::set(&copy, &key, &value);
+        }
+    }
+    Ok(copy.into())
+}
+
 const TOO_DEEP: &str = "cannot be converted to JSON (nested too deeply, or a cycle)";
 const MAX_DEPTH: usize = 32;
 
-/// serde_json's value, but a number that is not finite is refused rather than made null, and
-/// nesting is bounded (a cyclic object would recurse until the stack ran out). The number is
-/// the depth.
+/// serde_json's value, but a number that is not finite is refused rather than made null. (The
+/// snapshot it reads has bounded nesting and no cycles.)
 #[derive(Clone, Copy)]
-struct Finite(usize);
+struct Finite;
 
 impl<'de> DeserializeSeed<'de> for Finite {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Value, D::Error> {
-        if self.0 > MAX_DEPTH {
-            return Err(de::Error::custom(TOO_DEEP));
-        }
         d.deserialize_any(self)
     }
 }
@@ -59,7 +122,7 @@ impl<'de> Visitor<'de> for Finite {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("JSON data")
     }
-    /// `undefined`: null, which every input reads as absent.
+    /// `null` (and `undefined` in an array; the snapshot drops it from objects).
     fn visit_unit<E>(self) -> std::result::Result<Value, E> {
         Ok(Value::Null)
     }
@@ -91,7 +154,7 @@ impl<'de> Visitor<'de> for Finite {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(v) = seq.next_element_seed(Finite(self.0 + 1))? {
+        while let Some(v) = seq.next_element_seed(Finite)? {
             items.push(v);
         }
         Ok(Value::Array(items))
@@ -99,7 +162,7 @@ impl<'de> Visitor<'de> for Finite {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(k) = map.next_key::<String>()? {
-            let v = map.next_value_seed(Finite(self.0 + 1))?;
+            let v = map.next_value_seed(Finite)?;
             out.insert(k, v);
         }
         Ok(Value::Object(out))

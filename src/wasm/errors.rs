@@ -56,13 +56,12 @@ pub fn to_js_error(e: &KisError) -> JsValue {
         set(&error, "retryAfterMs", JsValue::from(ms as f64));
     }
     if let Some(cause) = &e.cause {
-        let original = cause
-            .original
-            .as_ref()
-            .and_then(|o| o.downcast_ref::<JsValue>())
-            .cloned();
-        let shown = original.unwrap_or_else(|| js_sys::Error::new(&cause.message).into());
-        set(&error, "cause", shown);
+        // A new error from the masked message, never the caller's original (see `Cause`).
+        let shown = js_sys::Error::new(&cause.message);
+        if !cause.name.is_empty() {
+            shown.set_name(&cause.name);
+        }
+        set(&error, "cause", shown.into());
     }
     error
 }

@@ -3,8 +3,6 @@
 //! order is not left running or queued, and it ends the attempt even when a fetch ignores the
 //! signal.
 
-use std::rc::Rc;
-
 use futures::future::{select, Either};
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -36,7 +34,9 @@ fn init(req: &HttpRequest, signal: Option<&web_sys::AbortSignal>) -> Result<JsVa
     }
     set(&init, "headers", &headers)?;
     // KIS never redirects; a redirect elsewhere would carry the keys, the token and an order.
-    set(&init, "redirect", &JsValue::from_str("error"))?;
+    // "manual" rather than "error": the engine sees the 3xx (0 in browsers) and says so,
+    // where "error" would be a network error that reads retry as the cure.
+    set(&init, "redirect", &JsValue::from_str("manual"))?;
     if let Some(body) = &req.body {
         set(&init, "body", &JsValue::from_str(body))?;
     }
@@ -66,10 +66,95 @@ fn describe(e: &JsValue) -> String {
 }
 
 fn network(e: JsValue) -> TransportError {
+    let name = get(&e, "name")
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default();
     TransportError::Network(Cause {
+        name,
         message: describe(&e),
-        original: Some(Rc::new(e)),
     })
+}
+
+/// Why an exchange ended without an answer.
+enum Failure {
+    Js(JsValue),
+    TooLarge(usize),
+}
+
+impl From<JsValue> for Failure {
+    fn from(e: JsValue) -> Self {
+        Failure::Js(e)
+    }
+}
+
+impl From<js_sys::Error> for Failure {
+    fn from(e: js_sys::Error) -> Self {
+        Failure::Js(e.into())
+    }
+}
+
+impl From<Failure> for TransportError {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Js(e) => network(e),
+            Failure::TooLarge(limit) => TransportError::TooLarge(limit),
+        }
+    }
+}
+
+fn method(target: &JsValue, name: &str) -> Option<Function> {
+    get(target, name).ok()?.dyn_into::<Function>().ok()
+}
+
+async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
+    JsFuture::from(Promise::resolve(&v)).await
+}
+
+/// The body as text, read no further than `limit` bytes: from the stream when the response
+/// has one (what is past the limit is never read), else through `text()` (a caller's fetch
+/// that builds answers by hand). A `content-length` past the limit is refused before reading.
+async fn body_text(res: &JsValue, headers: &JsValue, limit: usize) -> Result<String, Failure> {
+    let declared = method(headers, "get")
+        .and_then(|g| g.call1(headers, &JsValue::from_str("content-length")).ok())
+        .and_then(|v| v.as_string())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(Failure::TooLarge(limit));
+    }
+    let stream = get(res, "body")?;
+    let Some(reader) = method(&stream, "getReader") else {
+        let text = method(res, "text")
+            .ok_or_else(|| js_sys::Error::new("the fetch response has no text()"))?;
+        let text = settle(text.call0(res)?)
+            .await?
+            .as_string()
+            .unwrap_or_default();
+        return match text.len() > limit {
+            true => Err(Failure::TooLarge(limit)),
+            false => Ok(text),
+        };
+    };
+    let reader = reader.call0(&stream)?;
+    let read = method(&reader, "read").ok_or_else(|| js_sys::Error::new("no reader.read()"))?;
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = settle(read.call0(&reader)?).await?;
+        if get(&chunk, "done")?.is_truthy() {
+            break;
+        }
+        let chunk = js_sys::Uint8Array::new(&get(&chunk, "value")?);
+        if bytes.len() + chunk.length() as usize > limit {
+            if let Some(cancel) = method(&reader, "cancel") {
+                // Stops the download; whether the stream agrees changes nothing here.
+                let _ = cancel.call0(&reader);
+            }
+            return Err(Failure::TooLarge(limit));
+        }
+        bytes.extend_from_slice(&chunk.to_vec());
+    }
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// One fetch to its end: status, `tr_cont` and the body's text.
@@ -77,23 +162,18 @@ async fn exchange(
     fetch: &Function,
     req: &HttpRequest,
     init: &JsValue,
-) -> Result<HttpResponse, JsValue> {
+) -> Result<HttpResponse, Failure> {
     // `this` undefined: a bare browser fetch throws "Illegal invocation" with any other.
     let sent = fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), init)?;
-    let res = JsFuture::from(Promise::resolve(&sent)).await?;
-    let text = get(&res, "text")?
-        .dyn_into::<Function>()
-        .map_err(|_| js_sys::Error::new("the fetch response has no text()"))?;
-    let body = JsFuture::from(Promise::resolve(&text.call0(&res)?))
-        .await?
-        .as_string()
-        .unwrap_or_default();
+    let res = settle(sent).await?;
     let status = get(&res, "status")?.as_f64().unwrap_or(0.0) as u16;
     let headers = get(&res, "headers")?;
-    let tr_cont = match get(&headers, "get")
-        .ok()
-        .and_then(|g| g.dyn_into::<Function>().ok())
-    {
+    // A redirect is not followed, nor its body read: the engine fails the call on its status.
+    let body = match status {
+        0 | 300..=399 => String::new(),
+        _ => body_text(&res, &headers, req.max_body_bytes).await?,
+    };
+    let tr_cont = match method(&headers, "get") {
         Some(g) => g
             .call1(&headers, &JsValue::from_str("tr_cont"))?
             .as_string(),
@@ -113,7 +193,7 @@ impl Transport for JsTransport {
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         let Some(ms) = req.timeout_ms else {
             let init = init(&req, None).map_err(network)?;
-            return exchange(&self.fetch, &req, &init).await.map_err(network);
+            return exchange(&self.fetch, &req, &init).await.map_err(Into::into);
         };
         let ctl = web_sys::AbortController::new().map_err(network)?;
         let init = init(&req, Some(&ctl.signal())).map_err(network)?;
@@ -124,7 +204,7 @@ impl Transport for JsTransport {
             Either::Right(((), _call)) => None,
         };
         match answer {
-            Some(answer) => answer.map_err(network),
+            Some(answer) => answer.map_err(Into::into),
             None => {
                 ctl.abort();
                 Err(TransportError::Timeout)

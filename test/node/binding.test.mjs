@@ -15,7 +15,8 @@ test("binding: an answer larger than the wasm memory, in Korean, crosses intact 
   const before = __wasmMemoryBytes();
   assert.ok(big.length * 3 > before, `the body (${big.length * 3} B) outgrows the memory (${before} B)`);
   const f = fakeFetch({ answer: (url, init) => response(200, { rt_cd: "0", msg1: "정상처리 되었습니다.", echo: JSON.parse(init.body).note, big }) });
-  const kis = client({ fetch: f.fetch, hashkey: false });
+  // Past the default cap on answers (4 MiB), so the test raises it.
+  const kis = client({ fetch: f.fetch, hashkey: false, maxResponseBytes: 16 << 20 });
   const reply = await kis.request({ method: "POST", path: "/uapi/domestic-stock/v1/trading/some-tr", trId: "TTTC0000U", body: { note: "한글 메모 ✓ 🚀" } });
   assert.ok(__wasmMemoryBytes() > before, "the memory grew while the answer crossed");
   assert.equal(reply.body.big.length, big.length);
@@ -94,7 +95,7 @@ test("binding: twenty 6 MB answers in a row grow the wasm memory no further than
   const big = "삼성전자우".repeat(400_000); // 2 M characters, 6 MB of UTF-8
   const body = JSON.stringify({ rt_cd: "0", msg1: "ok", big });
   const f = fakeFetch({ answer: () => response(200, body) });
-  const kis = client({ fetch: f.fetch });
+  const kis = client({ fetch: f.fetch, maxResponseBytes: 16 << 20 });
   await kis.ensureToken();
   const before = __wasmMemoryBytes();
   const after = [];

@@ -30,8 +30,12 @@ pub fn options(extra: Value) -> Value {
         "rateLimitPerSec": 0,
     });
     let mut base = base.as_object().unwrap().clone();
+    // `null` in `extra` leaves the option out (a client without an account, say).
     for (k, v) in extra.as_object().unwrap() {
-        base.insert(k.clone(), v.clone());
+        match v {
+            Value::Null => base.remove(k),
+            v => base.insert(k.clone(), v.clone()),
+        };
     }
     Value::Object(base)
 }
