@@ -137,7 +137,7 @@ fn uapi_path(path: &str) -> Result<&str> {
             format!(
                 "must be a KIS path, \"/uapi/\" and segments of letters, digits, '-' and '_' \
                  (no query, '%', '.' or spaces), got \"{}\"",
-                path.escape_debug()
+                path.escape_default()
             ),
         ))
     }
@@ -378,7 +378,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 "request.trCont",
                 format!(
                     "must be \"\" or \"N\" (next page), got \"{}\"",
-                    tr_cont.escape_debug()
+                    tr_cont.escape_default()
                 ),
             ));
         }
@@ -400,7 +400,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                         "request.query",
                         format!(
                             "has a key that is not a KIS parameter name: \"{}\"",
-                            k.escape_debug()
+                            k.escape_default()
                         ),
                     ))
                 }

@@ -53,7 +53,7 @@ fn base_url(u: &str) -> Result<String> {
     else {
         return Err(KisError::validation(
             field,
-            format!("must be an http(s) URL, got \"{}\"", u.escape_debug()),
+            format!("must be an http(s) URL, got \"{}\"", u.escape_default()),
         ));
     };
     let authority = rest.split('/').next().unwrap_or_default();
@@ -74,9 +74,9 @@ fn base_url(u: &str) -> Result<String> {
             field,
             format!(
                 "must be a plain http(s) URL without a query, fragment, escapes or spaces; \
-                 got {:?} in \"{}\"",
-                c,
-                u.escape_debug()
+                 got '{}' in \"{}\"",
+                c.escape_default(),
+                u.escape_default()
             ),
         ));
     }

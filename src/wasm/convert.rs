@@ -32,7 +32,12 @@ pub fn from_js_without(scope: &str, v: JsValue, skip: &[&str]) -> Result<Value> 
     let mut track = serde_path_to_error::Track::new();
     Finite
         .deserialize(serde_path_to_error::Deserializer::new(d, &mut track))
-        .map_err(|e| KisError::validation(&field_at(scope, &track.path()), e))
+        .map_err(|e| {
+            // serde-wasm-bindgen's errors are JS errors, printed with their "Error: ".
+            let message = e.to_string();
+            let message = message.strip_prefix("Error: ").unwrap_or(&message);
+            KisError::validation(&field_at(scope, &track.path()), message)
+        })
 }
 
 /// A result as a plain JS value.
@@ -142,9 +147,14 @@ impl<'de> Visitor<'de> for Finite {
         Ok(Value::Number(n.into()))
     }
     fn visit_f64<E: de::Error>(self, n: f64) -> std::result::Result<Value, E> {
-        Number::from_f64(n)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom(format!("must be a finite number, got {n}")))
+        Number::from_f64(n).map(Value::Number).ok_or_else(|| {
+            let js = match n {
+                n if n.is_nan() => "NaN",
+                n if n > 0.0 => "Infinity",
+                _ => "-Infinity",
+            };
+            E::custom(format!("must be a finite number, got {js}"))
+        })
     }
     fn visit_str<E>(self, s: &str) -> std::result::Result<Value, E> {
         Ok(Value::String(s.to_string()))

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …]
 //                [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin] [--hold-keys]
+//                [--allow-host <name[:port]> …]
+// --allow-host: a name the proxy is reached by besides 127.0.0.1 and localhost (any other Host
+// header is refused, against DNS rebinding).
 // --hold-keys: the proxy holds KIS_APP_KEY / KIS_APP_SECRET (from the environment, never argv)
 // and the token; pages send placeholders.
 import { startCorsProxy } from "./proxy.mjs";
@@ -9,7 +12,7 @@ const args = process.argv.slice(2);
 const all = (name) => args.flatMap((a, i) => (a === `--${name}` ? [args[i + 1]] : []));
 const one = (name) => all(name)[0];
 if (args.includes("--help") || !one("upstream")) {
-  console.log("kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …] [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin] [--hold-keys]");
+  console.log("kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …] [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin] [--hold-keys] [--allow-host <name[:port]> …]");
   process.exit(one("upstream") ? 0 : 2);
 }
 const proxy = await startCorsProxy({
@@ -19,6 +22,7 @@ const proxy = await startCorsProxy({
   maxBodyBytes: one("max-body") ? Number(one("max-body")) : undefined,
   upstreamTimeoutMs: one("timeout-ms") ? Number(one("timeout-ms")) : undefined,
   allowNoOrigin: args.includes("--allow-no-origin"),
+  allowHosts: all("allow-host"),
   hold: args.includes("--hold-keys")
     ? { appKey: process.env.KIS_APP_KEY, appSecret: process.env.KIS_APP_SECRET, env: process.env.KIS_ENV }
     : undefined,

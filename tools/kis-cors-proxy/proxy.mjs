@@ -1,6 +1,8 @@
 // A CORS proxy for browser dashboards: forwards only /oauth2/* and /uapi/* to ONE configured KIS
 // host, never to a host named in the request; answers preflights for allow-listed origins only;
-// caps bodies; turns a hung upstream into a clear 504; never logs a header value.
+// caps bodies; turns a hung upstream into a clear 504; never logs a header value; answers only
+// requests addressed to its own names (a DNS-rebinding page's Host is refused); aborts the
+// upstream request when the browser goes away.
 // Node only, no dependencies.
 import http from "node:http";
 import https from "node:https";
@@ -28,6 +30,8 @@ const PASSED_BACK = ["content-type", ...EXPOSED];
  * @param {number} [o.maxBodyBytes] default 64 KiB
  * @param {number} [o.upstreamTimeoutMs] default 30 s
  * @param {boolean} [o.allowNoOrigin] also serve requests without an Origin (scripts, curl)
+ * @param {string[]} [o.allowHosts] names the proxy is reached by besides 127.0.0.1, localhost
+ *   and [::1] (e.g. "dash.example" or "dash.example:8443"); any other Host header is refused
  * @param {(line: string) => void} [o.log]
  * @param {{appKey: string, appSecret: string, env?: "real"|"mock", tokenStore?: object}} [o.hold]
  *   The proxy holds the keys and the token: pages send placeholders, and every /uapi call goes
@@ -44,6 +48,7 @@ export async function startCorsProxy(o) {
   const client = target.protocol === "https:" ? https : http;
   const basePath = target.pathname.replace(/\/$/, "");
   const held = o.hold ? await holdingClient(o.hold, target.origin + basePath, log, timeoutMs) : null;
+  let hosts = new Set();
 
   const server = http.createServer((req, res) => {
     const started = Date.now();
@@ -57,6 +62,9 @@ export async function startCorsProxy(o) {
     };
     const cors = () => (origin && allow.has(origin) ? { "access-control-allow-origin": origin, vary: "Origin", "access-control-expose-headers": EXPOSED.join(", ") } : {});
 
+    // DNS rebinding: a page of attacker.example whose name now points here sends its own
+    // name as Host, and is same-origin with itself, so Origin checks alone never see it.
+    if (!hosts.has(String(req.headers.host ?? "").toLowerCase())) return done(421, { error: "host not allowed" });
     if (origin ? !allow.has(origin) : !o.allowNoOrigin) return done(403, { error: "origin not allowed" });
     if (req.method === "OPTIONS") {
       return done(204, undefined, {
@@ -110,10 +118,19 @@ export async function startCorsProxy(o) {
         if (res.headersSent) return res.destroy();
         done(502, { error: `KIS unreachable: ${e.code ?? e.message}` });
       });
+      // The browser went away before the answer: nobody will read it, so KIS need not send it.
+      res.on("close", () => {
+        if (!res.writableFinished) up.destroy();
+      });
       up.end(body);
     });
   });
   const listening = await listen(server, o.port ?? 0, o.host);
+  const names = ["127.0.0.1", "localhost", "[::1]", ...(o.host ? [o.host] : []), ...(o.allowHosts ?? [])];
+  hosts = new Set(names.flatMap((n) => {
+    const name = n.toLowerCase();
+    return /:\d+$/.test(name) && !name.endsWith("]") ? [name] : [name, `${name}:${listening.port}`];
+  }));
   return { ...listening, upstream: target.origin };
 }
 

@@ -1,0 +1,335 @@
+// What a hostile server, a careless caller or a stray redirect can do to the built package, over
+// real sockets on 127.0.0.1 (issue 18). The engine's side of each point is also in
+// tests/hostile.rs; these go through the binding, Node's fetch and the proxy.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import util from "node:util";
+import zlib from "node:zlib";
+import { KisClient, KisError } from "kis-wasm";
+import { startMockKis } from "kis-wasm/mock";
+import { startCorsProxy } from "kis-wasm/proxy";
+import { APP_KEY, APP_SECRET, assertNoSecrets, capture } from "./secrets.mjs";
+
+const PRICE_PATH = "/uapi/domestic-stock/v1/quotations/inquire-price";
+const TOKEN = { access_token: "tiny-token-" + "t".repeat(40), token_type: "Bearer", expires_in: 86400 };
+
+/** A server on loopback whose answers `handle(req, res, body)` writes; it records what it saw. */
+async function server(handle) {
+  const seen = [];
+  const s = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      if (req.url === "/oauth2/tokenP") return json(res, 200, TOKEN);
+      handle(req, res, body);
+    });
+  });
+  await new Promise((r) => s.listen(0, "127.0.0.1", r));
+  const sockets = new Set();
+  s.on("connection", (c) => { sockets.add(c); c.on("close", () => sockets.delete(c)); });
+  return {
+    url: `http://127.0.0.1:${s.address().port}`,
+    seen,
+    close: () => { for (const c of sockets) c.destroy(); return new Promise((r) => s.close(r)); },
+  };
+}
+
+function json(res, status, body, headers = {}) {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+const quote = (output) => ({ rt_cd: "0", msg_cd: "MCA00000", msg1: "정상처리 되었습니다.", output });
+
+function client(url, extra = {}) {
+  return new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, account: "12345678-01", env: "real", baseUrl: url, rateLimitPerSec: 0, retry: { delayMs: 1 }, logger: null, ...extra });
+}
+
+let kis;
+before(async () => {
+  kis = await server((req, res) => json(res, 200, quote({ stck_prpr: "70000" })));
+});
+after(() => kis.close());
+
+const uapiCalls = (s) => s.seen.filter((r) => r.url.startsWith("/uapi/")).length;
+
+async function refused(promise, field) {
+  const e = await promise.then(() => null, (err) => err);
+  assert.ok(e instanceof KisError, `${field}: ${e}`);
+  assert.equal(e.kind, "validation", e.message);
+  assert.equal(e.field, field, e.message);
+  return e;
+}
+
+test("1. a price or quantity that is not finite, null, or past KIS's limits is refused by name; nothing is sent", async () => {
+  const c = client(kis.url);
+  const before = kis.seen.length;
+  for (const [order, field] of [
+    [{ symbol: "005930", quantity: 1, price: NaN }, "order.price"],
+    [{ symbol: "005930", quantity: 1, price: Infinity }, "order.price"],
+    [{ symbol: "005930", quantity: 1, price: -Infinity }, "order.price"],
+    [{ symbol: "005930", quantity: 1, price: null }, "order.price"],
+    [{ symbol: "005930", quantity: 1, price: 1e15 }, "order.price"],
+    [{ symbol: "005930", quantity: 1e10, price: 70000 }, "order.quantity"],
+    [{ symbol: "005930", quantity: NaN }, "order.quantity"],
+  ]) {
+    await refused(c.buy(order), field);
+    await refused(c.sell(order), field);
+  }
+  assert.equal(kis.seen.length, before, "no request, not even a token");
+  // `undefined` is absent: a market order, as the type says.
+  await c.buy({ symbol: "005930", quantity: 1, price: undefined }).catch(() => {});
+});
+
+test("2. a redirect to another host is never followed: no key, secret, token or order reaches it", async () => {
+  const elsewhere = await server((req, res) => json(res, 200, quote({ stck_prpr: "1" })));
+  for (const status of [301, 302, 307, 308]) {
+    const redirecting = await server((req, res) => {
+      res.writeHead(status, { location: elsewhere.url + req.url });
+      res.end();
+    });
+    // The token request too: its body holds the key and the secret.
+    const tokenToo = http.createServer((req, res) => { res.writeHead(status, { location: elsewhere.url + req.url }); res.end(); });
+    await new Promise((r) => tokenToo.listen(0, "127.0.0.1", r));
+    try {
+      const c = client(redirecting.url, { hashkey: false });
+      const e = await c.getPrice("005930").then(() => null, (err) => err);
+      assert.equal(e?.kind, "http", `${status}: ${e?.message}`);
+      assert.match(e.message, /redirect/);
+      assert.equal(uapiCalls(redirecting), 1, "not retried");
+      const o = await c.buy({ symbol: "005930", quantity: 1, price: 70000 }).then(() => null, (err) => err);
+      assert.equal(o?.kind, "http", o?.message);
+      const t = await client(`http://127.0.0.1:${tokenToo.address().port}`).getPrice("005930").then(() => null, (err) => err);
+      assert.equal(t?.kind, "http", t?.message);
+    } finally {
+      await redirecting.close();
+      await new Promise((r) => tokenToo.close(r));
+    }
+  }
+  assert.equal(elsewhere.seen.length, 0, "nothing reached the other host");
+  await elsewhere.close();
+});
+
+test("3. request() paths and header values cannot inject a header or leave /uapi/", async () => {
+  const c = client(kis.url);
+  const before = kis.seen.length;
+  await refused(c.request({ path: "/uapi/x\n0\n0\nx-injected\nhello", trId: "FHKST01010100" }), "request.path");
+  await refused(c.request({ path: "/uapi/%2e%2e/oauth2/revokeP", trId: "FHKST01010100" }), "request.path");
+  await refused(c.request({ path: "/uapi/../oauth2/revokeP", trId: "FHKST01010100" }), "request.path");
+  await refused(c.request({ path: PRICE_PATH, trId: "FHKST01010100", trCont: "N\r\nx-injected: 1" }), "request.trCont");
+  assert.equal(kis.seen.length, before);
+});
+
+test("4. a baseUrl with a line break, a query or user:pass@ is refused, and the password is never repeated", () => {
+  for (const baseUrl of ["http://127.0.0.1:9\r\nx: 1", "http://127.0.0.1:9/?a=1", "https://me:hunter2secret@kis.example"]) {
+    assert.throws(() => client(baseUrl), (e) => e instanceof KisError && e.field === "options.baseUrl" && !e.message.includes("hunter2secret"));
+  }
+});
+
+test("5. key, secret and token echoed in a successful answer are masked in what the caller gets", async () => {
+  const echo = await server((req, res) => json(res, 200, quote({ stck_prpr: "70000", echo: `${req.headers.appkey} ${req.headers.appsecret} ${req.headers.authorization}` })));
+  try {
+    const c = client(echo.url);
+    const q = await c.getPrice("005930");
+    const r = await c.request({ path: PRICE_PATH, trId: "FHKST01010100" });
+    const text = JSON.stringify(q) + JSON.stringify(r);
+    assertNoSecrets(assert, text);
+    assert.match(q.raw.echo, /^\*\*\* \*\*\* Bearer \*\*\*$/);
+    assert.equal(q.price, 70000);
+  } finally {
+    await echo.close();
+  }
+});
+
+test("5. a proxy holding the keys never passes them to the page, even in a successful answer", async () => {
+  const echo = await server((req, res) => json(res, 200, quote({ stck_prpr: "70000", echo: `${req.headers.appkey} ${req.headers.appsecret} ${req.headers.authorization}` })));
+  const ORIGIN = "http://127.0.0.1:5173";
+  const holding = await startCorsProxy({ upstream: echo.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "real" }, log: () => {} });
+  try {
+    const r = await fetch(holding.url + PRICE_PATH + "?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930", { headers: { origin: ORIGIN, tr_id: "FHKST01010100", authorization: "Bearer held-by-proxy" } });
+    const text = await r.text();
+    assert.equal(r.status, 200, text);
+    assertNoSecrets(assert, text);
+    assert.match(text, /"echo":"\*\*\* \*\*\* Bearer \*\*\*"/);
+  } finally {
+    await holding.close();
+    await echo.close();
+  }
+});
+
+test("6. the cause of a network error never carries a secret the caller's fetch put in its message", async () => {
+  const leaky = async () => { throw new TypeError(`connect failed for appsecret=${APP_SECRET} appkey=${APP_KEY}`); };
+  const e = await client("http://kis.test", { fetch: leaky, retry: { serverErrors: 0 } }).getPrice("005930").then(() => null, (err) => err);
+  assert.equal(e?.kind, "network");
+  assert.equal(e.cause.name, "TypeError");
+  const printed = util.inspect(e, { depth: 5 }) + String(e.cause.stack) + e.cause.message;
+  assertNoSecrets(assert, printed);
+  assert.match(e.cause.message, /appsecret=\*\*\*/);
+});
+
+test("7. the proxy answers only requests addressed to its own names (DNS rebinding), with keys held or not", async () => {
+  const mock = await startMockKis({ env: "mock", rateLimit: 0 });
+  const holding = await startCorsProxy({ upstream: mock.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, allowHosts: ["dash.example"], log: () => {} });
+  const ask = (host) => new Promise((resolve, reject) => {
+    // "" sends no Host header at all.
+    const headers = host ? { host, tr_id: "VTTC8434R" } : { tr_id: "VTTC8434R" };
+    const req = http.request({ host: "127.0.0.1", port: holding.port, path: "/uapi/domestic-stock/v1/trading/inquire-balance?CANO=50012345&ACNT_PRDT_CD=01", headers, setHost: host !== "" }, (res) => {
+      let text = "";
+      res.on("data", (c) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode, text }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  try {
+    const before = mock.requests.length;
+    for (const host of ["attacker.example", `attacker.example:${holding.port}`, "127.0.0.1.attacker.example", ""]) {
+      const r = await ask(host);
+      // Node's server itself answers 400 to a request with no Host at all.
+      assert.equal(r.status, host ? 421 : 400, `${host}: ${r.text}`);
+      assert.ok(!r.text.includes("output"), "no account data");
+    }
+    assert.equal(mock.requests.length, before, "nothing went upstream");
+    for (const host of [`127.0.0.1:${holding.port}`, `localhost:${holding.port}`, `dash.example:${holding.port}`, "dash.example"]) {
+      assert.notEqual((await ask(host)).status, 421, host);
+    }
+  } finally {
+    await holding.close();
+    await mock.close();
+  }
+});
+
+test("9. an answer past maxResponseBytes is refused unread, a gzip bomb included, and the package lives on", { timeout: 60_000 }, async () => {
+  const huge = await server((req, res) => {
+    if (req.url.includes("bomb")) {
+      // 64 MiB of spaces in about 64 KB of gzip, with no content-length.
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+      return res.end(zlib.gzipSync(Buffer.alloc(64 << 20, 0x20)));
+    }
+    if (req.url.includes("declared")) {
+      res.writeHead(200, { "content-type": "text/html", "content-length": String(300 << 20) });
+      return res.write("<html>"); // and never more: the client must not wait for 300 MB
+    }
+    // 300 MB of a page that is not JSON, streamed until the client stops reading.
+    res.writeHead(502, { "content-type": "text/html" });
+    const chunk = Buffer.alloc(1 << 20, 0x41);
+    let sent = 0;
+    const pump = () => {
+      while (sent < 300 && res.write(chunk)) sent += 1;
+      if (sent < 300) res.once("drain", pump); else res.end();
+    };
+    res.on("close", () => { huge.stoppedAt = sent; });
+    pump();
+  });
+  try {
+    const c = client(huge.url, { retry: { serverErrors: 0 } });
+    for (const path of ["/uapi/x/stream", "/uapi/x/bomb", "/uapi/x/declared"]) {
+      const t0 = Date.now();
+      const e = await c.request({ path, trId: "FHKST01010100" }).then(() => null, (err) => err);
+      assert.equal(e?.kind, "decode", `${path}: ${e?.message}`);
+      assert.match(e.message, /maxResponseBytes/);
+      assert.ok(Date.now() - t0 < 10_000, `${path} took ${Date.now() - t0} ms`);
+    }
+    assert.ok(huge.stoppedAt === undefined || huge.stoppedAt < 300, "the download was stopped");
+    // The package is alive: a new client, and a call, work.
+    assert.equal((await client(kis.url).getPrice("005930")).price, 70000);
+    const roomy = client(kis.url, { maxResponseBytes: 64 << 20 });
+    assert.equal((await roomy.getPrice("005930")).price, 70000);
+  } finally {
+    await huge.close();
+  }
+});
+
+test("10. a fetch that ignores its AbortSignal and never settles still ends at the timeout", { timeout: 10_000 }, async () => {
+  let signal;
+  const deaf = async (url, init) => {
+    if (url.endsWith("/oauth2/tokenP")) return { status: 200, headers: { get: () => null }, text: async () => JSON.stringify(TOKEN) };
+    signal = init.signal;
+    return new Promise(() => {});
+  };
+  const t0 = Date.now();
+  const e = await client("http://kis.test", { fetch: deaf, timeoutMs: 200, retry: { serverErrors: 0 } }).getPrice("005930").then(() => null, (err) => err);
+  assert.equal(e?.kind, "timeout");
+  assert.ok(Date.now() - t0 < 2_000, `${Date.now() - t0} ms`);
+  assert.equal(signal.aborted, true, "and it was told to stop");
+});
+
+test("11. answers of the wrong shape are decode errors naming the field, not quotes of nulls", async () => {
+  for (const [output, named] of [[[{ stck_prpr: "70000" }], "`output`"], [{ stck_prpr: { v: "1" } }, "`output.stck_prpr`"]]) {
+    const odd = await server((req, res) => json(res, 200, quote(output)));
+    try {
+      const e = await client(odd.url).getPrice("005930").then(() => null, (err) => err);
+      assert.equal(e?.kind, "decode", e?.message);
+      assert.ok(e.message.includes(named), e.message);
+    } finally {
+      await odd.close();
+    }
+  }
+});
+
+/** `o` with a getter `key` that throws. */
+const throwing = (o, key) => Object.defineProperty(o, key, { enumerable: true, get() { throw new Error("boom"); } });
+
+test("12. options: NaN, Infinity, null, limits and a throwing getter are validation errors naming the field", () => {
+  const cases = [
+    [{ timeoutMs: NaN }, "options.timeoutMs"],
+    [{ timeoutMs: Infinity }, "options.timeoutMs"],
+    [{ env: null }, "options.env"],
+    [{ rateLimitPerSec: 1e12 }, "options.rateLimitPerSec"],
+    [{ retry: { serverErrors: 1e9 } }, "options.retry.serverErrors"],
+    [{ maxResponseBytes: 1e12 }, "options.maxResponseBytes"],
+    [throwing({}, "timeoutMs"), "options.timeoutMs"],
+    [{ retry: throwing({}, "delayMs") }, "options.retry.delayMs"],
+    [throwing({}, "fetch"), "options.fetch"],
+  ];
+  for (const [options, field] of cases) {
+    const all = Object.defineProperties({ appKey: APP_KEY, appSecret: APP_SECRET }, Object.getOwnPropertyDescriptors(options));
+    assert.throws(() => new KisClient(all), (e) => e instanceof KisError && e.kind === "validation" && e.field === field && !e.message.startsWith(`${field}: Error`), field);
+  }
+  // undefined is absent: `env: process.env.KIS_ENV` with nothing set.
+  assert.doesNotThrow(() => new KisClient({ env: undefined, timeoutMs: undefined, baseUrl: "http://127.0.0.1:1" }));
+});
+
+test("12. a throwing getter in an order is a validation error naming it, and the client goes on", async () => {
+  const c = client(kis.url);
+  await refused(c.buy(throwing({ symbol: "005930", quantity: 1 }, "price")), "order.price");
+  assert.equal((await c.getPrice("005930")).price, 70000);
+});
+
+test("13. a huge failure body is logged cut to its first KB, with its length", async () => {
+  const page = "<html>" + "x".repeat(3 << 20) + "</html>";
+  const big = await server((req, res) => { res.writeHead(502, { "content-type": "text/html" }); res.end(page); });
+  const cap = capture();
+  try {
+    await client(big.url, { logger: cap.logger, retry: { serverErrors: 0 } }).getPrice("005930").catch(() => {});
+    assert.ok(cap.lines.length > 0);
+    for (const line of cap.lines) assert.ok(line.length < 3000, `${line.length} chars`);
+    assert.ok(cap.lines.some((l) => l.includes(`${page.length} bytes in all`)), cap.lines.join("\n"));
+  } finally {
+    await big.close();
+  }
+});
+
+test("14. the proxy aborts its upstream request when the browser goes away", async () => {
+  let upstreamClosed;
+  const closed = new Promise((r) => (upstreamClosed = r));
+  const hanging = http.createServer((req) => { req.socket.on("close", upstreamClosed); });
+  await new Promise((r) => hanging.listen(0, "127.0.0.1", r));
+  const proxy = await startCorsProxy({ upstream: `http://127.0.0.1:${hanging.address().port}`, allowOrigins: [], allowNoOrigin: true, upstreamTimeoutMs: 60_000, log: () => {} });
+  try {
+    const req = http.request({ host: "127.0.0.1", port: proxy.port, path: PRICE_PATH });
+    req.on("error", () => {});
+    req.end();
+    await new Promise((r) => hanging.once("request", r));
+    req.destroy();
+    const t0 = Date.now();
+    await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error("the upstream request is still open after 2 s")), 2000))]);
+    assert.ok(Date.now() - t0 < 2000);
+  } finally {
+    await proxy.close();
+    hanging.closeAllConnections();
+    await new Promise((r) => hanging.close(r));
+  }
+});

@@ -1,0 +1,148 @@
+//! Property tests over arbitrary data: the answer classifier, the input readers and the
+//! request-path check hold their promises whatever a hostile server or a careless caller sends.
+//! A short run (`PROPTEST_CASES` raises it) is part of the test command.
+
+mod common;
+
+use common::{options, world};
+use kis_wasm::engine::config::Config;
+use kis_wasm::envelope::{classify, Verdict};
+use kis_wasm::headers::header_safe;
+use kis_wasm::order::{CancelRequest, OrderRequest};
+use kis_wasm::redact::Redactor;
+use kis_wasm::ErrorKind;
+use proptest::prelude::*;
+use serde_json::{json, Map, Value};
+
+/// Any JSON value, a few levels deep, with KIS-like keys often enough to reach past the
+/// readers' first checks.
+fn any_json() -> impl Strategy<Value = Value> {
+    let key = prop_oneof![
+        Just("symbol".to_string()),
+        Just("quantity".to_string()),
+        Just("price".to_string()),
+        Just("orderType".to_string()),
+        Just("orderNo".to_string()),
+        Just("orgNo".to_string()),
+        Just("baseUrl".to_string()),
+        Just("env".to_string()),
+        Just("timeoutMs".to_string()),
+        Just("retry".to_string()),
+        Just("rt_cd".to_string()),
+        Just("msg_cd".to_string()),
+        Just("output".to_string()),
+        ".{0,8}",
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|n| serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)),
+        any::<i64>().prop_map(Value::from),
+        prop_oneof![
+            Just("005930".to_string()),
+            Just("0".to_string()),
+            Just("EGW00201".to_string()),
+            Just("http://127.0.0.1:1".to_string()),
+            ".{0,12}",
+        ]
+        .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((key.clone(), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Never panics; `Ok` only for a 2xx whose body is a JSON object without a failure code.
+    #[test]
+    fn the_classifier_takes_any_answer(status in 0u16..1000, body in prop_oneof![".{0,64}", any_json().prop_map(|v| v.to_string())]) {
+        let c = classify(status, &body);
+        if c.verdict == Verdict::Ok {
+            prop_assert!((200..300).contains(&status));
+            prop_assert!(matches!(c.body, Some(Value::Object(_))));
+            prop_assert!(!c.codes.failed);
+        }
+        if (300..400).contains(&status) || status == 0 {
+            prop_assert!(!matches!(c.verdict, Verdict::Ok | Verdict::Transient | Verdict::Decode));
+        }
+    }
+
+    /// An order read from anything is either refused by a named field, or has the terms KIS
+    /// accepts: a 6-character symbol, 1 ≤ quantity and price ≤ 10 digits.
+    #[test]
+    fn the_order_reader_takes_any_input(v in any_json()) {
+        match OrderRequest::from_value("order", &v) {
+            Ok(o) => {
+                prop_assert_eq!(o.symbol.len(), 6);
+                prop_assert!((1..=9_999_999_999).contains(&o.quantity));
+                prop_assert!(o.price.is_none_or(|p| (1..=9_999_999_999).contains(&p)));
+            }
+            Err(e) => {
+                prop_assert_eq!(e.kind, ErrorKind::Validation);
+                prop_assert!(e.field.as_deref().is_some_and(|f| f.starts_with("order")), "{:?}", e.field);
+            }
+        }
+        if let Err(e) = CancelRequest::from_value(&v) {
+            prop_assert_eq!(e.kind, ErrorKind::Validation);
+        }
+    }
+
+    /// Options read from anything are refused by a named field, or make a client whose base
+    /// URL and credentials can travel in a request line and headers.
+    #[test]
+    fn the_options_reader_takes_any_input(v in any_json()) {
+        match Config::from_value(&v) {
+            Ok(c) => {
+                prop_assert!(header_safe(&c.base_url) && !c.base_url.contains(['?', '#', '@', '%']));
+                prop_assert!(header_safe(&c.app_key) && header_safe(&c.app_secret));
+            }
+            Err(e) => {
+                prop_assert_eq!(e.kind, ErrorKind::Validation);
+                prop_assert!(e.field.as_deref().is_some_and(|f| f.starts_with("options")), "{:?}", e.field);
+            }
+        }
+    }
+
+    /// Whatever the caller's path, what goes out stays under /uapi/ and adds no header.
+    #[test]
+    fn a_request_path_is_refused_or_stays_under_uapi(path in prop_oneof!["/uapi/.{0,24}", ".{0,24}", "/uapi/[a-z%./\r\n-]{0,16}"]) {
+        let w = world(json!({}));
+        let spec = json!({"path": path, "trId": "FHKST01010100"});
+        match w.run(w.core.request(&spec)) {
+            Err(e) if e.kind == ErrorKind::Validation => {
+                prop_assert_eq!(e.field.as_deref(), Some("request.path"));
+                prop_assert_eq!(w.kis.requests.borrow().len(), 0);
+            }
+            _ => {
+                let sent = w.kis.requests.borrow();
+                let last = sent.last().unwrap();
+                prop_assert_eq!(&last.path, &path);
+                prop_assert!(header_safe(&path) && !path.contains("..") && !path.contains('%'));
+            }
+        }
+    }
+
+    /// A secret in any text, spelled as it is or with JSON escapes, is masked.
+    #[test]
+    fn a_secret_anywhere_in_a_text_is_masked(before in ".{0,16}", after in ".{0,16}", escaped in any::<bool>()) {
+        let secret = "secretVALUE/0123456789+abc==";
+        let spelled = if escaped { secret.replace('/', "\\/").replace('+', "\\u002B") } else { secret.to_string() };
+        let text = format!("{before}{spelled}{after}");
+        let masked = Redactor::new(&[secret]).redact(&text);
+        prop_assert!(!masked.contains(&spelled), "{}", masked);
+    }
+}
+
+#[test]
+fn the_generators_reach_accepted_inputs_too() {
+    // Not only refusals: a valid order and valid options pass the same readers.
+    assert!(OrderRequest::from_value("order", &json!({"symbol": "005930", "quantity": 1})).is_ok());
+    assert!(Config::from_value(&options(json!({}))).is_ok());
+}
