@@ -35,3 +35,12 @@ export interface WebStorageLike {
 }
 
 export declare function localStorageTokenStore(storage?: WebStorageLike): TokenStore;
+
+// `KisClient` has `[Symbol.dispose]()` (so that `using kis = new KisClient(…)` frees it), and
+// ES2026's symbol is missing from the `lib` of older targets (es2016, es2022): declared here as
+// the standard library declares it, so the types check whatever the target.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}

@@ -47,6 +47,18 @@ impl Env {
     }
 }
 
+/// The environment of a URL on one of KIS's own hosts; `None` for any other host (a proxy, a
+/// mock), where it cannot be known and must be said.
+pub fn kis_host_env(url: &str) -> Option<Env> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host = rest.split(['/', ':']).next().unwrap_or_default();
+    match host.to_ascii_lowercase().as_str() {
+        "openapi.koreainvestment.com" => Some(Env::Real),
+        "openapivts.koreainvestment.com" => Some(Env::Mock),
+        _ => None,
+    }
+}
+
 /// The seed's rule: a URL is the mock (VTS) environment when it contains "vts".
 pub fn is_mock_url(url: &str) -> bool {
     url.to_ascii_lowercase().contains("vts")

@@ -33,7 +33,8 @@ pub struct KisClientOptions {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(default, deserialize_with = "crate::input::not_null")]
     pub account: Option<String>,
-    /// Default: inferred from baseUrl ("vts" → mock); with no baseUrl, "mock".
+    /// Default: read off a KIS host in baseUrl ("openapivts…" → mock); required with any other
+    /// baseUrl (a proxy, a mock), as the real market is never guessed; with no baseUrl, "mock".
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "KisEnv"))]
     #[serde(default, deserialize_with = "crate::input::not_null")]
     pub env: Option<String>,

@@ -25,7 +25,8 @@ export async function startStack(o = {}) {
     // The embedded mock allows 5 calls a second (KIS's mock allows 1) so the demo feels alive.
     mock = await startMockKis({ env: "mock", rateLimit: 5 });
     const hold = o.hold ?? true;
-    proxy = await startCorsProxy({ upstream: mock.url, allowOrigins: origins, hold: hold ? { appKey: "demo-app-key", appSecret: "demo-app-secret", env: "mock" } : undefined, log });
+    const held = { appKey: "demo-app-key", appSecret: "demo-app-secret", env: "mock", rateLimitPerSec: 5 };
+    proxy = await startCorsProxy({ upstream: mock.url, allowOrigins: origins, hold: hold ? held : undefined, log });
     dashboard.setConfig({ env: "mock", proxyUrl: proxy.url, account: "50012345-01", held: hold, rateLimitPerSec: 5 });
   }
   return {

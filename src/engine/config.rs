@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::account::Account;
-use crate::env::{is_mock_url, CustType, Env};
+use crate::env::{kis_host_env, CustType, Env};
 use crate::error::{KisError, Result};
 use crate::headers::Credentials;
 use crate::input::{read, whole_number};
@@ -112,10 +112,17 @@ impl Config {
 
     pub fn from_options(o: KisClientOptions) -> Result<Config> {
         let base_url = o.base_url.as_deref().map(base_url).transpose()?;
+        // A trading client never guesses the real market: the environment is read off a KIS
+        // host name, or said.
         let env = match (&o.env, &base_url) {
             (Some(e), _) => Env::parse("options.env", e)?,
-            (None, Some(u)) if is_mock_url(u) => Env::Mock,
-            (None, Some(_)) => Env::Real,
+            (None, Some(u)) => kis_host_env(u).ok_or_else(|| {
+                KisError::validation(
+                    "options.env",
+                    "is required when baseUrl is not a KIS host (a proxy or a mock): \"real\" \
+                     or \"mock\"; the client does not guess",
+                )
+            })?,
             (None, None) => Env::Mock,
         };
         let account = o
@@ -209,7 +216,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn env_is_inferred_from_the_url_per_the_seed() {
+    fn env_is_read_off_a_kis_host_and_required_for_any_other() {
         let c = Config::from_value(
             &json!({"baseUrl": "https://openapivts.koreainvestment.com:29443/"}),
         )
@@ -217,9 +224,23 @@ mod tests {
         assert_eq!(c.env, Env::Mock);
         assert_eq!(c.base_url, "https://openapivts.koreainvestment.com:29443");
         assert_eq!(c.rate_limit_per_sec, 1);
-        let c = Config::from_value(&json!({"baseUrl": "http://127.0.0.1:9000"})).unwrap();
+        let c = Config::from_value(&json!({"baseUrl": "https://openapi.koreainvestment.com:9443"}))
+            .unwrap();
         assert_eq!(c.env, Env::Real);
         assert_eq!(c.rate_limit_per_sec, 18);
+        // Not a KIS host: a proxy or a mock, whose environment cannot be read off its name.
+        for url in [
+            "http://127.0.0.1:9000",
+            "https://vts-proxy.example",
+            "https://kis.example",
+        ] {
+            let e = Config::from_value(&json!({ "baseUrl": url })).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("options.env"), "{url}");
+            assert!(e.message.contains("not a KIS host"), "{}", e.message);
+        }
+        let c = Config::from_value(&json!({"baseUrl": "http://127.0.0.1:9000", "env": "mock"}))
+            .unwrap();
+        assert_eq!(c.env, Env::Mock);
         let c = Config::from_value(&json!({})).unwrap();
         assert_eq!(
             (c.env, c.base_url.as_str()),
@@ -286,7 +307,9 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("options.baseUrl"));
         assert!(!e.message.contains("hunter2"), "{}", e.message);
-        let c = Config::from_value(&json!({"baseUrl": "http://127.0.0.1:8080/kis/"})).unwrap();
+        let c =
+            Config::from_value(&json!({"baseUrl": "http://127.0.0.1:8080/kis/", "env": "mock"}))
+                .unwrap();
         assert_eq!(c.base_url, "http://127.0.0.1:8080/kis");
         let c = Config::from_value(&json!({"appKey": " key-from-a-file\n"})).unwrap();
         assert_eq!(c.app_key, "key-from-a-file");

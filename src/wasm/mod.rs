@@ -21,7 +21,7 @@ export type FetchLike = (url: string, init: {
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
-  redirect?: "error";
+  redirect?: "manual";
 }) => Promise<{
   status: number;
   headers: { get(name: string): string | null };

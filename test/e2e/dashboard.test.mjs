@@ -197,13 +197,13 @@ test("the watchlist takes the user's own symbols, refuses a malformed one by nam
   assert.ok(await page.isHidden("#watch-message"));
   // Its quote comes with the next round, and it is the chart's symbol now.
   await page.waitForSelector('#watch-rows tr[data-symbol="0091C0"][data-price="12000"].selected', { timeout: 15000 });
-  assert.match(await page.textContent("#chart-symbol"), /0091C0/);
+  await page.waitForFunction(() => /0091C0/.test(document.querySelector("#chart-symbol")?.textContent ?? ""), null, { timeout: 15000 });
   assert.deepEqual((await saved()).slice(-1), ["0091C0"]);
   await page.click('#watch-rows tr[data-symbol="0091C0"] button.remove');
   assert.equal(await page.$('#watch-rows tr[data-symbol="0091C0"]'), null);
   assert.ok(!(await saved()).includes("0091C0"));
   // The chart moves to the first symbol rather than showing one no longer listed.
-  assert.match(await page.textContent("#chart-symbol"), /005930/);
+  await page.waitForFunction(() => /005930/.test(document.querySelector("#chart-symbol")?.textContent ?? ""), null, { timeout: 15000 });
 });
 
 test("the only console errors are Chromium's notes on the injected 502 and 500s; a screenshot is saved", async () => {

@@ -1,5 +1,8 @@
-// The demo's own configuration: the proxy holds the keys and the page connects by itself.
-import { test } from "node:test";
+// The demo as `scripts/demo.sh` starts it: the proxy holds the keys (5 calls a second at the
+// embedded mock) and the page connects by itself. What a newcomer sees in the first minute:
+// prices at once, an order's row at once, a cancel that never offers a second cancel, a chart
+// whose label always names the candles shown, and a request log that fits an 800 px screen.
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -7,25 +10,118 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 import { startStack } from "../../www/stack.mjs";
 
-test("the demo connects on its own, with no keys in the page", async () => {
-  const stack = await startStack({ port: 0 });
-  const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "kis-demo-")), {
+let stack, context, page, loaded;
+const errors = [];
+
+before(async () => {
+  stack = await startStack({ port: 0 });
+  context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "kis-demo-")), {
     executablePath: "/usr/bin/chromium",
     headless: true,
+    viewport: { width: 1400, height: 1000 },
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
-  try {
-    const page = context.pages()[0] ?? (await context.newPage());
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(stack.url);
-    await page.waitForSelector('#watch-rows tr[data-symbol="005930"][data-price="71000"]', { timeout: 15000 });
-    await page.waitForSelector('#holding-rows tr[data-symbol="005930"]', { timeout: 15000 });
-    assert.equal(await page.isVisible("#held-note"), true);
-    assert.equal(await page.isDisabled("#settings [name=appKey]"), true);
-    assert.deepEqual(errors, []);
-  } finally {
-    await context.close();
-    await stack.close();
-  }
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (e) => errors.push(String(e)));
+  // Every state the chart passes through: its label and the candles it shows, side by side.
+  await context.addInitScript(() => {
+    window.__chartStates = [];
+    document.addEventListener("DOMContentLoaded", () => {
+      const chart = document.querySelector("#chart");
+      const label = document.querySelector("#chart-symbol");
+      const note = () => {
+        if (chart.dataset.shown) window.__chartStates.push([label.textContent, chart.dataset.shown]);
+      };
+      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["data-shown"] });
+    });
+  });
+  loaded = Date.now();
+  await page.goto(stack.url);
+});
+
+after(async () => {
+  await context?.close();
+  await stack?.close();
+});
+
+test("the demo connects on its own, with no keys in the page, and the first prices come within 2 s", async () => {
+  await page.waitForSelector("#watch-rows tr[data-price]", { timeout: 15000 });
+  const first = Date.now() - loaded;
+  assert.ok(first < 2000, `first price after ${first} ms`);
+  await page.waitForSelector('#watch-rows tr[data-symbol="005930"][data-price="71000"]', { timeout: 15000 });
+  await page.waitForSelector('#holding-rows tr[data-symbol="005930"]', { timeout: 15000 });
+  assert.equal(await page.isVisible("#held-note"), true);
+  assert.equal(await page.isDisabled("#settings [name=appKey]"), true);
+  assert.deepEqual(errors, []);
+});
+
+test("an order's row shows within 2 s of placing it, and after a cancel the row never offers Cancel again", async () => {
+  await page.check("#order-form [name=side][value=buy]");
+  await page.fill("#order-form [name=symbol]", "005930");
+  await page.selectOption("#order-form [name=type]", "limit");
+  await page.fill("#order-form [name=quantity]", "2");
+  await page.fill("#order-form [name=price]", "60000");
+  await page.click("#order-form button[type=submit]");
+  await page.waitForSelector("#confirm[open]");
+  const placed = Date.now();
+  await page.click("#confirm-ok");
+  await page.waitForFunction(() => /accepted/.test(document.querySelector("#order-message")?.textContent ?? ""), null, { timeout: 15000 });
+  const orderNo = (await page.textContent("#order-message")).match(/Order (\d{10})/)[1];
+  const row = `#order-rows tr[data-order-no="${orderNo}"]`;
+  await page.waitForSelector(`${row}[data-state="open"]`, { timeout: 15000 });
+  const shown = Date.now() - placed;
+  assert.ok(shown < 2000, `the order's row came ${shown} ms after "Place order"`);
+
+  // From the click on, no state of the page has a Cancel button on that row.
+  await page.evaluate((no) => {
+    window.__liveCancel = [];
+    const check = () => {
+      const tr = document.querySelector(`#order-rows tr[data-order-no="${no}"]`);
+      if (tr?.querySelector("button")) window.__liveCancel.push(tr.dataset.state);
+    };
+    new MutationObserver(check).observe(document.querySelector("#order-rows"), { subtree: true, childList: true, attributes: true });
+  }, orderNo);
+  await page.click(`${row} button`);
+  assert.equal(await page.$(`${row} button`), null, "the button goes with the click");
+  await page.waitForFunction(() => /cancelled/.test(document.querySelector("#order-message")?.textContent ?? ""), null, { timeout: 15000 });
+  await page.waitForSelector(`${row}[data-state="cancelled"]`, { timeout: 15000 });
+  // Through the next account round too.
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(await page.evaluate(() => window.__liveCancel), [], "a Cancel button showed on the cancelled row");
+  assert.equal(stack.mock.orders("50012345").find((o) => o.odno === orderNo).cancelled, true);
+  assert.ok(!/APBK0634/.test((await page.textContent("#error")) ?? ""));
+});
+
+test("the chart's label always names the candles it shows, through quick period and symbol changes", async () => {
+  // The weekly candles come slowly: the monthly ones, asked for after, arrive first.
+  stack.mock.addFault({ path: "/inquire-daily-price", type: "slow", delayMs: 800 });
+  await page.click('#periods button[data-period="W"]');
+  await page.click('#periods button[data-period="M"]');
+  await page.waitForFunction(() => document.querySelector("#chart-symbol")?.textContent === "005930 · M", null, { timeout: 15000 });
+  await new Promise((r) => setTimeout(r, 1200));
+  assert.equal(await page.textContent("#chart-symbol"), "005930 · M", "the slow weekly answer did not replace them");
+  await page.click('#watch-rows tr[data-symbol="000660"]');
+  await page.waitForFunction(() => document.querySelector("#chart-symbol")?.textContent === "000660 · M", null, { timeout: 15000 });
+  await page.click('#periods button[data-period="D"]');
+  await page.waitForFunction(() => document.querySelector("#chart-symbol")?.textContent === "000660 · D", null, { timeout: 15000 });
+  const states = await page.evaluate(() => window.__chartStates);
+  assert.ok(states.length > 0);
+  for (const [label, shown] of states) assert.equal(label, shown, JSON.stringify(states));
+  assert.ok(!states.some(([label]) => label === "005930 · W"), "an answer overtaken by a later click is dropped");
+});
+
+test("at 800 px the request log shows its Status, ms and Note columns", async () => {
+  await page.setViewportSize({ width: 800, height: 900 });
+  await page.waitForSelector("#log-rows tr");
+  const fit = await page.$eval(".card.log", (card) => {
+    const right = card.getBoundingClientRect().right;
+    const heads = [...card.querySelectorAll("thead th")].map((th) => [th.textContent, th.getBoundingClientRect().right]);
+    return { right, overflows: card.scrollWidth > card.clientWidth, heads };
+  });
+  assert.ok(!fit.overflows, JSON.stringify(fit));
+  for (const [name, right] of fit.heads) assert.ok(right <= fit.right + 0.5, `${name} is cut off: ${JSON.stringify(fit)}`);
+  const path = await page.$eval("#log-rows tr td.path", (td) => td.title);
+  assert.match(path, /^\/uapi\//, "the whole path is in the cell's title");
+  fs.mkdirSync("test-results", { recursive: true });
+  await page.screenshot({ path: "test-results/demo-800px.png", fullPage: true });
 });

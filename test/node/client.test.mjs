@@ -162,7 +162,7 @@ test("startTokenRefresh refreshes a stored token that expires within the hour, a
 test("stopping the refresher lets Node exit at once, not at the end of the interval", () => {
   const script = `
     import { KisClient } from "kis-wasm";
-    const kis = new KisClient({ appKey: "k".repeat(20), appSecret: "s".repeat(20), baseUrl: "http://kis.test", logger: null,
+    const kis = new KisClient({ appKey: "k".repeat(20), appSecret: "s".repeat(20), baseUrl: "http://kis.test", env: "real", logger: null,
       fetch: async () => { throw new Error("no network in this test"); } });
     const stop = kis.startTokenRefresh(60_000);
     setTimeout(stop, 50);`;

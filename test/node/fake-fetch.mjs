@@ -26,5 +26,5 @@ export function response(status, body, headers = {}) {
 }
 
 export function client(extra = {}) {
-  return new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, account: "12345678-01", baseUrl: "http://kis.test", rateLimitPerSec: 0, ...extra });
+  return new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, account: "12345678-01", baseUrl: "http://kis.test", env: "real", rateLimitPerSec: 0, ...extra });
 }

@@ -326,7 +326,7 @@ test("two processes starting together on one token file: KIS issues once, and th
   const script = `
     import { KisClient, fileTokenStore } from "kis-wasm";
     const reasons = [];
-    const kis = new KisClient({ appKey: process.env.KEY, appSecret: process.env.SECRET, baseUrl: process.env.MOCK,
+    const kis = new KisClient({ appKey: process.env.KEY, appSecret: process.env.SECRET, baseUrl: process.env.MOCK, env: process.env.ENV,
       rateLimitPerSec: 0, logger: null, tokenStore: fileTokenStore(process.env.STORE),
       onEvent: (e) => e.type === "token" && reasons.push(e.reason ?? e.status) });
     console.log("ready");
@@ -338,7 +338,7 @@ test("two processes starting together on one token file: KIS issues once, and th
       }
       process.exit(0);
     });`;
-  const env = { ...process.env, KEY: APP_KEY, SECRET: APP_SECRET, MOCK: mock.url, STORE: path.join(dir, "tokens.json") };
+  const env = { ...process.env, KEY: APP_KEY, SECRET: APP_SECRET, MOCK: mock.url, ENV: mock.env, STORE: path.join(dir, "tokens.json") };
   const start = () => {
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], { env });
     let out = "";

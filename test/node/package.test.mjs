@@ -57,7 +57,7 @@ test("the browser entry loads its wasm by fetch and needs no init call", async (
   assert.equal(asked.length, 1);
   assert.ok(asked[0].endsWith("/web/kis_wasm_bg.wasm"), asked[0]);
   assert.equal(web.trIdFor("sell", "real"), "TTTC0011U");
-  const kis = new web.KisClient({ appKey: "k".repeat(20), appSecret: "s".repeat(20), baseUrl: "http://kis.test", rateLimitPerSec: 0, fetch: async (url) => ({
+  const kis = new web.KisClient({ appKey: "k".repeat(20), appSecret: "s".repeat(20), baseUrl: "http://kis.test", env: "real", rateLimitPerSec: 0, fetch: async (url) => ({
     status: 200,
     headers: { get: () => null },
     text: async () => JSON.stringify(url.endsWith("/oauth2/tokenP") ? { access_token: "t".repeat(40), expires_in: 86400 } : { rt_cd: "0", output: { stck_prpr: "1234" } }),

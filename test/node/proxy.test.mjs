@@ -149,7 +149,7 @@ test("the bins print their address on the first line", async () => {
 
 test("hold mode: the page sends placeholders and never receives a key or a token", async () => {
   const upstream = await startMockKis({ env: "mock", rateLimit: 0 });
-  const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET }, log: () => {} });
+  const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });
   const seen = [];
   const watching = async (url, init) => {
     const r = await pageFetch(url, init);
@@ -176,7 +176,7 @@ test("hold mode: the page sends placeholders and never receives a key or a token
 
 test("hold mode: an order KIS never answered comes back 504, so the page's client looks it up and does not send it again", async () => {
   const upstream = await startMockKis({ env: "mock", rateLimit: 0 });
-  const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET }, upstreamTimeoutMs: 400, log: () => {} });
+  const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, upstreamTimeoutMs: 400, log: () => {} });
   try {
     const page = new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", account: "50012345", env: "mock", baseUrl: holding.url, fetch: pageFetch, rateLimitPerSec: 0, retry: { delayMs: 50 }, timeoutMs: 5000, logger: null });
     await page.ensureToken();

@@ -34,7 +34,7 @@ test("tasks: calls made from inside a callback, sync and thenable stores, and 30
 
   // Many at once, some failing: every promise settles, the right way, and slots are reused.
   const h = fakeFetch({ answer: (url) => (url.includes("000660") ? response(500, "<html>busy</html>") : response(200, PRICE)) });
-  const many = client({ fetch: h.fetch, retry: { serverErrors: 0 } });
+  const many = client({ fetch: h.fetch, retry: { serverErrors: 0 }, logger: null });
   for (let round = 0; round < 2; round++) {
     const results = await Promise.allSettled(Array.from({ length: 300 }, (_, i) => many.getPrice(i % 3 === 0 ? "000660" : "005930")));
     assert.equal(results.filter((r) => r.status === "fulfilled").length, 200);

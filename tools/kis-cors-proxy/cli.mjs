@@ -5,7 +5,9 @@
 // --allow-host: a name the proxy is reached by besides 127.0.0.1 and localhost (any other Host
 // header is refused, against DNS rebinding).
 // --hold-keys: the proxy holds KIS_APP_KEY / KIS_APP_SECRET (from the environment, never argv)
-// and the token; pages send placeholders.
+// and the token; pages send placeholders. KIS_ENV (real|mock) is required then unless the
+// upstream is real, mock or a KIS host; KIS_RATE_LIMIT sets the held client's calls a second
+// (default: KIS's for the env, 18 real, 1 mock).
 import { startCorsProxy } from "./proxy.mjs";
 
 const args = process.argv.slice(2);
@@ -15,18 +17,28 @@ if (args.includes("--help") || !one("upstream")) {
   console.log("kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …] [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin] [--hold-keys] [--allow-host <name[:port]> …]");
   process.exit(one("upstream") ? 0 : 2);
 }
-const proxy = await startCorsProxy({
-  port: Number(one("port") ?? 0),
-  upstream: one("upstream"),
-  allowOrigins: all("allow-origin"),
-  maxBodyBytes: one("max-body") ? Number(one("max-body")) : undefined,
-  upstreamTimeoutMs: one("timeout-ms") ? Number(one("timeout-ms")) : undefined,
-  allowNoOrigin: args.includes("--allow-no-origin"),
-  allowHosts: all("allow-host"),
-  hold: args.includes("--hold-keys")
-    ? { appKey: process.env.KIS_APP_KEY, appSecret: process.env.KIS_APP_SECRET, env: process.env.KIS_ENV }
-    : undefined,
-});
+let proxy;
+try {
+  proxy = await startCorsProxy({
+    port: Number(one("port") ?? 0),
+    upstream: one("upstream"),
+    allowOrigins: all("allow-origin"),
+    maxBodyBytes: one("max-body") ? Number(one("max-body")) : undefined,
+    upstreamTimeoutMs: one("timeout-ms") ? Number(one("timeout-ms")) : undefined,
+    allowNoOrigin: args.includes("--allow-no-origin"),
+    allowHosts: all("allow-host"),
+    hold: args.includes("--hold-keys")
+      ? {
+          appKey: process.env.KIS_APP_KEY, appSecret: process.env.KIS_APP_SECRET, env: process.env.KIS_ENV || undefined,
+          rateLimitPerSec: process.env.KIS_RATE_LIMIT ? Number(process.env.KIS_RATE_LIMIT) : undefined,
+        }
+      : undefined,
+  });
+} catch (e) {
+  // A setting is missing or wrong: say which, without a stack trace.
+  console.error(`kis-cors-proxy: ${e.message}`);
+  process.exit(2);
+}
 console.log(`listening on ${proxy.url}`);
 console.log(`kis-cors-proxy: → ${proxy.upstream}; origins: ${all("allow-origin").join(", ") || "(none)"}${args.includes("--hold-keys") ? "; holding the keys" : ""}`);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => proxy.close().then(() => process.exit(0)));

@@ -33,10 +33,11 @@ const PASSED_BACK = ["content-type", ...EXPOSED];
  * @param {string[]} [o.allowHosts] names the proxy is reached by besides 127.0.0.1, localhost
  *   and [::1] (e.g. "dash.example" or "dash.example:8443"); any other Host header is refused
  * @param {(line: string) => void} [o.log]
- * @param {{appKey: string, appSecret: string, env?: "real"|"mock", tokenStore?: object}} [o.hold]
+ * @param {{appKey: string, appSecret: string, env?: "real"|"mock", rateLimitPerSec?: number, tokenStore?: object}} [o.hold]
  *   The proxy holds the keys and the token: pages send placeholders, and every /uapi call goes
  *   through the package's own KisClient here (token, limiter, retries), so a hosted dashboard
- *   never sees a secret.
+ *   never sees a secret. `env` is required unless the upstream is "real", "mock" or a KIS host
+ *   (the real market is never guessed); `rateLimitPerSec` defaults to the env's (18 real, 1 mock).
  */
 export async function startCorsProxy(o) {
   const target = new URL(UPSTREAMS[o.upstream] ?? o.upstream);
@@ -47,7 +48,8 @@ export async function startCorsProxy(o) {
   const log = o.log ?? ((line) => console.log(line));
   const client = target.protocol === "https:" ? https : http;
   const basePath = target.pathname.replace(/\/$/, "");
-  const held = o.hold ? await holdingClient(o.hold, target.origin + basePath, log, timeoutMs) : null;
+  const upstreamEnv = { real: "real", mock: "mock" }[o.upstream] ?? kisHostEnv(target.hostname);
+  const held = o.hold ? await holdingClient(o.hold, upstreamEnv, target.origin + basePath, log, timeoutMs) : null;
   let hosts = new Set();
 
   const server = http.createServer((req, res) => {
@@ -137,12 +139,21 @@ export async function startCorsProxy(o) {
 /** The placeholder a page receives as its token in hold mode. */
 export const HELD_TOKEN = "held-by-proxy";
 
-async function holdingClient(hold, baseUrl, log, timeoutMs) {
+/** The environment of one of KIS's own hosts; undefined for any other. */
+function kisHostEnv(hostname) {
+  return { "openapi.koreainvestment.com": "real", "openapivts.koreainvestment.com": "mock" }[hostname.toLowerCase()];
+}
+
+async function holdingClient(hold, upstreamEnv, baseUrl, log, timeoutMs) {
   if (!hold.appKey || !hold.appSecret) throw new Error("hold mode needs appKey and appSecret");
+  const env = hold.env ?? upstreamEnv;
+  if (!env) throw new Error(`hold mode needs the environment of ${baseUrl} ("real" or "mock"; KIS_ENV for the CLI): it is not a KIS host, and the real market is never guessed`);
+  if (upstreamEnv && env !== upstreamEnv) throw new Error(`hold mode: env "${env}" does not match the upstream, a KIS ${upstreamEnv} host`);
   const { KisClient } = await import("kis-wasm");
   return new KisClient({
-    appKey: hold.appKey, appSecret: hold.appSecret, env: hold.env ?? (baseUrl.toLowerCase().includes("vts") ? "mock" : "real"),
-    baseUrl, tokenStore: hold.tokenStore, timeoutMs, logger: { warn: (l) => log(l), error: (l) => log(l) },
+    appKey: hold.appKey, appSecret: hold.appSecret, env, baseUrl, tokenStore: hold.tokenStore, timeoutMs,
+    ...(hold.rateLimitPerSec !== undefined ? { rateLimitPerSec: hold.rateLimitPerSec } : {}),
+    logger: { warn: (l) => log(l), error: (l) => log(l) },
   });
 }
 

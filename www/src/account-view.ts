@@ -8,7 +8,12 @@ export class AccountView {
   private readonly summary = $("#summary");
   private readonly orders = $<HTMLTableSectionElement>("#order-rows");
 
-  constructor(private readonly onCancel: (o: Order) => void) {}
+  /** Orders whose cancel the user asked for, until KIS lists them cancelled: never offered a
+   *  Cancel button meanwhile, whatever an older refresh still in flight says. */
+  private readonly cancelling = new Set<string>();
+  private last: Order[] = [];
+
+  constructor(private readonly onCancel: (o: Order) => Promise<boolean>) {}
 
   async refreshBalance(kis: KisClient): Promise<void> {
     const b = await kis.getBalance();
@@ -47,15 +52,36 @@ export class AccountView {
   async refreshOrders(kis: KisClient): Promise<void> {
     const orders = await kis.getOrders();
     learnNames(orders);
+    for (const o of orders) if (o.cancelled) this.cancelling.delete(o.orderNo);
+    this.last = orders;
+    this.render();
+  }
+
+  /** The user clicked Cancel on `o`: the row says so at once, and gets its button back only if
+   *  the cancel failed. */
+  private async cancel(o: Order): Promise<void> {
+    this.cancelling.add(o.orderNo);
+    this.render();
+    if (!(await this.onCancel(o))) {
+      this.cancelling.delete(o.orderNo);
+      this.render();
+    }
+  }
+
+  private render(): void {
     this.orders.replaceChildren(
-      ...orders.map((o) => {
-        const open = !o.cancelled && (o.remainingQuantity ?? 0) > 0;
+      ...this.last.map((o) => {
+        const live = !o.cancelled && (o.remainingQuantity ?? 0) > 0;
+        const cancelling = live && this.cancelling.has(o.orderNo);
+        const open = live && !cancelling;
         const action = cell("");
         if (open) {
           const b = document.createElement("button");
           b.textContent = "Cancel";
-          b.addEventListener("click", () => this.onCancel(o));
+          b.addEventListener("click", () => void this.cancel(o));
           action.append(b);
+        } else if (cancelling) {
+          action.textContent = "cancelling…";
         } else if (o.originalOrderNo) {
           // KIS lists a cancel (or a correction) as an order of its own: not a fill.
           action.textContent = `${o.cancelled ? "cancels" : "changes"} ${o.originalOrderNo}`;
@@ -66,7 +92,7 @@ export class AccountView {
           cell(fmt(o.remainingQuantity)), action,
         ]);
         tr.dataset.orderNo = o.orderNo;
-        tr.dataset.state = open ? "open" : o.originalOrderNo ? "change" : o.cancelled ? "cancelled" : "filled";
+        tr.dataset.state = open ? "open" : cancelling ? "cancelling" : o.originalOrderNo ? "change" : o.cancelled ? "cancelled" : "filled";
         return tr;
       }),
     );

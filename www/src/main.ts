@@ -10,6 +10,9 @@ import { OrderForm } from "./order-form.js";
 import * as settings from "./settings.js";
 
 const QUOTE_INTERVAL_MS = 3000;
+/** Between two quotes of a round: at most half of a 5-a-second limit, so that an order and the
+ *  look at today's orders after it find room at once. */
+const QUOTE_GAP_MS = 400;
 const ACCOUNT_INTERVAL_MS = 15000;
 
 let kis: KisClient | null = null;
@@ -18,10 +21,30 @@ const symbols = savedSymbols();
 let selected = symbols[0]!;
 let generation = 0;
 let waitingUntil = 0;
+/** The user's orders and cancels on their way (with the refresh after them): quotes wait. */
+let actions = 0;
+let actionsDone: Promise<void> = Promise.resolve();
+let endActions = () => {};
+
+/** Runs the user's `work` ahead of the background rounds. */
+async function asAction<T>(work: () => Promise<T>): Promise<T> {
+  if (actions++ === 0) actionsDone = new Promise((r) => (endActions = r));
+  try {
+    return await work();
+  } finally {
+    if (--actions === 0) endActions();
+  }
+}
+
+/** A background quote's turn: after the gap, and after any action of the user's. */
+async function quoteTurn(): Promise<void> {
+  await new Promise((r) => setTimeout(r, QUOTE_GAP_MS));
+  while (actions > 0) await actionsDone;
+}
 
 const log = new RequestLog();
 const chart = new PriceChart();
-const account = new AccountView((o) => void cancel(o));
+const account = new AccountView((o) => cancel(o));
 const watchlist = new Watchlist(symbols, (s) => {
   selected = s;
   const price = Number($(`#watch-rows tr[data-symbol="${s}"]`).dataset.price) || null;
@@ -32,13 +55,16 @@ const orderForm = new OrderForm(
   () => current?.env ?? "mock",
   async (r) => {
     if (!kis) throw new Error("Connect first.");
-    try {
-      return await (r.side === "buy" ? kis.buy(r.input) : kis.sell(r.input));
-    } finally {
-      // Failed or not, today's orders now: after an orderStatusUnknown they are what the user
-      // is told to check, and the next round is up to 15 s away.
-      void refreshAccount();
-    }
+    const client = kis;
+    return asAction(async () => {
+      try {
+        return await (r.side === "buy" ? client.buy(r.input) : client.sell(r.input));
+      } finally {
+        // Failed or not, today's orders now: after an orderStatusUnknown they are what the
+        // user is told to check, and the next round is up to 15 s away.
+        void asAction(refreshAccount);
+      }
+    });
   },
   (e) => showError(e, true),
 );
@@ -81,17 +107,21 @@ function onEvent(e: KisEvent): void {
   if (e.type === "response" && e.status === 200 && !$("#error").dataset.sticky) $("#error").hidden = true;
 }
 
+/** Today's orders first: after an order or a cancel they are what the user looks at. */
 async function refreshAccount(): Promise<void> {
   if (!kis) return;
-  await guard(() => account.refreshBalance(kis!));
   await guard(() => account.refreshOrders(kis!));
+  await guard(() => account.refreshBalance(kis!));
 }
 
-async function cancel(o: Order): Promise<void> {
-  if (!kis) return;
-  const ok = await guard(() => kis!.cancel({ orderNo: o.orderNo, orgNo: o.orgNo }), true);
+/** Whether KIS took the cancel. */
+async function cancel(o: Order): Promise<boolean> {
+  if (!kis) return false;
+  const client = kis;
+  const ok = await asAction(() => guard(() => client.cancel({ orderNo: o.orderNo, orgNo: o.orgNo }), true));
   if (ok) $("#order-message").textContent = `Order ${o.orderNo} cancelled.`;
-  await refreshAccount();
+  void asAction(refreshAccount);
+  return ok !== undefined;
 }
 
 /** Runs `round` again `intervalMs` after each finishes, until a new connection replaces it. */
@@ -118,7 +148,9 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
     account: s.account,
     env: s.env,
     baseUrl: s.proxyUrl,
-    ...(host.rateLimitPerSec !== undefined ? { rateLimitPerSec: host.rateLimitPerSec } : {}),
+    // A proxy holding the keys calls KIS through its own client, which keeps the rate limit and
+    // hashes the bodies: the page's doing either again would only make every call wait twice.
+    ...(held ? { rateLimitPerSec: 0, hashkey: false } : host.rateLimitPerSec !== undefined ? { rateLimitPerSec: host.rateLimitPerSec } : {}),
     tokenStore: settings.tokenStore,
     onEvent,
     logger: null,
@@ -129,7 +161,7 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
   $("#status").textContent = `connected to ${s.proxyUrl} · account ${s.account}`;
   watchlist.select(selected);
   every(QUOTE_INTERVAL_MS, async () => {
-    const errors = await watchlist.refresh(kis!);
+    const errors = await watchlist.refresh(kis!, quoteTurn);
     if (errors.length) showError(errors[0]);
   });
   every(ACCOUNT_INTERVAL_MS, refreshAccount);

@@ -25,12 +25,24 @@ export class PriceChart {
     });
   }
 
+  private latest = 0;
+
+  /** Candles of `symbol` at the current period. The label changes with the candles, never
+   *  before them, and an answer overtaken by a later request is dropped. */
   async load(kis: KisClient, symbol: string): Promise<number> {
-    $("#chart-symbol").textContent = `${symbol} · ${this.period}`;
-    const bars = await kis.getDailyPrices(symbol, { period: this.period, adjusted: true });
+    const mine = ++this.latest;
+    const period = this.period;
+    const chart = $("#chart");
+    chart.dataset.loading = `${symbol} · ${period}`;
+    const bars = await kis.getDailyPrices(symbol, { period, adjusted: true });
+    if (mine !== this.latest) return 0;
     const data = bars.flatMap(toCandle);
     this.series.setData(data);
     this.chart.timeScale().fitContent();
+    $("#chart-symbol").textContent = `${symbol} · ${period}`;
+    chart.dataset.shown = `${symbol} · ${period}`;
+    chart.dataset.bars = String(data.length);
+    delete chart.dataset.loading;
     return data.length;
   }
 }

@@ -15,14 +15,16 @@ export class RequestLog {
       e.waitMs !== undefined ? `waited ${Math.round(e.waitMs)} ms` : "",
       e.msgCd ?? "",
     ].filter(Boolean).join(" · ");
+    const path = cell(e.path ?? "", "path");
+    path.title = e.path ?? "";
     const tr = row([
       cell(kstClock()),
       cell(e.type),
       cell(e.trId ?? ""),
-      cell(e.path ?? ""),
+      path,
       cell(e.status !== undefined ? String(e.status) : ""),
       cell(e.ms !== undefined ? String(Math.round(e.ms)) : ""),
-      cell(note),
+      cell(note, "note"),
     ]);
     tr.dataset.type = e.type;
     this.body.prepend(tr);

@@ -63,14 +63,19 @@ export class Watchlist {
     if (this.selected === symbol) this.select(this.first);
   }
 
-  /** One round over every symbol; failures are reported, the others still update. */
-  async refresh(kis: KisClient): Promise<unknown[]> {
-    const symbols = [...this.symbols];
-    const results = await Promise.allSettled(symbols.map((s) => kis.getPrice(s)));
+  /** One round over every symbol, one quote at a time, each shown as it comes. `turn` is
+   *  awaited before each: it paces the round so that quotes never take the whole rate limit,
+   *  and holds it while the user's own order or cancel is on its way. Failures are reported;
+   *  the others still update. */
+  async refresh(kis: KisClient, turn: () => Promise<void>): Promise<unknown[]> {
     const errors: unknown[] = [];
-    for (const r of results) {
-      if (r.status === "fulfilled") this.show(r.value);
-      else errors.push(r.reason);
+    for (const s of [...this.symbols]) {
+      await turn();
+      try {
+        this.show(await kis.getPrice(s));
+      } catch (e) {
+        errors.push(e);
+      }
     }
     return errors;
   }
