@@ -27,12 +27,12 @@ step "size budget of the browser build"
 node scripts/size-budget.mjs
 
 step "format and lints"
-cargo fmt --check
-cargo clippy --all-targets -- -D warnings
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 
-step "native Rust tests: protocol and every behaviour rule (fake transport, virtual clock)"
-cargo test
+step "native Rust tests: protocol, every behaviour rule (fake transport, virtual clock), the catalogue converter"
+cargo test --workspace
 
 step "TypeScript: strict use of the package's .d.ts, misuse rejected"
 tsc -p test/types
