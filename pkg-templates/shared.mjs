@@ -8,6 +8,19 @@ export class KisError extends Error {
   }
 }
 
+/** `kis.api.<name>(params, options)` for every catalogued API: one Proxy over `call`, so that
+ *  no API needs code of its own. */
+export function addApiProxy(KisClient) {
+  Object.defineProperty(KisClient.prototype, "api", {
+    get() {
+      const client = this;
+      return new Proxy({}, {
+        get: (_, name) => (typeof name === "string" ? (params, options) => client.call(name, params, options) : undefined),
+      });
+    },
+  });
+}
+
 export function isKisError(e) {
   return e instanceof KisError;
 }

@@ -232,3 +232,18 @@ pub struct RequestSpec {
     #[serde(default, deserialize_with = "crate::input::not_null")]
     pub tr_cont: Option<String>,
 }
+
+/// `call()`'s options.
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CallOptions {
+    /// Which TR ID, for an API that has several (KIS's conditions say which: 매도/매수, …).
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
+    pub tr_id: Option<String>,
+    /// Follow `tr_cont` to the last page (bounded) and join the pages' rows; default false.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
+    pub all_pages: Option<bool>,
+}

@@ -7,6 +7,7 @@
 //! - wasm binding: `wasm` (wasm32 only), the only code that touches JS.
 
 pub mod account;
+pub mod catalogue;
 pub mod engine;
 pub mod env;
 pub mod envelope;

@@ -2,6 +2,7 @@
 //! over the I/O traits in `transport` so that native tests drive it with fakes and a virtual clock.
 
 pub mod api;
+pub mod api_call;
 pub mod call;
 pub mod config;
 pub mod core;

@@ -27,8 +27,17 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         loop {
             let reply = self.call_plain(&call).await?;
             let more = matches!(reply.tr_cont.as_str(), "F" | "M");
-            let fk = continuation_key(&reply.body, "ctx_area_fk100").to_string();
-            let nk = continuation_key(&reply.body, "ctx_area_nk100").to_string();
+            // Every continuation key the request carries (`CTX_AREA_FK100`, `…NK200`, …), as
+            // the answer names it in lower case.
+            let keys: Vec<(String, String)> = call
+                .query
+                .iter()
+                .filter(|(k, _)| k.starts_with("CTX_AREA_"))
+                .map(|(k, _)| {
+                    let lower = k.to_ascii_lowercase();
+                    (k.clone(), continuation_key(&reply.body, &lower).to_string())
+                })
+                .collect();
             pages.push(reply.body);
             if !more {
                 return Ok(pages);
@@ -44,8 +53,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 .with_request(&call.path, &call.tr_id));
             }
             call.tr_cont = "N".to_string();
-            set(&mut call.query, "CTX_AREA_FK100", &fk);
-            set(&mut call.query, "CTX_AREA_NK100", &nk);
+            for (k, v) in keys {
+                set(&mut call.query, &k, &v);
+            }
         }
     }
 }

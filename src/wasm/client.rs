@@ -247,6 +247,19 @@ impl KisClient {
         promise(async move { core.request(&from_js("request", spec)?).await })
     }
 
+    /// Any catalogued API (its TypeScript is in the custom section of `wasm/mod.rs`, generic
+    /// over the API's name).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn call(&self, api: JsValue, params: Option<JsValue>, options: Option<JsValue>) -> Promise {
+        let core = self.core.clone();
+        promise(async move {
+            let api = from_js("api", api)?;
+            let params = from_js("params", params.unwrap_or(JsValue::NULL))?;
+            let options = from_js("options", options.unwrap_or(JsValue::NULL))?;
+            core.call_api(&api, &params, &options).await
+        })
+    }
+
     /// Issues (or reuses a stored) token now rather than on the first call.
     #[wasm_bindgen(js_name = issueToken, unchecked_return_type = "Promise<TokenInfo>")]
     pub fn issue_token(&self) -> Promise {

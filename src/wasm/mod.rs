@@ -43,6 +43,20 @@ export interface KisLogger {
   error(...args: unknown[]): void;
 }
 
+import type { KisApi, KisApiName, KisApiParams, KisApiReply } from "./catalogue.js";
+
+export interface KisClient {
+  /**
+   * Any catalogued KIS REST API, by its method name (or its /uapi/ path), with KIS's own
+   * parameter names: the same token, rate limit, retries and checks as the typed methods. The
+   * account fields are filled from `account`; every documented parameter goes out (empty ones
+   * as ""); an API KIS does not offer in mock is refused there before anything is sent.
+   */
+  call<N extends KisApiName>(api: N, params: KisApiParams[N], options?: CallOptions): Promise<KisApiReply<N>>;
+  /** Every catalogued API as a method: `kis.api.domesticStockInquirePrice({ … })`. */
+  readonly api: KisApi;
+}
+
 /** A KIS response body: the envelope plus TR-specific outputs. */
 export interface KisBody {
   rt_cd?: string;

@@ -88,3 +88,29 @@ async function use(): Promise<void> {
   void [k, n];
 }
 void use;
+
+// The catalogue's generated API: KIS's parameter names, required ones required, answers typed.
+async function catalogue(kis: KisClient): Promise<void> {
+  const r = await kis.call("domesticStockInquirePrice", { FID_COND_MRKT_DIV_CODE: "J", FID_INPUT_ISCD: "005930" });
+  const price: string | undefined = r.body.output?.stck_prpr;
+  const same = await kis.api.domesticStockInquirePrice({ FID_COND_MRKT_DIV_CODE: "J", FID_INPUT_ISCD: "005930" });
+  const rows = await kis.api.domesticStockInquireDailyCcld(
+    { INQR_STRT_DT: "20260101", INQR_END_DT: "20260131", SLL_BUY_DVSN_CD: "00", INQR_DVSN: "00", PDNO: "", CCLD_DVSN: "00", INQR_DVSN_3: "00", INQR_DVSN_1: "", ORD_GNO_BRNO: "", ODNO: "", EXCG_ID_DVSN_CD: "KRX" },
+    { allPages: true },
+  );
+  const first: string | undefined = rows.body.output1?.[0]?.odno;
+  const order = await kis.call("domesticStockOrderCash", { PDNO: "005930", ORD_DVSN: "00", ORD_QTY: "1", ORD_UNPR: "70000" }, { trId: "VTTC0012U" });
+  void [price, same.body.msg1, first, order.body.output];
+
+  // @ts-expect-error a parameter name KIS does not have
+  await kis.call("domesticStockInquirePrice", { FID_COND_MRKT_DIV_CODE: "J", FID_INPUT_ISCD: "005930", SYMBOL: "005930" });
+  // @ts-expect-error a required parameter left out
+  await kis.api.domesticStockInquirePrice({ FID_COND_MRKT_DIV_CODE: "J" });
+  // @ts-expect-error KIS takes strings only
+  await kis.api.domesticStockInquirePrice({ FID_COND_MRKT_DIV_CODE: "J", FID_INPUT_ISCD: 5930 });
+  // @ts-expect-error an API that is not in the catalogue
+  await kis.call("domesticStockInquirePrise", {});
+  // @ts-expect-error a field the answer does not have
+  void r.body.output?.stck_price;
+}
+void catalogue;

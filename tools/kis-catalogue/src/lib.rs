@@ -100,20 +100,27 @@ struct Listed {
     url: String,
 }
 
-fn listed(list: &Range<Data>) -> Result<Vec<Listed>, Error> {
-    let mut rows = list.rows();
-    let header: Vec<String> = rows
-        .next()
-        .ok_or_else(|| err("the list sheet is empty"))?
-        .iter()
-        .map(|c| text(Some(c)))
-        .collect();
-    let col = |name: &str| {
-        header
+/// A header row's columns by name: KIS has moved columns between editions, never renamed them.
+pub(crate) struct Header(Vec<String>);
+
+impl Header {
+    pub(crate) fn new(row: Option<&[Data]>, table: &str) -> Result<Header, String> {
+        let row = row.ok_or(format!("no {table}"))?;
+        Ok(Header(row.iter().map(|c| text(Some(c))).collect()))
+    }
+
+    pub(crate) fn col(&self, name: &str) -> Result<usize, String> {
+        self.0
             .iter()
             .position(|h| h == name)
-            .ok_or_else(|| err(format!("the list sheet has no column {name}")))
-    };
+            .ok_or(format!("a header row has no column {name}"))
+    }
+}
+
+fn listed(list: &Range<Data>) -> Result<Vec<Listed>, Error> {
+    let mut rows = list.rows();
+    let header = Header::new(rows.next(), "list sheet").map_err(err)?;
+    let col = |name: &str| header.col(name).map_err(err);
     let (name, menu, id, real, mock, method, url) = (
         col("API 명")?,
         col("메뉴 위치")?,

@@ -4,7 +4,7 @@
 use calamine::{Data, Range};
 use serde::Serialize;
 
-use crate::text;
+use crate::{text, Header};
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -76,18 +76,8 @@ fn opens_group(f: &Field) -> bool {
 
 pub fn layout(range: &Range<Data>) -> Result<Sheet, String> {
     let mut rows = range.rows().skip_while(|r| text(r.first()) != "구분");
-    let header: Vec<String> = rows
-        .next()
-        .ok_or("no Layout table")?
-        .iter()
-        .map(|c| text(Some(c)))
-        .collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or(format!("the Layout table has no column {name}"))
-    };
+    let header = Header::new(rows.next(), "Layout table")?;
+    let col = |name: &str| header.col(name);
     let (element, label, kind, required, length, description) = (
         col("Element")?,
         col("한글명")?,

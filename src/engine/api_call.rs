@@ -1,0 +1,212 @@
+//! The generic call path: any catalogued KIS REST API (`crate::catalogue`) by its method name or
+//! path, with KIS's own parameter names, under every policy of a typed method — headers, TR ID
+//! per environment, token, rate limit, retries of reads, never a blind resend of a POST, secrets
+//! masked. Checked before anything is sent: the API exists (and is offered in this environment),
+//! every parameter is one of its own and a string, every required one is there.
+
+use serde_json::{Map, Value};
+
+use crate::catalogue::{self, Endpoint, TrIdOption};
+use crate::engine::api::RawReply;
+use crate::engine::call::{Call, CallKind};
+use crate::engine::core::KisCore;
+use crate::engine::transport::{Clock, Method, TokenStore, Transport};
+use crate::env::Env;
+use crate::error::{KisError, Result};
+use crate::input::read;
+use crate::inputs::CallOptions;
+
+/// Parameters the client fills itself when the caller leaves them out: the account, from
+/// `options.account`, and continuation keys, empty on a first page.
+fn filled_by_client(name: &str) -> bool {
+    matches!(name, "CANO" | "ACNT_PRDT_CD") || name.starts_with("CTX_AREA_")
+}
+
+fn listed(options: &[TrIdOption]) -> String {
+    options
+        .iter()
+        .map(|o| match o.when {
+            "" => o.id.to_string(),
+            when => format!("{} ({})", o.id, when.replace('_', " ")),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The TR ID for `env`: the only one, or the one `asked` names among several.
+fn tr_id(e: &Endpoint, env: Env, asked: Option<&str>) -> Result<&'static str> {
+    let options = match (env, &e.mock) {
+        (Env::Real, _) => &e.real,
+        (Env::Mock, Some(mock)) => mock,
+        (Env::Mock, None) => {
+            return Err(KisError::validation(
+                "api",
+                format!(
+                    "{} ({}) is not offered by KIS in the mock environment; it needs env \"real\"",
+                    e.name, e.path
+                ),
+            ))
+        }
+    };
+    match (asked, options.as_slice()) {
+        (Some(id), _) => options
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.id)
+            .ok_or_else(|| {
+                KisError::validation(
+                    "options.trId",
+                    format!(
+                        "must be one of {}'s TR IDs in {}: {}",
+                        e.name,
+                        env.as_str(),
+                        listed(options)
+                    ),
+                )
+            }),
+        (None, [only]) => Ok(only.id),
+        (None, _) => Err(KisError::validation(
+            "options.trId",
+            format!(
+                "is required: {} has several TR IDs in {}, {}",
+                e.name,
+                env.as_str(),
+                listed(options)
+            ),
+        )),
+    }
+}
+
+/// Pages' bodies as one: rows (arrays) joined in order, anything else as the last page has it.
+fn joined(pages: Vec<Value>) -> Value {
+    let mut out = Map::new();
+    for page in pages {
+        let Value::Object(fields) = page else {
+            continue;
+        };
+        for (k, v) in fields {
+            match (out.get_mut(&k), v) {
+                (Some(Value::Array(rows)), Value::Array(more)) => rows.extend(more),
+                (_, v) => {
+                    out.insert(k, v);
+                }
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
+    /// `call(api, params, options)`.
+    pub async fn call_api(&self, api: &Value, params: &Value, options: &Value) -> Result<RawReply> {
+        let name = read::<String>("api", api)?;
+        let e = catalogue::find(&name).ok_or_else(|| {
+            KisError::validation(
+                "api",
+                format!(
+                    "is not a KIS API of the catalogue: \"{name}\" (a method name such as \
+                     domesticStockInquirePrice, or its /uapi/ path)"
+                ),
+            )
+        })?;
+        let options = read::<Option<CallOptions>>("options", options)?.unwrap_or_default();
+        let empty = Map::new();
+        let given = match params {
+            Value::Object(given) => given,
+            Value::Null => &empty,
+            _ => {
+                return Err(KisError::validation(
+                    "params",
+                    "must be an object of KIS's parameters",
+                ))
+            }
+        };
+        let tr_id = tr_id(e, self.cfg.env, options.tr_id.as_deref())?;
+        for (k, v) in given {
+            if !e.params.iter().any(|p| p.name == k) {
+                let known: Vec<&str> = e.params.iter().map(|p| p.name).collect();
+                return Err(KisError::validation(
+                    &format!("params.{k}"),
+                    format!(
+                        "is not a parameter of {} (its parameters: {})",
+                        e.name,
+                        known.join(", ")
+                    ),
+                ));
+            }
+            if !v.is_string() {
+                return Err(KisError::validation(
+                    &format!("params.{k}"),
+                    "must be a string (KIS takes every parameter as a string)",
+                ));
+            }
+        }
+        let account = self.cfg.account.as_ref();
+        let mut values: Vec<(String, String)> = Vec::with_capacity(e.params.len());
+        for p in &e.params {
+            let value = match (given.get(p.name).and_then(Value::as_str), p.name, account) {
+                (Some(v), _, _) => v.to_string(),
+                (None, "CANO", Some(a)) => a.cano.clone(),
+                (None, "ACNT_PRDT_CD", Some(a)) => a.product.clone(),
+                (None, name, None) if p.required && matches!(name, "CANO" | "ACNT_PRDT_CD") => {
+                    return Err(KisError::validation(
+                        "options.account",
+                        format!("is required for {}, an account API", e.name),
+                    ))
+                }
+                (None, name, _) if p.required && !filled_by_client(name) => {
+                    return Err(KisError::validation(
+                        &format!("params.{name}"),
+                        format!(
+                            "is required by {} (KIS's name; \"\" where it may be empty)",
+                            e.name
+                        ),
+                    ))
+                }
+                // B9: every documented parameter goes out, an empty one as "".
+                (None, _, _) => String::new(),
+            };
+            values.push((p.name.to_string(), value));
+        }
+        let call = if e.post {
+            let body: Map<String, Value> = values
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect();
+            Call {
+                method: Method::Post,
+                path: e.path.to_string(),
+                tr_id: tr_id.to_string(),
+                query: Vec::new(),
+                body: Some(Value::Object(body).to_string()),
+                tr_cont: String::new(),
+                // Never resent once it may have reached KIS; ambiguous → orderStatusUnknown.
+                kind: CallKind::Write,
+            }
+        } else {
+            Call {
+                method: Method::Get,
+                path: e.path.to_string(),
+                tr_id: tr_id.to_string(),
+                query: values,
+                body: None,
+                tr_cont: String::new(),
+                kind: CallKind::Read,
+            }
+        };
+        if options.all_pages.unwrap_or(false) && !e.post {
+            let pages = self.all_pages(call).await?;
+            return Ok(RawReply {
+                status: 200,
+                tr_cont: String::new(),
+                body: joined(pages),
+            });
+        }
+        let reply = self.call_plain(&call).await?;
+        Ok(RawReply {
+            status: reply.status,
+            tr_cont: reply.tr_cont,
+            body: reply.body,
+        })
+    }
+}

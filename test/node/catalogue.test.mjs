@@ -1,0 +1,89 @@
+// Every catalogued KIS REST API through the built package's generic path (`call`, `kis.api`),
+// against kis-mock on 127.0.0.1. kis-mock answers the APIs it emulates so far; for the rest the
+// test checks what the client owns: the request goes out on the right path with the right TR ID
+// and every documented parameter, or is refused in mock before sending when KIS does not offer
+// it there. The coverage line says how many kis-mock answers.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { KisClient, KisError } from "kis-wasm";
+import { startMockKis } from "kis-wasm/mock";
+import { APP_KEY, APP_SECRET } from "./secrets.mjs";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+const catalogue = JSON.parse(fs.readFileSync(path.join(root, "catalogue/kis-api.json"), "utf8"));
+const FILLED = (n) => n === "CANO" || n === "ACNT_PRDT_CD" || n.startsWith("CTX_AREA_");
+
+let mocks;
+before(async () => {
+  mocks = { real: await startMockKis({ env: "real", rateLimit: 0 }), mock: await startMockKis({ env: "mock", rateLimit: 0 }) };
+});
+after(async () => {
+  for (const m of Object.values(mocks ?? {})) await m.close();
+});
+
+const client = (env) => new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, account: "50012345-01", env, baseUrl: mocks[env].url, rateLimitPerSec: 0, retry: { serverErrors: 0, delayMs: 1 }, logger: null });
+
+/** Every required parameter the client does not fill, as "" (KIS's own empty value). */
+const params = (api) => Object.fromEntries(api.request.filter((f) => f.required && !FILLED(f.name)).map((f) => [f.name, ""]));
+
+test("every catalogued REST API goes out on its path with its TR ID and every parameter, or is refused in mock first", { timeout: 120_000 }, async () => {
+  let answered = 0;
+  let refusedInMock = 0;
+  let sent = 0;
+  for (const api of catalogue.rest) {
+    for (const env of ["real", "mock"]) {
+      const ids = env === "real" ? api.trIds.real : api.trIds.mock;
+      const kis = client(env);
+      const before = mocks[env].requests.length;
+      const options = ids && ids.length > 1 ? { trId: ids[0].id } : undefined;
+      const r = await kis.call(api.name, params(api), options).then((v) => v, (e) => e);
+      if (!ids) {
+        assert.ok(r instanceof KisError && r.kind === "validation" && /not offered by KIS in the mock environment/.test(r.message), `${api.name}: ${r.message ?? "answered"}`);
+        assert.equal(mocks[env].requests.filter((q) => q.path.startsWith("/uapi/")).length, mocks[env].requests.slice(0, before).filter((q) => q.path.startsWith("/uapi/")).length, `${api.name} sent nothing in mock`);
+        refusedInMock += 1;
+        kis.free();
+        continue;
+      }
+      const out = mocks[env].requests.slice(before).filter((q) => q.path === api.path);
+      assert.ok(out.length >= 1, `${api.name} (${env}) went out: ${r.message ?? ""}`);
+      const q = out[0];
+      assert.equal(q.headers.tr_id, ids[0].id, api.name);
+      const keys = api.method === "GET" ? Object.keys(q.query) : Object.keys(JSON.parse(q.body || "{}"));
+      assert.deepEqual(keys, [...new Set(api.request.map((f) => f.name))], `${api.name} sends every documented parameter in order`);
+      sent += 1;
+      if (!(r instanceof Error)) answered += 1;
+      kis.free();
+    }
+  }
+  const inMock = catalogue.rest.filter((a) => a.trIds.mock).length;
+  console.log(`coverage: ${catalogue.rest.length} of ${catalogue.rest.length} catalogued REST APIs reachable through call(); ${sent} calls sent (${catalogue.rest.length} real + ${inMock} mock), ${answered} answered by kis-mock, ${refusedInMock} refused in mock before sending`);
+  assert.equal(refusedInMock, catalogue.rest.length - inMock);
+  assert.equal(sent, catalogue.rest.length + inMock);
+  // kis-mock emulates a handful of APIs so far (issue 19 asks for every one); empty parameters
+  // also fail its checks where KIS would too.
+  assert.ok(answered >= 5, `kis-mock answered ${answered}`);
+});
+
+test("kis.api: the catalogue as methods, with kis-mock's answers as KIS sends them", async () => {
+  const kis = client("mock");
+  const q = await kis.api.domesticStockInquirePrice({ FID_COND_MRKT_DIV_CODE: "J", FID_INPUT_ISCD: "005930" });
+  assert.equal(q.status, 200);
+  assert.equal(q.body.output.stck_prpr, "71000");
+  const order = await kis.api.domesticStockOrderCash({ PDNO: "005930", ORD_DVSN: "00", ORD_QTY: "1", ORD_UNPR: "60000" }, { trId: "VTTC0012U" });
+  assert.match(order.body.output.ODNO, /^\d{10}$/);
+  assert.ok(mocks.mock.orders("50012345").some((o) => o.odno === order.body.output.ODNO));
+  const orders = await kis.api.domesticStockInquireDailyCcld({ INQR_STRT_DT: "20200101", INQR_END_DT: "20991231", SLL_BUY_DVSN_CD: "00", INQR_DVSN: "00", PDNO: "", CCLD_DVSN: "00", INQR_DVSN_3: "00", INQR_DVSN_1: "", ORD_GNO_BRNO: "", ODNO: "", EXCG_ID_DVSN_CD: "KRX" }, { allPages: true, trId: "VTTC0081R" });
+  assert.ok(orders.body.output1.some((row) => row.odno === order.body.output.ODNO));
+  await assert.rejects(kis.api.domesticStockInquirePrice({ FID_INPUT_ISCD: "005930" }), (e) => e.field === "params.FID_COND_MRKT_DIV_CODE");
+  await assert.rejects(kis.call("nope", {}), (e) => e.field === "api");
+  kis.free();
+});
+
+test("the package's types carry every catalogued API", () => {
+  const dts = fs.readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve("kis-wasm/package.json")), "web/catalogue.d.ts"), "utf8");
+  for (const api of catalogue.rest) assert.ok(dts.includes(`  ${api.name}(params: KisApiParams["${api.name}"]`), api.name);
+  assert.ok(!/\bany\b/.test(dts), "no any");
+});

@@ -1,0 +1,207 @@
+//! The generic call path over the catalogue (`call(api, params, options)`), against the fake KIS:
+//! every policy of the typed methods, and every check before anything is sent.
+
+mod common;
+
+use common::{sym, world};
+use kis_wasm::catalogue;
+use kis_wasm::testing::Scripted;
+use kis_wasm::ErrorKind;
+use serde_json::{json, Value};
+
+const PRICE: &str = "/uapi/domestic-stock/v1/quotations/inquire-price";
+const ORDER: &str = "/uapi/domestic-stock/v1/trading/order-cash";
+
+fn refused(w: &common::World, api: &str, params: Value, options: Value, field: &str) -> String {
+    let before = w.kis.requests.borrow().len();
+    let e = w
+        .run(w.core.call_api(&sym(api), &params, &options))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Validation, "{api}: {}", e.message);
+    assert_eq!(e.field.as_deref(), Some(field), "{api}: {}", e.message);
+    assert_eq!(w.kis.requests.borrow().len(), before, "nothing was sent");
+    e.message.clone()
+}
+
+#[test]
+fn b9_a_catalogued_read_sends_every_documented_parameter_in_kis_order() {
+    let w = world(json!({}));
+    let params = json!({"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930"});
+    for api in ["domesticStockInquirePrice", PRICE] {
+        let reply = w
+            .run(w.core.call_api(&sym(api), &params, &Value::Null))
+            .unwrap();
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.body["output"]["stck_prpr"], "70000", "{}", reply.body);
+    }
+    let sent = w.kis.requests_to("/inquire-price");
+    let last = sent.last().unwrap();
+    assert_eq!(last.header("tr_id"), Some("FHKST01010100"));
+    let documented: Vec<&str> = catalogue::find(PRICE)
+        .unwrap()
+        .params
+        .iter()
+        .map(|p| p.name)
+        .collect();
+    let keys: Vec<&str> = last.query.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, documented);
+}
+
+#[test]
+fn b6_parameters_are_checked_before_anything_is_sent() {
+    let w = world(json!({}));
+    let m = refused(
+        &w,
+        "domesticStockInquirePrice",
+        json!({"FID_INPUT_ISCD": "005930"}),
+        Value::Null,
+        "params.FID_COND_MRKT_DIV_CODE",
+    );
+    assert!(m.contains("required"), "{m}");
+    let m = refused(
+        &w,
+        "domesticStockInquirePrice",
+        json!({"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930", "FID_INPUT_ISCD2": "x"}),
+        Value::Null,
+        "params.FID_INPUT_ISCD2",
+    );
+    assert!(m.contains("FID_INPUT_ISCD"), "names the right ones: {m}");
+    refused(
+        &w,
+        "domesticStockInquirePrice",
+        json!({"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": 5930}),
+        Value::Null,
+        "params.FID_INPUT_ISCD",
+    );
+    let m = refused(
+        &w,
+        "domesticStockInquirePrise",
+        json!({}),
+        Value::Null,
+        "api",
+    );
+    assert!(m.contains("not a KIS API"), "{m}");
+    refused(
+        &w,
+        "domesticStockInquirePrice",
+        json!({"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930"}),
+        json!({"pages": 2}),
+        "options.pages",
+    );
+}
+
+#[test]
+fn an_api_kis_does_not_offer_in_mock_is_refused_there_and_goes_out_in_real() {
+    let mock = world(json!({}));
+    let params = json!({"INQR_DVSN": "03", "CUST_RNCNO25": "", "HMID": "", "INQR_STRT_DT": "20260101",
+        "INQR_END_DT": "20260131", "RGHT_TYPE_CD": "", "PDNO": "", "PRDT_TYPE_CD": ""});
+    let m = refused(
+        &mock,
+        "domesticStockPeriodRights",
+        params.clone(),
+        Value::Null,
+        "api",
+    );
+    assert!(
+        m.contains("not offered by KIS in the mock environment"),
+        "{m}"
+    );
+    let real = world(json!({"env": "real"}));
+    // The fake KIS has no such page (404): what matters is that it went out, with its TR ID.
+    let _ = real.run(
+        real.core
+            .call_api(&sym("domesticStockPeriodRights"), &params, &Value::Null),
+    );
+    let sent = real.kis.requests_to("/period-rights");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].header("tr_id"), Some("CTRGA011R"));
+    assert_eq!(
+        sent[0].query_value("CANO"),
+        Some("12345678"),
+        "the account is filled in"
+    );
+    assert_eq!(sent[0].query_value("ACNT_PRDT_CD"), Some("01"));
+    assert_eq!(
+        sent[0].query_value("CTX_AREA_FK100"),
+        Some(""),
+        "continuation keys start empty"
+    );
+}
+
+#[test]
+fn an_api_of_several_tr_ids_asks_which_and_a_post_is_an_order_that_is_never_resent() {
+    let w = world(json!({}));
+    let order = json!({"PDNO": "005930", "ORD_DVSN": "00", "ORD_QTY": "1", "ORD_UNPR": "70000"});
+    let m = refused(
+        &w,
+        "domesticStockOrderCash",
+        order.clone(),
+        Value::Null,
+        "options.trId",
+    );
+    assert!(
+        m.contains("VTTC0011U (매도)") && m.contains("VTTC0012U (매수)"),
+        "{m}"
+    );
+    refused(
+        &w,
+        "domesticStockOrderCash",
+        order.clone(),
+        json!({"trId": "TTTC0012U"}),
+        "options.trId",
+    );
+    let reply = w
+        .run(
+            w.core
+                .call_api(&sym(ORDER), &order, &json!({"trId": "VTTC0012U"})),
+        )
+        .unwrap();
+    assert_eq!(
+        reply.body["output"]["ODNO"],
+        w.kis.orders.borrow()[0].order_no
+    );
+    let sent = w.kis.requests_to("/order-cash");
+    let body: Value = serde_json::from_str(sent[0].body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["CANO"], "12345678");
+    assert_eq!(body["ORD_UNPR"], "70000");
+    assert!(sent[0].header("hashkey").is_some(), "S2 as for buy()");
+
+    // An answer that may have been executed: never sent again.
+    w.kis.script(
+        "/order-cash",
+        vec![Scripted::ExecuteThen(500, String::new())],
+    );
+    let e = w
+        .run(
+            w.core
+                .call_api(&sym(ORDER), &order, &json!({"trId": "VTTC0012U"})),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert_eq!(w.kis.requests_to("/order-cash").len(), 2);
+}
+
+#[test]
+fn b7_all_pages_follows_tr_cont_and_joins_the_rows() {
+    let w = world(json!({}));
+    w.kis.balance_pages.set(3);
+    let params = json!({"AFHR_FLPR_YN": "N", "OFL_YN": "", "INQR_DVSN": "02", "UNPR_DVSN": "01",
+        "FUND_STTL_ICLD_YN": "N", "FNCG_AMT_AUTO_RDPT_YN": "N", "PRCS_DVSN": "00"});
+    let api = sym("domesticStockInquireBalance");
+    let one = w.run(w.core.call_api(&api, &params, &Value::Null)).unwrap();
+    let all = w
+        .run(w.core.call_api(&api, &params, &json!({"allPages": true})))
+        .unwrap();
+    let rows = |v: &Value| v["output1"].as_array().map_or(0, Vec::len);
+    assert!(
+        rows(&all.body) > rows(&one.body),
+        "{} vs {}",
+        rows(&all.body),
+        rows(&one.body)
+    );
+    assert!(
+        w.kis.violations.borrow().is_empty(),
+        "{:?}",
+        w.kis.violations.borrow()
+    );
+}
