@@ -6,6 +6,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { catalogueTypes, endpointTable, readCatalogue } from "./catalogue-types.mjs";
+import { compact as compactCatalogue } from "../tools/kis-mock/catalogue.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const tpl = (p) => path.join(root, "pkg-templates", p);
@@ -35,8 +36,10 @@ fs.writeFileSync(out("web/index.d.ts"), dts);
 fs.writeFileSync(out("node/index.d.ts"), dts + fs.readFileSync(tpl("node/extra.d.ts"), "utf8"));
 
 // The Node tools (mock KIS server, CORS proxy) ship as the package's bins.
-// (Not the catalogue converter: a Rust crate of the repository, not of the package.)
+// (Not the catalogue converter: a Rust crate of the repository, not of the package.) kis-mock
+// answers every catalogued API from a compact copy of the catalogue's layouts.
 fs.cpSync(path.join(root, "tools"), out("tools"), { recursive: true, filter: (src) => !src.includes("kis-catalogue") });
+fs.writeFileSync(out("tools/kis-mock/catalogue.json"), JSON.stringify(compactCatalogue(catalogue)));
 
 const gz = (f) => zlib.gzipSync(fs.readFileSync(out(f)), { level: 9 }).length;
 const wasm = gz("web/kis_wasm_bg.wasm");

@@ -6,6 +6,19 @@ import http from "node:http";
 import crypto from "node:crypto";
 import { info, kst, dailyBars, tick } from "./market.mjs";
 import { TR_IDS } from "./tr-ids.mjs";
+import { answer as catalogued } from "./catalogue.mjs";
+
+/** The APIs with hand-made account logic (orders, fills, paging); every other catalogued API is
+ *  answered from its layout (catalogue.mjs). */
+const HANDLED = {
+  "/uapi/domestic-stock/v1/quotations/inquire-price": "inquire-price",
+  "/uapi/domestic-stock/v1/quotations/inquire-daily-price": "inquire-daily-price",
+  "/uapi/domestic-stock/v1/trading/order-cash": "order-cash",
+  "/uapi/domestic-stock/v1/trading/order-rvsecncl": "order-rvsecncl",
+  "/uapi/domestic-stock/v1/trading/inquire-balance": "inquire-balance",
+  "/uapi/domestic-stock/v1/trading/inquire-psbl-order": "inquire-psbl-order",
+  "/uapi/domestic-stock/v1/trading/inquire-daily-ccld": "inquire-daily-ccld",
+};
 import { listen } from "../listen.mjs";
 
 const SIX_HOURS = 6 * 3600e3;
@@ -142,12 +155,11 @@ export async function startMockKis(o = {}) {
     if (!tok || tok.appkey !== appkey || !headers.appsecret) return [500, kisError("EGW00121", "유효하지 않은 token 입니다.")];
     if (tok.expiresAt <= now()) return [500, kisError("EGW00123", "기간이 만료된 token 입니다.")];
     if (overLimit(appkey)) return busy();
-    const endpoint = path.split("/").pop();
+    const endpoint = HANDLED[path];
     const trs = TR_IDS[endpoint];
-    if (!trs) return [404, "<html><body>404 Not Found</body></html>"];
     const trId = headers.tr_id ?? "";
-    const side = trs[env][trId];
-    if (!side || trs.method !== method) return [500, kisError("OPSQ0002", "없는 서비스 코드 입니다")];
+    const side = trs?.[env][trId];
+    if (trs && (!side || trs.method !== method)) return [500, kisError("OPSQ0002", "없는 서비스 코드 입니다")];
     if (method === "POST" && opts.hashkey !== "off") {
       if (headers.hashkey ? headers.hashkey !== hashOf(body) : opts.hashkey === "require") {
         return [500, kisError("OPSQ0007", "hashkey가 요청 본문과 일치하지 않습니다")];
@@ -161,6 +173,7 @@ export async function startMockKis(o = {}) {
         return [500, kisError("OPSQ0003", "요청 본문이 JSON이 아닙니다")];
       }
     }
+    if (!trs) return catalogued(path, method, env, trId, input, now()) ?? [404, "<html><body>404 Not Found</body></html>"];
     return ENDPOINTS[endpoint](input, side, headers);
   }
 
