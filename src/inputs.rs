@@ -159,6 +159,26 @@ pub struct CancelInput {
     pub quantity: Option<Value>,
 }
 
+/// `modify()`: an open order to a new price (or type, or a part of its quantity).
+#[derive(Debug, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ModifyInput {
+    pub order_no: String,
+    pub org_no: String,
+    /// Default "all" (the whole remaining quantity).
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "number | \"all\""))]
+    pub quantity: Option<Value>,
+    /// The new limit price; omitted → a market order ("01").
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
+    pub price: Option<f64>,
+    /// ORD_DVSN code of the modified order.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
+    pub order_type: Option<String>,
+}
+
 /// `getDailyPrices()`'s options.
 #[derive(Debug, Default, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]

@@ -164,6 +164,71 @@ pub struct Balance {
     pub summary: BalanceSummary,
 }
 
+/// One price level of an orderbook.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct Level {
+    pub price: Option<f64>,
+    /// Shares waiting at this price (잔량).
+    pub quantity: Option<f64>,
+    /// Change in that quantity since the last update (잔량증감).
+    pub change: Option<f64>,
+}
+
+/// inquire-asking-price-exp-ccn (FHKST01010200): ten levels a side, best first; `time` is
+/// "HH:MM:SS" (Korea time).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct Orderbook {
+    pub symbol: String,
+    pub time: String,
+    /// Sell orders, the lowest price first.
+    pub asks: Vec<Level>,
+    /// Buy orders, the highest price first.
+    pub bids: Vec<Level>,
+    pub total_ask_quantity: Option<f64>,
+    pub total_bid_quantity: Option<f64>,
+    /// The expected price and volume of the next auction (예상체결가), outside continuous trading.
+    pub expected_price: Option<f64>,
+    pub expected_volume: Option<f64>,
+    /// `output1` and `output2` as KIS sent them.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+    pub raw: Raw,
+}
+
+impl Orderbook {
+    /// From the answer's `output1` (the book) and `output2` (the expected price).
+    pub fn from_outputs(symbol: &str, book: Value, expected: Value) -> Orderbook {
+        let side = |price: &str, qty: &str| -> Vec<Level> {
+            (1..=10)
+                .map(|i| Level {
+                    price: field_number(&book, &format!("{price}{i}")),
+                    quantity: field_number(&book, &format!("{qty}{i}")),
+                    change: field_number(&book, &format!("{qty}_icdc{i}")),
+                })
+                .filter(|l| l.price.is_some_and(|p| p > 0.0))
+                .collect()
+        };
+        let mut ob = Orderbook {
+            symbol: symbol.to_string(),
+            time: coloned_time(&field_text(&book, "aspr_acpt_hour")),
+            asks: side("askp", "askp_rsqn"),
+            bids: side("bidp", "bidp_rsqn"),
+            total_ask_quantity: field_number(&book, "total_askp_rsqn"),
+            total_bid_quantity: field_number(&book, "total_bidp_rsqn"),
+            expected_price: field_number(&expected, "antc_cnpr").filter(|p| *p > 0.0),
+            expected_volume: field_number(&expected, "antc_vol"),
+            raw: into_raw(book),
+        };
+        for (k, v) in into_raw(expected) {
+            ob.raw.entry(k).or_insert(v);
+        }
+        ob
+    }
+}
+
 /// order-cash / order-rvsecncl `output`; `time` is "HH:MM:SS" (Korea time).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::account::Account;
 use crate::error::{KisError, Result};
 use crate::input::{read, whole_number};
-use crate::inputs::{CancelInput, OrderBodyInput, OrderInput};
+use crate::inputs::{CancelInput, ModifyInput, OrderBodyInput, OrderInput};
 use crate::symbol::validate_symbol;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,32 +129,76 @@ pub fn build_order_body(v: &Value) -> Result<Vec<(&'static str, String)>> {
     Ok(order_body(&account, &order))
 }
 
+/// A cancel, or a modification (정정) when `revision` is set, of an open order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancelRequest {
     pub order_no: String,
     pub org_no: String,
     /// None = the whole remaining quantity.
     pub quantity: Option<u64>,
+    pub revision: Option<Revision>,
+}
+
+/// What a modification changes the order to: its type (ORD_DVSN) and limit price.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revision {
+    pub order_type: String,
+    pub price: Option<u64>,
 }
 
 impl CancelRequest {
     /// `{ orderNo, orgNo, quantity?: number | "all" }`.
     pub fn from_value(v: &Value) -> Result<CancelRequest> {
         let c = read::<CancelInput>("cancel", v)?;
-        let order_no = digits("cancel.orderNo", &c.order_no, 10)?;
-        let org_no = digits("cancel.orgNo", &c.org_no, 5)?;
-        let quantity = match &c.quantity {
+        CancelRequest::target("cancel", &c.order_no, &c.org_no, c.quantity.as_ref(), None)
+    }
+
+    /// `{ orderNo, orgNo, quantity?: number | "all", price?, orderType? }`: price given → limit
+    /// "00", as for an order.
+    pub fn from_modify(v: &Value) -> Result<CancelRequest> {
+        let m = read::<ModifyInput>("modify", v)?;
+        let price = m
+            .price
+            .map(|p| whole_number("modify.price", p, 1.0, MAX_PRICE))
+            .transpose()?;
+        let order_type = match m.order_type {
+            Some(t) => t,
+            None if price.is_some() => "00".to_string(),
+            None => "01".to_string(),
+        };
+        check_order_type("modify.orderType", "modify.price", &order_type, price)?;
+        let revision = Revision { order_type, price };
+        CancelRequest::target(
+            "modify",
+            &m.order_no,
+            &m.org_no,
+            m.quantity.as_ref(),
+            Some(revision),
+        )
+    }
+
+    fn target(
+        scope: &str,
+        order_no: &str,
+        org_no: &str,
+        quantity: Option<&Value>,
+        revision: Option<Revision>,
+    ) -> Result<CancelRequest> {
+        let field = |k: &str| format!("{scope}.{k}");
+        let order_no = digits(&field("orderNo"), order_no, 10)?;
+        let org_no = digits(&field("orgNo"), org_no, 5)?;
+        let quantity = match quantity {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s == "all" => None,
             Some(Value::Number(n)) => Some(whole_number(
-                "cancel.quantity",
+                &field("quantity"),
                 n.as_f64().unwrap_or(f64::NAN),
                 1.0,
                 MAX_QUANTITY,
             )?),
             Some(_) => {
                 return Err(KisError::validation(
-                    "cancel.quantity",
+                    &field("quantity"),
                     "must be a positive whole number or \"all\"",
                 ))
             }
@@ -163,6 +207,7 @@ impl CancelRequest {
             order_no: order_no.to_string(),
             org_no: org_no.to_string(),
             quantity,
+            revision,
         })
     }
 }
@@ -177,21 +222,36 @@ fn digits<'a>(field: &str, s: &'a str, max: usize) -> Result<&'a str> {
     Ok(s)
 }
 
-/// The order-rvsecncl body for a cancel (RVSE_CNCL_DVSN_CD "02").
+/// The order-rvsecncl body: a cancel (RVSE_CNCL_DVSN_CD "02"), or a modification ("01") to the
+/// revision's type and price.
 pub fn cancel_body(account: &Account, c: &CancelRequest) -> Vec<(&'static str, String)> {
     vec![
         ("CANO", account.cano.clone()),
         ("ACNT_PRDT_CD", account.product.clone()),
         ("KRX_FWDG_ORD_ORGNO", c.org_no.clone()),
         ("ORGN_ODNO", c.order_no.clone()),
-        ("ORD_DVSN", "00".to_string()),
-        ("RVSE_CNCL_DVSN_CD", "02".to_string()),
+        (
+            "ORD_DVSN",
+            c.revision
+                .as_ref()
+                .map_or_else(|| "00".to_string(), |r| r.order_type.clone()),
+        ),
+        (
+            "RVSE_CNCL_DVSN_CD",
+            if c.revision.is_some() { "01" } else { "02" }.to_string(),
+        ),
         (
             "ORD_QTY",
             c.quantity
                 .map_or_else(|| "0".to_string(), |n| n.to_string()),
         ),
-        ("ORD_UNPR", "0".to_string()),
+        (
+            "ORD_UNPR",
+            c.revision
+                .as_ref()
+                .and_then(|r| r.price)
+                .map_or_else(|| "0".to_string(), |p| p.to_string()),
+        ),
         (
             "QTY_ALL_ORD_YN",
             if c.quantity.is_none() { "Y" } else { "N" }.to_string(),

@@ -205,3 +205,86 @@ fn b7_all_pages_follows_tr_cont_and_joins_the_rows() {
         w.kis.violations.borrow()
     );
 }
+
+#[test]
+fn the_orderbook_is_ten_levels_a_side_best_first_as_numbers() {
+    let w = world(json!({}));
+    let mut book = serde_json::Map::new();
+    book.insert("aspr_acpt_hour".into(), json!("093015"));
+    for i in 1..=10 {
+        book.insert(format!("askp{i}"), json!(format!("{}", 71000 + i * 100)));
+        book.insert(format!("bidp{i}"), json!(format!("{}", 71100 - i * 100)));
+        book.insert(format!("askp_rsqn{i}"), json!(format!(" {} ", i * 10)));
+        book.insert(format!("bidp_rsqn{i}"), json!(format!("{}", i * 20)));
+    }
+    book.insert("total_askp_rsqn".into(), json!("550"));
+    let body = json!({"rt_cd": "0", "msg_cd": "MCA00000", "msg1": "", "output1": book,
+        "output2": {"antc_cnpr": "0", "antc_vol": "0", "stck_shrn_iscd": "005930"}});
+    w.kis.script(
+        "/inquire-asking-price-exp-ccn",
+        vec![Scripted::Respond(200, body.to_string())],
+    );
+    let ob = w.run(w.core.get_orderbook(&sym("005930"))).unwrap();
+    assert_eq!((ob.asks.len(), ob.bids.len()), (10, 10));
+    assert_eq!(ob.asks[0].price, Some(71100.0));
+    assert_eq!(ob.bids[0].price, Some(71000.0));
+    assert_eq!(ob.asks[0].quantity, Some(10.0), "KIS's padding trimmed");
+    assert_eq!(ob.time, "09:30:15");
+    assert_eq!(ob.total_ask_quantity, Some(550.0));
+    assert_eq!(
+        ob.expected_price, None,
+        "no auction price in continuous trading"
+    );
+    let sent = w.kis.requests_to("/inquire-asking-price-exp-ccn");
+    assert_eq!(sent[0].header("tr_id"), Some("FHKST01010200"));
+    assert_eq!(sent[0].query_value("FID_INPUT_ISCD"), Some("005930"));
+    let e = w.run(w.core.get_orderbook(&sym("5930"))).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("symbol"));
+}
+
+#[test]
+fn a_modification_is_order_rvsecncl_with_01_and_as_safe_as_a_cancel() {
+    let w = world(json!({}));
+    let ack = w
+        .run(
+            w.core
+                .buy(&json!({"symbol": "005930", "quantity": 2, "price": 60000})),
+        )
+        .unwrap();
+    let modify = json!({"orderNo": ack.order_no, "orgNo": ack.org_no, "price": 60100});
+    w.run(w.core.modify(&modify)).unwrap();
+    let sent = w.kis.requests_to("/order-rvsecncl");
+    let body: Value = serde_json::from_str(sent[0].body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["RVSE_CNCL_DVSN_CD"], "01");
+    assert_eq!(body["ORD_DVSN"], "00");
+    assert_eq!(body["ORD_UNPR"], "60100");
+    assert_eq!(body["QTY_ALL_ORD_YN"], "Y");
+    assert_eq!(sent[0].header("tr_id"), Some("VTTC0013U"));
+    // A limit type without a price, and a price on a market type, are refused by name.
+    for (bad, field) in [
+        (
+            json!({"orderNo": "1", "orgNo": "06010", "orderType": "00"}),
+            "modify.price",
+        ),
+        (
+            json!({"orderNo": "1", "orgNo": "06010", "orderType": "01", "price": 1}),
+            "modify.price",
+        ),
+        (
+            json!({"orderNo": "x", "orgNo": "06010", "price": 1}),
+            "modify.orderNo",
+        ),
+    ] {
+        let e = w.run(w.core.modify(&bad)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some(field), "{bad}");
+    }
+    // An answer that may have been executed: unknown, never resent.
+    w.kis.script(
+        "/order-rvsecncl",
+        vec![Scripted::ExecuteThen(500, String::new())],
+    );
+    let e = w.run(w.core.modify(&modify)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown);
+    assert!(e.message.contains("modification"), "{}", e.message);
+    assert_eq!(w.kis.requests_to("/order-rvsecncl").len(), 2);
+}

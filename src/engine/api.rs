@@ -13,7 +13,7 @@ use crate::input::{read, whole_number};
 use crate::inputs::{BuyingPowerInput, DailyPriceOptions, OrdersQuery, RequestSpec};
 use crate::kst::{add_days, is_valid_date, kst_date, months_before};
 use crate::models::{
-    Balance, BalanceSummary, BuyingPower, DailyBar, Holding, Order, OrderAck, Quote,
+    Balance, BalanceSummary, BuyingPower, DailyBar, Holding, Order, OrderAck, Orderbook, Quote,
 };
 use crate::order::{CancelRequest, OrderRequest, Side};
 use crate::query::{
@@ -182,6 +182,20 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             &symbol,
             output(&mut reply.body, "output", PRICE_PATH)?,
         ))
+    }
+
+    /// FHKST01010200: ten levels a side, best first, and the expected auction price.
+    pub async fn get_orderbook(&self, symbol: &Value) -> Result<Orderbook> {
+        let symbol = symbol_arg("symbol", symbol)?;
+        let call = self.catalogued(
+            "domesticStockInquireAskingPriceExpCcn",
+            &[("FID_COND_MRKT_DIV_CODE", "J"), ("FID_INPUT_ISCD", &symbol)],
+        )?;
+        let mut reply = self.call_plain(&call).await?;
+        let book = output(&mut reply.body, "output1", &call.path)?;
+        // The expected price is absent in continuous trading on some days: not an error.
+        let expected = output(&mut reply.body, "output2", &call.path).unwrap_or_default();
+        Ok(Orderbook::from_outputs(&symbol, book, expected))
     }
 
     /// FHKST01010400; bars oldest first, as a chart wants them.
@@ -354,6 +368,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 
     pub async fn cancel(&self, cancel: &Value) -> Result<OrderAck> {
         let c = CancelRequest::from_value(cancel)?;
+        self.cancel_order(&c).await
+    }
+
+    /// 정정: an open order to a new price (or type, or part of its quantity).
+    pub async fn modify(&self, modify: &Value) -> Result<OrderAck> {
+        let c = CancelRequest::from_modify(modify)?;
         self.cancel_order(&c).await
     }
 

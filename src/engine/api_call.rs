@@ -97,31 +97,22 @@ fn joined(pages: Vec<Value>) -> Value {
 }
 
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
-    /// `call(api, params, options)`.
-    pub async fn call_api(&self, api: &Value, params: &Value, options: &Value) -> Result<RawReply> {
-        let name = read::<String>("api", api)?;
-        let e = catalogue::find(&name).ok_or_else(|| {
-            KisError::validation(
-                "api",
-                format!(
-                    "is not a KIS API of the catalogue: \"{name}\" (a method name such as \
-                     domesticStockInquirePrice, or its /uapi/ path)"
-                ),
-            )
+    /// A curated method's call of catalogued API `name`, whose only TR ID in each environment
+    /// it takes, with `given` parameters (the rest as `call` fills them).
+    pub(crate) fn catalogued(&self, name: &str, given: &[(&str, &str)]) -> Result<Call> {
+        let e = catalogue::find(name).ok_or_else(|| {
+            KisError::validation("api", format!("{name} is not in this build's catalogue"))
         })?;
-        let options = read::<Option<CallOptions>>("options", options)?.unwrap_or_default();
-        let empty = Map::new();
-        let given = match params {
-            Value::Object(given) => given,
-            Value::Null => &empty,
-            _ => {
-                return Err(KisError::validation(
-                    "params",
-                    "must be an object of KIS's parameters",
-                ))
-            }
-        };
-        let tr_id = tr_id(e, self.cfg.env, options.tr_id.as_deref())?;
+        let given: Map<String, Value> = given
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect();
+        let tr_id = tr_id(e, self.cfg.env, None)?;
+        self.build_call(e, &given, tr_id)
+    }
+
+    /// The call of `e` with `given` parameters, checked as `call` promises.
+    fn build_call(&self, e: &Endpoint, given: &Map<String, Value>, tr_id: &str) -> Result<Call> {
         for (k, v) in given {
             if !e.params.iter().any(|p| p.name == k) {
                 let known: Vec<&str> = e.params.iter().map(|p| p.name).collect();
@@ -168,7 +159,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             };
             values.push((p.name.to_string(), value));
         }
-        let call = if e.post {
+        Ok(if e.post {
             let body: Map<String, Value> = values
                 .into_iter()
                 .map(|(k, v)| (k, Value::String(v)))
@@ -193,7 +184,35 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 tr_cont: String::new(),
                 kind: CallKind::Read,
             }
+        })
+    }
+
+    /// `call(api, params, options)`.
+    pub async fn call_api(&self, api: &Value, params: &Value, options: &Value) -> Result<RawReply> {
+        let name = read::<String>("api", api)?;
+        let e = catalogue::find(&name).ok_or_else(|| {
+            KisError::validation(
+                "api",
+                format!(
+                    "is not a KIS API of the catalogue: \"{name}\" (a method name such as \
+                     domesticStockInquirePrice, or its /uapi/ path)"
+                ),
+            )
+        })?;
+        let options = read::<Option<CallOptions>>("options", options)?.unwrap_or_default();
+        let empty = Map::new();
+        let given = match params {
+            Value::Object(given) => given,
+            Value::Null => &empty,
+            _ => {
+                return Err(KisError::validation(
+                    "params",
+                    "must be an object of KIS's parameters",
+                ))
+            }
         };
+        let tr_id = tr_id(e, self.cfg.env, options.tr_id.as_deref())?;
+        let call = self.build_call(e, given, tr_id)?;
         if options.all_pages.unwrap_or(false) && !e.post {
             let pages = self.all_pages(call).await?;
             return Ok(RawReply {

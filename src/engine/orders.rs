@@ -113,6 +113,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
     }
 
+    /// A cancel, or a modification (정정) when `c.revision` is set: one TR, the same safety —
+    /// never resent once it may have reached KIS.
     pub async fn cancel_order(&self, c: &CancelRequest) -> Result<OrderAck> {
         let account = self.cfg.require_account()?;
         let call = Call {
@@ -132,11 +134,16 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     .map(Value::take)
                     .unwrap_or_default(),
             )),
-            Err(f) if f.maybe_executed => Err(f.status_unknown(
-                "the cancel",
-                "",
-                "check getOrders() before cancelling again",
-            )),
+            Err(f) if f.maybe_executed => {
+                let (what, advice) = match c.revision {
+                    Some(_) => (
+                        "the modification",
+                        "check getOrders() before modifying again",
+                    ),
+                    None => ("the cancel", "check getOrders() before cancelling again"),
+                };
+                Err(f.status_unknown(what, "", advice))
+            }
             Err(f) => Err(f.error),
         }
     }

@@ -159,6 +159,16 @@ impl KisClient {
         promise(async move { core.get_price(&from_js("symbol", symbol)?).await })
     }
 
+    /// FHKST01010200: the orderbook, ten levels a side, best first.
+    #[wasm_bindgen(js_name = getOrderbook, unchecked_return_type = "Promise<Orderbook>")]
+    pub fn get_orderbook(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
+    ) -> Promise {
+        let core = self.core.clone();
+        promise(async move { core.get_orderbook(&from_js("symbol", symbol)?).await })
+    }
+
     /// FHKST01010400: 30 daily (weekly, monthly) bars, oldest first.
     #[wasm_bindgen(js_name = getDailyPrices, unchecked_return_type = "Promise<DailyBar[]>")]
     pub fn get_daily_prices(
@@ -234,6 +244,17 @@ impl KisClient {
     ) -> Promise {
         let core = self.core.clone();
         promise(async move { core.cancel(&from_js("cancel", input)?).await })
+    }
+
+    /// TTTC0013U / VTTC0013U: an open order to a new price (정정). Never resent once it may
+    /// have reached KIS: it then fails with kind `orderStatusUnknown`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
+    pub fn modify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ModifyInput")] input: JsValue,
+    ) -> Promise {
+        let core = self.core.clone();
+        promise(async move { core.modify(&from_js("modify", input)?).await })
     }
 
     /// Any other TR, under the same token, limiter and retry policies. A POST is never resent

@@ -93,6 +93,37 @@ describe("every operation against the mock", () => {
     await assert.rejects(kis.sell({ symbol: "035720", quantity: 1 }), (e) => e.kind === "api" && e.msgCd === "APBK0400");
   });
 
+  test("the orderbook: ten levels a side around the market price, best first", async () => {
+    const { kis } = client(mock);
+    const ob = await kis.getOrderbook("005930");
+    assert.equal(ob.symbol, "005930");
+    assert.equal(ob.asks.length, 10);
+    assert.equal(ob.bids.length, 10);
+    assert.ok(ob.asks[0].price > ob.bids[0].price, "the best ask is above the best bid");
+    for (let i = 1; i < 10; i++) {
+      assert.ok(ob.asks[i].price > ob.asks[i - 1].price && ob.bids[i].price < ob.bids[i - 1].price);
+    }
+    assert.equal(ob.totalAskQuantity, ob.asks.reduce((a, l) => a + l.quantity, 0));
+    assert.match(ob.time, /^\d\d:\d\d:\d\d$/);
+    await assert.rejects(kis.getOrderbook("5930"), (e) => e.kind === "validation" && e.field === "symbol");
+  });
+
+  test("modify (정정): the open order gets a new price under a new number that names it", async () => {
+    const { kis } = client(mock);
+    const limit = await kis.buy({ symbol: "005930", quantity: 2, price: 60000 });
+    const revised = await kis.modify({ orderNo: limit.orderNo, orgNo: limit.orgNo, price: 60100 });
+    assert.notEqual(revised.orderNo, limit.orderNo);
+    const byNo = Object.fromEntries((await kis.getOrders()).map((o) => [o.orderNo, o]));
+    assert.equal(byNo[limit.orderNo].remainingQuantity, 0, "the original has nothing left open");
+    assert.equal(byNo[revised.orderNo].originalOrderNo, limit.orderNo);
+    assert.equal(byNo[revised.orderNo].price, 60100);
+    assert.equal(byNo[revised.orderNo].remainingQuantity, 2);
+    await assert.rejects(kis.modify({ orderNo: limit.orderNo, orgNo: limit.orgNo, price: 60200 }), (e) => e.kind === "api" && e.msgCd === "APBK0635");
+    await assert.rejects(kis.modify({ orderNo: limit.orderNo, orgNo: limit.orgNo, price: 60150 + 0.5 }), (e) => e.kind === "validation" && e.field === "modify.price");
+    // The revised order is an order like any: it can be cancelled.
+    await kis.cancel({ orderNo: revised.orderNo, orgNo: revised.orgNo });
+  });
+
   test("open limit buys hold cash back, and fill when the price reaches them", async () => {
     const { kis } = client(mock);
     const before = (await kis.getBuyingPower({ symbol: "035420", price: 200000 })).cash;

@@ -3,7 +3,7 @@
 import {
   KisClient, KisError, isKisError, trIdFor, buildOrderBody, isMockUrl, localStorageTokenStore,
   type Quote, type KisEvent, type Balance, type OrderAck, type Order, type TokenInfo, type RawReply,
-  type StoredToken, type TokenStore, type ErrorKind, type DailyBar, type BuyingPower,
+  type StoredToken, type TokenStore, type ErrorKind, type DailyBar, type BuyingPower, type Orderbook,
 } from "kis-wasm";
 
 const store: TokenStore = {
@@ -114,3 +114,13 @@ async function catalogue(kis: KisClient): Promise<void> {
   void r.body.output?.stck_price;
 }
 void catalogue;
+
+async function curated(kis: KisClient): Promise<void> {
+  const ob: Orderbook = await kis.getOrderbook("005930");
+  const best: number | null = ob.asks[0]?.price ?? null;
+  const revised: OrderAck = await kis.modify({ orderNo: "0000000001", orgNo: "06010", price: 70100 });
+  void [best, revised.orderNo];
+  // @ts-expect-error a modification names the order it changes
+  await kis.modify({ price: 70100 });
+}
+void curated;

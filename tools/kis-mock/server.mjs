@@ -13,6 +13,7 @@ import { answer as catalogued } from "./catalogue.mjs";
 const HANDLED = {
   "/uapi/domestic-stock/v1/quotations/inquire-price": "inquire-price",
   "/uapi/domestic-stock/v1/quotations/inquire-daily-price": "inquire-daily-price",
+  "/uapi/domestic-stock/v1/quotations/inquire-asking-price-exp-ccn": "inquire-asking-price-exp-ccn",
   "/uapi/domestic-stock/v1/trading/order-cash": "order-cash",
   "/uapi/domestic-stock/v1/trading/order-rvsecncl": "order-rvsecncl",
   "/uapi/domestic-stock/v1/trading/inquire-balance": "inquire-balance",
@@ -235,6 +236,38 @@ export async function startMockKis(o = {}) {
   }
 
   const ENDPOINTS = {
+    /** Ten levels a side around the market price, on its tick; quantities deterministic. */
+    "inquire-asking-price-exp-ccn"(q) {
+      if (!/^([0-9A-Z]{6}|Q[0-9]{6})$/.test(q.FID_INPUT_ISCD ?? "")) return [200, kisError("OPSQ0005", "조회할 자료가 없습니다")];
+      const s = q.FID_INPUT_ISCD;
+      const p = price(s);
+      const step = tick(p);
+      const book = { aspr_acpt_hour: kst(now()).time };
+      const qty = (side, i) => String(((hashOf(`${s}${side}${i}`).charCodeAt(0) * 37) % 900) + 100);
+      for (let i = 1; i <= 10; i++) {
+        book[`askp${i}`] = String(p + i * step);
+        book[`bidp${i}`] = String(p - (i - 1) * step);
+      }
+      for (let i = 1; i <= 10; i++) {
+        book[`askp_rsqn${i}`] = qty("a", i);
+        book[`bidp_rsqn${i}`] = qty("b", i);
+      }
+      for (let i = 1; i <= 10; i++) {
+        book[`askp_rsqn_icdc${i}`] = "0";
+        book[`bidp_rsqn_icdc${i}`] = "0";
+      }
+      const sum = (side) => String(Array.from({ length: 10 }, (_, i) => Number(qty(side, i + 1))).reduce((a, b) => a + b, 0));
+      Object.assign(book, {
+        total_askp_rsqn: sum("a"), total_bidp_rsqn: sum("b"), total_askp_rsqn_icdc: "0", total_bidp_rsqn_icdc: "0",
+        ovtm_total_askp_icdc: "0", ovtm_total_bidp_icdc: "0", ovtm_total_askp_rsqn: "0", ovtm_total_bidp_rsqn: "0", ntby_aspr_rsqn: "0",
+      });
+      const expected = {
+        antc_mkop_cls_code: "", stck_prpr: String(p), stck_oprc: String(p), stck_hgpr: String(p + step), stck_lwpr: String(p - step),
+        stck_sdpr: String(p), antc_cnpr: "0", antc_cntg_vrss_sign: "3", antc_cntg_vrss: "0", antc_cntg_prdy_ctrt: "0.00", antc_vol: "0",
+        stck_shrn_iscd: s, vi_cls_code: "N",
+      };
+      return ok("MCA00000", "정상처리 되었습니다.", { output1: book, output2: expected });
+    },
     "inquire-price"(q) {
       if (!/^([0-9A-Z]{6}|Q[0-9]{6})$/.test(q.FID_INPUT_ISCD ?? "")) return [200, kisError("OPSQ0005", "조회할 자료가 없습니다")];
       const s = q.FID_INPUT_ISCD;
@@ -353,13 +386,36 @@ export async function startMockKis(o = {}) {
     "order-rvsecncl"(b) {
       const missing = need(b, ["CANO", "ACNT_PRDT_CD", "KRX_FWDG_ORD_ORGNO", "ORGN_ODNO", "ORD_DVSN", "RVSE_CNCL_DVSN_CD", "ORD_QTY", "ORD_UNPR", "QTY_ALL_ORD_YN"]);
       if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
-      if (b.RVSE_CNCL_DVSN_CD !== "02") return [200, kisError("APBK0900", "정정은 이 모의 서버에서 지원하지 않습니다")];
+      if (!["01", "02"].includes(b.RVSE_CNCL_DVSN_CD)) return [200, kisError("APBK0900", "정정취소구분코드를 확인하세요")];
+      const modify = b.RVSE_CNCL_DVSN_CD === "01";
+      const market = b.ORD_DVSN === "01";
+      if (modify) {
+        if (!["00", "01"].includes(b.ORD_DVSN)) return [200, kisError("APBK0900", "모의투자에서 지원하지 않는 주문구분입니다")];
+        if (market ? b.ORD_UNPR !== "0" : !/^[1-9][0-9]*$/.test(b.ORD_UNPR)) return [200, kisError("APBK0919", "주문단가를 확인하세요")];
+        if (!market && Number(b.ORD_UNPR) % tick(Number(b.ORD_UNPR))) return [200, kisError("APBK0509", "호가단위가 맞지 않습니다")];
+      }
       const acct = account(b.CANO, b.ACNT_PRDT_CD);
       const order = acct.orders.find((x) => x.odno === b.ORGN_ODNO && x.orgno === b.KRX_FWDG_ORD_ORGNO);
       if (!order) return [200, kisError("APBK0344", "원주문번호가 존재하지 않습니다")];
       const open = order.qty - order.filled - (order.cancelledQty ?? 0);
-      if (open <= 0 || order.cancelled) return [200, kisError("APBK0634", "취소 가능한 수량이 없습니다")];
+      if (open <= 0 || order.cancelled) return [200, kisError(modify ? "APBK0635" : "APBK0634", modify ? "정정 가능한 수량이 없습니다" : "취소 가능한 수량이 없습니다")];
       const qty = b.QTY_ALL_ORD_YN === "Y" ? open : Math.min(open, Number(b.ORD_QTY));
+      if (modify) {
+        // KIS books a modification as a new order, naming the original in orgn_odno, for the
+        // quantity it takes off the original.
+        order.cancelledQty = (order.cancelledQty ?? 0) + qty;
+        order.cancelled = order.cancelledQty + order.filled >= order.qty;
+        const t = kst(now());
+        const limit = market ? 0 : Number(b.ORD_UNPR);
+        const revised = {
+          odno: String(state.nextOrderNo++).padStart(10, "0"), orgOdno: order.odno, orgno: order.orgno, side: order.side,
+          symbol: order.symbol, qty, price: limit, dvsn: b.ORD_DVSN, date: t.date, time: t.time, filled: 0, cancelled: false,
+        };
+        acct.orders.push(revised);
+        const p = price(order.symbol);
+        if (market || (order.side === "buy" ? limit >= p : limit <= p)) fill(acct, revised, p);
+        return ok("APBK0013", "주문 전송 완료 되었습니다.", { output: { KRX_FWDG_ORD_ORGNO: order.orgno, ODNO: revised.odno, ORD_TMD: t.time } });
+      }
       order.cancelledQty = (order.cancelledQty ?? 0) + qty;
       order.cancelled = order.cancelledQty + order.filled >= order.qty;
       if (order.side === "sell") {
