@@ -5,7 +5,7 @@ import type { ErrorKind, TokenStore } from "./kis_wasm.js";
 export { KisClient, trIdFor, buildOrderBody, isMockUrl } from "./kis_wasm.js";
 export type { KisApi, KisApiName, KisApiParams, KisApiBodies, KisApiReply } from "./catalogue.js";
 export type {
-  CallOptions, ModifyInput, Orderbook, Level, KisClientOptions, FetchLike, KisEnv, TrIdSet, TrOp, TokenStore, KisLogger, StoredToken, TokenInfo,
+  CallOptions, ModifyInput, Orderbook, Level, MinuteBar, MinuteBarsOptions, KisClientOptions, FetchLike, KisEnv, TrIdSet, TrOp, TokenStore, KisLogger, StoredToken, TokenInfo,
   OrderInput, OrderBodyInput, CancelInput, DailyPriceOptions, BuyingPowerInput, OrdersQuery, RequestSpec,
   RetryOptions, KisBody, RawReply, Quote, DailyBar, Balance, Holding, BalanceSummary, OrderAck, Order,
   OrderSide, BuyingPower, KisEvent, EventType, ErrorKind,

@@ -179,6 +179,22 @@ pub struct ModifyInput {
     pub order_type: Option<String>,
 }
 
+/// `getMinuteBars()`'s options.
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MinuteBarsOptions {
+    /// The last minute wanted, Korea time, "HH:MM" or "HH:MM:SS"; default now.
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
+    pub until: Option<String>,
+    /// KIS gives 30 minutes a call; each page goes 30 minutes further back, to 09:00. Default
+    /// 1, at most 14 (the whole trading day).
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
+    pub pages: Option<f64>,
+}
+
 /// `getDailyPrices()`'s options.
 #[derive(Debug, Default, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]

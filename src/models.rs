@@ -164,6 +164,39 @@ pub struct Balance {
     pub summary: BalanceSummary,
 }
 
+/// A row of inquire-time-itemchartprice `output2`: one minute; `date` "YYYY-MM-DD", `time`
+/// "HH:MM:SS" (Korea time).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct MinuteBar {
+    pub date: String,
+    pub time: String,
+    pub open: Option<f64>,
+    pub high: Option<f64>,
+    pub low: Option<f64>,
+    pub close: Option<f64>,
+    /// Shares traded in the minute (cntg_vol).
+    pub volume: Option<f64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
+    pub raw: Raw,
+}
+
+impl MinuteBar {
+    pub fn from_row(o: Value) -> MinuteBar {
+        MinuteBar {
+            date: dashed_date(&field_text(&o, "stck_bsop_date")),
+            time: coloned_time(&field_text(&o, "stck_cntg_hour")),
+            open: field_number(&o, "stck_oprc"),
+            high: field_number(&o, "stck_hgpr"),
+            low: field_number(&o, "stck_lwpr"),
+            close: field_number(&o, "stck_prpr"),
+            volume: field_number(&o, "cntg_vol"),
+            raw: into_raw(o),
+        }
+    }
+}
+
 /// One price level of an orderbook.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]

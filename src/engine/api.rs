@@ -10,10 +10,13 @@ use crate::engine::orders::ORDERS_PATH;
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::input::{read, whole_number};
-use crate::inputs::{BuyingPowerInput, DailyPriceOptions, OrdersQuery, RequestSpec};
-use crate::kst::{add_days, is_valid_date, kst_date, months_before};
+use crate::inputs::{
+    BuyingPowerInput, DailyPriceOptions, MinuteBarsOptions, OrdersQuery, RequestSpec,
+};
+use crate::kst::{add_days, is_valid_date, kst_date, kst_time, months_before};
 use crate::models::{
-    Balance, BalanceSummary, BuyingPower, DailyBar, Holding, Order, OrderAck, Orderbook, Quote,
+    Balance, BalanceSummary, BuyingPower, DailyBar, Holding, MinuteBar, Order, OrderAck, Orderbook,
+    Quote,
 };
 use crate::order::{CancelRequest, OrderRequest, Side};
 use crate::query::{
@@ -143,6 +146,44 @@ fn uapi_path(path: &str) -> Result<&str> {
     }
 }
 
+/// A trading day's 390 minutes are 13 pages of 30; one more for the opening auction.
+const MAX_MINUTE_PAGES: f64 = 14.0;
+
+fn bars_has(bars: &[MinuteBar], b: &MinuteBar) -> bool {
+    bars.iter().any(|x| x.date == b.date && x.time == b.time)
+}
+
+/// "HH:MM", "HH:MM:SS" or "HHMMSS" → "HHMMSS", a time of day.
+fn clock_arg(field: &str, s: &str) -> Result<String> {
+    let digits: String = s.chars().filter(|c| *c != ':').collect();
+    let digits = if digits.len() == 4 {
+        format!("{digits}00")
+    } else {
+        digits
+    };
+    let valid = digits.len() == 6
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && &digits[..2] < "24"
+        && &digits[2..4] < "60"
+        && &digits[4..] < "60";
+    if valid {
+        Ok(digits)
+    } else {
+        Err(KisError::validation(
+            field,
+            format!("must be a time as \"HH:MM\" or \"HH:MM:SS\", got \"{s}\""),
+        ))
+    }
+}
+
+/// The minute before "HHMMSS", at its first second; None before midnight.
+fn minute_before(hhmmss: &str) -> Option<String> {
+    let h: u32 = hhmmss.get(..2)?.parse().ok()?;
+    let m: u32 = hhmmss.get(2..4)?.parse().ok()?;
+    let total = (h * 60 + m).checked_sub(1)?;
+    Some(format!("{:02}{:02}00", total / 60, total % 60))
+}
+
 /// "YYYY-MM-DD" or "YYYYMMDD" → "YYYYMMDD".
 fn date_arg(field: &str, s: &str) -> Result<String> {
     let compact: String = if s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' {
@@ -182,6 +223,55 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             &symbol,
             output(&mut reply.body, "output", PRICE_PATH)?,
         ))
+    }
+
+    /// FHKST03010200: today's minute bars, oldest first; each page goes 30 minutes further
+    /// back (KIS's page), to the opening at 09:00.
+    pub async fn get_minute_bars(&self, symbol: &Value, options: &Value) -> Result<Vec<MinuteBar>> {
+        let symbol = symbol_arg("symbol", symbol)?;
+        let o = read::<Option<MinuteBarsOptions>>("options", options)?.unwrap_or_default();
+        let pages = match o.pages {
+            Some(n) => whole_number("options.pages", n, 1.0, MAX_MINUTE_PAGES)?,
+            None => 1,
+        };
+        let mut until = match o.until.as_deref() {
+            Some(t) => clock_arg("options.until", t)?,
+            None => kst_time(self.clock.now_ms()).min("153000".to_string()),
+        };
+        let mut bars: Vec<MinuteBar> = Vec::new();
+        for _ in 0..pages {
+            let call = self.catalogued(
+                "domesticStockInquireTimeItemchartprice",
+                &[
+                    ("FID_COND_MRKT_DIV_CODE", "J"),
+                    ("FID_INPUT_ISCD", &symbol),
+                    ("FID_INPUT_HOUR_1", &until),
+                    ("FID_PW_DATA_INCU_YN", "Y"),
+                    ("FID_ETC_CLS_CODE", ""),
+                ],
+            )?;
+            let mut reply = self.call_plain(&call).await?;
+            let page: Vec<MinuteBar> = rows(&mut reply.body, "output2", &call.path)?
+                .into_iter()
+                .map(MinuteBar::from_row)
+                .filter(|b| !b.time.is_empty())
+                .collect();
+            // KIS sends the newest first; the next page ends a minute before this one's first.
+            let Some(earliest) = page.iter().map(|b| b.time.replace(':', "")).min() else {
+                break;
+            };
+            for bar in page {
+                if !bars_has(&bars, &bar) {
+                    bars.push(bar);
+                }
+            }
+            match minute_before(&earliest) {
+                Some(t) if t.as_str() >= "090000" && t < until => until = t,
+                _ => break,
+            }
+        }
+        bars.sort_by(|a, b| (&a.date, &a.time).cmp(&(&b.date, &b.time)));
+        Ok(bars)
     }
 
     /// FHKST01010200: ten levels a side, best first, and the expected auction price.

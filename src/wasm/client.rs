@@ -159,6 +159,23 @@ impl KisClient {
         promise(async move { core.get_price(&from_js("symbol", symbol)?).await })
     }
 
+    /// FHKST03010200: today's minute bars, oldest first (30 a page, `pages` back).
+    #[wasm_bindgen(js_name = getMinuteBars, unchecked_return_type = "Promise<MinuteBar[]>")]
+    pub fn get_minute_bars(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "MinuteBarsOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> Promise {
+        let core = self.core.clone();
+        promise(async move {
+            let symbol = from_js("symbol", symbol)?;
+            let options = from_js("options", options.unwrap_or(JsValue::NULL))?;
+            core.get_minute_bars(&symbol, &options).await
+        })
+    }
+
     /// FHKST01010200: the orderbook, ten levels a side, best first.
     #[wasm_bindgen(js_name = getOrderbook, unchecked_return_type = "Promise<Orderbook>")]
     pub fn get_orderbook(

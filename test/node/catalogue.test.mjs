@@ -15,7 +15,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../.
 const catalogue = JSON.parse(fs.readFileSync(path.join(root, "catalogue/kis-api.json"), "utf8"));
 /** The APIs kis-mock answers with hand-made logic (the simulated market and account). */
 const HAND_MADE = new Set([
-  ...["inquire-price", "inquire-daily-price", "inquire-asking-price-exp-ccn"].map((p) => `/uapi/domestic-stock/v1/quotations/${p}`),
+  ...["inquire-price", "inquire-daily-price", "inquire-asking-price-exp-ccn", "inquire-time-itemchartprice"].map((p) => `/uapi/domestic-stock/v1/quotations/${p}`),
   ...["order-cash", "order-rvsecncl", "inquire-balance", "inquire-psbl-order", "inquire-daily-ccld"].map((p) => `/uapi/domestic-stock/v1/trading/${p}`),
 ]);
 const FILLED = (n) => n === "CANO" || n === "ACNT_PRDT_CD" || n.startsWith("CTX_AREA_");

@@ -108,6 +108,22 @@ describe("every operation against the mock", () => {
     await assert.rejects(kis.getOrderbook("5930"), (e) => e.kind === "validation" && e.field === "symbol");
   });
 
+  test("minute bars: 30 a page, oldest first, paged back through the day to 09:00", async () => {
+    const { kis } = client(mock);
+    const one = await kis.getMinuteBars("005930", { until: "10:15" });
+    assert.equal(one.length, 30);
+    assert.equal(one.at(-1).time, "10:15:00");
+    assert.equal(one[0].time, "09:46:00");
+    for (const b of one) assert.ok(b.low <= Math.min(b.open, b.close) && b.high >= Math.max(b.open, b.close), JSON.stringify(b));
+    const all = await kis.getMinuteBars("005930", { until: "10:15", pages: 14 });
+    assert.equal(all.length, 76, "09:00 to 10:15");
+    assert.equal(all[0].time, "09:00:00");
+    assert.deepEqual(all.slice(-30), one, "the same minutes, the same bars");
+    assert.equal(new Set(all.map((b) => b.time)).size, all.length, "no minute twice");
+    await assert.rejects(kis.getMinuteBars("005930", { until: "25:00" }), (e) => e.field === "options.until");
+    await assert.rejects(kis.getMinuteBars("005930", { pages: 15 }), (e) => e.field === "options.pages");
+  });
+
   test("modify (정정): the open order gets a new price under a new number that names it", async () => {
     const { kis } = client(mock);
     const limit = await kis.buy({ symbol: "005930", quantity: 2, price: 60000 });

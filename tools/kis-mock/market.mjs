@@ -50,6 +50,26 @@ export function kst(ms) {
   return { date: iso.slice(0, 10).replaceAll("-", ""), time: iso.slice(11, 19).replaceAll(":", "") };
 }
 
+/** Up to 30 one-minute bars ending at `hhmmss` (not before 09:00), newest first as KIS sends
+ *  them, around `close` on its tick; deterministic for a symbol and minute. */
+export function minuteBars(symbol, close, hhmmss, date) {
+  const step = tick(close);
+  const end = Number(hhmmss.slice(0, 2)) * 60 + Number(hhmmss.slice(2, 4));
+  const rows = [];
+  for (let t = Math.min(end, 15 * 60 + 30); t >= 9 * 60 && rows.length < 30; t--) {
+    const next = rng(hash(`${symbol}${date}${t}`));
+    const c = close + Math.round((next() - 0.5) * 6) * step;
+    const o = c + Math.round((next() - 0.5) * 2) * step;
+    const vol = 100 + Math.floor(next() * 5000);
+    rows.push({
+      stck_bsop_date: date, stck_cntg_hour: `${String(Math.floor(t / 60)).padStart(2, "0")}${String(t % 60).padStart(2, "0")}00`,
+      stck_prpr: String(c), stck_oprc: String(o), stck_hgpr: String(Math.max(o, c) + step), stck_lwpr: String(Math.min(o, c) - step),
+      cntg_vol: String(vol), acml_tr_pbmn: String(vol * c),
+    });
+  }
+  return rows;
+}
+
 /** `count` (30) bars, newest first (as KIS sends them), ending at `close` today. Fewer bars are
  *  the first of the 30: the sequence is drawn newest first. */
 export function dailyBars(symbol, close, period, nowMs, count = 30) {

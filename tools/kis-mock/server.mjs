@@ -4,7 +4,7 @@
 // Node only, no dependencies.
 import http from "node:http";
 import crypto from "node:crypto";
-import { info, kst, dailyBars, tick } from "./market.mjs";
+import { info, kst, dailyBars, minuteBars, tick } from "./market.mjs";
 import { TR_IDS } from "./tr-ids.mjs";
 import { answer as catalogued } from "./catalogue.mjs";
 
@@ -14,6 +14,7 @@ const HANDLED = {
   "/uapi/domestic-stock/v1/quotations/inquire-price": "inquire-price",
   "/uapi/domestic-stock/v1/quotations/inquire-daily-price": "inquire-daily-price",
   "/uapi/domestic-stock/v1/quotations/inquire-asking-price-exp-ccn": "inquire-asking-price-exp-ccn",
+  "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice": "inquire-time-itemchartprice",
   "/uapi/domestic-stock/v1/trading/order-cash": "order-cash",
   "/uapi/domestic-stock/v1/trading/order-rvsecncl": "order-rvsecncl",
   "/uapi/domestic-stock/v1/trading/inquire-balance": "inquire-balance",
@@ -236,6 +237,20 @@ export async function startMockKis(o = {}) {
   }
 
   const ENDPOINTS = {
+    "inquire-time-itemchartprice"(q) {
+      const missing = need(q, ["FID_COND_MRKT_DIV_CODE", "FID_INPUT_ISCD", "FID_INPUT_HOUR_1", "FID_PW_DATA_INCU_YN", "FID_ETC_CLS_CODE"]);
+      if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
+      if (!/^([0-9A-Z]{6}|Q[0-9]{6})$/.test(q.FID_INPUT_ISCD)) return [200, kisError("OPSQ0005", "조회할 자료가 없습니다")];
+      if (!/^\d{6}$/.test(q.FID_INPUT_HOUR_1)) return [200, kisError("OPSQ0005", "입력시간을 확인하세요")];
+      const s = q.FID_INPUT_ISCD;
+      const p = price(s);
+      const rows = minuteBars(s, p, q.FID_INPUT_HOUR_1, kst(now()).date);
+      const summary = {
+        prdy_vrss: "0", prdy_vrss_sign: "3", prdy_ctrt: "0.00", stck_prdy_clpr: String(p), acml_vol: String(rows.reduce((a, r) => a + Number(r.cntg_vol), 0)),
+        acml_tr_pbmn: "0", hts_kor_isnm: info(s).name, stck_prpr: String(p),
+      };
+      return ok("MCA00000", "정상처리 되었습니다.", { output1: summary, output2: rows });
+    },
     /** Ten levels a side around the market price, on its tick; quantities deterministic. */
     "inquire-asking-price-exp-ccn"(q) {
       if (!/^([0-9A-Z]{6}|Q[0-9]{6})$/.test(q.FID_INPUT_ISCD ?? "")) return [200, kisError("OPSQ0005", "조회할 자료가 없습니다")];

@@ -11,5 +11,6 @@ export const TR_IDS = {
   "inquire-daily-ccld": { method: "GET", ...merge(pair("TTTC0081R", "orders"), pair("TTTC8001R", "orders"), pair("CTSC9215R", "orders"), pair("CTSC9115R", "orders")) },
   "inquire-price": { method: "GET", real: { FHKST01010100: "price" }, mock: { FHKST01010100: "price" } },
   "inquire-asking-price-exp-ccn": { method: "GET", real: { FHKST01010200: "orderbook" }, mock: { FHKST01010200: "orderbook" } },
+  "inquire-time-itemchartprice": { method: "GET", real: { FHKST03010200: "minuteBars" }, mock: { FHKST03010200: "minuteBars" } },
   "inquire-daily-price": { method: "GET", real: { FHKST01010400: "dailyPrice" }, mock: { FHKST01010400: "dailyPrice" } },
 };
