@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
-import { catalogueTypes, endpointTable, readCatalogue } from "./catalogue-types.mjs";
+import { catalogueTypes, endpointTable, explorerCatalogue, readCatalogue } from "./catalogue-types.mjs";
 import { compact as compactCatalogue } from "../tools/kis-mock/catalogue.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -30,6 +30,8 @@ esbuild([out("web/kis_wasm.js"), "--minify", "--format=esm", "--target=es2022", 
 const catalogue = readCatalogue(path.join(root, "catalogue/kis-api.json"));
 const apiTypes = catalogueTypes(catalogue);
 for (const dir of ["web", "node"]) fs.writeFileSync(out(`${dir}/catalogue.d.ts`), apiTypes);
+// The APIs as data for tools such as the dashboard's explorer (`kis-wasm/catalogue.json`).
+fs.writeFileSync(out("catalogue.json"), JSON.stringify(explorerCatalogue(catalogue)));
 
 const dts = fs.readFileSync(tpl("index.d.ts"), "utf8");
 fs.writeFileSync(out("web/index.d.ts"), dts);

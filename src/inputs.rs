@@ -184,7 +184,8 @@ pub struct ModifyInput {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MinuteBarsOptions {
-    /// The last minute wanted, Korea time, "HH:MM" or "HH:MM:SS"; default now.
+    /// The last minute wanted, Korea time, "HH:MM" or "HH:MM:SS"; default now, or 15:30 (the
+    /// last session's close) outside trading hours.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(default, deserialize_with = "crate::input::not_null")]
     pub until: Option<String>,

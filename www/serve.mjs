@@ -16,6 +16,7 @@ const MOUNTS = [
 ];
 const FILES = {
   "/": path.join(root, "www/index.html"),
+  "/catalogue.json": path.join(root, "pkg/catalogue.json"),
   "/vendor/lightweight-charts.mjs": path.join(root, "node_modules/lightweight-charts/dist/lightweight-charts.standalone.production.mjs"),
 };
 

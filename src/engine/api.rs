@@ -236,7 +236,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         };
         let mut until = match o.until.as_deref() {
             Some(t) => clock_arg("options.until", t)?,
-            None => kst_time(self.clock.now_ms()).min("153000".to_string()),
+            // Outside the session, the last session's close: KIS then answers with that day's.
+            None => match kst_time(self.clock.now_ms()) {
+                t if t.as_str() < "090000" || t.as_str() > "153000" => "153000".to_string(),
+                t => t,
+            },
         };
         let mut bars: Vec<MinuteBar> = Vec::new();
         for _ in 0..pages {

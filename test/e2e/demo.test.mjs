@@ -125,3 +125,45 @@ test("at 800 px the request log shows its Status, ms and Note columns", async ()
   fs.mkdirSync("test-results", { recursive: true });
   await page.screenshot({ path: "test-results/demo-800px.png", fullPage: true });
 });
+
+test("the orderbook panel shows the selected symbol's ten levels a side", async () => {
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.click('#watch-rows tr[data-symbol="005930"]');
+  await page.waitForSelector('#book-rows[data-symbol="005930"]', { timeout: 15000 });
+  const book = await page.$eval("#book-rows", (b) => ({ rows: b.rows.length, ask: Number(b.dataset.bestAsk), bid: Number(b.dataset.bestBid) }));
+  assert.equal(book.rows, 20);
+  assert.ok(book.ask > book.bid, JSON.stringify(book));
+  assert.match(await page.textContent("#book-symbol"), /^005930 · \d\d:\d\d:\d\d$/);
+});
+
+test("the minute chart draws today's minutes", async () => {
+  await page.click('#periods button[data-period="m"]');
+  await page.waitForFunction(() => document.querySelector("#chart-symbol")?.textContent === "005930 · m", null, { timeout: 15000 });
+  const bars = Number(await page.getAttribute("#chart", "data-bars"));
+  assert.ok(bars >= 30, `${bars} minute bars`);
+  await page.click('#periods button[data-period="D"]');
+  await page.waitForFunction(() => document.querySelector("#chart-symbol")?.textContent === "005930 · D", null, { timeout: 15000 });
+});
+
+test("the API explorer finds an API by its Korean name, builds its form and runs it through the proxy", async () => {
+  await page.waitForFunction(() => /\d+ APIs/.test(document.querySelector("#api-count")?.textContent ?? ""), null, { timeout: 15000 });
+  assert.equal(await page.textContent("#api-count"), "275 APIs");
+  await page.fill("#api-search", "호가/예상체결");
+  await page.waitForSelector('#api-hits button[data-name="domesticStockInquireAskingPriceExpCcn"]');
+  await page.fill("#api-search", "FHKST01010200");
+  await page.click('#api-hits button[data-name="domesticStockInquireAskingPriceExpCcn"]');
+  assert.match(await page.textContent("#api-title"), /GET \/uapi\/domestic-stock\/v1\/quotations\/inquire-asking-price-exp-ccn/);
+  assert.equal(await page.getAttribute('#api-form [name="FID_INPUT_ISCD"]', "data-required"), "");
+  await page.fill('#api-form [name="FID_COND_MRKT_DIV_CODE"]', "J");
+  await page.fill('#api-form [name="FID_INPUT_ISCD"]', "005930");
+  await page.click("#api-form button[type=submit]");
+  await page.waitForSelector('#api-answer[data-api="domesticStockInquireAskingPriceExpCcn"] table[data-group="output1"]', { timeout: 15000 });
+  assert.match(await page.textContent('#api-answer table[data-group="output1"]'), /askp1/);
+  // A real-only API says so, and in mock the client refuses it before sending.
+  await page.fill("#api-search", "period-rights");
+  await page.click('#api-hits button[data-name="domesticStockPeriodRights"]');
+  assert.match(await page.textContent("#api-title"), /not in mock/);
+  await page.click("#api-form button[type=submit]");
+  await page.waitForFunction(() => /not offered by KIS in the mock environment/.test(document.querySelector("#api-answer")?.textContent ?? ""), null, { timeout: 15000 });
+  assert.equal(stack.mock.requests.filter((r) => r.path.endsWith("period-rights")).length, 0, "nothing sent");
+});

@@ -7,6 +7,8 @@ import { Watchlist, savedSymbols } from "./watchlist.js";
 import { PriceChart, type Period } from "./price-chart.js";
 import { AccountView } from "./account-view.js";
 import { OrderForm } from "./order-form.js";
+import { OrderbookView } from "./orderbook.js";
+import { Explorer } from "./explorer.js";
 import * as settings from "./settings.js";
 
 const QUOTE_INTERVAL_MS = 3000;
@@ -44,12 +46,15 @@ async function quoteTurn(): Promise<void> {
 
 const log = new RequestLog();
 const chart = new PriceChart();
+const book = new OrderbookView();
+const explorer = new Explorer(() => kis, () => current?.env ?? "mock");
 const account = new AccountView((o) => cancel(o));
 const watchlist = new Watchlist(symbols, (s) => {
   selected = s;
   const price = Number($(`#watch-rows tr[data-symbol="${s}"]`).dataset.price) || null;
   orderForm.setSymbol(s, price);
   void guard(() => (kis ? chart.load(kis, s) : Promise.resolve(0)));
+  if (kis) void guard(() => book.refresh(kis!, s));
 });
 const orderForm = new OrderForm(
   () => current?.env ?? "mock",
@@ -162,12 +167,16 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
   watchlist.select(selected);
   every(QUOTE_INTERVAL_MS, async () => {
     const errors = await watchlist.refresh(kis!, quoteTurn);
+    // The selected symbol's book, once a round: one call more.
+    await quoteTurn();
+    await guard(() => book.refresh(kis!, selected));
     if (errors.length) showError(errors[0]);
   });
   every(ACCOUNT_INTERVAL_MS, refreshAccount);
 }
 
 async function start(): Promise<void> {
+  void guard(() => explorer.load());
   const host = await settings.hostConfig();
   const form = $<HTMLFormElement>("#settings");
   settings.fill(form, { env: host.env ?? "mock", proxyUrl: host.proxyUrl ?? "", account: host.account ?? "" });

@@ -1,8 +1,9 @@
 import { CandlestickSeries, createChart, type CandlestickData, type IChartApi, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
-import type { DailyBar, KisClient } from "kis-wasm";
+import type { DailyBar, KisClient, MinuteBar } from "kis-wasm";
 import { $, fmt } from "./dom.js";
 
-export type Period = "D" | "W" | "M";
+/** "m": today's minutes; D, W, M: daily, weekly, monthly candles. */
+export type Period = "m" | "D" | "W" | "M";
 
 /** Daily (weekly, monthly) candles of the selected symbol, drawn by lightweight-charts. */
 export class PriceChart {
@@ -34,9 +35,12 @@ export class PriceChart {
     const period = this.period;
     const chart = $("#chart");
     chart.dataset.loading = `${symbol} · ${period}`;
-    const bars = await kis.getDailyPrices(symbol, { period, adjusted: true });
+    const data =
+      period === "m"
+        ? (await kis.getMinuteBars(symbol, { pages: 2 })).flatMap(toCandle)
+        : (await kis.getDailyPrices(symbol, { period, adjusted: true })).flatMap(toCandle);
     if (mine !== this.latest) return 0;
-    const data = bars.flatMap(toCandle);
+    this.chart.applyOptions({ timeScale: { timeVisible: period === "m" } });
     this.series.setData(data);
     this.chart.timeScale().fitContent();
     $("#chart-symbol").textContent = `${symbol} · ${period}`;
@@ -47,8 +51,11 @@ export class PriceChart {
   }
 }
 
-function toCandle(b: DailyBar): CandlestickData<UTCTimestamp>[] {
+/** A bar as a candle. Times are Korea's wall clock, given to the chart as if UTC, so that its
+ *  axis reads as KIS's times do whatever the machine's zone. */
+function toCandle(b: DailyBar | MinuteBar): CandlestickData<UTCTimestamp>[] {
   if (b.open === null || b.high === null || b.low === null || b.close === null) return [];
-  const time = (Date.parse(`${b.date}T00:00:00Z`) / 1000) as UTCTimestamp;
+  const clock = "time" in b ? b.time : "00:00:00";
+  const time = (Date.parse(`${b.date}T${clock}Z`) / 1000) as UTCTimestamp;
   return [{ time, open: b.open, high: b.high, low: b.low, close: b.close }];
 }
