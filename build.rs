@@ -1,7 +1,8 @@
 //! Generates the endpoint table the generic call path reads (`src/catalogue.rs`) from the
 //! committed catalogue, `catalogue/kis-api.json`: one line an API, only what a call needs —
 //! `method|path|real TR IDs|mock TR IDs or -|params` with `!` before a required parameter
-//! and `:condition` after a TR ID of several. Field layouts stay out of the wasm (they are types).
+//! and `:condition` after a TR ID of several. Field layouts stay out of the wasm (they are types),
+//! but for the realtime frames' columns, which a parser needs in order (`realtime.txt`).
 
 use std::fmt::Write as _;
 
@@ -51,6 +52,29 @@ fn main() {
         )
         .unwrap();
     }
-    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("endpoints.txt");
-    std::fs::write(out, table).unwrap();
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    std::fs::write(out.join("endpoints.txt"), table).unwrap();
+    // The realtime TRs: `TR|mock TR or -|column,column,…`, the columns of a data frame in order.
+    let mut realtime = String::new();
+    for tr in catalogue["realtime"].as_array().expect("realtime") {
+        let mock = match &tr["trIds"]["mock"] {
+            serde_json::Value::Null => "-".to_string(),
+            list => ids(list),
+        };
+        let columns: Vec<String> = tr["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .map(|f| str_of(&f["name"]))
+            .collect();
+        writeln!(
+            realtime,
+            "{}|{}|{}",
+            ids(&tr["trIds"]["real"]),
+            mock,
+            columns.join(",")
+        )
+        .unwrap();
+    }
+    std::fs::write(out.join("realtime.txt"), realtime).unwrap();
 }

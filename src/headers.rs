@@ -72,6 +72,16 @@ pub fn token_body(c: &Credentials) -> String {
     ])
 }
 
+/// `/oauth2/Approval`'s body: the realtime socket's approval key is asked with `secretkey`,
+/// where the token is asked with `appsecret`.
+pub fn approval_body(c: &Credentials) -> String {
+    crate::order::json_object(&[
+        ("grant_type", "client_credentials".to_string()),
+        ("appkey", c.app_key.to_string()),
+        ("secretkey", c.app_secret.to_string()),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ pub mod models;
 pub mod numbers;
 pub mod order;
 pub mod query;
+pub mod realtime;
 pub mod redact;
 pub mod symbol;
 pub mod tr_id;

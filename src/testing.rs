@@ -425,6 +425,14 @@ impl FakeKis {
 
     fn handle(&self, r: &Recorded) -> HttpResponse {
         let now = self.clock.now_ms();
+        if r.path == "/oauth2/Approval" {
+            let body: Value =
+                serde_json::from_str(r.body.as_deref().unwrap_or("{}")).unwrap_or(Value::Null);
+            if body["secretkey"].as_str().unwrap_or("").is_empty() {
+                return kis_error(403, "EGW00103", "유효하지 않은 AppKey입니다.");
+            }
+            return ok(json!({"approval_key": format!("fake-approval-key-{}", "a".repeat(24))}));
+        }
         if r.path == "/oauth2/tokenP" {
             if now < self.last_issued_at.get() + self.issue_gap_ms.get() {
                 return HttpResponse {

@@ -83,7 +83,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// `text` without any token of this client's app key, or the key and secret. Tokens
     /// first, as the redactor masks the longest first: a token (a JWT of ~350 bytes) is longer
     /// than either.
-    pub(crate) fn redact(&self, text: &str) -> String {
+    pub fn redact(&self, text: &str) -> String {
         self.redactor.redact(&self.shared.tokens.redact(text))
     }
 

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod api_call;
+pub mod approval;
 pub mod call;
 pub mod config;
 pub mod core;

@@ -46,6 +46,10 @@ pub struct Shared {
     /// views and cancels take the day with it), and a client that runs for weeks stays small.
     pub(crate) known_orders: RefCell<(String, Vec<String>)>,
     pub(crate) orders_sending: Sending,
+    /// The realtime socket's approval key, once issued (masked like the tokens), and its single
+    /// flight: any number of subscribers make one request.
+    pub(crate) approval_key: RefCell<Option<String>>,
+    pub(crate) approval_flight: SingleFlight<Result<String>>,
 }
 
 impl Shared {
@@ -66,6 +70,8 @@ impl Shared {
             hashkey_supported: Cell::new(true),
             known_orders: RefCell::new((String::new(), Vec::new())),
             orders_sending: Sending::default(),
+            approval_key: RefCell::new(None),
+            approval_flight: SingleFlight::default(),
         }
     }
 }

@@ -1,0 +1,73 @@
+//! The realtime socket's approval key (`POST /oauth2/Approval`): asked lazily, once per app key
+//! however many subscribers start together, kept in the state the app key's clients share, and
+//! masked everywhere like the token.
+
+use serde_json::Value;
+
+use crate::engine::core::KisCore;
+use crate::engine::token::transport_error;
+use crate::engine::transport::{Clock, HttpRequest, Method, TokenStore, Transport};
+use crate::envelope::{classify, Verdict};
+use crate::error::{ErrorKind, KisError, Result};
+use crate::headers::{approval_body, header_safe, token_headers};
+
+pub const APPROVAL_PATH: &str = "/oauth2/Approval";
+
+impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
+    /// The approval key, issued on first use.
+    pub async fn ensure_approval_key(&self) -> Result<String> {
+        self.cfg.require_keys()?;
+        if let Some(k) = self.shared.approval_key.borrow().clone() {
+            return Ok(k);
+        }
+        self.shared
+            .approval_flight
+            .run(|| async move {
+                if let Some(k) = self.shared.approval_key.borrow().clone() {
+                    return Ok(k);
+                }
+                let key = self.issue_approval_key().await.map_err(|e| self.scrub(e))?;
+                self.shared.tokens.add(&key);
+                *self.shared.approval_key.borrow_mut() = Some(key.clone());
+                Ok(key)
+            })
+            .await
+    }
+
+    async fn issue_approval_key(&self) -> Result<String> {
+        let req = HttpRequest {
+            method: Method::Post,
+            url: format!("{}{}", self.cfg.base_url, APPROVAL_PATH),
+            headers: token_headers(),
+            body: Some(approval_body(&self.cfg.credentials())),
+            timeout_ms: self.cfg.timeout_ms,
+            max_body_bytes: self.cfg.max_response_bytes,
+        };
+        let resp = self
+            .transport
+            .send(req)
+            .await
+            .map_err(|te| transport_error(te, APPROVAL_PATH, ""))?;
+        let c = classify(resp.status, &resp.body);
+        let key = match (&c.verdict, &c.body) {
+            (Verdict::Ok, Some(b)) => b.get("approval_key").and_then(Value::as_str),
+            _ => None,
+        };
+        match key {
+            // It travels in every subscribe frame: nothing that could break the JSON or a log.
+            Some(k) if !k.is_empty() && header_safe(k) => Ok(k.to_string()),
+            _ => Err(KisError::new(
+                if c.verdict == Verdict::Ok {
+                    ErrorKind::Decode
+                } else {
+                    ErrorKind::Api
+                },
+                format!("KIS approval key request failed with HTTP {}", resp.status),
+            )
+            .with_request(APPROVAL_PATH, "")
+            .with_status(resp.status)
+            .with_codes(&c.codes.msg_cd, &c.codes.msg1)
+            .with_body(&resp.body)),
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! Each realtime TR's data-frame columns in order, from the catalogue (`build.rs` writes the
+//! table from `catalogue/kis-api.json`).
+
+use serde_json::{Map, Value};
+
+const TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/realtime.txt"));
+
+/// The columns of `tr_id`'s data frames (a real or a mock TR ID), or None for an unknown TR.
+pub fn columns(tr_id: &str) -> Option<Vec<&'static str>> {
+    TABLE.lines().find_map(|line| {
+        let mut cells = line.splitn(3, '|');
+        let (real, mock, cols) = (cells.next()?, cells.next()?, cells.next()?);
+        (real == tr_id || mock.split(' ').any(|m| m == tr_id)).then(|| cols.split(',').collect())
+    })
+}
+
+/// One record's fields by column name. Past the catalogue's columns (KIS adds some now and
+/// then: H0STCNI0 went from 23 to 26), the rest are kept under their position, so a newer
+/// frame never fails; a shorter record leaves the missing columns out.
+pub fn record(columns: &[&str], fields: &[&str]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (i, f) in fields.iter().enumerate() {
+        let key = columns
+            .get(i)
+            .map_or_else(|| format!("_{i}"), |c| c.to_ascii_lowercase());
+        out.insert(key, Value::from(*f));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_realtime_tr_of_the_catalogue_has_its_columns() {
+        assert_eq!(TABLE.lines().count(), 60);
+        let trade = columns("H0STCNT0").unwrap();
+        assert_eq!(trade.len(), 46);
+        assert_eq!(
+            &trade[..3],
+            ["MKSC_SHRN_ISCD", "STCK_CNTG_HOUR", "STCK_PRPR"]
+        );
+        assert_eq!(
+            columns("H0STCNI9"),
+            columns("H0STCNI0"),
+            "the mock's fill notices"
+        );
+        assert!(columns("NOPE0000").is_none());
+    }
+
+    #[test]
+    fn a_record_with_more_columns_than_known_keeps_them_all() {
+        let r = record(&["A", "B"], &["1", "2", "3"]);
+        assert_eq!(r["a"], "1");
+        assert_eq!(r["b"], "2");
+        assert_eq!(r["_2"], "3");
+        assert_eq!(record(&["A", "B"], &["1"]).len(), 1);
+    }
+}

@@ -1,0 +1,200 @@
+//! The frames on KIS's realtime socket. A client sends JSON subscribe and unsubscribe requests;
+//! KIS sends JSON answers (`SUBSCRIBE SUCCESS` with the AES key and iv, `ALREADY IN SUBSCRIBE`,
+//! errors), `PINGPONG` frames to be sent straight back, and data frames
+//! `0|H0STCNT0|004|f1^f2^…` (`1|…` encrypted) that pack `count` records of `^`-separated fields.
+
+use serde_json::{json, Value};
+
+use crate::env::CustType;
+
+/// The subscribe (`on`) or unsubscribe request of `tr_id` for `tr_key` (a symbol, or the HTS ID
+/// for fill notices).
+pub fn request(approval_key: &str, cust: CustType, tr_id: &str, tr_key: &str, on: bool) -> String {
+    json!({
+        "header": {
+            "approval_key": approval_key,
+            "custtype": cust.as_str(),
+            "tr_type": if on { "1" } else { "2" },
+            "content-type": "utf-8",
+        },
+        "body": { "input": { "tr_id": tr_id, "tr_key": tr_key } },
+    })
+    .to_string()
+}
+
+/// KIS's JSON answer to a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub tr_id: String,
+    pub tr_key: String,
+    pub ok: bool,
+    pub msg_cd: String,
+    /// `SUBSCRIBE SUCCESS`, `UNSUBSCRIBE SUCCESS`, `ALREADY IN SUBSCRIBE`, an error.
+    pub msg1: String,
+    /// The AES key and iv of encrypted frames of this TR, on a successful subscribe.
+    pub key: Option<String>,
+    pub iv: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Frame {
+    /// A data frame: `payload` is the `^`-separated fields of `count` records (still encrypted,
+    /// base64, when `encrypted`).
+    Data {
+        tr_id: String,
+        encrypted: bool,
+        count: usize,
+        payload: String,
+    },
+    Answer(Answer),
+    /// Send it back as it came, or KIS closes the connection.
+    PingPong,
+}
+
+fn text(v: &Value, key: &str) -> String {
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A frame as KIS sent it, or why it is not one.
+pub fn parse(raw: &str) -> Result<Frame, String> {
+    if let Some(flag) = raw.chars().next().filter(|c| *c == '0' || *c == '1') {
+        let mut parts = raw.splitn(4, '|');
+        let (_, tr_id, count, payload) = (parts.next(), parts.next(), parts.next(), parts.next());
+        let (Some(tr_id), Some(count), Some(payload)) = (tr_id, count, payload) else {
+            return Err(format!("a data frame needs 4 parts: {}", short(raw)));
+        };
+        let count = count.trim().parse::<usize>().map_err(|_| {
+            format!(
+                "a data frame's record count is not a number: {}",
+                short(raw)
+            )
+        })?;
+        return Ok(Frame::Data {
+            tr_id: tr_id.to_string(),
+            encrypted: flag == '1',
+            count: count.max(1),
+            payload: payload.to_string(),
+        });
+    }
+    let v: Value =
+        serde_json::from_str(raw).map_err(|_| format!("not a KIS frame: {}", short(raw)))?;
+    let header = v.get("header").cloned().unwrap_or_default();
+    if text(&header, "tr_id") == "PINGPONG" {
+        return Ok(Frame::PingPong);
+    }
+    let body = v.get("body").cloned().unwrap_or_default();
+    let output = body.get("output").cloned().unwrap_or_default();
+    let opt = |k: &str| Some(text(&output, k)).filter(|s| !s.is_empty());
+    Ok(Frame::Answer(Answer {
+        tr_id: text(&header, "tr_id"),
+        tr_key: text(&header, "tr_key"),
+        ok: text(&body, "rt_cd") == "0",
+        msg_cd: text(&body, "msg_cd"),
+        msg1: text(&body, "msg1"),
+        key: opt("key"),
+        iv: opt("iv"),
+    }))
+}
+
+/// The `count` records of a payload: its fields in `count` runs of equal length.
+pub fn records(payload: &str, count: usize) -> Vec<Vec<&str>> {
+    let fields: Vec<&str> = payload.split('^').collect();
+    let per = fields.len() / count.max(1);
+    if per == 0 || per * count != fields.len() {
+        // Not evenly packed: one record, as it stands, rather than a wrong split.
+        return vec![fields];
+    }
+    fields.chunks(per).map(<[&str]>::to_vec).collect()
+}
+
+fn short(raw: &str) -> String {
+    raw.chars().take(80).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subscribe_request_is_kis_json() {
+        let r: Value = serde_json::from_str(&request(
+            "approval-xyz",
+            CustType::Personal,
+            "H0STCNT0",
+            "005930",
+            true,
+        ))
+        .unwrap();
+        assert_eq!(r["header"]["tr_type"], "1");
+        assert_eq!(r["header"]["custtype"], "P");
+        assert_eq!(r["body"]["input"]["tr_key"], "005930");
+        let off: Value = serde_json::from_str(&request(
+            "k",
+            CustType::Personal,
+            "H0STCNT0",
+            "005930",
+            false,
+        ))
+        .unwrap();
+        assert_eq!(off["header"]["tr_type"], "2");
+    }
+
+    #[test]
+    fn data_frames_split_into_their_records() {
+        let f = parse("0|H0STCNT0|002|005930^093015^71000^000660^093015^190000").unwrap();
+        let Frame::Data {
+            tr_id,
+            encrypted,
+            count,
+            payload,
+        } = f
+        else {
+            panic!()
+        };
+        assert_eq!((tr_id.as_str(), encrypted, count), ("H0STCNT0", false, 2));
+        let recs = records(&payload, count);
+        assert_eq!(
+            recs,
+            vec![
+                vec!["005930", "093015", "71000"],
+                vec!["000660", "093015", "190000"]
+            ]
+        );
+        assert!(matches!(
+            parse("1|H0STCNI0|001|c2VhbGVk").unwrap(),
+            Frame::Data {
+                encrypted: true,
+                ..
+            }
+        ));
+        assert!(parse("0|H0STCNT0").is_err());
+        assert!(parse("0|H0STCNT0|x|a^b").is_err());
+        assert_eq!(
+            records("a^b^c", 2),
+            vec![vec!["a", "b", "c"]],
+            "uneven: one record"
+        );
+    }
+
+    #[test]
+    fn answers_and_pingpong() {
+        let ok = r#"{"header":{"tr_id":"H0STCNI0","tr_key":"hts-id","encrypt":"N"},"body":{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE SUCCESS","output":{"iv":"fedcba9876543210","key":"0123456789abcdef0123456789abcdef"}}}"#;
+        let Frame::Answer(a) = parse(ok).unwrap() else {
+            panic!()
+        };
+        assert!(a.ok);
+        assert_eq!(a.key.as_deref(), Some("0123456789abcdef0123456789abcdef"));
+        assert_eq!(a.iv.as_deref(), Some("fedcba9876543210"));
+        let again = r#"{"header":{"tr_id":"H0STCNT0","tr_key":"005930","encrypt":"N"},"body":{"rt_cd":"1","msg_cd":"OPSP0002","msg1":"ALREADY IN SUBSCRIBE"}}"#;
+        let Frame::Answer(a) = parse(again).unwrap() else {
+            panic!()
+        };
+        assert!(!a.ok && a.msg1 == "ALREADY IN SUBSCRIBE" && a.key.is_none());
+        let ping = r#"{"header":{"tr_id":"PINGPONG","datetime":"20261204093015"}}"#;
+        assert_eq!(parse(ping).unwrap(), Frame::PingPong);
+        assert!(parse("<html>").is_err());
+    }
+}

@@ -1,0 +1,8 @@
+//! KIS's realtime websocket protocol, pure: the frames a client sends and receives, the columns
+//! of each TR's data frames (from the catalogue), the decryption of fill notices and the limit on
+//! subscriptions. The socket itself is the binding's, injected as `fetch` is.
+
+pub mod cipher;
+pub mod columns;
+pub mod frame;
+pub mod subscriptions;

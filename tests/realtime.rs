@@ -1,0 +1,52 @@
+//! The realtime protocol's engine side: the approval key (one request however many subscribers
+//! start together, masked like the token), against the fake KIS.
+
+mod common;
+
+use common::world;
+use serde_json::json;
+
+#[test]
+fn fifty_subscribers_starting_together_make_one_approval_key_request_and_it_is_masked() {
+    let w = world(json!({}));
+    let keys = w.run(futures::future::join_all(
+        (0..50).map(|_| w.core.ensure_approval_key()),
+    ));
+    let keys: Vec<String> = keys.into_iter().map(Result::unwrap).collect();
+    assert!(keys
+        .iter()
+        .all(|k| k == &keys[0] && k.starts_with("fake-approval-key-")));
+    assert_eq!(w.count("/oauth2/Approval"), 1);
+    let sent = w.kis.requests_to("/oauth2/Approval");
+    let body: serde_json::Value = serde_json::from_str(sent[0].body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        body["secretkey"],
+        common::APP_SECRET,
+        "KIS's name for the secret here"
+    );
+    assert_eq!(body["appkey"], common::APP_KEY);
+    // Masked wherever the client writes: a log line quoting it shows ***.
+    assert_eq!(w.core.redact(&format!("key={}", keys[0])), "key=***");
+    // Asked again: the one it has.
+    w.run(w.core.ensure_approval_key()).unwrap();
+    assert_eq!(w.count("/oauth2/Approval"), 1);
+}
+
+#[test]
+fn an_approval_key_refused_by_kis_is_an_error_without_secrets() {
+    let w = world(json!({}));
+    w.kis.script(
+        "/oauth2/Approval",
+        vec![kis_wasm::testing::Scripted::Respond(
+            403,
+            format!(
+                r#"{{"error_code":"EGW00103","error_description":"bad key {}"}}"#,
+                common::APP_SECRET
+            ),
+        )],
+    );
+    let e = w.run(w.core.ensure_approval_key()).unwrap_err();
+    assert_eq!(e.kind, kis_wasm::ErrorKind::Api);
+    assert_eq!(e.msg_cd.as_deref(), Some("EGW00103"));
+    w.assert_no_secrets(&format!("{e:?}"));
+}
