@@ -5,4 +5,5 @@
 pub mod cipher;
 pub mod columns;
 pub mod frame;
+pub mod session;
 pub mod subscriptions;
