@@ -2,7 +2,7 @@
 // JS-only helpers. Everything else comes from kis_wasm.d.ts, generated from the Rust types.
 import type { ErrorKind, TokenStore } from "./kis_wasm.js";
 
-export { KisClient, trIdFor, buildOrderBody, isMockUrl } from "./kis_wasm.js";
+export { KisClient, KisRealtime, trIdFor, buildOrderBody, isMockUrl } from "./kis_wasm.js";
 export type { KisApi, KisApiName, KisApiParams, KisApiBodies, KisApiReply } from "./catalogue.js";
 export type {
   CallOptions, ModifyInput, Orderbook, Level, MinuteBar, MinuteBarsOptions, KisClientOptions, FetchLike, KisEnv, TrIdSet, TrOp, TokenStore, KisLogger, StoredToken, TokenInfo,

@@ -38,6 +38,14 @@ impl Env {
         }
     }
 
+    /// KIS's realtime (websocket) host.
+    pub fn realtime_url(self) -> &'static str {
+        match self {
+            Env::Real => "ws://ops.koreainvestment.com:21000",
+            Env::Mock => "ws://ops.koreainvestment.com:31000",
+        }
+    }
+
     /// KIS's published per-account limits since 2026-04-20.
     pub fn default_rate_limit(self) -> u32 {
         match self {

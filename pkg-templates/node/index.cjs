@@ -32,6 +32,7 @@ function fileTokenStore(path) {
 }
 
 exports.KisClient = wasm.KisClient;
+exports.KisRealtime = wasm.KisRealtime;
 exports.trIdFor = wasm.trIdFor;
 exports.buildOrderBody = wasm.buildOrderBody;
 exports.isMockUrl = wasm.isMockUrl;

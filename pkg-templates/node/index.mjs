@@ -1,4 +1,4 @@
 // One wasm instance for import and require: this re-exports the CommonJS entry.
 export {
-  KisClient, trIdFor, buildOrderBody, isMockUrl, KisError, isKisError, localStorageTokenStore, fileTokenStore,
+  KisClient, KisRealtime, trIdFor, buildOrderBody, isMockUrl, KisError, isKisError, localStorageTokenStore, fileTokenStore,
 } from "./index.cjs";

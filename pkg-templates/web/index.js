@@ -7,5 +7,5 @@ await init({ module_or_path: new URL("kis_wasm_bg.wasm", import.meta.url) });
 __setKisErrorClass(KisError);
 addApiProxy(KisClient);
 
-export { KisClient, trIdFor, buildOrderBody, isMockUrl } from "./kis_wasm.js";
+export { KisClient, KisRealtime, trIdFor, buildOrderBody, isMockUrl } from "./kis_wasm.js";
 export { KisError, isKisError, localStorageTokenStore };

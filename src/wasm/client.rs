@@ -25,7 +25,7 @@ use crate::wasm::store::JsTokenStore;
 use crate::wasm::timers::{JsClock, Ticker};
 use crate::KisCore;
 
-type Core = KisCore<JsTransport, JsClock, JsTokenStore>;
+pub(crate) type Core = KisCore<JsTransport, JsClock, JsTokenStore>;
 
 /// Options that are functions or objects with methods: kept as JS values, never read as data.
 const HOST_KEYS: [&str; 4] = ["fetch", "tokenStore", "onEvent", "logger"];
@@ -296,6 +296,19 @@ impl KisClient {
             let options = from_js("options", options.unwrap_or(JsValue::NULL))?;
             core.call_api(&api, &params, &options).await
         })
+    }
+
+    /// KIS's realtime websocket: `WebSocket` the constructor to use (the global one by
+    /// default; in Node, the `ws` package's), `url` its address (KIS's host of the environment
+    /// by default; required with any other baseUrl).
+    pub fn realtime(
+        &self,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ WebSocket?: new (url: string) => unknown; url?: string }"
+        )]
+        options: Option<JsValue>,
+    ) -> std::result::Result<crate::wasm::realtime::KisRealtime, JsValue> {
+        crate::wasm::realtime::open(self.core.clone(), &options.unwrap_or(JsValue::UNDEFINED))
     }
 
     /// Issues (or reuses a stored) token now rather than on the first call.

@@ -7,6 +7,7 @@ mod errors;
 mod fetch;
 mod helpers;
 mod observer;
+mod realtime;
 mod store;
 mod timers;
 

@@ -113,7 +113,9 @@ for (const preset of PRESETS) {
       const dir = fs.mkdtempSync(path.join(work, "user-"));
       const pick = (v) => (v && (v[compiler] !== undefined) ? v[compiler] : v);
       fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "user", private: true, ...pick(preset.pkg) }));
-      execFileSync("npm", ["install", tarball, "--offline", "--no-audit", "--no-fund", "--silent"], { cwd: dir });
+      // --prefer-offline: the package depends on ws (kis-mock's socket), which npm takes from its
+      // cache when it has it.
+      execFileSync("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--silent"], { cwd: dir });
       // A Node user has Node's types, as from `npm i -D @types/node`.
       for (const dep of ["@types", "undici-types"]) fs.cpSync(path.join(root, "node_modules", dep), path.join(dir, "node_modules", dep), { recursive: true });
       if (preset.init) execFileSync(process.execPath, [tsc, "--init"], { cwd: dir });

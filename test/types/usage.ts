@@ -1,7 +1,7 @@
 // Compiles under --strict against the package's own .d.ts; each @ts-expect-error is a misuse
 // the types must catch.
 import {
-  KisClient, KisError, isKisError, trIdFor, buildOrderBody, isMockUrl, localStorageTokenStore,
+  KisClient, KisRealtime, KisError, isKisError, trIdFor, buildOrderBody, isMockUrl, localStorageTokenStore,
   type Quote, type KisEvent, type Balance, type OrderAck, type Order, type TokenInfo, type RawReply,
   type StoredToken, type TokenStore, type ErrorKind, type DailyBar, type BuyingPower, type Orderbook,
 } from "kis-wasm";
@@ -124,3 +124,16 @@ async function curated(kis: KisClient): Promise<void> {
   await kis.modify({ price: 70100 });
 }
 void curated;
+
+async function realtime(kis: KisClient, WebSocket: new (url: string) => unknown): Promise<void> {
+  const rt: KisRealtime = kis.realtime({ WebSocket, url: "ws://127.0.0.1:31000" });
+  rt.onState((state) => void state.toUpperCase());
+  const stop = await rt.subscribe("H0STCNT0", "005930", (tick) => void tick);
+  stop();
+  const n: number = rt.subscriptions;
+  rt.close();
+  void n;
+  // @ts-expect-error the state is one of four words
+  rt.onState((state: number) => void state);
+}
+void realtime;

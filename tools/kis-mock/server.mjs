@@ -7,6 +7,7 @@ import crypto from "node:crypto";
 import { info, kst, dailyBars, minuteBars, tick } from "./market.mjs";
 import { TR_IDS } from "./tr-ids.mjs";
 import { answer as catalogued } from "./catalogue.mjs";
+import { attachRealtime } from "./realtime.mjs";
 
 /** The APIs with hand-made account logic (orders, fills, paging); every other catalogued API is
  *  answered from its layout (catalogue.mjs). */
@@ -60,11 +61,14 @@ export async function startMockKis(o = {}) {
     accounts: new Map(), // "CANO-PRDT" → { cash, holdings: Map, orders: [] }
     prices: new Map(),
     continuation: new Map(), // issued ctx keys → page
-    counts: { tokenP: 0, egw00201: 0, hashkey: 0 },
+    counts: { tokenP: 0, egw00201: 0, hashkey: 0, approval: 0 },
+    approvals: new Set(), // issued realtime approval keys
     nextOrderNo: 1,
   };
   const faults = [];
   const requests = [];
+  /** The realtime socket (realtime.mjs), once listening. */
+  let realtime = null;
 
   const price = (symbol) => state.prices.get(symbol) ?? info(symbol).price;
   /** Cash not held back for open limit buys: what KIS lets you order with. */
@@ -218,7 +222,23 @@ export async function startMockKis(o = {}) {
     };
   }
 
+  /** The realtime socket's approval key: `secretkey`, where tokenP takes `appsecret`. */
+  function approval(body) {
+    let b = {};
+    try {
+      b = JSON.parse(body);
+    } catch {
+      return [400, { error_code: "EGW00002", error_description: "잘못된 요청입니다." }];
+    }
+    if (!b.appkey || !b.secretkey || b.grant_type !== "client_credentials") return [403, { error_code: "EGW00103", error_description: "유효하지 않은 AppKey입니다." }];
+    state.counts.approval += 1;
+    const key = crypto.randomUUID();
+    state.approvals.add(key);
+    return [200, { approval_key: key }];
+  }
+
   function fill(acct, order, at) {
+    realtime?.notifyFill(order, at);
     const cost = at * order.qty;
     const h = acct.holdings.get(order.symbol) ?? { qty: 0, avg: 0 };
     if (order.side === "buy") {
@@ -487,7 +507,7 @@ export async function startMockKis(o = {}) {
     const h = { ...headers };
     for (const k of SECRET_HEADERS) if (h[k]) h[k] = "***";
     let b = body;
-    if (path === "/oauth2/tokenP") b = body.replace(/("app(key|secret)"\s*:\s*")[^"]*"/g, '$1***"');
+    if (path === "/oauth2/tokenP" || path === "/oauth2/Approval") b = body.replace(/("(appkey|appsecret|secretkey)"\s*:\s*")[^"]*"/g, '$1***"');
     return { headers: h, body: b };
   }
 
@@ -533,6 +553,7 @@ export async function startMockKis(o = {}) {
       requests.push(record);
       const answer = () => {
         if (path === "/oauth2/tokenP" && req.method === "POST") return tokenP(body);
+        if (path === "/oauth2/Approval" && req.method === "POST") return approval(body);
         if (path.startsWith("/uapi/")) return uapi(req.method, path, query, req.headers, body);
         return [404, "<html><body>404 Not Found</body></html>"];
       };
@@ -592,6 +613,7 @@ export async function startMockKis(o = {}) {
   });
   const listening = await listen(server, o.port ?? 0, o.host);
   const { port } = listening;
+  realtime = attachRealtime(server, { env, approvals: state.approvals, price, now, tickMs: o.tickMs, pingMs: o.pingMs });
 
   const api = {
     url: `http://127.0.0.1:${port}`,
@@ -637,7 +659,15 @@ export async function startMockKis(o = {}) {
       requests.length = 0;
       return { reset: true };
     },
-    close: listening.close,
+    /** The realtime socket: `counts`, and `dropAll()` to cut every connection. */
+    get realtime() {
+      return realtime;
+    },
+    wsUrl: `ws://127.0.0.1:${port}`,
+    async close() {
+      await realtime.close();
+      await listening.close();
+    },
   };
   return api;
 }

@@ -1,0 +1,343 @@
+//! `KisRealtime`, KIS's websocket over the WebSocket constructor the caller injects (the
+//! browser's own; in Node the `ws` package, or Node's global where it has one). The protocol is
+//! `realtime::session`'s; this module owns the socket, the callbacks and the reconnect timer.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, spawn_local};
+
+use crate::engine::transport::Clock;
+use crate::error::KisError;
+use crate::realtime::session::{Incoming, Session};
+use crate::wasm::client::Core;
+use crate::wasm::convert::to_js;
+use crate::wasm::errors::{invalid, to_js_error};
+use crate::wasm::timers::JsClock;
+
+/// A socket event handler.
+type Listener = Closure<dyn FnMut(JsValue)>;
+
+/// A subscriber: its TR, its key, its callback, and a number to stop it by.
+struct Handler {
+    id: u32,
+    tr_id: String,
+    tr_key: String,
+    callback: Function,
+}
+
+struct Inner {
+    core: Rc<Core>,
+    ctor: Function,
+    url: String,
+    session: RefCell<Option<Rc<Session>>>,
+    socket: RefCell<Option<JsValue>>,
+    open: Cell<bool>,
+    closed: Cell<bool>,
+    attempt: Cell<u32>,
+    handlers: RefCell<Vec<Handler>>,
+    next_id: Cell<u32>,
+    on_state: RefCell<Vec<Function>>,
+    /// The socket's event handlers, kept alive while it is.
+    listeners: RefCell<Vec<Listener>>,
+}
+
+/// KIS's websocket for one client: subscriptions restored after every reconnect.
+#[wasm_bindgen]
+pub struct KisRealtime {
+    inner: Rc<Inner>,
+}
+
+impl Inner {
+    fn state(&self, state: &str) {
+        for f in self.on_state.borrow().iter() {
+            // A throwing state listener must not stop the others or the socket.
+            let _ = f.call1(&JsValue::UNDEFINED, &JsValue::from_str(state));
+        }
+    }
+
+    fn send(&self, text: &str) {
+        if !self.open.get() {
+            return; // sent with every subscription when the socket opens
+        }
+        if let Some(socket) = self.socket.borrow().as_ref() {
+            let send = Reflect::get(socket, &JsValue::from_str("send"))
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok());
+            if let Some(send) = send {
+                let _ = send.call1(socket, &JsValue::from_str(text));
+            }
+        }
+    }
+
+    fn dispatch(&self, raw: &str) {
+        let Some(session) = self.session.borrow().clone() else {
+            return;
+        };
+        match session.on_message(raw) {
+            Incoming::Reply(text) => self.send(&text),
+            Incoming::Records { tr_id, records } => {
+                let handlers = self.handlers.borrow();
+                for record in records {
+                    // A record names what it is about first (the symbol; the HTS ID of a fill
+                    // notice), as its subscription did; one naming nothing subscribed goes to
+                    // every subscriber of its TR rather than to none.
+                    let key = record
+                        .values()
+                        .next()
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("");
+                    let value = to_js(&record);
+                    let of_tr = || handlers.iter().filter(|h| h.tr_id == tr_id);
+                    let keyed = of_tr().any(|h| h.tr_key == key);
+                    for h in of_tr().filter(|h| !keyed || h.tr_key == key) {
+                        let _ = h.callback.call1(&JsValue::UNDEFINED, &value);
+                    }
+                }
+            }
+            Incoming::Answer(a) if !a.ok && a.msg1 != "ALREADY IN SUBSCRIBE" => {
+                self.core.warn(&format!(
+                    "KIS realtime {} {}: {} {}",
+                    a.tr_id, a.tr_key, a.msg_cd, a.msg1
+                ));
+            }
+            Incoming::Answer(_) => {}
+            Incoming::Unreadable(why) => self.core.warn(&format!("KIS realtime: {why}")),
+        }
+    }
+}
+
+fn listener(f: impl FnMut(JsValue) + 'static) -> Listener {
+    Closure::new(f)
+}
+
+/// Opens a socket, and on its close (unless closed by the caller) another after a backoff.
+fn connect(inner: &Rc<Inner>) {
+    if inner.closed.get() {
+        return;
+    }
+    inner.state(if inner.attempt.get() == 0 {
+        "connecting"
+    } else {
+        "reconnecting"
+    });
+    let socket = match Reflect::construct(&inner.ctor, &Array::of1(&JsValue::from_str(&inner.url)))
+    {
+        Ok(s) => s,
+        Err(_) => return reconnect_later(inner),
+    };
+    let (on_open, on_message, on_close) = {
+        let (a, b, c) = (inner.clone(), inner.clone(), inner.clone());
+        (
+            listener(move |_| {
+                a.open.set(true);
+                a.attempt.set(0);
+                a.state("open");
+                let frames = a
+                    .session
+                    .borrow()
+                    .as_ref()
+                    .map(|s| s.on_open())
+                    .unwrap_or_default();
+                for f in frames {
+                    a.send(&f);
+                }
+            }),
+            listener(move |ev| {
+                let data = Reflect::get(&ev, &JsValue::from_str("data"))
+                    .ok()
+                    .and_then(|d| d.as_string());
+                if let Some(text) = data {
+                    b.dispatch(&text);
+                }
+            }),
+            listener(move |_| {
+                c.open.set(false);
+                if c.closed.get() {
+                    c.state("closed");
+                } else {
+                    reconnect_later(&c);
+                }
+            }),
+        )
+    };
+    // An error is followed by a close, which reconnects; unheard, Node's `ws` would throw it.
+    let on_error = listener(|_| {});
+    for (name, f) in [
+        ("onopen", &on_open),
+        ("onmessage", &on_message),
+        ("onclose", &on_close),
+        ("onerror", &on_error),
+    ] {
+        let _ = Reflect::set(&socket, &JsValue::from_str(name), f.as_ref());
+    }
+    *inner.listeners.borrow_mut() = vec![on_open, on_message, on_close, on_error];
+    *inner.socket.borrow_mut() = Some(socket);
+}
+
+/// Half a second, doubling, at most 30 s: a dropped connection comes back with every
+/// subscription, without hammering a KIS that is down.
+fn reconnect_later(inner: &Rc<Inner>) {
+    let n = inner.attempt.get();
+    inner.attempt.set(n + 1);
+    inner.state("reconnecting");
+    let wait = (500.0 * 2f64.powi(n.min(6) as i32)).min(30_000.0);
+    let inner = inner.clone();
+    spawn_local(async move {
+        JsClock.sleep(wait).await;
+        connect(&inner);
+    });
+}
+
+#[wasm_bindgen]
+impl KisRealtime {
+    /// Subscribes `callback` to `trId` for `trKey` (a symbol; the HTS ID for fill notices).
+    /// Resolves to a function that ends the subscription.
+    #[wasm_bindgen(unchecked_return_type = "Promise<() => void>")]
+    pub fn subscribe(
+        &self,
+        tr_id: String,
+        tr_key: String,
+        #[wasm_bindgen(unchecked_param_type = "(record: Record<string, string>) => void")]
+        callback: Function,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let key = inner
+                .core
+                .ensure_approval_key()
+                .await
+                .map_err(|e| to_js_error(&e))?;
+            let session = inner
+                .session
+                .borrow_mut()
+                .get_or_insert_with(|| Rc::new(Session::new(&key, inner.core.cfg.cust_type)))
+                .clone();
+            let frame = session
+                .subscribe(&tr_id, &tr_key)
+                .map_err(|e| to_js_error(&e))?;
+            let id = inner.next_id.get();
+            inner.next_id.set(id + 1);
+            inner.handlers.borrow_mut().push(Handler {
+                id,
+                tr_id: tr_id.clone(),
+                tr_key: tr_key.clone(),
+                callback,
+            });
+            if inner.socket.borrow().is_none() {
+                connect(&inner);
+            } else if let Some(f) = frame {
+                inner.send(&f);
+            }
+            let stop_inner = inner.clone();
+            let stop = Closure::once_into_js(move || {
+                let mut handlers = stop_inner.handlers.borrow_mut();
+                handlers.retain(|h| h.id != id);
+                let last = !handlers
+                    .iter()
+                    .any(|h| h.tr_id == tr_id && h.tr_key == tr_key);
+                drop(handlers);
+                if last {
+                    let off = stop_inner
+                        .session
+                        .borrow()
+                        .as_ref()
+                        .and_then(|s| s.unsubscribe(&tr_id, &tr_key));
+                    if let Some(f) = off {
+                        stop_inner.send(&f);
+                    }
+                }
+            });
+            Ok(stop)
+        })
+    }
+
+    /// Calls `listener` with "connecting", "open", "reconnecting" or "closed".
+    #[wasm_bindgen(js_name = onState)]
+    pub fn on_state(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "(state: \"connecting\" | \"open\" | \"reconnecting\" | \"closed\") => void"
+        )]
+        listener: Function,
+    ) {
+        self.inner.on_state.borrow_mut().push(listener);
+    }
+
+    /// How many subscriptions the connection holds (KIS allows 41).
+    #[wasm_bindgen(getter)]
+    pub fn subscriptions(&self) -> u32 {
+        self.inner
+            .session
+            .borrow()
+            .as_ref()
+            .map_or(0, |s| s.subscriptions() as u32)
+    }
+
+    /// Ends the connection for good.
+    pub fn close(&self) {
+        self.inner.closed.set(true);
+        if let Some(socket) = self.inner.socket.borrow_mut().take() {
+            let close = Reflect::get(&socket, &JsValue::from_str("close"))
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok());
+            if let Some(close) = close {
+                let _ = close.call0(&socket);
+            }
+        }
+        self.inner.state("closed");
+    }
+}
+
+/// `kis.realtime({ WebSocket, url })`.
+pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
+    let get = |k: &str| Reflect::get(options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let ctor = match get("WebSocket") {
+        f if f.is_function() => f.unchecked_into::<Function>(),
+        _ => Reflect::get(&js_sys::global(), &JsValue::from_str("WebSocket"))
+            .ok()
+            .filter(JsValue::is_function)
+            .map(JsCast::unchecked_into)
+            .ok_or_else(|| {
+                invalid(
+                    "options.WebSocket",
+                    "is required: this runtime has no global WebSocket (in Node, pass WebSocket from the ws package)",
+                )
+            })?,
+    };
+    let url = match get("url").as_string() {
+        Some(u) if u.starts_with("ws://") || u.starts_with("wss://") => u,
+        Some(u) => {
+            return Err(to_js_error(&KisError::validation(
+                "options.url",
+                format!("must be a ws:// or wss:// URL, got \"{u}\""),
+            )))
+        }
+        None => match crate::env::kis_host_env(&core.cfg.base_url) {
+            Some(env) => env.realtime_url().to_string(),
+            None => return Err(invalid(
+                "options.url",
+                "is required when baseUrl is not a KIS host (the proxy's or the mock's ws:// URL)",
+            )),
+        },
+    };
+    Ok(KisRealtime {
+        inner: Rc::new(Inner {
+            core,
+            ctor,
+            url,
+            session: RefCell::default(),
+            socket: RefCell::default(),
+            open: Cell::new(false),
+            closed: Cell::new(false),
+            attempt: Cell::new(0),
+            handlers: RefCell::default(),
+            next_id: Cell::new(1),
+            on_state: RefCell::default(),
+            listeners: RefCell::default(),
+        }),
+    })
+}
