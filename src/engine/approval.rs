@@ -6,10 +6,10 @@ use serde_json::Value;
 
 use crate::engine::core::KisCore;
 use crate::engine::token::transport_error;
-use crate::engine::transport::{Clock, HttpRequest, Method, TokenStore, Transport};
+use crate::engine::transport::{Clock, TokenStore, Transport};
 use crate::envelope::{classify, Verdict};
 use crate::error::{ErrorKind, KisError, Result};
-use crate::headers::{approval_body, header_safe, token_headers};
+use crate::headers::{approval_body, header_safe};
 
 pub const APPROVAL_PATH: &str = "/oauth2/Approval";
 
@@ -35,14 +35,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 
     async fn issue_approval_key(&self) -> Result<String> {
-        let req = HttpRequest {
-            method: Method::Post,
-            url: format!("{}{}", self.cfg.base_url, APPROVAL_PATH),
-            headers: token_headers(),
-            body: Some(approval_body(&self.cfg.credentials())),
-            timeout_ms: self.cfg.timeout_ms,
-            max_body_bytes: self.cfg.max_response_bytes,
-        };
+        let req = self.oauth_request(APPROVAL_PATH, approval_body(&self.cfg.credentials()));
         let resp = self
             .transport
             .send(req)

@@ -76,6 +76,19 @@ fn store_key(env: Env, app_key: &str) -> String {
 }
 
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
+    /// A POST to one of KIS's `/oauth2/` endpoints (the token, the approval key): JSON in, no
+    /// token or hashkey, the client's timeout and answer cap.
+    pub(crate) fn oauth_request(&self, path: &str, body: String) -> HttpRequest {
+        HttpRequest {
+            method: Method::Post,
+            url: format!("{}{path}", self.cfg.base_url),
+            headers: token_headers(),
+            body: Some(body),
+            timeout_ms: self.cfg.timeout_ms,
+            max_body_bytes: self.cfg.max_response_bytes,
+        }
+    }
+
     pub fn token_info(&self) -> Option<TokenInfo> {
         let now = self.clock.now_ms();
         self.shared.token.borrow().as_ref().map(|t| t.info(now))
@@ -261,14 +274,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 .with_retry_after(ceil_ms(wait)));
             }
         }
-        let req = HttpRequest {
-            method: Method::Post,
-            url: format!("{}{}", self.cfg.base_url, TOKEN_PATH),
-            headers: token_headers(),
-            body: Some(token_body(&self.cfg.credentials())),
-            timeout_ms: self.cfg.timeout_ms,
-            max_body_bytes: self.cfg.max_response_bytes,
-        };
+        let req = self.oauth_request(TOKEN_PATH, token_body(&self.cfg.credentials()));
         let started = self.clock.now_ms();
         let resp = self.transport.send(req).await;
         let ms = self.clock.now_ms() - started;
