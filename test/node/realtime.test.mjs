@@ -101,3 +101,42 @@ test("a fill notice comes encrypted and is read with the subscribe answer's key"
   assertNoSecrets(assert, cap.text());
   rt.close();
 });
+
+test("through the proxy holding the keys: ticks reach the page, which never sees the approval key", async () => {
+  const { startCorsProxy } = await import("kis-wasm/proxy");
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
+  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });
+  const seen = [];
+  // What the page's socket sends and receives, as a browser's devtools would show it.
+  class Watched extends WebSocket {
+    constructor(url) {
+      super(url);
+      this.on("message", (d) => seen.push(String(d)));
+    }
+    send(text) {
+      seen.push(String(text));
+      super.send(text);
+    }
+  }
+  try {
+    const page = new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: null });
+    const rt = page.realtime({ WebSocket: Watched, url: proxy.url.replace("http:", "ws:") });
+    const ticks = [];
+    await rt.subscribe("H0STCNT0", "005930", (t) => ticks.push(t));
+    await until(() => ticks.length >= 2);
+    assert.equal(ticks[0].mksc_shrn_iscd, "005930");
+    assert.equal(upstream.counts.approval, 1, "the proxy asked KIS for the approval key");
+    const frames = seen.join("\n");
+    assert.match(frames, /"approval_key":"held-by-proxy"/, "the page sent the placeholder");
+    assert.ok(!/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.test(frames), "no real approval key in the page's frames");
+    assertNoSecrets(assert, frames);
+    rt.close();
+    // A page of another origin is refused the socket.
+    const other = new WebSocket(proxy.url.replace("http:", "ws:"), { headers: { origin: "http://evil.example" } });
+    const refused = await new Promise((resolve) => { other.on("error", () => resolve(true)); other.on("open", () => resolve(false)); });
+    assert.ok(refused);
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
+});

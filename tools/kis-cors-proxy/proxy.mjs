@@ -8,10 +8,16 @@ import http from "node:http";
 import https from "node:https";
 import crypto from "node:crypto";
 import { listen } from "../listen.mjs";
+import { WebSocket, WebSocketServer } from "ws";
 
 export const UPSTREAMS = {
   real: "https://openapi.koreainvestment.com:9443",
   mock: "https://openapivts.koreainvestment.com:29443",
+};
+/** KIS's realtime (websocket) hosts; for any other upstream, the same host over ws://. */
+export const REALTIME_UPSTREAMS = {
+  real: "ws://ops.koreainvestment.com:21000",
+  mock: "ws://ops.koreainvestment.com:31000",
 };
 
 /** Request headers a KIS call may carry; nothing else is forwarded. */
@@ -127,6 +133,12 @@ export async function startCorsProxy(o) {
       up.end(body);
     });
   });
+  relayRealtime(server, {
+    allowed: (req) => hosts.has(String(req.headers.host ?? "").toLowerCase()) && (req.headers.origin ? allow.has(req.headers.origin) : o.allowNoOrigin),
+    upstream: REALTIME_UPSTREAMS[o.upstream] ?? `${target.protocol === "https:" ? "wss:" : "ws:"}//${target.host}`,
+    approvalKey: held ? () => heldApprovalKey(o.hold, target.origin + basePath) : null,
+    log,
+  });
   const listening = await listen(server, o.port ?? 0, o.host);
   const names = ["127.0.0.1", "localhost", "[::1]", ...(o.host ? [o.host] : []), ...(o.allowHosts ?? [])];
   hosts = new Set(names.flatMap((n) => {
@@ -157,10 +169,71 @@ async function holdingClient(hold, upstreamEnv, baseUrl, log, timeoutMs) {
   });
 }
 
+/**
+ * The realtime socket, relayed frame for frame to the upstream's realtime host, for allowed
+ * origins and the proxy's own names only. Holding the keys, the proxy asks the approval key
+ * itself and writes it into the page's subscribe frames: the page sends and sees a placeholder.
+ */
+function relayRealtime(server, { allowed, upstream, approvalKey, log }) {
+  const wss = new WebSocketServer({ noServer: true });
+  server.on("upgrade", (req, socket, head) => {
+    if (!allowed(req)) {
+      socket.end("HTTP/1.1 403 Forbidden\r\nconnection: close\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (page) => {
+      const up = new WebSocket(upstream);
+      const queue = [];
+      up.on("open", () => { for (const m of queue.splice(0)) up.send(m); });
+      up.on("message", (data) => page.readyState === 1 && page.send(String(data)));
+      up.on("close", () => page.close());
+      up.on("error", (e) => { log(`realtime upstream: ${e.code ?? e.message}`); page.close(); });
+      page.on("close", () => up.close());
+      page.on("error", () => up.close());
+      page.on("message", async (data) => {
+        let text = String(data);
+        if (approvalKey) {
+          try {
+            const frame = JSON.parse(text);
+            if (frame?.header?.approval_key !== undefined) frame.header.approval_key = await approvalKey();
+            text = JSON.stringify(frame);
+          } catch {
+            // Not a subscribe frame (a PINGPONG echo): passed on as it is.
+          }
+        }
+        if (up.readyState === 1) up.send(text);
+        else queue.push(text);
+      });
+    });
+  });
+}
+
+/** The held keys' approval key, asked once per proxy (KIS's /oauth2/Approval). */
+const approvalKeys = new Map();
+function heldApprovalKey(hold, baseUrl) {
+  if (!approvalKeys.has(baseUrl)) {
+    const asked = fetch(`${baseUrl}/oauth2/Approval`, {
+      method: "POST", headers: { "content-type": "application/json; charset=utf-8" },
+      body: JSON.stringify({ grant_type: "client_credentials", appkey: hold.appKey, secretkey: hold.appSecret }),
+    }).then(async (r) => {
+      const b = await r.json();
+      if (!b.approval_key) throw new Error(`KIS refused the approval key (HTTP ${r.status})`);
+      return b.approval_key;
+    });
+    asked.catch(() => approvalKeys.delete(baseUrl));
+    approvalKeys.set(baseUrl, asked);
+  }
+  return approvalKeys.get(baseUrl);
+}
+
 async function answerHeld(kis, req, body, done) {
   const url = new URL(req.url, "http://proxy");
   if (url.pathname === "/oauth2/tokenP") {
     return done(200, { access_token: HELD_TOKEN, token_type: "Bearer", expires_in: 86400 });
+  }
+  if (url.pathname === "/oauth2/Approval") {
+    // The real one is the proxy's, written into the page's frames on their way to KIS.
+    return done(200, { approval_key: HELD_TOKEN });
   }
   if (url.pathname === "/uapi/hashkey") {
     let parsed = null;
