@@ -167,3 +167,28 @@ test("the API explorer finds an API by its Korean name, builds its form and runs
   await page.waitForFunction(() => /not offered by KIS in the mock environment/.test(document.querySelector("#api-answer")?.textContent ?? ""), null, { timeout: 15000 });
   assert.equal(stack.mock.requests.filter((r) => r.path.endsWith("period-rights")).length, 0, "nothing sent");
 });
+
+test("live: ticks reach the watchlist through the proxy's websocket, and no key, token or approval key reaches the page", async () => {
+  const frames = [];
+  page.on("websocket", (ws) => {
+    ws.on("framesent", (f) => frames.push(String(f.payload)));
+    ws.on("framereceived", (f) => frames.push(String(f.payload)));
+  });
+  await page.check("#live");
+  await page.waitForFunction(() => document.querySelector("#rt-state")?.textContent === "open", null, { timeout: 15000 });
+  await page.waitForSelector('#watch-rows tr[data-symbol="005930"][data-source="tick"]', { timeout: 15000 });
+  const price = Number(await page.getAttribute('#watch-rows tr[data-symbol="005930"]', "data-price"));
+  assert.ok(Math.abs(price - 71000) <= 200, String(price));
+  assert.ok(frames.some((f) => f.startsWith("0|H0STCNT0|")), "ticks came over the socket");
+  const sent = frames.filter((f) => f.includes('"approval_key"'));
+  assert.ok(sent.length > 0 && sent.every((f) => f.includes('"approval_key":"held-by-proxy"')), sent.join("\n"));
+  const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+  const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  const visible = await page.evaluate(() => document.body.innerText);
+  for (const text of [frames.join("\n"), storage, visible]) {
+    assert.ok(!uuid.test(text), "no real approval key");
+    assert.ok(!/mock-token-|demo-app-secret|demo-app-key/.test(text), "no key, secret or token");
+  }
+  await page.uncheck("#live");
+  await page.waitForFunction(() => ["", "closed"].includes(document.querySelector("#rt-state")?.textContent ?? ""), null, { timeout: 5000 });
+});

@@ -1,5 +1,5 @@
 // The dashboard: built only on the kis-wasm package, as any outside user would use it.
-import { KisClient, type KisEvent, type Order } from "kis-wasm";
+import { KisClient, type KisEvent, type KisRealtime, type Order } from "kis-wasm";
 import { $ } from "./dom.js";
 import { describe, kindOf } from "./errors.js";
 import { RequestLog } from "./request-log.js";
@@ -18,6 +18,7 @@ const QUOTE_GAP_MS = 400;
 const ACCOUNT_INTERVAL_MS = 15000;
 
 let kis: KisClient | null = null;
+let live: KisRealtime | null = null;
 let current: settings.Settings | null = null;
 const symbols = savedSymbols();
 let selected = symbols[0]!;
@@ -140,6 +141,19 @@ function every(intervalMs: number, round: () => Promise<void>): void {
   void loop();
 }
 
+/** With "live" ticked, the watchlist moves from KIS's trades (H0STCNT0) through the proxy's
+ *  websocket, besides the rounds of quotes. */
+async function goLive(on: boolean): Promise<void> {
+  live?.close();
+  live = null;
+  $("#rt-state").textContent = "";
+  if (!on || !kis || !current) return;
+  const rt = kis.realtime({ url: current.proxyUrl.replace(/^http/, "ws") });
+  live = rt;
+  rt.onState((state) => ($("#rt-state").textContent = state));
+  for (const symbol of watchlist.list()) await rt.subscribe("H0STCNT0", symbol, (t) => watchlist.tick(t));
+}
+
 function connect(s: settings.Settings, host: settings.HostConfig): void {
   generation += 1;
   current = s;
@@ -173,6 +187,7 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
     if (errors.length) showError(errors[0]);
   });
   every(ACCOUNT_INTERVAL_MS, refreshAccount);
+  void guard(() => goLive($<HTMLInputElement>("#live").checked));
 }
 
 async function start(): Promise<void> {
@@ -208,6 +223,7 @@ async function start(): Promise<void> {
     message.hidden = !problem;
     if (!problem) input.value = "";
   });
+  $<HTMLInputElement>("#live").addEventListener("change", (ev) => void guard(() => goLive((ev.target as HTMLInputElement).checked)));
   window.addEventListener("unhandledrejection", (ev) => showError(ev.reason));
   $("#error").addEventListener("click", () => ($("#error").hidden = true));
   // With a host that knows everything (the demo), connect at once.

@@ -80,6 +80,21 @@ export class Watchlist {
     return errors;
   }
 
+  /** A trade from the realtime socket (H0STCNT0), shown as a quote would be. */
+  tick(t: Record<string, string>): void {
+    const symbol = t.mksc_shrn_iscd ?? "";
+    const num = (s: string | undefined) => (s === undefined || s.trim() === "" ? null : Number(s));
+    if (!this.rows.has(symbol)) return;
+    this.show({ symbol, price: num(t.stck_prpr), change: num(t.prdy_vrss), changeRate: num(t.prdy_ctrt), volume: num(t.acml_vol) } as Quote);
+    const tr = this.rows.get(symbol);
+    if (tr) tr.dataset.source = "tick";
+  }
+
+  /** The symbols listed now. */
+  list(): string[] {
+    return [...this.symbols];
+  }
+
   private save(): void {
     try {
       localStorage.setItem(KEY, JSON.stringify(this.symbols));
