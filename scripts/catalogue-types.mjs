@@ -77,6 +77,24 @@ export function catalogueTypes(catalogue) {
   out.push("/** `call()`'s answer for API `N`. */");
   out.push("export interface KisApiReply<N extends KisApiName> { status: number; trCont: string; body: KisApiBodies[N] }");
   out.push("");
+  out.push("/** Each realtime TR's record: its data-frame columns, lower case, documented with KIS's label. */");
+  out.push("export interface KisRealtimeRecords {");
+  for (const r of catalogue.realtime) {
+    const ids = [r.id, ...(r.trIds.mock ?? []).map((t) => t.id).filter((id) => id !== r.id)];
+    for (const id of ids) {
+      out.push(`  /** ${doc(r.nameKo)} */`);
+      out.push(`  ${id}: {`);
+      out.push(fields(r.columns.map((f) => ({ ...f, name: f.name.toLowerCase() })), "    ", () => false));
+      out.push("    /** Columns past the catalogue's (KIS adds some), by position. */");
+      out.push("    [extra: `_${number}`]: string;");
+      out.push("  };");
+    }
+  }
+  out.push("}");
+  out.push("");
+  out.push("/** A realtime TR ID of the catalogue. */");
+  out.push("export type KisRealtimeTr = keyof KisRealtimeRecords;");
+  out.push("");
   out.push("/** Every catalogued API as a method: `kis.api.domesticStockInquirePrice({ … })`. */");
   out.push("export type KisApi = {");
   for (const a of catalogue.rest) {

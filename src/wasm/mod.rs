@@ -58,6 +58,16 @@ export interface KisClient {
   readonly api: KisApi;
 }
 
+import type { KisRealtimeRecords, KisRealtimeTr } from "./catalogue.js";
+
+export interface KisRealtime {
+  /**
+   * Subscribes `callback` to `trId` for `trKey` (a symbol; the HTS ID for fill notices): each
+   * record by the TR's catalogue columns. Resolves to a function that ends the subscription.
+   */
+  subscribe<T extends KisRealtimeTr>(trId: T, trKey: string, callback: (record: KisRealtimeRecords[T]) => void): Promise<() => void>;
+}
+
 /** A KIS response body: the envelope plus TR-specific outputs. */
 export interface KisBody {
   rt_cd?: string;

@@ -195,15 +195,10 @@ fn reconnect_later(inner: &Rc<Inner>) {
 #[wasm_bindgen]
 impl KisRealtime {
     /// Subscribes `callback` to `trId` for `trKey` (a symbol; the HTS ID for fill notices).
-    /// Resolves to a function that ends the subscription.
-    #[wasm_bindgen(unchecked_return_type = "Promise<() => void>")]
-    pub fn subscribe(
-        &self,
-        tr_id: String,
-        tr_key: String,
-        #[wasm_bindgen(unchecked_param_type = "(record: Record<string, string>) => void")]
-        callback: Function,
-    ) -> Promise {
+    /// Resolves to a function that ends the subscription. (Its TypeScript, generic over the TR,
+    /// is in `wasm/mod.rs`.)
+    #[wasm_bindgen(skip_typescript)]
+    pub fn subscribe(&self, tr_id: String, tr_key: String, callback: Function) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let key = inner

@@ -128,7 +128,15 @@ void curated;
 async function realtime(kis: KisClient, WebSocket: new (url: string) => unknown): Promise<void> {
   const rt: KisRealtime = kis.realtime({ WebSocket, url: "ws://127.0.0.1:31000" });
   rt.onState((state) => void state.toUpperCase());
-  const stop = await rt.subscribe("H0STCNT0", "005930", (tick) => void tick);
+  const stop = await rt.subscribe("H0STCNT0", "005930", (tick) => {
+    const price: string = tick.stck_prpr;
+    void price;
+    // @ts-expect-error a trade has no such column
+    void tick.oder_no;
+  });
+  await rt.subscribe("H0STCNI9", "hts-id", (fill) => void fill.oder_no.length);
+  // @ts-expect-error not a realtime TR of the catalogue
+  await rt.subscribe("FHKST01010100", "005930", () => {});
   stop();
   const n: number = rt.subscriptions;
   rt.close();
