@@ -37,7 +37,6 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     async fn issue_approval_key(&self) -> Result<String> {
         let req = self.oauth_request(APPROVAL_PATH, approval_body(&self.cfg.credentials()));
         let resp = self
-            .transport
             .send(req)
             .await
             .map_err(|te| transport_error(te, APPROVAL_PATH, ""))?;

@@ -6,9 +6,7 @@ use serde_json::Value;
 
 use crate::engine::core::KisCore;
 use crate::engine::token::transport_error;
-use crate::engine::transport::{
-    Clock, HttpRequest, HttpResponse, Method, TokenStore, Transport, TransportError,
-};
+use crate::engine::transport::{Clock, HttpRequest, Method, TokenStore, Transport, TransportError};
 use crate::envelope::{classify, Verdict};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
@@ -223,13 +221,13 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         ev.attempt = Some(attempt);
         self.emit(ev);
         let started = self.clock.now_ms();
-        let result = self.transport.send(req).await;
+        let result = self.send(req).await;
         permit.answered(self.clock.now_ms());
         let mut ev = self.event(EventType::Response, &call.path, &call.tr_id);
         ev.method = Some(call.method.as_str());
         ev.attempt = Some(attempt);
         ev.ms = Some(self.clock.now_ms() - started);
-        let resp = match self.checked(result) {
+        let resp = match result {
             Ok(r) => r,
             Err(te) => {
                 self.emit(ev);
@@ -296,7 +294,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         ev.method = Some("POST");
         self.emit(ev);
         let started = self.clock.now_ms();
-        let sent = self.transport.send(req).await;
+        let sent = self.send(req).await;
         let now = self.clock.now_ms();
         permit.answered(now);
         let mut ev = self.event(EventType::Response, HASHKEY_PATH, "");
@@ -304,7 +302,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         ev.ms = Some(now - started);
         ev.status = sent.as_ref().ok().map(|r| r.status);
         self.emit(ev);
-        let resp = match self.checked(sent) {
+        let resp = match sent {
             Ok(r) => r,
             Err(te) => return Err((Verdict::Transient, transport_error(te, HASHKEY_PATH, ""))),
         };
@@ -345,18 +343,6 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                         .with_body(&resp.body),
                 ))
             }
-        }
-    }
-
-    /// The limit on answers held for transports that do not keep it themselves (a test's fake).
-    fn checked(
-        &self,
-        sent: std::result::Result<HttpResponse, TransportError>,
-    ) -> std::result::Result<HttpResponse, TransportError> {
-        let limit = self.cfg.max_response_bytes;
-        match sent {
-            Ok(r) if r.body.len() > limit => Err(TransportError::TooLarge(limit)),
-            other => other,
         }
     }
 

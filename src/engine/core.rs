@@ -7,7 +7,9 @@ use std::rc::Rc;
 use crate::engine::config::Config;
 use crate::engine::rate_limit::{Gate, RateLimiter};
 use crate::engine::shared::Shared;
-use crate::engine::transport::{Clock, TokenStore, Transport};
+use crate::engine::transport::{
+    Clock, HttpRequest, HttpResponse, TokenStore, Transport, TransportError,
+};
 use crate::events::{EventType, KisEvent, Observer};
 use crate::redact::Redactor;
 
@@ -85,6 +87,19 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// than either.
     pub fn redact(&self, text: &str) -> String {
         self.redactor.redact(&self.shared.tokens.redact(text))
+    }
+
+    /// Every request of the client goes out here: through the transport, with the limit on
+    /// answers held again for transports that do not keep it themselves (a test's fake).
+    pub(crate) async fn send(
+        &self,
+        req: HttpRequest,
+    ) -> std::result::Result<HttpResponse, TransportError> {
+        let limit = self.cfg.max_response_bytes;
+        match self.transport.send(req).await {
+            Ok(r) if r.body.len() > limit => Err(TransportError::TooLarge(limit)),
+            other => other,
+        }
     }
 
     /// Masks secrets in every string of a KIS answer, keys included.

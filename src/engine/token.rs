@@ -276,7 +276,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
         let req = self.oauth_request(TOKEN_PATH, token_body(&self.cfg.credentials()));
         let started = self.clock.now_ms();
-        let resp = self.transport.send(req).await;
+        let resp = self.send(req).await;
         let ms = self.clock.now_ms() - started;
         let resp = match resp {
             Ok(r) => r,
