@@ -57,6 +57,15 @@ export async function startCorsProxy(o) {
   const upstreamEnv = { real: "real", mock: "mock" }[o.upstream] ?? kisHostEnv(target.hostname);
   const held = o.hold ? await holdingClient(o.hold, upstreamEnv, target.origin + basePath, log, timeoutMs) : null;
   let hosts = new Set();
+  /** Why a request (or a socket's upgrade) is refused, or null: the same rules for both.
+   *  DNS rebinding: a page of attacker.example whose name now points here sends its own name
+   *  as Host, and is same-origin with itself, so Origin checks alone never see it. */
+  const refusal = (req) => {
+    if (!hosts.has(String(req.headers.host ?? "").toLowerCase())) return [421, "host not allowed"];
+    const origin = req.headers.origin;
+    if (origin ? !allow.has(origin) : !o.allowNoOrigin) return [403, "origin not allowed"];
+    return null;
+  };
 
   const server = http.createServer((req, res) => {
     const started = Date.now();
@@ -70,10 +79,8 @@ export async function startCorsProxy(o) {
     };
     const cors = () => (origin && allow.has(origin) ? { "access-control-allow-origin": origin, vary: "Origin", "access-control-expose-headers": EXPOSED.join(", ") } : {});
 
-    // DNS rebinding: a page of attacker.example whose name now points here sends its own
-    // name as Host, and is same-origin with itself, so Origin checks alone never see it.
-    if (!hosts.has(String(req.headers.host ?? "").toLowerCase())) return done(421, { error: "host not allowed" });
-    if (origin ? !allow.has(origin) : !o.allowNoOrigin) return done(403, { error: "origin not allowed" });
+    const refused = refusal(req);
+    if (refused) return done(refused[0], { error: refused[1] });
     if (req.method === "OPTIONS") {
       return done(204, undefined, {
         "access-control-allow-methods": "GET, POST, OPTIONS",
@@ -134,7 +141,7 @@ export async function startCorsProxy(o) {
     });
   });
   relayRealtime(server, {
-    allowed: (req) => hosts.has(String(req.headers.host ?? "").toLowerCase()) && (req.headers.origin ? allow.has(req.headers.origin) : o.allowNoOrigin),
+    allowed: (req) => refusal(req) === null,
     upstream: REALTIME_UPSTREAMS[o.upstream] ?? `${target.protocol === "https:" ? "wss:" : "ws:"}//${target.host}`,
     approvalKey: held ? () => heldApprovalKey(o.hold, target.origin + basePath) : null,
     log,
