@@ -15,6 +15,17 @@ function load() {
   return compact(full);
 }
 
+/** Groups by name as `[name, array, fields]`: a few sheets list a group twice (for two
+ *  conditions), answered as one group with both's fields. */
+function merged(groups) {
+  const byName = new Map();
+  for (const g of groups) {
+    const had = byName.get(g.name);
+    byName.set(g.name, had ? [g.name, had[1] || g.array, [...had[2], ...g.fields.map((f) => f.name)]] : [g.name, g.array, g.fields.map((f) => f.name)]);
+  }
+  return [...byName.values()];
+}
+
 /** What the mock needs of each API, keyed by path: `[method, realIds, mockIds | null, params
  *  ([name, required]), top fields, groups ([name, array, fields])]`. */
 export function compact(catalogue) {
@@ -24,7 +35,7 @@ export function compact(catalogue) {
     a.trIds.mock ? a.trIds.mock.map((t) => t.id) : null,
     a.request.map((f) => [f.name, f.required]),
     a.response.top.map((f) => f.name),
-    a.response.groups.map((g) => [g.name, g.array, g.fields.map((f) => f.name)]),
+    merged(a.response.groups),
   ]]));
 }
 
@@ -63,13 +74,7 @@ export function answer(path, method, env, trId, input, nowMs) {
   const symbol = ["FID_INPUT_ISCD", "PDNO", "SYMB", "SRS_CD", "FID_INPUT_ISCD_1"].map((k) => input[k]).find((s) => s) ?? "005930";
   const body = { rt_cd: "0", msg_cd: "MCA00000", msg1: "정상처리 되었습니다." };
   for (const f of top) if (!(f in body)) body[f] = value(f, 0, symbol, nowMs);
-  // A few sheets list a group twice (for two conditions): one group with both's fields.
-  const merged = new Map();
   for (const [name, array, fields] of groups) {
-    const had = merged.get(name);
-    merged.set(name, had ? [had[0] || array, [...had[1], ...fields]] : [array, fields]);
-  }
-  for (const [name, [array, fields]] of merged) {
     const row = (i) => Object.fromEntries(fields.map((f) => [f, value(f, i, symbol, nowMs)]));
     body[name] = array ? [0, 1, 2].map(row) : row(0);
   }
