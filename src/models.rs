@@ -285,6 +285,11 @@ fn either_case(o: &Value, upper: &str) -> String {
 }
 
 impl OrderAck {
+    /// From a whole order-cash / order-rvsecncl answer: its `output`.
+    pub fn from_answer(mut body: Value) -> OrderAck {
+        OrderAck::from_output(body.get_mut("output").map(Value::take).unwrap_or_default())
+    }
+
     pub fn from_output(o: Value) -> OrderAck {
         OrderAck {
             order_no: either_case(&o, "ODNO"),

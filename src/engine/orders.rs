@@ -70,14 +70,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let started = self.clock.now_ms();
         let attempt = self.shared.orders_sending.start(&terms, started);
         let failed = match self.call(&call).await {
-            Ok(mut reply) => {
-                let ack = OrderAck::from_output(
-                    reply
-                        .body
-                        .get_mut("output")
-                        .map(Value::take)
-                        .unwrap_or_default(),
-                );
+            Ok(reply) => {
+                let ack = OrderAck::from_answer(reply.body);
                 // Named before this attempt leaves the wire, for a sibling's lookup.
                 self.remember(&ack.order_no);
                 return Ok(ack);
@@ -127,13 +121,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             kind: CallKind::Write,
         };
         match self.call(&call).await {
-            Ok(mut reply) => Ok(OrderAck::from_output(
-                reply
-                    .body
-                    .get_mut("output")
-                    .map(Value::take)
-                    .unwrap_or_default(),
-            )),
+            Ok(reply) => Ok(OrderAck::from_answer(reply.body)),
             Err(f) if f.maybe_executed => {
                 let (what, advice) = match c.revision {
                     Some(_) => (
