@@ -1,17 +1,36 @@
 //! Each realtime TR's data-frame columns in order, from the catalogue (`build.rs` writes the
 //! table from `catalogue/kis-api.json`).
 
+use std::sync::OnceLock;
+
 use serde_json::{Map, Value};
 
 const TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/realtime.txt"));
 
-/// The columns of `tr_id`'s data frames (a real or a mock TR ID), or None for an unknown TR.
-pub fn columns(tr_id: &str) -> Option<Vec<&'static str>> {
-    TABLE.lines().find_map(|line| {
-        let mut cells = line.splitn(3, '|');
-        let (real, mock, cols) = (cells.next()?, cells.next()?, cells.next()?);
-        (real == tr_id || mock.split(' ').any(|m| m == tr_id)).then(|| cols.split(',').collect())
+/// A TR: its real ID, its mock IDs, its columns.
+type Tr = (&'static str, Vec<&'static str>, Vec<&'static str>);
+
+/// The table, parsed once: every data frame looks its TR up.
+fn trs() -> &'static [Tr] {
+    static ALL: OnceLock<Vec<Tr>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        TABLE
+            .lines()
+            .filter_map(|line| {
+                let mut cells = line.splitn(3, '|');
+                let (real, mock, cols) = (cells.next()?, cells.next()?, cells.next()?);
+                Some((real, mock.split(' ').collect(), cols.split(',').collect()))
+            })
+            .collect()
     })
+}
+
+/// The columns of `tr_id`'s data frames (a real or a mock TR ID), or None for an unknown TR.
+pub fn columns(tr_id: &str) -> Option<&'static [&'static str]> {
+    trs()
+        .iter()
+        .find(|(real, mocks, _)| *real == tr_id || mocks.contains(&tr_id))
+        .map(|(_, _, cols)| cols.as_slice())
 }
 
 /// One record's fields by column name. Past the catalogue's columns (KIS adds some now and

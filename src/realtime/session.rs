@@ -113,7 +113,7 @@ impl Session {
                 let cols = columns(&tr_id).unwrap_or_default();
                 let records = records(&payload, count)
                     .iter()
-                    .map(|fields| record(&cols, fields))
+                    .map(|fields| record(cols, fields))
                     .collect();
                 Incoming::Records { tr_id, records }
             }
