@@ -108,14 +108,6 @@ export function catalogueTypes(catalogue) {
   return out.join("\n");
 }
 
-/** The endpoint table the wasm carries (as build.rs writes it), for the size report. */
-export function endpointTable(catalogue) {
-  const ids = (list) => list.map((t) => (list.length > 1 && t.when ? `${t.id}:${t.when.replace(/[| \n]/g, "_")}` : t.id)).join(" ");
-  return catalogue.rest
-    .map((a) => [a.method, a.path, ids(a.trIds.real), a.trIds.mock ? ids(a.trIds.mock) : "-", a.request.map((f) => (f.required ? "!" : "") + f.name).join(",")].join("|"))
-    .join("\n") + "\n";
-}
-
 export function readCatalogue(file) {
   return JSON.parse(fs.readFileSync(file, "utf8"));
 }
