@@ -113,12 +113,13 @@ export function readCatalogue(file) {
 }
 
 /** What the dashboard's API explorer searches and builds its forms from: names, path, TR IDs
- *  and each parameter's label, required flag and first line of KIS's note (its code values). */
+ *  and each parameter's label, required flag, whether the client fills it, and the first line
+ *  of KIS's note (its code values). */
 export function explorerCatalogue(catalogue) {
   const firstLine = (s) => (s ?? "").split("\n")[0].slice(0, 120);
   return catalogue.rest.map((a) => ({
     name: a.name, nameKo: a.nameKo, title: a.title, menu: a.menu, method: a.method, path: a.path,
     real: a.trIds.real, mock: a.trIds.mock,
-    params: a.request.map((f) => ({ name: f.name, label: f.label, required: f.required, note: firstLine(f.description) })),
+    params: a.request.map((f) => ({ name: f.name, label: f.label, required: f.required, filled: FILLED(f.name), note: firstLine(f.description) })),
   }));
 }

@@ -11,11 +11,10 @@ interface Api {
   path: string;
   real: { id: string; when?: string }[];
   mock: { id: string; when?: string }[] | null;
-  params: { name: string; label: string; required: boolean; note: string }[];
+  /** `filled`: the client fills it (the account, continuation keys), as `call` does. */
+  params: { name: string; label: string; required: boolean; filled: boolean; note: string }[];
 }
 
-/** Parameters the client fills itself, as `call` does. */
-const FILLED = (name: string) => name === "CANO" || name === "ACNT_PRDT_CD" || name.startsWith("CTX_AREA_");
 
 /** Every KIS REST API: search by Korean or English name, path or TR ID; a form from its
  *  parameters; run it through the client (and the proxy); the answer as tables. */
@@ -58,14 +57,14 @@ export class Explorer {
     $("#api-title").textContent = `${a.nameKo} — ${a.method} ${a.path} (${a.real.map((t) => t.id).join(", ")}${a.mock ? "" : " · not in mock"})`;
     const fields = a.params.map((p) => {
       const label = document.createElement("label");
-      label.textContent = `${p.label} (${p.name})${p.required && !FILLED(p.name) ? " *" : ""}`;
+      label.textContent = `${p.label} (${p.name})${p.required && !p.filled ? " *" : ""}`;
       label.title = p.note;
       const input = document.createElement("input");
       input.name = p.name;
-      input.placeholder = FILLED(p.name) ? "filled by the client" : p.note;
+      input.placeholder = p.filled ? "filled by the client" : p.note;
       // Marked, not enforced by the browser: KIS takes "" for many of its required parameters,
       // and the client checks what is missing.
-      if (p.required && !FILLED(p.name)) input.dataset.required = "";
+      if (p.required && !p.filled) input.dataset.required = "";
       label.append(input);
       return label;
     });
@@ -86,7 +85,7 @@ export class Explorer {
     const params: Record<string, string> = {};
     for (const p of a.params) {
       const v = (form.elements.namedItem(p.name) as HTMLInputElement).value;
-      if (v !== "" || (p.required && !FILLED(p.name))) params[p.name] = v;
+      if (v !== "" || (p.required && !p.filled)) params[p.name] = v;
     }
     const trId = (form.elements.namedItem("__trId") as HTMLSelectElement).value;
     const answer = $("#api-answer");
