@@ -209,6 +209,22 @@ pub struct Level {
     pub change: Option<f64>,
 }
 
+impl Level {
+    /// The ten levels of one side of a KIS book (`askp1`…`askp10` with `askp_rsqn1`… and, where
+    /// KIS sends them, `askp_rsqn_icdc1`…), the empty ones left out. The REST answer and the
+    /// realtime H0STASP0 frame name them alike.
+    pub fn side(book: &Value, price: &str, qty: &str) -> Vec<Level> {
+        (1..=10)
+            .map(|i| Level {
+                price: field_number(book, &format!("{price}{i}")),
+                quantity: field_number(book, &format!("{qty}{i}")),
+                change: field_number(book, &format!("{qty}_icdc{i}")),
+            })
+            .filter(|l| l.price.is_some_and(|p| p > 0.0))
+            .collect()
+    }
+}
+
 /// inquire-asking-price-exp-ccn (FHKST01010200): ten levels a side, best first; `time` is
 /// "HH:MM:SS" (Korea time).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -234,21 +250,11 @@ pub struct Orderbook {
 impl Orderbook {
     /// From the answer's `output1` (the book) and `output2` (the expected price).
     pub fn from_outputs(symbol: &str, book: Value, expected: Value) -> Orderbook {
-        let side = |price: &str, qty: &str| -> Vec<Level> {
-            (1..=10)
-                .map(|i| Level {
-                    price: field_number(&book, &format!("{price}{i}")),
-                    quantity: field_number(&book, &format!("{qty}{i}")),
-                    change: field_number(&book, &format!("{qty}_icdc{i}")),
-                })
-                .filter(|l| l.price.is_some_and(|p| p > 0.0))
-                .collect()
-        };
         let mut ob = Orderbook {
             symbol: symbol.to_string(),
             time: coloned_time(&field_text(&book, "aspr_acpt_hour")),
-            asks: side("askp", "askp_rsqn"),
-            bids: side("bidp", "bidp_rsqn"),
+            asks: Level::side(&book, "askp", "askp_rsqn"),
+            bids: Level::side(&book, "bidp", "bidp_rsqn"),
             total_ask_quantity: field_number(&book, "total_askp_rsqn"),
             total_bid_quantity: field_number(&book, "total_bidp_rsqn"),
             expected_price: field_number(&expected, "antc_cnpr").filter(|p| *p > 0.0),

@@ -6,4 +6,5 @@ pub mod cipher;
 pub mod columns;
 pub mod frame;
 pub mod session;
+pub mod shapes;
 pub mod subscriptions;

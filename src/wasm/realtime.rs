@@ -11,8 +11,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, spawn_local};
 
 use crate::engine::transport::Clock;
+use crate::env::Env;
 use crate::error::KisError;
 use crate::realtime::session::{Incoming, Session};
+use crate::realtime::shapes::Shape;
+use crate::symbol::validate_symbol;
 use crate::wasm::client::Core;
 use crate::wasm::convert::to_js;
 use crate::wasm::errors::{invalid, to_js_error};
@@ -21,11 +24,13 @@ use crate::wasm::timers::JsClock;
 /// A socket event handler.
 type Listener = Closure<dyn FnMut(JsValue)>;
 
-/// A subscriber: its TR, its key, its callback, and a number to stop it by.
+/// A subscriber: its TR, its key, the shape it asked for, its callback, and a number to stop
+/// it by.
 struct Handler {
     id: u32,
     tr_id: String,
     tr_key: String,
+    shape: Shape,
     callback: Function,
 }
 
@@ -90,10 +95,19 @@ impl Inner {
                         .next()
                         .and_then(|v| v.as_str())
                         .unwrap_or("");
-                    let value = to_js(&record);
                     let of_tr = || handlers.iter().filter(|h| h.tr_id == tr_id);
                     let keyed = of_tr().any(|h| h.tr_key == key);
+                    // Each shape is made once per record, however many subscribers share it.
+                    let mut made: Vec<(Shape, JsValue)> = Vec::new();
                     for h in of_tr().filter(|h| !keyed || h.tr_key == key) {
+                        let value = match made.iter().find(|(s, _)| *s == h.shape) {
+                            Some((_, v)) => v.clone(),
+                            None => {
+                                let v = to_js(&h.shape.apply(&record));
+                                made.push((h.shape, v.clone()));
+                                v
+                            }
+                        };
                         let _ = h.callback.call1(&JsValue::UNDEFINED, &value);
                     }
                 }
@@ -192,6 +206,72 @@ fn reconnect_later(inner: &Rc<Inner>) {
     });
 }
 
+/// Subscribes `callback` to `tr_id` for `tr_key`, records in `shape`; resolves to the
+/// function that ends the subscription.
+fn add(
+    inner: Rc<Inner>,
+    tr_id: String,
+    tr_key: String,
+    shape: Shape,
+    callback: Function,
+) -> Promise {
+    future_to_promise(async move {
+        let key = inner
+            .core
+            .ensure_approval_key()
+            .await
+            .map_err(|e| to_js_error(&e))?;
+        let session = inner
+            .session
+            .borrow_mut()
+            .get_or_insert_with(|| Rc::new(Session::new(&key, inner.core.cfg.cust_type)))
+            .clone();
+        let frame = session
+            .subscribe(&tr_id, &tr_key)
+            .map_err(|e| to_js_error(&e))?;
+        let id = inner.next_id.get();
+        inner.next_id.set(id + 1);
+        inner.handlers.borrow_mut().push(Handler {
+            id,
+            tr_id: tr_id.clone(),
+            tr_key: tr_key.clone(),
+            shape,
+            callback,
+        });
+        if inner.socket.borrow().is_none() {
+            connect(&inner);
+        } else if let Some(f) = frame {
+            inner.send(&f);
+        }
+        let stop_inner = inner.clone();
+        let stop = Closure::once_into_js(move || {
+            let mut handlers = stop_inner.handlers.borrow_mut();
+            handlers.retain(|h| h.id != id);
+            let last = !handlers
+                .iter()
+                .any(|h| h.tr_id == tr_id && h.tr_key == tr_key);
+            drop(handlers);
+            if last {
+                let off = stop_inner
+                    .session
+                    .borrow()
+                    .as_ref()
+                    .and_then(|s| s.unsubscribe(&tr_id, &tr_key));
+                if let Some(f) = off {
+                    stop_inner.send(&f);
+                }
+            }
+        });
+        Ok(stop)
+    })
+}
+
+/// A promise already rejected with `error`: the curated methods refuse bad input as the
+/// client's methods do, through the promise, before anything is sent.
+fn refused(error: KisError) -> Promise {
+    Promise::reject(&to_js_error(&error))
+}
+
 #[wasm_bindgen]
 impl KisRealtime {
     /// Subscribes `callback` to `trId` for `trKey` (a symbol; the HTS ID for fill notices).
@@ -199,55 +279,72 @@ impl KisRealtime {
     /// is in `wasm/mod.rs`.)
     #[wasm_bindgen(skip_typescript)]
     pub fn subscribe(&self, tr_id: String, tr_key: String, callback: Function) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let key = inner
-                .core
-                .ensure_approval_key()
-                .await
-                .map_err(|e| to_js_error(&e))?;
-            let session = inner
-                .session
-                .borrow_mut()
-                .get_or_insert_with(|| Rc::new(Session::new(&key, inner.core.cfg.cust_type)))
-                .clone();
-            let frame = session
-                .subscribe(&tr_id, &tr_key)
-                .map_err(|e| to_js_error(&e))?;
-            let id = inner.next_id.get();
-            inner.next_id.set(id + 1);
-            inner.handlers.borrow_mut().push(Handler {
-                id,
-                tr_id: tr_id.clone(),
-                tr_key: tr_key.clone(),
-                callback,
-            });
-            if inner.socket.borrow().is_none() {
-                connect(&inner);
-            } else if let Some(f) = frame {
-                inner.send(&f);
-            }
-            let stop_inner = inner.clone();
-            let stop = Closure::once_into_js(move || {
-                let mut handlers = stop_inner.handlers.borrow_mut();
-                handlers.retain(|h| h.id != id);
-                let last = !handlers
-                    .iter()
-                    .any(|h| h.tr_id == tr_id && h.tr_key == tr_key);
-                drop(handlers);
-                if last {
-                    let off = stop_inner
-                        .session
-                        .borrow()
-                        .as_ref()
-                        .and_then(|s| s.unsubscribe(&tr_id, &tr_key));
-                    if let Some(f) = off {
-                        stop_inner.send(&f);
-                    }
-                }
-            });
-            Ok(stop)
-        })
+        add(self.inner.clone(), tr_id, tr_key, Shape::Record, callback)
+    }
+
+    /// Every trade of `symbol` (H0STCNT0), as a `Trade`. Resolves to a function that ends the
+    /// subscription.
+    #[wasm_bindgen(unchecked_return_type = "Promise<() => void>")]
+    pub fn trades(
+        &self,
+        symbol: String,
+        #[wasm_bindgen(unchecked_param_type = "(trade: Trade) => void")] callback: Function,
+    ) -> Promise {
+        if let Err(e) = validate_symbol("symbol", &symbol) {
+            return refused(e);
+        }
+        add(
+            self.inner.clone(),
+            "H0STCNT0".into(),
+            symbol,
+            Shape::Trade,
+            callback,
+        )
+    }
+
+    /// `symbol`'s orderbook (H0STASP0) on every change, as the `Orderbook` of `getOrderbook`.
+    /// Resolves to a function that ends the subscription.
+    #[wasm_bindgen(unchecked_return_type = "Promise<() => void>")]
+    pub fn orderbook(
+        &self,
+        symbol: String,
+        #[wasm_bindgen(unchecked_param_type = "(book: Orderbook) => void")] callback: Function,
+    ) -> Promise {
+        if let Err(e) = validate_symbol("symbol", &symbol) {
+            return refused(e);
+        }
+        add(
+            self.inner.clone(),
+            "H0STASP0".into(),
+            symbol,
+            Shape::Orderbook,
+            callback,
+        )
+    }
+
+    /// The account's order and fill notices (H0STCNI0; H0STCNI9 in mock), decrypted, for the
+    /// HTS ID the app key was issued to. Resolves to a function that ends the subscription.
+    #[wasm_bindgen(unchecked_return_type = "Promise<() => void>")]
+    pub fn fills(
+        &self,
+        #[wasm_bindgen(js_name = htsId)] hts_id: String,
+        #[wasm_bindgen(unchecked_param_type = "(notice: FillNotice) => void")] callback: Function,
+    ) -> Promise {
+        // KIS's tr_key for notices is 12 characters; an HTS ID is what the user logs in with.
+        let ok = !hts_id.is_empty()
+            && hts_id.len() <= 12
+            && hts_id.bytes().all(|b| b.is_ascii_graphic() && b != b'"');
+        if !ok {
+            return refused(KisError::validation(
+                "htsId",
+                "must be the HTS ID the app key was issued to: 1 to 12 characters, no spaces",
+            ));
+        }
+        let tr = match self.inner.core.cfg.env {
+            Env::Real => "H0STCNI0",
+            Env::Mock => "H0STCNI9",
+        };
+        add(self.inner.clone(), tr.into(), hts_id, Shape::Fill, callback)
     }
 
     /// Calls `listener` with "connecting", "open", "reconnecting" or "closed".

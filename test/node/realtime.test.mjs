@@ -14,10 +14,19 @@ before(async () => {
 });
 after(() => mock.close());
 
+// One token for every client of the file, as KIS issues one a minute per app key.
+const tokens = new Map();
+const tokenStore = { get: (k) => tokens.get(k) ?? null, set: (k, t) => void tokens.set(k, t) };
+// Every connection is closed at the end, even one whose test failed half-way.
+const opened = [];
+after(() => opened.forEach((rt) => rt.close()));
+
 function client(extra = {}) {
   const cap = capture();
-  const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, account: "50012345-01", env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: cap.logger, fetch: (u, i) => fetch(u, i), ...extra });
-  return { kis, cap, rt: kis.realtime({ WebSocket, url: mock.wsUrl }) };
+  const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, account: "50012345-01", env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: cap.logger, fetch: (u, i) => fetch(u, i), tokenStore, ...extra });
+  const rt = kis.realtime({ WebSocket, url: mock.wsUrl });
+  opened.push(rt);
+  return { kis, cap, rt };
 }
 
 const until = async (check, ms = 5000) => {
@@ -93,12 +102,97 @@ test("a fill notice comes encrypted and is read with the subscribe answer's key"
   await until(() => mock.realtime.counts.subscribes > 0);
   await new Promise((r) => setTimeout(r, 100));
   const ack = await kis.buy({ symbol: "005930", quantity: 1 }); // market: fills at once
-  await until(() => notices.length > 0);
-  assert.equal(notices[0].cust_id, "my-hts-id");
-  assert.equal(notices[0].oder_no, ack.orderNo);
-  assert.equal(notices[0].stck_shrn_iscd, "005930");
-  assert.equal(notices[0].cntg_qty, "1");
+  await until(() => notices.some((n) => n.cntg_yn === "2"));
+  const fill = notices.find((n) => n.cntg_yn === "2");
+  assert.equal(fill.cust_id, "my-hts-id");
+  assert.equal(fill.oder_no, ack.orderNo);
+  assert.equal(fill.stck_shrn_iscd, "005930");
+  assert.equal(fill.cntg_qty, "1");
   assertNoSecrets(assert, cap.text());
+  rt.close();
+});
+
+test("trades: the curated shape, numbers parsed, the change against the close getPrice reports", async () => {
+  const { kis, rt } = client();
+  const trades = [];
+  const stop = await rt.trades("005930", (t) => trades.push(t));
+  await until(() => trades.length >= 3);
+  const quote = await kis.getPrice("005930");
+  const close = quote.price - quote.change;
+  for (const t of trades) {
+    assert.equal(t.symbol, "005930");
+    assert.equal(typeof t.price, "number");
+    assert.equal(t.change, t.price - close, "change against yesterday's close");
+    assert.match(t.time, /^\d\d:\d\d:\d\d$/);
+    assert.ok(t.side === "buy" || t.side === "sell", String(t.side));
+    assert.equal(t.raw.stck_prpr, String(t.price));
+    assert.ok(t.totalVolume > 0 && t.volume > 0);
+  }
+  assert.ok(trades[1].totalVolume > trades[0].totalVolume, "the day's volume grows");
+  stop();
+  rt.close();
+});
+
+test("orderbook: ten levels a side, the same shape and prices as getOrderbook", async () => {
+  const { kis, rt } = client();
+  const books = [];
+  await rt.orderbook("000660", (b) => books.push(b));
+  await until(() => books.length >= 2);
+  const rest = await kis.getOrderbook("000660");
+  const b = books[0];
+  assert.equal(b.symbol, "000660");
+  assert.equal(b.asks.length, 10);
+  assert.equal(b.bids.length, 10);
+  assert.deepEqual(b.asks.map((l) => l.price), rest.asks.map((l) => l.price));
+  assert.deepEqual(b.bids.map((l) => l.price), rest.bids.map((l) => l.price));
+  assert.ok(b.asks[0].price > b.bids[0].price, "the best ask is above the best bid");
+  assert.equal(b.totalAskQuantity, b.asks.reduce((a, l) => a + l.quantity, 0));
+  assert.notDeepEqual(books[0].asks.map((l) => l.quantity), books[1].asks.map((l) => l.quantity), "the book moves");
+  assert.deepEqual(Object.keys(b).sort(), Object.keys(rest).sort());
+  rt.close();
+});
+
+test("fills: the order's life as notices, naming the order as buy() and cancel() do", async () => {
+  const { kis, rt } = client();
+  const notices = [];
+  await rt.fills("my-hts-id", (n) => notices.push(n));
+  await until(() => mock.realtime.counts.subscribes > 0);
+  await new Promise((r) => setTimeout(r, 100));
+  mock.setPrice("035720", 45000);
+  const resting = await kis.buy({ symbol: "035720", quantity: 3, price: 44000 });
+  const other = await kis.buy({ symbol: "035720", quantity: 2, price: 43000 });
+  await until(() => notices.filter((n) => n.kind === "accepted").length === 2);
+  await kis.cancel({ orderNo: other.orderNo, orgNo: other.orgNo });
+  mock.setPrice("035720", 44000); // the resting order becomes marketable and fills
+  await until(() => notices.some((n) => n.kind === "fill") && notices.some((n) => n.kind === "cancelled"));
+  const accepted = notices.find((n) => n.kind === "accepted" && n.orderNo === resting.orderNo);
+  assert.ok(accepted, JSON.stringify(notices.map((n) => [n.kind, n.orderNo])));
+  assert.equal(accepted.orgNo, resting.orgNo);
+  assert.equal(accepted.side, "buy");
+  assert.equal(accepted.orderQuantity, 3);
+  assert.equal(accepted.orderPrice, 44000);
+  assert.equal(accepted.name, "카카오");
+  const fill = notices.find((n) => n.kind === "fill");
+  assert.equal(fill.orderNo, resting.orderNo);
+  assert.equal(fill.quantity, 3);
+  assert.equal(fill.price, 44000);
+  const cancelled = notices.find((n) => n.kind === "cancelled");
+  assert.equal(cancelled.originalOrderNo, other.orderNo);
+  assert.equal(cancelled.quantity, 2);
+  assert.equal(accepted.originalOrderNo, null);
+  rt.close();
+});
+
+test("the curated subscriptions refuse a bad symbol or HTS ID by name, before connecting", async () => {
+  const { rt } = client();
+  const states = [];
+  rt.onState((s) => states.push(s));
+  for (const [call, field] of [[() => rt.trades("5930", () => {}), "symbol"], [() => rt.orderbook("", () => {}), "symbol"], [() => rt.fills("", () => {}), "htsId"], [() => rt.fills("a\"b", () => {}), "htsId"]]) {
+    const e = await call().then(() => null, (err) => err);
+    assert.ok(e instanceof KisError && e.kind === "validation" && e.field === field, String(e));
+  }
+  assert.deepEqual(states, [], "nothing was opened");
+  assert.equal(rt.subscriptions, 0);
   rt.close();
 });
 

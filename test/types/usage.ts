@@ -138,6 +138,23 @@ async function realtime(kis: KisClient, WebSocket: new (url: string) => unknown)
   // @ts-expect-error not a realtime TR of the catalogue
   await rt.subscribe("FHKST01010100", "005930", () => {});
   stop();
+  const stopTrades = await rt.trades("005930", (t) => {
+    const price: number | null = t.price;
+    const side: "buy" | "sell" | null = t.side;
+    void price, side, t.raw.stck_prpr;
+    // @ts-expect-error a price is a number, not KIS's string
+    const text: string = t.price;
+    void text;
+  });
+  stopTrades();
+  await rt.orderbook("005930", (b) => void b.asks[0]?.price?.toFixed(0));
+  await rt.fills("hts-id", (n) => {
+    if (n.kind === "fill") void n.quantity;
+    // @ts-expect-error a notice's kind is one of five words
+    if (n.kind === "filled") void n;
+  });
+  // @ts-expect-error fills take the HTS ID and a callback
+  await rt.fills((n: unknown) => void n);
   const n: number = rt.subscriptions;
   rt.close();
   void n;

@@ -70,6 +70,12 @@ export function minuteBars(symbol, close, hhmmss, date) {
   return rows;
 }
 
+/** The resting quantity at level `i` (1–10) of a side ("a" asks, "b" bids) of `symbol`'s book:
+ *  deterministic, and moving with `n` so a realtime book visibly changes. */
+export function bookQty(symbol, side, i, n = 0) {
+  return 100 + ((hash(`${symbol}${side}${i}`) + n * 7919 * i) % 900);
+}
+
 /** `count` (30) bars, newest first (as KIS sends them), ending at `close` today. Fewer bars are
  *  the first of the 30: the sequence is drawn newest first. */
 export function dailyBars(symbol, close, period, nowMs, count = 30) {

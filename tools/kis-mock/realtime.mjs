@@ -5,14 +5,14 @@
 // PINGPONG, KIS's 41 subscriptions a connection, and a fault that drops every connection.
 import crypto from "node:crypto";
 import { WebSocketServer } from "ws";
-import { kst, tick } from "./market.mjs";
+import { bookQty, kst, tick } from "./market.mjs";
 
 const MAX = 41;
 const NOTICES = new Set(["H0STCNI0", "H0STCNI9"]);
 
 /**
  * @param {import("node:http").Server} server
- * @param {{ env: "real"|"mock", approvals: Set<string>, price: (s: string) => number, now: () => number, tickMs?: number, pingMs?: number }} o
+ * @param {{ env: "real"|"mock", approvals: Set<string>, price: (s: string) => number, prevClose: (s: string) => number, name: (s: string) => string, now: () => number, tickMs?: number, pingMs?: number }} o
  */
 export function attachRealtime(server, o) {
   const wss = new WebSocketServer({ server });
@@ -30,7 +30,7 @@ export function attachRealtime(server, o) {
       n += 1;
       for (const [id, { tr_id, tr_key }] of conn.subs) {
         if (tr_id === "H0STCNT0") send(conn, `0|H0STCNT0|001|${trade(tr_key, n).join("^")}`);
-        if (tr_id === "H0STASP0") send(conn, `0|H0STASP0|001|${book(tr_key).join("^")}`);
+        if (tr_id === "H0STASP0") send(conn, `0|H0STASP0|001|${book(tr_key, n).join("^")}`);
         void id;
       }
     }, o.tickMs ?? 200);
@@ -73,24 +73,60 @@ export function attachRealtime(server, o) {
     }
   }
 
-  /** H0STCNT0's 46 columns, the first ones KIS's meaning; a price on the symbol's tick. */
+  /** H0STCNT0's 46 columns, those a client reads with KIS's meaning: a price on the symbol's
+   *  tick around the simulated market's, the change against the close the REST quote uses, the
+   *  day's volume growing. */
   function trade(symbol, n) {
     const p = o.price(symbol);
-    const last = p + ((n % 3) - 1) * tick(p);
+    const prev = o.prevClose(symbol);
+    const step = tick(p);
+    const last = p + ((n % 3) - 1) * step;
     const t = kst(o.now());
-    const cols = [symbol, t.time, String(last), "2", "0", "0.00", String(p), String(p), String(p + tick(p)), String(p - tick(p)), String(last + tick(last)), String(last), String(10 + (n % 7)), String(1000 + n)];
-    return [...cols, ...Array(46 - cols.length).fill("0")];
+    const sign = last > prev ? "2" : last < prev ? "5" : "3";
+    const vol = 10 + (n % 7);
+    const cols = [symbol, t.time, String(last), sign, String(last - prev), ((100 * (last - prev)) / prev).toFixed(2), String(p),
+      String(p), String(p + step), String(p - step), String(last + step), String(last), String(vol), String(1000 + n * 10)];
+    const rest = Array(46 - cols.length).fill("0");
+    rest[21 - cols.length] = n % 2 ? "1" : "5"; // CCLD_DVSN: who took the price
+    return [...cols, ...rest];
   }
 
-  /** H0STASP0's 59 columns: ten levels a side around the price. */
-  function book(symbol) {
+  /** H0STASP0's 59 columns: ten levels a side around the price, as the REST orderbook has
+   *  them, the quantities moving with each frame. */
+  function book(symbol, n) {
     const p = o.price(symbol);
     const step = tick(p);
     const asks = Array.from({ length: 10 }, (_, i) => String(p + (i + 1) * step));
     const bids = Array.from({ length: 10 }, (_, i) => String(p - i * step));
-    const qty = Array.from({ length: 20 }, (_, i) => String(100 + i * 10));
-    const cols = [symbol, kst(o.now()).time, "0", ...asks, ...bids, ...qty];
+    const qty = (side) => Array.from({ length: 10 }, (_, i) => bookQty(symbol, side, i + 1, n));
+    const [aq, bq] = [qty("a"), qty("b")];
+    const sum = (xs) => String(xs.reduce((a, b) => a + b, 0));
+    const cols = [symbol, kst(o.now()).time, "0", ...asks, ...bids, ...aq.map(String), ...bq.map(String), sum(aq), sum(bq)];
     return [...cols, ...Array(59 - cols.length).fill("0")];
+  }
+
+  /** H0STCNI0's 26 columns for a simulated order: `kind` "accepted", "modified", "cancelled"
+   *  or "fill", in KIS's codes (CNTG_YN 2 a fill, RCTF_CLS 1 a correction, 2 a cancel). */
+  function notice(htsId, order, kind, qty, at) {
+    const fill = kind === "fill";
+    return [htsId, order.account ?? "", order.odno, order.orgOdno ?? "0000000000", order.side === "sell" ? "01" : "02",
+      kind === "modified" ? "1" : kind === "cancelled" ? "2" : "0", order.dvsn ?? "00", "0", order.symbol,
+      String(qty), String(fill ? at : 0), kst(o.now()).time, "0", fill ? "2" : "1", fill ? "2" : "1", order.orgno ?? "",
+      String(order.qty), "", "", "1", "Y", "", "", "", o.name(order.symbol), String(order.price)];
+  }
+
+  /** Sends an encrypted notice to every connection subscribed to the account's notices. */
+  function notify(order, kind, qty, at = 0) {
+    for (const conn of sockets) {
+      for (const { tr_id, tr_key } of conn.subs.values()) {
+        if (!NOTICES.has(tr_id)) continue;
+        const c = crypto.createCipheriv("aes-256-cbc", Buffer.from(conn.key), Buffer.from(conn.iv));
+        // Its first column is the HTS ID the notices were subscribed with.
+        const plain = notice(tr_key, order, kind, qty, at).join("^");
+        const sealed = Buffer.concat([c.update(plain, "utf8"), c.final()]).toString("base64");
+        send(conn, `1|${tr_id}|001|${sealed}`);
+      }
+    }
   }
 
   return {
@@ -99,21 +135,10 @@ export function attachRealtime(server, o) {
     dropAll() {
       for (const c of sockets) c.ws.terminate();
     },
-    /** A fill of a simulated order, to every connection subscribed to fill notices. */
-    notifyFill(order, at) {
-      const t = kst(o.now());
-      const fields = (htsId) => [htsId, order.cano ?? "", order.odno, order.orgOdno ?? "", order.side === "sell" ? "01" : "02", "0", "00", "0", order.symbol,
-        String(order.qty), String(at), t.time, "N", "2", "Y", "00950", String(order.qty), "", "", "1", "N", "", "", "", "", String(order.price)];
-      for (const conn of sockets) {
-        for (const { tr_id, tr_key } of conn.subs.values()) {
-          if (!NOTICES.has(tr_id)) continue;
-          const c = crypto.createCipheriv("aes-256-cbc", Buffer.from(conn.key), Buffer.from(conn.iv));
-          // Its first column is the HTS ID the notices were subscribed with.
-          const sealed = Buffer.concat([c.update(fields(tr_key).join("^"), "utf8"), c.final()]).toString("base64");
-          send(conn, `1|${tr_id}|001|${sealed}`);
-        }
-      }
-    },
+    /** A simulated order's fill (at price `at`), to every connection subscribed to notices. */
+    notifyFill: (order, at) => notify(order, "fill", order.qty, at),
+    /** A simulated order taken ("accepted", or "modified" / "cancelled" for a change). */
+    notifyOrder: (order, kind, qty = order.qty) => notify(order, kind, qty),
     close: () => new Promise((r) => { for (const c of sockets) c.ws.terminate(); wss.close(() => r()); }),
   };
 }

@@ -4,7 +4,7 @@
 // Node only, no dependencies.
 import http from "node:http";
 import crypto from "node:crypto";
-import { info, kst, dailyBars, minuteBars, tick } from "./market.mjs";
+import { info, kst, dailyBars, minuteBars, tick, bookQty } from "./market.mjs";
 import { TR_IDS } from "./tr-ids.mjs";
 import { answer as catalogued } from "./catalogue.mjs";
 import { attachRealtime } from "./realtime.mjs";
@@ -278,7 +278,7 @@ export async function startMockKis(o = {}) {
       const p = price(s);
       const step = tick(p);
       const book = { aspr_acpt_hour: kst(now()).time };
-      const qty = (side, i) => String(((hashOf(`${s}${side}${i}`).charCodeAt(0) * 37) % 900) + 100);
+      const qty = (side, i) => String(bookQty(s, side, i));
       for (let i = 1; i <= 10; i++) {
         book[`askp${i}`] = String(p + i * step);
         book[`bidp${i}`] = String(p - (i - 1) * step);
@@ -412,8 +412,10 @@ export async function startMockKis(o = {}) {
       const order = {
         odno: String(state.nextOrderNo++).padStart(10, "0"), orgno: "00950", side, symbol: b.PDNO, qty,
         price: market ? 0 : limit, dvsn: b.ORD_DVSN, date: t.date, time: t.time, filled: 0, cancelled: false,
+        account: `${b.CANO}${b.ACNT_PRDT_CD}`,
       };
       acct.orders.push(order);
+      realtime?.notifyOrder(order, "accepted");
       if (side === "sell") h.reserved = (h.reserved ?? 0) + qty;
       if (market || (side === "buy" ? limit >= p : limit <= p)) fill(acct, order, p);
       return ok("APBK0013", "주문 전송 완료 되었습니다.", { output: { KRX_FWDG_ORD_ORGNO: order.orgno, ODNO: order.odno, ORD_TMD: order.time } });
@@ -445,8 +447,10 @@ export async function startMockKis(o = {}) {
         const revised = {
           odno: String(state.nextOrderNo++).padStart(10, "0"), orgOdno: order.odno, orgno: order.orgno, side: order.side,
           symbol: order.symbol, qty, price: limit, dvsn: b.ORD_DVSN, date: t.date, time: t.time, filled: 0, cancelled: false,
+          account: order.account,
         };
         acct.orders.push(revised);
+        realtime?.notifyOrder(revised, "modified");
         const p = price(order.symbol);
         if (market || (order.side === "buy" ? limit >= p : limit <= p)) fill(acct, revised, p);
         return ok("APBK0013", "주문 전송 완료 되었습니다.", { output: { KRX_FWDG_ORD_ORGNO: order.orgno, ODNO: revised.odno, ORD_TMD: t.time } });
@@ -460,10 +464,12 @@ export async function startMockKis(o = {}) {
       const t = kst(now());
       const odno = String(state.nextOrderNo++).padStart(10, "0");
       // KIS lists a cancel as an order of its own that names the original in orgn_odno.
-      acct.changes.push({
+      const change = {
         odno, orgOdno: order.odno, orgno: order.orgno, side: order.side, symbol: order.symbol, qty, price: order.price,
-        dvsn: order.dvsn, date: t.date, time: t.time, filled: 0, cancelledQty: qty, cancelled: true,
-      });
+        dvsn: order.dvsn, date: t.date, time: t.time, filled: 0, cancelledQty: qty, cancelled: true, account: order.account,
+      };
+      acct.changes.push(change);
+      realtime?.notifyOrder(change, "cancelled", qty);
       return ok("APBK0013", "주문 전송 완료 되었습니다.", { output: { KRX_FWDG_ORD_ORGNO: order.orgno, ODNO: odno, ORD_TMD: t.time } });
     },
     "inquire-daily-ccld"(q, _side, headers) {
@@ -613,7 +619,8 @@ export async function startMockKis(o = {}) {
   });
   const listening = await listen(server, o.port ?? 0, o.host);
   const { port } = listening;
-  realtime = attachRealtime(server, { env, approvals: state.approvals, price, now, tickMs: o.tickMs, pingMs: o.pingMs });
+  const prevClose = (s) => Number(dailyBars(s, price(s), "D", now(), 2)[1].stck_clpr);
+  realtime = attachRealtime(server, { env, approvals: state.approvals, price, prevClose, name: (s) => info(s).name, now, tickMs: o.tickMs, pingMs: o.pingMs });
 
   const api = {
     url: `http://127.0.0.1:${port}`,
