@@ -8,7 +8,7 @@ export type {
   CallOptions, ModifyInput, Orderbook, Level, MinuteBar, MinuteBarsOptions, KisClientOptions, FetchLike, KisEnv, TrIdSet, TrOp, TokenStore, KisLogger, StoredToken, TokenInfo,
   OrderInput, OrderBodyInput, CancelInput, DailyPriceOptions, BuyingPowerInput, OrdersQuery, RequestSpec,
   RetryOptions, KisBody, RawReply, Quote, DailyBar, Balance, Holding, BalanceSummary, OrderAck, Order,
-  OrderSide, BuyingPower, KisEvent, EventType, ErrorKind,
+  OrderSide, BuyingPower, KisEvent, EventType, ErrorKind, Trade, FillNotice, FillKind,
 } from "./kis_wasm.js";
 
 /** Every failure of kis-wasm. `kind` says what happened and whether a retry makes sense. */

@@ -27,7 +27,7 @@ export async function startStack(o = {}) {
     const hold = o.hold ?? true;
     const held = { appKey: "demo-app-key", appSecret: "demo-app-secret", env: "mock", rateLimitPerSec: 5 };
     proxy = await startCorsProxy({ upstream: mock.url, allowOrigins: origins, hold: hold ? held : undefined, log });
-    dashboard.setConfig({ env: "mock", proxyUrl: proxy.url, account: "50012345-01", held: hold, rateLimitPerSec: 5 });
+    dashboard.setConfig({ env: "mock", proxyUrl: proxy.url, account: "50012345-01", htsId: "demo-hts", held: hold, rateLimitPerSec: 5 });
   }
   return {
     url: dashboard.url, dashboard, proxy, mock,

@@ -168,7 +168,7 @@ test("the API explorer finds an API by its Korean name, builds its form and runs
   assert.equal(stack.mock.requests.filter((r) => r.path.endsWith("period-rights")).length, 0, "nothing sent");
 });
 
-test("live: ticks reach the watchlist through the proxy's websocket, and no key, token or approval key reaches the page", async () => {
+test("live: ticks move the watchlist, the orderbook and the last candle, a fill shows as a toast, through the proxy's websocket, and no key, token or approval key reaches the page", async () => {
   const frames = [];
   page.on("websocket", (ws) => {
     ws.on("framesent", (f) => frames.push(String(f.payload)));
@@ -180,6 +180,32 @@ test("live: ticks reach the watchlist through the proxy's websocket, and no key,
   const price = Number(await page.getAttribute('#watch-rows tr[data-symbol="005930"]', "data-price"));
   assert.ok(Math.abs(price - 71000) <= 200, String(price));
   assert.ok(frames.some((f) => f.startsWith("0|H0STCNT0|")), "ticks came over the socket");
+  // The selected symbol's orderbook and the chart's last candle move from the socket too.
+  await page.click('#watch-rows tr[data-symbol="005930"]');
+  await page.click('#periods button[data-period="D"]');
+  await page.waitForSelector('#book-rows[data-symbol="005930"][data-source="tick"]', { timeout: 15000 });
+  const book = await page.$eval("#book-rows", (b) => ({ rows: b.rows.length, ask: Number(b.dataset.bestAsk), bid: Number(b.dataset.bestBid) }));
+  assert.equal(book.rows, 20);
+  assert.ok(book.ask > book.bid, JSON.stringify(book));
+  assert.ok(frames.some((f) => f.startsWith("0|H0STASP0|")), "books came over the socket");
+  await page.waitForSelector("#chart[data-last-close]", { timeout: 15000 });
+  const close = Number(await page.getAttribute("#chart", "data-last-close"));
+  assert.ok(Math.abs(close - 71000) <= 200, `the last candle closes at the last trade: ${close}`);
+  // A market order fills at once: its fill notice comes encrypted over the socket, shows as a
+  // toast, and today's orders show it.
+  await page.check("#order-form [name=side][value=buy]");
+  await page.fill("#order-form [name=symbol]", "005930");
+  await page.selectOption("#order-form [name=type]", "market");
+  await page.fill("#order-form [name=quantity]", "1");
+  await page.click("#order-form button[type=submit]");
+  await page.waitForSelector("#confirm[open]");
+  await page.click("#confirm-ok");
+  await page.waitForFunction(() => /accepted/.test(document.querySelector("#order-message")?.textContent ?? ""), null, { timeout: 15000 });
+  const orderNo = (await page.textContent("#order-message")).match(/Order (\d{10})/)[1];
+  await page.waitForSelector(`#toasts .toast[data-order-no="${orderNo}"]`, { timeout: 15000 });
+  assert.match(await page.textContent(`#toasts .toast[data-order-no="${orderNo}"]`), /^Bought 1 삼성전자 @ [\d,]+ · order \d{10} · \d\d:\d\d:\d\d$/);
+  assert.ok(frames.some((f) => f.startsWith("1|H0STCNI9|")), "the notice came encrypted");
+  await page.waitForSelector(`#order-rows tr[data-order-no="${orderNo}"]`, { timeout: 15000 });
   const sent = frames.filter((f) => f.includes('"approval_key"'));
   assert.ok(sent.length > 0 && sent.every((f) => f.includes('"approval_key":"held-by-proxy"')), sent.join("\n"));
   const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;

@@ -10,6 +10,7 @@ import { OrderForm } from "./order-form.js";
 import { OrderbookView } from "./orderbook.js";
 import { Explorer } from "./explorer.js";
 import * as settings from "./settings.js";
+import { fillToast } from "./toasts.js";
 
 const QUOTE_INTERVAL_MS = 3000;
 /** Between two quotes of a round: at most half of a 5-a-second limit, so that an order and the
@@ -19,6 +20,8 @@ const ACCOUNT_INTERVAL_MS = 15000;
 
 let kis: KisClient | null = null;
 let live: KisRealtime | null = null;
+/** Ends the live orderbook of the selected symbol. */
+let stopBook: (() => void) | null = null;
 let current: settings.Settings | null = null;
 const symbols = savedSymbols();
 let selected = symbols[0]!;
@@ -56,6 +59,7 @@ const watchlist = new Watchlist(symbols, (s) => {
   orderForm.setSymbol(s, price);
   void guard(() => (kis ? chart.load(kis, s) : Promise.resolve(0)));
   if (kis) void guard(() => book.refresh(kis!, s));
+  if (live) void guard(() => followBook(live!, s));
 });
 const orderForm = new OrderForm(
   () => current?.env ?? "mock",
@@ -141,17 +145,44 @@ function every(intervalMs: number, round: () => Promise<void>): void {
   void loop();
 }
 
-/** With "live" ticked, the watchlist moves from KIS's trades (H0STCNT0) through the proxy's
- *  websocket, besides the rounds of quotes. */
+/** With "live" ticked, KIS's websocket through the proxy moves the page: trades (H0STCNT0) the
+ *  watchlist and the chart's last candle, the selected symbol's book (H0STASP0) the orderbook,
+ *  and the account's notices (H0STCNI0 / H0STCNI9) show fills and refresh today's orders. The
+ *  rounds of quotes go on beside it, less often. */
 async function goLive(on: boolean): Promise<void> {
   live?.close();
   live = null;
+  stopBook = null;
   $("#rt-state").textContent = "";
   if (!on || !kis || !current) return;
   const rt = kis.realtime({ url: current.proxyUrl.replace(/^http/, "ws") });
   live = rt;
   rt.onState((state) => ($("#rt-state").textContent = state));
-  for (const symbol of watchlist.list()) await rt.subscribe("H0STCNT0", symbol, (t) => watchlist.tick(t));
+  const htsId = current.htsId;
+  if (htsId) {
+    await rt.fills(htsId, (n) => {
+      if (n.kind === "fill") fillToast(n);
+      void asAction(refreshAccount);
+    });
+  }
+  await followBook(rt, selected);
+  for (const symbol of watchlist.list()) {
+    await rt.trades(symbol, (t) => {
+      watchlist.trade(t);
+      chart.trade(t);
+    });
+  }
+}
+
+/** The live orderbook follows the selected symbol. */
+async function followBook(rt: KisRealtime, symbol: string): Promise<void> {
+  stopBook?.();
+  stopBook = null;
+  const stop = await rt.orderbook(symbol, (ob) => {
+    if (ob.symbol === selected) book.show(ob, "tick");
+  });
+  if (live === rt && symbol === selected) stopBook = stop;
+  else stop();
 }
 
 function connect(s: settings.Settings, host: settings.HostConfig): void {
@@ -181,9 +212,11 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
   watchlist.select(selected);
   every(QUOTE_INTERVAL_MS, async () => {
     const errors = await watchlist.refresh(kis!, quoteTurn);
-    // The selected symbol's book, once a round: one call more.
-    await quoteTurn();
-    await guard(() => book.refresh(kis!, selected));
+    // The selected symbol's book, once a round: one call more, unless the socket brings it.
+    if (!live) {
+      await quoteTurn();
+      await guard(() => book.refresh(kis!, selected));
+    }
     if (errors.length) showError(errors[0]);
   });
   every(ACCOUNT_INTERVAL_MS, refreshAccount);
@@ -194,7 +227,7 @@ async function start(): Promise<void> {
   void guard(() => explorer.load());
   const host = await settings.hostConfig();
   const form = $<HTMLFormElement>("#settings");
-  settings.fill(form, { env: host.env ?? "mock", proxyUrl: host.proxyUrl ?? "", account: host.account ?? "" });
+  settings.fill(form, { env: host.env ?? "mock", proxyUrl: host.proxyUrl ?? "", account: host.account ?? "", htsId: host.htsId ?? "" });
   settings.fill(form, settings.stored());
   $("#held-note").hidden = !host.held;
   for (const name of ["appKey", "appSecret"]) (form.elements.namedItem(name) as HTMLInputElement).disabled = Boolean(host.held);

@@ -1,4 +1,4 @@
-import type { KisClient, Level } from "kis-wasm";
+import type { KisClient, Level, Orderbook } from "kis-wasm";
 import { $, cell, fmt, row } from "./dom.js";
 
 /** The selected symbol's orderbook: asks above (highest first), bids below, quantities beside. */
@@ -6,7 +6,11 @@ export class OrderbookView {
   private readonly body = $<HTMLTableSectionElement>("#book-rows");
 
   async refresh(kis: KisClient, symbol: string): Promise<void> {
-    const ob = await kis.getOrderbook(symbol);
+    this.show(await kis.getOrderbook(symbol), "poll");
+  }
+
+  /** A book from `getOrderbook` or from the realtime socket (H0STASP0): the same shape. */
+  show(ob: Orderbook, source: "poll" | "tick"): void {
     const line = (l: Level, side: "ask" | "bid") => {
       const tr = row(
         side === "ask"
@@ -21,5 +25,7 @@ export class OrderbookView {
     this.body.dataset.symbol = ob.symbol;
     this.body.dataset.bestAsk = String(ob.asks[0]?.price ?? "");
     this.body.dataset.bestBid = String(ob.bids[0]?.price ?? "");
+    this.body.dataset.source = source;
+    this.body.dataset.askQuantity = String(ob.totalAskQuantity ?? "");
   }
 }

@@ -1,5 +1,5 @@
 import { CandlestickSeries, createChart, type CandlestickData, type IChartApi, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
-import type { DailyBar, KisClient, MinuteBar } from "kis-wasm";
+import type { DailyBar, KisClient, MinuteBar, Trade } from "kis-wasm";
 import { $, fmt } from "./dom.js";
 
 /** "m": today's minutes; D, W, M: daily, weekly, monthly candles. */
@@ -27,6 +27,8 @@ export class PriceChart {
   }
 
   private latest = 0;
+  /** What is drawn: its symbol, and its last candle, which trades move. */
+  private shown: { symbol: string; period: Period; last: CandlestickData<UTCTimestamp> | null } | null = null;
 
   /** Candles of `symbol` at the current period. The label changes with the candles, never
    *  before them, and an answer overtaken by a later request is dropped. */
@@ -42,12 +44,33 @@ export class PriceChart {
     if (mine !== this.latest) return 0;
     this.chart.applyOptions({ timeScale: { timeVisible: period === "m" } });
     this.series.setData(data);
+    this.shown = { symbol, period, last: data.at(-1) ?? null };
     this.chart.timeScale().fitContent();
     $("#chart-symbol").textContent = `${symbol} · ${period}`;
     chart.dataset.shown = `${symbol} · ${period}`;
     chart.dataset.bars = String(data.length);
     delete chart.dataset.loading;
     return data.length;
+  }
+
+  /** A realtime trade of the drawn symbol moves the last candle (today's, or this week's or
+   *  month's); on the minute chart a trade in a new minute opens its candle. */
+  trade(t: Trade): void {
+    const shown = this.shown;
+    if (!shown?.last || shown.symbol !== t.symbol || t.price === null) return;
+    let last = shown.last;
+    if (shown.period === "m") {
+      const day = new Date(last.time * 1000).toISOString().slice(0, 10);
+      const minute = (Date.parse(`${day}T${t.time.slice(0, 5)}:00Z`) / 1000) as UTCTimestamp;
+      if (minute < last.time) return; // a trade older than the chart
+      if (minute > last.time) last = { time: minute, open: t.price, high: t.price, low: t.price, close: t.price };
+    }
+    const next = { ...last, high: Math.max(last.high, t.price), low: Math.min(last.low, t.price), close: t.price };
+    this.series.update(next);
+    shown.last = next;
+    const chart = $("#chart");
+    chart.dataset.lastClose = String(next.close);
+    chart.dataset.lastTime = String(next.time);
   }
 }
 

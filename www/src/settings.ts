@@ -6,6 +6,8 @@ export interface Settings {
   appKey: string;
   appSecret: string;
   account: string;
+  /** The HTS ID the app key was issued to: realtime fill notices are subscribed by it. */
+  htsId: string;
   remember: boolean;
 }
 
@@ -14,6 +16,7 @@ export interface HostConfig {
   env?: KisEnv;
   proxyUrl?: string;
   account?: string;
+  htsId?: string;
   held?: boolean;
   rateLimitPerSec?: number;
 }
@@ -84,6 +87,7 @@ export function read(form: HTMLFormElement): Settings {
     appKey: text("appKey"),
     appSecret: text("appSecret"),
     account: text("account"),
+    htsId: text("htsId"),
     remember: data.get("remember") === "on",
   };
 }

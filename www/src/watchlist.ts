@@ -1,4 +1,4 @@
-import type { KisClient, Quote } from "kis-wasm";
+import type { KisClient, Quote, Trade } from "kis-wasm";
 import { $, cell, fmt, row, signClass } from "./dom.js";
 import { DEFAULT_WATCHLIST, nameOf } from "./names.js";
 
@@ -81,12 +81,10 @@ export class Watchlist {
   }
 
   /** A trade from the realtime socket (H0STCNT0), shown as a quote would be. */
-  tick(t: Record<string, string>): void {
-    const symbol = t.mksc_shrn_iscd ?? "";
-    const num = (s: string | undefined) => (s === undefined || s.trim() === "" ? null : Number(s));
-    if (!this.rows.has(symbol)) return;
-    this.show({ symbol, price: num(t.stck_prpr), change: num(t.prdy_vrss), changeRate: num(t.prdy_ctrt), volume: num(t.acml_vol) } as Quote);
-    const tr = this.rows.get(symbol);
+  trade(t: Trade): void {
+    if (!this.rows.has(t.symbol)) return;
+    this.show({ symbol: t.symbol, price: t.price, change: t.change, changeRate: t.changeRate, volume: t.totalVolume } as Quote);
+    const tr = this.rows.get(t.symbol);
     if (tr) tr.dataset.source = "tick";
   }
 
