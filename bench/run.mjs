@@ -8,6 +8,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { KisClient } from "kis-wasm";
 import { startMockKis } from "kis-wasm/mock";
+import { KisHttpClient } from "cluefin-openapi";
+import { realtime } from "./realtime.mjs";
 
 const require = createRequire(import.meta.url);
 const pkgDir = require.resolve("kis-wasm/package.json").replace(/package\.json$/, "");
@@ -48,19 +50,33 @@ async function overhead() {
     }
   };
   const viaClient = async () => (await kis.getPrice("005930")).price;
+  // cluefin-openapi, the TypeScript KIS client with the widest coverage, on the same mock: it
+  // has no base URL option, so its injected fetch points KIS's host at the mock (a string
+  // replace, well under a microsecond). Its limiter is opened up as ours is turned off.
+  const kisHost = "https://openapi.koreainvestment.com:9443";
+  const cluefin = new KisHttpClient({
+    token: tokenRes.access_token, appKey: keys("raw").appKey, secretKey: keys().appSecret, env: "prod",
+    rateLimitRequestsPerSecond: 1e9, rateLimitBurst: 1e9, fetchImpl: (u, i) => fetch(String(u).replace(kisHost, mock.url), i),
+  });
+  const viaCluefin = async () => {
+    const r = await cluefin.domesticBasicQuote.getStockCurrentPrice({ fidCondMrktDivCode: "J", fidInputIscd: "005930" });
+    return Number(r.body.output.stckPrpr);
+  };
+  if ((await viaCluefin()) !== (await viaClient())) throw new Error("cluefin and kis-wasm read different prices");
   const n = quick ? 200 : 1000;
-  for (let i = 0; i < 100; i++) { await raw(); await rawTimed(); await viaClient(); } // warm up
+  for (let i = 0; i < 100; i++) { await raw(); await rawTimed(); await viaClient(); await viaCluefin(); } // warm up
   const us = async (f) => { const t = process.hrtime.bigint(); await f(); return Number(process.hrtime.bigint() - t) / 1000; };
   const runs = [];
   for (let run = 0; run < (quick ? 3 : 7); run++) {
-    const rawUs = [], clientUs = [], diffUs = [], timedDiffUs = [];
+    const rawUs = [], clientUs = [], diffUs = [], timedDiffUs = [], cluefinUs = [], cluefinDiffUs = [];
     for (let i = 0; i < n; i++) {
       // Interleaved, so drift in the machine's load hits all alike; the median of the
       // differences ignores the rounds a GC pause or a neighbour's burst landed in.
-      const a = await us(raw), b = await us(viaClient), c = await us(rawTimed);
+      const a = await us(raw), b = await us(viaClient), c = await us(rawTimed), d = await us(viaCluefin);
       rawUs.push(a); clientUs.push(b); diffUs.push(b - a); timedDiffUs.push(b - c);
+      cluefinUs.push(d); cluefinDiffUs.push(d - a);
     }
-    runs.push({ rawUs: median(rawUs), clientUs: median(clientUs), diffUs: median(diffUs), timedDiffUs: median(timedDiffUs) });
+    runs.push({ rawUs: median(rawUs), clientUs: median(clientUs), diffUs: median(diffUs), timedDiffUs: median(timedDiffUs), cluefinUs: median(cluefinUs), cluefinDiffUs: median(cluefinDiffUs) });
   }
   mock.requests.length = 0;
   await mock.close();
@@ -69,6 +85,8 @@ async function overhead() {
     overheadVsTimedFetchUsMedian: +median(runs.map((r) => r.timedDiffUs)).toFixed(1),
     rawCallUsMedian: +median(runs.map((r) => r.rawUs)).toFixed(1),
     clientCallUsMedian: +median(runs.map((r) => r.clientUs)).toFixed(1),
+    cluefinOverheadUsMedian: +median(runs.map((r) => r.cluefinDiffUs)).toFixed(1),
+    cluefinCallUsMedian: +median(runs.map((r) => r.cluefinUs)).toFixed(1),
   };
 }
 
@@ -181,7 +199,7 @@ async function soak() {
 // `--only=overhead,cold` runs just those and prints them, writing nothing (for profiling work).
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 if (only) {
-  const parts = { overhead, instructions, rateLimit, tokens, cold: coldStart, soak };
+  const parts = { overhead, instructions, rateLimit, tokens, cold: coldStart, soak, realtime: () => realtime({ quick }) };
   for (const name of only) console.log(name, await parts[name]());
   process.exit(0);
 }
@@ -197,6 +215,7 @@ const results = {
   ...(await tokens()),
   ...coldStart(),
   ...(await soak()),
+  ...(await realtime({ quick })),
 };
 fs.mkdirSync("bench", { recursive: true });
 fs.writeFileSync("bench/results.json", JSON.stringify(results, null, 2) + "\n");

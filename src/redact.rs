@@ -5,6 +5,7 @@
 //! secret (`\/` for the `/` of a base64 app secret, `\u002B` for a `+`): a secret is matched
 //! in any such spelling, not only literally.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 const MASK: &str = "***";
@@ -37,19 +38,32 @@ impl Redactor {
     }
 
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
+        self.masked(text).into_owned()
+    }
+
+    /// `text` with every secret masked, borrowed as it was when it holds none: the answers
+    /// every call masks are hundreds of short fields, nearly all of them clean.
+    pub fn masked<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out = Cow::Borrowed(text);
         for s in self.secrets.borrow().iter() {
-            out = mask(&out, s.as_bytes());
+            if let Some(m) = mask(&out, s.as_bytes()) {
+                out = Cow::Owned(m);
+            }
         }
         out
     }
 }
 
-/// `text` with every spelling of `secret` replaced by the mask.
-fn mask(text: &str, secret: &[u8]) -> String {
+/// `text` with every spelling of `secret` replaced by the mask; None when there is none.
+fn mask(text: &str, secret: &[u8]) -> Option<String> {
     let t = text.as_bytes();
+    // Every spelling of a secret is at least as long as the secret.
+    if t.len() < secret.len() {
+        return None;
+    }
+    let first = (0..t.len()).find(|&i| spelled_at(t, i, secret).is_some_and(|end| end > i))?;
     let mut out = String::with_capacity(text.len());
-    let (mut copied, mut i) = (0, 0);
+    let (mut copied, mut i) = (0, first);
     while i < t.len() {
         match spelled_at(t, i, secret).filter(|&end| end > i) {
             Some(end) => {
@@ -66,7 +80,7 @@ fn mask(text: &str, secret: &[u8]) -> String {
         }
     }
     out.push_str(text.get(copied..).unwrap_or_default());
-    out
+    Some(out)
 }
 
 /// Where `secret` ends when it is spelled at `at`, each byte of it literally or as a JSON

@@ -86,7 +86,16 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// first, as the redactor masks the longest first: a token (a JWT of ~350 bytes) is longer
     /// than either.
     pub fn redact(&self, text: &str) -> String {
-        self.redactor.redact(&self.shared.tokens.redact(text))
+        self.masked(text).into_owned()
+    }
+
+    /// `text` with every secret masked; borrowed when it holds none.
+    fn masked<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        use std::borrow::Cow;
+        match self.shared.tokens.masked(text) {
+            Cow::Borrowed(t) => self.redactor.masked(t),
+            Cow::Owned(t) => Cow::Owned(self.redactor.masked(&t).into_owned()),
+        }
     }
 
     /// Every request of the client goes out here: through the transport, with the limit on
@@ -107,14 +116,16 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         use serde_json::Value;
         match v {
             Value::String(s) => {
-                let masked = self.redact(s);
-                if masked != *s {
+                if let std::borrow::Cow::Owned(masked) = self.masked(s) {
                     *s = masked;
                 }
             }
             Value::Array(items) => items.iter_mut().for_each(|i| self.redact_value(i)),
             Value::Object(map) => {
-                if map.keys().any(|k| self.redact(k) != *k) {
+                if map
+                    .keys()
+                    .any(|k| matches!(self.masked(k), std::borrow::Cow::Owned(_)))
+                {
                     *map = std::mem::take(map)
                         .into_iter()
                         .map(|(k, v)| (self.redact(&k), v))

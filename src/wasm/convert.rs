@@ -40,11 +40,15 @@ pub fn from_js_without(scope: &str, v: JsValue, skip: &[&str]) -> Result<Value> 
         })
 }
 
-/// A result as a plain JS value.
+/// A result as a plain JS value, crossing as JSON text that the JS engine's `JSON.parse`
+/// reads: one string for the whole result, where serde-wasm-bindgen's serializer makes a call
+/// into JS for every key and value (a quote's `raw` has 81; measured in ARCHITECTURE.md).
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
-    // Every result is made of strings, numbers, booleans, nulls, arrays and string-keyed maps,
-    // all of which have a JS value, so this cannot fail.
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    // Every result is made of strings, finite numbers, booleans, nulls, arrays and
+    // string-keyed maps, all of which JSON writes and JSON.parse reads, so this cannot fail.
+    serde_json::to_string(v)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
         .unwrap_or(JsValue::NULL)
 }
 

@@ -135,6 +135,20 @@ export function attachRealtime(server, o) {
     dropAll() {
       for (const c of sockets) c.ws.terminate();
     },
+    /** Sends `records` (each a list of fields) as one `trId` data frame to every connection
+     *  subscribed to it for `trKey`: for benchmarks and tests that need frames of their own.
+     *  Returns how many connections it went to. */
+    send(trId, trKey, records) {
+      let n = 0;
+      for (const conn of sockets) {
+        if (!conn.subs.has(`${trId}|${trKey}`)) continue;
+        send(conn, `0|${trId}|${String(records.length).padStart(3, "0")}|${records.map((r) => r.join("^")).join("^")}`);
+        n += 1;
+      }
+      return n;
+    },
+    /** The fields of the `n`th trade of `symbol`, as the ticker sends them. */
+    tradeFields: (symbol, n = 0) => trade(symbol, n),
     /** A simulated order's fill (at price `at`), to every connection subscribed to notices. */
     notifyFill: (order, at) => notify(order, "fill", order.qty, at),
     /** A simulated order taken ("accepted", or "modified" / "cancelled" for a change). */

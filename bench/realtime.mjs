@@ -1,0 +1,134 @@
+// Realtime benchmark (figures, not a test): the latency from kis-mock sending a trade to the
+// `rt.trades` callback running, median and p99, in Node and in headless Chromium (through the
+// key-holding proxy, as a browser must); and how many trades a second one connection parses
+// when they come faster than it can take them. The mock runs on a worker thread, so that the
+// sender and the client measured do not share an event loop.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import { WebSocket } from "ws";
+import { KisClient } from "kis-wasm";
+import { startCorsProxy } from "kis-wasm/proxy";
+import { startDashboardServer } from "../www/serve.mjs";
+
+const SYMBOL = "005930";
+const now = () => performance.timeOrigin + performance.now();
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+const us = (ms) => Math.round(ms * 1000);
+
+function startWorker() {
+  const worker = new Worker(new URL("./mock-worker.mjs", import.meta.url));
+  const next = () => new Promise((resolve) => worker.once("message", resolve));
+  return { worker, next, ready: next() };
+}
+
+/** The figures of one client: latency samples and the burst's rate. */
+function figures(latencies, burst, started, ended) {
+  return {
+    latencyMedianUs: us(quantile(latencies, 0.5)),
+    latencyP99Us: us(quantile(latencies, 0.99)),
+    latencySamples: latencies.length,
+    ticksPerSec: Math.round(burst / ((ended - started) / 1000)),
+  };
+}
+
+async function inNode(mock, o) {
+  const kis = new KisClient({ appKey: "bench-app-key-0123456789", appSecret: "bench-app-secret-0123456789", env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: null });
+  const rt = kis.realtime({ WebSocket, url: mock.wsUrl });
+  const latencies = [];
+  let burst = 0;
+  let ended = 0;
+  await rt.trades(SYMBOL, (t) => {
+    const stamp = t.raw._46;
+    if (stamp === "burst") {
+      if (++burst === o.burst) ended = now();
+    } else if (stamp && stamp !== "warmup") latencies.push(now() - Number(stamp));
+  });
+  mock.worker.postMessage({ type: "latency", count: o.samples, gapMs: 2 });
+  await mock.next();
+  mock.worker.postMessage({ type: "burst", count: o.burst });
+  const { started } = await mock.next();
+  while (burst < o.burst) await new Promise((r) => setTimeout(r, 20));
+  rt.close();
+  kis.free();
+  return figures(latencies, burst, started, ended);
+}
+
+async function inChromium(mock, o) {
+  const { chromium } = await import("playwright-core");
+  const page0 = await startDashboardServer({ port: 0 });
+  const proxy = await startCorsProxy({
+    upstream: mock.url, allowOrigins: [page0.url], log: () => {},
+    hold: { appKey: "bench-app-key-0123456789", appSecret: "bench-app-secret-0123456789", env: "mock", rateLimitPerSec: 0 },
+  });
+  const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "kis-bench-")), {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    // Any page of the dashboard's origin, from which the package's browser build is imported.
+    await page.goto(`${page0.url}/bench`);
+    await page.evaluate(async ({ proxyUrl, symbol, burstCount }) => {
+      const { KisClient } = await import("/pkg/web/index.js");
+      const kis = new KisClient({ appKey: "held-by-proxy", appSecret: "held-by-proxy", env: "mock", baseUrl: proxyUrl, rateLimitPerSec: 0, hashkey: false, logger: null });
+      const rt = kis.realtime({ url: proxyUrl.replace(/^http/, "ws") });
+      const now = () => performance.timeOrigin + performance.now();
+      const b = (window.__bench = { latencies: [], burst: 0, ended: 0 });
+      await rt.trades(symbol, (t) => {
+        const stamp = t.raw._46;
+        if (stamp === "burst") {
+          if (++b.burst === burstCount) b.ended = now();
+        } else if (stamp && stamp !== "warmup") b.latencies.push(now() - Number(stamp));
+      });
+    }, { proxyUrl: proxy.url, symbol: SYMBOL, burstCount: o.burst });
+    // The page's clock against this process's: the page reads its clock between two of ours;
+    // the narrowest bracket of 30 bounds the offset.
+    let best = { width: Infinity, offset: 0 };
+    for (let i = 0; i < 30; i++) {
+      const a = now();
+      const p = await page.evaluate(() => performance.timeOrigin + performance.now());
+      const b = now();
+      if (b - a < best.width) best = { width: b - a, offset: p - (a + b) / 2 };
+    }
+    mock.worker.postMessage({ type: "latency", count: o.samples, gapMs: 2 });
+    await mock.next();
+    mock.worker.postMessage({ type: "burst", count: o.burst });
+    const { started } = await mock.next();
+    await page.waitForFunction((n) => window.__bench.burst >= n, o.burst, { timeout: 120_000, polling: 50 });
+    const b = await page.evaluate(() => window.__bench);
+    return { ...figures(b.latencies, b.burst, started, b.ended), clockOffsetUs: us(best.offset), clockBracketUs: us(best.width) };
+  } finally {
+    await context.close();
+    await proxy.close();
+    await page0.close();
+  }
+}
+
+export async function realtime({ quick = false } = {}) {
+  const o = { samples: quick ? 300 : 2000, burst: quick ? 5000 : 30000 };
+  const { worker, next, ready } = startWorker();
+  const { url, wsUrl } = await ready;
+  const mock = { worker, next, url, wsUrl };
+  try {
+    const node = await inNode(mock, o);
+    const browser = await inChromium(mock, o);
+    return {
+      realtimeNodeLatencyMedianUs: node.latencyMedianUs,
+      realtimeNodeLatencyP99Us: node.latencyP99Us,
+      realtimeNodeTicksPerSec: node.ticksPerSec,
+      realtimeChromiumLatencyMedianUs: browser.latencyMedianUs,
+      realtimeChromiumLatencyP99Us: browser.latencyP99Us,
+      realtimeChromiumTicksPerSec: browser.ticksPerSec,
+      realtimeChromiumClockOffsetUs: browser.clockOffsetUs,
+      realtimeChromiumClockBracketUs: browser.clockBracketUs,
+      realtimeSamples: o.samples,
+      realtimeBurst: o.burst,
+    };
+  } finally {
+    worker.postMessage({ type: "close" });
+    await new Promise((r) => worker.once("exit", r));
+  }
+}
