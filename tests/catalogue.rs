@@ -166,7 +166,30 @@ fn an_api_of_several_tr_ids_asks_which_and_a_post_is_an_order_that_is_never_rese
     assert_eq!(body["ORD_UNPR"], "70000");
     assert!(sent[0].header("hashkey").is_some(), "S2 as for buy()");
 
-    // An answer that may have been executed: never sent again.
+    // B5 as for buy(): an order whose answer is lost is looked up in today's orders, found
+    // there, and answered as KIS would have; never sent again.
+    w.kis.script(
+        "/order-cash",
+        vec![Scripted::ExecuteThen(500, String::new())],
+    );
+    let reply = w
+        .run(
+            w.core
+                .call_api(&sym(ORDER), &order, &json!({"trId": "VTTC0012U"})),
+        )
+        .unwrap();
+    assert_eq!(w.kis.requests_to("/order-cash").len(), 2);
+    assert_eq!(w.kis.orders.borrow().len(), 2);
+    assert_eq!(
+        reply.body["output"]["ODNO"],
+        w.kis.orders.borrow()[1].order_no,
+        "{}",
+        reply.body
+    );
+    assert!(!w.kis.requests_to("/inquire-daily-ccld").is_empty());
+
+    // Not listed yet: unknown, never sent again.
+    w.kis.listing_lag_ms.set(60_000.0);
     w.kis.script(
         "/order-cash",
         vec![Scripted::ExecuteThen(500, String::new())],
@@ -178,7 +201,39 @@ fn an_api_of_several_tr_ids_asks_which_and_a_post_is_an_order_that_is_never_rese
         )
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
-    assert_eq!(w.kis.requests_to("/order-cash").len(), 2);
+    assert!(
+        e.message.contains("not among today's orders"),
+        "{}",
+        e.message
+    );
+    assert_eq!(w.kis.requests_to("/order-cash").len(), 3);
+    assert_eq!(w.kis.orders.borrow().len(), 3);
+}
+
+#[test]
+fn b5_other_order_posts_are_never_resent_and_end_unknown() {
+    // An order API with no lookup of today's orders behind it (a reserved order): after an
+    // answer that may have executed, orderStatusUnknown, sent once.
+    let w = world(json!({"env": "real"}));
+    let api = catalogue::find("/uapi/domestic-stock/v1/trading/order-resv").unwrap();
+    let mut params = serde_json::Map::new();
+    for p in api.params.iter().filter(|p| p.required) {
+        params.insert(p.name.to_string(), json!("1"));
+    }
+    params.insert("PDNO".into(), json!("005930"));
+    w.kis.script(
+        "/order-resv",
+        vec![Scripted::Respond(500, "<html>oops</html>".into())],
+    );
+    let e = w
+        .run(w.core.call_api(
+            &sym("/uapi/domestic-stock/v1/trading/order-resv"),
+            &Value::Object(params),
+            &Value::Null,
+        ))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert_eq!(w.kis.requests_to("/order-resv").len(), 1);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use crate::catalogue::{self, Endpoint, TrIdOption};
 use crate::engine::api::RawReply;
 use crate::engine::call::{Call, CallKind};
 use crate::engine::core::KisCore;
+use crate::engine::orders::{domestic_order_terms, Placed};
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::env::Env;
 use crate::error::{KisError, Result};
@@ -219,6 +220,40 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 status: 200,
                 tr_cont: String::new(),
                 body: joined(pages),
+            });
+        }
+        // A domestic order is looked up in today's orders when its answer is lost, as buy()
+        // and sell() are; the answer then is its row's, in the shape of KIS's order answer.
+        let terms = call
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_str::<Map<String, Value>>(b).ok())
+            .and_then(|body| domestic_order_terms(&call.path, &call.tr_id, &body));
+        if let Some(terms) = terms {
+            let order = Call {
+                kind: CallKind::Order,
+                ..call
+            };
+            return Ok(match self.place(&order, &terms).await? {
+                Placed::Answered(reply) => RawReply {
+                    status: reply.status,
+                    tr_cont: reply.tr_cont,
+                    body: reply.body,
+                },
+                Placed::Found(ack) => RawReply {
+                    status: 200,
+                    tr_cont: String::new(),
+                    body: serde_json::json!({
+                        "rt_cd": "0",
+                        "msg_cd": "",
+                        "msg1": format!("the answer was lost; found in today's orders as {}", ack.order_no),
+                        "output": {
+                            "KRX_FWDG_ORD_ORGNO": ack.org_no,
+                            "ODNO": ack.order_no,
+                            "ORD_TMD": ack.time.replace(':', ""),
+                        },
+                    }),
+                },
             });
         }
         let reply = self.call_plain(&call).await?;

@@ -36,6 +36,14 @@ enum Lookup {
     Unaccounted(String),
 }
 
+/// How an order came to be known as placed.
+pub(crate) enum Placed {
+    /// KIS's own answer.
+    Answered(crate::engine::call::Reply),
+    /// Its answer was lost; today's orders list it (the ack from its row).
+    Found(OrderAck),
+}
+
 /// What one look at today's orders saw.
 enum Seen {
     Ours(OrderAck),
@@ -66,21 +74,37 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// turned the order away (a gateway code, a rejected token) is sent again, by `call`.
     pub async fn place_order(&self, side: Side, order: &OrderRequest) -> Result<OrderAck> {
         let call = self.order_call(side, order)?;
-        let terms = Terms::of(side, order);
+        Ok(match self.place(&call, &Terms::of(side, order)).await? {
+            Placed::Answered(reply) => OrderAck::from_answer(reply.body),
+            Placed::Found(ack) => ack,
+        })
+    }
+
+    /// Sends the order `call` on `terms` once; when its answer is lost, looks it up in today's
+    /// orders. Both `buy`/`sell` and `call()` of a domestic order API come here.
+    pub(crate) async fn place(&self, call: &Call, terms: &Terms) -> Result<Placed> {
         let started = self.clock.now_ms();
-        let attempt = self.shared.orders_sending.start(&terms, started);
-        let failed = match self.call(&call).await {
+        let attempt = self.shared.orders_sending.start(terms, started);
+        let failed = match self.call(call).await {
             Ok(reply) => {
-                let ack = OrderAck::from_answer(reply.body);
                 // Named before this attempt leaves the wire, for a sibling's lookup.
-                self.remember(&ack.order_no);
-                return Ok(ack);
+                let output = reply.body.get("output").unwrap_or(&Value::Null);
+                let no = field_text(output, "ODNO");
+                self.remember(
+                    if no.is_empty() {
+                        field_text(output, "odno")
+                    } else {
+                        no
+                    }
+                    .as_str(),
+                );
+                return Ok(Placed::Answered(reply));
             }
             Err(f) if !f.maybe_executed => return Err(f.error),
             Err(f) => f,
         };
         attempt.lose();
-        let lookup = self.find_order(&terms, started).await;
+        let lookup = self.find_order(terms, started).await;
         // Whatever the lookup says, this attempt's row no longer counts as one to take.
         drop(attempt);
         match lookup {
@@ -90,7 +114,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     failed.error.message, ack.order_no
                 ));
                 self.remember(&ack.order_no);
-                Ok(ack)
+                Ok(Placed::Found(ack))
             }
             // Listing can lag behind execution, and a request nobody answered in time may
             // still be booked: "not listed" never proves "not placed".
@@ -211,6 +235,39 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             crate::env::Env::Real => "ALL",
         }
     }
+}
+
+/// The domestic order APIs whose orders today's orders (inquire-daily-ccld) list, and the side
+/// each TR ID places, current and legacy: cash (order-cash) and credit (order-credit).
+const DOMESTIC_ORDERS: &[(&str, &[&str], &[&str])] = &[
+    (
+        ORDER_CASH_PATH,
+        &["TTTC0012U", "VTTC0012U", "TTTC0802U", "VTTC0802U"],
+        &["TTTC0011U", "VTTC0011U", "TTTC0801U", "VTTC0801U"],
+    ),
+    (
+        "/uapi/domestic-stock/v1/trading/order-credit",
+        &["TTTC0052U", "TTTC0852U"],
+        &["TTTC0051U", "TTTC0851U"],
+    ),
+];
+
+/// The terms under which a POST to `path` with `tr_id` and KIS's `params` is looked up in
+/// today's orders when its answer is lost, as `buy`/`sell` are; None for every other API.
+pub(crate) fn domestic_order_terms(
+    path: &str,
+    tr_id: &str,
+    params: &serde_json::Map<String, Value>,
+) -> Option<Terms> {
+    let (_, buys, sells) = DOMESTIC_ORDERS.iter().find(|(p, _, _)| *p == path)?;
+    let side = if buys.contains(&tr_id) {
+        Side::Buy
+    } else if sells.contains(&tr_id) {
+        Side::Sell
+    } else {
+        return None;
+    };
+    Terms::of_params(side, params)
 }
 
 fn unknown(failed: Failed, why: &str) -> KisError {

@@ -55,6 +55,22 @@ impl Terms {
         }
     }
 
+    /// The terms of an order sent through `call()` with KIS's own parameters: a domestic
+    /// order API's `PDNO`, `ORD_QTY`, `ORD_UNPR` (0 for the types that take no price) and
+    /// `ORD_DVSN`; None when they do not read as an order (KIS will say why).
+    pub fn of_params(side: Side, params: &serde_json::Map<String, Value>) -> Option<Terms> {
+        let text = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("").trim();
+        let quantity = text("ORD_QTY").parse::<u64>().ok().filter(|q| *q > 0)?;
+        let price = text("ORD_UNPR").parse::<u64>().ok().filter(|p| *p > 0);
+        Some(Terms {
+            side,
+            symbol: text("PDNO").to_string(),
+            quantity,
+            price,
+            order_type: text("ORD_DVSN").to_string(),
+        })
+    }
+
     /// How a row of KIS's daily orders shows these terms: a new order of the same side,
     /// symbol and quantity, and for a limit order the same price (a market order's lookup
     /// takes any), is `Same` when its order type is this one's or not listed. A correction or
