@@ -270,6 +270,19 @@ describe("fault matrix", () => {
     });
   }
 
+  test("executeThenReset on an order sent through call() → found in today's orders, exactly one order in the book", async () => {
+    const { kis } = await warm();
+    const booked = mock.orders("50012345").length;
+    mock.addFault({ path: "/order-cash", type: "executeThenReset" });
+    const params = { PDNO: "005930", ORD_DVSN: "00", ORD_QTY: "1", ORD_UNPR: "64600", EXCG_ID_DVSN_CD: "KRX", SLL_TYPE: "", CNDT_PRIC: "" };
+    const reply = await kis.call("domesticStockOrderCash", params, { trId: "TTTC0012U" });
+    const orders = mock.orders("50012345");
+    assert.equal(orders.length - booked, 1, "never resent");
+    assert.equal(reply.body.rt_cd, "0");
+    assert.equal(reply.body.output.ODNO, orders.at(-1).odno);
+    assert.match(reply.body.msg1, /found in today's orders/);
+  });
+
   test("another script's identical buy a moment before a lost answer → orderStatusUnknown naming both, not resent", async () => {
     // A fetch of its own: to this process, a client it shares nothing with, as another script is.
     const [{ kis: other }, { kis }] = [await warm({ fetch: (url, init) => fetch(url, init) }), await warm()];
