@@ -266,6 +266,16 @@ fn add(
     })
 }
 
+impl KisRealtime {
+    /// A curated subscription by symbol, the symbol checked before anything connects.
+    fn of_symbol(&self, tr_id: &str, symbol: String, shape: Shape, callback: Function) -> Promise {
+        match validate_symbol("symbol", &symbol) {
+            Ok(()) => add(self.inner.clone(), tr_id.into(), symbol, shape, callback),
+            Err(e) => refused(e),
+        }
+    }
+}
+
 /// A promise already rejected with `error`: the curated methods refuse bad input as the
 /// client's methods do, through the promise, before anything is sent.
 fn refused(error: KisError) -> Promise {
@@ -290,16 +300,7 @@ impl KisRealtime {
         symbol: String,
         #[wasm_bindgen(unchecked_param_type = "(trade: Trade) => void")] callback: Function,
     ) -> Promise {
-        if let Err(e) = validate_symbol("symbol", &symbol) {
-            return refused(e);
-        }
-        add(
-            self.inner.clone(),
-            "H0STCNT0".into(),
-            symbol,
-            Shape::Trade,
-            callback,
-        )
+        self.of_symbol("H0STCNT0", symbol, Shape::Trade, callback)
     }
 
     /// `symbol`'s orderbook (H0STASP0) on every change, as the `Orderbook` of `getOrderbook`.
@@ -310,16 +311,7 @@ impl KisRealtime {
         symbol: String,
         #[wasm_bindgen(unchecked_param_type = "(book: Orderbook) => void")] callback: Function,
     ) -> Promise {
-        if let Err(e) = validate_symbol("symbol", &symbol) {
-            return refused(e);
-        }
-        add(
-            self.inner.clone(),
-            "H0STASP0".into(),
-            symbol,
-            Shape::Orderbook,
-            callback,
-        )
+        self.of_symbol("H0STASP0", symbol, Shape::Orderbook, callback)
     }
 
     /// The account's order and fill notices (H0STCNI0; H0STCNI9 in mock), decrypted, for the
