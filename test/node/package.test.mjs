@@ -65,3 +65,17 @@ test("the browser entry loads its wasm by fetch and needs no init call", async (
   assert.equal((await kis.getPrice("005930")).price, 1234);
   await assert.rejects(kis.getPrice(1), (e) => e instanceof web.KisError && e instanceof Error && e.field === "symbol");
 });
+
+test("every type the Rust side generates is exported by the package's entry", async () => {
+  const fs = await import("node:fs");
+  const dir = require.resolve("kis-wasm/package.json").replace(/package\.json$/, "");
+  for (const build of ["web", "node"]) {
+    const generated = fs.readFileSync(`${dir}${build}/kis_wasm.d.ts`, "utf8");
+    const entry = fs.readFileSync(`${dir}${build}/index.d.ts`, "utf8");
+    // wasm-bindgen's loader types of the web build are its own, not the package's.
+    const names = [...generated.matchAll(/^export (?:interface|type|class) (\w+)/gm)].map((m) => m[1]).filter((n) => !/^(Sync)?Init(Input|Output)$/.test(n));
+    assert.ok(names.length > 30, `${build}: ${names.length}`);
+    const missing = names.filter((n) => !new RegExp(`\\b${n}\\b`).test(entry));
+    assert.deepEqual(missing, [], `${build}/index.d.ts does not export them`);
+  }
+});
