@@ -281,7 +281,7 @@ pub struct OrderAck {
 }
 
 /// KIS answers order-cash with upper-case keys and order-rvsecncl's doc shows lower-case ones.
-fn either_case(o: &Value, upper: &str) -> String {
+pub(crate) fn either_case(o: &Value, upper: &str) -> String {
     let s = field_text(o, upper);
     if s.is_empty() {
         field_text(o, &upper.to_ascii_lowercase())

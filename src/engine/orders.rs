@@ -12,7 +12,7 @@ use crate::engine::sending::{Shown, Terms};
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::error::{KisError, Result};
 use crate::kst::{kst_date, kst_time};
-use crate::models::{OrderAck, Raw};
+use crate::models::{either_case, OrderAck, Raw};
 use crate::numbers::field_text;
 use crate::order::{cancel_body, json_object, order_body, CancelRequest, OrderRequest, Side};
 use crate::query::{orders_query, OrdersFilter};
@@ -89,15 +89,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Ok(reply) => {
                 // Named before this attempt leaves the wire, for a sibling's lookup.
                 let output = reply.body.get("output").unwrap_or(&Value::Null);
-                let no = field_text(output, "ODNO");
-                self.remember(
-                    if no.is_empty() {
-                        field_text(output, "odno")
-                    } else {
-                        no
-                    }
-                    .as_str(),
-                );
+                self.remember(&either_case(output, "ODNO"));
                 return Ok(Placed::Answered(reply));
             }
             Err(f) if !f.maybe_executed => return Err(f.error),
