@@ -6,6 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::env::CustType;
+use crate::error::{ErrorKind, KisError};
 
 /// The subscribe (`on`) or unsubscribe request of `tr_id` for `tr_key` (a symbol, or the HTS ID
 /// for fill notices).
@@ -34,6 +35,29 @@ pub struct Answer {
     /// The AES key and iv of encrypted frames of this TR, on a successful subscribe.
     pub key: Option<String>,
     pub iv: Option<String>,
+}
+
+impl Answer {
+    /// Why KIS refused the subscription this answers, as the error its subscriber gets; None
+    /// when it took it (KIS answers a repeated one `ALREADY IN SUBSCRIBE`: still in place).
+    pub fn refusal(&self) -> Option<KisError> {
+        if self.ok || self.msg1.trim() == "ALREADY IN SUBSCRIBE" {
+            return None;
+        }
+        let mut e = KisError::new(
+            ErrorKind::Api,
+            format!(
+                "KIS refused the realtime subscription {} {}: {} {}",
+                self.tr_id,
+                self.tr_key,
+                self.msg_cd,
+                self.msg1.trim()
+            ),
+        )
+        .with_codes(&self.msg_cd, &self.msg1);
+        e.tr_id = Some(self.tr_id.clone());
+        Some(e)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -193,6 +217,19 @@ mod tests {
             panic!()
         };
         assert!(!a.ok && a.msg1 == "ALREADY IN SUBSCRIBE" && a.key.is_none());
+        assert!(
+            a.refusal().is_none(),
+            "a repeated subscription is still in place"
+        );
+        let refused = r#"{"header":{"tr_id":"H0STCNI9","tr_key":"hts-id","encrypt":"N"},"body":{"rt_cd":"1","msg_cd":"OPSP0002","msg1":"invalid tr_id"}}"#;
+        let Frame::Answer(a) = parse(refused).unwrap() else {
+            panic!()
+        };
+        let e = a.refusal().unwrap();
+        assert_eq!(e.kind, ErrorKind::Api);
+        assert_eq!(e.msg_cd.as_deref(), Some("OPSP0002"));
+        assert_eq!(e.tr_id.as_deref(), Some("H0STCNI9"));
+        assert!(e.message.contains("H0STCNI9 hts-id"), "{}", e.message);
         let ping = r#"{"header":{"tr_id":"PINGPONG","datetime":"20261204093015"}}"#;
         assert_eq!(parse(ping).unwrap(), Frame::PingPong);
         assert!(parse("<html>").is_err());

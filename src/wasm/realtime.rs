@@ -5,6 +5,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use futures::channel::oneshot;
+use futures::future::{select, Either};
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -23,6 +25,9 @@ use crate::wasm::timers::JsClock;
 
 /// A socket event handler.
 type Listener = Closure<dyn FnMut(JsValue)>;
+
+/// A new subscription's TR and key, and where to say KIS's answer (its refusal, if any).
+type Pending = (String, String, oneshot::Sender<Option<KisError>>);
 
 /// A subscriber: its TR, its key, the shape it asked for, its callback, and a number to stop
 /// it by.
@@ -46,6 +51,8 @@ struct Inner {
     handlers: RefCell<Vec<Handler>>,
     next_id: Cell<u32>,
     on_state: RefCell<Vec<Function>>,
+    /// New subscriptions waiting for KIS's answer: their TR and key, and where to say it.
+    pending: RefCell<Vec<Pending>>,
     /// The socket's event handlers, kept alive while it is.
     listeners: RefCell<Vec<Listener>>,
 }
@@ -112,13 +119,24 @@ impl Inner {
                     }
                 }
             }
-            Incoming::Answer(a) if !a.ok && a.msg1 != "ALREADY IN SUBSCRIBE" => {
-                self.core.warn(&format!(
-                    "KIS realtime {} {}: {} {}",
-                    a.tr_id, a.tr_key, a.msg_cd, a.msg1
-                ));
+            Incoming::Answer(a) => {
+                let waiting = {
+                    let mut pending = self.pending.borrow_mut();
+                    let at = pending
+                        .iter()
+                        .position(|(t, k, _)| *t == a.tr_id && *k == a.tr_key);
+                    at.map(|i| pending.remove(i).2)
+                };
+                match (waiting, a.refusal()) {
+                    // The subscriber's promise says it.
+                    (Some(tx), refusal) => {
+                        let _ = tx.send(refusal);
+                    }
+                    // A subscription restored after a reconnect, refused: no promise waits.
+                    (None, Some(e)) => self.core.warn(&e.message),
+                    (None, None) => {}
+                }
             }
-            Incoming::Answer(_) => {}
             Incoming::Unreadable(why) => self.core.warn(&format!("KIS realtime: {why}")),
         }
     }
@@ -207,7 +225,9 @@ fn reconnect_later(inner: &Rc<Inner>) {
 }
 
 /// Subscribes `callback` to `tr_id` for `tr_key`, records in `shape`; resolves to the
-/// function that ends the subscription.
+/// function that ends the subscription once KIS took it, and rejects with KIS's reason when it
+/// refused it. A KIS that stays silent past `timeoutMs` leaves it in place, resolved: it is sent
+/// again with every reconnect.
 fn add(
     inner: Rc<Inner>,
     tr_id: String,
@@ -238,10 +258,31 @@ fn add(
             shape,
             callback,
         });
+        let answer = frame.as_ref().map(|_| {
+            let (tx, rx) = oneshot::channel();
+            inner
+                .pending
+                .borrow_mut()
+                .push((tr_id.clone(), tr_key.clone(), tx));
+            rx
+        });
         if inner.socket.borrow().is_none() {
             connect(&inner);
         } else if let Some(f) = frame {
             inner.send(&f);
+        }
+        if let Some(rx) = answer {
+            let wait = inner.core.cfg.timeout_ms.unwrap_or(30_000) as f64;
+            let said = match select(rx, Box::pin(JsClock.sleep(wait))).await {
+                Either::Left((Ok(said), _)) => said,
+                _ => None,
+            };
+            if let Some(refusal) = said {
+                inner.handlers.borrow_mut().retain(|h| h.id != id);
+                // KIS holds nothing to unsubscribe; the session forgets it.
+                let _ = session.unsubscribe(&tr_id, &tr_key);
+                return Err(to_js_error(&inner.core.scrub(refusal)));
+            }
         }
         let stop_inner = inner.clone();
         let stop = Closure::once_into_js(move || {
@@ -421,6 +462,7 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
             handlers: RefCell::default(),
             next_id: Cell::new(1),
             on_state: RefCell::default(),
+            pending: RefCell::default(),
             listeners: RefCell::default(),
         }),
     })

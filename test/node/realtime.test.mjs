@@ -183,6 +183,20 @@ test("fills: the order's life as notices, naming the order as buy() and cancel()
   rt.close();
 });
 
+test("a subscription KIS refuses rejects with KIS's code and is not kept; the others go on", async () => {
+  const { rt } = client();
+  const trades = [];
+  await rt.trades("005930", (t) => trades.push(t));
+  // The real environment's notices, asked of the mock environment's KIS.
+  const e = await rt.subscribe("H0STCNI0", "my-hts-id", () => {}).then(() => null, (err) => err);
+  assert.ok(e instanceof KisError && e.kind === "api" && e.msgCd === "OPSP0002" && e.trId === "H0STCNI0", String(e));
+  assert.match(e.message, /refused the realtime subscription H0STCNI0 my-hts-id/);
+  assert.equal(rt.subscriptions, 1, "only the trades are kept");
+  const n = trades.length;
+  await until(() => trades.length > n + 2);
+  rt.close();
+});
+
 test("the curated subscriptions refuse a bad symbol or HTS ID by name, before connecting", async () => {
   const { rt } = client();
   const states = [];
