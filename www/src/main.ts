@@ -158,20 +158,22 @@ async function goLive(on: boolean): Promise<void> {
   const rt = kis.realtime({ url: current.proxyUrl.replace(/^http/, "ws") });
   live = rt;
   rt.onState((state) => ($("#rt-state").textContent = state));
+  // All at once: each waits for KIS's answer, and a socket still connecting holds them all.
+  const subscriptions: Promise<unknown>[] = [followBook(rt, selected)];
   const htsId = current.htsId;
   if (htsId) {
-    await rt.fills(htsId, (n) => {
+    subscriptions.push(rt.fills(htsId, (n) => {
       if (n.kind === "fill") fillToast(n);
       void asAction(refreshAccount);
-    });
+    }));
   }
-  await followBook(rt, selected);
   for (const symbol of watchlist.list()) {
-    await rt.trades(symbol, (t) => {
+    subscriptions.push(rt.trades(symbol, (t) => {
       watchlist.trade(t);
       chart.trade(t);
-    });
+    }));
   }
+  await Promise.all(subscriptions);
 }
 
 /** The live orderbook follows the selected symbol. */
