@@ -54,7 +54,8 @@ fn main() {
     }
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     std::fs::write(out.join("endpoints.txt"), table).unwrap();
-    // The realtime TRs: `TR|mock TR or -|column,column,…`, the columns of a data frame in order.
+    // The realtime TRs: `TR|mock TR or -|column,column,…`, the columns of a data frame in order,
+    // in lower case, as the records are keyed (as KIS's REST answers are).
     let mut realtime = String::new();
     for tr in catalogue["realtime"].as_array().expect("realtime") {
         let mock = match &tr["trIds"]["mock"] {
@@ -65,7 +66,7 @@ fn main() {
             .as_array()
             .expect("columns")
             .iter()
-            .map(|f| str_of(&f["name"]))
+            .map(|f| str_of(&f["name"]).to_ascii_lowercase())
             .collect();
         writeln!(
             realtime,

@@ -33,7 +33,7 @@ pub fn columns(tr_id: &str) -> Option<&'static [&'static str]> {
         .map(|(_, _, cols)| cols.as_slice())
 }
 
-/// One record's fields by column name. Past the catalogue's columns (KIS adds some now and
+/// One record's fields by column name (the table's, already in lower case). Past the catalogue's columns (KIS adds some now and
 /// then: H0STCNI0 went from 23 to 26), the rest are kept under their position, so a newer
 /// frame never fails; a shorter record leaves the missing columns out.
 pub fn record(columns: &[&str], fields: &[&str]) -> Map<String, Value> {
@@ -41,7 +41,7 @@ pub fn record(columns: &[&str], fields: &[&str]) -> Map<String, Value> {
     for (i, f) in fields.iter().enumerate() {
         let key = columns
             .get(i)
-            .map_or_else(|| format!("_{i}"), |c| c.to_ascii_lowercase());
+            .map_or_else(|| format!("_{i}"), |c| c.to_string());
         out.insert(key, Value::from(*f));
     }
     out
@@ -58,7 +58,7 @@ mod tests {
         assert_eq!(trade.len(), 46);
         assert_eq!(
             &trade[..3],
-            ["MKSC_SHRN_ISCD", "STCK_CNTG_HOUR", "STCK_PRPR"]
+            ["mksc_shrn_iscd", "stck_cntg_hour", "stck_prpr"]
         );
         assert_eq!(
             columns("H0STCNI9"),
@@ -70,10 +70,10 @@ mod tests {
 
     #[test]
     fn a_record_with_more_columns_than_known_keeps_them_all() {
-        let r = record(&["A", "B"], &["1", "2", "3"]);
+        let r = record(&["a", "b"], &["1", "2", "3"]);
         assert_eq!(r["a"], "1");
         assert_eq!(r["b"], "2");
         assert_eq!(r["_2"], "3");
-        assert_eq!(record(&["A", "B"], &["1"]).len(), 1);
+        assert_eq!(record(&["a", "b"], &["1"]).len(), 1);
     }
 }
