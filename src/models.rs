@@ -314,6 +314,17 @@ pub enum OrderSide {
     Sell,
 }
 
+impl OrderSide {
+    /// KIS's 매도매수구분 code, in every TR that has one: "01" sell, "02" buy.
+    pub fn from_kis(code: &str) -> OrderSide {
+        if code == "01" {
+            OrderSide::Sell
+        } else {
+            OrderSide::Buy
+        }
+    }
+}
+
 /// A row of inquire-daily-ccld `output1`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
@@ -341,7 +352,11 @@ pub struct Order {
 /// The order a daily-orders row changes (`orgn_odno`), if it is a correction's or a cancel's;
 /// a new order's is empty or zeros.
 pub fn original_order_no(row: &Value) -> Option<String> {
-    let n = field_text(row, "orgn_odno");
+    order_no_given(field_text(row, "orgn_odno"))
+}
+
+/// An order number KIS may leave empty or all zeros (the original of a new order), as absent.
+pub fn order_no_given(n: String) -> Option<String> {
     n.bytes().any(|b| b != b'0').then_some(n)
 }
 
@@ -352,11 +367,7 @@ impl Order {
             time: coloned_time(&field_text(&o, "ord_tmd")),
             order_no: field_text(&o, "odno"),
             org_no: field_text(&o, "ord_gno_brno"),
-            side: if field_text(&o, "sll_buy_dvsn_cd") == "01" {
-                OrderSide::Sell
-            } else {
-                OrderSide::Buy
-            },
+            side: OrderSide::from_kis(&field_text(&o, "sll_buy_dvsn_cd")),
             symbol: field_text(&o, "pdno"),
             name: field_text(&o, "prdt_name"),
             quantity: field_number(&o, "ord_qty"),

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::kst::coloned_time;
-use crate::models::{into_raw, Level, OrderSide, Orderbook, Raw};
+use crate::models::{into_raw, order_no_given, Level, OrderSide, Orderbook, Raw};
 use crate::numbers::{field_number, field_text};
 
 /// Which shape a subscriber asked for.
@@ -167,17 +167,12 @@ impl FillNotice {
                 _ => FillKind::Accepted,
             }
         };
-        let original = text("ooder_no");
         FillNotice {
             kind,
             order_no: text("oder_no"),
-            original_order_no: original.bytes().any(|b| b != b'0').then_some(original),
+            original_order_no: order_no_given(text("ooder_no")),
             org_no: text("brnc_no"),
-            side: if text("seln_byov_cls") == "01" {
-                OrderSide::Sell
-            } else {
-                OrderSide::Buy
-            },
+            side: OrderSide::from_kis(&text("seln_byov_cls")),
             symbol: text("stck_shrn_iscd"),
             name: text("cntg_isnm40"),
             quantity: field_number(&r, "cntg_qty"),
