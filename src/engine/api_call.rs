@@ -224,7 +224,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
         // A domestic order is looked up in today's orders when its answer is lost, as buy()
         // and sell() are; the answer then is its row's, in the shape of KIS's order answer.
-        let terms = domestic_order_terms(&call.path, &call.tr_id, given);
+        let terms = domestic_order_terms(&call.path, &call.tr_id, params);
         if let Some(terms) = terms {
             let order = Call {
                 kind: CallKind::Order,

@@ -246,11 +246,7 @@ const DOMESTIC_ORDERS: &[(&str, &[&str], &[&str])] = &[
 
 /// The terms under which a POST to `path` with `tr_id` and KIS's `params` is looked up in
 /// today's orders when its answer is lost, as `buy`/`sell` are; None for every other API.
-pub(crate) fn domestic_order_terms(
-    path: &str,
-    tr_id: &str,
-    params: &serde_json::Map<String, Value>,
-) -> Option<Terms> {
+pub(crate) fn domestic_order_terms(path: &str, tr_id: &str, params: &Value) -> Option<Terms> {
     let (_, buys, sells) = DOMESTIC_ORDERS.iter().find(|(p, _, _)| *p == path)?;
     let side = if buys.contains(&tr_id) {
         Side::Buy

@@ -58,10 +58,9 @@ impl Terms {
     /// The terms of an order sent through `call()` with KIS's own parameters: a domestic
     /// order API's `PDNO`, `ORD_QTY`, `ORD_UNPR` (0 for the types that take no price) and
     /// `ORD_DVSN`; None when they do not read as an order (KIS will say why).
-    pub fn of_params(side: Side, params: &serde_json::Map<String, Value>) -> Option<Terms> {
+    pub fn of_params(side: Side, params: &Value) -> Option<Terms> {
         // As the caller gave them: KIS's strings, or numbers where the caller wrote numbers.
-        let given = Value::Object(params.clone());
-        let text = |k: &str| field_text(&given, k);
+        let text = |k: &str| field_text(params, k);
         let quantity = text("ORD_QTY").parse::<u64>().ok().filter(|q| *q > 0)?;
         let price = text("ORD_UNPR").parse::<u64>().ok().filter(|p| *p > 0);
         Some(Terms {
