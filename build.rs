@@ -26,12 +26,13 @@ fn main() {
             .collect::<Vec<_>>()
             .join(" ")
     };
+    // "-" where KIS does not offer the API or TR in its mock environment.
+    let mock_ids = |list: &serde_json::Value| match list {
+        serde_json::Value::Null => "-".to_string(),
+        list => ids(list),
+    };
     let mut table = String::new();
     for api in catalogue["rest"].as_array().expect("rest") {
-        let mock = match &api["trIds"]["mock"] {
-            serde_json::Value::Null => "-".to_string(),
-            list => ids(list),
-        };
         let params: Vec<String> = api["request"]
             .as_array()
             .expect("request")
@@ -47,7 +48,7 @@ fn main() {
             str_of(&api["method"]),
             str_of(&api["path"]),
             ids(&api["trIds"]["real"]),
-            mock,
+            mock_ids(&api["trIds"]["mock"]),
             params.join(",")
         )
         .unwrap();
@@ -58,10 +59,6 @@ fn main() {
     // in lower case, as the records are keyed (as KIS's REST answers are).
     let mut realtime = String::new();
     for tr in catalogue["realtime"].as_array().expect("realtime") {
-        let mock = match &tr["trIds"]["mock"] {
-            serde_json::Value::Null => "-".to_string(),
-            list => ids(list),
-        };
         let columns: Vec<String> = tr["columns"]
             .as_array()
             .expect("columns")
@@ -72,7 +69,7 @@ fn main() {
             realtime,
             "{}|{}|{}",
             ids(&tr["trIds"]["real"]),
-            mock,
+            mock_ids(&tr["trIds"]["mock"]),
             columns.join(",")
         )
         .unwrap();
