@@ -20,6 +20,7 @@ pub mod kst;
 pub mod models;
 pub mod numbers;
 pub mod order;
+pub(crate) mod order_books;
 pub mod query;
 pub mod realtime;
 pub mod redact;

@@ -23,6 +23,15 @@ impl Side {
             Side::Buy => "02",
         }
     }
+
+    /// The side of a [`Side::ccld_code`]; None for any other code ("00", all).
+    pub fn from_ccld_code(code: &str) -> Option<Side> {
+        match code {
+            "01" => Some(Side::Sell),
+            "02" => Some(Side::Buy),
+            _ => None,
+        }
+    }
 }
 
 /// Order types (ORD_DVSN) whose price is the order's limit and so must be given.

@@ -5,6 +5,7 @@ mod common;
 
 use common::{sym, world};
 use kis_wasm::catalogue;
+use kis_wasm::engine::transport::Clock;
 use kis_wasm::testing::Scripted;
 use kis_wasm::ErrorKind;
 use serde_json::{json, Value};
@@ -234,6 +235,168 @@ fn b5_other_order_posts_are_never_resent_and_end_unknown() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
     assert_eq!(w.kis.requests_to("/order-resv").len(), 1);
+}
+
+/// One market's order through `call()`, its answer lost, and its list of orders as KIS answers
+/// it: `row` (with `{date}`, `{time}` for now) beside a row on other terms.
+struct Market {
+    env: &'static str,
+    api: &'static str,
+    tr_id: Option<&'static str>,
+    params: Value,
+    list: &'static str,
+    row: Value,
+}
+
+fn markets() -> Vec<Market> {
+    vec![
+        Market {
+            env: "mock",
+            api: "overseasStockOrder",
+            tr_id: Some("VTTT1002U"),
+            params: json!({"OVRS_EXCG_CD": "NASD", "PDNO": "AAPL", "ORD_QTY": "2",
+                "OVRS_ORD_UNPR": "150.25", "ORD_SVR_DVSN_CD": "0", "ORD_DVSN": "00"}),
+            list: "/overseas-stock/v1/trading/inquire-ccnl",
+            row: json!({"pdno": "AAPL", "sll_buy_dvsn_cd": "02", "ft_ord_qty": "2",
+                "ft_ord_unpr3": "150.25000000", "dmst_ord_dt": "{date}", "thco_ord_tmd": "{time}",
+                "ord_tmd": "040000", "odno": "0030123456", "ord_gno_brno": "01790", "orgn_odno": ""}),
+        },
+        Market {
+            env: "real",
+            api: "domesticFutureoptionOrder",
+            tr_id: Some("TTTO1101U"),
+            params: json!({"ORD_PRCS_DVSN_CD": "02", "SLL_BUY_DVSN_CD": "01", "SHTN_PDNO": "101W09",
+                "ORD_QTY": "1", "UNIT_PRICE": "352.25", "ORD_DVSN_CD": "01"}),
+            list: "/domestic-futureoption/v1/trading/inquire-ccnl",
+            row: json!({"pdno": "101W09", "sll_buy_dvsn_cd": "01", "ord_qty": "1", "ord_idx": "352.25",
+                "nmpr_type_cd": "01", "ord_dt": "{date}", "ord_tmd": "{time}", "odno": "0000000417",
+                "ord_gno_brno": "00950", "orgn_odno": "0000000000", "trad_dvsn_name": "매도"}),
+        },
+        Market {
+            env: "real",
+            api: "overseasFutureoptionOrder",
+            tr_id: None,
+            params: json!({"OVRS_FUTR_FX_PDNO": "6AM24", "SLL_BUY_DVSN_CD": "02", "PRIC_DVSN_CD": "1",
+                "FM_LIMIT_ORD_PRIC": "0.6512", "FM_STOP_ORD_PRIC": "", "FM_ORD_QTY": "3",
+                "CCLD_CNDT_CD": "6", "CPLX_ORD_DVSN_CD": "0", "ECIS_RSVN_ORD_YN": "N",
+                "FM_HDGE_ORD_SCRN_YN": "N"}),
+            list: "/overseas-futureoption/v1/trading/inquire-ccld",
+            row: json!({"ovrs_futr_fx_pdno": "6AM24", "sll_buy_dvsn_cd": "02", "fm_ord_qty": "3",
+                "fm_ord_pric": "0.651200", "ord_dt": "{date}", "erlm_dtl_dtime": "{date}{time}123",
+                "odno": "0000002001", "orgn_odno": ""}),
+        },
+        Market {
+            env: "real",
+            api: "domesticBondBuy",
+            tr_id: None,
+            params: json!({"PDNO": "KR6095572D81", "ORD_QTY2": "10", "BOND_ORD_UNPR": "10150.5",
+                "SAMT_MKET_PTCI_YN": "N", "BOND_RTL_MKET_YN": "N", "IDCR_STFNO": "",
+                "MGCO_APTM_ODNO": "", "ORD_SVR_DVSN_CD": "0", "CTAC_TLNO": ""}),
+            list: "/domestic-bond/v1/trading/inquire-daily-ccld",
+            row: json!({"shtn_pdno": "KR6095572D81", "sll_buy_dvsn_cd": "02", "ord_qty": "10",
+                "bond_ord_unpr": "10150.5", "ord_dt": "{date}", "ord_tmd": "{time}",
+                "odno": "0000000077", "ord_gno_brno": "06010", "orgn_odno": ""}),
+        },
+    ]
+}
+
+/// `row` as KIS lists it now, or `ago_ms` before now.
+fn listed(w: &common::World, m: &Market, ago_ms: f64) -> String {
+    let at = w.clock.now_ms() - ago_ms;
+    let row = m
+        .row
+        .to_string()
+        .replace("{date}", &kis_wasm::kst::kst_date(at))
+        .replace("{time}", &kis_wasm::kst::kst_time(at));
+    let row: Value = serde_json::from_str(&row).unwrap();
+    // The same order on other terms: another quantity.
+    let mut other = row.clone();
+    for qty in ["ord_qty", "ft_ord_qty", "fm_ord_qty"] {
+        if other.get(qty).is_some() {
+            other[qty] = json!("99");
+        }
+    }
+    let group = match m.list {
+        l if l.contains("domestic-futureoption") || l.contains("domestic-bond") => "output1",
+        _ => "output",
+    };
+    let rows = match m.list {
+        // KIS's example answers the overseas list of one with the row itself.
+        l if l.contains("overseas-stock") => row,
+        _ => json!([other, row]),
+    };
+    json!({"rt_cd": "0", "msg_cd": "KIOK0460", "msg1": "", group: rows}).to_string()
+}
+
+#[test]
+fn b5_every_market_with_a_list_of_orders_finds_a_lost_order_there_and_never_resends_it() {
+    for m in markets() {
+        let w = world(json!({"env": m.env}));
+        let api = catalogue::find(m.api).unwrap();
+        let send = |w: &common::World| {
+            let options = m.tr_id.map_or(Value::Null, |id| json!({"trId": id}));
+            w.run(w.core.call_api(&sym(m.api), &m.params, &options))
+        };
+        w.kis.script(
+            api.path,
+            vec![Scripted::Respond(502, "<html>Bad Gateway</html>".into())],
+        );
+        w.kis
+            .script(m.list, vec![Scripted::Respond(200, listed(&w, &m, 0.0))]);
+        let reply = send(&w).unwrap_or_else(|e| panic!("{}: {}", m.api, e.message));
+        assert_eq!(w.kis.requests_to(api.path).len(), 1, "{}: sent once", m.api);
+        let lookup = &w.kis.requests_to(m.list)[0];
+        assert_eq!(lookup.query_value("CANO"), Some("12345678"), "{}", m.api);
+        let output = &reply.body["output"];
+        // In the shape of the order API's own answer: rows for domestic futures.
+        let output = output.get(0).unwrap_or(output);
+        let odno = output.get("ODNO").or(output.get("odno")).unwrap();
+        let want = serde_json::from_str::<Value>(&listed(&w, &m, 0.0)).unwrap();
+        let rows = ["output", "output1"]
+            .iter()
+            .find_map(|g| want.get(g))
+            .unwrap();
+        let want_odno = rows.as_array().map_or(&rows["odno"], |r| &r[1]["odno"]);
+        assert_eq!(odno, want_odno, "{}: {}", m.api, reply.body);
+        assert!(
+            reply.body["msg1"]
+                .as_str()
+                .unwrap()
+                .contains("found in today's orders"),
+            "{}",
+            reply.body
+        );
+
+        // Listed only from before it was sent: someone else's, so unknown; still sent once.
+        let w = world(json!({"env": m.env}));
+        w.kis.script(
+            api.path,
+            vec![Scripted::Respond(502, "<html>Bad Gateway</html>".into())],
+        );
+        let earlier = listed(&w, &m, 60_000.0);
+        w.kis.script(
+            m.list,
+            vec![
+                Scripted::Respond(200, earlier.clone()),
+                Scripted::Respond(200, earlier),
+            ],
+        );
+        let e = send(&w).unwrap_err();
+        assert_eq!(
+            e.kind,
+            ErrorKind::OrderStatusUnknown,
+            "{}: {}",
+            m.api,
+            e.message
+        );
+        assert!(
+            e.message.contains("did not place"),
+            "{}: {}",
+            m.api,
+            e.message
+        );
+        assert_eq!(w.kis.requests_to(api.path).len(), 1, "{}", m.api);
+    }
 }
 
 #[test]

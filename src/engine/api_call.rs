@@ -10,7 +10,8 @@ use crate::catalogue::{self, Endpoint, TrIdOption};
 use crate::engine::api::RawReply;
 use crate::engine::call::{Call, CallKind};
 use crate::engine::core::KisCore;
-use crate::engine::orders::{domestic_order_terms, Placed};
+use crate::engine::orders::{found_answer, Placed};
+use crate::engine::sending::Terms;
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::env::Env;
 use crate::error::{KisError, Result};
@@ -110,6 +111,25 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .collect();
         let tr_id = tr_id(e, self.cfg.env, None)?;
         self.build_call(e, &given, tr_id)
+    }
+
+    /// The call of catalogued list `path` with `given` parameters, on its first TR ID in this
+    /// environment (KIS's current one, where it has one for older data too).
+    pub(crate) fn listing_call(&self, path: &str, given: &Map<String, Value>) -> Result<Call> {
+        let e = catalogue::find(path).ok_or_else(|| {
+            KisError::validation("api", format!("{path} is not in this build's catalogue"))
+        })?;
+        let options = match self.cfg.env {
+            Env::Real => Some(&e.real),
+            Env::Mock => e.mock.as_ref(),
+        };
+        let tr_id = options.and_then(|o| o.first()).ok_or_else(|| {
+            KisError::validation(
+                "api",
+                format!("{} is not offered by KIS in the mock environment", e.name),
+            )
+        })?;
+        self.build_call(e, given, tr_id.id)
     }
 
     /// The call of `e` with `given` parameters, checked as `call` promises.
@@ -222,10 +242,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 body: joined(pages),
             });
         }
-        // A domestic order is looked up in today's orders when its answer is lost, as buy()
-        // and sell() are; the answer then is its row's, in the shape of KIS's order answer.
-        let terms = domestic_order_terms(&call.path, &call.tr_id, params);
-        if let Some(terms) = terms {
+        // An order is looked up in its market's list of orders when its answer is lost, as
+        // buy() and sell() are; the answer then is its row's, in the shape of KIS's answer.
+        if let Some(terms) = Terms::of_call(&call.path, &call.tr_id, params) {
             let order = Call {
                 kind: CallKind::Order,
                 ..call
@@ -239,16 +258,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 Placed::Found(ack) => RawReply {
                     status: 200,
                     tr_cont: String::new(),
-                    body: serde_json::json!({
-                        "rt_cd": "0",
-                        "msg_cd": "",
-                        "msg1": format!("the answer was lost; found in today's orders as {}", ack.order_no),
-                        "output": {
-                            "KRX_FWDG_ORD_ORGNO": ack.org_no,
-                            "ODNO": ack.order_no,
-                            "ORD_TMD": ack.time.replace(':', ""),
-                        },
-                    }),
+                    body: found_answer(&terms, &ack),
                 },
             });
         }

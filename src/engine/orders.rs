@@ -4,23 +4,25 @@
 //! failed, an identical order it cannot account for) → `orderStatusUnknown`, and nothing is
 //! resent, since KIS's list can lag behind its book.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::engine::call::{Call, CallKind, Failed};
 use crate::engine::core::KisCore;
 use crate::engine::sending::{Shown, Terms};
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
+use crate::env::Env;
 use crate::error::{KisError, Result};
 use crate::kst::{kst_date, kst_time};
 use crate::models::{either_case, OrderAck, Raw};
 use crate::numbers::field_text;
 use crate::order::{cancel_body, json_object, order_body, CancelRequest, OrderRequest, Side};
-use crate::query::{orders_query, OrdersFilter};
+use crate::order_books::{Columns, Q};
 use crate::tr_id::{tr_id_for, Op};
 
 pub const ORDER_CASH_PATH: &str = "/uapi/domestic-stock/v1/trading/order-cash";
 pub const ORDER_CANCEL_PATH: &str = "/uapi/domestic-stock/v1/trading/order-rvsecncl";
 pub const ORDERS_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld";
+const DAY_MS: f64 = 86_400_000.0;
 /// Clock skew allowed between this machine and KIS when matching an order's time.
 const CLOCK_SKEW_MS: f64 = 5_000.0;
 /// How often a lookup checks whether identical orders of ours still await their answers (a
@@ -88,7 +90,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let failed = match self.call(call).await {
             Ok(reply) => {
                 // Named before this attempt leaves the wire, for a sibling's lookup.
-                let output = reply.body.get("output").unwrap_or(&Value::Null);
+                let output = match reply.body.get("output") {
+                    // Domestic futures answer with rows.
+                    Some(Value::Array(rows)) => rows.first(),
+                    output => output,
+                };
+                let output = output.unwrap_or(&Value::Null);
                 self.remember(&either_case(output, "ODNO"));
                 return Ok(Placed::Answered(reply));
             }
@@ -185,24 +192,28 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 
     async fn lookup_once(&self, terms: &Terms, started: f64) -> Result<Seen> {
-        let account = self.cfg.require_account()?;
-        let today = kst_date(self.clock.now_ms());
-        let filter = OrdersFilter {
-            from: &today,
-            to: &today,
-            symbol: &terms.symbol,
-            side: terms.side.ccld_code(),
-            exchange: self.orders_exchange(),
-        };
-        let call = Call {
-            method: Method::Get,
-            path: ORDERS_PATH.to_string(),
-            tr_id: tr_id_for(Op::Orders, self.cfg.env, self.cfg.tr_ids).to_string(),
-            query: orders_query(account, &filter),
-            body: None,
-            tr_cont: String::new(),
-            kind: CallKind::Read,
-        };
+        let now = self.clock.now_ms();
+        let today = kst_date(now);
+        let book = terms.book;
+        let given: Map<String, Value> = book
+            .query
+            .iter()
+            .map(|(name, q)| {
+                let value = match q {
+                    Q::Fixed(v) => v.to_string(),
+                    Q::ByEnv(real, mock) => match self.cfg.env {
+                        Env::Real => real.to_string(),
+                        Env::Mock => mock.to_string(),
+                    },
+                    Q::Today => today.clone(),
+                    Q::Yesterday => kst_date(now - DAY_MS),
+                    Q::Symbol => terms.symbol.clone(),
+                    Q::SideCode => terms.side.ccld_code().to_string(),
+                };
+                (name.to_string(), Value::String(value))
+            })
+            .collect();
+        let call = self.listing_call(book.lookup, &given)?;
         let mut pages = self.all_pages(call).await?;
         // Read once the list is in, as is `known`: a sibling's lookup that ended meanwhile has
         // named its row and no longer counts.
@@ -212,13 +223,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .lost_since(terms, started - CLOCK_SKEW_MS);
         let known = self.shared.known_orders.borrow();
         let known: &[String] = if known.0 == today { &known.1 } else { &[] };
-        Ok(seen(
-            &mut pages,
-            terms,
-            &kst_time(started - CLOCK_SKEW_MS),
-            known,
-            ours_lost,
-        ))
+        let since = started - CLOCK_SKEW_MS;
+        let since = format!("{}{}", kst_date(since), kst_time(since));
+        Ok(seen(&mut pages, terms, &since, known, ours_lost))
     }
 
     pub(crate) fn orders_exchange(&self) -> &'static str {
@@ -229,33 +236,48 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 }
 
-/// The domestic order APIs whose orders today's orders (inquire-daily-ccld) list, and the side
-/// each TR ID places, current and legacy: cash (order-cash) and credit (order-credit).
-const DOMESTIC_ORDERS: &[(&str, &[&str], &[&str])] = &[
-    (
-        ORDER_CASH_PATH,
-        &["TTTC0012U", "VTTC0012U", "TTTC0802U", "VTTC0802U"],
-        &["TTTC0011U", "VTTC0011U", "TTTC0801U", "VTTC0801U"],
-    ),
-    (
-        "/uapi/domestic-stock/v1/trading/order-credit",
-        &["TTTC0052U", "TTTC0852U"],
-        &["TTTC0051U", "TTTC0851U"],
-    ),
-];
-
-/// The terms under which a POST to `path` with `tr_id` and KIS's `params` is looked up in
-/// today's orders when its answer is lost, as `buy`/`sell` are; None for every other API.
-pub(crate) fn domestic_order_terms(path: &str, tr_id: &str, params: &Value) -> Option<Terms> {
-    let (_, buys, sells) = DOMESTIC_ORDERS.iter().find(|(p, _, _)| *p == path)?;
-    let side = if buys.contains(&tr_id) {
-        Side::Buy
-    } else if sells.contains(&tr_id) {
-        Side::Sell
-    } else {
-        return None;
+/// The answer KIS would have given to the order `ack` names, had it not been lost: the shape of
+/// its order API's `output`, from the row the lookup found.
+pub(crate) fn found_answer(terms: &Terms, ack: &OrderAck) -> Value {
+    let book = terms.book;
+    let from_row = |name: &str| {
+        ack.raw
+            .get(&name.to_ascii_lowercase())
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
     };
-    Terms::of_params(side, params)
+    let output: Map<String, Value> = terms
+        .api
+        .answer
+        .iter()
+        .map(|name| {
+            let value = match name.to_ascii_uppercase().as_str() {
+                "ODNO" => ack.order_no.clone(),
+                "KRX_FWDG_ORD_ORGNO" | "ORD_GNO_BRNO" => ack.org_no.clone(),
+                "ORD_TMD" => ack.time.replace(':', ""),
+                "ORD_DT" => from_row(book.columns.date),
+                _ => from_row(name),
+            };
+            (name.to_string(), Value::String(value))
+        })
+        .collect();
+    serde_json::json!({
+        "rt_cd": "0",
+        "msg_cd": "",
+        "msg1": format!("the answer was lost; found in today's orders as {}", ack.order_no),
+        "output": output,
+    })
+}
+
+/// When a row of `columns` was taken, as "YYYYMMDDHHMMSS": its day and time, or the one column
+/// holding both.
+fn taken_at(row: &Value, columns: &Columns) -> String {
+    let time = field_text(row, columns.time);
+    if time.len() >= 14 && time.bytes().all(|b| b.is_ascii_digit()) {
+        return time[..14].to_string();
+    }
+    format!("{}{time}", field_text(row, columns.date))
 }
 
 fn unknown(failed: Failed, why: &str) -> KisError {
@@ -267,7 +289,7 @@ fn unknown(failed: Failed, why: &str) -> KisError {
 }
 
 /// What one look at today's orders (`pages`) shows of an order on `terms`, sent at `since` or
-/// later (KST "HHMMSS", skew allowed), given the order numbers this client was told of today
+/// later (KST "YYYYMMDDHHMMSS", skew allowed), given the order numbers this client was told of today
 /// and how many of its attempts on these terms have lost answers (`ours_lost`).
 fn seen(
     pages: &mut [Value],
@@ -281,41 +303,53 @@ fn seen(
     let mut ours: Option<(String, String, Value)> = None;
     let (mut new_rows, mut named) = (0, String::new());
     let mut unaccounted: Option<String> = None;
-    for page in pages.iter_mut() {
-        let Some(Value::Array(rows)) = page.get_mut("output1").map(Value::take) else {
+    let columns = &terms.book.columns;
+    // Rows from every group (a row on other terms, a summary, is `Shown::Not`); a list of one
+    // may come as the row itself.
+    let rows = pages
+        .iter_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|page| {
+            page.iter_mut()
+                .filter(|(name, _)| name.starts_with("output"))
+                .map(|(_, group)| group.take())
+        })
+        .flat_map(|group| match group {
+            Value::Array(rows) => rows,
+            row @ Value::Object(_) => vec![row],
+            _ => Vec::new(),
+        });
+    for row in rows {
+        let shown = terms.shown_by(&row);
+        if shown == Shown::Not {
             continue;
-        };
-        for row in rows {
-            let shown = terms.shown_by(&row);
-            if shown == Shown::Not {
-                continue;
+        }
+        let (when, order_no) = (taken_at(&row, columns), field_text(&row, columns.order_no));
+        if known.contains(&order_no) {
+            continue;
+        }
+        let time = || crate::kst::coloned_time(when.get(8..).unwrap_or_default());
+        let which = || format!("{order_no} at {}", time());
+        if when.as_str() < since {
+            // Placed before this one was sent, unless this machine's clock runs ahead;
+            // of whatever type, as a row of another type may still rule out "absent".
+            if unaccounted.is_none() {
+                unaccounted = Some(format!("today's orders hold one on the same terms that this client did not place ({}), which is this one if this machine's clock runs ahead of KIS's", which()));
             }
-            let (when, order_no) = (field_text(&row, "ord_tmd"), field_text(&row, "odno"));
-            if known.contains(&order_no) {
-                continue;
+        } else if shown == Shown::OtherType {
+            unaccounted = Some(format!(
+                "today's orders hold one on the same terms, placed since, that KIS lists \
+                 as order type \"{}\" ({}): this client cannot tell it is not this one",
+                field_text(&row, terms.book.row.order_type),
+                which()
+            ));
+        } else {
+            if new_rows > 0 {
+                named.push_str(", ");
             }
-            let which = || format!("{order_no} at {}", crate::kst::coloned_time(&when));
-            if when.as_str() < since {
-                // Placed before this one was sent, unless this machine's clock runs ahead;
-                // of whatever type, as a row of another type may still rule out "absent".
-                if unaccounted.is_none() {
-                    unaccounted = Some(format!("today's orders hold one on the same terms that this client did not place ({}), which is this one if this machine's clock runs ahead of KIS's", which()));
-                }
-            } else if shown == Shown::OtherType {
-                unaccounted = Some(format!(
-                    "today's orders hold one on the same terms, placed since, that KIS lists \
-                     as order type \"{}\" ({}): this client cannot tell it is not this one",
-                    field_text(&row, "ord_dvsn_cd"),
-                    which()
-                ));
-            } else {
-                if new_rows > 0 {
-                    named.push_str(", ");
-                }
-                named.push_str(&which());
-                new_rows += 1;
-                ours = Some((when, order_no, row));
-            }
+            named.push_str(&which());
+            new_rows += 1;
+            ours = Some((when, order_no, row));
         }
     }
     if new_rows > ours_lost {
@@ -331,10 +365,15 @@ fn seen(
     let Some((when, order_no, row)) = ours else {
         return unaccounted.map_or(Seen::Nothing, Seen::Unaccounted);
     };
-    let org_no = field_text(&row, "ord_gno_brno");
-    let time = crate::kst::coloned_time(&when);
+    let org_no = match columns.org_no {
+        "" => String::new(),
+        name => field_text(&row, name),
+    };
+    let time = crate::kst::coloned_time(when.get(8..).unwrap_or_default());
     let mut raw: Raw = crate::models::into_raw(row);
-    raw.insert("source".to_string(), Value::from("inquire-daily-ccld"));
+    // The list it was found in, by the last part of its path ("inquire-daily-ccld").
+    let source = terms.book.lookup.rsplit('/').next().unwrap_or_default();
+    raw.insert("source".to_string(), Value::from(source));
     Seen::Ours(OrderAck {
         order_no,
         org_no,

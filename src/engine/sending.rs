@@ -14,9 +14,10 @@
 use std::cell::Cell;
 use std::cell::RefCell;
 
-use crate::models::original_order_no;
-use crate::numbers::{field_number, field_text};
+use crate::models::order_no_given;
+use crate::numbers::{field_number, field_text, parse_number};
 use crate::order::{OrderRequest, Side};
+use crate::order_books::{self, Book, OrderApi, Sides};
 use serde_json::Value;
 
 /// What the lookup matches an order by: identical terms are indistinguishable in KIS's list.
@@ -24,14 +25,19 @@ use serde_json::Value;
 /// ours still on the wire, so that "identical" means one thing.
 #[derive(Clone)]
 pub(crate) struct Terms {
+    /// The list the order shows in, and KIS's names for its terms there.
+    pub book: &'static Book,
+    /// The order API, whose answer a found order is given in the shape of.
+    pub api: &'static OrderApi,
     pub side: Side,
     pub symbol: String,
     quantity: u64,
-    price: Option<u64>,
+    /// A limit order's price: won at home, a decimal abroad and for futures.
+    price: Option<f64>,
     order_type: String,
 }
 
-/// How a row of KIS's daily orders compares with an order's terms.
+/// How a row of KIS's list of orders compares with an order's terms.
 #[derive(PartialEq)]
 pub(crate) enum Shown {
     /// Another order.
@@ -45,47 +51,73 @@ pub(crate) enum Shown {
 }
 
 impl Terms {
+    /// `buy()`'s and `sell()`'s: domestic cash orders.
     pub fn of(side: Side, order: &OrderRequest) -> Terms {
         Terms {
+            book: &order_books::DOMESTIC,
+            api: &order_books::DOMESTIC.orders[0],
             side,
             symbol: order.symbol.clone(),
             quantity: order.quantity,
-            price: order.price,
+            price: order.price.map(|p| p as f64),
             order_type: order.order_type.clone(),
         }
     }
 
-    /// The terms of an order sent through `call()` with KIS's own parameters: a domestic
-    /// order API's `PDNO`, `ORD_QTY`, `ORD_UNPR` (0 for the types that take no price) and
-    /// `ORD_DVSN`; None when they do not read as an order (KIS will say why).
-    pub fn of_params(side: Side, params: &Value) -> Option<Terms> {
+    /// The terms of an order sent through `call()` to order API `path` with `tr_id` and KIS's
+    /// own parameters, when a list of orders shows it; None for an API with no list behind it,
+    /// or parameters that do not read as an order (KIS will say why).
+    pub fn of_call(path: &str, tr_id: &str, params: &Value) -> Option<Terms> {
+        let (book, order) = order_books::book_of(path)?;
         // As the caller gave them: KIS's strings, or numbers where the caller wrote numbers.
         let text = |k: &str| field_text(params, k);
-        let quantity = text("ORD_QTY").parse::<u64>().ok().filter(|q| *q > 0)?;
-        let price = text("ORD_UNPR").parse::<u64>().ok().filter(|p| *p > 0);
+        let side = match &order.sides {
+            Sides::ByTrId(buys, _) if buys.contains(&tr_id) => Side::Buy,
+            Sides::ByTrId(_, sells) if sells.contains(&tr_id) => Side::Sell,
+            Sides::ByTrId(..) => return None,
+            Sides::ByParam(name) => Side::from_ccld_code(&text(name))?,
+            Sides::Only(side) => *side,
+        };
+        let names = &book.params;
+        let quantity = text(names.quantity)
+            .parse::<u64>()
+            .ok()
+            .filter(|q| *q > 0)?;
+        // 0 (or empty) for the types that take no price.
+        let price = parse_number(&text(names.price)).filter(|p| *p > 0.0);
+        let order_type = match names.order_type {
+            "" => String::new(),
+            name => text(name),
+        };
         Some(Terms {
+            book,
+            api: order,
             side,
-            symbol: text("PDNO"),
+            symbol: text(names.symbol),
             quantity,
             price,
-            order_type: text("ORD_DVSN"),
+            order_type,
         })
     }
 
-    /// How a row of KIS's daily orders shows these terms: a new order of the same side,
-    /// symbol and quantity, and for a limit order the same price (a market order's lookup
-    /// takes any), is `Same` when its order type is this one's or not listed. A correction or
-    /// cancel has a row of its own naming the order it changes in `orgn_odno` (empty, or
-    /// zeros, on a new order): never one of ours.
+    /// How a row of KIS's list shows these terms: a new order of the same side, symbol and
+    /// quantity, and for a limit order the same price (a market order's lookup takes any), is
+    /// `Same` when its order type is this one's or not listed. A correction or cancel has a row
+    /// of its own naming the order it changes (`orgn_odno`; empty, or zeros, on a new order):
+    /// never one of ours.
     pub fn shown_by(&self, row: &Value) -> Shown {
-        let alike = field_text(row, "pdno") == self.symbol
-            && field_text(row, "sll_buy_dvsn_cd") == self.side.ccld_code()
-            && field_number(row, "ord_qty") == Some(self.quantity as f64)
+        let (names, columns) = (&self.book.row, &self.book.columns);
+        let alike = field_text(row, names.symbol) == self.symbol
+            && field_text(row, columns.side) == self.side.ccld_code()
+            && field_number(row, names.quantity) == Some(self.quantity as f64)
             && self
                 .price
-                .is_none_or(|p| field_number(row, "ord_unpr") == Some(p as f64))
-            && original_order_no(row).is_none();
-        let listed = field_text(row, "ord_dvsn_cd");
+                .is_none_or(|p| field_number(row, names.price) == Some(p))
+            && order_no_given(field_text(row, columns.original)).is_none();
+        let listed = match names.order_type {
+            "" => String::new(),
+            name => field_text(row, name),
+        };
         match alike {
             false => Shown::Not,
             true if listed.is_empty() || listed == self.order_type => Shown::Same,
@@ -97,7 +129,8 @@ impl Terms {
     /// [`Terms::shown_by`] between two orders, whatever their types (a sibling's row of
     /// either kind sways the lookup until the sibling's answer names it).
     fn takes(&self, other: &Terms) -> bool {
-        other.side == self.side
+        std::ptr::eq(other.book, self.book)
+            && other.side == self.side
             && other.symbol == self.symbol
             && other.quantity == self.quantity
             && self.price.is_none_or(|p| other.price == Some(p))
@@ -197,10 +230,12 @@ mod tests {
 
     fn terms(symbol: &str) -> Terms {
         Terms {
+            book: &order_books::DOMESTIC,
+            api: &order_books::DOMESTIC.orders[0],
             side: Side::Buy,
             symbol: symbol.into(),
             quantity: 1,
-            price: Some(70_000),
+            price: Some(70_000.0),
             order_type: "00".into(),
         }
     }

@@ -1,0 +1,424 @@
+//! Where KIS lists the orders each order API places, as data: B5's lookup when an order's answer
+//! is lost. For each market, the order APIs it lists and how each tells the side, the order's
+//! terms in KIS's parameter names, the list to look in (a catalogued API and its query) and the
+//! names of that list's columns. The engine reads the tables; a new market is a new table.
+//!
+//! Order APIs with no list behind them (reserved orders, modifications and cancels through
+//! `call()`) have no book: their lost answers end `orderStatusUnknown`.
+
+use crate::order::Side;
+
+/// How an order API tells the side of the order it places.
+pub(crate) enum Sides {
+    /// By its TR ID: (buys, sells), current and legacy.
+    ByTrId(&'static [&'static str], &'static [&'static str]),
+    /// By a parameter holding KIS's code, "01" sell or "02" buy.
+    ByParam(&'static str),
+    /// The API places one side only.
+    Only(Side),
+}
+
+/// A value of the lookup's query.
+pub(crate) enum Q {
+    Fixed(&'static str),
+    /// (real, mock): the mock environment takes less (one exchange, "" for all).
+    ByEnv(&'static str, &'static str),
+    /// The KST day, YYYYMMDD.
+    Today,
+    /// The day before, KST: a market abroad dates its orders by its own day, behind Korea's.
+    Yesterday,
+    /// The order's symbol.
+    Symbol,
+    /// The order's side, "01" sell or "02" buy.
+    SideCode,
+}
+
+/// KIS's names for an order's terms: in the order API's parameters, or in the list's columns.
+pub(crate) struct Terms {
+    pub symbol: &'static str,
+    pub quantity: &'static str,
+    pub price: &'static str,
+    /// "" where the list has no column KIS fills with the type the order was sent as.
+    pub order_type: &'static str,
+}
+
+/// A list's columns beside the terms, lower-case as KIS's lists send them. The rows are read
+/// from every `output…` group: the workbook puts some lists' columns under another group than
+/// KIS's examples do (the bond list's rows come in `output1`, its layout names `output2`).
+pub(crate) struct Columns {
+    /// "01" sell, "02" buy.
+    pub side: &'static str,
+    /// The KST day (YYYYMMDD) the order was taken.
+    pub date: &'static str,
+    /// The KST time (HHMMSS) it was taken, or a date and time (YYYYMMDDHHMMSS…).
+    pub time: &'static str,
+    pub order_no: &'static str,
+    /// The branch that took it; "" where the list has none.
+    pub org_no: &'static str,
+    /// The order a modification or cancel changes; empty or zeros on a new order.
+    pub original: &'static str,
+}
+
+pub(crate) struct OrderApi {
+    pub path: &'static str,
+    pub sides: Sides,
+    /// The fields of its answer, `output`, as the catalogue names them: a found order is
+    /// answered in this shape (one object, as KIS's examples show, where the workbook's layout
+    /// says rows for some).
+    pub answer: &'static [&'static str],
+}
+
+pub(crate) struct Book {
+    /// The order APIs this list shows.
+    pub orders: &'static [OrderApi],
+    /// The order's terms in the order APIs' parameters.
+    pub params: Terms,
+    /// The list: a catalogued API (path; its first TR ID where it has several), and the query
+    /// the client does not fill itself (the account and continuation keys it does).
+    pub lookup: &'static str,
+    pub query: &'static [(&'static str, Q)],
+    pub row: Terms,
+    pub columns: Columns,
+}
+
+const ORDER_ANSWER: &[&str] = &["KRX_FWDG_ORD_ORGNO", "ODNO", "ORD_TMD"];
+/// The same, as the workbook writes it for credit and bond orders.
+const ORDER_ANSWER_LOWER: &[&str] = &["krx_fwdg_ord_orgno", "odno", "ord_tmd"];
+
+pub(crate) const DOMESTIC: Book = Book {
+    orders: &[
+        OrderApi {
+            path: "/uapi/domestic-stock/v1/trading/order-cash",
+            sides: Sides::ByTrId(
+                &["TTTC0012U", "VTTC0012U", "TTTC0802U", "VTTC0802U"],
+                &["TTTC0011U", "VTTC0011U", "TTTC0801U", "VTTC0801U"],
+            ),
+            answer: ORDER_ANSWER,
+        },
+        OrderApi {
+            path: "/uapi/domestic-stock/v1/trading/order-credit",
+            sides: Sides::ByTrId(&["TTTC0052U", "TTTC0852U"], &["TTTC0051U", "TTTC0851U"]),
+            answer: ORDER_ANSWER_LOWER,
+        },
+    ],
+    params: Terms {
+        symbol: "PDNO",
+        quantity: "ORD_QTY",
+        price: "ORD_UNPR",
+        order_type: "ORD_DVSN",
+    },
+    lookup: "/uapi/domestic-stock/v1/trading/inquire-daily-ccld",
+    query: &[
+        ("INQR_STRT_DT", Q::Today),
+        ("INQR_END_DT", Q::Today),
+        ("SLL_BUY_DVSN_CD", Q::SideCode),
+        ("PDNO", Q::Symbol),
+        ("ORD_GNO_BRNO", Q::Fixed("")),
+        ("ODNO", Q::Fixed("")),
+        ("CCLD_DVSN", Q::Fixed("00")),
+        ("INQR_DVSN", Q::Fixed("00")),
+        ("INQR_DVSN_1", Q::Fixed("")),
+        ("INQR_DVSN_3", Q::Fixed("00")),
+        // The mock environment knows KRX only.
+        ("EXCG_ID_DVSN_CD", Q::ByEnv("ALL", "KRX")),
+    ],
+    row: Terms {
+        symbol: "pdno",
+        quantity: "ord_qty",
+        price: "ord_unpr",
+        order_type: "ord_dvsn_cd",
+    },
+    columns: Columns {
+        side: "sll_buy_dvsn_cd",
+        date: "ord_dt",
+        time: "ord_tmd",
+        order_no: "odno",
+        org_no: "ord_gno_brno",
+        original: "orgn_odno",
+    },
+};
+
+/// Overseas stocks, the regular session and the US daytime one: inquire-ccnl lists both. It
+/// takes dates in the market's own day, so the lookup asks from yesterday (KST); the rows'
+/// KST day and time are `dmst_ord_dt` and `thco_ord_tmd` (KIS's own clock), and the list has no
+/// order-type column.
+pub(crate) const OVERSEAS: Book = Book {
+    orders: &[
+        OrderApi {
+            path: "/uapi/overseas-stock/v1/trading/order",
+            sides: Sides::ByTrId(&["TTTT1002U", "VTTT1002U"], &["TTTT1006U", "VTTT1001U"]),
+            answer: ORDER_ANSWER,
+        },
+        OrderApi {
+            path: "/uapi/overseas-stock/v1/trading/daytime-order",
+            sides: Sides::ByTrId(&["TTTS6036U"], &["TTTS6037U"]),
+            answer: ORDER_ANSWER,
+        },
+    ],
+    params: Terms {
+        symbol: "PDNO",
+        quantity: "ORD_QTY",
+        price: "OVRS_ORD_UNPR",
+        order_type: "ORD_DVSN",
+    },
+    lookup: "/uapi/overseas-stock/v1/trading/inquire-ccnl",
+    // The mock environment lists everything only: "" symbol, "00" side and state.
+    query: &[
+        ("PDNO", Q::ByEnv("%", "")),
+        ("ORD_STRT_DT", Q::Yesterday),
+        ("ORD_END_DT", Q::Today),
+        ("SLL_BUY_DVSN", Q::Fixed("00")),
+        ("CCLD_NCCS_DVSN", Q::Fixed("00")),
+        ("OVRS_EXCG_CD", Q::ByEnv("%", "")),
+        ("SORT_SQN", Q::ByEnv("DS", "")),
+        ("ORD_DT", Q::Fixed("")),
+        ("ORD_GNO_BRNO", Q::Fixed("")),
+        ("ODNO", Q::Fixed("")),
+    ],
+    row: Terms {
+        symbol: "pdno",
+        quantity: "ft_ord_qty",
+        price: "ft_ord_unpr3",
+        order_type: "",
+    },
+    columns: Columns {
+        side: "sll_buy_dvsn_cd",
+        date: "dmst_ord_dt",
+        time: "thco_ord_tmd",
+        order_no: "odno",
+        org_no: "ord_gno_brno",
+        original: "orgn_odno",
+    },
+};
+
+/// Domestic futures and options. The list's price type (`nmpr_type_cd`) is not the order's
+/// `ORD_DVSN_CD` code, so the type is not compared; its price is `ord_idx`.
+pub(crate) const FUTURES: Book = Book {
+    orders: &[OrderApi {
+        path: "/uapi/domestic-futureoption/v1/trading/order",
+        sides: Sides::ByParam("SLL_BUY_DVSN_CD"),
+        answer: &[
+            "ACNT_NAME",
+            "TRAD_DVSN_NAME",
+            "ITEM_NAME",
+            "ORD_TMD",
+            "ORD_GNO_BRNO",
+            "ODNO",
+        ],
+    }],
+    params: Terms {
+        symbol: "SHTN_PDNO",
+        quantity: "ORD_QTY",
+        price: "UNIT_PRICE",
+        order_type: "",
+    },
+    lookup: "/uapi/domestic-futureoption/v1/trading/inquire-ccnl",
+    query: &[
+        ("STRT_ORD_DT", Q::Today),
+        ("END_ORD_DT", Q::Today),
+        ("SLL_BUY_DVSN_CD", Q::SideCode),
+        ("CCLD_NCCS_DVSN", Q::Fixed("00")),
+        ("SORT_SQN", Q::Fixed("DS")),
+        ("STRT_ODNO", Q::Fixed("")),
+        ("PDNO", Q::Symbol),
+        ("MKET_ID_CD", Q::Fixed("")),
+    ],
+    row: Terms {
+        symbol: "pdno",
+        quantity: "ord_qty",
+        price: "ord_idx",
+        order_type: "",
+    },
+    columns: Columns {
+        side: "sll_buy_dvsn_cd",
+        date: "ord_dt",
+        time: "ord_tmd",
+        order_no: "odno",
+        org_no: "ord_gno_brno",
+        original: "orgn_odno",
+    },
+};
+
+/// Overseas futures and options: today's orders (inquire-ccld), timed by `erlm_dtl_dtime`.
+pub(crate) const OVERSEAS_FUTURES: Book = Book {
+    orders: &[OrderApi {
+        path: "/uapi/overseas-futureoption/v1/trading/order",
+        sides: Sides::ByParam("SLL_BUY_DVSN_CD"),
+        answer: &["ORD_DT", "ODNO"],
+    }],
+    params: Terms {
+        symbol: "OVRS_FUTR_FX_PDNO",
+        quantity: "FM_ORD_QTY",
+        price: "FM_LIMIT_ORD_PRIC",
+        order_type: "",
+    },
+    lookup: "/uapi/overseas-futureoption/v1/trading/inquire-ccld",
+    query: &[
+        ("CCLD_NCCS_DVSN", Q::Fixed("01")),
+        ("SLL_BUY_DVSN_CD", Q::SideCode),
+        ("FUOP_DVSN", Q::Fixed("00")),
+    ],
+    row: Terms {
+        symbol: "ovrs_futr_fx_pdno",
+        quantity: "fm_ord_qty",
+        price: "fm_ord_pric",
+        order_type: "",
+    },
+    columns: Columns {
+        side: "sll_buy_dvsn_cd",
+        date: "ord_dt",
+        time: "erlm_dtl_dtime",
+        order_no: "odno",
+        org_no: "",
+        original: "orgn_odno",
+    },
+};
+
+/// Bonds: the buy and sell APIs, listed by the bond inquire-daily-ccld.
+pub(crate) const BONDS: Book = Book {
+    orders: &[
+        OrderApi {
+            path: "/uapi/domestic-bond/v1/trading/buy",
+            sides: Sides::Only(Side::Buy),
+            answer: ORDER_ANSWER_LOWER,
+        },
+        OrderApi {
+            path: "/uapi/domestic-bond/v1/trading/sell",
+            sides: Sides::Only(Side::Sell),
+            answer: ORDER_ANSWER_LOWER,
+        },
+    ],
+    params: Terms {
+        symbol: "PDNO",
+        quantity: "ORD_QTY2",
+        price: "BOND_ORD_UNPR",
+        order_type: "",
+    },
+    lookup: "/uapi/domestic-bond/v1/trading/inquire-daily-ccld",
+    query: &[
+        ("INQR_STRT_DT", Q::Today),
+        ("INQR_END_DT", Q::Today),
+        ("SLL_BUY_DVSN_CD", Q::SideCode),
+        ("SORT_SQN_DVSN", Q::Fixed("02")),
+        ("PDNO", Q::Symbol),
+        ("NCCS_YN", Q::Fixed("N")),
+    ],
+    row: Terms {
+        symbol: "shtn_pdno",
+        quantity: "ord_qty",
+        price: "bond_ord_unpr",
+        order_type: "",
+    },
+    columns: Columns {
+        side: "sll_buy_dvsn_cd",
+        date: "ord_dt",
+        time: "ord_tmd",
+        order_no: "odno",
+        org_no: "ord_gno_brno",
+        original: "orgn_odno",
+    },
+};
+
+pub(crate) static BOOKS: [&Book; 5] = [&DOMESTIC, &OVERSEAS, &FUTURES, &OVERSEAS_FUTURES, &BONDS];
+
+/// Order API `path`, and the book listing its orders.
+pub(crate) fn book_of(path: &str) -> Option<(&'static Book, &'static OrderApi)> {
+    BOOKS.iter().find_map(|b| {
+        let order = b.orders.iter().find(|o| o.path == path)?;
+        Some((*b, order))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// The books are written by hand beside the generated catalogue: every API, parameter and
+    /// field they name must be the catalogue's, or a lookup would read columns KIS never sends.
+    #[test]
+    fn every_book_names_apis_parameters_and_fields_of_the_catalogue() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/catalogue/kis-api.json");
+        let full: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let api = |path: &str| -> &Value {
+            full["rest"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["path"] == path)
+                .unwrap_or_else(|| panic!("{path} is catalogued"))
+        };
+        let names = |list: &Value| -> Vec<String> {
+            let list = list.as_array().unwrap().iter();
+            list.map(|f| f["name"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let terms = |t: &Terms| {
+            [t.symbol, t.quantity, t.price, t.order_type]
+                .into_iter()
+                .filter(|n| !n.is_empty())
+                .collect::<Vec<_>>()
+        };
+        for book in BOOKS {
+            for OrderApi {
+                path,
+                sides,
+                answer,
+            } in book.orders
+            {
+                let order = api(path);
+                assert_eq!(order["method"], "POST", "{path}");
+                let params = names(&order["request"]);
+                let mut read = terms(&book.params);
+                if let Sides::ByParam(name) = sides {
+                    read.push(name);
+                }
+                for p in read {
+                    assert!(params.iter().any(|n| n == p), "{path} takes {p}");
+                }
+                if let Sides::ByTrId(buys, sells) = sides {
+                    let ids = order["trIds"].to_string();
+                    let catalogued = buys.iter().chain(*sells).filter(|id| ids.contains(*id));
+                    assert!(catalogued.count() >= 2, "{path}: a buy and a sell TR ID");
+                }
+                let output = order["response"]["groups"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|g| g["name"] == "output")
+                    .unwrap_or_else(|| panic!("{path} answers with output"));
+                assert_eq!(names(&output["fields"]), *answer, "{path}'s answer");
+            }
+            let list = api(book.lookup);
+            assert_eq!(list["method"], "GET", "{}", book.lookup);
+            let params = names(&list["request"]);
+            for (p, _) in book.query {
+                assert!(params.iter().any(|n| n == p), "{} takes {p}", book.lookup);
+            }
+            let groups = list["response"]["groups"].as_array().unwrap();
+            let fields: Vec<String> = groups.iter().flat_map(|g| names(&g["fields"])).collect();
+            let c = &book.columns;
+            let columns = [c.side, c.date, c.time, c.order_no, c.org_no, c.original];
+            for f in terms(&book.row).into_iter().chain(columns) {
+                assert!(
+                    f.is_empty() || fields.iter().any(|n| n == f),
+                    "{} has {f}",
+                    book.lookup
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_order_api_is_in_one_book() {
+        let paths: Vec<&str> = BOOKS
+            .iter()
+            .flat_map(|b| b.orders.iter().map(|o| o.path))
+            .collect();
+        for p in &paths {
+            assert_eq!(paths.iter().filter(|q| q == &p).count(), 1, "{p}");
+            assert!(book_of(p).is_some());
+        }
+        assert!(book_of("/uapi/domestic-stock/v1/trading/order-resv").is_none());
+    }
+}
