@@ -2,7 +2,8 @@
 //! committed catalogue, `catalogue/kis-api.json`: one line an API, only what a call needs —
 //! `method|path|real TR IDs|mock TR IDs or -|params` with `!` before a required parameter
 //! and `:condition` after a TR ID of several. Field layouts stay out of the wasm (they are types),
-//! but for the realtime frames' columns, which a parser needs in order (`realtime.txt`).
+//! but for the realtime frames' columns, which a parser needs in order (`realtime.txt`). And the
+//! order books B5 looks lost orders up in, from `catalogue/order-books.json`, as Rust tables.
 
 use std::fmt::Write as _;
 
@@ -75,4 +76,87 @@ fn main() {
         .unwrap();
     }
     std::fs::write(out.join("realtime.txt"), realtime).unwrap();
+    order_books(&out);
+}
+
+/// `catalogue/order-books.json` as the Rust tables `src/order_books.rs` declares the types of.
+fn order_books(out: &std::path::Path) {
+    let source = "catalogue/order-books.json";
+    println!("cargo:rerun-if-changed={source}");
+    let text = std::fs::read_to_string(source).expect("catalogue/order-books.json");
+    let data: serde_json::Value = serde_json::from_str(&text).expect("the order books are JSON");
+    // String values as Rust literals ({:?} escapes them).
+    let s = |v: &serde_json::Value| format!("{:?}", v.as_str().unwrap_or_default());
+    let list = |v: &serde_json::Value| {
+        let items: Vec<String> = v.as_array().into_iter().flatten().map(s).collect();
+        format!("&[{}]", items.join(", "))
+    };
+    let terms = |t: &serde_json::Value| {
+        format!(
+            "Terms {{ symbol: {}, quantity: {}, price: {}, order_type: {} }}",
+            s(&t["symbol"]),
+            s(&t["quantity"]),
+            s(&t["price"]),
+            s(&t["orderType"])
+        )
+    };
+    let mut code = String::from("pub(crate) static BOOKS: &[Book] = &[\n");
+    for book in data["books"].as_array().expect("books") {
+        let orders: Vec<String> = book["orders"]
+            .as_array()
+            .expect("orders")
+            .iter()
+            .map(|o| {
+                let sides = match (&o["sideParam"], o["side"].as_str()) {
+                    (serde_json::Value::String(_), _) => {
+                        format!("Sides::ByParam({})", s(&o["sideParam"]))
+                    }
+                    (_, Some("buy")) => "Sides::Only(Side::Buy)".to_string(),
+                    (_, Some("sell")) => "Sides::Only(Side::Sell)".to_string(),
+                    _ => format!("Sides::ByTrId({}, {})", list(&o["buys"]), list(&o["sells"])),
+                };
+                format!(
+                    "OrderApi {{ path: {}, sides: {sides}, answer: {} }}",
+                    s(&o["path"]),
+                    list(&o["answer"])
+                )
+            })
+            .collect();
+        let query: Vec<String> = book["query"]
+            .as_object()
+            .expect("query")
+            .iter()
+            .map(|(name, v)| {
+                let q = match v.as_str() {
+                    Some("{today}") => "Q::Today".to_string(),
+                    Some("{yesterday}") => "Q::Yesterday".to_string(),
+                    Some("{symbol}") => "Q::Symbol".to_string(),
+                    Some("{side}") => "Q::SideCode".to_string(),
+                    Some(_) => format!("Q::Fixed({})", s(v)),
+                    None => format!("Q::ByEnv({}, {})", s(&v["real"]), s(&v["mock"])),
+                };
+                format!("({name:?}, {q})")
+            })
+            .collect();
+        let c = &book["columns"];
+        writeln!(
+            code,
+            "Book {{ orders: &[{}], params: {}, lookup: {}, query: &[{}], row: {}, \
+             columns: Columns {{ side: {}, date: {}, time: {}, order_no: {}, org_no: {}, original: {} }} }},",
+            orders.join(", "),
+            terms(&book["params"]),
+            s(&book["lookup"]),
+            query.join(", "),
+            terms(&book["row"]),
+            s(&c["side"]),
+            s(&c["date"]),
+            s(&c["time"]),
+            s(&c["orderNo"]),
+            s(&c["orgNo"]),
+            s(&c["original"]),
+        )
+        .unwrap();
+    }
+    code.push_str("];\n");
+    std::fs::write(out.join("order_books.rs"), code).unwrap();
 }

@@ -42,6 +42,8 @@ fs.writeFileSync(out("node/index.d.ts"), dts + fs.readFileSync(tpl("node/extra.d
 // answers every catalogued API from a compact copy of the catalogue's layouts.
 fs.cpSync(path.join(root, "tools"), out("tools"), { recursive: true, filter: (src) => !src.includes("kis-catalogue") });
 fs.writeFileSync(out("tools/kis-mock/catalogue.json"), JSON.stringify(compactCatalogue(catalogue)));
+// Its order books (books.mjs): the client's own data on which list shows which orders.
+fs.copyFileSync(path.join(root, "catalogue/order-books.json"), out("tools/kis-mock/order-books.json"));
 
 const gz = (f) => zlib.gzipSync(fs.readFileSync(out(f)), { level: 9 }).length;
 const wasm = gz("web/kis_wasm_bg.wasm");

@@ -1,7 +1,8 @@
-//! Where KIS lists the orders each order API places, as data: B5's lookup when an order's answer
-//! is lost. For each market, the order APIs it lists and how each tells the side, the order's
-//! terms in KIS's parameter names, the list to look in (a catalogued API and its query) and the
-//! names of that list's columns. The engine reads the tables; a new market is a new table.
+//! Where KIS lists the orders each order API places: B5's lookup when an order's answer is lost.
+//! For each market, the order APIs it lists and how each tells the side, the order's terms in
+//! KIS's parameter names, the list to look in (a catalogued API and its query) and the names of
+//! that list's columns. The data is `catalogue/order-books.json`, which kis-mock reads too; a
+//! new market is a new entry there.
 //!
 //! Order APIs with no list behind them (reserved orders, modifications and cancels through
 //! `call()`) have no book: their lost answers end `orderStatusUnknown`.
@@ -81,252 +82,22 @@ pub(crate) struct Book {
     pub columns: Columns,
 }
 
-const ORDER_ANSWER: &[&str] = &["KRX_FWDG_ORD_ORGNO", "ODNO", "ORD_TMD"];
-/// The same, as the workbook writes it for credit and bond orders.
-const ORDER_ANSWER_LOWER: &[&str] = &["krx_fwdg_ord_orgno", "odno", "ord_tmd"];
+// `BOOKS`, one a market, from `catalogue/order-books.json` (by build.rs).
+include!(concat!(env!("OUT_DIR"), "/order_books.rs"));
 
-pub(crate) const DOMESTIC: Book = Book {
-    orders: &[
-        OrderApi {
-            path: "/uapi/domestic-stock/v1/trading/order-cash",
-            sides: Sides::ByTrId(
-                &["TTTC0012U", "VTTC0012U", "TTTC0802U", "VTTC0802U"],
-                &["TTTC0011U", "VTTC0011U", "TTTC0801U", "VTTC0801U"],
-            ),
-            answer: ORDER_ANSWER,
-        },
-        OrderApi {
-            path: "/uapi/domestic-stock/v1/trading/order-credit",
-            sides: Sides::ByTrId(&["TTTC0052U", "TTTC0852U"], &["TTTC0051U", "TTTC0851U"]),
-            answer: ORDER_ANSWER_LOWER,
-        },
-    ],
-    params: Terms {
-        symbol: "PDNO",
-        quantity: "ORD_QTY",
-        price: "ORD_UNPR",
-        order_type: "ORD_DVSN",
-    },
-    lookup: "/uapi/domestic-stock/v1/trading/inquire-daily-ccld",
-    query: &[
-        ("INQR_STRT_DT", Q::Today),
-        ("INQR_END_DT", Q::Today),
-        ("SLL_BUY_DVSN_CD", Q::SideCode),
-        ("PDNO", Q::Symbol),
-        ("ORD_GNO_BRNO", Q::Fixed("")),
-        ("ODNO", Q::Fixed("")),
-        ("CCLD_DVSN", Q::Fixed("00")),
-        ("INQR_DVSN", Q::Fixed("00")),
-        ("INQR_DVSN_1", Q::Fixed("")),
-        ("INQR_DVSN_3", Q::Fixed("00")),
-        // The mock environment knows KRX only.
-        ("EXCG_ID_DVSN_CD", Q::ByEnv("ALL", "KRX")),
-    ],
-    row: Terms {
-        symbol: "pdno",
-        quantity: "ord_qty",
-        price: "ord_unpr",
-        order_type: "ord_dvsn_cd",
-    },
-    columns: Columns {
-        side: "sll_buy_dvsn_cd",
-        date: "ord_dt",
-        time: "ord_tmd",
-        order_no: "odno",
-        org_no: "ord_gno_brno",
-        original: "orgn_odno",
-    },
-};
-
-/// Overseas stocks, the regular session and the US daytime one: inquire-ccnl lists both. It
-/// takes dates in the market's own day, so the lookup asks from yesterday (KST); the rows'
-/// KST day and time are `dmst_ord_dt` and `thco_ord_tmd` (KIS's own clock), and the list has no
-/// order-type column.
-pub(crate) const OVERSEAS: Book = Book {
-    orders: &[
-        OrderApi {
-            path: "/uapi/overseas-stock/v1/trading/order",
-            sides: Sides::ByTrId(&["TTTT1002U", "VTTT1002U"], &["TTTT1006U", "VTTT1001U"]),
-            answer: ORDER_ANSWER,
-        },
-        OrderApi {
-            path: "/uapi/overseas-stock/v1/trading/daytime-order",
-            sides: Sides::ByTrId(&["TTTS6036U"], &["TTTS6037U"]),
-            answer: ORDER_ANSWER,
-        },
-    ],
-    params: Terms {
-        symbol: "PDNO",
-        quantity: "ORD_QTY",
-        price: "OVRS_ORD_UNPR",
-        order_type: "ORD_DVSN",
-    },
-    lookup: "/uapi/overseas-stock/v1/trading/inquire-ccnl",
-    // The mock environment lists everything only: "" symbol, "00" side and state.
-    query: &[
-        ("PDNO", Q::ByEnv("%", "")),
-        ("ORD_STRT_DT", Q::Yesterday),
-        ("ORD_END_DT", Q::Today),
-        ("SLL_BUY_DVSN", Q::Fixed("00")),
-        ("CCLD_NCCS_DVSN", Q::Fixed("00")),
-        ("OVRS_EXCG_CD", Q::ByEnv("%", "")),
-        ("SORT_SQN", Q::ByEnv("DS", "")),
-        ("ORD_DT", Q::Fixed("")),
-        ("ORD_GNO_BRNO", Q::Fixed("")),
-        ("ODNO", Q::Fixed("")),
-    ],
-    row: Terms {
-        symbol: "pdno",
-        quantity: "ft_ord_qty",
-        price: "ft_ord_unpr3",
-        order_type: "",
-    },
-    columns: Columns {
-        side: "sll_buy_dvsn_cd",
-        date: "dmst_ord_dt",
-        time: "thco_ord_tmd",
-        order_no: "odno",
-        org_no: "ord_gno_brno",
-        original: "orgn_odno",
-    },
-};
-
-/// Domestic futures and options. The list's price type (`nmpr_type_cd`) is not the order's
-/// `ORD_DVSN_CD` code, so the type is not compared; its price is `ord_idx`.
-pub(crate) const FUTURES: Book = Book {
-    orders: &[OrderApi {
-        path: "/uapi/domestic-futureoption/v1/trading/order",
-        sides: Sides::ByParam("SLL_BUY_DVSN_CD"),
-        answer: &[
-            "ACNT_NAME",
-            "TRAD_DVSN_NAME",
-            "ITEM_NAME",
-            "ORD_TMD",
-            "ORD_GNO_BRNO",
-            "ODNO",
-        ],
-    }],
-    params: Terms {
-        symbol: "SHTN_PDNO",
-        quantity: "ORD_QTY",
-        price: "UNIT_PRICE",
-        order_type: "",
-    },
-    lookup: "/uapi/domestic-futureoption/v1/trading/inquire-ccnl",
-    query: &[
-        ("STRT_ORD_DT", Q::Today),
-        ("END_ORD_DT", Q::Today),
-        ("SLL_BUY_DVSN_CD", Q::SideCode),
-        ("CCLD_NCCS_DVSN", Q::Fixed("00")),
-        ("SORT_SQN", Q::Fixed("DS")),
-        ("STRT_ODNO", Q::Fixed("")),
-        ("PDNO", Q::Symbol),
-        ("MKET_ID_CD", Q::Fixed("")),
-    ],
-    row: Terms {
-        symbol: "pdno",
-        quantity: "ord_qty",
-        price: "ord_idx",
-        order_type: "",
-    },
-    columns: Columns {
-        side: "sll_buy_dvsn_cd",
-        date: "ord_dt",
-        time: "ord_tmd",
-        order_no: "odno",
-        org_no: "ord_gno_brno",
-        original: "orgn_odno",
-    },
-};
-
-/// Overseas futures and options: today's orders (inquire-ccld), timed by `erlm_dtl_dtime`.
-pub(crate) const OVERSEAS_FUTURES: Book = Book {
-    orders: &[OrderApi {
-        path: "/uapi/overseas-futureoption/v1/trading/order",
-        sides: Sides::ByParam("SLL_BUY_DVSN_CD"),
-        answer: &["ORD_DT", "ODNO"],
-    }],
-    params: Terms {
-        symbol: "OVRS_FUTR_FX_PDNO",
-        quantity: "FM_ORD_QTY",
-        price: "FM_LIMIT_ORD_PRIC",
-        order_type: "",
-    },
-    lookup: "/uapi/overseas-futureoption/v1/trading/inquire-ccld",
-    query: &[
-        ("CCLD_NCCS_DVSN", Q::Fixed("01")),
-        ("SLL_BUY_DVSN_CD", Q::SideCode),
-        ("FUOP_DVSN", Q::Fixed("00")),
-    ],
-    row: Terms {
-        symbol: "ovrs_futr_fx_pdno",
-        quantity: "fm_ord_qty",
-        price: "fm_ord_pric",
-        order_type: "",
-    },
-    columns: Columns {
-        side: "sll_buy_dvsn_cd",
-        date: "ord_dt",
-        time: "erlm_dtl_dtime",
-        order_no: "odno",
-        org_no: "",
-        original: "orgn_odno",
-    },
-};
-
-/// Bonds: the buy and sell APIs, listed by the bond inquire-daily-ccld.
-pub(crate) const BONDS: Book = Book {
-    orders: &[
-        OrderApi {
-            path: "/uapi/domestic-bond/v1/trading/buy",
-            sides: Sides::Only(Side::Buy),
-            answer: ORDER_ANSWER_LOWER,
-        },
-        OrderApi {
-            path: "/uapi/domestic-bond/v1/trading/sell",
-            sides: Sides::Only(Side::Sell),
-            answer: ORDER_ANSWER_LOWER,
-        },
-    ],
-    params: Terms {
-        symbol: "PDNO",
-        quantity: "ORD_QTY2",
-        price: "BOND_ORD_UNPR",
-        order_type: "",
-    },
-    lookup: "/uapi/domestic-bond/v1/trading/inquire-daily-ccld",
-    query: &[
-        ("INQR_STRT_DT", Q::Today),
-        ("INQR_END_DT", Q::Today),
-        ("SLL_BUY_DVSN_CD", Q::SideCode),
-        ("SORT_SQN_DVSN", Q::Fixed("02")),
-        ("PDNO", Q::Symbol),
-        ("NCCS_YN", Q::Fixed("N")),
-    ],
-    row: Terms {
-        symbol: "shtn_pdno",
-        quantity: "ord_qty",
-        price: "bond_ord_unpr",
-        order_type: "",
-    },
-    columns: Columns {
-        side: "sll_buy_dvsn_cd",
-        date: "ord_dt",
-        time: "ord_tmd",
-        order_no: "odno",
-        org_no: "ord_gno_brno",
-        original: "orgn_odno",
-    },
-};
-
-pub(crate) static BOOKS: [&Book; 5] = [&DOMESTIC, &OVERSEAS, &FUTURES, &OVERSEAS_FUTURES, &BONDS];
+pub(crate) const ORDER_CASH: &str = "/uapi/domestic-stock/v1/trading/order-cash";
 
 /// Order API `path`, and the book listing its orders.
 pub(crate) fn book_of(path: &str) -> Option<(&'static Book, &'static OrderApi)> {
     BOOKS.iter().find_map(|b| {
         let order = b.orders.iter().find(|o| o.path == path)?;
-        Some((*b, order))
+        Some((b, order))
     })
+}
+
+/// `buy()`'s and `sell()`'s: domestic cash orders (a test checks the books list them).
+pub(crate) fn cash_orders() -> (&'static Book, &'static OrderApi) {
+    book_of(ORDER_CASH).unwrap_or((&BOOKS[0], &BOOKS[0].orders[0]))
 }
 
 #[cfg(test)]
@@ -420,5 +191,6 @@ mod tests {
             assert!(book_of(p).is_some());
         }
         assert!(book_of("/uapi/domestic-stock/v1/trading/order-resv").is_none());
+        assert_eq!(cash_orders().1.path, ORDER_CASH);
     }
 }

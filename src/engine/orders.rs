@@ -16,10 +16,9 @@ use crate::kst::{kst_date, kst_time};
 use crate::models::{either_case, OrderAck, Raw};
 use crate::numbers::field_text;
 use crate::order::{cancel_body, json_object, order_body, CancelRequest, OrderRequest, Side};
-use crate::order_books::{Columns, Q};
+use crate::order_books::{Columns, ORDER_CASH, Q};
 use crate::tr_id::{tr_id_for, Op};
 
-pub const ORDER_CASH_PATH: &str = "/uapi/domestic-stock/v1/trading/order-cash";
 pub const ORDER_CANCEL_PATH: &str = "/uapi/domestic-stock/v1/trading/order-rvsecncl";
 pub const ORDERS_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld";
 const DAY_MS: f64 = 86_400_000.0;
@@ -63,7 +62,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         };
         Ok(Call {
             method: Method::Post,
-            path: ORDER_CASH_PATH.to_string(),
+            path: ORDER_CASH.to_string(),
             tr_id: tr_id_for(op, self.cfg.env, self.cfg.tr_ids).to_string(),
             query: Vec::new(),
             body: Some(json_object(&order_body(account, order))),
@@ -96,7 +95,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     output => output,
                 };
                 let output = output.unwrap_or(&Value::Null);
-                self.remember(&either_case(output, "ODNO"));
+                self.remember(terms, &either_case(output, "ODNO"));
                 return Ok(Placed::Answered(reply));
             }
             Err(f) if !f.maybe_executed => return Err(f.error),
@@ -112,7 +111,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     "KIS order answer was lost ({}); found it in today's orders as {}",
                     failed.error.message, ack.order_no
                 ));
-                self.remember(&ack.order_no);
+                self.remember(terms, &ack.order_no);
                 Ok(Placed::Found(ack))
             }
             // Listing can lag behind execution, and a request nobody answered in time may
@@ -159,14 +158,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
     }
 
-    fn remember(&self, order_no: &str) {
+    fn remember(&self, terms: &Terms, order_no: &str) {
         if !order_no.is_empty() {
             let today = kst_date(self.clock.now_ms());
             let mut known = self.shared.known_orders.borrow_mut();
             if known.0 != today {
                 *known = (today, Vec::new());
             }
-            known.1.push(order_no.to_string());
+            known.1.push((terms.book.lookup, order_no.to_string()));
         }
     }
 
@@ -222,10 +221,18 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .orders_sending
             .lost_since(terms, started - CLOCK_SKEW_MS);
         let known = self.shared.known_orders.borrow();
-        let known: &[String] = if known.0 == today { &known.1 } else { &[] };
+        let known: Vec<&str> = match known.0 == today {
+            true => known
+                .1
+                .iter()
+                .filter(|(list, _)| *list == terms.book.lookup)
+                .map(|(_, n)| n.as_str())
+                .collect(),
+            false => Vec::new(),
+        };
         let since = started - CLOCK_SKEW_MS;
         let since = format!("{}{}", kst_date(since), kst_time(since));
-        Ok(seen(&mut pages, terms, &since, known, ours_lost))
+        Ok(seen(&mut pages, terms, &since, &known, ours_lost))
     }
 
     pub(crate) fn orders_exchange(&self) -> &'static str {
@@ -262,12 +269,22 @@ pub(crate) fn found_answer(terms: &Terms, ack: &OrderAck) -> Value {
             (name.to_string(), Value::String(value))
         })
         .collect();
-    serde_json::json!({
-        "rt_cd": "0",
-        "msg_cd": "",
-        "msg1": format!("the answer was lost; found in today's orders as {}", ack.order_no),
-        "output": output,
-    })
+    let msg1 = format!(
+        "the answer was lost; found in today's orders as {}",
+        ack.order_no
+    );
+    let answer = [
+        ("rt_cd", Value::from("0")),
+        ("msg_cd", Value::from("")),
+        ("msg1", Value::from(msg1)),
+        ("output", Value::Object(output)),
+    ];
+    Value::Object(
+        answer
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
 }
 
 /// When a row of `columns` was taken, as "YYYYMMDDHHMMSS": its day and time, or the one column
@@ -291,13 +308,7 @@ fn unknown(failed: Failed, why: &str) -> KisError {
 /// What one look at today's orders (`pages`) shows of an order on `terms`, sent at `since` or
 /// later (KST "YYYYMMDDHHMMSS", skew allowed), given the order numbers this client was told of today
 /// and how many of its attempts on these terms have lost answers (`ours_lost`).
-fn seen(
-    pages: &mut [Value],
-    terms: &Terms,
-    since: &str,
-    known: &[String],
-    ours_lost: usize,
-) -> Seen {
+fn seen(pages: &mut [Value], terms: &Terms, since: &str, known: &[&str], ours_lost: usize) -> Seen {
     // The rows are taken, not borrowed: the one kept becomes the ack's `raw` without a copy.
     // It is kept with its time and number, which name the ack.
     let mut ours: Option<(String, String, Value)> = None;
@@ -325,7 +336,7 @@ fn seen(
             continue;
         }
         let (when, order_no) = (taken_at(&row, columns), field_text(&row, columns.order_no));
-        if known.contains(&order_no) {
+        if known.contains(&order_no.as_str()) {
             continue;
         }
         let time = || crate::kst::coloned_time(when.get(8..).unwrap_or_default());

@@ -53,9 +53,10 @@ pub(crate) enum Shown {
 impl Terms {
     /// `buy()`'s and `sell()`'s: domestic cash orders.
     pub fn of(side: Side, order: &OrderRequest) -> Terms {
+        let (book, api) = order_books::cash_orders();
         Terms {
-            book: &order_books::DOMESTIC,
-            api: &order_books::DOMESTIC.orders[0],
+            book,
+            api,
             side,
             symbol: order.symbol.clone(),
             quantity: order.quantity,
@@ -229,9 +230,10 @@ mod tests {
     use super::*;
 
     fn terms(symbol: &str) -> Terms {
+        let (book, api) = order_books::cash_orders();
         Terms {
-            book: &order_books::DOMESTIC,
-            api: &order_books::DOMESTIC.orders[0],
+            book,
+            api,
             side: Side::Buy,
             symbol: symbol.into(),
             quantity: 1,

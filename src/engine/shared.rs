@@ -44,7 +44,8 @@ pub struct Shared {
     /// mistakes an earlier order of ours for the one whose answer was lost. Only today's: the
     /// lookup reads today's orders alone, an order number names an order within its day (KIS's
     /// views and cancels take the day with it), and a client that runs for weeks stays small.
-    pub(crate) known_orders: RefCell<(String, Vec<String>)>,
+    /// Each with the list it shows in (`order_books`): markets number their orders apart.
+    pub(crate) known_orders: RefCell<(String, Vec<(&'static str, String)>)>,
     pub(crate) orders_sending: Sending,
     /// The realtime socket's approval key, once issued (masked like the tokens), and its single
     /// flight: any number of subscribers make one request.

@@ -283,6 +283,41 @@ describe("fault matrix", () => {
     assert.match(reply.body.msg1, /found in today's orders/);
   });
 
+  test("executeThenReset on an order of every other market with a list of orders → found there, booked once", async () => {
+    // Overseas stocks and domestic futures in the mock environment; overseas futures and bonds
+    // are real-only.
+    const paper = await startMockKis({ env: "mock", rateLimit: 0, tokenIssueIntervalSec: 0 });
+    const real = mock;
+    const markets = [
+      [paper, "overseasStockOrder", { OVRS_EXCG_CD: "NASD", PDNO: "AAPL", ORD_QTY: "2", OVRS_ORD_UNPR: "150.25", ORD_SVR_DVSN_CD: "0", ORD_DVSN: "00" }, { trId: "VTTT1002U" }, "/uapi/overseas-stock/v1/trading/inquire-ccnl", "ODNO"],
+      [paper, "domesticFutureoptionOrder", { ORD_PRCS_DVSN_CD: "02", SLL_BUY_DVSN_CD: "01", SHTN_PDNO: "101W09", ORD_QTY: "1", UNIT_PRICE: "352.25", ORD_DVSN_CD: "01" }, undefined, "/uapi/domestic-futureoption/v1/trading/inquire-ccnl", "ODNO"],
+      [real, "overseasFutureoptionOrder", { OVRS_FUTR_FX_PDNO: "6AM24", SLL_BUY_DVSN_CD: "02", PRIC_DVSN_CD: "1", FM_LIMIT_ORD_PRIC: "0.6512", FM_STOP_ORD_PRIC: "", FM_ORD_QTY: "3", CCLD_CNDT_CD: "6", CPLX_ORD_DVSN_CD: "0", ECIS_RSVN_ORD_YN: "N", FM_HDGE_ORD_SCRN_YN: "N" }, undefined, "/uapi/overseas-futureoption/v1/trading/inquire-ccld", "ODNO"],
+      [real, "domesticBondBuy", { PDNO: "KR6095572D81", ORD_QTY2: "10", BOND_ORD_UNPR: "10150.5", SAMT_MKET_PTCI_YN: "N", BOND_RTL_MKET_YN: "N", IDCR_STFNO: "", MGCO_APTM_ODNO: "", ORD_SVR_DVSN_CD: "0", CTAC_TLNO: "" }, undefined, "/uapi/domestic-bond/v1/trading/inquire-daily-ccld", "odno"],
+    ];
+    try {
+      for (const [at, api, params, options, list, odno] of markets) {
+        const { kis } = client(at, { tokenStore: undefined });
+        // One answered, then one whose answer is lost: the list holds both, and the lookup
+        // tells them apart by what this client was told of the first.
+        const first = await kis.call(api, params, options);
+        const path = at.requests.at(-1).path;
+        at.addFault({ path, type: "executeThenReset" });
+        const reply = await kis.call(api, params, options);
+        const booked = at.booked(list, "50012345");
+        assert.equal(booked.length, 2, `${api}: booked once each, never resent`);
+        assert.equal(at.requests.filter((r) => r.path === path).length, 2, api);
+        const answer = (r) => (Array.isArray(r.body.output) ? r.body.output[0] : r.body.output)[odno];
+        assert.equal(answer(first), booked[0].odno, api);
+        assert.equal(reply.body.rt_cd, "0", api);
+        assert.equal(answer(reply), booked[1].odno, `${api}: ${JSON.stringify(reply.body)}`);
+        assert.match(reply.body.msg1, /found in today's orders/, api);
+        kis.free();
+      }
+    } finally {
+      await paper.close();
+    }
+  });
+
   test("another script's identical buy a moment before a lost answer → orderStatusUnknown naming both, not resent", async () => {
     // A fetch of its own: to this process, a client it shares nothing with, as another script is.
     const [{ kis: other }, { kis }] = [await warm({ fetch: (url, init) => fetch(url, init) }), await warm()];

@@ -7,6 +7,7 @@ import crypto from "node:crypto";
 import { info, kst, dailyBars, minuteBars, tick, bookQty } from "./market.mjs";
 import { TR_IDS } from "./tr-ids.mjs";
 import { answer as catalogued } from "./catalogue.mjs";
+import { createBooks } from "./books.mjs";
 import { attachRealtime } from "./realtime.mjs";
 
 /** The APIs with hand-made account logic (orders, fills, paging); every other catalogued API is
@@ -67,6 +68,7 @@ export async function startMockKis(o = {}) {
   };
   const faults = [];
   const requests = [];
+  const books = createBooks({ handMade: new Set(Object.keys(HANDLED)), now });
   /** The realtime socket (realtime.mjs), once listening. */
   let realtime = null;
 
@@ -179,7 +181,13 @@ export async function startMockKis(o = {}) {
         return [500, kisError("OPSQ0003", "요청 본문이 JSON이 아닙니다")];
       }
     }
-    if (!trs) return catalogued(path, method, env, trId, input, now()) ?? [404, "<html><body>404 Not Found</body></html>"];
+    if (!trs) {
+      const answered = catalogued(path, method, env, trId, input, now());
+      if (!answered) return [404, "<html><body>404 Not Found</body></html>"];
+      const [status, body] = answered;
+      if (status !== 200) return answered;
+      return [status, method === "POST" ? books.order(path, trId, input, body) : books.list(path, input, body)];
+    }
     return ENDPOINTS[endpoint](input, side, headers);
   }
 
@@ -648,6 +656,11 @@ export async function startMockKis(o = {}) {
         }
       }
       return { symbol, price: price(symbol) };
+    },
+    /** The orders of the markets kis-mock books from the catalogue (overseas stocks, futures,
+     *  bonds) that list `list` (its path) shows for an account, for assertions. */
+    booked(list, cano, prdt = "01") {
+      return books.booked(list, cano, prdt);
     },
     /** Orders of an account, for assertions. */
     orders(cano, prdt = "01") {

@@ -1,0 +1,105 @@
+// The order books of the markets kis-mock answers from the catalogue's layouts (overseas stocks,
+// domestic and overseas futures, bonds): an order those APIs take is booked, its answer names
+// it, and the market's list of orders shows it, so that a client's lookup of a lost answer (B5)
+// finds it as it would at KIS. The data is the client's own, catalogue/order-books.json: which
+// list shows each order API's orders, and under which names. (Domestic stock orders have the
+// hand-made account of server.mjs.)
+import fs from "node:fs";
+import { kst } from "./market.mjs";
+
+/** The order books beside this file (the package's copy), or, run from the repository, the
+ *  catalogue's. */
+function load() {
+  const here = new URL("./order-books.json", import.meta.url);
+  const file = fs.existsSync(here) ? here : new URL("../../catalogue/order-books.json", import.meta.url);
+  return JSON.parse(fs.readFileSync(file, "utf8")).books;
+}
+
+/** The side an order API's call places: "01" sell, "02" buy, or undefined. */
+function sideOf(order, trId, input) {
+  if (order.buys) return order.buys.includes(trId) ? "02" : order.sells.includes(trId) ? "01" : undefined;
+  if (order.sideParam) return ["01", "02"].includes(input[order.sideParam]) ? input[order.sideParam] : undefined;
+  return order.side === "buy" ? "02" : "01";
+}
+
+/**
+ * @param {object} o
+ * @param {Set<string>} o.handMade paths with hand-made logic, left to it
+ * @param {() => number} o.now
+ */
+export function createBooks({ handMade, now }) {
+  const books = load().filter((b) => !handMade.has(b.lookup));
+  const byOrder = new Map(books.flatMap((b) => b.orders.map((o) => [o.path, [b, o]])));
+  const byList = new Map(books.map((b) => [b.lookup, b]));
+  /** `list path|account` → rows, oldest first. */
+  const rows = new Map();
+  let nextOrderNo = 1;
+
+  return {
+    /** The orders a list shows for account `cano` + `prdt`, oldest first. */
+    booked(list, cano, prdt) {
+      return (rows.get(`${list}|${cano}${prdt}`) ?? []).map((r) => ({ ...r }));
+    },
+
+    /** An order API's answer `body` to a call of `input` with `trId`: books the order and makes
+     *  the answer name it, in the fields its layout has. */
+    order(path, trId, input, body) {
+      const found = byOrder.get(path);
+      if (!found || body.rt_cd !== "0") return body;
+      const [book, order] = found;
+      const side = sideOf(order, trId, input);
+      // Not an order it can book (an empty side): answered from the layout all the same.
+      if (!side) return body;
+      const t = kst(now());
+      const orderNo = String(nextOrderNo++).padStart(10, "0");
+      const orgNo = "01790";
+      const c = book.columns;
+      const row = {
+        [book.row.symbol]: input[book.params.symbol] ?? "",
+        [book.row.quantity]: input[book.params.quantity] ?? "",
+        [book.row.price]: input[book.params.price] || "0",
+        [c.side]: side,
+        [c.date]: t.date,
+        // A column of both day and time is KIS's to the millisecond.
+        [c.time]: /dtime$/.test(c.time) ? `${t.date}${t.time}000` : t.time,
+        [c.orderNo]: orderNo,
+        [c.original]: "",
+      };
+      if (book.row.orderType && book.params.orderType) row[book.row.orderType] = input[book.params.orderType] ?? "";
+      if (c.orgNo) row[c.orgNo] = orgNo;
+      const key = `${book.lookup}|${input.CANO}${input.ACNT_PRDT_CD}`;
+      rows.set(key, [...(rows.get(key) ?? []), row]);
+      const named = { ODNO: orderNo, KRX_FWDG_ORD_ORGNO: orgNo, ORD_GNO_BRNO: orgNo, ORD_TMD: t.time, ORD_DT: t.date };
+      const output = Array.isArray(body.output) ? body.output[0] : body.output;
+      for (const f of order.answer) if (output && named[f.toUpperCase()] !== undefined) output[f] = named[f.toUpperCase()];
+      return body;
+    },
+
+    /** A list's answer `body` to `input`: the account's booked orders, newest first, in the
+     *  group of the list's layout that has their columns (one object where the layout says so:
+     *  the newest). */
+    list(path, input, body) {
+      const book = byList.get(path);
+      if (!book || body.rt_cd !== "0") return body;
+      const booked = [...(rows.get(`${path}|${input.CANO}${input.ACNT_PRDT_CD}`) ?? [])].reverse();
+      // The query's symbol and side filters, where the caller set them.
+      const filters = Object.entries(book.query).flatMap(([name, v]) => {
+        const given = input[name];
+        if (!given || given === "%" || given === "00" || given === "%%") return [];
+        if (v === "{symbol}") return [[book.row.symbol, given]];
+        if (v === "{side}") return [[book.columns.side, given]];
+        return [];
+      });
+      const listed = booked.filter((r) => filters.every(([col, want]) => r[col] === want));
+      const group = Object.keys(body).find((g) => {
+        const sample = Array.isArray(body[g]) ? body[g][0] : body[g];
+        return g.startsWith("output") && sample && book.columns.orderNo in sample;
+      });
+      if (!group || !listed.length) return body;
+      const template = Array.isArray(body[group]) ? body[group][0] : body[group];
+      const filled = listed.map((r) => ({ ...template, ...r }));
+      body[group] = Array.isArray(body[group]) ? [...filled, ...body[group]] : filled[0];
+      return body;
+    },
+  };
+}
