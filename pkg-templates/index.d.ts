@@ -3,7 +3,7 @@
 import type { ErrorKind, TokenStore } from "./kis_wasm.js";
 
 export { KisClient, KisRealtime, trIdFor, buildOrderBody, isMockUrl } from "./kis_wasm.js";
-export type { KisApi, KisApiName, KisApiParams, KisApiBodies, KisApiReply, KisRealtimeRecords, KisRealtimeTr } from "./catalogue.js";
+export type { KisApi, KisApiName, KisApiParams, KisApiBodies, KisApiReply, KisRowOrRows, KisRealtimeRecords, KisRealtimeTr } from "./catalogue.js";
 export type {
   CallOptions, ModifyInput, Orderbook, Level, MinuteBar, MinuteBarsOptions, KisClientOptions, FetchLike, KisEnv, TrIdSet, TrOp, TokenStore, KisLogger, StoredToken, TokenInfo,
   OrderInput, OrderBodyInput, CancelInput, DailyPriceOptions, BuyingPowerInput, OrdersQuery, RequestSpec,

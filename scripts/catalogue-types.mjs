@@ -24,7 +24,7 @@ function groups(list) {
   const byName = new Map();
   for (const g of list) {
     const had = byName.get(g.name);
-    if (had) byName.set(g.name, { ...had, array: had.array || g.array, fields: [...had.fields, ...g.fields] });
+    if (had) byName.set(g.name, { ...had, array: had.array || g.array, exampleShape: had.exampleShape ?? g.exampleShape, fields: [...had.fields, ...g.fields] });
     else byName.set(g.name, g);
   }
   return [...byName.values()];
@@ -62,14 +62,20 @@ export function catalogueTypes(catalogue) {
     out.push("    rt_cd: string;\n    msg_cd: string;\n    msg1: string;");
     if (top.length) out.push(fields(top, "    ", () => true));
     for (const g of groups(a.response.groups)) {
-      out.push(`    /** ${doc(g.label || g.name)} */`);
-      out.push(`    ${key(g.name)}?: {`);
+      // Where KIS's layout and its own example disagree on rows or one object, either.
+      const either = Boolean(g.exampleShape);
+      const note = either ? ` (KIS's layout says ${g.array ? "rows" : "one object"}, its example ${g.array ? "one object" : "rows"}: either)` : "";
+      out.push(`    /** ${doc(g.label || g.name)}${note} */`);
+      out.push(`    ${key(g.name)}?: ${either ? "KisRowOrRows<{" : "{"}`);
       out.push(fields(g.fields, "      ", () => true));
-      out.push(`    }${g.array ? "[]" : ""};`);
+      out.push(`    }${either ? ">" : g.array ? "[]" : ""};`);
     }
     out.push("  };");
   }
   out.push("}");
+  out.push("");
+  out.push("/** A group KIS's workbook shows both as one object and as rows. */");
+  out.push("export type KisRowOrRows<T> = T | T[];");
   out.push("");
   out.push("/** A catalogued API's method name. */");
   out.push("export type KisApiName = keyof KisApiParams;");

@@ -68,6 +68,7 @@ test("every catalogued REST API goes out on its path with its TR ID and every pa
       if (HAND_MADE.has(api.path)) continue;
       for (const g of api.response.groups) {
         const got = r.body[g.name];
+        // As the layout says (the types take either where KIS's example disagrees).
         assert.equal(Array.isArray(got), g.array, `${api.name}.${g.name} is ${g.array ? "rows" : "an object"}`);
         const row = g.array ? got[0] : got;
         for (const f of g.fields) assert.equal(typeof row[f.name], "string", `${api.name}.${g.name}.${f.name}`);

@@ -100,7 +100,10 @@ async function catalogue(kis: KisClient): Promise<void> {
   );
   const first: string | undefined = rows.body.output1?.[0]?.odno;
   const order = await kis.call("domesticStockOrderCash", { PDNO: "005930", ORD_DVSN: "00", ORD_QTY: "1", ORD_UNPR: "70000" }, { trId: "VTTC0012U" });
-  void [price, same.body.msg1, first, order.body.output];
+  // KIS's layout says rows, its example (and KIS) one object: the type takes either.
+  const out = order.body.output;
+  const orderNo: string | undefined = Array.isArray(out) ? out[0]?.ODNO : out?.ODNO;
+  void [price, same.body.msg1, first, orderNo];
 
   // @ts-expect-error a parameter name KIS does not have
   await kis.call("domesticStockInquirePrice", { FID_COND_MRKT_DIV_CODE: "J", FID_INPUT_ISCD: "005930", SYMBOL: "005930" });
@@ -112,6 +115,8 @@ async function catalogue(kis: KisClient): Promise<void> {
   await kis.call("domesticStockInquirePrise", {});
   // @ts-expect-error a field the answer does not have
   void r.body.output?.stck_price;
+  // @ts-expect-error an answer of either shape is narrowed first
+  void order.body.output?.ODNO;
 }
 void catalogue;
 

@@ -26,11 +26,18 @@ pub struct Field {
 
 /// A response group: `output`, `output1`, … of type object or array.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Group {
     pub name: String,
     pub label: String,
     /// Rows (`object array`, `array`) or one object.
     pub array: bool,
+    /// How KIS's own response example shows the group, where that is not what the layout says
+    /// ("object" or "array"): the two disagree for 24 groups (order-cash's `output` is an
+    /// object array in the layout and an object in the example, as KIS sends it), so a client
+    /// must take either.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example_shape: Option<&'static str>,
     pub fields: Vec<Field>,
 }
 
@@ -88,7 +95,7 @@ pub fn layout(range: &Range<Data>) -> Result<Sheet, String> {
     );
     let mut sheet = Sheet::default();
     let mut current = Section::Other;
-    for row in rows {
+    for row in rows.by_ref() {
         let first = text(row.first());
         if first == "Example" {
             break;
@@ -112,6 +119,7 @@ pub fn layout(range: &Range<Data>) -> Result<Sheet, String> {
             Section::Body => sheet.request_body.push(field),
             Section::Response if opens_group(&field) => sheet.response.groups.push(Group {
                 array: field.kind.to_ascii_lowercase().contains("array"),
+                example_shape: None,
                 name: field.name,
                 label: field.label,
                 fields: Vec::new(),
@@ -123,5 +131,49 @@ pub fn layout(range: &Range<Data>) -> Result<Sheet, String> {
             Section::Other => {}
         }
     }
+    if let Some(example) = response_example(rows) {
+        for g in &mut sheet.response.groups {
+            let shown = example.get(&g.name).map(serde_json::Value::is_array);
+            g.example_shape = match shown {
+                Some(true) if !g.array => Some("array"),
+                Some(false) if g.array => Some("object"),
+                _ => None,
+            };
+        }
+    }
     Ok(sheet)
+}
+
+/// The `Response Example` of the rows after `Example`, when it is JSON (about two thirds are:
+/// the others carry comments or ellipses).
+fn response_example<'a>(mut rows: impl Iterator<Item = &'a [Data]>) -> Option<serde_json::Value> {
+    let row = rows.find(|r| text(r.first()) == "Response Example")?;
+    let cell = row
+        .iter()
+        .skip(1)
+        .map(|c| text(Some(c)))
+        .find(|t| !t.is_empty())?;
+    serde_json::from_str(&cell).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_response_example_is_read_when_it_is_json() {
+        let s = |t: &str| Data::String(t.to_string());
+        let rows = [
+            vec![s("Request Example"), s("{\"CANO\": \"810XXXXX\"}")],
+            vec![
+                s("Response Example"),
+                Data::Empty,
+                s("{\r\n  \"rt_cd\": \"0\",\r\n  \"output\": {\"ODNO\": \"1\"}\r\n}"),
+            ],
+        ];
+        let example = response_example(rows.iter().map(Vec::as_slice)).unwrap();
+        assert!(example["output"].is_object());
+        let commented = [vec![s("Response Example"), s("{ \"output\": [ ... ] }")]];
+        assert!(response_example(commented.iter().map(Vec::as_slice)).is_none());
+    }
 }
