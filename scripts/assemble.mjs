@@ -7,11 +7,19 @@ import zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { catalogueTypes, explorerCatalogue, readCatalogue } from "./catalogue-types.mjs";
 import { compact as compactCatalogue } from "../tools/kis-mock/catalogue.mjs";
+import { readJson, withCoverage } from "./coverage-table.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const tpl = (p) => path.join(root, "pkg-templates", p);
 const out = (p) => path.join(root, "pkg", p);
 const esbuild = (args) => execFileSync(path.join(root, "node_modules/.bin/esbuild"), [...args, "--log-level=warning"]);
+
+// The README's coverage table, from the catalogue and the order books (unchanged unless they are).
+const readme = path.join(root, "README.md");
+const books = readJson(path.join(root, "catalogue/order-books.json"));
+const current = fs.readFileSync(readme, "utf8");
+const updated = withCoverage(current, readJson(path.join(root, "catalogue/kis-api.json")), books);
+if (updated !== current) fs.writeFileSync(readme, updated);
 
 fs.copyFileSync(tpl("package.json"), out("package.json"));
 for (const f of ["README.md", "LICENSE"]) if (fs.existsSync(path.join(root, f))) fs.copyFileSync(path.join(root, f), out(f));

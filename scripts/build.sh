@@ -26,3 +26,5 @@ ln -sfn ../pkg node_modules/kis-wasm
 # The dashboard, type-checked against the package's own .d.ts.
 rm -rf www/app
 tsc -p www
+# What the catalogue adds, printed beside the size.
+bash scripts/size-catalogue.sh

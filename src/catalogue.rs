@@ -4,7 +4,10 @@
 
 use std::sync::OnceLock;
 
+#[cfg(not(feature = "no-catalogue"))]
 const TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/endpoints.txt"));
+#[cfg(feature = "no-catalogue")]
+const TABLE: &str = "";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrIdOption {

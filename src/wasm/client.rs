@@ -290,12 +290,7 @@ impl KisClient {
     #[wasm_bindgen(skip_typescript)]
     pub fn call(&self, api: JsValue, params: Option<JsValue>, options: Option<JsValue>) -> Promise {
         let core = self.core.clone();
-        promise(async move {
-            let api = from_js("api", api)?;
-            let params = from_js("params", params.unwrap_or(JsValue::NULL))?;
-            let options = from_js("options", options.unwrap_or(JsValue::NULL))?;
-            core.call_api(&api, &params, &options).await
-        })
+        promise(call_catalogued(core, api, params, options))
     }
 
     /// KIS's realtime websocket: `WebSocket` the constructor to use (the global one by
@@ -378,4 +373,32 @@ impl KisClient {
     pub fn token(&self) -> JsValue {
         to_js(&self.core.token_info())
     }
+}
+
+/// `call()`: a catalogued API with KIS's parameters.
+#[cfg(not(feature = "no-catalogue"))]
+async fn call_catalogued(
+    core: Rc<Core>,
+    api: JsValue,
+    params: Option<JsValue>,
+    options: Option<JsValue>,
+) -> Result<crate::engine::api::RawReply> {
+    let api = from_js("api", api)?;
+    let params = from_js("params", params.unwrap_or(JsValue::NULL))?;
+    let options = from_js("options", options.unwrap_or(JsValue::NULL))?;
+    core.call_api(&api, &params, &options).await
+}
+
+/// scripts/size-catalogue.sh's build, which measures what the catalogue adds: no `call()`.
+#[cfg(feature = "no-catalogue")]
+async fn call_catalogued(
+    _: Rc<Core>,
+    _: JsValue,
+    _: Option<JsValue>,
+    _: Option<JsValue>,
+) -> Result<crate::engine::api::RawReply> {
+    Err(crate::error::KisError::validation(
+        "api",
+        "this build has no catalogue",
+    ))
 }

@@ -98,6 +98,14 @@ test("kis.api: the catalogue as methods, with kis-mock's answers as KIS sends th
   kis.free();
 });
 
+test("the README's coverage table is what the catalogue and the order books make", async () => {
+  const { coverageTable } = await import(path.join(root, "scripts/coverage-table.mjs"));
+  const books = JSON.parse(fs.readFileSync(path.join(root, "catalogue/order-books.json"), "utf8"));
+  const table = coverageTable(catalogue, books);
+  assert.ok(fs.readFileSync(path.join(root, "README.md"), "utf8").includes(table), "run bash scripts/build.sh: it writes the table");
+  assert.match(table, /\*\*all REST\*\* \| \*\*275\*\* \| \*\*38\*\* \| \*\*18\*\* \| \*\*8\*\*/);
+});
+
 test("the package's types carry every catalogued API", () => {
   const dts = fs.readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve("kis-wasm/package.json")), "web/catalogue.d.ts"), "utf8");
   for (const api of catalogue.rest) assert.ok(dts.includes(`  ${api.name}(params: KisApiParams["${api.name}"]`), api.name);
