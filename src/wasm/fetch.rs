@@ -151,7 +151,10 @@ async fn body_text(res: &JsValue, headers: &JsValue, limit: usize) -> Result<Str
             }
             return Err(Failure::TooLarge(limit));
         }
-        bytes.extend_from_slice(&chunk.to_vec());
+        // Straight from JS memory into the buffer: one copy, not two.
+        let start = bytes.len();
+        bytes.resize(start + chunk.length() as usize, 0);
+        chunk.copy_to(&mut bytes[start..]);
     }
     Ok(String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
