@@ -198,6 +198,35 @@ fn secrets_echoed_in_a_successful_answer_are_masked() {
     assert_eq!(quote.price, Some(70000.0), "the rest is untouched");
 }
 
+/// Answers are checked for secrets as text first, and only walked when the text spells one:
+/// a secret written with JSON escapes, in a value or a key, must still be found.
+#[test]
+fn secrets_echoed_with_json_escapes_are_masked_too() {
+    let w = world(json!({}));
+    let token = w.run(w.core.ensure_token()).unwrap();
+    // `\u0050` is the key's "P", `\/` the secret's "/", `\u0065` a token letter if it has one.
+    let key = APP_KEY.replacen('P', r"\u0050", 1);
+    let secret = APP_SECRET.replacen('/', r"\/", 1);
+    let spelled_token = token.replacen('e', r"\u0065", 1);
+    assert_ne!(key, APP_KEY);
+    assert_ne!(secret, APP_SECRET);
+    let echo = format!(
+        r#"{{"rt_cd":"0","msg_cd":"MCA00000","msg1":"ok","output":{{"stck_prpr":"70000","echo_key":"{key}","{secret}":"a key","echo_token":"{spelled_token}"}}}}"#
+    );
+    w.kis.script(PRICE, vec![Scripted::Respond(200, echo)]);
+    let quote = w.run(w.core.get_price(&sym("005930"))).unwrap();
+    let raw = serde_json::to_string(&quote.raw).unwrap();
+    assert!(!raw.contains(APP_KEY), "{raw}");
+    assert!(!raw.contains(APP_SECRET), "{raw}");
+    assert!(!raw.contains(&token), "{raw}");
+    assert_eq!(
+        quote.raw.get("echo_key").and_then(Value::as_str),
+        Some("***")
+    );
+    assert_eq!(quote.raw.get("***").and_then(Value::as_str), Some("a key"));
+    assert_eq!(quote.price, Some(70000.0), "the rest is untouched");
+}
+
 #[test]
 fn s4_a_huge_failure_body_is_logged_cut_with_its_length() {
     let w = world(json!({}));
