@@ -198,16 +198,18 @@ fn secrets_echoed_in_a_successful_answer_are_masked() {
     assert_eq!(quote.price, Some(70000.0), "the rest is untouched");
 }
 
-/// Answers are checked for secrets as text first, and only walked when the text spells one:
-/// a secret written with JSON escapes, in a value or a key, must still be found.
+/// A secret written with JSON escapes, in a value or a key, is the secret once parsed, and is
+/// masked like one written out.
 #[test]
 fn secrets_echoed_with_json_escapes_are_masked_too() {
     let w = world(json!({}));
     let token = w.run(w.core.ensure_token()).unwrap();
-    // `\u0050` is the key's "P", `\/` the secret's "/", `\u0065` a token letter if it has one.
+    // `\u0050` is the key's "P", `\/` the secret's "/", and the token's first character is
+    // written as its `\u00XX` escape.
     let key = APP_KEY.replacen('P', r"\u0050", 1);
     let secret = APP_SECRET.replacen('/', r"\/", 1);
-    let spelled_token = token.replacen('e', r"\u0065", 1);
+    let first = token.chars().next().unwrap();
+    let spelled_token = format!(r"\u{:04x}{}", u32::from(first), &token[first.len_utf8()..]);
     assert_ne!(key, APP_KEY);
     assert_ne!(secret, APP_SECRET);
     let echo = format!(
