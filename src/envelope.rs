@@ -2,7 +2,7 @@
 //! tokenP's `error_code`) whatever the HTTP status, so the status alone decides nothing. This is
 //! the one place that decides; the retry loop only acts on the verdict.
 
-use serde_json::Value;
+use crate::row::Object;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -33,24 +33,20 @@ pub struct Codes {
     pub msg1: String,
 }
 
-fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_string)
-}
-
-/// The envelope of a parsed body, if it is a KIS one.
-pub fn codes(v: &Value) -> Option<Codes> {
-    let obj = v.as_object()?;
-    if obj.contains_key("rt_cd") || obj.contains_key("msg_cd") {
+/// The envelope of a body read as an object, if it is a KIS one.
+pub fn codes(obj: &Object) -> Option<Codes> {
+    let text = |key| obj.string(key).map(Into::into).unwrap_or_default();
+    if obj.get("rt_cd").is_some() || obj.get("msg_cd").is_some() {
         Some(Codes {
-            failed: text(v, "rt_cd").is_some_and(|r| r != "0"),
-            msg_cd: text(v, "msg_cd").unwrap_or_default(),
-            msg1: text(v, "msg1").unwrap_or_default(),
+            failed: obj.string("rt_cd").is_some_and(|r| r != "0"),
+            msg_cd: text("msg_cd"),
+            msg1: text("msg1"),
         })
-    } else if obj.contains_key("error_code") {
+    } else if obj.get("error_code").is_some() {
         Some(Codes {
             failed: true,
-            msg_cd: text(v, "error_code").unwrap_or_default(),
-            msg1: text(v, "error_description").unwrap_or_default(),
+            msg_cd: text("error_code"),
+            msg1: text("error_description"),
         })
     } else {
         None
@@ -59,12 +55,13 @@ pub fn codes(v: &Value) -> Option<Codes> {
 
 pub struct Classified {
     pub verdict: Verdict,
-    pub body: Option<Value>,
     pub codes: Codes,
 }
 
+/// The verdict on an answer. Its body is read only as far as its top-level fields (the
+/// rest is checked to be JSON, not built): the caller reads what it needs from the text.
 pub fn classify(status: u16, body_text: &str) -> Classified {
-    let body = serde_json::from_str::<Value>(body_text).ok();
+    let body = Object::read(body_text).ok();
     let env = body.as_ref().and_then(codes);
     let success = (200..300).contains(&status);
     let verdict = match env.as_ref().map(|c| c.msg_cd.as_str()) {
@@ -73,8 +70,8 @@ pub fn classify(status: u16, body_text: &str) -> Classified {
         Some("EGW00133") => Verdict::IssueThrottled,
         _ if status == 401 => Verdict::TokenRejected,
         _ if success => match (&body, &env) {
-            (Some(Value::Object(_)), Some(c)) if c.failed => Verdict::Api,
-            (Some(Value::Object(_)), _) => Verdict::Ok,
+            (Some(_), Some(c)) if c.failed => Verdict::Api,
+            (Some(_), _) => Verdict::Ok,
             _ => Verdict::Decode,
         },
         Some(_) => Verdict::Api,
@@ -83,7 +80,6 @@ pub fn classify(status: u16, body_text: &str) -> Classified {
     };
     Classified {
         verdict,
-        body,
         codes: env.unwrap_or_default(),
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Layers, data flowing one way (caller → client → policy → transport → KIS):
 //! - protocol (pure): [`env`], [`tr_id`], [`account`], [`symbol`], [`headers`], [`order`],
-//!   [`query`], [`envelope`], [`numbers`], [`models`], [`kst`], [`input`];
+//!   [`query`], [`envelope`], [`row`], [`numbers`], [`models`], [`kst`], [`input`];
 //! - engine: [`engine`], generic over the transport, clock and token-store traits;
 //! - wasm binding: `wasm` (wasm32 only), the only code that touches JS.
 
@@ -24,6 +24,7 @@ pub(crate) mod order_books;
 pub mod query;
 pub mod realtime;
 pub mod redact;
+pub mod row;
 pub mod symbol;
 pub mod tr_id;
 

@@ -1,28 +1,79 @@
 //! Result shapes handed to callers: camelCase, KIS numeric strings parsed to numbers (`null` where
 //! KIS sent nothing), and `raw`, the KIS fields as received, for whatever we did not map.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::kst::{coloned_time, dashed_date};
 use crate::numbers::{field_number, field_text};
+use crate::row::{Fields, Object, Row};
 
-/// KIS fields as received, in KIS's order.
-pub type Raw = Map<String, Value>;
+/// KIS fields as received, in KIS's order: the JSON text of an object of strings, written out
+/// as it stands, and read back by name only where the client needs a field of it.
+#[derive(Debug, Clone)]
+pub struct Raw(Box<RawValue>);
 
-/// The KIS object's fields, values as sent (non-string values in their JSON text, since KIS's
-/// fields are strings and the type says so).
-pub fn into_raw(obj: Value) -> Raw {
-    let mut raw = match obj {
-        Value::Object(m) => m,
-        _ => Raw::default(),
-    };
-    for v in raw.values_mut() {
-        if !v.is_string() {
-            *v = Value::String(v.to_string());
-        }
+impl Raw {
+    /// A row's own text, whose values are all strings.
+    pub(crate) fn verbatim(text: &RawValue) -> Raw {
+        Raw(text.to_owned())
     }
-    raw
+
+    /// The fields of `map`, values as sent (non-string values in their JSON text, since KIS's
+    /// fields are strings and the type says so).
+    pub fn from_map(mut map: Map<String, Value>) -> Raw {
+        for v in map.values_mut() {
+            if !v.is_string() {
+                *v = Value::String(v.to_string());
+            }
+        }
+        // A map of strings is always JSON.
+        Raw(serde_json::value::to_raw_value(&map).unwrap_or_else(|_| Raw::default().0))
+    }
+
+    /// The fields, parsed.
+    pub fn fields(&self) -> Map<String, Value> {
+        serde_json::from_str(self.0.get()).unwrap_or_default()
+    }
+
+    /// The field `key`.
+    pub fn get(&self, key: &str) -> Option<String> {
+        let fields = Object::read(self.0.get()).ok()?;
+        fields.string(key).map(Into::into)
+    }
+
+    /// These fields, then those of `other` that these do not have.
+    pub fn merged(self, other: Raw) -> Raw {
+        let mut fields = self.fields();
+        for (k, v) in other.fields() {
+            fields.entry(k).or_insert(v);
+        }
+        Raw::from_map(fields)
+    }
+
+    /// The JSON text.
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl Default for Raw {
+    fn default() -> Raw {
+        Raw(RawValue::from_string("{}".to_string()).unwrap_or_else(|_| unreachable!()))
+    }
+}
+
+impl PartialEq for Raw {
+    fn eq(&self, other: &Raw) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Serialize for Raw {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
 }
 
 /// inquire-price (FHKST01010100).
@@ -45,7 +96,7 @@ pub struct Quote {
 }
 
 impl Quote {
-    pub fn from_output(symbol: &str, o: Value) -> Quote {
+    pub fn from_output(symbol: &str, o: impl Fields) -> Quote {
         Quote {
             symbol: symbol.to_string(),
             price: field_number(&o, "stck_prpr"),
@@ -57,7 +108,7 @@ impl Quote {
             low: field_number(&o, "stck_lwpr"),
             upper_limit: field_number(&o, "stck_mxpr"),
             lower_limit: field_number(&o, "stck_llam"),
-            raw: into_raw(o),
+            raw: o.into_raw(),
         }
     }
 }
@@ -78,7 +129,7 @@ pub struct DailyBar {
 }
 
 impl DailyBar {
-    pub fn from_row(o: Value) -> DailyBar {
+    pub fn from_row(o: impl Fields) -> DailyBar {
         DailyBar {
             date: dashed_date(&field_text(&o, "stck_bsop_date")),
             open: field_number(&o, "stck_oprc"),
@@ -86,7 +137,7 @@ impl DailyBar {
             low: field_number(&o, "stck_lwpr"),
             close: field_number(&o, "stck_clpr"),
             volume: field_number(&o, "acml_vol"),
-            raw: into_raw(o),
+            raw: o.into_raw(),
         }
     }
 }
@@ -110,7 +161,7 @@ pub struct Holding {
 }
 
 impl Holding {
-    pub fn from_row(o: Value) -> Holding {
+    pub fn from_row(o: impl Fields) -> Holding {
         Holding {
             symbol: field_text(&o, "pdno"),
             name: field_text(&o, "prdt_name"),
@@ -121,7 +172,7 @@ impl Holding {
             eval_amount: field_number(&o, "evlu_amt"),
             profit_loss: field_number(&o, "evlu_pfls_amt"),
             profit_loss_rate: field_number(&o, "evlu_pfls_rt"),
-            raw: into_raw(o),
+            raw: o.into_raw(),
         }
     }
 }
@@ -142,7 +193,7 @@ pub struct BalanceSummary {
 }
 
 impl BalanceSummary {
-    pub fn from_row(o: Value) -> BalanceSummary {
+    pub fn from_row(o: impl Fields) -> BalanceSummary {
         BalanceSummary {
             cash: field_number(&o, "dnca_tot_amt"),
             stock_eval: field_number(&o, "scts_evlu_amt"),
@@ -150,7 +201,7 @@ impl BalanceSummary {
             net_asset: field_number(&o, "nass_amt"),
             purchase_total: field_number(&o, "pchs_amt_smtl_amt"),
             profit_loss_total: field_number(&o, "evlu_pfls_smtl_amt"),
-            raw: into_raw(o),
+            raw: o.into_raw(),
         }
     }
 }
@@ -183,7 +234,7 @@ pub struct MinuteBar {
 }
 
 impl MinuteBar {
-    pub fn from_row(o: Value) -> MinuteBar {
+    pub fn from_row(o: impl Fields) -> MinuteBar {
         MinuteBar {
             date: dashed_date(&field_text(&o, "stck_bsop_date")),
             time: coloned_time(&field_text(&o, "stck_cntg_hour")),
@@ -192,7 +243,7 @@ impl MinuteBar {
             low: field_number(&o, "stck_lwpr"),
             close: field_number(&o, "stck_prpr"),
             volume: field_number(&o, "cntg_vol"),
-            raw: into_raw(o),
+            raw: o.into_raw(),
         }
     }
 }
@@ -213,7 +264,7 @@ impl Level {
     /// The ten levels of one side of a KIS book (`askp1`…`askp10` with `askp_rsqn1`… and, where
     /// KIS sends them, `askp_rsqn_icdc1`…), the empty ones left out. The REST answer and the
     /// realtime H0STASP0 frame name them alike.
-    pub fn side(book: &Value, price: &str, qty: &str) -> Vec<Level> {
+    pub fn side(book: &impl Fields, price: &str, qty: &str) -> Vec<Level> {
         (1..=10)
             .map(|i| Level {
                 price: field_number(book, &format!("{price}{i}")),
@@ -249,22 +300,22 @@ pub struct Orderbook {
 
 impl Orderbook {
     /// From the answer's `output1` (the book) and `output2` (the expected price).
-    pub fn from_outputs(symbol: &str, book: Value, expected: Value) -> Orderbook {
-        let mut ob = Orderbook {
+    pub fn from_outputs<F: Fields>(symbol: &str, book: F, expected: Option<F>) -> Orderbook {
+        let expected_number = |key| expected.as_ref().and_then(|e| field_number(e, key));
+        Orderbook {
             symbol: symbol.to_string(),
             time: coloned_time(&field_text(&book, "aspr_acpt_hour")),
             asks: Level::side(&book, "askp", "askp_rsqn"),
             bids: Level::side(&book, "bidp", "bidp_rsqn"),
             total_ask_quantity: field_number(&book, "total_askp_rsqn"),
             total_bid_quantity: field_number(&book, "total_bidp_rsqn"),
-            expected_price: field_number(&expected, "antc_cnpr").filter(|p| *p > 0.0),
-            expected_volume: field_number(&expected, "antc_vol"),
-            raw: into_raw(book),
-        };
-        for (k, v) in into_raw(expected) {
-            ob.raw.entry(k).or_insert(v);
+            expected_price: expected_number("antc_cnpr").filter(|p| *p > 0.0),
+            expected_volume: expected_number("antc_vol"),
+            raw: match expected {
+                Some(e) => book.into_raw().merged(e.into_raw()),
+                None => book.into_raw(),
+            },
         }
-        ob
     }
 }
 
@@ -281,7 +332,7 @@ pub struct OrderAck {
 }
 
 /// KIS answers order-cash with upper-case keys and order-rvsecncl's doc shows lower-case ones.
-pub(crate) fn either_case(o: &Value, upper: &str) -> String {
+pub(crate) fn either_case(o: &impl Fields, upper: &str) -> String {
     let s = field_text(o, upper);
     if s.is_empty() {
         field_text(o, &upper.to_ascii_lowercase())
@@ -291,17 +342,31 @@ pub(crate) fn either_case(o: &Value, upper: &str) -> String {
 }
 
 impl OrderAck {
-    /// From a whole order-cash / order-rvsecncl answer: its `output`.
-    pub fn from_answer(mut body: Value) -> OrderAck {
-        OrderAck::from_output(body.get_mut("output").map(Value::take).unwrap_or_default())
+    /// From a whole order answer: its `output`, or its first row where KIS answers with rows
+    /// (domestic futures).
+    pub fn from_answer(body: &Object) -> OrderAck {
+        let output = body.get("output");
+        let first = output
+            .filter(|v| v.get().starts_with('['))
+            .and_then(|v| serde_json::from_str::<Vec<&RawValue>>(v.get()).ok())
+            .and_then(|rows| rows.first().copied());
+        match first.or(output).and_then(Row::read) {
+            Some(row) => OrderAck::from_output(row),
+            None => OrderAck {
+                order_no: String::new(),
+                org_no: String::new(),
+                time: String::new(),
+                raw: Raw::default(),
+            },
+        }
     }
 
-    pub fn from_output(o: Value) -> OrderAck {
+    pub fn from_output(o: impl Fields) -> OrderAck {
         OrderAck {
             order_no: either_case(&o, "ODNO"),
             org_no: either_case(&o, "KRX_FWDG_ORD_ORGNO"),
             time: coloned_time(&either_case(&o, "ORD_TMD")),
-            raw: into_raw(o),
+            raw: o.into_raw(),
         }
     }
 }
@@ -351,7 +416,7 @@ pub struct Order {
 
 /// The order a daily-orders row changes (`orgn_odno`), if it is a correction's or a cancel's;
 /// a new order's is empty or zeros.
-pub fn original_order_no(row: &Value) -> Option<String> {
+pub fn original_order_no(row: &impl Fields) -> Option<String> {
     order_no_given(field_text(row, "orgn_odno"))
 }
 
@@ -361,7 +426,7 @@ pub fn order_no_given(n: String) -> Option<String> {
 }
 
 impl Order {
-    pub fn from_row(o: Value) -> Order {
+    pub fn from_row(o: impl Fields) -> Order {
         Order {
             date: dashed_date(&field_text(&o, "ord_dt")),
             time: coloned_time(&field_text(&o, "ord_tmd")),
@@ -376,7 +441,7 @@ impl Order {
             remaining_quantity: field_number(&o, "rmn_qty"),
             cancelled: field_text(&o, "cncl_yn") == "Y",
             original_order_no: original_order_no(&o),
-            raw: into_raw(o),
+            raw: o.into_raw(),
         }
     }
 }
@@ -394,12 +459,12 @@ pub struct BuyingPower {
 }
 
 impl BuyingPower {
-    pub fn from_output(o: Value) -> BuyingPower {
+    pub fn from_output(o: impl Fields) -> BuyingPower {
         BuyingPower {
             cash: field_number(&o, "ord_psbl_cash"),
             max_quantity: field_number(&o, "nrcvb_buy_qty"),
             max_amount: field_number(&o, "nrcvb_buy_amt"),
-            raw: into_raw(o),
+            raw: o.into_raw(),
         }
     }
 }
@@ -446,7 +511,7 @@ mod tests {
         assert_eq!(q.change_rate, Some(1.26));
         assert_eq!(q.open, None);
         assert_eq!(q.upper_limit, Some(167000.0));
-        assert_eq!(q.raw["prdy_ctrt"], "+1.26");
+        assert_eq!(q.raw.get("prdy_ctrt").as_deref(), Some("+1.26"));
     }
 
     #[test]

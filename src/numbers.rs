@@ -1,7 +1,7 @@
 //! KIS sends every number as a string: signed ("+1.26"), space padded, or empty. Parse them
 //! tolerantly, and never into NaN.
 
-use serde_json::Value;
+use crate::row::Fields;
 
 /// `"+1.26"` → 1.26, `" 300 "` → 300, `""` → None, `"abc"` → None.
 pub fn parse_number(s: &str) -> Option<f64> {
@@ -20,21 +20,15 @@ pub fn is_whole(n: f64) -> bool {
 }
 
 /// A numeric field of a KIS object; a JSON number is accepted too.
-pub fn field_number(obj: &Value, key: &str) -> Option<f64> {
-    match obj.get(key)? {
-        Value::String(s) => parse_number(s),
-        Value::Number(n) => n.as_f64().filter(|f| f.is_finite()),
-        _ => None,
-    }
+pub fn field_number(obj: &(impl Fields + ?Sized), key: &str) -> Option<f64> {
+    parse_number(&obj.text(key)?)
 }
 
 /// A text field with KIS's space padding trimmed; missing → "".
-pub fn field_text(obj: &Value, key: &str) -> String {
-    match obj.get(key) {
-        Some(Value::String(s)) => s.trim_ascii().to_string(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
+pub fn field_text(obj: &(impl Fields + ?Sized), key: &str) -> String {
+    obj.text(key)
+        .map(|t| t.trim_ascii().to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1133,7 +1133,7 @@ fn b8_quotes_and_bars_are_numbers_with_raw_kept() {
         (q.price, q.change, q.change_rate),
         (Some(70000.0), Some(-500.0), Some(-0.71))
     );
-    assert_eq!(q.raw["stck_prpr"], "70000");
+    assert_eq!(q.raw.get("stck_prpr").as_deref(), Some("70000"));
     let bars = w
         .run(w.core.get_daily_prices(&sym("005930"), &Value::Null))
         .unwrap();

@@ -2,6 +2,7 @@
 //! including "a number where a string belongs", happens here with the field named (B6).
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::engine::call::{Call, CallKind};
@@ -23,6 +24,7 @@ use crate::query::{
     balance_query, buying_power_query, daily_price_query, orders_query, price_query, OrdersFilter,
     Query,
 };
+use crate::row::{kind_of, Object, Row};
 use crate::symbol::validate_symbol;
 use crate::tr_id::{tr_id_for, Op};
 
@@ -48,73 +50,54 @@ fn symbol_arg(field: &str, v: &Value) -> Result<String> {
     Ok(s)
 }
 
-/// Moves the value at `key` out of a JSON object (anything else has none).
-fn take(body: &mut Value, key: &str) -> Option<Value> {
-    body.as_object_mut()?.remove(key)
-}
-
 fn shape_error(path: &str, what: String) -> KisError {
     KisError::new(ErrorKind::Decode, format!("KIS {path} answer {what}")).with_request(path, "")
 }
 
-/// What a JSON value is, in a sentence about it.
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// A row as KIS sends it: an object of strings (a number or null is read leniently). Anything
-/// else is not KIS's answer, and mapped as it stands it would be a quote of nulls.
-fn flat_row(row: Value, path: &str, key: &str) -> Result<Value> {
-    let Value::Object(fields) = &row else {
+/// `v` as a row as KIS sends it, an object of strings (a number or null is read leniently).
+/// Anything else is not KIS's answer, and mapped as it stands it would be a quote of nulls.
+fn flat_row<'a>(v: &'a RawValue, path: &str, key: &str) -> Result<Row<'a>> {
+    let Some(row) = Row::read(v) else {
+        let kind = kind_of(v);
         return Err(shape_error(
             path,
-            format!(
-                "has {} as `{key}`, where KIS sends an object",
-                kind_of(&row)
-            ),
+            format!("has {kind} as `{key}`, where KIS sends an object"),
         ));
     };
-    if let Some((name, v)) = fields
-        .iter()
-        .find(|(_, v)| matches!(v, Value::Array(_) | Value::Object(_)))
-    {
+    if let Some((name, kind)) = row.nested() {
         return Err(shape_error(
             path,
-            format!(
-                "has {} as `{key}.{name}`, where KIS sends a string",
-                kind_of(v)
-            ),
+            format!("has {kind} as `{key}.{name}`, where KIS sends a string"),
         ));
     }
     Ok(row)
 }
 
-/// Moves the answer's `key` object out of the body.
-fn output(body: &mut Value, key: &str, path: &str) -> Result<Value> {
-    match take(body, key) {
-        None | Some(Value::Null) => Err(shape_error(path, format!("has no `{key}`"))),
+/// The answer's `key` object.
+fn output<'a>(body: &Object<'a>, key: &str, path: &str) -> Result<Row<'a>> {
+    match body.get(key).filter(|v| v.get() != "null") {
+        None => Err(shape_error(path, format!("has no `{key}`"))),
         Some(v) => flat_row(v, path, key),
     }
 }
 
-/// Moves the answer's `key` rows out of the body (KIS sends a lone object for a single row,
-/// and an empty string or nothing for none).
-fn rows(body: &mut Value, key: &str, path: &str) -> Result<Vec<Value>> {
-    match take(body, key) {
-        Some(Value::Array(a)) => a.into_iter().map(|r| flat_row(r, path, key)).collect(),
-        Some(obj @ Value::Object(_)) => Ok(vec![flat_row(obj, path, key)?]),
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::String(s)) if s.is_empty() => Ok(Vec::new()),
-        Some(other) => Err(shape_error(
+/// The answer's `key` rows (KIS sends a lone object for a single row, and an empty string or
+/// nothing for none).
+fn rows<'a>(body: &Object<'a>, key: &str, path: &str) -> Result<Vec<Row<'a>>> {
+    let Some(v) = body.get(key) else {
+        return Ok(Vec::new());
+    };
+    match v.get().as_bytes().first() {
+        Some(b'[') => serde_json::from_str::<Vec<&RawValue>>(v.get())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| flat_row(r, path, key))
+            .collect(),
+        Some(b'{') => Ok(vec![flat_row(v, path, key)?]),
+        _ if matches!(v.get(), "null" | "\"\"") => Ok(Vec::new()),
+        _ => Err(shape_error(
             path,
-            format!("has {} as `{key}`, where KIS sends rows", kind_of(&other)),
+            format!("has {} as `{key}`, where KIS sends rows", kind_of(v)),
         )),
     }
 }
@@ -218,10 +201,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     pub async fn get_price(&self, symbol: &Value) -> Result<Quote> {
         let symbol = symbol_arg("symbol", symbol)?;
         let call = self.read(PRICE_PATH, Op::Price, price_query(&symbol));
-        let mut reply = self.call_plain(&call).await?;
+        let reply = self.call_plain(&call).await?;
         Ok(Quote::from_output(
             &symbol,
-            output(&mut reply.body, "output", PRICE_PATH)?,
+            output(&reply.object(), "output", PRICE_PATH)?,
         ))
     }
 
@@ -254,8 +237,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     ("FID_ETC_CLS_CODE", ""),
                 ],
             )?;
-            let mut reply = self.call_plain(&call).await?;
-            let page: Vec<MinuteBar> = rows(&mut reply.body, "output2", &call.path)?
+            let reply = self.call_plain(&call).await?;
+            let page: Vec<MinuteBar> = rows(&reply.object(), "output2", &call.path)?
                 .into_iter()
                 .map(MinuteBar::from_row)
                 .filter(|b| !b.time.is_empty())
@@ -285,10 +268,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             "domesticStockInquireAskingPriceExpCcn",
             &[("FID_COND_MRKT_DIV_CODE", "J"), ("FID_INPUT_ISCD", &symbol)],
         )?;
-        let mut reply = self.call_plain(&call).await?;
-        let book = output(&mut reply.body, "output1", &call.path)?;
+        let reply = self.call_plain(&call).await?;
+        let body = reply.object();
+        let book = output(&body, "output1", &call.path)?;
         // The expected price is absent in continuous trading on some days: not an error.
-        let expected = output(&mut reply.body, "output2", &call.path).unwrap_or_default();
+        let expected = output(&body, "output2", &call.path).ok();
         Ok(Orderbook::from_outputs(&symbol, book, expected))
     }
 
@@ -309,9 +293,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Op::DailyPrice,
             daily_price_query(&symbol, period, adjusted),
         );
-        let mut reply = self.call_plain(&call).await?;
+        let reply = self.call_plain(&call).await?;
         // KIS sends newest first; a chart wants oldest first.
-        let mut bars: Vec<DailyBar> = rows(&mut reply.body, "output", DAILY_PRICE_PATH)?
+        let mut bars: Vec<DailyBar> = rows(&reply.object(), "output", DAILY_PRICE_PATH)?
             .into_iter()
             .map(DailyBar::from_row)
             .filter(|bar| !bar.date.is_empty())
@@ -324,18 +308,19 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     pub async fn get_balance(&self) -> Result<Balance> {
         let account = self.cfg.require_account()?;
         let call = self.read(BALANCE_PATH, Op::Balance, balance_query(account));
-        let mut pages = self.all_pages(call).await?;
+        let pages = self.all_pages(call).await?;
         let mut holdings = Vec::new();
         let mut summary = None;
-        for page in pages.iter_mut() {
-            for row in rows(page, "output1", BALANCE_PATH)? {
+        for page in &pages {
+            let page = page.object();
+            for row in rows(&page, "output1", BALANCE_PATH)? {
                 holdings.push(Holding::from_row(row));
             }
-            if let Some(row) = rows(page, "output2", BALANCE_PATH)?.into_iter().next() {
-                summary = Some(row);
+            if let Some(row) = rows(&page, "output2", BALANCE_PATH)?.into_iter().next() {
+                summary = Some(BalanceSummary::from_row(row));
             }
         }
-        let summary = summary.map(BalanceSummary::from_row).ok_or_else(|| {
+        let summary = summary.ok_or_else(|| {
             KisError::new(
                 ErrorKind::Decode,
                 "KIS balance answer has no summary (output2)",
@@ -368,11 +353,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let account = self.cfg.require_account()?;
         let unit = price.map_or_else(|| "0".to_string(), |p| p.to_string());
         let q = buying_power_query(account, symbol, &unit, &order_type);
-        let mut reply = self
+        let reply = self
             .call_plain(&self.read(BUYING_POWER_PATH, Op::BuyingPower, q))
             .await?;
         Ok(BuyingPower::from_output(output(
-            &mut reply.body,
+            &reply.object(),
             "output",
             BUYING_POWER_PATH,
         )?))
@@ -439,8 +424,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             );
         }
         let mut orders = Vec::new();
-        for page in pages.iter_mut() {
-            for row in rows(page, "output1", ORDERS_PATH)? {
+        for page in &pages {
+            for row in rows(&page.object(), "output1", ORDERS_PATH)? {
                 let order = Order::from_row(row);
                 if !order.order_no.is_empty() {
                     orders.push(order);
@@ -552,8 +537,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let reply = self.call_plain(&call).await?;
         Ok(RawReply {
             status: reply.status,
+            body: reply.value(),
             tr_cont: reply.tr_cont,
-            body: reply.body,
         })
     }
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::catalogue::{self, Endpoint, TrIdOption};
 use crate::engine::api::RawReply;
-use crate::engine::call::{Call, CallKind};
+use crate::engine::call::{Call, CallKind, Reply};
 use crate::engine::core::KisCore;
 use crate::engine::orders::{found_answer, Placed};
 use crate::engine::sending::Terms;
@@ -235,7 +235,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let tr_id = tr_id(e, self.cfg.env, options.tr_id.as_deref())?;
         let call = self.build_call(e, given, tr_id)?;
         if options.all_pages.unwrap_or(false) && !e.post {
-            let pages = self.all_pages(call).await?;
+            let pages = self
+                .all_pages(call)
+                .await?
+                .iter()
+                .map(Reply::value)
+                .collect();
             return Ok(RawReply {
                 status: 200,
                 tr_cont: String::new(),
@@ -252,8 +257,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             return Ok(match self.place(&order, &terms).await? {
                 Placed::Answered(reply) => RawReply {
                     status: reply.status,
+                    body: reply.value(),
                     tr_cont: reply.tr_cont,
-                    body: reply.body,
                 },
                 Placed::Found(ack) => RawReply {
                     status: 200,
@@ -265,8 +270,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let reply = self.call_plain(&call).await?;
         Ok(RawReply {
             status: reply.status,
+            body: reply.value(),
             tr_cont: reply.tr_cont,
-            body: reply.body,
         })
     }
 }

@@ -12,6 +12,7 @@ use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
 use crate::headers::{hashkey_headers, header_safe, uapi_headers};
 use crate::query::{url_with_query, Query};
+use crate::row::Object;
 
 pub const HASHKEY_PATH: &str = "/uapi/hashkey";
 /// EGW00201 means the gateway turned the call away; waiting a window and trying again is safe
@@ -47,7 +48,20 @@ pub struct Reply {
     pub status: u16,
     /// The response header `tr_cont` ("" when absent).
     pub tr_cont: String,
-    pub body: Value,
+    /// The answer's JSON text, an object, with every secret masked.
+    pub body: String,
+}
+
+impl Reply {
+    /// The answer parsed whole, for the paths that hand it on as it is.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_default()
+    }
+
+    /// The answer's top-level fields, read in place.
+    pub fn object(&self) -> Object<'_> {
+        Object::read(&self.body).unwrap_or_default()
+    }
 }
 
 #[derive(Debug)]
@@ -249,18 +263,18 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             ev.msg_cd = Some(c.codes.msg_cd.clone());
         }
         self.emit(ev);
-        if let (Verdict::Ok, Some(mut body)) = (&c.verdict, c.body) {
-            // An answer that echoes the key, the secret or the token must not hand them to
-            // the caller (or, through a proxy holding the keys, to a page).
-            self.redact_value(&mut body);
+        if c.verdict == Verdict::Ok {
+            let tr_cont = resp
+                .header("tr_cont")
+                .unwrap_or("")
+                .trim_ascii()
+                .to_string();
             return Attempt::Done(Reply {
                 status: resp.status,
-                tr_cont: resp
-                    .header("tr_cont")
-                    .unwrap_or("")
-                    .trim_ascii()
-                    .to_string(),
-                body,
+                tr_cont,
+                // An answer that echoes the key, the secret or the token must not hand them
+                // to the caller (or, through a proxy holding the keys, to a page).
+                body: self.masked_json(resp.body),
             });
         }
         let error = response_error(&c.verdict, resp.status, &call.path, &call.tr_id, &c.codes)
@@ -314,13 +328,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             return Ok(None);
         }
         let c = classify(resp.status, &resp.body);
-        let hash = c
-            .body
-            .as_ref()
-            .and_then(|b| b.get("HASH"))
-            .and_then(Value::as_str)
+        let hash = Object::read(&resp.body)
+            .ok()
+            .and_then(|b| b.string("HASH"))
             .filter(|h| header_safe(h))
-            .map(str::to_string);
+            .map(String::from);
         match (&c.verdict, hash) {
             (Verdict::Ok, Some(h)) => Ok(Some(h)),
             (Verdict::Ok, None) => Err((

@@ -6,17 +6,18 @@
 
 use serde_json::{Map, Value};
 
-use crate::engine::call::{Call, CallKind, Failed};
+use crate::engine::call::{Call, CallKind, Failed, Reply};
 use crate::engine::core::KisCore;
 use crate::engine::sending::{Shown, Terms};
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::env::Env;
 use crate::error::{KisError, Result};
 use crate::kst::{kst_date, kst_time};
-use crate::models::{either_case, OrderAck, Raw};
+use crate::models::OrderAck;
 use crate::numbers::field_text;
 use crate::order::{cancel_body, json_object, order_body, CancelRequest, OrderRequest, Side};
 use crate::order_books::{Columns, ORDER_CASH, Q};
+use crate::row::Fields;
 use crate::tr_id::{tr_id_for, Op};
 
 pub const ORDER_CANCEL_PATH: &str = "/uapi/domestic-stock/v1/trading/order-rvsecncl";
@@ -76,7 +77,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     pub async fn place_order(&self, side: Side, order: &OrderRequest) -> Result<OrderAck> {
         let call = self.order_call(side, order)?;
         Ok(match self.place(&call, &Terms::of(side, order)).await? {
-            Placed::Answered(reply) => OrderAck::from_answer(reply.body),
+            Placed::Answered(reply) => OrderAck::from_answer(&reply.object()),
             Placed::Found(ack) => ack,
         })
     }
@@ -89,13 +90,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let failed = match self.call(call).await {
             Ok(reply) => {
                 // Named before this attempt leaves the wire, for a sibling's lookup.
-                let output = match reply.body.get("output") {
-                    // Domestic futures answer with rows.
-                    Some(Value::Array(rows)) => rows.first(),
-                    output => output,
-                };
-                let output = output.unwrap_or(&Value::Null);
-                self.remember(terms, &either_case(output, "ODNO"));
+                self.remember(terms, &OrderAck::from_answer(&reply.object()).order_no);
                 return Ok(Placed::Answered(reply));
             }
             Err(f) if !f.maybe_executed => return Err(f.error),
@@ -143,7 +138,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             kind: CallKind::Write,
         };
         match self.call(&call).await {
-            Ok(reply) => Ok(OrderAck::from_answer(reply.body)),
+            Ok(reply) => Ok(OrderAck::from_answer(&reply.object())),
             Err(f) if f.maybe_executed => {
                 let (what, advice) = match c.revision {
                     Some(_) => (
@@ -213,7 +208,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             })
             .collect();
         let call = self.listing_call(book.lookup, &given)?;
-        let mut pages = self.all_pages(call).await?;
+        let mut pages: Vec<Value> = self
+            .all_pages(call)
+            .await?
+            .iter()
+            .map(Reply::value)
+            .collect();
         // Read once the list is in, as is `known`: a sibling's lookup that ended meanwhile has
         // named its row and no longer counts.
         let ours_lost = self
@@ -247,13 +247,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 /// its order API's `output`, from the row the lookup found.
 pub(crate) fn found_answer(terms: &Terms, ack: &OrderAck) -> Value {
     let book = terms.book;
-    let from_row = |name: &str| {
-        ack.raw
-            .get(&name.to_ascii_lowercase())
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
+    let from_row = |name: &str| ack.raw.get(&name.to_ascii_lowercase()).unwrap_or_default();
     let output: Map<String, Value> = terms
         .api
         .answer
@@ -381,10 +375,13 @@ fn seen(pages: &mut [Value], terms: &Terms, since: &str, known: &[&str], ours_lo
         name => field_text(&row, name),
     };
     let time = crate::kst::coloned_time(when.get(8..).unwrap_or_default());
-    let mut raw: Raw = crate::models::into_raw(row);
+    let mut row = row;
     // The list it was found in, by the last part of its path ("inquire-daily-ccld").
     let source = terms.book.lookup.rsplit('/').next().unwrap_or_default();
-    raw.insert("source".to_string(), Value::from(source));
+    if let Some(fields) = row.as_object_mut() {
+        fields.insert("source".to_string(), Value::from(source));
+    }
+    let raw = row.into_raw();
     Seen::Ours(OrderAck {
         order_no,
         org_no,

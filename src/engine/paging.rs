@@ -1,9 +1,7 @@
 //! B7: list TRs continue while the response header `tr_cont` is F or M; the next page is asked
 //! with `tr_cont: N` and the previous body's continuation keys, echoed byte for byte.
 
-use serde_json::Value;
-
-use crate::engine::call::Call;
+use crate::engine::call::{Call, Reply};
 use crate::engine::core::KisCore;
 use crate::engine::transport::{Clock, TokenStore, Transport};
 use crate::error::{ErrorKind, KisError, Result};
@@ -13,15 +11,16 @@ use crate::query::set;
 /// account, so hitting this means the server is looping.
 pub const MAX_PAGES: usize = 50;
 
-fn continuation_key<'a>(body: &'a Value, lower: &str) -> &'a str {
-    body.get(lower)
-        .or_else(|| body.get(lower.to_ascii_uppercase().as_str()))
-        .and_then(Value::as_str)
-        .unwrap_or("")
+fn continuation_key(reply: &Reply, lower: &str) -> String {
+    let body = reply.object();
+    body.string(lower)
+        .or_else(|| body.string(&lower.to_ascii_uppercase()))
+        .map(String::from)
+        .unwrap_or_default()
 }
 
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
-    pub async fn all_pages(&self, first: Call) -> Result<Vec<Value>> {
+    pub async fn all_pages(&self, first: Call) -> Result<Vec<Reply>> {
         let mut call = first;
         let mut pages = Vec::new();
         loop {
@@ -35,10 +34,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 .filter(|(k, _)| k.starts_with("CTX_AREA_"))
                 .map(|(k, _)| {
                     let lower = k.to_ascii_lowercase();
-                    (k.clone(), continuation_key(&reply.body, &lower).to_string())
+                    (k.clone(), continuation_key(&reply, &lower))
                 })
                 .collect();
-            pages.push(reply.body);
+            pages.push(reply);
             if !more {
                 return Ok(pages);
             }

@@ -291,8 +291,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if !c.codes.msg_cd.is_empty() {
             ev.msg_cd = Some(c.codes.msg_cd.clone());
         }
-        let token = match (&c.verdict, &c.body) {
-            (Verdict::Ok, Some(body)) => parse_token(body, started),
+        let token = match c.verdict {
+            Verdict::Ok => serde_json::from_str::<Value>(&resp.body)
+                .ok()
+                .and_then(|body| parse_token(&body, started)),
             _ => None,
         };
         let Some(token) = token else {

@@ -7,8 +7,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::kst::coloned_time;
-use crate::models::{into_raw, order_no_given, Level, OrderSide, Orderbook, Raw};
+use crate::models::{order_no_given, Level, OrderSide, Orderbook, Raw};
 use crate::numbers::{field_number, field_text};
+use crate::row::Fields;
 
 /// Which shape a subscriber asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +91,7 @@ impl Trade {
                 "5" => Some(OrderSide::Sell),
                 _ => None,
             },
-            raw: into_raw(r),
+            raw: r.into_raw(),
         }
     }
 }
@@ -107,7 +108,7 @@ pub fn book_from_record(r: Value) -> Orderbook {
         total_bid_quantity: field_number(&r, "total_bidp_rsqn"),
         expected_price: field_number(&r, "antc_cnpr").filter(|p| *p > 0.0),
         expected_volume: field_number(&r, "antc_vol"),
-        raw: into_raw(r),
+        raw: r.into_raw(),
     }
 }
 
@@ -180,7 +181,7 @@ impl FillNotice {
             order_quantity: field_number(&r, "oder_qty"),
             order_price: field_number(&r, "oder_prc"),
             time: coloned_time(&text("stck_cntg_hour")),
-            raw: into_raw(r),
+            raw: r.into_raw(),
         }
     }
 }
