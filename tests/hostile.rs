@@ -226,6 +226,29 @@ fn secrets_echoed_with_json_escapes_are_masked_too() {
     assert_eq!(quote.price, Some(70000.0), "the rest is untouched");
 }
 
+/// A text can spell a secret from inside an escape: `\\u0050…` is a backslash, then "u0050…",
+/// and `\u0050…` from its second character is the key. Masked in the text, the first backslash
+/// would be left escaping the mask's `*`, which JSON has no escape for; the answer is masked
+/// string by string instead, where the string `\u0050…` is masked as the key would be (a little
+/// more, never less), and stays JSON.
+#[test]
+fn an_answer_spelling_a_secret_only_across_an_escape_stays_whole() {
+    let w = world(json!({}));
+    w.run(w.core.ensure_token()).unwrap();
+    let tail = APP_KEY.strip_prefix('P').unwrap();
+    let echo = format!(
+        r#"{{"rt_cd":"0","msg_cd":"MCA00000","msg1":"ok","output":{{"stck_prpr":"70000","odd":"\\u0050{tail}"}}}}"#
+    );
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(200, echo.clone()); 2]);
+    let quote = w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(quote.raw.get("odd").as_deref(), Some("***"));
+    assert_eq!(quote.price, Some(70000.0));
+    let spec = json!({"path": "/uapi/domestic-stock/v1/quotations/inquire-price", "trId": "FHKST01010100"});
+    let reply = w.run(w.core.request(&spec)).unwrap();
+    assert_eq!(reply.body["output"]["odd"], "***");
+}
+
 #[test]
 fn s4_a_huge_failure_body_is_logged_cut_with_its_length() {
     let w = world(json!({}));
