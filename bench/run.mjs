@@ -90,6 +90,32 @@ async function overhead() {
   };
 }
 
+// ---- the client's own cost: getPrice over a fetch that answers at once ------------------------
+// No socket, no server: what is left is the client's work (inputs, headers, the promise and
+// fetch adapters, reading KIS's answer, the result) beside the same fetch read by hand.
+async function instant() {
+  const mock = await startMockKis({ env: "real", rateLimit: 0 });
+  let body;
+  const capture = async (u, i) => { const r = await fetch(u, i); body = await r.clone().text(); return r; };
+  await new KisClient({ ...keys("capture"), baseUrl: mock.url, env: "real", rateLimitPerSec: 0, logger: null, fetch: capture }).getPrice("005930");
+  await mock.close();
+  const token = JSON.stringify({ access_token: "t".repeat(350), token_type: "Bearer", expires_in: 86400 });
+  const answer = async (u) => new Response(String(u).endsWith("/oauth2/tokenP") ? token : body, { status: 200, headers: { "content-type": "application/json" } });
+  const kis = new KisClient({ ...keys(), baseUrl: "http://127.0.0.1:9", env: "real", rateLimitPerSec: 0, logger: null, fetch: answer });
+  await kis.ensureToken();
+  const byHand = async () => { const r = await answer("u"); return Number(JSON.parse(await r.text()).output.stck_prpr); };
+  const viaClient = async () => (await kis.getPrice("005930")).price;
+  const n = quick ? 2000 : 10_000;
+  for (let i = 0; i < n / 5; i++) { await byHand(); await viaClient(); } // warm up
+  const perCall = async (f) => { const t = process.hrtime.bigint(); for (let i = 0; i < n; i++) await f(); return Number(process.hrtime.bigint() - t) / 1000 / n; };
+  const runs = [];
+  for (let run = 0; run < 5; run++) runs.push({ hand: await perCall(byHand), client: await perCall(viaClient) });
+  return {
+    instantClientUsMedian: +median(runs.map((r) => r.client)).toFixed(1),
+    instantByHandUsMedian: +median(runs.map((r) => r.hand)).toFixed(1),
+  };
+}
+
 // ---- rate-limit utilisation ---------------------------------------------------------------------
 async function rateLimit() {
   const runs = [];
@@ -199,7 +225,7 @@ async function soak() {
 // `--only=overhead,cold` runs just those and prints them, writing nothing (for profiling work).
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 if (only) {
-  const parts = { overhead, instructions, rateLimit, tokens, cold: coldStart, soak, realtime: () => realtime({ quick }) };
+  const parts = { overhead, instant, instructions, rateLimit, tokens, cold: coldStart, soak, realtime: () => realtime({ quick }) };
   for (const name of only) console.log(name, await parts[name]());
   process.exit(0);
 }
@@ -210,6 +236,7 @@ const results = {
   wasmGzipBytes: sizes.wasmGzipBytes,
   glueGzipBytes: sizes.glueGzipBytes,
   ...(await overhead()),
+  ...(await instant()),
   ...instructions(),
   ...(await rateLimit()),
   ...(await tokens()),
@@ -225,6 +252,7 @@ const targets = [
   ["getPrice overhead over a raw fetch (median of paired differences)", `${results.overheadUsMedian} µs (raw ${results.rawCallUsMedian} µs, client ${results.clientCallUsMedian} µs)`, `≤ ⅓ of cluefin's: ${(results.cluefinOverheadUsMedian / 3).toFixed(1)} µs`, results.overheadUsMedian <= results.cluefinOverheadUsMedian / 3],
   ["cluefin-openapi 0.5.0's overhead, same calls, same run", `${results.cluefinOverheadUsMedian} µs (call ${results.cluefinCallUsMedian} µs)`, "(the yardstick)", null],
   ["… over a raw fetch with the same 30 s timeout (AbortController + timer)", `${results.overheadVsTimedFetchUsMedian} µs`, "(for reference)", null],
+  ["getPrice over a fetch that answers at once (the client's own cost), vs that fetch read by hand", `${results.instantClientUsMedian} µs vs ${results.instantByHandUsMedian} µs`, "(for reference)", null],
   ["… of which the engine's own work: instructions per getPrice, native, callgrind", String(results.engineInstructionsPerGetPrice), "(for reference)", null],
   ["rate-limit utilisation, 100 calls at 18/s", String(results.rateLimitUtilisation), "≥ 0.95", results.rateLimitUtilisation >= 0.95],
   ["EGW00201 seen by the mock in that run", String(results.rateLimitErrors), "0", results.rateLimitErrors === 0],
@@ -255,6 +283,10 @@ How each is measured:
   with a raw fetch that also carries a per-request timeout, as the client does: in Node 20 an
   AbortSignal alone costs undici some 20–40 µs a request. Both parse kis-mock's quote, which
   is KIS's full answer (81 fields, 1.95 KB; before 2026-11-28 it had 16 fields, 0.4 KB).
+- **At once**: ${quick ? "2000" : "10 000"} sequential \`getPrice\` calls over an injected fetch that answers
+  with kis-mock's quote from memory (a \`Response\` of the text), against that fetch's answer read
+  with \`text()\` and \`JSON.parse\`; five runs, the median. No socket and no server: the client's
+  own work per call, and the floor under the overhead above.
 - **Instructions**: \`examples/get_price_work.rs\` (the engine with a transport that answers at once
   with kis-mock's body, the result written as JSON as the binding does) under valgrind's callgrind,
   for 3000 calls less 1000 calls, over 2000: x86-64 instructions of the native release build (same
