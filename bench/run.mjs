@@ -50,6 +50,14 @@ async function overhead() {
     }
   };
   const viaClient = async () => (await kis.getPrice("005930")).price;
+  // The stack's floor (bench/floor, built by scripts/bench.sh): the same request through
+  // wasm-bindgen-futures and js-sys with the client's timeout and stream reading, and nothing of
+  // KIS; then with the body parsed by serde_json. What any client on this stack pays.
+  const floorJs = "../target/floor/pkg/kis_wasm_floor.js";
+  const { Floor } = fs.existsSync(new URL(floorJs, import.meta.url)) ? require(floorJs) : {};
+  const floor = Floor && new Floor(fetch, url, Object.entries(headers));
+  const viaFloor = floor ? () => floor.bare() : async () => {};
+  const viaFloorParsed = floor ? () => floor.parsed() : async () => {};
   // cluefin-openapi, the TypeScript KIS client with the widest coverage, on the same mock: it
   // has no base URL option, so its injected fetch points KIS's host at the mock (a string
   // replace, well under a microsecond). Its limiter is opened up as ours is turned off.
@@ -64,19 +72,20 @@ async function overhead() {
   };
   if ((await viaCluefin()) !== (await viaClient())) throw new Error("cluefin and kis-wasm read different prices");
   const n = quick ? 200 : 1000;
-  for (let i = 0; i < 100; i++) { await raw(); await rawTimed(); await viaClient(); await viaCluefin(); } // warm up
+  for (let i = 0; i < 100; i++) { await raw(); await rawTimed(); await viaClient(); await viaCluefin(); await viaFloor(); await viaFloorParsed(); } // warm up
   const us = async (f) => { const t = process.hrtime.bigint(); await f(); return Number(process.hrtime.bigint() - t) / 1000; };
   const runs = [];
   for (let run = 0; run < (quick ? 3 : 7); run++) {
-    const rawUs = [], clientUs = [], diffUs = [], timedDiffUs = [], cluefinUs = [], cluefinDiffUs = [];
+    const rawUs = [], clientUs = [], diffUs = [], timedDiffUs = [], cluefinUs = [], cluefinDiffUs = [], floorDiffUs = [], floorParsedDiffUs = [];
     for (let i = 0; i < n; i++) {
       // Interleaved, so drift in the machine's load hits all alike; the median of the
       // differences ignores the rounds a GC pause or a neighbour's burst landed in.
       const a = await us(raw), b = await us(viaClient), c = await us(rawTimed), d = await us(viaCluefin);
       rawUs.push(a); clientUs.push(b); diffUs.push(b - a); timedDiffUs.push(b - c);
       cluefinUs.push(d); cluefinDiffUs.push(d - a);
+      floorDiffUs.push((await us(viaFloor)) - a); floorParsedDiffUs.push((await us(viaFloorParsed)) - a);
     }
-    runs.push({ rawUs: median(rawUs), clientUs: median(clientUs), diffUs: median(diffUs), timedDiffUs: median(timedDiffUs), cluefinUs: median(cluefinUs), cluefinDiffUs: median(cluefinDiffUs) });
+    runs.push({ rawUs: median(rawUs), clientUs: median(clientUs), diffUs: median(diffUs), timedDiffUs: median(timedDiffUs), cluefinUs: median(cluefinUs), cluefinDiffUs: median(cluefinDiffUs), floorDiffUs: median(floorDiffUs), floorParsedDiffUs: median(floorParsedDiffUs) });
   }
   mock.requests.length = 0;
   await mock.close();
@@ -87,6 +96,8 @@ async function overhead() {
     clientCallUsMedian: +median(runs.map((r) => r.clientUs)).toFixed(1),
     cluefinOverheadUsMedian: +median(runs.map((r) => r.cluefinDiffUs)).toFixed(1),
     cluefinCallUsMedian: +median(runs.map((r) => r.cluefinUs)).toFixed(1),
+    floorOverheadUsMedian: floor ? +median(runs.map((r) => r.floorDiffUs)).toFixed(1) : null,
+    floorParsedOverheadUsMedian: floor ? +median(runs.map((r) => r.floorParsedDiffUs)).toFixed(1) : null,
   };
 }
 
@@ -251,6 +262,7 @@ const targets = [
   ["wasm + glue, gzip -9 (browser build)", `${results.wasmGzipBytes} + ${results.glueGzipBytes} B`, "≤ 100 KB together", results.wasmGzipBytes + results.glueGzipBytes <= 100 * 1024],
   ["getPrice overhead over a raw fetch (median of paired differences)", `${results.overheadUsMedian} µs (raw ${results.rawCallUsMedian} µs, client ${results.clientCallUsMedian} µs)`, `≤ ⅓ of cluefin's: ${(results.cluefinOverheadUsMedian / 3).toFixed(1)} µs`, results.overheadUsMedian <= results.cluefinOverheadUsMedian / 3],
   ["cluefin-openapi 0.5.0's overhead, same calls, same run", `${results.cluefinOverheadUsMedian} µs (call ${results.cluefinCallUsMedian} µs)`, "(the yardstick)", null],
+  ["the stack's floor, same run: fetch + timeout + stream read through wasm-bindgen-futures and js-sys, nothing of KIS (bench/floor); then with serde_json parsing the body", `${results.floorOverheadUsMedian} µs; ${results.floorParsedOverheadUsMedian} µs`, "(for reference)", null],
   ["… over a raw fetch with the same 30 s timeout (AbortController + timer)", `${results.overheadVsTimedFetchUsMedian} µs`, "(for reference)", null],
   ["getPrice over a fetch that answers at once (the client's own cost), vs that fetch read by hand", `${results.instantClientUsMedian} µs vs ${results.instantByHandUsMedian} µs`, "(for reference)", null],
   ["… of which the engine's own work: instructions per getPrice, native, callgrind", String(results.engineInstructionsPerGetPrice), "(for reference)", null],
@@ -283,6 +295,12 @@ How each is measured:
   with a raw fetch that also carries a per-request timeout, as the client does: in Node 20 an
   AbortSignal alone costs undici some 20–40 µs a request. Both parse kis-mock's quote, which
   is KIS's full answer (81 fields, 1.95 KB; before 2026-11-28 it had 16 fields, 0.4 KB).
+- **Floor**: \`bench/floor\`, a wasm module of its own on the same stack and profile, whose
+  method does what the client's transport does (an \`init\` of headers, an AbortController and
+  a timer, the fetch through js-sys, the body read from its stream, through
+  wasm-bindgen-futures) and nothing of KIS; its second method also parses the body into a
+  \`serde_json::Value\` and reads the price. Interleaved with the calls above and paired with
+  the same raw fetch. The part of the overhead no client on this stack can avoid.
 - **At once**: ${quick ? "2000" : "10 000"} sequential \`getPrice\` calls over an injected fetch that answers
   with kis-mock's quote from memory (a \`Response\` of the text), against that fetch's answer read
   with \`text()\` and \`JSON.parse\`; five runs, the median. No socket and no server: the client's
