@@ -53,14 +53,16 @@ pub fn codes(obj: &Object) -> Option<Codes> {
     }
 }
 
-pub struct Classified {
+pub struct Classified<'a> {
     pub verdict: Verdict,
     pub codes: Codes,
+    /// The body's top-level fields, when it is a JSON object.
+    pub body: Option<Object<'a>>,
 }
 
 /// The verdict on an answer. Its body is read only as far as its top-level fields (the
-/// rest is checked to be JSON, not built): the caller reads what it needs from the text.
-pub fn classify(status: u16, body_text: &str) -> Classified {
+/// rest is checked to be JSON, not built): the caller reads what it needs from them.
+pub fn classify(status: u16, body_text: &str) -> Classified<'_> {
     let body = Object::read(body_text).ok();
     let env = body.as_ref().and_then(codes);
     let success = (200..300).contains(&status);
@@ -81,6 +83,7 @@ pub fn classify(status: u16, body_text: &str) -> Classified {
     Classified {
         verdict,
         codes: env.unwrap_or_default(),
+        body,
     }
 }
 

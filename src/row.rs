@@ -35,6 +35,41 @@ impl<'a> Object<'a> {
     }
 }
 
+/// An object's fields owned, each value's text kept as it was: what a reply keeps of KIS's
+/// answer, so that reading its fields again parses nothing.
+#[derive(Debug, Clone, Default)]
+pub struct OwnedObject(Vec<(String, Box<RawValue>)>);
+
+impl OwnedObject {
+    /// The fields, borrowed.
+    pub fn object(&self) -> Object<'_> {
+        Object(
+            self.0
+                .iter()
+                .map(|(k, v)| (Cow::Borrowed(k.as_str()), &**v))
+                .collect(),
+        )
+    }
+
+    /// The object parsed whole, for the paths that hand it on as it is.
+    pub fn value(&self) -> Value {
+        let fields = self.0.iter().map(|(k, v)| {
+            // Each value was read as JSON once already.
+            let v = serde_json::from_str(v.get()).unwrap_or_default();
+            (k.clone(), v)
+        });
+        Value::Object(fields.collect())
+    }
+}
+
+impl Object<'_> {
+    /// The fields, owned.
+    pub fn to_owned(&self) -> OwnedObject {
+        let fields = self.0.iter().map(|(k, v)| (k.to_string(), (*v).to_owned()));
+        OwnedObject(fields.collect())
+    }
+}
+
 /// A string value's text, borrowed when it has no escape to read.
 fn string(v: &RawValue) -> Option<Cow<'_, str>> {
     let text = v.get();

@@ -12,7 +12,7 @@ use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
 use crate::headers::{hashkey_headers, header_safe, uapi_headers};
 use crate::query::{url_with_query, Query};
-use crate::row::Object;
+use crate::row::{Object, OwnedObject};
 
 pub const HASHKEY_PATH: &str = "/uapi/hashkey";
 /// EGW00201 means the gateway turned the call away; waiting a window and trying again is safe
@@ -48,19 +48,19 @@ pub struct Reply {
     pub status: u16,
     /// The response header `tr_cont` ("" when absent).
     pub tr_cont: String,
-    /// The answer's JSON text, an object, with every secret masked.
-    pub body: String,
+    /// The answer's top-level fields, with every secret masked.
+    pub body: OwnedObject,
 }
 
 impl Reply {
     /// The answer parsed whole, for the paths that hand it on as it is.
     pub fn value(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_default()
+        self.body.value()
     }
 
-    /// The answer's top-level fields, read in place.
+    /// The answer's top-level fields.
     pub fn object(&self) -> Object<'_> {
-        Object::read(&self.body).unwrap_or_default()
+        self.body.object()
     }
 }
 
@@ -264,17 +264,25 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
         self.emit(ev);
         if c.verdict == Verdict::Ok {
-            let tr_cont = resp
-                .header("tr_cont")
-                .unwrap_or("")
-                .trim_ascii()
-                .to_string();
+            // An answer that echoes the key, the secret or the token must not hand them to the
+            // caller (or, through a proxy holding the keys, to a page).
+            let body = match (self.masked_json(&resp.body), &c.body) {
+                (None, Some(fields)) => fields.to_owned(),
+                (masked, _) => {
+                    let text = masked.unwrap_or_default();
+                    Object::read(&text)
+                        .map(|o| o.to_owned())
+                        .unwrap_or_default()
+                }
+            };
             return Attempt::Done(Reply {
                 status: resp.status,
-                tr_cont,
-                // An answer that echoes the key, the secret or the token must not hand them
-                // to the caller (or, through a proxy holding the keys, to a page).
-                body: self.masked_json(resp.body),
+                tr_cont: resp
+                    .header("tr_cont")
+                    .unwrap_or("")
+                    .trim_ascii()
+                    .to_string(),
+                body,
             });
         }
         let error = response_error(&c.verdict, resp.status, &call.path, &call.tr_id, &c.codes)

@@ -111,21 +111,21 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
     }
 
-    /// A KIS answer's JSON text with every secret masked in its strings, keys included; as
-    /// it came when it spells none, as nearly every answer does.
-    pub(crate) fn masked_json(&self, text: String) -> String {
-        if let std::borrow::Cow::Borrowed(_) = self.masked(&text) {
-            return text;
+    /// A KIS answer's JSON text with every secret masked in its strings, keys included; None
+    /// when it spells none, as nearly every answer does.
+    pub(crate) fn masked_json(&self, text: &str) -> Option<String> {
+        if let std::borrow::Cow::Borrowed(_) = self.masked(text) {
+            return None;
         }
         // Masked string by string rather than in the text, where a secret spelled from inside
         // an escape (`\\u0050…`) would leave half of the escape behind and break the JSON.
-        match serde_json::from_str::<serde_json::Value>(&text) {
+        Some(match serde_json::from_str::<serde_json::Value>(text) {
             Ok(mut v) => {
                 self.redact_value(&mut v);
                 v.to_string()
             }
-            Err(_) => self.redact(&text),
-        }
+            Err(_) => self.redact(text),
+        })
     }
 
     /// Masks secrets in every string of a KIS answer, keys included.
