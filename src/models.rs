@@ -33,7 +33,7 @@ impl Raw {
     }
 
     /// The fields, parsed.
-    pub fn fields(&self) -> Map<String, Value> {
+    fn fields(&self) -> Map<String, Value> {
         serde_json::from_str(self.0.get()).unwrap_or_default()
     }
 
@@ -51,16 +51,11 @@ impl Raw {
         }
         Raw::from_map(fields)
     }
-
-    /// The JSON text.
-    pub fn json(&self) -> &str {
-        self.0.get()
-    }
 }
 
 impl Default for Raw {
     fn default() -> Raw {
-        Raw(RawValue::from_string("{}".to_string()).unwrap_or_else(|_| unreachable!()))
+        Raw(RawValue::from_string("{}".to_string()).expect("an empty object is JSON"))
     }
 }
 

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::models::Raw;
 
@@ -208,20 +208,6 @@ impl Fields for Value {
             Value::Object(m) => Raw::from_map(m),
             _ => Raw::default(),
         }
-    }
-}
-
-impl Fields for Map<String, Value> {
-    fn text(&self, key: &str) -> Option<Cow<'_, str>> {
-        match self.get(key)? {
-            Value::String(s) => Some(Cow::Borrowed(s)),
-            Value::Number(n) => Some(Cow::Owned(n.to_string())),
-            _ => None,
-        }
-    }
-
-    fn into_raw(self) -> Raw {
-        Raw::from_map(self)
     }
 }
 
