@@ -8,10 +8,9 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
-use serde_json::Value;
-
-use crate::models::Raw;
+use serde_json::{Map, Value};
 
 /// A JSON object's fields in the order of its text, each value's text borrowed from it.
 #[derive(Debug, Default)]
@@ -208,6 +207,68 @@ impl Fields for Value {
             Value::Object(m) => Raw::from_map(m),
             _ => Raw::default(),
         }
+    }
+}
+
+/// KIS fields as received, in KIS's order: the JSON text of an object of strings, written out
+/// as it stands, and read back by name only where the client needs a field of it.
+#[derive(Debug, Clone)]
+pub struct Raw(Box<RawValue>);
+
+impl Raw {
+    /// A row's own text, whose values are all strings.
+    pub(crate) fn verbatim(text: &RawValue) -> Raw {
+        Raw(text.to_owned())
+    }
+
+    /// The fields of `map`, values as sent (non-string values in their JSON text, since KIS's
+    /// fields are strings and the type says so).
+    pub fn from_map(mut map: Map<String, Value>) -> Raw {
+        for v in map.values_mut() {
+            if !v.is_string() {
+                *v = Value::String(v.to_string());
+            }
+        }
+        // A map of strings is always JSON.
+        Raw(serde_json::value::to_raw_value(&map).unwrap_or_else(|_| Raw::default().0))
+    }
+
+    /// The fields, parsed.
+    fn fields(&self) -> Map<String, Value> {
+        serde_json::from_str(self.0.get()).unwrap_or_default()
+    }
+
+    /// The field `key`.
+    pub fn get(&self, key: &str) -> Option<String> {
+        let fields = Object::read(self.0.get()).ok()?;
+        fields.string(key).map(Into::into)
+    }
+
+    /// These fields, then those of `other` that these do not have.
+    pub fn merged(self, other: Raw) -> Raw {
+        let mut fields = self.fields();
+        for (k, v) in other.fields() {
+            fields.entry(k).or_insert(v);
+        }
+        Raw::from_map(fields)
+    }
+}
+
+impl Default for Raw {
+    fn default() -> Raw {
+        Raw(RawValue::from_string("{}".to_string()).expect("an empty object is JSON"))
+    }
+}
+
+impl PartialEq for Raw {
+    fn eq(&self, other: &Raw) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Serialize for Raw {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
     }
 }
 
