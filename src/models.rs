@@ -254,7 +254,7 @@ impl Orderbook {
 }
 
 /// order-cash / order-rvsecncl `output`; `time` is "HH:MM:SS" (Korea time).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderAck {
@@ -284,15 +284,10 @@ impl OrderAck {
             .filter(|v| v.get().starts_with('['))
             .and_then(|v| serde_json::from_str::<Vec<&RawValue>>(v.get()).ok())
             .and_then(|rows| rows.first().copied());
-        match first.or(output).and_then(Row::read) {
-            Some(row) => OrderAck::from_output(row),
-            None => OrderAck {
-                order_no: String::new(),
-                org_no: String::new(),
-                time: String::new(),
-                raw: Raw::default(),
-            },
-        }
+        first
+            .or(output)
+            .and_then(Row::read)
+            .map_or_else(OrderAck::default, OrderAck::from_output)
     }
 
     pub fn from_output(o: impl Fields) -> OrderAck {

@@ -2,8 +2,6 @@
 //! however many subscribers start together, kept in the state the app key's clients share, and
 //! masked everywhere like the token.
 
-use crate::row::Object;
-
 use crate::engine::core::KisCore;
 use crate::engine::token::transport_error;
 use crate::engine::transport::{Clock, TokenStore, Transport};
@@ -41,11 +39,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .await
             .map_err(|te| transport_error(te, APPROVAL_PATH, ""))?;
         let c = classify(resp.status, &resp.body);
-        let body = match c.verdict {
-            Verdict::Ok => Object::read(&resp.body).ok(),
+        let key = match (&c.verdict, &c.body) {
+            (Verdict::Ok, Some(b)) => b.string("approval_key"),
             _ => None,
         };
-        let key = body.as_ref().and_then(|b| b.string("approval_key"));
         match key {
             // It travels in every subscribe frame: nothing that could break the JSON or a log.
             Some(k) if !k.is_empty() && header_safe(&k) => Ok(k.into_owned()),

@@ -336,8 +336,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             return Ok(None);
         }
         let c = classify(resp.status, &resp.body);
-        let hash = Object::read(&resp.body)
-            .ok()
+        let hash = c
+            .body
+            .as_ref()
             .and_then(|b| b.string("HASH"))
             .filter(|h| header_safe(h))
             .map(String::from);
