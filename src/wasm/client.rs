@@ -4,6 +4,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect, WeakMap};
@@ -90,8 +91,12 @@ fn host_object(
 }
 
 /// A method's work as a promise: its result as a plain JS value, its error as a `KisError`.
+/// Boxed, so that wasm-bindgen-futures' task and promise plumbing exists once, not once for
+/// each method's future.
 fn promise<T: Serialize>(work: impl Future<Output = Result<T>> + 'static) -> Promise {
-    future_to_promise(async move { work.await.map(|v| to_js(&v)).map_err(|e| to_js_error(&e)) })
+    let work: Pin<Box<dyn Future<Output = std::result::Result<JsValue, JsValue>>>> =
+        Box::pin(async move { work.await.map(|v| to_js(&v)).map_err(|e| to_js_error(&e)) });
+    future_to_promise(work)
 }
 
 /// A client of the KIS OpenAPI for one app key (and, for trading, one account).

@@ -2,63 +2,142 @@
 //! The per-attempt timeout aborts the request through an `AbortController`, so a timed-out
 //! order is not left running or queued, and it ends the attempt even when a fetch ignores the
 //! signal.
+//!
+//! The request and its answer are spoken of through typed bindings (`extern "C"` below), so
+//! property names are written once into the glue instead of crossing as strings on every call;
+//! the answer's types are structural, so a caller's fetch may answer with any object of
+//! `Response`'s shape.
 
 use futures::future::{select, Either};
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, JsString, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::engine::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::engine::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 use crate::error::Cause;
+
+#[wasm_bindgen]
+extern "C" {
+    /// fetch's `init`.
+    #[wasm_bindgen(extends = Object)]
+    type FetchInit;
+    #[wasm_bindgen(method, setter)]
+    fn set_method(this: &FetchInit, v: &JsString);
+    #[wasm_bindgen(method, setter)]
+    fn set_headers(this: &FetchInit, v: &JsValue);
+    #[wasm_bindgen(method, setter)]
+    fn set_redirect(this: &FetchInit, v: &JsString);
+    #[wasm_bindgen(method, setter)]
+    fn set_body(this: &FetchInit, v: &str);
+    #[wasm_bindgen(method, setter)]
+    fn set_signal(this: &FetchInit, v: &web_sys::AbortSignal);
+
+    // Every getter catches: a caller's fetch may answer with anything, and what a getter
+    // throws must come back as an error, not unwind through the engine.
+
+    /// What fetch answers: a WHATWG `Response`, or a caller's object of its shape.
+    type Answer;
+    #[wasm_bindgen(method, getter, catch)]
+    fn status(this: &Answer) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn headers(this: &Answer) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn body(this: &Answer) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn text(this: &Answer) -> Result<JsValue, JsValue>;
+
+    /// The answer's headers: `Headers`, or anything with `get`.
+    type HeaderBag;
+    #[wasm_bindgen(method, getter, catch)]
+    fn get(this: &HeaderBag) -> Result<JsValue, JsValue>;
+
+    /// The body's stream and its reader.
+    type Stream;
+    #[wasm_bindgen(method, getter, catch, js_name = getReader)]
+    fn get_reader(this: &Stream) -> Result<JsValue, JsValue>;
+    type Reader;
+    #[wasm_bindgen(method, getter, catch)]
+    fn read(this: &Reader) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn cancel(this: &Reader) -> Result<JsValue, JsValue>;
+    type Chunk;
+    #[wasm_bindgen(method, getter, catch)]
+    fn done(this: &Chunk) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn value(this: &Chunk) -> Result<JsValue, JsValue>;
+
+    /// What a fetch rejects with: an `Error`, undici's with its reason in `cause`.
+    type Failed;
+    #[wasm_bindgen(method, getter, catch)]
+    fn name(this: &Failed) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn message(this: &Failed) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn cause(this: &Failed) -> Result<JsValue, JsValue>;
+
+    // The strings every call sends or asks for, made once.
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static GET: JsString = "GET";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static POST: JsString = "POST";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static MANUAL: JsString = "manual";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static CONTENT_LENGTH: JsString = "content-length";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static TR_CONT: JsString = "tr_cont";
+}
 
 pub struct JsTransport {
     pub fetch: Function,
 }
 
-fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {
-    Reflect::set(target, &JsValue::from_str(key), value).map(|_| ())
-}
-
-fn get(target: &JsValue, key: &str) -> Result<JsValue, JsValue> {
-    Reflect::get(target, &JsValue::from_str(key))
+/// The method `getter` reads off `target`, when it is a function (to be called with `target`
+/// as `this`).
+fn method<T: JsCast>(
+    target: &JsValue,
+    getter: fn(&T) -> Result<JsValue, JsValue>,
+) -> Option<Function> {
+    getter(target.unchecked_ref()).ok()?.dyn_into().ok()
 }
 
 /// fetch's `init`: method, headers, body and the abort signal.
 fn init(req: &HttpRequest, signal: Option<&web_sys::AbortSignal>) -> Result<JsValue, JsValue> {
-    let init: JsValue = Object::new().into();
-    set(&init, "method", &JsValue::from_str(req.method.as_str()))?;
+    let init: FetchInit = Object::new().unchecked_into();
+    match req.method {
+        Method::Get => GET.with(|m| init.set_method(m)),
+        Method::Post => POST.with(|m| init.set_method(m)),
+    }
     let headers: JsValue = Object::new().into();
     for (k, v) in &req.headers {
-        set(&headers, k, &JsValue::from_str(v))?;
+        js_sys::Reflect::set(&headers, &JsValue::from_str(k), &JsValue::from_str(v))?;
     }
-    set(&init, "headers", &headers)?;
+    init.set_headers(&headers);
     // KIS never redirects; a redirect elsewhere would carry the keys, the token and an order.
     // "manual" rather than "error": the engine sees the 3xx (0 in browsers) and says so,
     // where "error" would be a network error that reads retry as the cure.
-    set(&init, "redirect", &JsValue::from_str("manual"))?;
+    MANUAL.with(|m| init.set_redirect(m));
     if let Some(body) = &req.body {
-        set(&init, "body", &JsValue::from_str(body))?;
+        init.set_body(body);
     }
     if let Some(signal) = signal {
-        set(&init, "signal", signal)?;
+        init.set_signal(signal);
     }
-    Ok(init)
+    Ok(init.into())
 }
 
 /// undici reports "fetch failed" and keeps the reason in `cause`; both are said.
-fn describe(e: &JsValue) -> String {
-    let text = |v: &JsValue| v.as_string().filter(|s| !s.is_empty());
-    let message = get(e, "message")
-        .ok()
-        .and_then(|m| text(&m))
-        .or_else(|| text(e))
+fn describe(e: &Failed) -> String {
+    let text = |v: Result<JsValue, JsValue>| v.ok()?.as_string().filter(|s| !s.is_empty());
+    let message = text(e.message())
+        .or_else(|| text(Ok(e.into())))
         .unwrap_or_else(|| "fetch rejected".to_string());
-    let inner = get(e, "cause")
+    let inner = e
+        .cause()
         .ok()
         .filter(|c| c.is_object())
-        .and_then(|c| get(&c, "message").ok())
-        .and_then(|m| text(&m));
+        .and_then(|c| text(c.unchecked_into::<Failed>().message()));
     match inner {
         Some(inner) if inner != message => format!("{message} ({inner})"),
         _ => message,
@@ -66,10 +145,8 @@ fn describe(e: &JsValue) -> String {
 }
 
 fn network(e: JsValue) -> TransportError {
-    let name = get(&e, "name")
-        .ok()
-        .and_then(|n| n.as_string())
-        .unwrap_or_default();
+    let e: Failed = e.unchecked_into();
+    let name = e.name().ok().and_then(|n| n.as_string()).unwrap_or_default();
     TransportError::Network(Cause {
         name,
         message: describe(&e),
@@ -103,10 +180,6 @@ impl From<Failure> for TransportError {
     }
 }
 
-fn method(target: &JsValue, name: &str) -> Option<Function> {
-    get(target, name).ok()?.dyn_into::<Function>().ok()
-}
-
 async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
     JsFuture::from(Promise::resolve(&v)).await
 }
@@ -115,16 +188,16 @@ async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
 /// has one (what is past the limit is never read), else through `text()` (a caller's fetch
 /// that builds answers by hand). A `content-length` past the limit is refused before reading.
 async fn body_text(res: &JsValue, headers: &JsValue, limit: usize) -> Result<String, Failure> {
-    let declared = method(headers, "get")
-        .and_then(|g| g.call1(headers, &JsValue::from_str("content-length")).ok())
+    let declared = method(headers, HeaderBag::get)
+        .and_then(|g| CONTENT_LENGTH.with(|name| g.call1(headers, name)).ok())
         .and_then(|v| v.as_string())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(Failure::TooLarge(limit));
     }
-    let stream = get(res, "body")?;
-    let Some(reader) = method(&stream, "getReader") else {
-        let text = method(res, "text")
+    let stream = res.unchecked_ref::<Answer>().body()?;
+    let Some(reader) = method(&stream, Stream::get_reader) else {
+        let text = method(res, Answer::text)
             .ok_or_else(|| js_sys::Error::new("the fetch response has no text()"))?;
         let text = settle(text.call0(res)?)
             .await?
@@ -136,16 +209,20 @@ async fn body_text(res: &JsValue, headers: &JsValue, limit: usize) -> Result<Str
         };
     };
     let reader = reader.call0(&stream)?;
-    let read = method(&reader, "read").ok_or_else(|| js_sys::Error::new("no reader.read()"))?;
+    let read =
+        method(&reader, Reader::read).ok_or_else(|| js_sys::Error::new("no reader.read()"))?;
     let mut bytes = Vec::new();
     loop {
-        let chunk = settle(read.call0(&reader)?).await?;
-        if get(&chunk, "done")?.is_truthy() {
+        let chunk: Chunk = settle(read.call0(&reader)?).await?.unchecked_into();
+        if chunk.done()?.is_truthy() {
             break;
         }
-        let chunk = js_sys::Uint8Array::new(&get(&chunk, "value")?);
+        let chunk = match chunk.value()?.dyn_into::<Uint8Array>() {
+            Ok(bytes) => bytes,
+            Err(other) => Uint8Array::new(&other),
+        };
         if bytes.len() + chunk.length() as usize > limit {
-            if let Some(cancel) = method(&reader, "cancel") {
+            if let Some(cancel) = method(&reader, Reader::cancel) {
                 // Stops the download; whether the stream agrees changes nothing here.
                 let _ = cancel.call0(&reader);
             }
@@ -169,17 +246,16 @@ async fn exchange(
     // `this` undefined: a bare browser fetch throws "Illegal invocation" with any other.
     let sent = fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), init)?;
     let res = settle(sent).await?;
-    let status = get(&res, "status")?.as_f64().unwrap_or(0.0) as u16;
-    let headers = get(&res, "headers")?;
+    let answer = res.unchecked_ref::<Answer>();
+    let status = answer.status()?.as_f64().unwrap_or(0.0) as u16;
+    let headers = answer.headers()?;
     // A redirect is not followed, nor its body read: the engine fails the call on its status.
     let body = match status {
         0 | 300..=399 => String::new(),
         _ => body_text(&res, &headers, req.max_body_bytes).await?,
     };
-    let tr_cont = match method(&headers, "get") {
-        Some(g) => g
-            .call1(&headers, &JsValue::from_str("tr_cont"))?
-            .as_string(),
+    let tr_cont = match method(&headers, HeaderBag::get) {
+        Some(g) => TR_CONT.with(|name| g.call1(&headers, name))?.as_string(),
         None => None,
     };
     Ok(HttpResponse {
