@@ -75,8 +75,13 @@ extern "C" {
     fn message(this: &Failed) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, getter, catch)]
     fn cause(this: &Failed) -> Result<JsValue, JsValue>;
+}
 
-    // The strings every call sends or asks for, made once.
+// The strings every call sends or asks for, made once. (rustfmt would drop the values: it
+// reads these as extern statics, which have none.)
+#[rustfmt::skip]
+#[wasm_bindgen]
+extern "C" {
     #[wasm_bindgen(thread_local_v2, static_string)]
     static GET: JsString = "GET";
     #[wasm_bindgen(thread_local_v2, static_string)]
@@ -146,7 +151,11 @@ fn describe(e: &Failed) -> String {
 
 fn network(e: JsValue) -> TransportError {
     let e: Failed = e.unchecked_into();
-    let name = e.name().ok().and_then(|n| n.as_string()).unwrap_or_default();
+    let name = e
+        .name()
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default();
     TransportError::Network(Cause {
         name,
         message: describe(&e),
@@ -246,6 +255,11 @@ async fn exchange(
     // `this` undefined: a bare browser fetch throws "Illegal invocation" with any other.
     let sent = fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), init)?;
     let res = settle(sent).await?;
+    if !res.is_object() {
+        return Err(
+            js_sys::Error::new("the fetch answered with something that is not a response").into(),
+        );
+    }
     let answer = res.unchecked_ref::<Answer>();
     let status = answer.status()?.as_f64().unwrap_or(0.0) as u16;
     let headers = answer.headers()?;

@@ -108,3 +108,28 @@ test("binding: twenty 6 MB answers in a row grow the wasm memory no further than
   assert.deepEqual(new Set(after), new Set([after[0]]), "no later answer grew it further");
   assert.equal((await client({ fetch: fakeFetch().fetch }).getPrice("005930")).price, 70000, "a small call after them works");
 });
+
+test("binding: whatever a fetch answers with is a network error, never an exception through the module", async () => {
+  const odd = [
+    undefined,
+    null,
+    42,
+    Object.defineProperty({}, "status", { get() { throw new Error("status getter threw"); } }),
+    { status: 200, get headers() { throw new Error("headers getter threw"); }, text: async () => JSON.stringify(PRICE) },
+    { status: 200, headers: { get() { throw new Error("get threw"); } }, text: async () => JSON.stringify(PRICE) },
+    { status: 200, headers: { get: () => null }, body: { getReader: () => ({ read: async () => ({ get done() { throw new Error("done threw"); } }) }) } },
+    { status: 200 },
+  ];
+  for (const answer of odd) {
+    const kis = client({ fetch: fakeFetch({ answer: () => answer }).fetch, retry: { serverErrors: 0 }, logger: null });
+    await assert.rejects(kis.getPrice("005930"), (e) => e instanceof KisError && e.kind === "network", `answer ${String(answer)}`);
+  }
+  // A stream of ArrayBuffers rather than Uint8Arrays is read all the same, chunk by chunk.
+  const bytes = new TextEncoder().encode(JSON.stringify(PRICE));
+  const chunks = [bytes.slice(0, 7).buffer, bytes.slice(7).buffer];
+  const stream = { status: 200, headers: { get: () => null }, body: { getReader: () => ({ read: async () => (chunks.length ? { done: false, value: chunks.shift() } : { done: true }) }) } };
+  const kis = client({ fetch: fakeFetch({ answer: () => stream }).fetch });
+  assert.equal((await kis.getPrice("005930")).price, 70000);
+  // And the module is whole: a plain call after all of them works.
+  assert.equal((await client({ fetch: fakeFetch().fetch }).getPrice("005930")).price, 70000);
+});
