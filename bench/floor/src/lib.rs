@@ -1,16 +1,48 @@
-//! The stack's own cost per call, as `kis-wasm`'s transport pays it (src/wasm/fetch.rs).
+//! The stack's own cost per call, as `kis-wasm`'s transport pays it (src/wasm/fetch.rs): the
+//! same typed bindings, so that no property name crosses as a string.
 
 use futures::future::{select, Either};
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, JsString, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-fn get(target: &JsValue, key: &str) -> Result<JsValue, JsValue> {
-    Reflect::get(target, &JsValue::from_str(key))
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(extends = Object)]
+    type FetchInit;
+    #[wasm_bindgen(method, setter)]
+    fn set_method(this: &FetchInit, v: &JsString);
+    #[wasm_bindgen(method, setter)]
+    fn set_headers(this: &FetchInit, v: &JsValue);
+    #[wasm_bindgen(method, setter)]
+    fn set_redirect(this: &FetchInit, v: &JsString);
+    #[wasm_bindgen(method, setter)]
+    fn set_signal(this: &FetchInit, v: &web_sys::AbortSignal);
+
+    type Answer;
+    #[wasm_bindgen(method, getter, catch)]
+    fn body(this: &Answer) -> Result<JsValue, JsValue>;
+    type Stream;
+    #[wasm_bindgen(method, getter, catch, js_name = getReader)]
+    fn get_reader(this: &Stream) -> Result<JsValue, JsValue>;
+    type Reader;
+    #[wasm_bindgen(method, getter, catch)]
+    fn read(this: &Reader) -> Result<JsValue, JsValue>;
+    type Chunk;
+    #[wasm_bindgen(method, getter, catch)]
+    fn done(this: &Chunk) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn value(this: &Chunk) -> Result<JsValue, JsValue>;
 }
 
-fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {
-    Reflect::set(target, &JsValue::from_str(key), value).map(|_| ())
+#[rustfmt::skip]
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static GET: JsString = "GET";
+    #[wasm_bindgen(thread_local_v2, static_string)]
+    static MANUAL: JsString = "manual";
 }
 
 async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
@@ -20,18 +52,26 @@ async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
 /// One GET: the body's bytes, read from its stream.
 async fn body(fetch: &Function, url: &str, init: &JsValue) -> Result<Vec<u8>, JsValue> {
     let res = settle(fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), init)?).await?;
-    let stream = get(&res, "body")?;
-    let reader = get(&stream, "getReader")?
+    let stream = res.unchecked_ref::<Answer>().body()?;
+    let reader = stream
+        .unchecked_ref::<Stream>()
+        .get_reader()?
         .dyn_into::<Function>()?
         .call0(&stream)?;
-    let read = get(&reader, "read")?.dyn_into::<Function>()?;
+    let read = reader
+        .unchecked_ref::<Reader>()
+        .read()?
+        .dyn_into::<Function>()?;
     let mut bytes = Vec::new();
     loop {
-        let chunk = settle(read.call0(&reader)?).await?;
-        if get(&chunk, "done")?.is_truthy() {
+        let chunk: Chunk = settle(read.call0(&reader)?).await?.unchecked_into();
+        if chunk.done()?.is_truthy() {
             return Ok(bytes);
         }
-        let chunk = Uint8Array::new(&get(&chunk, "value")?);
+        let chunk = match chunk.value()?.dyn_into::<Uint8Array>() {
+            Ok(bytes) => bytes,
+            Err(other) => Uint8Array::new(&other),
+        };
         let start = bytes.len();
         bytes.resize(start + chunk.length() as usize, 0);
         chunk.copy_to(&mut bytes[start..]);
@@ -52,15 +92,16 @@ impl Floor {
         headers: Vec<(String, String)>,
     ) -> Result<Vec<u8>, JsValue> {
         let ctl = web_sys::AbortController::new()?;
-        let init: JsValue = Object::new().into();
-        set(&init, "method", &JsValue::from_str("GET"))?;
+        let init: FetchInit = Object::new().unchecked_into();
+        GET.with(|m| init.set_method(m));
         let h: JsValue = Object::new().into();
         for (k, v) in &headers {
-            set(&h, k, &JsValue::from_str(v))?;
+            Reflect::set(&h, &JsValue::from_str(k), &JsValue::from_str(v))?;
         }
-        set(&init, "headers", &h)?;
-        set(&init, "redirect", &JsValue::from_str("manual"))?;
-        set(&init, "signal", &ctl.signal())?;
+        init.set_headers(&h);
+        MANUAL.with(|m| init.set_redirect(m));
+        init.set_signal(&ctl.signal());
+        let init: JsValue = init.into();
         let call = Box::pin(async move { body(&fetch, &url, &init).await });
         let timer = gloo_timers::future::TimeoutFuture::new(30_000);
         match select(call, timer).await {
