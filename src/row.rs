@@ -32,6 +32,12 @@ impl<'a> Object<'a> {
     pub fn string(&self, key: &str) -> Option<Cow<'a, str>> {
         self.get(key).and_then(string)
     }
+
+    /// The fields, owned.
+    pub fn to_owned(&self) -> OwnedObject {
+        let fields = self.0.iter().map(|(k, v)| (k.to_string(), (*v).to_owned()));
+        OwnedObject(fields.collect())
+    }
 }
 
 /// An object's fields owned, each value's text kept as it was: what a reply keeps of KIS's
@@ -58,14 +64,6 @@ impl OwnedObject {
             (k.clone(), v)
         });
         Value::Object(fields.collect())
-    }
-}
-
-impl Object<'_> {
-    /// The fields, owned.
-    pub fn to_owned(&self) -> OwnedObject {
-        let fields = self.0.iter().map(|(k, v)| (k.to_string(), (*v).to_owned()));
-        OwnedObject(fields.collect())
     }
 }
 

@@ -266,14 +266,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if c.verdict == Verdict::Ok {
             // An answer that echoes the key, the secret or the token must not hand them to the
             // caller (or, through a proxy holding the keys, to a page).
-            let body = match (self.masked_json(&resp.body), &c.body) {
-                (None, Some(fields)) => fields.to_owned(),
-                (masked, _) => {
-                    let text = masked.unwrap_or_default();
-                    Object::read(&text)
-                        .map(|o| o.to_owned())
-                        .unwrap_or_default()
-                }
+            let body = match self.masked_json(&resp.body) {
+                None => c.body.as_ref().map(Object::to_owned).unwrap_or_default(),
+                Some(masked) => Object::read(&masked)
+                    .map(|o| o.to_owned())
+                    .unwrap_or_default(),
             };
             return Attempt::Done(Reply {
                 status: resp.status,

@@ -6,13 +6,13 @@ use crate::engine::core::KisCore;
 use crate::engine::transport::{Clock, TokenStore, Transport};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::query::set;
+use crate::row::Object;
 
 /// KIS's own sample stops at 10; a balance of 50 pages is 2,500 holdings, past any personal
 /// account, so hitting this means the server is looping.
 pub const MAX_PAGES: usize = 50;
 
-fn continuation_key(reply: &Reply, lower: &str) -> String {
-    let body = reply.object();
+fn continuation_key(body: &Object, lower: &str) -> String {
     body.string(lower)
         .or_else(|| body.string(&lower.to_ascii_uppercase()))
         .map(String::from)
@@ -28,15 +28,17 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             let more = matches!(reply.tr_cont.as_str(), "F" | "M");
             // Every continuation key the request carries (`CTX_AREA_FK100`, `…NK200`, …), as
             // the answer names it in lower case.
-            let keys: Vec<(String, String)> = call
-                .query
-                .iter()
-                .filter(|(k, _)| k.starts_with("CTX_AREA_"))
-                .map(|(k, _)| {
-                    let lower = k.to_ascii_lowercase();
-                    (k.clone(), continuation_key(&reply, &lower))
-                })
-                .collect();
+            let keys: Vec<(String, String)> = {
+                let body = reply.object();
+                call.query
+                    .iter()
+                    .filter(|(k, _)| k.starts_with("CTX_AREA_"))
+                    .map(|(k, _)| {
+                        let lower = k.to_ascii_lowercase();
+                        (k.clone(), continuation_key(&body, &lower))
+                    })
+                    .collect()
+            };
             pages.push(reply);
             if !more {
                 return Ok(pages);
