@@ -17,6 +17,10 @@ use crate::input::field_at;
 
 /// A caller's value as JSON data; `scope` names it in an error ("order", "options").
 pub fn from_js(scope: &str, v: JsValue) -> Result<Value> {
+    // Most arguments are a symbol: a string reads as itself, with nothing to walk.
+    if let Some(s) = v.as_string() {
+        return Ok(Value::String(s));
+    }
     from_js_without(scope, v, &[])
 }
 

@@ -11,7 +11,7 @@
 use futures::future::{select, Either};
 use js_sys::{Function, JsString, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsThreadLocal};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::engine::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
@@ -193,13 +193,36 @@ async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
     JsFuture::from(Promise::resolve(&v)).await
 }
 
+/// The answer's headers, read through their `get`, looked up once.
+struct Headers {
+    bag: JsValue,
+    get: Option<Function>,
+}
+
+impl Headers {
+    fn of(answer: &Answer) -> Result<Headers, JsValue> {
+        let bag = answer.headers()?;
+        let get = method(&bag, HeaderBag::get);
+        Ok(Headers { bag, get })
+    }
+
+    /// The header `name`, when the answer has it; a `get` that throws is a failed exchange.
+    fn get(&self, name: &'static JsThreadLocal<JsString>) -> Result<Option<String>, JsValue> {
+        match &self.get {
+            Some(get) => Ok(name.with(|name| get.call1(&self.bag, name))?.as_string()),
+            None => Ok(None),
+        }
+    }
+}
+
 /// The body as text, read no further than `limit` bytes: from the stream when the response
 /// has one (what is past the limit is never read), else through `text()` (a caller's fetch
 /// that builds answers by hand). A `content-length` past the limit is refused before reading.
-async fn body_text(res: &JsValue, headers: &JsValue, limit: usize) -> Result<String, Failure> {
-    let declared = method(headers, HeaderBag::get)
-        .and_then(|g| CONTENT_LENGTH.with(|name| g.call1(headers, name)).ok())
-        .and_then(|v| v.as_string())
+async fn body_text(res: &JsValue, headers: &Headers, limit: usize) -> Result<String, Failure> {
+    let declared = headers
+        .get(&CONTENT_LENGTH)
+        .ok()
+        .flatten()
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(Failure::TooLarge(limit));
@@ -262,16 +285,13 @@ async fn exchange(
     }
     let answer = res.unchecked_ref::<Answer>();
     let status = answer.status()?.as_f64().unwrap_or(0.0) as u16;
-    let headers = answer.headers()?;
+    let headers = Headers::of(answer)?;
     // A redirect is not followed, nor its body read: the engine fails the call on its status.
     let body = match status {
         0 | 300..=399 => String::new(),
         _ => body_text(&res, &headers, req.max_body_bytes).await?,
     };
-    let tr_cont = match method(&headers, HeaderBag::get) {
-        Some(g) => TR_CONT.with(|name| g.call1(&headers, name))?.as_string(),
-        None => None,
-    };
+    let tr_cont = headers.get(&TR_CONT)?;
     Ok(HttpResponse {
         status,
         headers: tr_cont
