@@ -2,7 +2,7 @@
 //!
 //! Layers, data flowing one way (caller → client → policy → transport → KIS):
 //! - protocol (pure): [`env`], [`tr_id`], [`account`], [`symbol`], [`headers`], [`order`],
-//!   [`query`], [`envelope`], [`row`], [`numbers`], [`models`], [`kst`], [`input`];
+//!   [`query`], [`envelope`], [`row`], [`numbers`], [`models`], [`kst`], [`input`], [`token`];
 //! - engine: [`engine`], generic over the transport, clock and token-store traits;
 //! - wasm binding: `wasm` (wasm32 only), the only code that touches JS.
 
@@ -26,6 +26,7 @@ pub mod realtime;
 pub mod redact;
 pub mod row;
 pub mod symbol;
+pub mod token;
 pub mod tr_id;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -314,7 +314,7 @@ pub struct FakeKis {
 
 /// The fake's hashkey: any stable hash of the exact body will do.
 pub fn fnv_hex(s: &str) -> String {
-    format!("{:016x}", crate::engine::token::fnv1a64(s))
+    format!("{:016x}", crate::token::fnv1a64(s))
 }
 
 fn percent_decode(s: &str) -> String {

@@ -3,7 +3,7 @@
 //! masked everywhere like the token.
 
 use crate::engine::core::KisCore;
-use crate::engine::token::transport_error;
+use crate::engine::transport::transport_error;
 use crate::engine::transport::{Clock, TokenStore, Transport};
 use crate::envelope::{classify, Verdict};
 use crate::error::{ErrorKind, KisError, Result};

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::engine::core::KisCore;
-use crate::engine::token::transport_error;
+use crate::engine::transport::transport_error;
 use crate::engine::transport::{Clock, HttpRequest, Method, TokenStore, Transport, TransportError};
 use crate::envelope::{classify, Verdict};
 use crate::error::{ErrorKind, KisError, Result};

@@ -20,9 +20,9 @@ use crate::engine::config::Config;
 use crate::engine::rate_limit::RateLimiter;
 use crate::engine::sending::Sending;
 use crate::engine::single_flight::SingleFlight;
-use crate::engine::token::{fnv1a64, Token};
 use crate::error::Result;
 use crate::redact::Redactor;
+use crate::token::{fnv1a64, Token};
 
 pub struct Shared {
     /// A hash of what must agree, so that the state holds no credentials past its clients.

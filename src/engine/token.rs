@@ -7,73 +7,23 @@ use std::future::Future;
 use serde_json::Value;
 
 use crate::engine::core::KisCore;
-use crate::engine::transport::{Clock, HttpRequest, Method, TokenStore, Transport, TransportError};
-use crate::env::Env;
+use crate::engine::transport::{
+    transport_error, Clock, HttpRequest, Method, TokenStore, Transport,
+};
 use crate::envelope::{classify, Verdict};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
 use crate::headers::{header_safe, token_body, token_headers};
-use crate::kst::parse_kst_datetime;
 use crate::models::{StoredToken, TokenInfo};
-use crate::numbers::field_number;
+use crate::token::{parse_token, store_key, Token};
 
 pub const TOKEN_PATH: &str = "/oauth2/tokenP";
-/// S5: the seed treats a token as good for 23 hours (KIS says 24).
-pub const MAX_LIFETIME_MS: f64 = 23.0 * 3_600_000.0;
-pub const EXPIRING_SOON_MS: f64 = 3_600_000.0;
 /// KIS refuses a second issuance within a minute (EGW00133).
 pub const MIN_ISSUE_GAP_MS: f64 = 60_000.0;
-/// A call does not start with a token that would expire while it is in flight.
-const USE_MARGIN_MS: f64 = 30_000.0;
 pub const REFRESH_INTERVAL_MS: f64 = 30.0 * 60_000.0;
 /// After EGW00133 with a shared store, how often and how long apart to look in it again.
 const STORE_RECHECKS: u32 = 3;
 const STORE_RECHECK_MS: f64 = 1_000.0;
-
-#[derive(Clone, PartialEq)]
-pub struct Token {
-    pub access_token: String,
-    pub expires_at: f64,
-    pub issued_at: f64,
-}
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Token")
-            .field("expires_at", &self.expires_at)
-            .field("issued_at", &self.issued_at)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Token {
-    pub fn info(&self, now: f64) -> TokenInfo {
-        TokenInfo {
-            expires_at: self.expires_at,
-            is_expired: now >= self.expires_at,
-            is_expiring_soon: now >= self.expires_at - EXPIRING_SOON_MS,
-        }
-    }
-
-    fn usable(&self, now: f64) -> bool {
-        now < self.expires_at - USE_MARGIN_MS
-    }
-}
-
-/// FNV-1a: the store key names the app key without holding it.
-pub(crate) fn fnv1a64(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-/// The token store's key: env and a hash of the app key, never the key itself. Stores written by
-/// earlier versions are read with it, so its form must not change.
-fn store_key(env: Env, app_key: &str) -> String {
-    let mut key = format!("kis-wasm:{}:", env.as_str());
-    key.push_str(&format!("{:016x}", fnv1a64(app_key)));
-    key
-}
 
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// A POST to one of KIS's `/oauth2/` endpoints (the token, the approval key): JSON in, no
@@ -348,56 +298,6 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     }
 }
 
-/// S5: 23 h after issue, or less if KIS says so (`expires_in`, `access_token_token_expired`).
-fn parse_token(body: &Value, issued_at: f64) -> Option<Token> {
-    let access_token = body.get("access_token")?.as_str()?.to_string();
-    // It becomes the `authorization` header: a line break in it would add headers of the
-    // server's choosing to every call.
-    if access_token.is_empty() || !header_safe(&access_token) {
-        return None;
-    }
-    let mut expires_at = issued_at + MAX_LIFETIME_MS;
-    if let Some(secs) = field_number(body, "expires_in") {
-        expires_at = expires_at.min(issued_at + secs * 1000.0);
-    }
-    if let Some(at) = body
-        .get("access_token_token_expired")
-        .and_then(Value::as_str)
-        .and_then(parse_kst_datetime)
-    {
-        expires_at = expires_at.min(at);
-    }
-    Some(Token {
-        access_token,
-        expires_at,
-        issued_at,
-    })
-}
-
-pub(crate) fn transport_error(te: TransportError, path: &str, tr_id: &str) -> KisError {
-    match te {
-        TransportError::Network(cause) => KisError::new(
-            ErrorKind::Network,
-            format!("network error calling KIS {path}: {}", cause.message),
-        )
-        .with_request(path, tr_id)
-        .with_cause(Some(cause)),
-        TransportError::Timeout => KisError::new(
-            ErrorKind::Timeout,
-            format!("KIS {path} did not answer in time"),
-        )
-        .with_request(path, tr_id),
-        TransportError::TooLarge(limit) => KisError::new(
-            ErrorKind::Decode,
-            format!(
-                "KIS {path} answered more than {limit} bytes (options.maxResponseBytes); the rest \
-                 was not read"
-            ),
-        )
-        .with_request(path, tr_id),
-    }
-}
-
 /// Whole milliseconds, rounded up; `ms` is positive.
 fn ceil_ms(ms: f64) -> u64 {
     ms.ceil() as u64
@@ -405,15 +305,7 @@ fn ceil_ms(ms: f64) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{ceil_ms, store_key};
-    use crate::env::Env;
-
-    #[test]
-    fn the_store_key_keeps_its_form() {
-        // FNV-1a 64 of "a" is af63dc4c8601ec8c (the algorithm's published test vector).
-        assert_eq!(store_key(Env::Real, "a"), "kis-wasm:real:af63dc4c8601ec8c");
-        assert_eq!(store_key(Env::Mock, ""), "kis-wasm:mock:cbf29ce484222325");
-    }
+    use super::ceil_ms;
 
     #[test]
     fn retry_after_rounds_up_to_whole_milliseconds() {

@@ -1,7 +1,7 @@
 //! The small traits through which the engine does all its I/O: the wasm layer implements them
 //! over the injected fetch, timers and a JS token store; tests implement them with fakes.
 
-use crate::error::Cause;
+use crate::error::{Cause, ErrorKind, KisError};
 use crate::models::StoredToken;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +74,31 @@ pub enum TransportError {
     Timeout,
     /// The answer passed `max_body_bytes` (the limit); the rest was not read.
     TooLarge(usize),
+}
+
+/// What a failed exchange means to the caller, said of the request it was.
+pub(crate) fn transport_error(te: TransportError, path: &str, tr_id: &str) -> KisError {
+    match te {
+        TransportError::Network(cause) => KisError::new(
+            ErrorKind::Network,
+            format!("network error calling KIS {path}: {}", cause.message),
+        )
+        .with_request(path, tr_id)
+        .with_cause(Some(cause)),
+        TransportError::Timeout => KisError::new(
+            ErrorKind::Timeout,
+            format!("KIS {path} did not answer in time"),
+        )
+        .with_request(path, tr_id),
+        TransportError::TooLarge(limit) => KisError::new(
+            ErrorKind::Decode,
+            format!(
+                "KIS {path} answered more than {limit} bytes (options.maxResponseBytes); the rest \
+                 was not read"
+            ),
+        )
+        .with_request(path, tr_id),
+    }
 }
 
 #[allow(async_fn_in_trait)]

@@ -24,9 +24,8 @@ use crate::wasm::fetch::JsTransport;
 use crate::wasm::observer::{JsObserver, Logger};
 use crate::wasm::store::JsTokenStore;
 use crate::wasm::timers::{JsClock, Ticker};
+use crate::wasm::Core;
 use crate::KisCore;
-
-pub(crate) type Core = KisCore<JsTransport, JsClock, JsTokenStore>;
 
 /// Options that are functions or objects with methods: kept as JS values, never read as data.
 const HOST_KEYS: [&str; 4] = ["fetch", "tokenStore", "onEvent", "logger"];

@@ -13,6 +13,9 @@ mod timers;
 
 pub use client::KisClient;
 
+/// The engine as the binding runs it: over the caller's fetch, JS time and a JS token store.
+pub(crate) type Core = crate::KisCore<fetch::JsTransport, timers::JsClock, store::JsTokenStore>;
+
 /// Types that only the binding speaks of: functions and objects the caller passes in.
 #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
 const HOST_TYPES: &'static str = r#"

@@ -18,10 +18,10 @@ use crate::error::KisError;
 use crate::realtime::session::{Incoming, Session};
 use crate::realtime::shapes::Shape;
 use crate::symbol::validate_symbol;
-use crate::wasm::client::Core;
 use crate::wasm::convert::to_js;
 use crate::wasm::errors::{invalid, to_js_error};
 use crate::wasm::timers::JsClock;
+use crate::wasm::Core;
 
 /// A socket event handler.
 type Listener = Closure<dyn FnMut(JsValue)>;
