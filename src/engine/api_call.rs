@@ -255,7 +255,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 ..call
             };
             return Ok(match self.place(&order, &terms).await? {
-                Placed::Answered(reply) => RawReply {
+                Placed::Answered(reply, _) => RawReply {
                     status: reply.status,
                     body: reply.value(),
                     tr_cont: reply.tr_cont,

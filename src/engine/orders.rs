@@ -40,8 +40,8 @@ enum Lookup {
 
 /// How an order came to be known as placed.
 pub(crate) enum Placed {
-    /// KIS's own answer.
-    Answered(crate::engine::call::Reply),
+    /// KIS's own answer, and the ack read from it.
+    Answered(crate::engine::call::Reply, OrderAck),
     /// Its answer was lost; today's orders list it (the ack from its row).
     Found(OrderAck),
 }
@@ -77,8 +77,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     pub async fn place_order(&self, side: Side, order: &OrderRequest) -> Result<OrderAck> {
         let call = self.order_call(side, order)?;
         Ok(match self.place(&call, &Terms::of(side, order)).await? {
-            Placed::Answered(reply) => OrderAck::from_answer(&reply.object()),
-            Placed::Found(ack) => ack,
+            Placed::Answered(_, ack) | Placed::Found(ack) => ack,
         })
     }
 
@@ -89,9 +88,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let attempt = self.shared.orders_sending.start(terms, started);
         let failed = match self.call(call).await {
             Ok(reply) => {
+                let ack = OrderAck::from_answer(&reply.object());
                 // Named before this attempt leaves the wire, for a sibling's lookup.
-                self.remember(terms, &OrderAck::from_answer(&reply.object()).order_no);
-                return Ok(Placed::Answered(reply));
+                self.remember(terms, &ack.order_no);
+                return Ok(Placed::Answered(reply, ack));
             }
             Err(f) if !f.maybe_executed => return Err(f.error),
             Err(f) => f,
