@@ -9,7 +9,7 @@
 //! `Response`'s shape.
 
 use futures::future::{select, Either};
-use js_sys::{Function, JsString, Object, Promise, Uint8Array};
+use js_sys::{ArrayBuffer, Function, JsString, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsThreadLocal};
 use wasm_bindgen_futures::JsFuture;
@@ -249,9 +249,20 @@ async fn body_text(res: &JsValue, headers: &Headers, limit: usize) -> Result<Str
         if chunk.done()?.is_truthy() {
             break;
         }
+        // A stream of fetch's gives `Uint8Array`s; a caller's may give `ArrayBuffer`s. Anything
+        // else is not a body, and `new Uint8Array(n)` of a number would allocate n bytes, or
+        // throw through the module for a negative or vast one.
         let chunk = match chunk.value()?.dyn_into::<Uint8Array>() {
             Ok(bytes) => bytes,
-            Err(other) => Uint8Array::new(&other),
+            Err(other) => match other.dyn_into::<ArrayBuffer>() {
+                Ok(buffer) => Uint8Array::new(&buffer),
+                Err(_) => {
+                    return Err(js_sys::Error::new(
+                        "the body's stream gave a chunk that is not bytes",
+                    )
+                    .into())
+                }
+            },
         };
         if bytes.len() + chunk.length() as usize > limit {
             if let Some(cancel) = method(&reader, Reader::cancel) {

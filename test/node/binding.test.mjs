@@ -119,6 +119,12 @@ test("binding: whatever a fetch answers with is a network error, never an except
     { status: 200, headers: { get() { throw new Error("get threw"); } }, text: async () => JSON.stringify(PRICE) },
     { status: 200, headers: { get: () => null }, body: { getReader: () => ({ read: async () => ({ get done() { throw new Error("done threw"); } }) }) } },
     { status: 200 },
+    // A stream whose chunks are not bytes: a number would have been a typed array's length
+    // (a vast or negative one threw through the module, left the call hanging and trapped it).
+    ...[1e10, -1, 5, "abc", { length: 5 }].map((value) => {
+      let n = 0;
+      return { status: 200, headers: { get: () => null }, body: { getReader: () => ({ read: async () => (n++ ? { done: true } : { done: false, value }) }) } };
+    }),
   ];
   for (const answer of odd) {
     const kis = client({ fetch: fakeFetch({ answer: () => answer }).fetch, retry: { serverErrors: 0 }, logger: null });
