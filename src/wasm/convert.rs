@@ -10,7 +10,15 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray`, caught: it throws for a revoked proxy, where js-sys's would unwind
+    /// through the module.
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn is_array(v: &JsValue) -> std::result::Result<bool, JsValue>;
+}
 
 use crate::error::{KisError, Result};
 use crate::input::field_at;
@@ -70,17 +78,19 @@ fn snapshot(v: &JsValue, at: &str, skip: &[&str], depth: usize) -> Result<JsValu
     }
     let read = |key: &JsValue, field: &str| {
         js_sys::Reflect::get(v, key).map_err(|e| {
-            let why = js_sys::Reflect::get(&e, &JsValue::from_str("message"))
-                .ok()
-                .and_then(|m| m.as_string())
-                .unwrap_or_default();
             KisError::validation(
                 field,
-                format!("could not be read (its getter threw: {why})"),
+                format!("could not be read (its getter threw: {})", message(&e)),
             )
         })
     };
-    if js_sys::Array::is_array(v) {
+    let array = is_array(v).map_err(|e| {
+        KisError::validation(
+            at,
+            format!("could not be read (Array.isArray threw: {})", message(&e)),
+        )
+    })?;
+    if array {
         let items = js_sys::Array::new();
         let len = js_sys::Reflect::get(v, &JsValue::from_str("length"))
             .ok()
@@ -112,6 +122,14 @@ fn snapshot(v: &JsValue, at: &str, skip: &[&str], depth: usize) -> Result<JsValu
         }
     }
     Ok(copy.into())
+}
+
+/// What a JS exception says of itself.
+fn message(e: &JsValue) -> String {
+    js_sys::Reflect::get(e, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_default()
 }
 
 const TOO_DEEP: &str = "cannot be converted to JSON (nested too deeply, or a cycle)";

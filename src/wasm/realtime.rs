@@ -309,12 +309,33 @@ fn add(
 
 impl KisRealtime {
     /// A curated subscription by symbol, the symbol checked before anything connects.
-    fn of_symbol(&self, tr_id: &str, symbol: String, shape: Shape, callback: Function) -> Promise {
-        match validate_symbol("symbol", &symbol) {
-            Ok(()) => add(self.inner.clone(), tr_id.into(), symbol, shape, callback),
+    fn of_symbol(&self, tr_id: &str, symbol: JsValue, shape: Shape, callback: JsValue) -> Promise {
+        let checked = text("symbol", symbol).and_then(|symbol| {
+            validate_symbol("symbol", &symbol)?;
+            Ok((symbol, function("callback", callback)?))
+        });
+        match checked {
+            Ok((symbol, callback)) => {
+                add(self.inner.clone(), tr_id.into(), symbol, shape, callback)
+            }
             Err(e) => refused(e),
         }
     }
+}
+
+// The methods take their arguments as JS values and check them here: wasm-bindgen's own
+// `String` parameters trust the TypeScript, and a number passed for one corrupts the memory.
+
+/// A string argument, or a validation error naming it.
+fn text(field: &str, v: JsValue) -> Result<String, KisError> {
+    v.as_string()
+        .ok_or_else(|| KisError::validation(field, "must be a string"))
+}
+
+/// A function argument, or a validation error naming it.
+fn function(field: &str, v: JsValue) -> Result<Function, KisError> {
+    v.dyn_into()
+        .map_err(|_| KisError::validation(field, "must be a function"))
 }
 
 /// A promise already rejected with `error`: the curated methods refuse bad input as the
@@ -329,8 +350,20 @@ impl KisRealtime {
     /// Resolves to a function that ends the subscription. (Its TypeScript, generic over the TR,
     /// is in `wasm/mod.rs`.)
     #[wasm_bindgen(skip_typescript)]
-    pub fn subscribe(&self, tr_id: String, tr_key: String, callback: Function) -> Promise {
-        add(self.inner.clone(), tr_id, tr_key, Shape::Record, callback)
+    pub fn subscribe(&self, tr_id: JsValue, tr_key: JsValue, callback: JsValue) -> Promise {
+        let checked = (|| {
+            Ok((
+                text("trId", tr_id)?,
+                text("trKey", tr_key)?,
+                function("callback", callback)?,
+            ))
+        })();
+        match checked {
+            Ok((tr_id, tr_key, callback)) => {
+                add(self.inner.clone(), tr_id, tr_key, Shape::Record, callback)
+            }
+            Err(e) => refused(e),
+        }
     }
 
     /// Every trade of `symbol` (H0STCNT0), as a `Trade`. Resolves to a function that ends the
@@ -338,8 +371,8 @@ impl KisRealtime {
     #[wasm_bindgen(unchecked_return_type = "Promise<() => void>")]
     pub fn trades(
         &self,
-        symbol: String,
-        #[wasm_bindgen(unchecked_param_type = "(trade: Trade) => void")] callback: Function,
+        #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(trade: Trade) => void")] callback: JsValue,
     ) -> Promise {
         self.of_symbol("H0STCNT0", symbol, Shape::Trade, callback)
     }
@@ -349,8 +382,8 @@ impl KisRealtime {
     #[wasm_bindgen(unchecked_return_type = "Promise<() => void>")]
     pub fn orderbook(
         &self,
-        symbol: String,
-        #[wasm_bindgen(unchecked_param_type = "(book: Orderbook) => void")] callback: Function,
+        #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(book: Orderbook) => void")] callback: JsValue,
     ) -> Promise {
         self.of_symbol("H0STASP0", symbol, Shape::Orderbook, callback)
     }
@@ -360,19 +393,25 @@ impl KisRealtime {
     #[wasm_bindgen(unchecked_return_type = "Promise<() => void>")]
     pub fn fills(
         &self,
-        #[wasm_bindgen(js_name = htsId)] hts_id: String,
-        #[wasm_bindgen(unchecked_param_type = "(notice: FillNotice) => void")] callback: Function,
+        #[wasm_bindgen(js_name = htsId, unchecked_param_type = "string")] hts_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(notice: FillNotice) => void")] callback: JsValue,
     ) -> Promise {
         // KIS's tr_key for notices is 12 characters; an HTS ID is what the user logs in with.
-        let ok = !hts_id.is_empty()
-            && hts_id.len() <= 12
-            && hts_id.bytes().all(|b| b.is_ascii_graphic() && b != b'"');
-        if !ok {
+        let hts_id = hts_id.as_string().filter(|id| {
+            !id.is_empty()
+                && id.len() <= 12
+                && id.bytes().all(|b| b.is_ascii_graphic() && b != b'"')
+        });
+        let Some(hts_id) = hts_id else {
             return refused(KisError::validation(
                 "htsId",
                 "must be the HTS ID the app key was issued to: 1 to 12 characters, no spaces",
             ));
-        }
+        };
+        let callback = match function("callback", callback) {
+            Ok(callback) => callback,
+            Err(e) => return refused(e),
+        };
         let tr = match self.inner.core.cfg.env {
             Env::Real => "H0STCNI0",
             Env::Mock => "H0STCNI9",
@@ -387,9 +426,11 @@ impl KisRealtime {
         #[wasm_bindgen(
             unchecked_param_type = "(state: \"connecting\" | \"open\" | \"reconnecting\" | \"closed\") => void"
         )]
-        listener: Function,
-    ) {
+        listener: JsValue,
+    ) -> Result<(), JsValue> {
+        let listener = function("listener", listener).map_err(|e| to_js_error(&e))?;
         self.inner.on_state.borrow_mut().push(listener);
+        Ok(())
     }
 
     /// How many subscriptions the connection holds (KIS allows 41).

@@ -35,6 +35,12 @@ test("binding: arguments JSON cannot hold are refused with the field named, befo
   cyclic.self = cyclic;
   await assert.rejects(kis.buy(cyclic), (e) => e instanceof KisError && e.kind === "validation" && e.field === "order" && /cannot be converted to JSON/.test(e.message));
   await assert.rejects(kis.getPrice(5930n), (e) => e instanceof KisError && e.field === "symbol");
+  // A revoked proxy throws even for Array.isArray: that used to unwind through the module and
+  // leave the call hanging.
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  await assert.rejects(kis.getPrice(revoked.proxy), (e) => e instanceof KisError && e.field === "symbol" && /revoked/.test(e.message));
+  await assert.rejects(kis.buy({ symbol: "005930", quantity: 1, price: revoked.proxy }), (e) => e instanceof KisError && e.field === "order.price");
   await assert.rejects(kis.buy({ symbol: "005930", quantity: NaN }), (e) => e instanceof KisError && e.field === "order.quantity");
   await assert.rejects(kis.buy({ symbol: "005930", quantity: 1, price: NaN }), (e) => e instanceof KisError && e.field === "order.price");
   await assert.rejects(kis.buy({ symbol: "005930", quantity: 1, price: Infinity }), (e) => e instanceof KisError && e.field === "order.price");

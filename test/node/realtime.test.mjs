@@ -210,6 +210,32 @@ test("the curated subscriptions refuse a bad symbol or HTS ID by name, before co
   rt.close();
 });
 
+test("arguments of the wrong type are refused by name, and the module stays whole", async () => {
+  // A number where a string belongs used to reach wasm-bindgen's string copy unchecked, and
+  // overran the wasm memory.
+  const { kis, rt } = client();
+  const states = [];
+  rt.onState((s) => states.push(s));
+  const cases = [
+    [() => rt.trades(5930, () => {}), "symbol"],
+    [() => rt.orderbook(undefined, () => {}), "symbol"],
+    [() => rt.trades("005930", "not a function"), "callback"],
+    [() => rt.fills(12345678, () => {}), "htsId"],
+    [() => rt.fills("user01", null), "callback"],
+    [() => rt.subscribe(1, "005930", () => {}), "trId"],
+    [() => rt.subscribe("H0STCNT0", { symbol: "005930" }, () => {}), "trKey"],
+    [() => rt.subscribe("H0STCNT0", "005930", 42), "callback"],
+  ];
+  for (const [call, field] of cases) {
+    const e = await call().then(() => null, (err) => err);
+    assert.ok(e instanceof KisError && e.kind === "validation" && e.field === field, `${field}: ${e}`);
+  }
+  assert.throws(() => rt.onState("closed"), (e) => e instanceof KisError && e.field === "listener");
+  assert.deepEqual(states, [], "nothing was opened");
+  assert.equal((await kis.getPrice("005930")).symbol, "005930", "the client still works");
+  rt.close();
+});
+
 test("through the proxy holding the keys: ticks reach the page, which never sees the approval key", async () => {
   const { startCorsProxy } = await import("kis-wasm/proxy");
   const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
