@@ -160,6 +160,8 @@ pub fn yield_now() -> YieldNow {
 pub struct MemoryStore {
     pub tokens: RefCell<HashMap<String, StoredToken>>,
     pub fail: Cell<bool>,
+    /// A store whose `get` and `set` never answer (a remote one gone quiet).
+    pub hang: Cell<bool>,
     /// A store no one else writes, as the binding's default one.
     pub unshared: Cell<bool>,
 }
@@ -169,12 +171,18 @@ impl TokenStore for MemoryStore {
         !self.unshared.get()
     }
     async fn get(&self, key: &str) -> Result<Option<StoredToken>, String> {
+        if self.hang.get() {
+            futures::future::pending::<()>().await;
+        }
         if self.fail.get() {
             return Err("store offline".into());
         }
         Ok(self.tokens.borrow().get(key).cloned())
     }
     async fn set(&self, key: &str, token: &StoredToken) -> Result<(), String> {
+        if self.hang.get() {
+            futures::future::pending::<()>().await;
+        }
         if self.fail.get() {
             return Err("store offline".into());
         }

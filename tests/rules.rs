@@ -584,6 +584,34 @@ fn b3_a_broken_store_warns_and_carries_on() {
         .any(|l| l.contains("token store")));
 }
 
+#[test]
+fn b3_a_store_that_never_answers_holds_a_call_no_longer_than_the_timeout() {
+    let w = world(json!({ "timeoutMs": 5000 }));
+    w.store.hang.set(true);
+    let started = w.clock_now();
+    let quote = w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(quote.symbol, "005930");
+    // The read gave up after 5 s and a token was issued; its write gave up after 5 s more
+    // (and the fake KIS answers in a few ms).
+    let waited = w.clock_now() - started;
+    assert!((10_000.0..10_100.0).contains(&waited), "{waited}");
+    assert_eq!(w.count(TOKEN), 1);
+    let warns = w.rec.warns.borrow();
+    assert_eq!(
+        warns
+            .iter()
+            .filter(|l| l.contains("did not answer within 5000 ms"))
+            .count(),
+        2,
+        "{warns:?}"
+    );
+    drop(warns);
+    // The token is in memory: the next call waits for no store.
+    let again = w.clock_now();
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert!(w.clock_now() - again < 100.0);
+}
+
 /// When each `/uapi` call arrived at KIS.
 fn uapi_arrivals(kis: &kis_wasm::testing::FakeKis) -> Vec<f64> {
     kis.requests

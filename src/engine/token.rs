@@ -3,7 +3,9 @@
 //! allows when KIS rejects the token in use.
 
 use std::future::Future;
+use std::pin::pin;
 
+use futures::future::{select, Either};
 use serde_json::Value;
 
 use crate::engine::core::KisCore;
@@ -171,9 +173,27 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
     }
 
+    /// A token store's answer, given the client's timeout to come: the store is the caller's
+    /// code, maybe remote, and one that never answers must not hold every call with it.
+    async fn store_answer<A>(
+        &self,
+        method: &str,
+        answer: impl Future<Output = std::result::Result<A, String>>,
+    ) -> std::result::Result<A, String> {
+        let Some(ms) = self.cfg.timeout_ms else {
+            return answer.await;
+        };
+        match select(pin!(answer), pin!(self.clock.sleep(ms as f64))).await {
+            Either::Left((answer, _)) => answer,
+            Either::Right(_) => Err(format!(
+                "tokenStore.{method}() did not answer within {ms} ms (options.timeoutMs)"
+            )),
+        }
+    }
+
     async fn load_stored(&self) -> Option<Token> {
         let key = self.store_key();
-        let stored = match self.store.get(&key).await {
+        let stored = match self.store_answer("get", self.store.get(&key)).await {
             Ok(s) => s?,
             Err(msg) => {
                 self.warn(&format!("KIS token store read failed: {msg}"));
@@ -291,7 +311,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             expires_at: token.expires_at,
             issued_at: token.issued_at,
         };
-        if let Err(msg) = self.store.set(&self.store_key(), &stored).await {
+        let key = self.store_key();
+        if let Err(msg) = self
+            .store_answer("set", self.store.set(&key, &stored))
+            .await
+        {
             self.warn(&format!("KIS token store write failed: {msg}"));
         }
         Ok(token)
