@@ -65,7 +65,9 @@ pub struct KisRealtime {
 
 impl Inner {
     fn state(&self, state: &str) {
-        for f in self.on_state.borrow().iter() {
+        // Copied out first: a listener may add another, or close the connection.
+        let listeners = self.on_state.borrow().clone();
+        for f in listeners {
             // A throwing state listener must not stop the others or the socket.
             let _ = f.call1(&JsValue::UNDEFINED, &JsValue::from_str(state));
         }
@@ -92,6 +94,9 @@ impl Inner {
         match session.on_message(raw) {
             Incoming::Reply(text) => self.send(&text),
             Incoming::Records { tr_id, records } => {
+                // The callbacks are called once the handlers are no longer borrowed: a callback
+                // may end its subscription (or another), or start one.
+                let mut calls: Vec<(u32, Function, JsValue)> = Vec::new();
                 let handlers = self.handlers.borrow();
                 for record in records {
                     // A record names what it is about first (the symbol; the HTS ID of a fill
@@ -115,7 +120,14 @@ impl Inner {
                                 v
                             }
                         };
-                        let _ = h.callback.call1(&JsValue::UNDEFINED, &value);
+                        calls.push((h.id, h.callback.clone(), value));
+                    }
+                }
+                drop(handlers);
+                for (id, callback, value) in calls {
+                    // Not to one a callback before it has just ended.
+                    if self.handlers.borrow().iter().any(|h| h.id == id) {
+                        let _ = callback.call1(&JsValue::UNDEFINED, &value);
                     }
                 }
             }

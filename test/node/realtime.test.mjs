@@ -210,6 +210,29 @@ test("the curated subscriptions refuse a bad symbol or HTS ID by name, before co
   rt.close();
 });
 
+test("a callback may end its own subscription, and a state listener add another", async () => {
+  // The handlers used to be borrowed while their callbacks ran: a stop() from inside one
+  // panicked in the wasm, was swallowed as the callback's error, and the ticks kept coming.
+  const { kis, rt } = client();
+  const states = [];
+  rt.onState((s) => {
+    states.push(s);
+    if (s === "open") rt.onState((later) => states.push(`later:${later}`));
+  });
+  let ticks = 0;
+  const stop = await rt.trades("005930", () => {
+    ticks++;
+    stop();
+  });
+  await until(() => ticks >= 1);
+  await new Promise((r) => setTimeout(r, 300)); // six of the mock's ticks
+  assert.equal(ticks, 1, "no tick after the callback ended its subscription");
+  assert.equal(rt.subscriptions, 0);
+  rt.close();
+  assert.deepEqual(states.slice(-2), ["closed", "later:closed"]);
+  assert.equal((await kis.getPrice("005930")).symbol, "005930", "the client still works");
+});
+
 test("arguments of the wrong type are refused by name, and the module stays whole", async () => {
   // A number where a string belongs used to reach wasm-bindgen's string copy unchecked, and
   // overran the wasm memory.
