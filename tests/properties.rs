@@ -6,9 +6,12 @@ mod common;
 
 use common::{options, world};
 use kis_wasm::engine::config::Config;
+use kis_wasm::env::CustType;
 use kis_wasm::envelope::{classify, Verdict};
 use kis_wasm::headers::header_safe;
 use kis_wasm::order::{CancelRequest, OrderRequest};
+use kis_wasm::realtime::session::{Incoming, Session};
+use kis_wasm::realtime::shapes::Shape;
 use kis_wasm::redact::Redactor;
 use kis_wasm::ErrorKind;
 use proptest::prelude::*;
@@ -129,6 +132,24 @@ proptest! {
         }
     }
 
+    /// Whatever a realtime socket sends, in whatever order (subscribe answers with keys of any
+    /// length, data frames of any count and fields, encrypted or not, noise), the session
+    /// reads it without panicking, and every record it yields takes every curated shape: a
+    /// panic there would trap the module from inside the socket's message event.
+    #[test]
+    fn a_realtime_session_takes_any_frames(frames in prop::collection::vec(realtime_frame(), 1..12)) {
+        let session = Session::new("approval-key", CustType::Personal);
+        for frame in &frames {
+            if let Incoming::Records { records, .. } = session.on_message(frame) {
+                for record in &records {
+                    for shape in [Shape::Record, Shape::Trade, Shape::Orderbook, Shape::Fill] {
+                        let _ = shape.apply(record);
+                    }
+                }
+            }
+        }
+    }
+
     /// A secret in any text, spelled as it is or with JSON escapes, is masked.
     #[test]
     fn a_secret_anywhere_in_a_text_is_masked(before in ".{0,16}", after in ".{0,16}", escaped in any::<bool>()) {
@@ -138,6 +159,48 @@ proptest! {
         let masked = Redactor::new(&[secret]).redact(&text);
         prop_assert!(!masked.contains(&spelled), "{}", masked);
     }
+}
+
+/// A realtime frame: KIS's data frames and subscribe answers for TRs it has (and for none),
+/// with counts, fields, keys and ivs of every kind, or noise.
+fn realtime_frame() -> impl Strategy<Value = String> {
+    let tr = prop_oneof![
+        Just("H0STCNT0".to_string()),
+        Just("H0STASP0".to_string()),
+        Just("H0STCNI9".to_string()),
+        Just("PINGPONG".to_string()),
+        "[A-Z0-9]{0,9}",
+    ];
+    let count = prop_oneof![
+        Just("001".to_string()),
+        Just("002".to_string()),
+        Just("000".to_string()),
+        Just("99999999999999999999".to_string()),
+        ".{0,4}",
+    ];
+    let fields = prop::collection::vec(".{0,8}", 0..70).prop_map(|f| f.join("^"));
+    // Encrypted payloads in base64 of any length, so that decryption is reached.
+    let payload = prop_oneof![fields, "[A-Za-z0-9+/=]{0,64}"];
+    let data = (
+        prop_oneof![Just("0"), Just("1"), Just("2")],
+        tr.clone(),
+        count,
+        payload,
+    )
+        .prop_map(|(e, tr, n, p)| format!("{e}|{tr}|{n}|{p}"));
+    let secret = prop_oneof![
+        Just("0123456789abcdef0123456789abcdef".to_string()),
+        Just("fedcba9876543210".to_string()),
+        "[ -~]{0,40}",
+    ];
+    let answer = (tr, ".{0,12}", ".{0,4}", secret.clone(), secret).prop_map(|(tr, key, rt, k, iv)| {
+        json!({
+            "header": { "tr_id": tr, "tr_key": key, "encrypt": "N" },
+            "body": { "rt_cd": rt, "msg_cd": "OPSP0000", "msg1": "x", "output": { "key": k, "iv": iv } },
+        })
+        .to_string()
+    });
+    prop_oneof![data, answer, ".{0,80}"]
 }
 
 #[test]
