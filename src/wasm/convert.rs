@@ -80,14 +80,20 @@ fn snapshot(v: &JsValue, at: &str, skip: &[&str], depth: usize) -> Result<JsValu
         js_sys::Reflect::get(v, key).map_err(|e| {
             KisError::validation(
                 field,
-                format!("could not be read (its getter threw: {})", message(&e)),
+                format!(
+                    "could not be read (its getter threw: {})",
+                    message(&e).unwrap_or_default()
+                ),
             )
         })
     };
     let array = is_array(v).map_err(|e| {
         KisError::validation(
             at,
-            format!("could not be read (Array.isArray threw: {})", message(&e)),
+            format!(
+                "could not be read (Array.isArray threw: {})",
+                message(&e).unwrap_or_default()
+            ),
         )
     })?;
     if array {
@@ -124,12 +130,11 @@ fn snapshot(v: &JsValue, at: &str, skip: &[&str], depth: usize) -> Result<JsValu
     Ok(copy.into())
 }
 
-/// What a JS exception says of itself.
-fn message(e: &JsValue) -> String {
+/// What a thrown JS value says of itself: its `message`, when that is a string.
+pub fn message(e: &JsValue) -> Option<String> {
     js_sys::Reflect::get(e, &JsValue::from_str("message"))
         .ok()
         .and_then(|m| m.as_string())
-        .unwrap_or_default()
 }
 
 const TOO_DEEP: &str = "cannot be converted to JSON (nested too deeply, or a cycle)";

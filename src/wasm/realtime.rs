@@ -125,7 +125,7 @@ impl Inner {
                 }
                 drop(handlers);
                 for (id, callback, value) in calls {
-                    // Not to one a callback before it has just ended.
+                    // Skipped when a callback before it, in this frame, ended its subscription.
                     if self.handlers.borrow().iter().any(|h| h.id == id) {
                         let _ = callback.call1(&JsValue::UNDEFINED, &value);
                     }

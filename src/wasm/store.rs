@@ -9,7 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::engine::transport::TokenStore;
 use crate::models::StoredToken;
-use crate::wasm::convert::{from_js, to_js};
+use crate::wasm::convert::{self, from_js, to_js};
 
 pub enum JsTokenStore {
     /// No store: nothing is read, and a write goes nowhere.
@@ -34,10 +34,7 @@ async fn call(store: &JsValue, name: &str, args: &[JsValue]) -> Result<JsValue, 
 }
 
 fn message(e: &JsValue) -> String {
-    Reflect::get(e, &JsValue::from_str("message"))
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or_else(|| "tokenStore threw".to_string())
+    convert::message(e).unwrap_or_else(|| "tokenStore threw".to_string())
 }
 
 impl TokenStore for JsTokenStore {
