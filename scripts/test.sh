@@ -23,6 +23,9 @@ mkdir -p test-results
 step "build the package (installs the toolchain when missing)"
 bash scripts/build.sh
 
+step "the probe build for test/node/trap.test.mjs (a fetch that panics on demand; not shipped)"
+bash scripts/build-probe.sh
+
 step "size budget of the browser build"
 node scripts/size-budget.mjs
 

@@ -4,14 +4,12 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect, WeakMap};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::engine::config::Config;
 use crate::engine::shared::Registry;
@@ -24,6 +22,7 @@ use crate::wasm::fetch::JsTransport;
 use crate::wasm::observer::{JsObserver, Logger};
 use crate::wasm::store::JsTokenStore;
 use crate::wasm::timers::{JsClock, Ticker};
+use crate::wasm::trap;
 use crate::wasm::Core;
 use crate::KisCore;
 
@@ -91,11 +90,21 @@ fn host_object(
 
 /// A method's work as a promise: its result as a plain JS value, its error as a `KisError`.
 /// Boxed, so that wasm-bindgen-futures' task and promise plumbing exists once, not once for
-/// each method's future.
-fn promise<T: Serialize>(work: impl Future<Output = Result<T>> + 'static) -> Promise {
-    let work: Pin<Box<dyn Future<Output = std::result::Result<JsValue, JsValue>>>> =
-        Box::pin(async move { work.await.map(|v| to_js(&v)).map_err(|e| to_js_error(&e)) });
-    future_to_promise(work)
+/// each method's future. `order`: the call may send an order (`trap` says why it matters).
+fn promise<T: Serialize>(order: bool, work: impl Future<Output = Result<T>> + 'static) -> Promise {
+    trap::promise(
+        order,
+        Box::pin(async move { work.await.map(|v| to_js(&v)).map_err(|e| to_js_error(&e)) }),
+    )
+}
+
+/// Whether a `request()` spec is a POST, read before the spec is (a throwing getter: no, and
+/// the spec's reading then fails before anything is sent).
+fn is_post(spec: &JsValue) -> bool {
+    Reflect::get(spec, &JsValue::from_str("method"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .is_some_and(|m| m.eq_ignore_ascii_case("POST"))
 }
 
 /// A client of the KIS OpenAPI for one app key (and, for trading, one account).
@@ -110,6 +119,7 @@ impl KisClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "KisClientOptions")] options: JsValue,
     ) -> std::result::Result<KisClient, JsValue> {
+        trap::refuse_if_stopped()?;
         if !options.is_object() || is_function(&options) {
             return Err(invalid("options", "must be an object"));
         }
@@ -160,7 +170,9 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(async move { core.get_price(&from_js("symbol", symbol)?).await })
+        promise(false, async move {
+            core.get_price(&from_js("symbol", symbol)?).await
+        })
     }
 
     /// FHKST03010200: today's minute bars, oldest first (30 a page, `pages` back).
@@ -173,7 +185,7 @@ impl KisClient {
         >,
     ) -> Promise {
         let core = self.core.clone();
-        promise(async move {
+        promise(false, async move {
             let symbol = from_js("symbol", symbol)?;
             let options = from_js("options", options.unwrap_or(JsValue::NULL))?;
             core.get_minute_bars(&symbol, &options).await
@@ -187,7 +199,9 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "string")] symbol: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(async move { core.get_orderbook(&from_js("symbol", symbol)?).await })
+        promise(false, async move {
+            core.get_orderbook(&from_js("symbol", symbol)?).await
+        })
     }
 
     /// FHKST01010400: 30 daily (weekly, monthly) bars, oldest first.
@@ -200,7 +214,7 @@ impl KisClient {
         >,
     ) -> Promise {
         let core = self.core.clone();
-        promise(async move {
+        promise(false, async move {
             let symbol = from_js("symbol", symbol)?;
             let options = from_js("options", options.unwrap_or(JsValue::NULL))?;
             core.get_daily_prices(&symbol, &options).await
@@ -211,7 +225,7 @@ impl KisClient {
     #[wasm_bindgen(js_name = getBalance, unchecked_return_type = "Promise<Balance>")]
     pub fn get_balance(&self) -> Promise {
         let core = self.core.clone();
-        promise(async move { core.get_balance().await })
+        promise(false, async move { core.get_balance().await })
     }
 
     /// TTTC8908R / VTTC8908R.
@@ -221,7 +235,9 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "BuyingPowerInput")] input: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(async move { core.get_buying_power(&from_js("options", input)?).await })
+        promise(false, async move {
+            core.get_buying_power(&from_js("options", input)?).await
+        })
     }
 
     /// TTTC0081R / VTTC0081R, all pages.
@@ -231,7 +247,7 @@ impl KisClient {
         #[wasm_bindgen(unchecked_optional_param_type = "OrdersQuery")] query: Option<JsValue>,
     ) -> Promise {
         let core = self.core.clone();
-        promise(async move {
+        promise(false, async move {
             core.get_orders(&from_js("options", query.unwrap_or(JsValue::NULL))?)
                 .await
         })
@@ -244,7 +260,10 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(async move { core.buy(&from_js("order", order)?).await })
+        promise(
+            true,
+            async move { core.buy(&from_js("order", order)?).await },
+        )
     }
 
     /// A cash sell: limit with a price, market without.
@@ -254,7 +273,10 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(async move { core.sell(&from_js("order", order)?).await })
+        promise(
+            true,
+            async move { core.sell(&from_js("order", order)?).await },
+        )
     }
 
     /// Cancels the remaining (or given) quantity of an open order.
@@ -264,7 +286,9 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "CancelInput")] input: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(async move { core.cancel(&from_js("cancel", input)?).await })
+        promise(true, async move {
+            core.cancel(&from_js("cancel", input)?).await
+        })
     }
 
     /// TTTC0013U / VTTC0013U: an open order to a new price (정정). Never resent once it may
@@ -275,7 +299,9 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "ModifyInput")] input: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(async move { core.modify(&from_js("modify", input)?).await })
+        promise(true, async move {
+            core.modify(&from_js("modify", input)?).await
+        })
     }
 
     /// Any other TR, under the same token, limiter and retry policies. A POST is never resent
@@ -286,7 +312,9 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "RequestSpec")] spec: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(async move { core.request(&from_js("request", spec)?).await })
+        promise(is_post(&spec), async move {
+            core.request(&from_js("request", spec)?).await
+        })
     }
 
     /// Any catalogued API (its TypeScript is in the custom section of `wasm/mod.rs`, generic
@@ -294,7 +322,10 @@ impl KisClient {
     #[wasm_bindgen(skip_typescript)]
     pub fn call(&self, api: JsValue, params: Option<JsValue>, options: Option<JsValue>) -> Promise {
         let core = self.core.clone();
-        promise(call_catalogued(core, api, params, options))
+        promise(
+            catalogued_post(&api),
+            call_catalogued(core, api, params, options),
+        )
     }
 
     /// KIS's realtime websocket: `WebSocket` the constructor to use (the global one by
@@ -307,6 +338,7 @@ impl KisClient {
         )]
         options: Option<JsValue>,
     ) -> std::result::Result<crate::wasm::realtime::KisRealtime, JsValue> {
+        trap::refuse_if_stopped()?;
         crate::wasm::realtime::open(self.core.clone(), &options.unwrap_or(JsValue::UNDEFINED))
     }
 
@@ -320,7 +352,7 @@ impl KisClient {
     #[wasm_bindgen(js_name = ensureToken, unchecked_return_type = "Promise<TokenInfo>")]
     pub fn ensure_token(&self) -> Promise {
         let core = self.core.clone();
-        promise(async move {
+        promise(false, async move {
             core.ensure_token().await?;
             Ok(core.token_info())
         })
@@ -330,14 +362,14 @@ impl KisClient {
     #[wasm_bindgen(js_name = forceRefreshToken, unchecked_return_type = "Promise<TokenInfo>")]
     pub fn force_refresh_token(&self) -> Promise {
         let core = self.core.clone();
-        promise(async move { core.force_refresh_token().await })
+        promise(false, async move { core.force_refresh_token().await })
     }
 
     /// Refreshes a token expiring within the hour; resolves to whether it did.
     #[wasm_bindgen(js_name = refreshIfExpiringSoon, unchecked_return_type = "Promise<boolean>")]
     pub fn refresh_if_expiring_soon(&self) -> Promise {
         let core = self.core.clone();
-        promise(async move { core.refresh_if_expiring_soon().await })
+        promise(false, async move { core.refresh_if_expiring_soon().await })
     }
 
     /// S8: checks every `intervalMs` (default 30 minutes) and refreshes a token expiring within
@@ -348,6 +380,7 @@ impl KisClient {
         #[wasm_bindgen(js_name = intervalMs, unchecked_optional_param_type = "number | null")]
         interval_ms: Option<JsValue>,
     ) -> std::result::Result<JsValue, JsValue> {
+        trap::refuse_if_stopped()?;
         let given = interval_ms.unwrap_or(JsValue::NULL);
         let interval = from_js("intervalMs", given)
             .and_then(|v| read::<Option<f64>>("intervalMs", &v))
@@ -358,13 +391,16 @@ impl KisClient {
             .map_err(|e| to_js_error(&e))?;
         let (ticker, stop) = Ticker::new();
         let core = self.core.clone();
-        wasm_bindgen_futures::spawn_local(async move {
+        trap::spawn(async move {
             core.run_token_refresh(interval as f64, |ms| ticker.tick(ms))
                 .await;
         });
         // Calling it again does nothing.
         let stop = RefCell::new(Some(stop));
         let f = Closure::<dyn FnMut()>::new(move || {
+            if trap::stopped() {
+                return; // the refresher is stopped already, and the cell may be borrowed
+            }
             if let Some(tx) = stop.borrow_mut().take() {
                 let _ = tx.send(());
             }
@@ -374,9 +410,23 @@ impl KisClient {
 
     /// `{ expiresAt, isExpired, isExpiringSoon }`, or null before the first token.
     #[wasm_bindgen(getter, unchecked_return_type = "TokenInfo | null")]
-    pub fn token(&self) -> JsValue {
-        to_js(&self.core.token_info())
+    pub fn token(&self) -> std::result::Result<JsValue, JsValue> {
+        trap::refuse_if_stopped()?;
+        Ok(to_js(&self.core.token_info()))
     }
+}
+
+/// Whether `call()`'s API is a POST (an order, or another write), known before it is read.
+#[cfg(not(feature = "no-catalogue"))]
+fn catalogued_post(api: &JsValue) -> bool {
+    api.as_string()
+        .and_then(|name| crate::catalogue::find(&name))
+        .is_some_and(|e| e.post)
+}
+
+#[cfg(feature = "no-catalogue")]
+fn catalogued_post(_: &JsValue) -> bool {
+    false
 }
 
 /// `call()`: a catalogued API with KIS's parameters.

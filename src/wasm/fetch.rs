@@ -286,6 +286,10 @@ async fn exchange(
     req: &HttpRequest,
     init: &JsValue,
 ) -> Result<HttpResponse, Failure> {
+    #[cfg(feature = "panic-probe")]
+    if req.url.contains("/panic-probe") {
+        panic!("the panic probe of test/node/trap.test.mjs");
+    }
     // `this` undefined: a bare browser fetch throws "Illegal invocation" with any other.
     let sent = fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), init)?;
     let res = settle(sent).await?;

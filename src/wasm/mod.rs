@@ -10,6 +10,7 @@ mod observer;
 mod realtime;
 mod store;
 mod timers;
+mod trap;
 
 pub use client::KisClient;
 

@@ -10,7 +10,6 @@ use futures::future::{select, Either};
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, spawn_local};
 
 use crate::engine::transport::Clock;
 use crate::env::Env;
@@ -21,6 +20,7 @@ use crate::symbol::validate_symbol;
 use crate::wasm::convert::to_js;
 use crate::wasm::errors::{invalid, to_js_error};
 use crate::wasm::timers::JsClock;
+use crate::wasm::trap;
 use crate::wasm::Core;
 
 /// A socket event handler.
@@ -154,8 +154,27 @@ impl Inner {
     }
 }
 
-fn listener(f: impl FnMut(JsValue) + 'static) -> Listener {
-    Closure::new(f)
+/// A socket event handler that, once a panic has stopped the package, closes the socket
+/// instead: the connection's state may be what the panic left half done.
+fn listener(mut f: impl FnMut(JsValue) + 'static) -> Listener {
+    Closure::new(move |ev: JsValue| {
+        if trap::stopped() {
+            let socket = Reflect::get(&ev, &JsValue::from_str("target")).unwrap_or_default();
+            close_socket(&socket);
+            return;
+        }
+        f(ev)
+    })
+}
+
+/// Calls `socket.close()`, when it has one.
+fn close_socket(socket: &JsValue) {
+    let close = Reflect::get(socket, &JsValue::from_str("close"))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    if let Some(close) = close {
+        let _ = close.call0(socket);
+    }
 }
 
 /// Opens a socket, and on its close (unless closed by the caller) another after a backoff.
@@ -230,7 +249,7 @@ fn reconnect_later(inner: &Rc<Inner>) {
     inner.state("reconnecting");
     let wait = (500.0 * 2f64.powi(n.min(6) as i32)).min(30_000.0);
     let inner = inner.clone();
-    spawn_local(async move {
+    trap::spawn(async move {
         JsClock.sleep(wait).await;
         connect(&inner);
     });
@@ -247,76 +266,82 @@ fn add(
     shape: Shape,
     callback: Function,
 ) -> Promise {
-    future_to_promise(async move {
-        let key = inner
-            .core
-            .ensure_approval_key()
-            .await
-            .map_err(|e| to_js_error(&e))?;
-        let session = inner
-            .session
-            .borrow_mut()
-            .get_or_insert_with(|| Rc::new(Session::new(&key, inner.core.cfg.cust_type)))
-            .clone();
-        let frame = session
-            .subscribe(&tr_id, &tr_key)
-            .map_err(|e| to_js_error(&e))?;
-        let id = inner.next_id.get();
-        inner.next_id.set(id + 1);
-        inner.handlers.borrow_mut().push(Handler {
-            id,
-            tr_id: tr_id.clone(),
-            tr_key: tr_key.clone(),
-            shape,
-            callback,
-        });
-        let answer = frame.as_ref().map(|_| {
-            let (tx, rx) = oneshot::channel();
-            inner
-                .pending
+    trap::promise(
+        false,
+        Box::pin(async move {
+            let key = inner
+                .core
+                .ensure_approval_key()
+                .await
+                .map_err(|e| to_js_error(&e))?;
+            let session = inner
+                .session
                 .borrow_mut()
-                .push((tr_id.clone(), tr_key.clone(), tx));
-            rx
-        });
-        if inner.socket.borrow().is_none() {
-            connect(&inner);
-        } else if let Some(f) = frame {
-            inner.send(&f);
-        }
-        if let Some(rx) = answer {
-            let wait = inner.core.cfg.timeout_ms.unwrap_or(30_000) as f64;
-            let said = match select(rx, Box::pin(JsClock.sleep(wait))).await {
-                Either::Left((Ok(said), _)) => said,
-                _ => None,
-            };
-            if let Some(refusal) = said {
-                inner.handlers.borrow_mut().retain(|h| h.id != id);
-                // KIS holds nothing to unsubscribe; the session forgets it.
-                let _ = session.unsubscribe(&tr_id, &tr_key);
-                return Err(to_js_error(&inner.core.scrub(refusal)));
+                .get_or_insert_with(|| Rc::new(Session::new(&key, inner.core.cfg.cust_type)))
+                .clone();
+            let frame = session
+                .subscribe(&tr_id, &tr_key)
+                .map_err(|e| to_js_error(&e))?;
+            let id = inner.next_id.get();
+            inner.next_id.set(id + 1);
+            inner.handlers.borrow_mut().push(Handler {
+                id,
+                tr_id: tr_id.clone(),
+                tr_key: tr_key.clone(),
+                shape,
+                callback,
+            });
+            let answer = frame.as_ref().map(|_| {
+                let (tx, rx) = oneshot::channel();
+                inner
+                    .pending
+                    .borrow_mut()
+                    .push((tr_id.clone(), tr_key.clone(), tx));
+                rx
+            });
+            if inner.socket.borrow().is_none() {
+                connect(&inner);
+            } else if let Some(f) = frame {
+                inner.send(&f);
             }
-        }
-        let stop_inner = inner.clone();
-        let stop = Closure::once_into_js(move || {
-            let mut handlers = stop_inner.handlers.borrow_mut();
-            handlers.retain(|h| h.id != id);
-            let last = !handlers
-                .iter()
-                .any(|h| h.tr_id == tr_id && h.tr_key == tr_key);
-            drop(handlers);
-            if last {
-                let off = stop_inner
-                    .session
-                    .borrow()
-                    .as_ref()
-                    .and_then(|s| s.unsubscribe(&tr_id, &tr_key));
-                if let Some(f) = off {
-                    stop_inner.send(&f);
+            if let Some(rx) = answer {
+                let wait = inner.core.cfg.timeout_ms.unwrap_or(30_000) as f64;
+                let said = match select(rx, Box::pin(JsClock.sleep(wait))).await {
+                    Either::Left((Ok(said), _)) => said,
+                    _ => None,
+                };
+                if let Some(refusal) = said {
+                    inner.handlers.borrow_mut().retain(|h| h.id != id);
+                    // KIS holds nothing to unsubscribe; the session forgets it.
+                    let _ = session.unsubscribe(&tr_id, &tr_key);
+                    return Err(to_js_error(&inner.core.scrub(refusal)));
                 }
             }
-        });
-        Ok(stop)
-    })
+            let stop_inner = inner.clone();
+            let stop = Closure::once_into_js(move || {
+                if trap::stopped() {
+                    return; // the handlers may be borrowed by what panicked
+                }
+                let mut handlers = stop_inner.handlers.borrow_mut();
+                handlers.retain(|h| h.id != id);
+                let last = !handlers
+                    .iter()
+                    .any(|h| h.tr_id == tr_id && h.tr_key == tr_key);
+                drop(handlers);
+                if last {
+                    let off = stop_inner
+                        .session
+                        .borrow()
+                        .as_ref()
+                        .and_then(|s| s.unsubscribe(&tr_id, &tr_key));
+                    if let Some(f) = off {
+                        stop_inner.send(&f);
+                    }
+                }
+            });
+            Ok(stop)
+        }),
+    )
 }
 
 impl KisRealtime {
@@ -440,6 +465,7 @@ impl KisRealtime {
         )]
         listener: JsValue,
     ) -> Result<(), JsValue> {
+        trap::refuse_if_stopped()?;
         let listener = function("listener", listener).map_err(|e| to_js_error(&e))?;
         self.inner.on_state.borrow_mut().push(listener);
         Ok(())
@@ -448,6 +474,9 @@ impl KisRealtime {
     /// How many subscriptions the connection holds (KIS allows 41).
     #[wasm_bindgen(getter)]
     pub fn subscriptions(&self) -> u32 {
+        if trap::stopped() {
+            return 0;
+        }
         self.inner
             .session
             .borrow()
@@ -458,15 +487,19 @@ impl KisRealtime {
     /// Ends the connection for good.
     pub fn close(&self) {
         self.inner.closed.set(true);
-        if let Some(socket) = self.inner.socket.borrow_mut().take() {
-            let close = Reflect::get(&socket, &JsValue::from_str("close"))
-                .ok()
-                .and_then(|f| f.dyn_into::<Function>().ok());
-            if let Some(close) = close {
-                let _ = close.call0(&socket);
-            }
+        // `try_`: once a panic has stopped the package, the socket's cell may be borrowed.
+        let socket = self
+            .inner
+            .socket
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut s| s.take());
+        if let Some(socket) = socket {
+            close_socket(&socket);
         }
-        self.inner.state("closed");
+        if !trap::stopped() {
+            self.inner.state("closed");
+        }
     }
 }
 
