@@ -2,9 +2,46 @@
 //! must restore every one of them.
 
 use crate::error::{ErrorKind, KisError, Result};
+use crate::realtime::columns::columns;
 
 /// KIS's limit of registrations per connection.
 pub const MAX_SUBSCRIPTIONS: usize = 41;
+
+/// The longest `tr_key` of any realtime TR in KIS's workbook (an HTS ID; a symbol is 6).
+pub const MAX_TR_KEY: usize = 12;
+
+/// Refuses a TR that is not one of the catalogue's realtime TRs (its real or mock ID), before
+/// anything connects: KIS would only say so after the socket opened.
+pub fn validate_tr_id(field: &str, tr_id: &str) -> Result<()> {
+    match columns(tr_id) {
+        Some(_) => Ok(()),
+        None => Err(KisError::validation(
+            field,
+            format!(
+                "is not a realtime TR of the catalogue, got \"{tr_id}\" (e.g. \"H0STCNT0\" trades, \
+                 \"H0STASP0\" orderbook)"
+            ),
+        )),
+    }
+}
+
+/// Refuses a `tr_key` KIS could not take (a symbol, an HTS ID, a market code): 1 to
+/// [`MAX_TR_KEY`] printable ASCII characters, none of them a space, a quote, a backslash or a
+/// separator of KIS's data frames (`|`, `^`), which would make its records unreadable.
+pub fn validate_tr_key(field: &str, tr_key: &str, what: &str) -> Result<()> {
+    let fits = |b: u8| b.is_ascii_graphic() && !b"\"\\|^".contains(&b);
+    if (1..=MAX_TR_KEY).contains(&tr_key.len()) && tr_key.bytes().all(fits) {
+        Ok(())
+    } else {
+        Err(KisError::validation(
+            field,
+            format!(
+                "must be {what}: 1 to {MAX_TR_KEY} characters, no spaces, quotes, \\ | or ^, \
+                 got \"{tr_key}\""
+            ),
+        ))
+    }
+}
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Subscriptions {
@@ -48,6 +85,39 @@ impl Subscriptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn b6_a_subscription_names_a_catalogued_tr_and_a_key_kis_can_take() {
+        for tr in ["H0STCNT0", "H0STASP0", "H0STCNI0", "H0STCNI9"] {
+            assert!(validate_tr_id("trId", tr).is_ok(), "{tr}");
+        }
+        for tr in ["H0STCNT", "h0stcnt0", "", "H0STCNT0 ", "FHKST01010100"] {
+            let e = validate_tr_id("trId", tr).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("trId"), "{tr}");
+            assert!(e.message.contains(&format!("\"{tr}\"")), "{}", e.message);
+        }
+        for key in ["005930", "my-hts-id", "DNASAAPL", "123456789012"] {
+            assert!(validate_tr_key("trKey", key, "a key").is_ok(), "{key}");
+        }
+        for key in [
+            "",
+            "1234567890123",
+            "005930 ",
+            "삼성",
+            "a\tb",
+            "a\"b",
+            "a|b",
+            "a^b",
+        ] {
+            let e = validate_tr_key("htsId", key, "an HTS ID").unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("htsId"), "{key:?}");
+            assert!(
+                e.message.contains("must be an HTS ID: 1 to 12 characters"),
+                "{}",
+                e.message
+            );
+        }
+    }
 
     #[test]
     fn the_42nd_subscription_is_refused_and_a_reconnect_restores_all_in_order() {

@@ -16,6 +16,7 @@ use crate::env::Env;
 use crate::error::KisError;
 use crate::realtime::session::{Incoming, Session};
 use crate::realtime::shapes::Shape;
+use crate::realtime::subscriptions::{validate_tr_id, validate_tr_key};
 use crate::symbol::validate_symbol;
 use crate::wasm::convert::to_js;
 use crate::wasm::errors::{invalid, to_js_error};
@@ -389,11 +390,15 @@ impl KisRealtime {
     #[wasm_bindgen(skip_typescript)]
     pub fn subscribe(&self, tr_id: JsValue, tr_key: JsValue, callback: JsValue) -> Promise {
         let checked = (|| {
-            Ok((
-                text("trId", tr_id)?,
-                text("trKey", tr_key)?,
-                function("callback", callback)?,
-            ))
+            let tr_id = text("trId", tr_id)?;
+            validate_tr_id("trId", &tr_id)?;
+            let tr_key = text("trKey", tr_key)?;
+            validate_tr_key(
+                "trKey",
+                &tr_key,
+                "the TR's key (a symbol; the HTS ID for notices)",
+            )?;
+            Ok((tr_id, tr_key, function("callback", callback)?))
         })();
         match checked {
             Ok((tr_id, tr_key, callback)) => {
@@ -433,20 +438,12 @@ impl KisRealtime {
         #[wasm_bindgen(js_name = htsId, unchecked_param_type = "string")] hts_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "(notice: FillNotice) => void")] callback: JsValue,
     ) -> Promise {
-        // KIS's tr_key for notices is 12 characters; an HTS ID is what the user logs in with.
-        let hts_id = hts_id.as_string().filter(|id| {
-            !id.is_empty()
-                && id.len() <= 12
-                && id.bytes().all(|b| b.is_ascii_graphic() && b != b'"')
+        let checked = text("htsId", hts_id).and_then(|hts_id| {
+            validate_tr_key("htsId", &hts_id, "the HTS ID the app key was issued to")?;
+            Ok((hts_id, function("callback", callback)?))
         });
-        let Some(hts_id) = hts_id else {
-            return refused(KisError::validation(
-                "htsId",
-                "must be the HTS ID the app key was issued to: 1 to 12 characters, no spaces",
-            ));
-        };
-        let callback = match function("callback", callback) {
-            Ok(callback) => callback,
+        let (hts_id, callback) = match checked {
+            Ok(checked) => checked,
             Err(e) => return refused(e),
         };
         let tr = match self.inner.core.cfg.env {

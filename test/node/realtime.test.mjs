@@ -248,6 +248,11 @@ test("arguments of the wrong type are refused by name, and the module stays whol
     [() => rt.subscribe(1, "005930", () => {}), "trId"],
     [() => rt.subscribe("H0STCNT0", { symbol: "005930" }, () => {}), "trKey"],
     [() => rt.subscribe("H0STCNT0", "005930", 42), "callback"],
+    // A TR the catalogue does not have, or a key KIS could not take: refused before connecting,
+    // where KIS would only say so once the socket was open.
+    [() => rt.subscribe("H0STCNT", "005930", () => {}), "trId"],
+    [() => rt.subscribe("H0STCNT0", "", () => {}), "trKey"],
+    [() => rt.subscribe("H0STCNT0", "005930 ", () => {}), "trKey"],
   ];
   for (const [call, field] of cases) {
     const e = await call().then(() => null, (err) => err);
