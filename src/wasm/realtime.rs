@@ -211,10 +211,23 @@ fn connect(inner: &Rc<Inner>) {
                 }
             }),
             listener(move |ev| {
-                let data = Reflect::get(&ev, &JsValue::from_str("data"))
+                // KIS sends text; anything else is not a frame of its.
+                let Some(data) = Reflect::get(&ev, &JsValue::from_str("data"))
                     .ok()
-                    .and_then(|d| d.as_string());
-                if let Some(text) = data {
+                    .filter(JsValue::is_string)
+                else {
+                    return;
+                };
+                // Measured before it is copied into the wasm memory, which would keep its size:
+                // KIS's frames are a few KB, and `maxResponseBytes` bounds an answer as well.
+                let units = data.unchecked_ref::<js_sys::JsString>().length() as usize;
+                let cap = b.core.cfg.max_response_bytes;
+                if units > cap {
+                    b.core.warn(&format!(
+                        "KIS realtime: a frame of {units} characters, past {cap} \
+                         (options.maxResponseBytes), was dropped unread"
+                    ));
+                } else if let Some(text) = data.as_string() {
                     b.dispatch(&text);
                 }
             }),

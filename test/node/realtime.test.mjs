@@ -3,10 +3,14 @@
 // a dropped connection restored with every subscription, an encrypted fill notice read.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { WebSocket } from "ws";
+import { createRequire } from "node:module";
+import { WebSocket, WebSocketServer } from "ws";
 import { KisClient, KisError } from "kis-wasm";
 import { startMockKis } from "kis-wasm/mock";
 import { APP_KEY, APP_SECRET, assertNoSecrets, capture } from "./secrets.mjs";
+
+// Not part of the API: the CommonJS entry's hook for the memory checks (one instance for both).
+const { __wasmMemoryBytes } = createRequire(import.meta.url)("kis-wasm");
 
 let mock;
 before(async () => {
@@ -300,5 +304,35 @@ test("through the proxy holding the keys: ticks reach the page, which never sees
   } finally {
     await proxy.close();
     await upstream.close();
+  }
+});
+
+test("a hostile socket's giant frame is dropped before it reaches the wasm memory, with a warning, and the next frame still arrives", async () => {
+  // A server that takes the subscription, then sends a 6 MB frame and a real one.
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((r) => server.on("listening", r));
+  server.on("connection", (conn) => {
+    conn.on("message", (m) => {
+      const { tr_id, tr_key } = JSON.parse(String(m)).body.input;
+      conn.send(JSON.stringify({ header: { tr_id, tr_key, encrypt: "N" }, body: { rt_cd: "0", msg_cd: "OPSP0000", msg1: "SUBSCRIBE SUCCESS" } }));
+      conn.send(`0|H0STCNT0|001|${tr_key}^${"9".repeat(6_000_000)}`);
+      conn.send(`0|H0STCNT0|001|${tr_key}^093000^70000`);
+    });
+  });
+  const cap = capture();
+  const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: cap.logger, fetch: (u, i) => fetch(u, i), tokenStore });
+  const rt = kis.realtime({ WebSocket, url: `ws://127.0.0.1:${server.address().port}` });
+  opened.push(rt);
+  try {
+    const before = __wasmMemoryBytes();
+    const records = [];
+    await rt.subscribe("H0STCNT0", "005930", (r) => records.push(r));
+    await until(() => records.length === 1);
+    assert.equal(records[0].stck_prpr, "70000", "the frame after the giant one");
+    assert.ok(__wasmMemoryBytes() - before < 4 << 20, `the wasm memory grew by ${__wasmMemoryBytes() - before} B`);
+    assert.match(cap.lines.join("\n"), /a frame of 6000022 characters, past 4194304 \(options\.maxResponseBytes\), was dropped unread/);
+  } finally {
+    rt.close();
+    await new Promise((r) => server.close(r));
   }
 });
