@@ -88,6 +88,14 @@ impl Inner {
         }
     }
 
+    /// KIS took a subscription or sent data: the connection works, and the next drop waits
+    /// the shortest backoff again. Not on `open`: a server that accepts the socket and closes
+    /// it (KIS does, for an approval key in use elsewhere) would be reconnected to twice a
+    /// second for ever.
+    fn stable(&self) {
+        self.attempt.set(0);
+    }
+
     fn dispatch(&self, raw: &str) {
         let Some(session) = self.session.borrow().clone() else {
             return;
@@ -95,6 +103,7 @@ impl Inner {
         match session.on_message(raw) {
             Incoming::Reply(text) => self.send(&text),
             Incoming::Records { tr_id, records } => {
+                self.stable();
                 // The callbacks are called once the handlers are no longer borrowed: a callback
                 // may end its subscription (or another), or start one.
                 let mut calls: Vec<(u32, Function, JsValue)> = Vec::new();
@@ -140,7 +149,11 @@ impl Inner {
                         .position(|(t, k, _)| *t == a.tr_id && *k == a.tr_key);
                     at.map(|i| pending.remove(i).2)
                 };
-                match (waiting, a.refusal()) {
+                let refusal = a.refusal();
+                if refusal.is_none() {
+                    self.stable();
+                }
+                match (waiting, refusal) {
                     // The subscriber's promise says it.
                     (Some(tx), refusal) => {
                         let _ = tx.send(refusal);
@@ -198,7 +211,6 @@ fn connect(inner: &Rc<Inner>) {
         (
             listener(move |_| {
                 a.open.set(true);
-                a.attempt.set(0);
                 a.state("open");
                 let frames = a
                     .session

@@ -336,3 +336,27 @@ test("a hostile socket's giant frame is dropped before it reaches the wasm memor
     await new Promise((r) => server.close(r));
   }
 });
+
+test("a server that takes the socket and closes it at once is reconnected to with a growing backoff, not twice a second", async () => {
+  // KIS closes a connection whose approval key is in use elsewhere, right after its subscribe.
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((r) => server.on("listening", r));
+  let connections = 0;
+  server.on("connection", (conn) => {
+    connections += 1;
+    conn.on("message", () => conn.close());
+  });
+  const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: null, timeoutMs: 1000, fetch: (u, i) => fetch(u, i), tokenStore });
+  const rt = kis.realtime({ WebSocket, url: `ws://127.0.0.1:${server.address().port}` });
+  opened.push(rt);
+  try {
+    rt.subscribe("H0STCNT0", "005930", () => {}).catch(() => {});
+    // Waits of 0.5, 1 and 2 s: connections at about 0, 0.5, 1.5 and 3.5 s. The open itself
+    // used to reset the backoff, which made one every half second (8 in this time).
+    await new Promise((r) => setTimeout(r, 4000));
+    assert.ok(connections >= 3 && connections <= 5, `${connections} connections in 4 s`);
+  } finally {
+    rt.close();
+    await new Promise((r) => server.close(r));
+  }
+});
