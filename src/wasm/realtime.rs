@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::engine::transport::Clock;
 use crate::env::Env;
-use crate::error::KisError;
+use crate::error::{ErrorKind, KisError};
 use crate::realtime::session::{Incoming, Session};
 use crate::realtime::shapes::Shape;
 use crate::realtime::subscriptions::{validate_tr_id, validate_tr_key};
@@ -86,6 +86,15 @@ impl Inner {
                 let _ = send.call1(socket, &JsValue::from_str(text));
             }
         }
+    }
+
+    /// A subscription asked of a connection the caller closed fails rather than waiting for an
+    /// answer that cannot come (and then resolving as though KIS had taken it).
+    fn refuse_if_closed(&self) -> Result<(), JsValue> {
+        if self.closed.get() {
+            return Err(to_js_error(&closed_error()));
+        }
+        Ok(())
     }
 
     /// KIS took a subscription or sent data: the connection works, and the next drop waits
@@ -295,11 +304,14 @@ fn add(
     trap::promise(
         false,
         Box::pin(async move {
+            inner.refuse_if_closed()?;
             let key = inner
                 .core
                 .ensure_approval_key()
                 .await
                 .map_err(|e| to_js_error(&e))?;
+            // Closed while the key was asked for.
+            inner.refuse_if_closed()?;
             let session = inner
                 .session
                 .borrow_mut()
@@ -399,6 +411,14 @@ fn text(field: &str, v: JsValue) -> Result<String, KisError> {
 fn function(field: &str, v: JsValue) -> Result<Function, KisError> {
     v.dyn_into()
         .map_err(|_| KisError::validation(field, "must be a function"))
+}
+
+/// What a subscription of a closed connection fails with.
+fn closed_error() -> KisError {
+    KisError::new(
+        ErrorKind::Validation,
+        "the realtime connection was closed (rt.close()); open another with kis.realtime()",
+    )
 }
 
 /// A promise already rejected with `error`: the curated methods refuse bad input as the
@@ -506,9 +526,18 @@ impl KisRealtime {
             .map_or(0, |s| s.subscriptions() as u32)
     }
 
-    /// Ends the connection for good.
+    /// Ends the connection for good; a subscription still waiting for KIS's answer fails.
     pub fn close(&self) {
         self.inner.closed.set(true);
+        let waiting = self
+            .inner
+            .pending
+            .try_borrow_mut()
+            .map(|mut p| std::mem::take(&mut *p))
+            .unwrap_or_default();
+        for (_, _, tx) in waiting {
+            let _ = tx.send(Some(closed_error()));
+        }
         // `try_`: once a panic has stopped the package, the socket's cell may be borrowed.
         let socket = self
             .inner

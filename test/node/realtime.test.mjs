@@ -360,3 +360,33 @@ test("a server that takes the socket and closes it at once is reconnected to wit
     await new Promise((r) => server.close(r));
   }
 });
+
+test("a subscription on a closed connection, or still waiting for KIS's answer when it closes, fails rather than resolving", async () => {
+  // A short timeout: a subscription left waiting used to resolve when it ran out, as though
+  // KIS had taken it, with nothing to come.
+  const { rt } = client({ timeoutMs: 1500 });
+  const early = rt.trades("005930", () => {}).then(() => null, (e) => e);
+  rt.close();
+  const late = await rt.trades("000660", () => {}).then(() => null, (e) => e);
+  for (const e of [await early, late]) {
+    assert.ok(e instanceof KisError && e.kind === "validation" && /realtime connection was closed/.test(e.message), String(e));
+  }
+  assert.equal(rt.subscriptions, 0);
+  // And one already sent, waiting for an answer from a server that gives none, when it closes.
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((r) => server.on("listening", r));
+  let asked = 0;
+  server.on("connection", (conn) => conn.on("message", () => (asked += 1)));
+  const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: null, timeoutMs: 1500, fetch: (u, i) => fetch(u, i), tokenStore });
+  const silent = kis.realtime({ WebSocket, url: `ws://127.0.0.1:${server.address().port}` });
+  try {
+    const waiting = silent.trades("005930", () => {}).then(() => null, (e) => e);
+    await until(() => asked === 1);
+    silent.close();
+    const e = await waiting;
+    assert.ok(e instanceof KisError && /realtime connection was closed/.test(e.message), String(e));
+  } finally {
+    silent.close();
+    await new Promise((r) => server.close(r));
+  }
+});
