@@ -356,9 +356,11 @@ fn add(
                 }
             }
             let stop_inner = inner.clone();
-            let stop = Closure::once_into_js(move || {
-                if trap::stopped() {
-                    return; // the handlers may be borrowed by what panicked
+            // Calling it again does nothing (a `once` closure would throw a plain `Error`).
+            let done = Cell::new(false);
+            let stop = Closure::<dyn FnMut()>::new(move || {
+                if done.replace(true) || trap::stopped() {
+                    return; // after a panic, the handlers may be borrowed by what panicked
                 }
                 let mut handlers = stop_inner.handlers.borrow_mut();
                 handlers.retain(|h| h.id != id);
@@ -377,7 +379,7 @@ fn add(
                     }
                 }
             });
-            Ok(stop)
+            Ok(stop.into_js_value())
         }),
     )
 }

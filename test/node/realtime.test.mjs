@@ -390,3 +390,20 @@ test("a subscription on a closed connection, or still waiting for KIS's answer w
     await new Promise((r) => server.close(r));
   }
 });
+
+test("a subscription's stop function may be called again: nothing happens, and another subscriber of the same symbol goes on", async () => {
+  const { rt } = client();
+  const a = [];
+  const b = [];
+  const stopA = await rt.trades("005930", (t) => a.push(t));
+  await rt.trades("005930", (t) => b.push(t));
+  stopA();
+  // It was a `once` closure, whose second call threw a plain Error.
+  assert.equal(stopA(), undefined);
+  assert.equal(stopA("any", "arguments"), undefined);
+  const [na, nb] = [a.length, b.length];
+  await until(() => b.length > nb + 2);
+  assert.ok(a.length <= na + 1, "the stopped one gets nothing more (one may have been on its way)");
+  assert.equal(rt.subscriptions, 1);
+  rt.close();
+});
