@@ -18,7 +18,7 @@ use crate::realtime::session::{Incoming, Session};
 use crate::realtime::shapes::Shape;
 use crate::realtime::subscriptions::{validate_tr_id, validate_tr_key};
 use crate::symbol::validate_symbol;
-use crate::wasm::convert::to_js;
+use crate::wasm::convert::{message, to_js};
 use crate::wasm::errors::{invalid, to_js_error};
 use crate::wasm::timers::JsClock;
 use crate::wasm::trap;
@@ -38,6 +38,8 @@ struct Handler {
     tr_key: String,
     shape: Shape,
     callback: Function,
+    /// Whether its callback's throwing has been logged: once, not on every record.
+    warned: Cell<bool>,
 }
 
 struct Inner {
@@ -105,6 +107,24 @@ impl Inner {
         self.attempt.set(0);
     }
 
+    /// A callback's throw is the caller's bug, which would otherwise go unseen: it is logged,
+    /// once a subscription, and the callback still gets every record.
+    fn callback_threw(&self, id: u32, e: &JsValue) {
+        let first = self
+            .handlers
+            .borrow()
+            .iter()
+            .find(|h| h.id == id && !h.warned.replace(true))
+            .map(|h| format!("{} {}", h.tr_id, h.tr_key));
+        if let Some(what) = first {
+            let why = message(e).unwrap_or_else(|| "a value that is not an Error".to_string());
+            self.core.warn(&format!(
+                "KIS realtime: the callback of {what} threw ({why}); it still gets every \
+                 record, and its later throws are not logged"
+            ));
+        }
+    }
+
     fn dispatch(&self, raw: &str) {
         let Some(session) = self.session.borrow().clone() else {
             return;
@@ -146,7 +166,9 @@ impl Inner {
                 for (id, callback, value) in calls {
                     // Skipped when a callback before it, in this frame, ended its subscription.
                     if self.handlers.borrow().iter().any(|h| h.id == id) {
-                        let _ = callback.call1(&JsValue::UNDEFINED, &value);
+                        if let Err(e) = callback.call1(&JsValue::UNDEFINED, &value) {
+                            self.callback_threw(id, &e);
+                        }
                     }
                 }
             }
@@ -328,6 +350,7 @@ fn add(
                 tr_key: tr_key.clone(),
                 shape,
                 callback,
+                warned: Cell::new(false),
             });
             let answer = frame.as_ref().map(|_| {
                 let (tx, rx) = oneshot::channel();

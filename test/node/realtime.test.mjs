@@ -407,3 +407,16 @@ test("a subscription's stop function may be called again: nothing happens, and a
   assert.equal(rt.subscriptions, 1);
   rt.close();
 });
+
+test("a callback that throws is logged once, names its subscription, and still gets every record", async () => {
+  const { rt, cap } = client();
+  let calls = 0;
+  await rt.trades("005930", () => {
+    calls += 1;
+    throw new TypeError("price is undefined");
+  });
+  await until(() => calls >= 4);
+  const lines = cap.lines.filter((l) => /callback/.test(l));
+  assert.deepEqual(lines, ["warn KIS realtime: the callback of H0STCNT0 005930 threw (price is undefined); it still gets every record, and its later throws are not logged"]);
+  rt.close();
+});
