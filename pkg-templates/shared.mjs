@@ -9,13 +9,18 @@ export class KisError extends Error {
 }
 
 /** `kis.api.<name>(params, options)` for every catalogued API: one Proxy over `call`, so that
- *  no API needs code of its own. */
-export function addApiProxy(KisClient) {
+ *  no API needs code of its own. It has the catalogue's names and no others (`isApi` asks the
+ *  wasm): runtimes probe objects for `then` (await, an async function's return), `toJSON`
+ *  (JSON.stringify) and the like, and a method under every name made `await kis.api` hang on a
+ *  call that then rejected unhandled. */
+export function addApiProxy(KisClient, isApi) {
   Object.defineProperty(KisClient.prototype, "api", {
     get() {
       const client = this;
+      const known = (name) => typeof name === "string" && isApi(name);
       return new Proxy({}, {
-        get: (_, name) => (typeof name === "string" ? (params, options) => client.call(name, params, options) : undefined),
+        get: (_, name) => (known(name) ? (params, options) => client.call(name, params, options) : undefined),
+        has: (_, name) => known(name),
       });
     },
   });

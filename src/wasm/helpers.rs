@@ -49,3 +49,10 @@ pub fn build_order_body_js(
 pub fn is_mock_url_js(#[wasm_bindgen(unchecked_param_type = "string")] url: JsValue) -> bool {
     url.as_string().is_some_and(|u| is_mock_url(&u))
 }
+
+/// Whether `name` is a catalogued API's method name or `/uapi/` path, for `kis.api`'s proxy
+/// (pkg-templates/shared.mjs); not part of the API.
+#[wasm_bindgen(js_name = "__isApi", skip_typescript)]
+pub fn is_api(name: &str) -> bool {
+    crate::catalogue::find(name).is_some()
+}

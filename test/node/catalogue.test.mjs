@@ -98,6 +98,29 @@ test("kis.api: the catalogue as methods, with kis-mock's answers as KIS sends th
   kis.free();
 });
 
+test("kis.api has the catalogue's names and no others, so awaiting, returning or printing it is safe", async () => {
+  const kis = client("mock");
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    // `then` under every name made `await kis.api` call `call("then", resolve, reject)`: it
+    // never settled, and the call's rejection went unhandled (which ends a Node process).
+    const api = await Promise.race([(async () => kis.api)(), new Promise((r) => setTimeout(() => r("hung"), 500))]);
+    assert.notEqual(api, "hung");
+    assert.equal(typeof api.domesticStockInquirePrice, "function");
+    assert.equal(JSON.stringify({ api: kis.api }), '{"api":{}}');
+    for (const name of ["then", "toJSON", "constructor", "valueOf", "domesticStockInquirPrice"]) assert.equal(kis.api[name], undefined, name);
+    assert.ok("domesticStockInquirePrice" in kis.api && "/uapi/domestic-stock/v1/quotations/inquire-price" in kis.api);
+    assert.ok(!("then" in kis.api));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+    kis.free();
+  }
+});
+
 test("the README's coverage table is what the catalogue and the order books make", async () => {
   const { coverageTable } = await import(path.join(root, "scripts/coverage-table.mjs"));
   const books = JSON.parse(fs.readFileSync(path.join(root, "catalogue/order-books.json"), "utf8"));
