@@ -87,6 +87,10 @@ impl OrderRequest {
     }
 }
 
+/// What an order type is, for the error that refuses one: a caller may well try "market".
+pub const ORDER_TYPE_HINT: &str = "a 2-digit code such as \"00\" (limit) or \"01\" (market), \
+     or none: \"00\" with a price, \"01\" without";
+
 fn check_order_type(field: &str, price_field: &str, t: &str, price: Option<u64>) -> Result<()> {
     if t == "22" {
         return Err(KisError::validation(
@@ -109,7 +113,7 @@ fn check_order_type(field: &str, price_field: &str, t: &str, price: Option<u64>)
     if !PRICED.contains(&t) && !MARKET.contains(&t) && !OTHER.contains(&t) {
         return Err(KisError::validation(
             field,
-            format!("is not a KRX order type (ORD_DVSN): \"{t}\""),
+            format!("is not a KRX order type (ORD_DVSN), got \"{t}\": {ORDER_TYPE_HINT}"),
         ));
     }
     Ok(())
@@ -349,6 +353,16 @@ mod tests {
             let e = OrderRequest::from_value("order", &v).unwrap_err();
             assert_eq!(e.field.as_deref(), Some(field), "{v}");
         }
+        // A word where KIS takes a code says which codes.
+        let v = json!({"symbol": "005930", "quantity": 1, "orderType": "market"});
+        let e = OrderRequest::from_value("order", &v).unwrap_err();
+        assert!(
+            e.message.contains(
+                "got \"market\": a 2-digit code such as \"00\" (limit) or \"01\" (market)"
+            ),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

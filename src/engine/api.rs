@@ -344,7 +344,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Some(t) => {
                 return Err(KisError::validation(
                     "options.orderType",
-                    format!("must be a 2-digit ORD_DVSN code, got \"{t}\""),
+                    format!(
+                        "is not a KRX order type (ORD_DVSN), got \"{t}\": {}",
+                        crate::order::ORDER_TYPE_HINT
+                    ),
                 ))
             }
             None if price.is_some() => "00".to_string(),
