@@ -169,7 +169,8 @@ pub struct ModifyInput {
     /// Default "all" (the whole remaining quantity).
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "number | \"all\""))]
     pub quantity: Option<Value>,
-    /// The new limit price; omitted → a market order ("01").
+    /// The new limit price. Required unless `orderType` is a market type ("01"): a modification
+    /// that only forgot its price must not turn a resting order into a market order.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(default, deserialize_with = "crate::input::not_null")]
     pub price: Option<f64>,

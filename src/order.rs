@@ -167,7 +167,9 @@ impl CancelRequest {
     }
 
     /// `{ orderNo, orgNo, quantity?: number | "all", price?, orderType? }`: price given → limit
-    /// "00", as for an order.
+    /// "00", as for an order. Unlike an order, no price is not a market type: a market
+    /// modification says `orderType` ("01"), since one that only forgot its price would
+    /// otherwise execute a resting limit order at once, at any price.
     pub fn from_modify(v: &Value) -> Result<CancelRequest> {
         let m = read::<ModifyInput>("modify", v)?;
         let price = m
@@ -177,7 +179,13 @@ impl CancelRequest {
         let order_type = match m.order_type {
             Some(t) => t,
             None if price.is_some() => "00".to_string(),
-            None => "01".to_string(),
+            None => {
+                return Err(KisError::validation(
+                    "modify.price",
+                    "is required: the order's new limit price (to make it a market order \
+                     instead, say orderType: \"01\")",
+                ))
+            }
         };
         check_order_type("modify.orderType", "modify.price", &order_type, price)?;
         let revision = Revision { order_type, price };
@@ -373,6 +381,18 @@ mod tests {
             build_order_body(&json!({"account": "12345678-22", "symbol": "005930", "quantity": 1}))
                 .unwrap();
         assert_eq!(b[1], ("ACNT_PRDT_CD", "22".to_string()));
+    }
+
+    #[test]
+    fn a_market_modification_says_so() {
+        let m = json!({"orderNo": "0001569157", "orgNo": "06010", "orderType": "01"});
+        let c = CancelRequest::from_modify(&m).unwrap();
+        let r = c.revision.unwrap();
+        assert_eq!((r.order_type.as_str(), r.price), ("01", None));
+        let e = CancelRequest::from_modify(&json!({"orderNo": "0001569157", "orgNo": "06010"}))
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("modify.price"));
+        assert!(e.message.contains("orderType: \"01\""), "{}", e.message);
     }
 
     #[test]

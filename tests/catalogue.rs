@@ -492,8 +492,10 @@ fn a_modification_is_order_rvsecncl_with_01_and_as_safe_as_a_cancel() {
     assert_eq!(body["ORD_UNPR"], "60100");
     assert_eq!(body["QTY_ALL_ORD_YN"], "Y");
     assert_eq!(sent[0].header("tr_id"), Some("VTTC0013U"));
-    // A limit type without a price, and a price on a market type, are refused by name.
+    // A limit type without a price, a price on a market type, and no price at all (which used
+    // to make the resting order a market one), are refused by name.
     for (bad, field) in [
+        (json!({"orderNo": "1", "orgNo": "06010"}), "modify.price"),
         (
             json!({"orderNo": "1", "orgNo": "06010", "orderType": "00"}),
             "modify.price",
