@@ -420,3 +420,27 @@ test("a callback that throws is logged once, names its subscription, and still g
   assert.deepEqual(lines, ["warn KIS realtime: the callback of H0STCNT0 005930 threw (price is undefined); it still gets every record, and its later throws are not logged"]);
   rt.close();
 });
+
+test("through the proxy holding the keys: an approval key KIS refuses is logged by the proxy, the page's subscription rejects, and the next one asks again", async () => {
+  const { startCorsProxy } = await import("kis-wasm/proxy");
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
+  upstream.addFault({ path: "/oauth2/Approval", status: 403, body: { error_code: "EGW00103", error_description: "유효하지 않은 AppKey입니다." } });
+  const logged = [];
+  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: (l) => logged.push(l) });
+  try {
+    const page = new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: null, timeoutMs: 3000 });
+    const rt = page.realtime({ WebSocket, url: proxy.url.replace("http:", "ws:") });
+    opened.push(rt);
+    const refused = await rt.trades("005930", () => {}).then(() => null, (e) => e);
+    assert.ok(refused instanceof KisError && refused.kind === "api", String(refused));
+    assert.ok(logged.some((l) => /realtime approval key: KIS refused the approval key \(HTTP 403\)/.test(l)), logged.join("\n"));
+    assertNoSecrets(assert, logged.join("\n"));
+    const ticks = [];
+    await rt.trades("000660", (t) => ticks.push(t));
+    await until(() => ticks.length >= 1);
+    rt.close();
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
+});

@@ -199,13 +199,20 @@ function relayRealtime(server, { allowed, upstream, approvalKey, log }) {
       page.on("error", () => up.close());
       page.on("message", async (data) => {
         let text = String(data);
-        if (approvalKey) {
+        let frame = null;
+        try {
+          frame = JSON.parse(text);
+        } catch {
+          // Not JSON: passed on as it is.
+        }
+        if (approvalKey && frame?.header?.approval_key !== undefined) {
           try {
-            const frame = JSON.parse(text);
-            if (frame?.header?.approval_key !== undefined) frame.header.approval_key = await approvalKey();
+            frame.header.approval_key = await approvalKey();
             text = JSON.stringify(frame);
-          } catch {
-            // Not a subscribe frame (a PINGPONG echo): passed on as it is.
+          } catch (e) {
+            // Passed on with the page's placeholder, which KIS refuses: the page's subscription
+            // rejects with KIS's code, and the proxy's log says why.
+            log(`realtime approval key: ${e.message}`);
           }
         }
         if (up.readyState === 1) up.send(text);
