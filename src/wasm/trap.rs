@@ -43,7 +43,7 @@ fn start() {
     std::panic::set_hook(Box::new(|info| {
         let at = info
             .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .map(|l| format!(" at {}:{}", short(l.file()), l.line()))
             .unwrap_or_default();
         let why = format!(
             "kis-wasm stopped after an internal error{at} (a bug of kis-wasm: please report it); \
@@ -65,6 +65,14 @@ fn start() {
         // would, without running anything more of it, but as an error that says what happened.
         wasm_bindgen::throw_val(stopped_error(false));
     }));
+}
+
+/// A dependency's source path from its crate on (`serde_json-1.0.145/src/de.rs`), without the
+/// build machine's cargo home; the crate's own paths are relative already.
+fn short(file: &str) -> &str {
+    file.split_once("/registry/src/")
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map_or(file, |(_, path)| path)
 }
 
 /// Whether a panic has stopped the package.
