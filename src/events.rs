@@ -89,7 +89,8 @@ pub trait Observer {
     fn listening(&self) -> bool {
         true
     }
-    fn event(&self, event: &KisEvent);
+    /// Err: what the listener threw, in words (its message).
+    fn event(&self, event: &KisEvent) -> Result<(), String>;
     fn warn(&self, line: &str);
     fn error(&self, line: &str);
 }
@@ -101,7 +102,9 @@ impl Observer for Silent {
     fn listening(&self) -> bool {
         false
     }
-    fn event(&self, _: &KisEvent) {}
+    fn event(&self, _: &KisEvent) -> Result<(), String> {
+        Ok(())
+    }
     fn warn(&self, _: &str) {}
     fn error(&self, _: &str) {}
 }

@@ -195,14 +195,20 @@ impl TokenStore for MemoryStore {
 
 #[derive(Default)]
 pub struct Recorder {
+    /// Set: each event is recorded, then thrown back, as a broken `onEvent` would.
+    pub throws: Cell<bool>,
     pub events: RefCell<Vec<KisEvent>>,
     pub warns: RefCell<Vec<String>>,
     pub errors: RefCell<Vec<String>>,
 }
 
 impl Observer for Recorder {
-    fn event(&self, e: &KisEvent) {
+    fn event(&self, e: &KisEvent) -> Result<(), String> {
         self.events.borrow_mut().push(e.clone());
+        if self.throws.get() {
+            return Err("the listener broke".to_string());
+        }
+        Ok(())
     }
     fn warn(&self, line: &str) {
         self.warns.borrow_mut().push(line.to_string());

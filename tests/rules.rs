@@ -1490,3 +1490,24 @@ fn secrets_a_token_another_client_of_the_process_was_issued_is_masked_too() {
     let e = c.run(c.core.get_price(&sym("005930"))).unwrap_err();
     c.assert_no_secrets(&format!("{e:?}"));
 }
+
+#[test]
+fn an_on_event_that_throws_is_logged_once_and_the_calls_go_on() {
+    let w = world(json!({}));
+    w.rec.throws.set(true);
+    for _ in 0..3 {
+        let quote = w.run(w.core.get_price(&sym("005930"))).unwrap();
+        assert_eq!(quote.symbol, "005930");
+    }
+    assert!(
+        w.rec.events.borrow().len() >= 6,
+        "every event still went out"
+    );
+    let warns = w.rec.warns.borrow();
+    let said: Vec<_> = warns.iter().filter(|l| l.contains("onEvent")).collect();
+    assert_eq!(
+        said,
+        ["options.onEvent threw (the listener broke); the client goes on, and its later throws are not logged"],
+        "{warns:?}"
+    );
+}

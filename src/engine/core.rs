@@ -2,6 +2,7 @@
 //! limiter, hashkey support). Its behaviour is split by concept across `token`, `call`, `paging`,
 //! `orders` and `api`.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use crate::engine::config::Config;
@@ -22,6 +23,8 @@ pub struct KisCore<T, C, S> {
     pub(crate) redactor: Redactor,
     /// What it shares with the other clients of its app key (`engine::shared`).
     pub(crate) shared: Rc<Shared>,
+    /// Whether `onEvent` has thrown (and been logged) already.
+    event_threw: Cell<bool>,
 }
 
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
@@ -49,6 +52,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             observer,
             redactor,
             shared,
+            event_threw: Cell::new(false),
         }
     }
 
@@ -56,9 +60,19 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         &self.cfg
     }
 
+    /// A listener that throws is the caller's bug, which would otherwise go unseen: said once
+    /// a client, and the call goes on.
     pub(crate) fn emit(&self, e: KisEvent) {
-        if self.observer.listening() {
-            self.observer.event(&e);
+        if !self.observer.listening() {
+            return;
+        }
+        if let Err(why) = self.observer.event(&e) {
+            if !self.event_threw.replace(true) {
+                self.warn(&format!(
+                    "options.onEvent threw ({why}); the client goes on, and its later throws \
+                     are not logged"
+                ));
+            }
         }
     }
 

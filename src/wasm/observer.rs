@@ -1,12 +1,13 @@
 //! Events to `onEvent`, log lines to `logger` (console by default, null for silence). What they
-//! throw is ignored, since a broken log must not break a trade.
+//! throw never breaks a trade: a logger's is ignored, and `onEvent`'s is handed back for the
+//! engine to log once.
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::events::{KisEvent, Observer};
-use crate::wasm::convert::to_js;
+use crate::wasm::convert::{message, to_js};
 
 #[wasm_bindgen]
 extern "C" {
@@ -54,9 +55,15 @@ impl Observer for JsObserver {
     fn listening(&self) -> bool {
         self.on_event.is_some()
     }
-    fn event(&self, e: &KisEvent) {
-        if let Some(f) = &self.on_event {
-            let _ = f.call1(&JsValue::UNDEFINED, &to_js(e));
+    fn event(&self, e: &KisEvent) -> Result<(), String> {
+        match &self.on_event {
+            Some(f) => f
+                .call1(&JsValue::UNDEFINED, &to_js(e))
+                .map(drop)
+                .map_err(|e| {
+                    message(&e).unwrap_or_else(|| "a value that is not an Error".to_string())
+                }),
+            None => Ok(()),
         }
     }
     fn warn(&self, line: &str) {

@@ -145,3 +145,17 @@ test("binding: whatever a fetch answers with is a network error, never an except
   // And the module is whole: a plain call after all of them works.
   assert.equal((await client({ fetch: fakeFetch().fetch }).getPrice("005930")).price, 70000);
 });
+
+test("binding: an onEvent that throws is logged once, and every call goes on", async () => {
+  const lines = [];
+  const logger = { warn: (l) => lines.push(l), error: (l) => lines.push(l) };
+  let events = 0;
+  const onEvent = () => {
+    events += 1;
+    throw new RangeError("dashboard not ready");
+  };
+  const kis = client({ fetch: fakeFetch().fetch, onEvent, logger });
+  for (let i = 0; i < 3; i++) assert.equal((await kis.getPrice("005930")).price, 70000);
+  assert.ok(events >= 6, `${events} events`);
+  assert.deepEqual(lines.filter((l) => /onEvent/.test(l)), ["options.onEvent threw (dashboard not ready); the client goes on, and its later throws are not logged"]);
+});
