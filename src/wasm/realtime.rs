@@ -54,6 +54,8 @@ struct Inner {
     handlers: RefCell<Vec<Handler>>,
     next_id: Cell<u32>,
     on_state: RefCell<Vec<Function>>,
+    /// Whether a state listener has thrown (and been logged) already.
+    listener_threw: Cell<bool>,
     /// New subscriptions waiting for KIS's answer: their TR and key, and where to say it.
     pending: RefCell<Vec<Pending>>,
     /// The socket's event handlers, kept alive while it is.
@@ -71,8 +73,17 @@ impl Inner {
         // Copied out first: a listener may add another, or close the connection.
         let listeners = self.on_state.borrow().clone();
         for f in listeners {
-            // A throwing state listener must not stop the others or the socket.
-            let _ = f.call1(&JsValue::UNDEFINED, &JsValue::from_str(state));
+            // A throwing state listener must not stop the others or the socket; it is logged,
+            // once a connection, as a callback's throw is.
+            if let Err(e) = f.call1(&JsValue::UNDEFINED, &JsValue::from_str(state)) {
+                if !self.listener_threw.replace(true) {
+                    let why = message(&e).unwrap_or_else(|| "a value that is not an Error".into());
+                    self.core.warn(&format!(
+                        "KIS realtime: a state listener threw ({why}); the connection goes on, \
+                         and later throws are not logged"
+                    ));
+                }
+            }
         }
     }
 
@@ -624,6 +635,7 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
             handlers: RefCell::default(),
             next_id: Cell::new(1),
             on_state: RefCell::default(),
+            listener_threw: Cell::new(false),
             pending: RefCell::default(),
             listeners: RefCell::default(),
         }),

@@ -408,8 +408,13 @@ test("a subscription's stop function may be called again: nothing happens, and a
   rt.close();
 });
 
-test("a callback that throws is logged once, names its subscription, and still gets every record", async () => {
+test("a callback that throws is logged once, names its subscription, and still gets every record; a state listener's throw too", async () => {
   const { rt, cap } = client();
+  const states = [];
+  rt.onState(() => {
+    throw new Error("no status bar yet");
+  });
+  rt.onState((s) => states.push(s));
   let calls = 0;
   await rt.trades("005930", () => {
     calls += 1;
@@ -419,6 +424,8 @@ test("a callback that throws is logged once, names its subscription, and still g
   const lines = cap.lines.filter((l) => /callback/.test(l));
   assert.deepEqual(lines, ["warn KIS realtime: the callback of H0STCNT0 005930 threw (price is undefined); it still gets every record, and its later throws are not logged"]);
   rt.close();
+  assert.deepEqual(states, ["connecting", "open", "closed"], "the listener after the throwing one heard every state");
+  assert.deepEqual(cap.lines.filter((l) => /state listener/.test(l)), ["warn KIS realtime: a state listener threw (no status bar yet); the connection goes on, and later throws are not logged"]);
 });
 
 test("through the proxy holding the keys: an approval key KIS refuses is logged by the proxy, the page's subscription rejects, and the next one asks again", async () => {
