@@ -1511,3 +1511,17 @@ fn an_on_event_that_throws_is_logged_once_and_the_calls_go_on() {
         "{warns:?}"
     );
 }
+
+#[test]
+fn b4_a_clock_set_back_an_hour_holds_the_next_call_a_window_at_most() {
+    let w = world(json!({ "rateLimitPerSec": 1 }));
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    // The machine's clock is set back (a correction, a user's change). The limiter's record of
+    // the last answer reads an hour ahead: waiting for it held the call for the hour.
+    w.clock.set(w.clock_now() - 3_600_000.0);
+    let started = w.clock_now();
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    let waited = w.clock_now() - started;
+    assert!(waited <= 1_100.0, "{waited}");
+    assert_eq!(w.count(PRICE), 2);
+}

@@ -90,7 +90,15 @@ impl RateLimiter {
         if !self.enabled() {
             return Gate::Go;
         }
-        let s = self.state.borrow();
+        let mut s = self.state.borrow_mut();
+        // A time past `now` means the clock was set back (a correction, a user's change): it is
+        // taken as now, which the real moment it stands for cannot be after. A wait is then
+        // never longer than a window, where it would have lasted as long as the clock's jump.
+        for slot in &mut s.slots {
+            for t in [&mut slot.sent, &mut slot.done].into_iter().flatten() {
+                *t = t.min(now);
+            }
+        }
         let slot = |k: u64| -> Option<Slot> {
             k.checked_sub(s.base)
                 .and_then(|i| s.slots.get(i as usize).copied())
@@ -251,6 +259,21 @@ mod tests {
         lim.done(t[0], 150.0); // a slow answer (a preflight, say)
         assert_eq!(lim.check(t[2], 200.0), Gate::WaitUntil(1155.0));
         assert_eq!(lim.check(t[2], 1155.0), Gate::Go);
+    }
+
+    #[test]
+    fn b4_a_clock_set_back_delays_a_call_by_a_window_at_most() {
+        let lim = RateLimiter::new(1);
+        let a = lim.ticket();
+        let b = lim.ticket();
+        lim.sent(a, 3_600_000.0);
+        lim.done(a, 3_600_100.0);
+        // An hour back: the answer counts as now, not as an hour ahead.
+        assert_eq!(
+            lim.check(b, 500.0),
+            Gate::WaitUntil(500.0 + WINDOW_MS + MARGIN_MS)
+        );
+        assert_eq!(lim.check(b, 1505.0), Gate::Go);
     }
 
     #[test]
