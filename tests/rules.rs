@@ -433,6 +433,28 @@ fn b2_no_second_issuance_within_a_minute() {
     assert_eq!(w.count(TOKEN), 2);
 }
 
+#[test]
+fn b2_a_clock_set_back_an_hour_delays_the_next_issuance_a_minute_at_most() {
+    let w = world(json!({}));
+    w.run(w.core.ensure_token()).unwrap();
+    w.clock.set(w.clock_now() + 120_000.0);
+    // Set back an hour: the last issuance reads an hour ahead, which refused a new token for
+    // the hour.
+    w.clock.set(w.clock_now() - 3_600_000.0);
+    let e = w.run(w.core.force_refresh_token()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RateLimited);
+    assert!(
+        e.retry_after_ms.unwrap() <= 60_000,
+        "{:?}",
+        e.retry_after_ms
+    );
+    // A minute later the client asks again. (The fake KIS, on the same clock, refuses it:
+    // KIS's own clock was never set back.)
+    w.clock.set(w.clock_now() + 61_000.0);
+    let _ = w.run(w.core.force_refresh_token());
+    assert_eq!(w.count(TOKEN), 2);
+}
+
 trait Now {
     fn clock_now(&self) -> f64;
 }

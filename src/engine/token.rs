@@ -230,7 +230,13 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// POST /oauth2/tokenP. `after_rejection` is S6's one exception to B2's minute.
     async fn issue(&self, after_rejection: bool) -> Result<Token> {
         let now = self.clock.now_ms();
-        if let Some(last) = self.shared.last_issue_at.get() {
+        if let Some(mut last) = self.shared.last_issue_at.get() {
+            // The clock was set back: the last issuance counts as now (its real moment cannot be
+            // later), so the wait is a minute at most rather than the clock's jump.
+            if last > now {
+                last = now;
+                self.shared.last_issue_at.set(Some(now));
+            }
             let wait = last + MIN_ISSUE_GAP_MS - now;
             if wait > 0.0 && !after_rejection {
                 return Err(KisError::new(
