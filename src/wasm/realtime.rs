@@ -20,7 +20,7 @@ use crate::realtime::subscriptions::{validate_tr_id, validate_tr_key};
 use crate::symbol::validate_symbol;
 use crate::wasm::convert::{message, to_js};
 use crate::wasm::errors::{invalid, to_js_error};
-use crate::wasm::timers::JsClock;
+use crate::wasm::timers::{JsClock, Ticker};
 use crate::wasm::trap;
 use crate::wasm::Core;
 
@@ -60,6 +60,8 @@ struct Inner {
     pending: RefCell<Vec<Pending>>,
     /// The socket's event handlers, kept alive while it is.
     listeners: RefCell<Vec<Listener>>,
+    /// Ends the wait before a reconnect.
+    backoff: RefCell<Option<oneshot::Sender<()>>>,
 }
 
 /// KIS's websocket for one client: subscriptions restored after every reconnect.
@@ -316,10 +318,15 @@ fn reconnect_later(inner: &Rc<Inner>) {
     inner.attempt.set(n + 1);
     inner.state("reconnecting");
     let wait = (500.0 * 2f64.powi(n.min(6) as i32)).min(30_000.0);
+    // close() ends the wait at once (its timer cleared), so that Node can exit then, rather
+    // than when a backoff of up to 30 s is over.
+    let (ticker, stop) = Ticker::new();
+    *inner.backoff.borrow_mut() = Some(stop);
     let inner = inner.clone();
     trap::spawn(async move {
-        JsClock.sleep(wait).await;
-        connect(&inner);
+        if ticker.tick(wait).await {
+            connect(&inner);
+        }
     });
 }
 
@@ -574,6 +581,15 @@ impl KisRealtime {
         for (_, _, tx) in waiting {
             let _ = tx.send(Some(closed_error()));
         }
+        if let Some(stop) = self
+            .inner
+            .backoff
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut b| b.take())
+        {
+            let _ = stop.send(());
+        }
         // `try_`: once a panic has stopped the package, the socket's cell may be borrowed.
         let socket = self
             .inner
@@ -638,6 +654,7 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
             listener_threw: Cell::new(false),
             pending: RefCell::default(),
             listeners: RefCell::default(),
+            backoff: RefCell::default(),
         }),
     })
 }

@@ -29,9 +29,9 @@ impl Clock for JsClock {
     }
 }
 
-/// The waits of a token refresher whose stop function the caller holds: stopping drops the
-/// pending timer (clearing it) and ends the wait at once, so that Node can exit now rather than
-/// when the interval is over.
+/// Waits that the caller can end: a token refresher's (its stop function) and a realtime
+/// reconnect's (`close()`). Stopping drops the pending timer (clearing it) and ends the wait at
+/// once, so that Node can exit now rather than when the interval is over.
 pub struct Ticker {
     stop: futures::future::Shared<oneshot::Receiver<()>>,
 }
