@@ -289,9 +289,8 @@ fn connect(inner: &Rc<Inner>) {
             }),
             listener(move |_| {
                 c.open.set(false);
-                if c.closed.get() {
-                    c.state("closed");
-                } else {
+                // Closed by the caller: `close()` said "closed" already.
+                if !c.closed.get() {
                     reconnect_later(&c);
                 }
             }),
