@@ -17,21 +17,17 @@ if (!process.env.EXIT_SCENARIO) {
     assert.deepEqual(report.afterClose, [], "no timer, socket or server left");
   });
 } else {
-  const { WebSocket, WebSocketServer } = await import("ws");
+  const { WebSocket } = await import("ws");
   const { KisClient } = await import("kis-wasm");
+  const { scriptedSocket, taken } = await import("./scripted-socket.mjs");
   // A server that takes each subscription and then drops the connection.
-  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise((r) => server.on("listening", r));
-  server.on("connection", (conn) => {
-    conn.on("message", (m) => {
-      const { tr_id, tr_key } = JSON.parse(String(m)).body.input;
-      conn.send(JSON.stringify({ header: { tr_id, tr_key, encrypt: "N" }, body: { rt_cd: "0", msg_cd: "OPSP0000", msg1: "SUBSCRIBE SUCCESS" } }));
-      conn.close();
-    });
+  const server = await scriptedSocket((conn, { tr_id, tr_key }) => {
+    conn.send(taken(tr_id, tr_key));
+    conn.close();
   });
   const fetch = async () => ({ status: 200, headers: { get: () => null }, text: async () => JSON.stringify({ approval_key: "fake-approval-key" }) });
   const kis = new KisClient({ appKey: "PSnodeAppKey0123456789abcdefghijklm", appSecret: "nodeSecret/0123456789+abcdefghijklmnopqrstuvwxyz==", env: "mock", baseUrl: "http://kis.test", logger: null, fetch });
-  const rt = kis.realtime({ WebSocket, url: `ws://127.0.0.1:${server.address().port}` });
+  const rt = kis.realtime({ WebSocket, url: server.url });
   const states = [];
   rt.onState((s) => states.push(s));
   await rt.trades("005930", () => {});
@@ -39,7 +35,7 @@ if (!process.env.EXIT_SCENARIO) {
   const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout");
   const timersWhileWaiting = timers().length;
   rt.close();
-  await new Promise((r) => server.close(r));
+  await server.close();
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
   const afterClose = process.getActiveResourcesInfo().filter((r) => r !== "TTYWrap" && r !== "PipeWrap");
   console.log(JSON.stringify({ timersWhileWaiting, afterClose }));

@@ -4,10 +4,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { WebSocket, WebSocketServer } from "ws";
+import { WebSocket } from "ws";
 import { KisClient, KisError } from "kis-wasm";
 import { startMockKis } from "kis-wasm/mock";
 import { APP_KEY, APP_SECRET, assertNoSecrets, capture } from "./secrets.mjs";
+import { scriptedSocket, taken } from "./scripted-socket.mjs";
 
 // Not part of the API: the CommonJS entry's hook for the memory checks (one instance for both).
 const { __wasmMemoryBytes } = createRequire(import.meta.url)("kis-wasm");
@@ -309,19 +310,14 @@ test("through the proxy holding the keys: ticks reach the page, which never sees
 
 test("a hostile socket's giant frame is dropped before it reaches the wasm memory, with a warning, and the next frame still arrives", async () => {
   // A server that takes the subscription, then sends a 6 MB frame and a real one.
-  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise((r) => server.on("listening", r));
-  server.on("connection", (conn) => {
-    conn.on("message", (m) => {
-      const { tr_id, tr_key } = JSON.parse(String(m)).body.input;
-      conn.send(JSON.stringify({ header: { tr_id, tr_key, encrypt: "N" }, body: { rt_cd: "0", msg_cd: "OPSP0000", msg1: "SUBSCRIBE SUCCESS" } }));
-      conn.send(`0|H0STCNT0|001|${tr_key}^${"9".repeat(6_000_000)}`);
-      conn.send(`0|H0STCNT0|001|${tr_key}^093000^70000`);
-    });
+  const server = await scriptedSocket((conn, { tr_id, tr_key }) => {
+    conn.send(taken(tr_id, tr_key));
+    conn.send(`0|H0STCNT0|001|${tr_key}^${"9".repeat(6_000_000)}`);
+    conn.send(`0|H0STCNT0|001|${tr_key}^093000^70000`);
   });
   const cap = capture();
   const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: cap.logger, fetch: (u, i) => fetch(u, i), tokenStore });
-  const rt = kis.realtime({ WebSocket, url: `ws://127.0.0.1:${server.address().port}` });
+  const rt = kis.realtime({ WebSocket, url: server.url });
   opened.push(rt);
   try {
     const before = __wasmMemoryBytes();
@@ -333,31 +329,26 @@ test("a hostile socket's giant frame is dropped before it reaches the wasm memor
     assert.match(cap.lines.join("\n"), /a frame of 6000022 characters, past 4194304 \(options\.maxResponseBytes\), was dropped unread/);
   } finally {
     rt.close();
-    await new Promise((r) => server.close(r));
+    await server.close();
   }
 });
 
 test("a server that takes the socket and closes it at once is reconnected to with a growing backoff, not twice a second", async () => {
   // KIS closes a connection whose approval key is in use elsewhere, right after its subscribe.
-  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise((r) => server.on("listening", r));
-  let connections = 0;
-  server.on("connection", (conn) => {
-    connections += 1;
-    conn.on("message", () => conn.close());
-  });
+  const server = await scriptedSocket((conn) => conn.close());
   const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: null, timeoutMs: 1000, fetch: (u, i) => fetch(u, i), tokenStore });
-  const rt = kis.realtime({ WebSocket, url: `ws://127.0.0.1:${server.address().port}` });
+  const rt = kis.realtime({ WebSocket, url: server.url });
   opened.push(rt);
   try {
     rt.subscribe("H0STCNT0", "005930", () => {}).catch(() => {});
     // Waits of 0.5, 1 and 2 s: connections at about 0, 0.5, 1.5 and 3.5 s. The open itself
     // used to reset the backoff, which made one every half second (8 in this time).
     await new Promise((r) => setTimeout(r, 4000));
+    const connections = server.connections();
     assert.ok(connections >= 3 && connections <= 5, `${connections} connections in 4 s`);
   } finally {
     rt.close();
-    await new Promise((r) => server.close(r));
+    await server.close();
   }
 });
 
@@ -373,12 +364,10 @@ test("a subscription on a closed connection, or still waiting for KIS's answer w
   }
   assert.equal(rt.subscriptions, 0);
   // And one already sent, waiting for an answer from a server that gives none, when it closes.
-  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise((r) => server.on("listening", r));
   let asked = 0;
-  server.on("connection", (conn) => conn.on("message", () => (asked += 1)));
+  const server = await scriptedSocket(() => (asked += 1));
   const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: null, timeoutMs: 1500, fetch: (u, i) => fetch(u, i), tokenStore });
-  const silent = kis.realtime({ WebSocket, url: `ws://127.0.0.1:${server.address().port}` });
+  const silent = kis.realtime({ WebSocket, url: server.url });
   try {
     const waiting = silent.trades("005930", () => {}).then(() => null, (e) => e);
     await until(() => asked === 1);
@@ -387,7 +376,7 @@ test("a subscription on a closed connection, or still waiting for KIS's answer w
     assert.ok(e instanceof KisError && /realtime connection was closed/.test(e.message), String(e));
   } finally {
     silent.close();
-    await new Promise((r) => server.close(r));
+    await server.close();
   }
 });
 
