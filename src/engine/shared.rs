@@ -51,9 +51,26 @@ pub struct Shared {
     /// flight: any number of subscribers make one request.
     pub(crate) approval_key: RefCell<Option<String>>,
     pub(crate) approval_flight: SingleFlight<Result<String>>,
+    /// How many of these clients' realtime connections hold a socket: KIS allows one session
+    /// an app key, and the binding warns of a second.
+    realtime_sockets: Cell<u32>,
 }
 
 impl Shared {
+    /// A realtime connection of these clients took its first socket; true when another was
+    /// open already (KIS allows one session an app key).
+    pub fn realtime_opened(&self) -> bool {
+        let open = self.realtime_sockets.get();
+        self.realtime_sockets.set(open + 1);
+        open > 0
+    }
+
+    /// One that had taken a socket was closed by its caller.
+    pub fn realtime_closed(&self) {
+        let open = self.realtime_sockets.get();
+        self.realtime_sockets.set(open.saturating_sub(1));
+    }
+
     /// State of its own, for a client outside any registry.
     pub fn new(cfg: &Config) -> Shared {
         Shared::with_identity(identity(cfg, 0), cfg)
@@ -73,6 +90,7 @@ impl Shared {
             orders_sending: Sending::default(),
             approval_key: RefCell::new(None),
             approval_flight: SingleFlight::default(),
+            realtime_sockets: Cell::new(0),
         }
     }
 }

@@ -62,6 +62,8 @@ struct Inner {
     listeners: RefCell<Vec<Listener>>,
     /// Ends the wait before a reconnect.
     backoff: RefCell<Option<oneshot::Sender<()>>>,
+    /// Whether it counts in `realtime_sockets`: from its first socket until `close()`.
+    counted: Cell<bool>,
 }
 
 /// KIS's websocket for one client: subscriptions restored after every reconnect.
@@ -110,6 +112,22 @@ impl Inner {
             return Err(to_js_error(&closed_error()));
         }
         Ok(())
+    }
+
+    /// Counts this connection among its app key's once it first connects, and warns when
+    /// another is open already: KIS allows one session an app key, and closes or refuses the
+    /// other, which then reconnects with its backoff.
+    fn count_socket(&self) {
+        if self.counted.replace(true) {
+            return;
+        }
+        if self.core.shared.realtime_opened() {
+            self.core.warn(
+                "KIS realtime: another connection of this app key is open in this process, and \
+                 KIS allows one session an app key (it may close or refuse one): subscribe \
+                 through one KisRealtime, or close() the other first",
+            );
+        }
     }
 
     /// KIS took a subscription or sent data: the connection works, and the next drop waits
@@ -245,6 +263,7 @@ fn connect(inner: &Rc<Inner>) {
     } else {
         "reconnecting"
     });
+    inner.count_socket();
     let socket = match Reflect::construct(&inner.ctor, &Array::of1(&JsValue::from_str(&inner.url)))
     {
         Ok(s) => s,
@@ -571,6 +590,9 @@ impl KisRealtime {
     /// Ends the connection for good; a subscription still waiting for KIS's answer fails.
     pub fn close(&self) {
         self.inner.closed.set(true);
+        if self.inner.counted.replace(false) {
+            self.inner.core.shared.realtime_closed();
+        }
         let waiting = self
             .inner
             .pending
@@ -654,6 +676,7 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
             pending: RefCell::default(),
             listeners: RefCell::default(),
             backoff: RefCell::default(),
+            counted: Cell::new(false),
         }),
     })
 }

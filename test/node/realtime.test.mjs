@@ -442,3 +442,21 @@ test("through the proxy holding the keys: an approval key KIS refuses is logged 
     await upstream.close();
   }
 });
+
+test("a second connection of one app key is warned of (KIS allows one session an app key), and none once the first is closed", async () => {
+  const { kis, rt, cap } = client();
+  await rt.trades("005930", () => {});
+  const second = kis.realtime({ WebSocket, url: mock.wsUrl });
+  opened.push(second);
+  await second.trades("000660", () => {});
+  const warned = () => cap.lines.filter((l) => /another connection of this app key/.test(l));
+  assert.equal(warned().length, 1, cap.lines.join("\n"));
+  assert.match(warned()[0], /KIS allows one session an app key .*close\(\) the other first/);
+  rt.close();
+  second.close();
+  const third = kis.realtime({ WebSocket, url: mock.wsUrl });
+  opened.push(third);
+  await third.trades("005930", () => {});
+  assert.equal(warned().length, 1, "none for a connection opened after the others closed");
+  third.close();
+});
