@@ -27,12 +27,19 @@ use crate::wasm::Core;
 /// A socket event handler.
 type Listener = Closure<dyn FnMut(JsValue)>;
 
-/// A new subscription's TR and key, and where to say KIS's answer (its refusal, if any).
-type Pending = (String, String, oneshot::Sender<Option<KisError>>);
+/// A new subscription waiting for KIS's answer: its view, TR and key, and where to say the
+/// answer (its refusal, if any).
+struct Pending {
+    view: u32,
+    tr_id: String,
+    tr_key: String,
+    answer: oneshot::Sender<Option<KisError>>,
+}
 
-/// A subscriber: its TR, its key, the shape it asked for, its callback, and a number to stop
-/// it by.
+/// A subscriber: its view, its TR, its key, the shape it asked for, its callback, and a number
+/// to stop it by.
 struct Handler {
+    view: u32,
     id: u32,
     tr_id: String,
     tr_key: String,
@@ -53,7 +60,13 @@ struct Inner {
     attempt: Cell<u32>,
     handlers: RefCell<Vec<Handler>>,
     next_id: Cell<u32>,
-    on_state: RefCell<Vec<Function>>,
+    /// State listeners, each with its view.
+    on_state: RefCell<Vec<(u32, Function)>>,
+    /// The `KisRealtime` objects of the connection still open (`kis.realtime()` hands a
+    /// client's open connection out again, as a view of its own: KIS allows one session an app
+    /// key); the socket closes with the last.
+    views: RefCell<Vec<u32>>,
+    next_view: Cell<u32>,
     /// Whether a state listener has thrown (and been logged) already.
     listener_threw: Cell<bool>,
     /// New subscriptions waiting for KIS's answer: their TR and key, and where to say it.
@@ -66,16 +79,29 @@ struct Inner {
     counted: Cell<bool>,
 }
 
-/// KIS's websocket for one client: subscriptions restored after every reconnect.
+/// KIS's websocket for one client: subscriptions restored after every reconnect. Each
+/// `kis.realtime()` of a client is a view of the client's one connection, with its own
+/// subscriptions, state listeners and `close()`.
 #[wasm_bindgen]
 pub struct KisRealtime {
     inner: Rc<Inner>,
+    view: u32,
+}
+
+thread_local! {
+    /// The open connections, one a client at most.
+    static CONNECTIONS: RefCell<Vec<std::rc::Weak<Inner>>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Inner {
     fn state(&self, state: &str) {
         // Copied out first: a listener may add another, or close the connection.
-        let listeners = self.on_state.borrow().clone();
+        let listeners: Vec<Function> = self
+            .on_state
+            .borrow()
+            .iter()
+            .map(|(_, f)| f.clone())
+            .collect();
         for f in listeners {
             // A throwing state listener must not stop the others or the socket; it is logged,
             // once a connection, as a callback's throw is.
@@ -105,13 +131,37 @@ impl Inner {
         }
     }
 
-    /// A subscription asked of a connection the caller closed fails rather than waiting for an
+    /// A subscription asked of a view the caller closed fails rather than waiting for an
     /// answer that cannot come (and then resolving as though KIS had taken it).
-    fn refuse_if_closed(&self) -> Result<(), JsValue> {
-        if self.closed.get() {
+    fn refuse_if_closed(&self, view: u32) -> Result<(), JsValue> {
+        if self.closed.get() || !self.views.borrow().contains(&view) {
             return Err(to_js_error(&closed_error()));
         }
         Ok(())
+    }
+
+    /// Ends subscription `id`, and KIS's subscription to its TR and key when no other
+    /// subscriber has it.
+    fn end(&self, id: u32) {
+        let mut handlers = self.handlers.borrow_mut();
+        let Some(at) = handlers.iter().position(|h| h.id == id) else {
+            return;
+        };
+        let h = handlers.remove(at);
+        let last = !handlers
+            .iter()
+            .any(|o| o.tr_id == h.tr_id && o.tr_key == h.tr_key);
+        drop(handlers);
+        if last {
+            let off = self
+                .session
+                .borrow()
+                .as_ref()
+                .and_then(|s| s.unsubscribe(&h.tr_id, &h.tr_key));
+            if let Some(f) = off {
+                self.send(&f);
+            }
+        }
     }
 
     /// Counts this connection among its app key's once it first connects, and warns when
@@ -123,10 +173,47 @@ impl Inner {
         }
         if self.core.shared.realtime_opened() {
             self.core.warn(
-                "KIS realtime: another connection of this app key is open in this process, and \
-                 KIS allows one session an app key (it may close or refuse one): subscribe \
-                 through one KisRealtime, or close() the other first",
+                "KIS realtime: another connection of this app key is open in this process (another \
+                 client's), and KIS allows one session an app key (it may close or refuse one): \
+                 open realtime from one client, or close() the other first",
             );
+        }
+    }
+
+    /// `view`'s part of the connection ended, others going on: its subscriptions (and KIS's to
+    /// what no other view has), its waiting subscriptions (which fail) and its state listeners
+    /// (told "closed").
+    fn close_view(&self, view: u32) {
+        let ids: Vec<u32> = self
+            .handlers
+            .borrow()
+            .iter()
+            .filter(|h| h.view == view)
+            .map(|h| h.id)
+            .collect();
+        for id in ids {
+            self.end(id);
+        }
+        // One at a time: each is sent its answer with nothing borrowed.
+        loop {
+            let mine = {
+                let mut pending = self.pending.borrow_mut();
+                let at = pending.iter().position(|p| p.view == view);
+                at.map(|i| pending.remove(i))
+            };
+            let Some(p) = mine else { break };
+            let _ = p.answer.send(Some(closed_error()));
+        }
+        let listeners: Vec<Function> = self
+            .on_state
+            .borrow()
+            .iter()
+            .filter(|(v, _)| *v == view)
+            .map(|(_, f)| f.clone())
+            .collect();
+        self.on_state.borrow_mut().retain(|(v, _)| *v != view);
+        for f in listeners {
+            let _ = f.call1(&JsValue::UNDEFINED, &JsValue::from_str("closed"));
         }
     }
 
@@ -208,8 +295,8 @@ impl Inner {
                     let mut pending = self.pending.borrow_mut();
                     let at = pending
                         .iter()
-                        .position(|(t, k, _)| *t == a.tr_id && *k == a.tr_key);
-                    at.map(|i| pending.remove(i).2)
+                        .position(|p| p.tr_id == a.tr_id && p.tr_key == a.tr_key);
+                    at.map(|i| pending.remove(i).answer)
                 };
                 let refusal = a.refusal();
                 if refusal.is_none() {
@@ -354,6 +441,7 @@ fn reconnect_later(inner: &Rc<Inner>) {
 /// again with every reconnect.
 fn add(
     inner: Rc<Inner>,
+    view: u32,
     tr_id: String,
     tr_key: String,
     shape: Shape,
@@ -362,14 +450,14 @@ fn add(
     trap::promise(
         false,
         Box::pin(async move {
-            inner.refuse_if_closed()?;
+            inner.refuse_if_closed(view)?;
             let key = inner
                 .core
                 .ensure_approval_key()
                 .await
                 .map_err(|e| to_js_error(&e))?;
             // Closed while the key was asked for.
-            inner.refuse_if_closed()?;
+            inner.refuse_if_closed(view)?;
             let session = inner
                 .session
                 .borrow_mut()
@@ -381,6 +469,7 @@ fn add(
             let id = inner.next_id.get();
             inner.next_id.set(id + 1);
             inner.handlers.borrow_mut().push(Handler {
+                view,
                 id,
                 tr_id: tr_id.clone(),
                 tr_key: tr_key.clone(),
@@ -390,10 +479,12 @@ fn add(
             });
             let answer = frame.as_ref().map(|_| {
                 let (tx, rx) = oneshot::channel();
-                inner
-                    .pending
-                    .borrow_mut()
-                    .push((tr_id.clone(), tr_key.clone(), tx));
+                inner.pending.borrow_mut().push(Pending {
+                    view,
+                    tr_id: tr_id.clone(),
+                    tr_key: tr_key.clone(),
+                    answer: tx,
+                });
                 rx
             });
             if inner.socket.borrow().is_none() {
@@ -418,24 +509,9 @@ fn add(
             // Calling it again does nothing (a `once` closure would throw a plain `Error`).
             let done = Cell::new(false);
             let stop = Closure::<dyn FnMut()>::new(move || {
-                if done.replace(true) || trap::stopped() {
-                    return; // after a panic, the handlers may be borrowed by what panicked
-                }
-                let mut handlers = stop_inner.handlers.borrow_mut();
-                handlers.retain(|h| h.id != id);
-                let last = !handlers
-                    .iter()
-                    .any(|h| h.tr_id == tr_id && h.tr_key == tr_key);
-                drop(handlers);
-                if last {
-                    let off = stop_inner
-                        .session
-                        .borrow()
-                        .as_ref()
-                        .and_then(|s| s.unsubscribe(&tr_id, &tr_key));
-                    if let Some(f) = off {
-                        stop_inner.send(&f);
-                    }
+                // After a panic, the handlers may be borrowed by what panicked.
+                if !done.replace(true) && !trap::stopped() {
+                    stop_inner.end(id);
                 }
             });
             Ok(stop.into_js_value())
@@ -451,9 +527,14 @@ impl KisRealtime {
             Ok((symbol, function("callback", callback)?))
         });
         match checked {
-            Ok((symbol, callback)) => {
-                add(self.inner.clone(), tr_id.into(), symbol, shape, callback)
-            }
+            Ok((symbol, callback)) => add(
+                self.inner.clone(),
+                self.view,
+                tr_id.into(),
+                symbol,
+                shape,
+                callback,
+            ),
             Err(e) => refused(e),
         }
     }
@@ -507,9 +588,14 @@ impl KisRealtime {
             Ok((tr_id, tr_key, function("callback", callback)?))
         })();
         match checked {
-            Ok((tr_id, tr_key, callback)) => {
-                add(self.inner.clone(), tr_id, tr_key, Shape::Record, callback)
-            }
+            Ok((tr_id, tr_key, callback)) => add(
+                self.inner.clone(),
+                self.view,
+                tr_id,
+                tr_key,
+                Shape::Record,
+                callback,
+            ),
             Err(e) => refused(e),
         }
     }
@@ -556,7 +642,14 @@ impl KisRealtime {
             Env::Real => "H0STCNI0",
             Env::Mock => "H0STCNI9",
         };
-        add(self.inner.clone(), tr.into(), hts_id, Shape::Fill, callback)
+        add(
+            self.inner.clone(),
+            self.view,
+            tr.into(),
+            hts_id,
+            Shape::Fill,
+            callback,
+        )
     }
 
     /// Calls `listener` with "connecting", "open", "reconnecting" or "closed".
@@ -570,7 +663,7 @@ impl KisRealtime {
     ) -> Result<(), JsValue> {
         trap::refuse_if_stopped()?;
         let listener = function("listener", listener).map_err(|e| to_js_error(&e))?;
-        self.inner.on_state.borrow_mut().push(listener);
+        self.inner.on_state.borrow_mut().push((self.view, listener));
         Ok(())
     }
 
@@ -587,8 +680,22 @@ impl KisRealtime {
             .map_or(0, |s| s.subscriptions() as u32)
     }
 
-    /// Ends the connection for good; a subscription still waiting for KIS's answer fails.
+    /// Ends this view's subscriptions, and the connection with the last view; a subscription
+    /// of it still waiting for KIS's answer fails. Again, it does nothing.
     pub fn close(&self) {
+        // `try_`: once a panic has stopped the package, the cells may be borrowed.
+        let left = self.inner.views.try_borrow_mut().ok().map(|mut views| {
+            let was = views.len();
+            views.retain(|v| *v != self.view);
+            (was != views.len(), views.len())
+        });
+        match left {
+            Some((false, _)) => return,
+            Some((true, others)) if others > 0 && !trap::stopped() => {
+                return self.inner.close_view(self.view)
+            }
+            _ => {}
+        }
         self.inner.closed.set(true);
         if self.inner.counted.replace(false) {
             self.inner.core.shared.realtime_closed();
@@ -599,8 +706,8 @@ impl KisRealtime {
             .try_borrow_mut()
             .map(|mut p| std::mem::take(&mut *p))
             .unwrap_or_default();
-        for (_, _, tx) in waiting {
-            let _ = tx.send(Some(closed_error()));
+        for p in waiting {
+            let _ = p.answer.send(Some(closed_error()));
         }
         if let Some(stop) = self
             .inner
@@ -659,24 +766,50 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
             )),
         },
     };
-    Ok(KisRealtime {
-        inner: Rc::new(Inner {
-            core,
-            ctor,
-            url,
-            session: RefCell::default(),
-            socket: RefCell::default(),
-            open: Cell::new(false),
-            closed: Cell::new(false),
-            attempt: Cell::new(0),
-            handlers: RefCell::default(),
-            next_id: Cell::new(1),
-            on_state: RefCell::default(),
-            listener_threw: Cell::new(false),
-            pending: RefCell::default(),
-            listeners: RefCell::default(),
-            backoff: RefCell::default(),
-            counted: Cell::new(false),
-        }),
-    })
+    // The client's open connection, if it has one: KIS allows one session an app key.
+    let live = CONNECTIONS.with(|all| {
+        let mut all = all.borrow_mut();
+        all.retain(|c| c.upgrade().is_some_and(|c| !c.closed.get()));
+        all.iter()
+            .filter_map(std::rc::Weak::upgrade)
+            .find(|c| Rc::ptr_eq(&c.core, &core))
+    });
+    if let Some(inner) = live {
+        if inner.url != url {
+            return Err(to_js_error(&KisError::validation(
+                "options.url",
+                format!(
+                    "is not this client's open realtime connection ({}), and KIS allows one \
+                     session an app key: close() it first, got \"{url}\"",
+                    inner.url
+                ),
+            )));
+        }
+        let view = inner.next_view.get();
+        inner.next_view.set(view + 1);
+        inner.views.borrow_mut().push(view);
+        return Ok(KisRealtime { inner, view });
+    }
+    let inner = Rc::new(Inner {
+        core,
+        ctor,
+        url,
+        session: RefCell::default(),
+        socket: RefCell::default(),
+        open: Cell::new(false),
+        closed: Cell::new(false),
+        attempt: Cell::new(0),
+        handlers: RefCell::default(),
+        next_id: Cell::new(1),
+        on_state: RefCell::default(),
+        listener_threw: Cell::new(false),
+        pending: RefCell::default(),
+        listeners: RefCell::default(),
+        backoff: RefCell::default(),
+        counted: Cell::new(false),
+        views: RefCell::new(vec![1]),
+        next_view: Cell::new(2),
+    });
+    CONNECTIONS.with(|all| all.borrow_mut().push(Rc::downgrade(&inner)));
+    Ok(KisRealtime { inner, view: 1 })
 }

@@ -443,20 +443,60 @@ test("through the proxy holding the keys: an approval key KIS refuses is logged 
   }
 });
 
-test("a second connection of one app key is warned of (KIS allows one session an app key), and none once the first is closed", async () => {
-  const { kis, rt, cap } = client();
+test("a second client of one app key opening its own connection is warned of (KIS allows one session an app key), and none once the first is closed", async () => {
+  // Two clients of one app key over one fetch share the app key's state in the process.
+  const way = (u, i) => fetch(u, i);
+  const cap = capture();
+  const make = () => new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: cap.logger, fetch: way, tokenStore });
+  const [one, two, three] = [make(), make(), make()];
+  const rt = one.realtime({ WebSocket, url: mock.wsUrl });
+  const second = two.realtime({ WebSocket, url: mock.wsUrl });
+  opened.push(rt, second);
   await rt.trades("005930", () => {});
-  const second = kis.realtime({ WebSocket, url: mock.wsUrl });
-  opened.push(second);
   await second.trades("000660", () => {});
   const warned = () => cap.lines.filter((l) => /another connection of this app key/.test(l));
   assert.equal(warned().length, 1, cap.lines.join("\n"));
   assert.match(warned()[0], /KIS allows one session an app key .*close\(\) the other first/);
   rt.close();
   second.close();
-  const third = kis.realtime({ WebSocket, url: mock.wsUrl });
+  const third = three.realtime({ WebSocket, url: mock.wsUrl });
   opened.push(third);
   await third.trades("005930", () => {});
   assert.equal(warned().length, 1, "none for a connection opened after the others closed");
   third.close();
+});
+
+test("kis.realtime() again hands out the client's open connection as a view of its own: one socket, and each view's close() ends only its own part", async () => {
+  const { kis, rt } = client();
+  const before = mock.realtime.counts.connections;
+  const [a, b] = [[], []];
+  const [statesA, statesB] = [[], []];
+  rt.onState((s) => statesA.push(s));
+  await rt.trades("005930", (t) => a.push(t));
+  const other = kis.realtime({ WebSocket, url: mock.wsUrl });
+  opened.push(other);
+  other.onState((s) => statesB.push(s));
+  await other.trades("005930", (t) => b.push(t));
+  await until(() => a.length > 1 && b.length > 1);
+  assert.equal(mock.realtime.counts.connections - before, 1, "one socket for both");
+  assert.equal(rt.subscriptions, 1, "one subscription at KIS for the symbol both follow");
+  // Another URL is another session: refused while this one is open.
+  assert.throws(() => kis.realtime({ WebSocket, url: mock.wsUrl + "/elsewhere" }), (e) => e instanceof KisError && e.field === "options.url");
+  rt.close();
+  assert.deepEqual(statesA.slice(-1), ["closed"]);
+  assert.ok(!statesB.includes("closed"), "the other view is still open");
+  const e = await rt.trades("000660", () => {}).then(() => null, (err) => err);
+  assert.ok(e instanceof KisError && /realtime connection was closed/.test(e.message), String(e));
+  const n = b.length;
+  await until(() => b.length > n + 1);
+  assert.equal(other.subscriptions, 1, "its subscription stayed at KIS");
+  rt.close(); // again: nothing
+  other.close();
+  assert.deepEqual(statesB.slice(-1), ["closed"]);
+  // Both closed: the next is a connection of its own again.
+  const fresh = kis.realtime({ WebSocket, url: mock.wsUrl });
+  opened.push(fresh);
+  await fresh.trades("005930", () => {});
+  assert.equal(mock.realtime.counts.connections - before, 2);
+  fresh.close();
 });
