@@ -137,6 +137,12 @@ pub fn message(e: &JsValue) -> Option<String> {
         .and_then(|m| m.as_string())
 }
 
+/// What the caller's code threw, in words for a log line: its message, or that it was not an
+/// `Error`.
+pub fn thrown(e: &JsValue) -> String {
+    message(e).unwrap_or_else(|| "a value that is not an Error".to_string())
+}
+
 const TOO_DEEP: &str = "cannot be converted to JSON (nested too deeply, or a cycle)";
 const MAX_DEPTH: usize = 32;
 

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::events::{KisEvent, Observer};
-use crate::wasm::convert::{message, to_js};
+use crate::wasm::convert::{thrown, to_js};
 
 #[wasm_bindgen]
 extern "C" {
@@ -60,9 +60,7 @@ impl Observer for JsObserver {
             Some(f) => f
                 .call1(&JsValue::UNDEFINED, &to_js(e))
                 .map(drop)
-                .map_err(|e| {
-                    message(&e).unwrap_or_else(|| "a value that is not an Error".to_string())
-                }),
+                .map_err(|e| thrown(&e)),
             None => Ok(()),
         }
     }

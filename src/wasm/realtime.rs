@@ -18,7 +18,7 @@ use crate::realtime::session::{Incoming, Session};
 use crate::realtime::shapes::Shape;
 use crate::realtime::subscriptions::{validate_tr_id, validate_tr_key};
 use crate::symbol::validate_symbol;
-use crate::wasm::convert::{message, to_js};
+use crate::wasm::convert::{thrown, to_js};
 use crate::wasm::errors::{invalid, to_js_error};
 use crate::wasm::timers::{JsClock, Ticker};
 use crate::wasm::trap;
@@ -95,11 +95,17 @@ thread_local! {
 
 impl Inner {
     fn state(&self, state: &str) {
+        self.tell(|_| true, state);
+    }
+
+    /// Calls the state listeners of the views `which` picks with `state`.
+    fn tell(&self, which: impl Fn(u32) -> bool, state: &str) {
         // Copied out first: a listener may add another, or close the connection.
         let listeners: Vec<Function> = self
             .on_state
             .borrow()
             .iter()
+            .filter(|(v, _)| which(*v))
             .map(|(_, f)| f.clone())
             .collect();
         for f in listeners {
@@ -107,13 +113,27 @@ impl Inner {
             // once a connection, as a callback's throw is.
             if let Err(e) = f.call1(&JsValue::UNDEFINED, &JsValue::from_str(state)) {
                 if !self.listener_threw.replace(true) {
-                    let why = message(&e).unwrap_or_else(|| "a value that is not an Error".into());
                     self.core.warn(&format!(
-                        "KIS realtime: a state listener threw ({why}); the connection goes on, \
-                         and later throws are not logged"
+                        "KIS realtime: a state listener threw ({}); the connection goes on, \
+                         and later throws are not logged",
+                        thrown(&e)
                     ));
                 }
             }
+        }
+    }
+
+    /// Fails the subscriptions waiting for KIS's answer that `which` picks, one at a time, each
+    /// told with nothing borrowed. (`try_`: once a panic has stopped the package, the cell may
+    /// be borrowed.)
+    fn fail_waiting(&self, which: impl Fn(&Pending) -> bool) {
+        loop {
+            let next = self.pending.try_borrow_mut().ok().and_then(|mut pending| {
+                let at = pending.iter().position(&which)?;
+                Some(pending.remove(at))
+            });
+            let Some(p) = next else { break };
+            let _ = p.answer.send(Some(closed_error()));
         }
     }
 
@@ -194,27 +214,9 @@ impl Inner {
         for id in ids {
             self.end(id);
         }
-        // One at a time: each is sent its answer with nothing borrowed.
-        loop {
-            let mine = {
-                let mut pending = self.pending.borrow_mut();
-                let at = pending.iter().position(|p| p.view == view);
-                at.map(|i| pending.remove(i))
-            };
-            let Some(p) = mine else { break };
-            let _ = p.answer.send(Some(closed_error()));
-        }
-        let listeners: Vec<Function> = self
-            .on_state
-            .borrow()
-            .iter()
-            .filter(|(v, _)| *v == view)
-            .map(|(_, f)| f.clone())
-            .collect();
+        self.fail_waiting(|p| p.view == view);
+        self.tell(|v| v == view, "closed");
         self.on_state.borrow_mut().retain(|(v, _)| *v != view);
-        for f in listeners {
-            let _ = f.call1(&JsValue::UNDEFINED, &JsValue::from_str("closed"));
-        }
     }
 
     /// KIS took a subscription or sent data: the connection works, and the next drop waits
@@ -235,10 +237,10 @@ impl Inner {
             .find(|h| h.id == id && !h.warned.replace(true))
             .map(|h| format!("{} {}", h.tr_id, h.tr_key));
         if let Some(what) = first {
-            let why = message(e).unwrap_or_else(|| "a value that is not an Error".to_string());
             self.core.warn(&format!(
-                "KIS realtime: the callback of {what} threw ({why}); it still gets every \
-                 record, and its later throws are not logged"
+                "KIS realtime: the callback of {what} threw ({}); it still gets every record, \
+                 and its later throws are not logged",
+                thrown(e)
             ));
         }
     }
@@ -700,15 +702,7 @@ impl KisRealtime {
         if self.inner.counted.replace(false) {
             self.inner.core.shared.realtime_closed();
         }
-        let waiting = self
-            .inner
-            .pending
-            .try_borrow_mut()
-            .map(|mut p| std::mem::take(&mut *p))
-            .unwrap_or_default();
-        for p in waiting {
-            let _ = p.answer.send(Some(closed_error()));
-        }
+        self.inner.fail_waiting(|_| true);
         if let Some(stop) = self
             .inner
             .backoff
