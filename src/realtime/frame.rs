@@ -38,27 +38,43 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// Why KIS refused the subscription this answers, as the error its subscriber gets; None
-    /// when it took it (KIS answers a repeated one `ALREADY IN SUBSCRIBE`: still in place).
+    /// Whether it answers for the session rather than for one request: KIS's header then has
+    /// no TR (`"(null)"`), as in `OPSP8996 ALREADY IN USE appkey`, said to a second connection of
+    /// an app key before KIS closes it.
+    pub fn of_session(&self) -> bool {
+        matches!(self.tr_id.trim(), "" | "(null)")
+    }
+
+    /// Why KIS refused the subscription this answers (or, `of_session`, every request of the
+    /// connection), as the error its subscriber gets; None when it took it (KIS answers a
+    /// repeated one `ALREADY IN SUBSCRIBE`: still in place).
     pub fn refusal(&self) -> Option<KisError> {
         if self.ok || self.msg1.trim() == "ALREADY IN SUBSCRIBE" {
             return None;
         }
-        let mut e = KisError::new(
-            ErrorKind::Api,
+        let codes = format!("{} {}", self.msg_cd, self.msg1.trim());
+        let message = if !self.of_session() {
             format!(
-                "KIS refused the realtime subscription {} {}: {} {}",
-                self.tr_id,
-                self.tr_key,
-                self.msg_cd,
-                self.msg1.trim()
-            ),
-        )
-        .with_codes(&self.msg_cd, &self.msg1);
-        e.tr_id = Some(self.tr_id.clone());
+                "KIS refused the realtime subscription {} {}: {codes}",
+                self.tr_id, self.tr_key
+            )
+        } else if self.msg_cd == IN_USE {
+            format!(
+                "KIS refused the realtime session: {codes}. Another connection of this app key \
+                 holds KIS's one session (a client, script, tab or process of yours): close it, \
+                 or subscribe through that one"
+            )
+        } else {
+            format!("KIS refused the realtime session: {codes}")
+        };
+        let mut e = KisError::new(ErrorKind::Api, message).with_codes(&self.msg_cd, &self.msg1);
+        e.tr_id = Some(self.tr_id.clone()).filter(|_| !self.of_session());
         Some(e)
     }
 }
+
+/// KIS's code for a second connection of an app key: one session an app key.
+pub const IN_USE: &str = "OPSP8996";
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Frame {
@@ -230,6 +246,24 @@ mod tests {
         assert_eq!(e.msg_cd.as_deref(), Some("OPSP0002"));
         assert_eq!(e.tr_id.as_deref(), Some("H0STCNI9"));
         assert!(e.message.contains("H0STCNI9 hts-id"), "{}", e.message);
+        assert!(!a.of_session());
+        // KIS's words to a second connection of an app key (the official samples quote them).
+        let in_use = r#"{"header":{"tr_id":"(null)","tr_key":"","encrypt":"N"},"body":{"rt_cd":"9","msg_cd":"OPSP8996","msg1":"ALREADY IN USE appkey"}}"#;
+        let Frame::Answer(a) = parse(in_use).unwrap() else {
+            panic!()
+        };
+        assert!(a.of_session());
+        let e = a.refusal().unwrap();
+        assert_eq!(
+            (e.kind, e.msg_cd.as_deref()),
+            (ErrorKind::Api, Some(IN_USE))
+        );
+        assert_eq!(e.tr_id, None);
+        assert!(
+            e.message.starts_with("KIS refused the realtime session: OPSP8996 ALREADY IN USE appkey. Another connection of this app key"),
+            "{}",
+            e.message
+        );
         let ping = r#"{"header":{"tr_id":"PINGPONG","datetime":"20261204093015"}}"#;
         assert_eq!(parse(ping).unwrap(), Frame::PingPong);
         assert!(parse("<html>").is_err());

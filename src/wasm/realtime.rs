@@ -69,6 +69,12 @@ struct Inner {
     next_view: Cell<u32>,
     /// Whether a state listener has thrown (and been logged) already.
     listener_threw: Cell<bool>,
+    /// The state said last: each is said once, where a reconnect's wait and its attempt would
+    /// both say "reconnecting".
+    said: RefCell<String>,
+    /// Whether KIS's refusal of the session has been logged since the connection last worked:
+    /// once, not on every reconnect it refuses.
+    refusal_warned: Cell<bool>,
     /// New subscriptions waiting for KIS's answer: their TR and key, and where to say it.
     pending: RefCell<Vec<Pending>>,
     /// The socket's event handlers, kept alive while it is.
@@ -95,7 +101,9 @@ thread_local! {
 
 impl Inner {
     fn state(&self, state: &str) {
-        self.tell(|_| true, state);
+        if self.said.replace(state.to_string()) != state {
+            self.tell(|_| true, state);
+        }
     }
 
     /// Calls the state listeners of the views `which` picks with `state`.
@@ -126,15 +134,23 @@ impl Inner {
     /// Fails the subscriptions waiting for KIS's answer that `which` picks, one at a time, each
     /// told with nothing borrowed. (`try_`: once a panic has stopped the package, the cell may
     /// be borrowed.)
-    fn fail_waiting(&self, which: impl Fn(&Pending) -> bool) {
+    /// Returns how many it failed.
+    fn fail_waiting(
+        &self,
+        which: impl Fn(&Pending) -> bool,
+        error: impl Fn() -> KisError,
+    ) -> usize {
+        let mut failed = 0;
         loop {
             let next = self.pending.try_borrow_mut().ok().and_then(|mut pending| {
                 let at = pending.iter().position(&which)?;
                 Some(pending.remove(at))
             });
             let Some(p) = next else { break };
-            let _ = p.answer.send(Some(closed_error()));
+            let _ = p.answer.send(Some(error()));
+            failed += 1;
         }
+        failed
     }
 
     fn send(&self, text: &str) {
@@ -214,7 +230,7 @@ impl Inner {
         for id in ids {
             self.end(id);
         }
-        self.fail_waiting(|p| p.view == view);
+        self.fail_waiting(|p| p.view == view, closed_error);
         self.tell(|v| v == view, "closed");
         self.on_state.borrow_mut().retain(|(v, _)| *v != view);
     }
@@ -225,6 +241,22 @@ impl Inner {
     /// second for ever.
     fn stable(&self) {
         self.attempt.set(0);
+        self.refusal_warned.set(false);
+    }
+
+    /// KIS refused the whole session (`OPSP8996`: another connection holds the app key's one
+    /// session), and closes the socket after it. The subscriptions waiting for an answer fail
+    /// with it, rather than resolving at `timeoutMs` as though KIS had taken them; those already
+    /// taken are asked again with each reconnect, the refusal logged once until one works.
+    fn refused(&self, e: KisError) {
+        let told = self.fail_waiting(|_| true, || e.clone());
+        let restoring = self.handlers.borrow().len() > told;
+        if restoring && !self.refusal_warned.replace(true) {
+            self.core.warn(&format!(
+                "KIS realtime: {}; the subscriptions are asked again with each reconnect",
+                e.message
+            ));
+        }
     }
 
     /// A callback's throw is the caller's bug, which would otherwise go unseen: it is logged,
@@ -290,6 +322,11 @@ impl Inner {
                             self.callback_threw(id, &e);
                         }
                     }
+                }
+            }
+            Incoming::Answer(a) if a.of_session() => {
+                if let Some(e) = a.refusal() {
+                    self.refused(self.core.scrub(e));
                 }
             }
             Incoming::Answer(a) => {
@@ -702,7 +739,7 @@ impl KisRealtime {
         if self.inner.counted.replace(false) {
             self.inner.core.shared.realtime_closed();
         }
-        self.inner.fail_waiting(|_| true);
+        self.inner.fail_waiting(|_| true, closed_error);
         if let Some(stop) = self
             .inner
             .backoff
@@ -797,6 +834,8 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
         next_id: Cell::new(1),
         on_state: RefCell::default(),
         listener_threw: Cell::new(false),
+        said: RefCell::new(String::new()),
+        refusal_warned: Cell::new(false),
         pending: RefCell::default(),
         listeners: RefCell::default(),
         backoff: RefCell::default(),

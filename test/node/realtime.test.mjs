@@ -443,7 +443,7 @@ test("through the proxy holding the keys: an approval key KIS refuses is logged 
   }
 });
 
-test("a second client of one app key opening its own connection is warned of (KIS allows one session an app key), and none once the first is closed", async () => {
+test("a second client of one app key opening its own connection is warned of, and KIS's refusal of its session (OPSP8996) rejects its subscription at once; none once the first is closed", async () => {
   // Two clients of one app key over one fetch share the app key's state in the process.
   const way = (u, i) => fetch(u, i);
   const cap = capture();
@@ -453,17 +453,53 @@ test("a second client of one app key opening its own connection is warned of (KI
   const second = two.realtime({ WebSocket, url: mock.wsUrl });
   opened.push(rt, second);
   await rt.trades("005930", () => {});
-  await second.trades("000660", () => {});
-  const warned = () => cap.lines.filter((l) => /another connection of this app key/.test(l));
+  // KIS answers a second connection's first request "(null)" OPSP8996 and closes it: without
+  // reading that answer as the session's, the subscription resolved at timeoutMs (30 s) as
+  // though KIS had taken it, and nothing ever came.
+  const asked = Date.now();
+  await assert.rejects(second.trades("000660", () => {}), (e) =>
+    e instanceof KisError && e.kind === "api" && e.msgCd === "OPSP8996" && e.trId === undefined &&
+    /^KIS refused the realtime session: OPSP8996 ALREADY IN USE appkey\. Another connection of this app key/.test(e.message));
+  assert.ok(Date.now() - asked < 5000, `refused after ${Date.now() - asked} ms`);
+  const warned = () => cap.lines.filter((l) => /another connection of this app key is open in this process/.test(l));
   assert.equal(warned().length, 1, cap.lines.join("\n"));
   assert.match(warned()[0], /KIS allows one session an app key .*close\(\) the other first/);
+  assert.ok(!cap.lines.some((l) => /OPSP8996/.test(l)), "the refusal reached its subscriber, so it is not logged besides");
   rt.close();
   second.close();
+  await until(() => mock.realtime.sessions() === 0);
   const third = three.realtime({ WebSocket, url: mock.wsUrl });
   opened.push(third);
   await third.trades("005930", () => {});
   assert.equal(warned().length, 1, "none for a connection opened after the others closed");
   third.close();
+  await until(() => mock.realtime.sessions() === 0);
+});
+
+test("subscriptions KIS refuses to restore while another connection holds the session are logged once, asked again with each reconnect, and flow again once it is closed", async () => {
+  const first = client();
+  const ticks = [];
+  const states = [];
+  first.rt.onState((s) => states.push(s));
+  await first.rt.trades("005930", (t) => ticks.push(t));
+  await until(() => ticks.length > 0);
+  // The connection drops, and before it is back another client of the app key takes KIS's
+  // one session (the first waits half a second to reconnect).
+  mock.realtime.dropAll();
+  const other = client();
+  await other.rt.trades("000660", () => {});
+  const refusedBefore = mock.realtime.counts.refusedSessions;
+  await until(() => mock.realtime.counts.refusedSessions >= refusedBefore + 2, 10000);
+  const refusals = first.cap.lines.filter((l) => /OPSP8996/.test(l));
+  assert.equal(refusals.length, 1, first.cap.lines.join("\n"));
+  assert.match(refusals[0], /KIS refused the realtime session: OPSP8996 .*asked again with each reconnect/);
+  assert.ok(!states.some((s, i) => i > 0 && s === states[i - 1]), `each state said once: ${states}`);
+  other.rt.close();
+  const n = ticks.length;
+  await until(() => ticks.length > n + 2, 15000);
+  assert.equal(states.at(-1), "open");
+  first.rt.close();
+  await until(() => mock.realtime.sessions() === 0);
 });
 
 test("kis.realtime() again hands out the client's open connection as a view of its own: one socket, and each view's close() ends only its own part", async () => {

@@ -2,7 +2,9 @@
 // approval keys checked, subscribe answers with an AES key and iv, trades (H0STCNT0) and
 // orderbooks (H0STASP0) a few times a second for subscribed symbols at the simulated market's
 // prices, encrypted fill notices (H0STCNI0 / H0STCNI9) when the simulated orders fill,
-// PINGPONG, KIS's 41 subscriptions a connection, and a fault that drops every connection.
+// PINGPONG, KIS's 41 subscriptions a connection, one session an app key (a second connection's
+// first request is answered OPSP8996 "ALREADY IN USE appkey" and the connection closed, as KIS
+// does), and a fault that drops every connection.
 import crypto from "node:crypto";
 import { WebSocketServer } from "ws";
 import { bookQty, kst, tick } from "./market.mjs";
@@ -12,12 +14,14 @@ const NOTICES = new Set(["H0STCNI0", "H0STCNI9"]);
 
 /**
  * @param {import("node:http").Server} server
- * @param {{ env: "real"|"mock", approvals: Set<string>, price: (s: string) => number, prevClose: (s: string) => number, name: (s: string) => string, now: () => number, tickMs?: number, pingMs?: number }} o
+ * @param {{ env: "real"|"mock", approvals: Map<string, string>, price: (s: string) => number, prevClose: (s: string) => number, name: (s: string) => string, now: () => number, tickMs?: number, pingMs?: number }} o
  */
 export function attachRealtime(server, o) {
   const wss = new WebSocketServer({ server });
-  const counts = { connections: 0, subscribes: 0, frames: 0 };
+  const counts = { connections: 0, subscribes: 0, frames: 0, refusedSessions: 0 };
   const sockets = new Set();
+  /** App key → the connection whose session it is. */
+  const sessions = new Map();
   const answer = (tr_id, tr_key, rt_cd, msg_cd, msg1, output) =>
     JSON.stringify({ header: { tr_id, tr_key, encrypt: "N" }, body: { rt_cd, msg_cd, msg1, ...(output ? { output } : {}) } });
 
@@ -39,6 +43,7 @@ export function attachRealtime(server, o) {
       clearInterval(ticker);
       clearInterval(pinger);
       sockets.delete(conn);
+      if (sessions.get(conn.appKey) === conn) sessions.delete(conn.appKey);
     });
     ws.on("message", (data) => {
       let m;
@@ -51,6 +56,16 @@ export function attachRealtime(server, o) {
       const { approval_key, tr_type, custtype } = m?.header ?? {};
       const { tr_id = "", tr_key = "" } = m?.body?.input ?? {};
       if (!o.approvals.has(approval_key)) return ws.send(answer(tr_id, tr_key, "1", "OPSP0011", "invalid approval : NOT FOUND"));
+      const appKey = o.approvals.get(approval_key);
+      const holder = sessions.get(appKey);
+      if (holder && holder !== conn) {
+        // KIS's words and header, tr_id "(null)": the answer is of the session, not of this request.
+        ws.send(JSON.stringify({ header: { tr_id: "(null)", tr_key: "", encrypt: "N" }, body: { rt_cd: "9", msg_cd: "OPSP8996", msg1: "ALREADY IN USE appkey" } }));
+        counts.refusedSessions += 1;
+        return ws.close();
+      }
+      conn.appKey = appKey;
+      sessions.set(appKey, conn);
       if (!custtype) return ws.send(answer(tr_id, tr_key, "1", "OPSP0003", "custtype 헤더가 필요합니다"));
       if (NOTICES.has(tr_id) && (o.env === "mock") !== (tr_id === "H0STCNI9")) return ws.send(answer(tr_id, tr_key, "1", "OPSP0002", "invalid tr_id"));
       const id = `${tr_id}|${tr_key}`;
@@ -131,6 +146,8 @@ export function attachRealtime(server, o) {
 
   return {
     counts,
+    /** How many app keys hold a session now. */
+    sessions: () => sessions.size,
     /** Closes every connection, as a network fault would. */
     dropAll() {
       for (const c of sockets) c.ws.terminate();

@@ -63,7 +63,7 @@ export async function startMockKis(o = {}) {
     prices: new Map(),
     continuation: new Map(), // issued ctx keys → page
     counts: { tokenP: 0, egw00201: 0, hashkey: 0, approval: 0 },
-    approvals: new Set(), // issued realtime approval keys
+    approvals: new Map(), // issued realtime approval keys → the app key each is of
     nextOrderNo: 1,
   };
   const faults = [];
@@ -241,7 +241,7 @@ export async function startMockKis(o = {}) {
     if (!b.appkey || !b.secretkey || b.grant_type !== "client_credentials") return [403, { error_code: "EGW00103", error_description: "유효하지 않은 AppKey입니다." }];
     state.counts.approval += 1;
     const key = crypto.randomUUID();
-    state.approvals.add(key);
+    state.approvals.set(key, b.appkey);
     return [200, { approval_key: key }];
   }
 
