@@ -218,3 +218,35 @@ test("live: ticks move the watchlist, the orderbook and the last candle, a fill 
   await page.uncheck("#live");
   await page.waitForFunction(() => ["", "closed"].includes(document.querySelector("#rt-state")?.textContent ?? ""), null, { timeout: 5000 });
 });
+
+test("live in two tabs at once: both move from the socket, over the one KIS session the proxy keeps for its pages", async () => {
+  // KIS allows one session an app key: before the proxy shared its session, the second tab's
+  // subscriptions were refused (OPSP8996).
+  const second = await context.newPage();
+  try {
+    await second.goto(stack.url);
+    await second.waitForSelector("#watch-rows tr[data-price]", { timeout: 15000 });
+    const ticks = new Map([[page, 0], [second, 0]]);
+    for (const p of [page, second]) {
+      p.on("websocket", (ws) => ws.on("framereceived", (f) => {
+        if (/^0\|H0STCNT0\|\d+\|005930\^/.test(String(f.payload))) ticks.set(p, ticks.get(p) + 1);
+      }));
+    }
+    await page.check("#live");
+    await second.check("#live");
+    for (const p of [page, second]) {
+      await p.waitForFunction(() => document.querySelector("#rt-state")?.textContent === "open", null, { timeout: 15000 });
+    }
+    const end = Date.now() + 15000;
+    while (ticks.get(page) < 3 || ticks.get(second) < 3) {
+      assert.ok(Date.now() < end, `ticks: ${[...ticks.values()]}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(stack.mock.realtime.counts.refusedSessions, 0, "KIS refused no session");
+    assert.equal(stack.mock.realtime.sessions(), 1, "one session for both tabs");
+    assert.equal(await second.textContent("#rt-state"), "open");
+  } finally {
+    await second.close();
+  }
+  await page.uncheck("#live");
+});

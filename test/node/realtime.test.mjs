@@ -419,6 +419,52 @@ test("a callback that throws is logged once, names its subscription, and still g
   assert.deepEqual(cap.lines.filter((l) => /state listener/.test(l)), ["warn KIS realtime: a state listener threw (no status bar yet); the connection goes on, and later throws are not logged"]);
 });
 
+test("through the proxy holding the keys: pages share its one KIS session (one an app key), each gets what it follows, and KIS's subscription ends with its last page", async () => {
+  const { startCorsProxy } = await import("kis-wasm/proxy");
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
+  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });
+  const page = () => {
+    const kis = new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", account: "50012345-01", env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: null });
+    const rt = kis.realtime({ WebSocket, url: proxy.url.replace("http:", "ws:") });
+    opened.push(rt);
+    return { kis, rt };
+  };
+  try {
+    // Two tabs of one dashboard: without the shared session, KIS refused the second (OPSP8996).
+    const [a, b] = [page(), page()];
+    const [aTicks, bTicks, bOther, aNotices, bNotices] = [[], [], [], [], []];
+    const stopA = await a.rt.trades("005930", (t) => aTicks.push(t));
+    await b.rt.trades("005930", (t) => bTicks.push(t));
+    await b.rt.trades("000660", (t) => bOther.push(t));
+    await a.rt.fills("my-hts-id", (n) => aNotices.push(n));
+    await b.rt.fills("my-hts-id", (n) => bNotices.push(n));
+    await until(() => aTicks.length >= 2 && bTicks.length >= 2 && bOther.length >= 2);
+    assert.equal(upstream.realtime.counts.connections, 1, "one connection to KIS for both pages");
+    assert.equal(upstream.realtime.counts.refusedSessions, 0);
+    assert.equal(upstream.realtime.counts.subscribes, 3, "005930 once, 000660 and the notices once each");
+    assert.ok(aTicks.every((t) => t.symbol === "005930"), "a page gets only what it follows");
+    // The second page's notices are read with the key and iv of KIS's answer to the first.
+    const ack = await a.kis.buy({ symbol: "005930", quantity: 1 });
+    await until(() => aNotices.some((n) => n.kind === "fill") && bNotices.some((n) => n.kind === "fill"));
+    assert.equal(bNotices.find((n) => n.kind === "fill").orderNo, ack.orderNo);
+    // One page stops following 005930: KIS's subscription stays for the other.
+    stopA();
+    const n = bTicks.length;
+    await until(() => bTicks.length >= n + 3);
+    // That page leaves: the other goes on, on the same connection.
+    a.rt.close();
+    const m = bOther.length;
+    await until(() => bOther.length >= m + 3);
+    assert.equal(upstream.realtime.counts.connections, 1);
+    // The last page leaves; after the proxy's idle wait KIS's session ends.
+    b.rt.close();
+    await until(() => upstream.realtime.sessions() === 0, 10000);
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
+});
+
 test("through the proxy holding the keys: an approval key KIS refuses is logged by the proxy, the page's subscription rejects, and the next one asks again", async () => {
   const { startCorsProxy } = await import("kis-wasm/proxy");
   const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
