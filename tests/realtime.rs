@@ -50,3 +50,27 @@ fn an_approval_key_refused_by_kis_is_an_error_without_secrets() {
     assert_eq!(e.msg_cd.as_deref(), Some("EGW00103"));
     w.assert_no_secrets(&format!("{e:?}"));
 }
+
+#[test]
+fn an_approval_key_is_asked_again_once_it_is_twelve_hours_old_for_the_next_connection() {
+    use kis_wasm::engine::approval::APPROVAL_REUSE_MS;
+    let w = world(json!({}));
+    use kis_wasm::engine::transport::Clock;
+    let first = w.run(w.core.ensure_approval_key()).unwrap();
+    let issued = w.clock.now_ms();
+    // A connection that dropped within the half day reconnects with the key it has.
+    w.clock.set(issued + APPROVAL_REUSE_MS - 1.0);
+    assert_eq!(w.run(w.core.ensure_approval_key()).unwrap(), first);
+    assert_eq!(w.count("/oauth2/Approval"), 1);
+    // Past it, KIS is asked again (it gives a key 24 hours), once however many ask together.
+    w.clock.set(issued + APPROVAL_REUSE_MS + 1.0);
+    let again = w.run(futures::future::join_all(
+        (0..5).map(|_| w.core.ensure_approval_key()),
+    ));
+    assert!(again.iter().all(Result::is_ok));
+    assert_eq!(w.count("/oauth2/Approval"), 2);
+    // A clock set back does not make the key old.
+    w.clock.set(issued);
+    w.run(w.core.ensure_approval_key()).unwrap();
+    assert_eq!(w.count("/oauth2/Approval"), 2);
+}

@@ -11,25 +11,42 @@ use crate::headers::{approval_body, header_safe};
 
 pub const APPROVAL_PATH: &str = "/oauth2/Approval";
 
+/// How long an approval key is used for new connections: half of the 24 hours KIS gives it.
+/// KIS checks it when a connection starts, and a connection that runs for days reconnects with
+/// it after a dropped network; past its lifetime every reconnect would be refused.
+pub const APPROVAL_REUSE_MS: f64 = 12.0 * 3_600_000.0;
+
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
-    /// The approval key, issued on first use.
+    /// The approval key: issued on first use, and again once it is `APPROVAL_REUSE_MS` old.
     pub async fn ensure_approval_key(&self) -> Result<String> {
         self.cfg.require_keys()?;
-        if let Some(k) = self.shared.approval_key.borrow().clone() {
+        if let Some(k) = self.fresh_approval_key() {
             return Ok(k);
         }
         self.shared
             .approval_flight
             .run(|| async move {
-                if let Some(k) = self.shared.approval_key.borrow().clone() {
+                if let Some(k) = self.fresh_approval_key() {
                     return Ok(k);
                 }
                 let key = self.issue_approval_key().await.map_err(|e| self.scrub(e))?;
                 self.shared.tokens.add(&key);
-                *self.shared.approval_key.borrow_mut() = Some(key.clone());
+                *self.shared.approval_key.borrow_mut() = Some((key.clone(), self.clock.now_ms()));
                 Ok(key)
             })
             .await
+    }
+
+    /// The key issued last, while it is young enough for a new connection. (A clock set back
+    /// counts its age as none, as the token's issuance gap does.)
+    fn fresh_approval_key(&self) -> Option<String> {
+        let now = self.clock.now_ms();
+        self.shared
+            .approval_key
+            .borrow()
+            .as_ref()
+            .filter(|(_, at)| now - at < APPROVAL_REUSE_MS)
+            .map(|(k, _)| k.clone())
     }
 
     async fn issue_approval_key(&self) -> Result<String> {

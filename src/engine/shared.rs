@@ -47,9 +47,9 @@ pub struct Shared {
     /// Each with the list it shows in (`order_books`): markets number their orders apart.
     pub(crate) known_orders: RefCell<(String, Vec<(&'static str, String)>)>,
     pub(crate) orders_sending: Sending,
-    /// The realtime socket's approval key, once issued (masked like the tokens), and its single
-    /// flight: any number of subscribers make one request.
-    pub(crate) approval_key: RefCell<Option<String>>,
+    /// The realtime socket's approval key, once issued (masked like the tokens), with when it
+    /// was, and its single flight: any number of subscribers make one request.
+    pub(crate) approval_key: RefCell<Option<(String, f64)>>,
     pub(crate) approval_flight: SingleFlight<Result<String>>,
     /// How many of these clients' realtime connections hold a socket: KIS allows one session
     /// an app key, and the binding warns of a second.

@@ -2,6 +2,7 @@
 //! of each TR's data frames (from the catalogue), the decryption of fill notices and the limit on
 //! subscriptions. The socket itself is the binding's, injected as `fetch` is.
 
+pub mod backoff;
 pub mod cipher;
 pub mod columns;
 pub mod frame;

@@ -31,7 +31,7 @@ pub enum Incoming {
 }
 
 pub struct Session {
-    approval_key: String,
+    approval_key: RefCell<String>,
     cust: CustType,
     subs: RefCell<Subscriptions>,
     /// The AES key and iv KIS gave for each TR's encrypted frames.
@@ -41,18 +41,23 @@ pub struct Session {
 impl Session {
     pub fn new(approval_key: &str, cust: CustType) -> Session {
         Session {
-            approval_key: approval_key.to_string(),
+            approval_key: RefCell::new(approval_key.to_string()),
             cust,
             subs: RefCell::default(),
             keys: RefCell::default(),
         }
     }
 
+    /// The approval key of the requests from now on: a reconnect a day later needs a new one.
+    pub fn set_approval_key(&self, key: &str) {
+        *self.approval_key.borrow_mut() = key.to_string();
+    }
+
     /// The request to send for a new subscription, None when it is already there; an error past
     /// KIS's 41, before anything is sent.
     pub fn subscribe(&self, tr_id: &str, tr_key: &str) -> Result<Option<String>> {
         let new = self.subs.borrow_mut().add(tr_id, tr_key)?;
-        Ok(new.then(|| request(&self.approval_key, self.cust, tr_id, tr_key, true)))
+        Ok(new.then(|| request(&self.approval_key.borrow(), self.cust, tr_id, tr_key, true)))
     }
 
     /// The request to send to end a subscription, None when there was none.
@@ -60,7 +65,7 @@ impl Session {
         self.subs
             .borrow_mut()
             .remove(tr_id, tr_key)
-            .then(|| request(&self.approval_key, self.cust, tr_id, tr_key, false))
+            .then(|| request(&self.approval_key.borrow(), self.cust, tr_id, tr_key, false))
     }
 
     /// Everything to send when a connection opens: every subscription, in the order made.
@@ -69,7 +74,7 @@ impl Session {
             .borrow()
             .all()
             .iter()
-            .map(|(t, k)| request(&self.approval_key, self.cust, t, k, true))
+            .map(|(t, k)| request(&self.approval_key.borrow(), self.cust, t, k, true))
             .collect()
     }
 
@@ -141,6 +146,10 @@ mod tests {
             .contains(r#""tr_type":"2""#));
         assert!(s.unsubscribe("H0STASP0", "005930").is_none());
         assert_eq!(s.on_open().len(), 1);
+        assert!(s.on_open()[0].contains(r#""approval_key":"approval-xyz""#));
+        // A reconnect a day later sends its subscriptions with the key asked since.
+        s.set_approval_key("approval-new");
+        assert!(s.on_open()[0].contains(r#""approval_key":"approval-new""#));
         for i in 1..MAX_SUBSCRIPTIONS {
             s.subscribe("H0STCNT0", &format!("{i:06}")).unwrap();
         }

@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use crate::engine::transport::Clock;
 use crate::env::Env;
 use crate::error::{ErrorKind, KisError};
+use crate::realtime::backoff::reconnect_wait_ms;
 use crate::realtime::session::{Incoming, Session};
 use crate::realtime::shapes::Shape;
 use crate::realtime::subscriptions::{validate_tr_id, validate_tr_key};
@@ -72,9 +73,9 @@ struct Inner {
     /// The state said last: each is said once, where a reconnect's wait and its attempt would
     /// both say "reconnecting".
     said: RefCell<String>,
-    /// Whether KIS's refusal of the session has been logged since the connection last worked:
-    /// once, not on every reconnect it refuses.
-    refusal_warned: Cell<bool>,
+    /// Whether KIS refused the session since the connection last worked: the refusal is logged
+    /// once, not on every reconnect it refuses, and reconnects wait longer.
+    session_refused: Cell<bool>,
     /// New subscriptions waiting for KIS's answer: their TR and key, and where to say it.
     pending: RefCell<Vec<Pending>>,
     /// The socket's event handlers, kept alive while it is.
@@ -241,7 +242,7 @@ impl Inner {
     /// second for ever.
     fn stable(&self) {
         self.attempt.set(0);
-        self.refusal_warned.set(false);
+        self.session_refused.set(false);
     }
 
     /// KIS refused the whole session (`OPSP8996`: another connection holds the app key's one
@@ -251,7 +252,7 @@ impl Inner {
     fn refused(&self, e: KisError) {
         let told = self.fail_waiting(|_| true, || e.clone());
         let restoring = self.handlers.borrow().len() > told;
-        if restoring && !self.refusal_warned.replace(true) {
+        if !self.session_refused.replace(true) && restoring {
             self.core.warn(&format!(
                 "KIS realtime: {}; the subscriptions are asked again with each reconnect",
                 e.message
@@ -455,13 +456,13 @@ fn connect(inner: &Rc<Inner>) {
     *inner.socket.borrow_mut() = Some(socket);
 }
 
-/// Half a second, doubling, at most 30 s: a dropped connection comes back with every
-/// subscription, without hammering a KIS that is down.
+/// Connects again after `realtime::backoff`'s wait: a dropped connection comes back with
+/// every subscription.
 fn reconnect_later(inner: &Rc<Inner>) {
     let n = inner.attempt.get();
     inner.attempt.set(n + 1);
     inner.state("reconnecting");
-    let wait = (500.0 * 2f64.powi(n.min(6) as i32)).min(30_000.0);
+    let wait = reconnect_wait_ms(n, inner.session_refused.get());
     // close() ends the wait at once (its timer cleared), so that Node can exit then, rather
     // than when a backoff of up to 30 s is over.
     let (ticker, stop) = Ticker::new();
@@ -469,6 +470,13 @@ fn reconnect_later(inner: &Rc<Inner>) {
     let inner = inner.clone();
     trap::spawn(async move {
         if ticker.tick(wait).await {
+            // A connection back after a day needs a younger key than the one it started with
+            // (`APPROVAL_REUSE_MS`). If KIS cannot give one now, the old one is tried.
+            if let Ok(key) = inner.core.ensure_approval_key().await {
+                if let Some(session) = inner.session.borrow().as_ref() {
+                    session.set_approval_key(&key);
+                }
+            }
             connect(&inner);
         }
     });
@@ -835,7 +843,7 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
         on_state: RefCell::default(),
         listener_threw: Cell::new(false),
         said: RefCell::new(String::new()),
-        refusal_warned: Cell::new(false),
+        session_refused: Cell::new(false),
         pending: RefCell::default(),
         listeners: RefCell::default(),
         backoff: RefCell::default(),

@@ -465,6 +465,67 @@ test("through the proxy holding the keys: pages share its one KIS session (one a
   }
 });
 
+test("a connection back more than 12 hours after its approval key was issued asks KIS for a new one and subscribes with it", async () => {
+  const sent = [];
+  class Watched extends WebSocket {
+    send(text) {
+      sent.push(String(text));
+      super.send(text);
+    }
+  }
+  const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: null, fetch: (u, i) => fetch(u, i), tokenStore });
+  const rt = kis.realtime({ WebSocket: Watched, url: mock.wsUrl });
+  opened.push(rt);
+  const ticks = [];
+  const realNow = Date.now;
+  try {
+    await rt.trades("005930", (t) => ticks.push(t));
+    await until(() => ticks.length > 0);
+    const keyOf = (frame) => JSON.parse(frame).header.approval_key;
+    const before = keyOf(sent[0]);
+    const asked = mock.counts.approval;
+    // KIS gives an approval key 24 hours and checks it when a connection starts: a connection
+    // that drops on its second day must not come back with the first day's key.
+    Date.now = () => realNow() + 13 * 3_600_000;
+    const n = sent.length;
+    mock.realtime.dropAll();
+    await until(() => sent.length > n);
+    assert.equal(mock.counts.approval, asked + 1, "a new approval key was asked for");
+    assert.notEqual(keyOf(sent.at(-1)), before, "and the subscription restored with it");
+    const m = ticks.length;
+    await until(() => ticks.length > m);
+  } finally {
+    Date.now = realNow;
+    rt.close();
+  }
+});
+
+test("through the proxy holding the keys: its approval key is asked again once 12 hours old, for the requests it sends from then on", async () => {
+  const { startCorsProxy } = await import("kis-wasm/proxy");
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
+  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });
+  const realNow = Date.now;
+  try {
+    const page = new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: null });
+    const rt = page.realtime({ WebSocket, url: proxy.url.replace("http:", "ws:") });
+    opened.push(rt);
+    await rt.trades("005930", () => {});
+    assert.equal(upstream.counts.approval, 1);
+    await rt.trades("000660", () => {});
+    assert.equal(upstream.counts.approval, 1, "a young key is reused");
+    Date.now = () => realNow() + 13 * 3_600_000;
+    const ticks = [];
+    await rt.trades("035420", (t) => ticks.push(t));
+    assert.equal(upstream.counts.approval, 2, "the proxy, running for days, asks KIS again");
+    await until(() => ticks.length > 0);
+    rt.close();
+  } finally {
+    Date.now = realNow;
+    await proxy.close();
+    await upstream.close();
+  }
+});
+
 test("through the proxy holding the keys: an approval key KIS refuses is logged by the proxy, the page's subscription rejects, and the next one asks again", async () => {
   const { startCorsProxy } = await import("kis-wasm/proxy");
   const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });

@@ -397,10 +397,13 @@ function splitData(text) {
   return parts;
 }
 
-/** The held keys' approval key, asked once per proxy (KIS's /oauth2/Approval). */
+/** The held keys' approval key (KIS's /oauth2/Approval), asked again once it is 12 hours old:
+ *  KIS gives it 24 hours and checks it when a connection starts, and a proxy runs for days. */
+export const APPROVAL_REUSE_MS = 12 * 3_600_000;
 const approvalKeys = new Map();
-function heldApprovalKey(hold, baseUrl) {
-  if (!approvalKeys.has(baseUrl)) {
+function heldApprovalKey(hold, baseUrl, now = Date.now()) {
+  const held = approvalKeys.get(baseUrl);
+  if (!held || !(now - held.at < APPROVAL_REUSE_MS)) {
     const asked = fetch(`${baseUrl}/oauth2/Approval`, {
       method: "POST", headers: { "content-type": "application/json; charset=utf-8" },
       body: JSON.stringify({ grant_type: "client_credentials", appkey: hold.appKey, secretkey: hold.appSecret }),
@@ -409,10 +412,11 @@ function heldApprovalKey(hold, baseUrl) {
       if (!b.approval_key) throw new Error(`KIS refused the approval key (HTTP ${r.status})`);
       return b.approval_key;
     });
-    asked.catch(() => approvalKeys.delete(baseUrl));
-    approvalKeys.set(baseUrl, asked);
+    const entry = { asked, at: now };
+    asked.catch(() => approvalKeys.get(baseUrl) === entry && approvalKeys.delete(baseUrl));
+    approvalKeys.set(baseUrl, entry);
   }
-  return approvalKeys.get(baseUrl);
+  return approvalKeys.get(baseUrl).asked;
 }
 
 async function answerHeld(kis, req, body, done) {
