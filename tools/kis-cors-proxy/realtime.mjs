@@ -1,0 +1,218 @@
+// kis-cors-proxy's realtime socket: relayed to the upstream's realtime host for the pages the
+// proxy serves. Without keys, each page's socket is relayed as it is; holding the keys, the
+// proxy is KIS's one client for them and keeps one session for all its pages.
+import { WebSocket, WebSocketServer } from "ws";
+
+/**
+ * The realtime socket, for allowed origins and the proxy's own names only. Without keys it is
+ * relayed frame for frame, a connection upstream for each page. Holding the keys, the proxy is
+ * KIS's one client for them, and KIS allows one session an app key (a second connection is
+ * refused `OPSP8996` and closed): every page's socket shares one connection (`sharedSession`).
+ */
+export function relayRealtime(server, { allowed, upstream, approvalKey, log }) {
+  const wss = new WebSocketServer({ noServer: true });
+  const shared = approvalKey ? sharedSession({ upstream, approvalKey, log }) : null;
+  server.on("upgrade", (req, socket, head) => {
+    if (!allowed(req)) {
+      socket.end("HTTP/1.1 403 Forbidden\r\nconnection: close\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (page) => (shared ? shared.join(page) : relay(page, upstream, log)));
+  });
+  return { close: () => shared?.close() };
+}
+
+/** A page's socket relayed to a connection of its own upstream, frame for frame. */
+function relay(page, upstream, log) {
+  const up = new WebSocket(upstream);
+  const queue = [];
+  up.on("open", () => { for (const m of queue.splice(0)) up.send(m); });
+  up.on("message", (data) => page.readyState === 1 && page.send(String(data)));
+  up.on("close", () => page.close());
+  up.on("error", (e) => { log(`realtime upstream: ${e.code ?? e.message}`); page.close(); });
+  page.on("close", () => up.close());
+  page.on("error", () => up.close());
+  page.on("message", (data) => {
+    if (up.readyState === 1) up.send(String(data));
+    else queue.push(String(data));
+  });
+}
+
+/**
+ * One upstream session for every page's socket, the approval key the proxy's own. A
+ * subscription is KIS's once, however many pages follow it: a page asking for one KIS has
+ * taken already gets KIS's answer again (with the AES key and iv its fill notices are read
+ * with), and KIS's subscription ends when the last page following it unsubscribes or leaves.
+ * Data frames go to the pages following their TR (and key, where the first field is it);
+ * KIS's answers to the pages that asked; an answer of the session ("(null)", as OPSP8996) and
+ * PINGPONG to every page. The proxy answers KIS's PINGPONG itself and drops the pages'.
+ * When KIS closes the session, every page's socket closes, and their clients reconnect and
+ * subscribe again. With no page left, the session closes after `idleMs`: a page that closes
+ * its socket and opens another (a reload, "live" ticked again) keeps it.
+ */
+function sharedSession({ upstream, approvalKey, log, idleMs = 5000 }) {
+  let up = null;
+  let queue = [];
+  let idle = null;
+  const pages = new Set();
+  /** "tr_id|tr_key" → { tr_id, tr_key, header, pages, waiting, answer } */
+  const subs = new Map();
+  const toPage = (page, text) => page.readyState === 1 && page.send(text);
+  const toUp = (text) => (up?.readyState === 1 ? up.send(text) : queue.push(text));
+  /** A frame of ours to KIS, with the held approval key in its header. */
+  const ask = async (header, tr_id, tr_key, on) => {
+    let key = header.approval_key;
+    try {
+      key = await approvalKey();
+    } catch (e) {
+      // Sent with the page's placeholder, which KIS refuses: the page's subscription rejects
+      // with KIS's code, and the proxy's log says why.
+      log(`realtime approval key: ${e.message}`);
+    }
+    toUp(JSON.stringify({ header: { ...header, approval_key: key, tr_type: on ? "1" : "2" }, body: { input: { tr_id, tr_key } } }));
+  };
+
+  function connect() {
+    clearTimeout(idle);
+    idle = null;
+    if (up) return;
+    const socket = new WebSocket(upstream);
+    up = socket;
+    socket.on("open", () => { for (const m of queue.splice(0)) socket.send(m); });
+    socket.on("message", (data) => fromKis(String(data)));
+    socket.on("error", (e) => log(`realtime upstream: ${e.code ?? e.message}`));
+    socket.on("close", () => {
+      if (up !== socket) return;
+      up = null;
+      queue = [];
+      subs.clear();
+      for (const page of pages) page.close();
+    });
+  }
+
+  function fromKis(text) {
+    if (text[0] === "0" || text[0] === "1") {
+      const [, tr_id = "", , payload = ""] = splitData(text);
+      const of = [...subs.values()].filter((s) => s.tr_id === tr_id);
+      const first = text[0] === "0" ? payload.split("^", 1)[0] : null;
+      const keyed = of.filter((s) => s.tr_key === first);
+      // A page still waiting for KIS's answer too: a KIS that sends data took the subscription.
+      const to = new Set((keyed.length ? keyed : of).flatMap((s) => [...s.pages, ...s.waiting]));
+      for (const page of to) toPage(page, text);
+      return;
+    }
+    let m;
+    try {
+      m = JSON.parse(text);
+    } catch {
+      return log("realtime upstream: a frame neither data nor JSON was dropped");
+    }
+    const tr_id = String(m?.header?.tr_id ?? "");
+    if (tr_id === "PINGPONG") {
+      toUp(text);
+      for (const page of pages) toPage(page, text);
+      return;
+    }
+    if (tr_id === "" || tr_id === "(null)") {
+      for (const page of pages) toPage(page, text);
+      return;
+    }
+    const msg1 = String(m?.body?.msg1 ?? "").trim();
+    // The answer to an unsubscribe the proxy sent: nobody waits for it, and it must not be
+    // taken for the answer to a subscription of the same TR and key asked since.
+    if (msg1 === "UNSUBSCRIBE SUCCESS") return;
+    const id = `${tr_id}|${m?.header?.tr_key ?? ""}`;
+    const sub = subs.get(id);
+    if (!sub) return;
+    for (const page of sub.waiting) toPage(page, text);
+    if (m?.body?.rt_cd === "0" || msg1 === "ALREADY IN SUBSCRIBE") {
+      sub.answer ??= text;
+      for (const page of sub.waiting) sub.pages.add(page);
+      sub.waiting.clear();
+    } else {
+      sub.waiting.clear();
+      if (!sub.pages.size) subs.delete(id);
+    }
+  }
+
+  function fromPage(page, text) {
+    let m;
+    try {
+      m = JSON.parse(text);
+    } catch {
+      return; // KIS takes JSON requests only
+    }
+    if (m?.header?.tr_id === "PINGPONG") return;
+    const tr_id = String(m?.body?.input?.tr_id ?? "");
+    const tr_key = String(m?.body?.input?.tr_key ?? "");
+    const id = `${tr_id}|${tr_key}`;
+    const sub = subs.get(id);
+    if (m?.header?.tr_type === "2") {
+      toPage(page, JSON.stringify({ header: { tr_id, tr_key, encrypt: "N" }, body: { rt_cd: "0", msg_cd: "OPSP0000", msg1: "UNSUBSCRIBE SUCCESS" } }));
+      if (sub) leave(page, id, sub);
+      return;
+    }
+    if (sub?.answer) {
+      sub.pages.add(page);
+      return toPage(page, sub.answer);
+    }
+    if (sub) return void sub.waiting.add(page);
+    const header = { ...(m?.header ?? {}) };
+    subs.set(id, { tr_id, tr_key, header, pages: new Set(), waiting: new Set([page]), answer: null });
+    void ask(header, tr_id, tr_key, true);
+  }
+
+  /** `page` no longer follows `sub`: KIS's subscription ends with its last page. */
+  function leave(page, id, sub) {
+    sub.pages.delete(page);
+    sub.waiting.delete(page);
+    if (sub.pages.size || sub.waiting.size || subs.get(id) !== sub) return;
+    subs.delete(id);
+    if (up) void ask(sub.header, sub.tr_id, sub.tr_key, false);
+  }
+
+  return {
+    join(page) {
+      pages.add(page);
+      connect();
+      page.on("message", (data) => fromPage(page, String(data)));
+      page.on("close", () => {
+        pages.delete(page);
+        for (const [id, sub] of subs) leave(page, id, sub);
+        if (pages.size) return;
+        idle = setTimeout(() => {
+          idle = null;
+          end();
+        }, idleMs);
+        idle.unref?.();
+      });
+    },
+    close() {
+      clearTimeout(idle);
+      end();
+    },
+  };
+
+  /** Closes the session of the proxy's own will (its close handler then has nothing to do). */
+  function end() {
+    const socket = up;
+    up = null;
+    queue = [];
+    subs.clear();
+    socket?.close();
+  }
+}
+
+/** A data frame's four parts: flag, TR, count, payload (whose own '|'s, if any, stay in it). */
+function splitData(text) {
+  const parts = [];
+  let at = 0;
+  for (let i = 0; i < 3; i += 1) {
+    const bar = text.indexOf("|", at);
+    if (bar < 0) break;
+    parts.push(text.slice(at, bar));
+    at = bar + 1;
+  }
+  parts.push(text.slice(at));
+  return parts;
+}
