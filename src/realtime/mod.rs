@@ -6,6 +6,7 @@ pub mod backoff;
 pub mod cipher;
 pub mod columns;
 pub mod frame;
+pub mod liveness;
 pub mod session;
 pub mod shapes;
 pub mod subscriptions;

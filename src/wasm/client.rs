@@ -330,11 +330,13 @@ impl KisClient {
 
     /// KIS's realtime websocket: `WebSocket` the constructor to use (the global one by
     /// default; in Node, the `ws` package's), `url` its address (KIS's host of the environment
-    /// by default; required with any other baseUrl).
+    /// by default; required with any other baseUrl), `silenceMs` how long a connection may hear
+    /// nothing, not even KIS's PINGPONG, before it is taken for dead and made again (60 000 by
+    /// default; 0 never).
     pub fn realtime(
         &self,
         #[wasm_bindgen(
-            unchecked_optional_param_type = "{ WebSocket?: new (url: string) => unknown; url?: string }"
+            unchecked_optional_param_type = "{ WebSocket?: new (url: string) => unknown; url?: string; silenceMs?: number }"
         )]
         options: Option<JsValue>,
     ) -> std::result::Result<crate::wasm::realtime::KisRealtime, JsValue> {

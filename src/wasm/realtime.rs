@@ -15,6 +15,7 @@ use crate::engine::transport::Clock;
 use crate::env::Env;
 use crate::error::{ErrorKind, KisError};
 use crate::realtime::backoff::reconnect_wait_ms;
+use crate::realtime::liveness::{check_every, dead_warning, is_dead, silence_ms};
 use crate::realtime::session::{Incoming, Session};
 use crate::realtime::shapes::Shape;
 use crate::realtime::subscriptions::{validate_tr_id, validate_tr_key};
@@ -82,6 +83,11 @@ struct Inner {
     listeners: RefCell<Vec<Listener>>,
     /// Ends the wait before a reconnect.
     backoff: RefCell<Option<oneshot::Sender<()>>>,
+    /// `options.silenceMs` (`realtime::liveness`), when the socket last heard anything, and
+    /// what ends the watch over it.
+    silence_ms: f64,
+    heard_at: Cell<f64>,
+    watchdog: RefCell<Option<oneshot::Sender<()>>>,
     /// Whether it counts in `realtime_sockets`: from its first socket until `close()`.
     counted: Cell<bool>,
 }
@@ -401,6 +407,8 @@ fn connect(inner: &Rc<Inner>) {
         (
             listener(move |_| {
                 a.open.set(true);
+                a.heard_at.set(JsClock.now_ms());
+                watch(&a);
                 a.state("open");
                 let frames = a
                     .session
@@ -413,6 +421,7 @@ fn connect(inner: &Rc<Inner>) {
                 }
             }),
             listener(move |ev| {
+                b.heard_at.set(JsClock.now_ms());
                 // KIS sends text; anything else is not a frame of its.
                 let Some(data) = Reflect::get(&ev, &JsValue::from_str("data"))
                     .ok()
@@ -454,6 +463,67 @@ fn connect(inner: &Rc<Inner>) {
     }
     *inner.listeners.borrow_mut() = vec![on_open, on_message, on_close, on_error];
     *inner.socket.borrow_mut() = Some(socket);
+}
+
+/// Watches the socket just opened (the watch over the one before ends): one that hears nothing
+/// for `silence_ms` is taken for dead (`realtime::liveness`).
+fn watch(inner: &Rc<Inner>) {
+    let ms = inner.silence_ms;
+    if ms <= 0.0 {
+        return;
+    }
+    let (ticker, stop) = Ticker::new();
+    *inner.watchdog.borrow_mut() = Some(stop);
+    let inner = inner.clone();
+    trap::spawn(async move {
+        while ticker.tick(check_every(ms)).await {
+            if inner.closed.get() {
+                return;
+            }
+            if inner.open.get() && is_dead(JsClock.now_ms(), inner.heard_at.get(), ms) {
+                return retire(&inner);
+            }
+        }
+    });
+}
+
+/// Drops a socket taken for dead and connects again. Its handlers are taken off first (a no-op
+/// for errors, which Node's `ws` would throw unheard): a dead peer may answer the close late or
+/// never, and the next socket's handlers replace these.
+fn retire(inner: &Rc<Inner>) {
+    inner.core.warn(&dead_warning(inner.silence_ms));
+    let old = inner.socket.borrow_mut().take();
+    if let Some(old) = old {
+        for name in ["onopen", "onmessage", "onclose"] {
+            let _ = Reflect::set(&old, &JsValue::from_str(name), &JsValue::NULL);
+        }
+        NOOP.with(|f| {
+            Reflect::set(
+                &old,
+                &JsValue::from_str("onerror"),
+                f.as_ref().unchecked_ref(),
+            )
+        })
+        .ok();
+        // Node's `ws` drops the connection at once with `terminate`; `close` waits for the peer.
+        match Reflect::get(&old, &JsValue::from_str("terminate"))
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+        {
+            Some(terminate) => {
+                let _ = terminate.call0(&old);
+            }
+            None => close_socket(&old),
+        }
+    }
+    inner.open.set(false);
+    reconnect_later(inner);
+}
+
+thread_local! {
+    /// The error handler of a socket taken for dead: it must have one, and must not call into
+    /// a connection that has moved on.
+    static NOOP: Closure<dyn Fn(JsValue)> = Closure::new(|_| {});
 }
 
 /// Connects again after `realtime::backoff`'s wait: a dropped connection comes back with
@@ -757,6 +827,15 @@ impl KisRealtime {
         {
             let _ = stop.send(());
         }
+        if let Some(stop) = self
+            .inner
+            .watchdog
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut w| w.take())
+        {
+            let _ = stop.send(());
+        }
         // `try_`: once a panic has stopped the package, the socket's cell may be borrowed.
         let socket = self
             .inner
@@ -805,6 +884,17 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
             )),
         },
     };
+    let silence_ms = match get("silenceMs") {
+        v if v.is_undefined() || v.is_null() => silence_ms(None),
+        v => match v.as_f64() {
+            Some(ms) => silence_ms(Some(ms)),
+            None => Err(KisError::validation(
+                "options.silenceMs",
+                "must be a number of milliseconds",
+            )),
+        },
+    }
+    .map_err(|e| to_js_error(&e))?;
     // The client's open connection, if it has one: KIS allows one session an app key.
     let live = CONNECTIONS.with(|all| {
         let mut all = all.borrow_mut();
@@ -847,6 +937,9 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
         pending: RefCell::default(),
         listeners: RefCell::default(),
         backoff: RefCell::default(),
+        silence_ms,
+        heard_at: Cell::new(0.0),
+        watchdog: RefCell::default(),
         counted: Cell::new(false),
         views: RefCell::new(vec![1]),
         next_view: Cell::new(2),

@@ -8,7 +8,7 @@ import { WebSocket } from "ws";
 import { KisClient, KisError } from "kis-wasm";
 import { startMockKis } from "kis-wasm/mock";
 import { APP_KEY, APP_SECRET, assertNoSecrets, capture } from "./secrets.mjs";
-import { scriptedSocket, taken } from "./scripted-socket.mjs";
+import { PINGPONG, scriptedSocket, taken } from "./scripted-socket.mjs";
 
 // Not part of the API: the CommonJS entry's hook for the memory checks (one instance for both).
 const { __wasmMemoryBytes } = createRequire(import.meta.url)("kis-wasm");
@@ -524,6 +524,63 @@ test("through the proxy holding the keys: its approval key is asked again once 1
     await proxy.close();
     await upstream.close();
   }
+});
+
+test("a connection that hears nothing for silenceMs, not even PINGPONG, is taken for dead: dropped, made again, its subscriptions restored; PINGPONG alone keeps one alive", async () => {
+  // The first connection takes the subscription, sends one trade and falls silent without a
+  // close, as a connection does whose network went away; later ones trade every 50 ms.
+  const order = new Map();
+  const timers = [];
+  const server = await scriptedSocket((conn, { tr_id, tr_key }) => {
+    if (!order.has(conn)) order.set(conn, order.size + 1);
+    conn.send(taken(tr_id, tr_key));
+    conn.send(`0|${tr_id}|001|${tr_key}^093015^71000`);
+    if (order.get(conn) > 1) timers.push(setInterval(() => conn.send(`0|${tr_id}|001|${tr_key}^093016^71100`), 50));
+  });
+  const cap = capture();
+  const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: cap.logger, fetch: (u, i) => fetch(u, i), tokenStore });
+  const rt = kis.realtime({ WebSocket, url: server.url, silenceMs: 1000 });
+  opened.push(rt);
+  const states = [];
+  rt.onState((s) => states.push(s));
+  const ticks = [];
+  try {
+    await rt.subscribe("H0STCNT0", "005930", (t) => ticks.push(t));
+    await until(() => ticks.some((t) => t.stck_prpr === "71100"), 5000);
+    assert.equal(server.connections(), 2);
+    assert.deepEqual(states, ["connecting", "open", "reconnecting", "open"]);
+    const dead = cap.lines.filter((l) => /nothing heard for 1 s, not even KIS's PINGPONG/.test(l));
+    assert.equal(dead.length, 1, cap.lines.join("\n"));
+  } finally {
+    rt.close();
+    timers.forEach(clearInterval);
+    await server.close();
+  }
+
+  // Nothing trades, but KIS pings every 200 ms: the connection is alive.
+  const pinging = await scriptedSocket((conn, { tr_id, tr_key }) => {
+    conn.send(taken(tr_id, tr_key));
+    timers.push(setInterval(() => conn.send(PINGPONG), 200));
+  });
+  const quiet = kis.realtime({ WebSocket, url: pinging.url, silenceMs: 1000 });
+  opened.push(quiet);
+  try {
+    await quiet.subscribe("H0STCNT0", "000660", () => {});
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(pinging.connections(), 1, "no reconnect");
+  } finally {
+    quiet.close();
+    timers.forEach(clearInterval);
+    await pinging.close();
+  }
+});
+
+test("options.silenceMs is checked before anything connects: 0 (never) or a whole number of milliseconds, at least 1000", async () => {
+  const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, logger: null, tokenStore });
+  for (const silenceMs of [500, 1500.5, -1, "60000", Number.NaN]) {
+    assert.throws(() => kis.realtime({ WebSocket, url: mock.wsUrl, silenceMs }), (e) => e instanceof KisError && e.kind === "validation" && e.field === "options.silenceMs", String(silenceMs));
+  }
+  for (const silenceMs of [0, 1000, undefined, null]) kis.realtime({ WebSocket, url: mock.wsUrl, silenceMs }).close();
 });
 
 test("through the proxy holding the keys: an approval key KIS refuses is logged by the proxy, the page's subscription rejects, and the next one asks again", async () => {
