@@ -583,6 +583,31 @@ test("options.silenceMs is checked before anything connects: 0 (never) or a whol
   for (const silenceMs of [0, 1000, undefined, null]) kis.realtime({ WebSocket, url: mock.wsUrl, silenceMs }).close();
 });
 
+test("through the proxy holding the keys: a KIS session gone silent without a close is dropped by the proxy (its pages' own watch would only find the proxy alive), and the pages come back on a new one", async () => {
+  const { startCorsProxy } = await import("kis-wasm/proxy");
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
+  const logged = [];
+  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, realtimeSilenceMs: 1000, log: (l) => logged.push(l) });
+  try {
+    const page = new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: null });
+    const rt = page.realtime({ WebSocket, url: proxy.url.replace("http:", "ws:"), silenceMs: 60000 });
+    opened.push(rt);
+    const ticks = [];
+    await rt.trades("005930", (t) => ticks.push(t));
+    await until(() => ticks.length > 0);
+    upstream.realtime.muteAll();
+    const n = ticks.length;
+    await until(() => upstream.realtime.counts.connections === 2, 5000);
+    await until(() => ticks.length > n + 2, 10000);
+    assert.equal(logged.filter((l) => /realtime upstream: nothing heard for 1 s, not even KIS's PINGPONG/.test(l)).length, 1, logged.join("\n"));
+    assert.equal(upstream.realtime.counts.refusedSessions, 0, "the dead session was let go before the new one");
+    rt.close();
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
+});
+
 test("through the proxy holding the keys: an approval key KIS refuses is logged by the proxy, the page's subscription rejects, and the next one asks again", async () => {
   const { startCorsProxy } = await import("kis-wasm/proxy");
   const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });

@@ -39,6 +39,8 @@ const PASSED_BACK = ["content-type", ...EXPOSED];
  * @param {boolean} [o.allowNoOrigin] also serve requests without an Origin (scripts, curl)
  * @param {string[]} [o.allowHosts] names the proxy is reached by besides 127.0.0.1, localhost
  *   and [::1] (e.g. "dash.example" or "dash.example:8443"); any other Host header is refused
+ * @param {number} [o.realtimeSilenceMs] holding the keys: how long the one KIS realtime session
+ *   may hear nothing, not even KIS's PINGPONG, before it is taken for dead (default 60 s; 0 never)
  * @param {(line: string) => void} [o.log]
  * @param {{appKey: string, appSecret: string, env?: "real"|"mock", rateLimitPerSec?: number, tokenStore?: object}} [o.hold]
  *   The proxy holds the keys and the token: pages send placeholders, and every /uapi call goes
@@ -146,6 +148,7 @@ export async function startCorsProxy(o) {
     upstream: REALTIME_UPSTREAMS[o.upstream] ?? `${target.protocol === "https:" ? "wss:" : "ws:"}//${target.host}`,
     approvalKey: held ? () => heldApprovalKey(o.hold, target.origin + basePath) : null,
     log,
+    silenceMs: o.realtimeSilenceMs,
   });
   const listening = await listen(server, o.port ?? 0, o.host);
   const names = ["127.0.0.1", "localhost", "[::1]", ...(o.host ? [o.host] : []), ...(o.allowHosts ?? [])];

@@ -9,9 +9,9 @@ import { WebSocket, WebSocketServer } from "ws";
  * KIS's one client for them, and KIS allows one session an app key (a second connection is
  * refused `OPSP8996` and closed): every page's socket shares one connection (`sharedSession`).
  */
-export function relayRealtime(server, { allowed, upstream, approvalKey, log }) {
+export function relayRealtime(server, { allowed, upstream, approvalKey, log, silenceMs }) {
   const wss = new WebSocketServer({ noServer: true });
-  const shared = approvalKey ? sharedSession({ upstream, approvalKey, log }) : null;
+  const shared = approvalKey ? sharedSession({ upstream, approvalKey, log, silenceMs }) : null;
   server.on("upgrade", (req, socket, head) => {
     if (!allowed(req)) {
       socket.end("HTTP/1.1 403 Forbidden\r\nconnection: close\r\n\r\n");
@@ -48,12 +48,17 @@ function relay(page, upstream, log) {
  * PINGPONG to every page. The proxy answers KIS's PINGPONG itself and drops the pages'.
  * When KIS closes the session, every page's socket closes, and their clients reconnect and
  * subscribe again. With no page left, the session closes after `idleMs`: a page that closes
- * its socket and opens another (a reload, "live" ticked again) keeps it.
+ * its socket and opens another (a reload, "live" ticked again) keeps it. A session that hears
+ * nothing for `silenceMs`, not even KIS's PINGPONG, is taken for dead and dropped as though KIS
+ * had closed it: the pages' own watch would only find the proxy, whose socket is alive, and
+ * come back to the same dead session.
  */
-function sharedSession({ upstream, approvalKey, log, idleMs = 5000 }) {
+function sharedSession({ upstream, approvalKey, log, idleMs = 5000, silenceMs = 60_000 }) {
   let up = null;
   let queue = [];
   let idle = null;
+  let heardAt = 0;
+  let watch = null;
   const pages = new Set();
   /** "tr_id|tr_key" → { tr_id, tr_key, header, pages, waiting, answer } */
   const subs = new Map();
@@ -78,11 +83,27 @@ function sharedSession({ upstream, approvalKey, log, idleMs = 5000 }) {
     if (up) return;
     const socket = new WebSocket(upstream);
     up = socket;
-    socket.on("open", () => { for (const m of queue.splice(0)) socket.send(m); });
-    socket.on("message", (data) => fromKis(String(data)));
+    socket.on("open", () => {
+      heardAt = Date.now();
+      for (const m of queue.splice(0)) socket.send(m);
+    });
+    socket.on("message", (data) => {
+      heardAt = Date.now();
+      fromKis(String(data));
+    });
     socket.on("error", (e) => log(`realtime upstream: ${e.code ?? e.message}`));
+    clearInterval(watch);
+    if (silenceMs > 0) {
+      watch = setInterval(() => {
+        if (up !== socket || socket.readyState !== 1 || Date.now() - heardAt < silenceMs) return;
+        log(`realtime upstream: nothing heard for ${silenceMs / 1000} s, not even KIS's PINGPONG: taken for dead and dropped`);
+        socket.terminate();
+      }, silenceMs / 4);
+      watch.unref?.();
+    }
     socket.on("close", () => {
       if (up !== socket) return;
+      clearInterval(watch);
       up = null;
       queue = [];
       subs.clear();
@@ -195,6 +216,7 @@ function sharedSession({ upstream, approvalKey, log, idleMs = 5000 }) {
 
   /** Closes the session of the proxy's own will (its close handler then has nothing to do). */
   function end() {
+    clearInterval(watch);
     const socket = up;
     up = null;
     queue = [];

@@ -4,7 +4,7 @@
 // prices, encrypted fill notices (H0STCNI0 / H0STCNI9) when the simulated orders fill,
 // PINGPONG, KIS's 41 subscriptions a connection, one session an app key (a second connection's
 // first request is answered OPSP8996 "ALREADY IN USE appkey" and the connection closed, as KIS
-// does), and a fault that drops every connection.
+// does), and faults that drop every connection or silence it without a close.
 import crypto from "node:crypto";
 import { WebSocketServer } from "ws";
 import { bookQty, kst, tick } from "./market.mjs";
@@ -46,6 +46,7 @@ export function attachRealtime(server, o) {
       if (sessions.get(conn.appKey) === conn) sessions.delete(conn.appKey);
     });
     ws.on("message", (data) => {
+      if (conn.muted) return;
       let m;
       try {
         m = JSON.parse(String(data));
@@ -82,7 +83,7 @@ export function attachRealtime(server, o) {
   });
 
   function send(conn, text) {
-    if (conn.ws.readyState === 1) {
+    if (conn.ws.readyState === 1 && !conn.muted) {
       counts.frames += 1;
       conn.ws.send(text);
     }
@@ -151,6 +152,11 @@ export function attachRealtime(server, o) {
     /** Closes every connection, as a network fault would. */
     dropAll() {
       for (const c of sockets) c.ws.terminate();
+    },
+    /** Sends nothing more on the connections open now, nor answers them, and never closes
+     *  them: a network gone away without a close, as after a laptop slept. */
+    muteAll() {
+      for (const c of sockets) c.muted = true;
     },
     /** Sends `records` (each a list of fields) as one `trId` data frame to every connection
      *  subscribed to it for `trKey`: for benchmarks and tests that need frames of their own.
