@@ -139,9 +139,8 @@ impl Inner {
     }
 
     /// Fails the subscriptions waiting for KIS's answer that `which` picks, one at a time, each
-    /// told with nothing borrowed. (`try_`: once a panic has stopped the package, the cell may
-    /// be borrowed.)
-    /// Returns how many it failed.
+    /// told with nothing borrowed, and returns how many. (`try_`: once a panic has stopped the
+    /// package, the cell may be borrowed.)
     fn fail_waiting(
         &self,
         which: impl Fn(&Pending) -> bool,
@@ -818,23 +817,11 @@ impl KisRealtime {
             self.inner.core.shared.realtime_closed();
         }
         self.inner.fail_waiting(|_| true, closed_error);
-        if let Some(stop) = self
-            .inner
-            .backoff
-            .try_borrow_mut()
-            .ok()
-            .and_then(|mut b| b.take())
-        {
-            let _ = stop.send(());
-        }
-        if let Some(stop) = self
-            .inner
-            .watchdog
-            .try_borrow_mut()
-            .ok()
-            .and_then(|mut w| w.take())
-        {
-            let _ = stop.send(());
+        // The wait before a reconnect and the watch over silence end with their timers.
+        for timer in [&self.inner.backoff, &self.inner.watchdog] {
+            if let Some(stop) = timer.try_borrow_mut().ok().and_then(|mut t| t.take()) {
+                let _ = stop.send(());
+            }
         }
         // `try_`: once a panic has stopped the package, the socket's cell may be borrowed.
         let socket = self
