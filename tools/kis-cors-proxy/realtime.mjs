@@ -101,12 +101,10 @@ function sharedSession({ upstream, approvalKey, log, idleMs = 5000, silenceMs = 
       }, silenceMs / 4);
       watch.unref?.();
     }
+    // KIS closed it (or it was taken for dead): the pages' clients come back and subscribe again.
     socket.on("close", () => {
       if (up !== socket) return;
-      clearInterval(watch);
-      up = null;
-      queue = [];
-      subs.clear();
+      end();
       for (const page of pages) page.close();
     });
   }
@@ -214,7 +212,8 @@ function sharedSession({ upstream, approvalKey, log, idleMs = 5000, silenceMs = 
     },
   };
 
-  /** Closes the session of the proxy's own will (its close handler then has nothing to do). */
+  /** Forgets the session and closes its socket (already closed, when KIS closed it); the
+   *  socket's close handler then has nothing to do. */
   function end() {
     clearInterval(watch);
     const socket = up;
