@@ -174,6 +174,27 @@ test("hold mode: the page sends placeholders and never receives a key or a token
   }
 });
 
+test("hold mode: a POST whose body is not JSON is the page's mistake, 400, and reaches nothing", async () => {
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0 });
+  const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });
+  try {
+    const send = (body) => pageFetch(`${holding.url}/uapi/domestic-stock/v1/trading/order-cash`, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8", tr_id: "VTTC0012U", custtype: "P", appkey: "placeholder-key", appsecret: "placeholder-secret", authorization: "Bearer placeholder" },
+      body,
+    });
+    for (const body of ['{"PDNO":"005930",', "PDNO=005930"]) {
+      const r = await send(body);
+      assert.equal(r.status, 400, body);
+      assert.match((await r.json()).error, /not JSON/);
+    }
+    assert.equal(upstream.requests.filter((r) => r.path.endsWith("/order-cash")).length, 0);
+  } finally {
+    await holding.close();
+    await upstream.close();
+  }
+});
+
 test("hold mode: an order KIS never answered comes back 504, so the page's client looks it up and does not send it again", async () => {
   const upstream = await startMockKis({ env: "mock", rateLimit: 0 });
   const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, upstreamTimeoutMs: 400, log: () => {} });

@@ -223,10 +223,20 @@ async function answerHeld(kis, req, body, done) {
     try { parsed = JSON.parse(body); } catch { /* echoed as null */ }
     return done(200, { BODY: parsed, HASH: crypto.createHash("sha256").update(body).digest("hex") });
   }
+  let posted;
+  if (req.method === "POST") {
+    // The page's own mistake, answered as one: a 5xx would have its client look an order up
+    // that was never sent.
+    try {
+      posted = JSON.parse(body || "{}");
+    } catch {
+      return done(400, { error: "the request body is not JSON" });
+    }
+  }
   try {
     const r = await kis.request({
       method: req.method, path: url.pathname, trId: req.headers.tr_id ?? "", trCont: req.headers.tr_cont ?? "",
-      query: Object.fromEntries(url.searchParams), ...(req.method === "POST" ? { body: JSON.parse(body || "{}") } : {}),
+      query: Object.fromEntries(url.searchParams), ...(req.method === "POST" ? { body: posted } : {}),
     });
     done(r.status, r.body, r.trCont ? { tr_cont: r.trCont } : {});
   } catch (e) {
