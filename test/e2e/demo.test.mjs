@@ -134,6 +134,17 @@ test("the orderbook panel shows the selected symbol's ten levels a side", async 
   assert.equal(book.rows, 20);
   assert.ok(book.ask > book.bid, JSON.stringify(book));
   assert.match(await page.textContent("#book-symbol"), /^005930 · \d\d:\d\d:\d\d$/);
+  // Prices coloured as a Korean trader reads them, against 기준가 (yesterday's close: the
+  // watchlist's price less its change): red above, blue below, whichever side they are on.
+  const number = (text) => Number(text.replace(/,/g, ""));
+  await page.waitForSelector('#watch-rows tr[data-symbol="005930"][data-price]', { timeout: 15000 });
+  const [price, change] = await page.$$eval('#watch-rows tr[data-symbol="005930"] td', (tds) => [tds[2].textContent, tds[3].textContent]);
+  const seen = await page.$eval("#book-rows", (b) => ({ base: b.dataset.base, cells: [...b.rows].map((r) => [r.cells[1].textContent, r.cells[1].className]) }));
+  assert.equal(number(seen.base), number(price) - number(change), "기준가 is yesterday's close");
+  for (const [text, cls] of seen.cells) {
+    const p = number(text);
+    assert.equal(cls, p > number(seen.base) ? "up" : p < number(seen.base) ? "down" : "", `${text} against ${seen.base}`);
+  }
 });
 
 test("the minute chart draws today's minutes", async () => {

@@ -304,9 +304,13 @@ export async function startMockKis(o = {}) {
         total_askp_rsqn: sum("a"), total_bidp_rsqn: sum("b"), total_askp_rsqn_icdc: "0", total_bidp_rsqn_icdc: "0",
         ovtm_total_askp_icdc: "0", ovtm_total_bidp_icdc: "0", ovtm_total_askp_rsqn: "0", ovtm_total_bidp_rsqn: "0", ntby_aspr_rsqn: "0",
       });
+      // The day's prices as the quote gives them; 기준가 (stck_sdpr) is yesterday's close, which
+      // a book's prices are coloured against.
+      const [today, yesterday] = dailyBars(s, p, "D", now(), 2);
       const expected = {
-        antc_mkop_cls_code: "", stck_prpr: String(p), stck_oprc: String(p), stck_hgpr: String(p + step), stck_lwpr: String(p - step),
-        stck_sdpr: String(p), antc_cnpr: "0", antc_cntg_vrss_sign: "3", antc_cntg_vrss: "0", antc_cntg_prdy_ctrt: "0.00", antc_vol: "0",
+        antc_mkop_cls_code: "", stck_prpr: String(p), stck_oprc: today.stck_oprc,
+        stck_hgpr: String(Math.max(Number(today.stck_hgpr), p)), stck_lwpr: String(Math.min(Number(today.stck_lwpr), p)),
+        stck_sdpr: yesterday.stck_clpr, antc_cnpr: "0", antc_cntg_vrss_sign: "3", antc_cntg_vrss: "0", antc_cntg_prdy_ctrt: "0.00", antc_vol: "0",
         stck_shrn_iscd: s, vi_cls_code: "N",
       };
       return ok("MCA00000", "정상처리 되었습니다.", { output1: book, output2: expected });
