@@ -236,7 +236,7 @@ async function answerHeld(kis, req, body, done) {
   try {
     const r = await kis.request({
       method: req.method, path: url.pathname, trId: req.headers.tr_id ?? "", trCont: req.headers.tr_cont ?? "",
-      query: Object.fromEntries(url.searchParams), ...(req.method === "POST" ? { body: posted } : {}),
+      query: Object.fromEntries(url.searchParams), body: posted,
     });
     done(r.status, r.body, r.trCont ? { tr_cont: r.trCont } : {});
   } catch (e) {

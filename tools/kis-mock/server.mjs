@@ -73,6 +73,20 @@ export async function startMockKis(o = {}) {
   let realtime = null;
 
   const price = (symbol) => state.prices.get(symbol) ?? info(symbol).price;
+  /** The day so far of `symbol` at market price `p`, as KIS's quote and book give it: today's
+   *  bar, its open, its high and low with `p` in them, and yesterday's close (기준가). Two daily
+   *  bars, not the chart's 30: a quote is the mock's busiest answer, and the benchmarks' raw
+   *  fetches pay for it too. */
+  const day = (symbol, p = price(symbol)) => {
+    const [today, yesterday] = dailyBars(symbol, p, "D", now(), 2);
+    return {
+      today,
+      open: today.stck_oprc,
+      high: String(Math.max(Number(today.stck_hgpr), p)),
+      low: String(Math.min(Number(today.stck_lwpr), p)),
+      prevClose: Number(yesterday.stck_clpr),
+    };
+  };
   /** Cash not held back for open limit buys: what KIS lets you order with. */
   const orderable = (acct) => acct.cash - acct.orders
     .filter((x) => x.side === "buy" && !x.cancelled && x.filled < x.qty)
@@ -306,11 +320,10 @@ export async function startMockKis(o = {}) {
       });
       // The day's prices as the quote gives them; 기준가 (stck_sdpr) is yesterday's close, which
       // a book's prices are coloured against.
-      const [today, yesterday] = dailyBars(s, p, "D", now(), 2);
+      const { open, high, low, prevClose } = day(s, p);
       const expected = {
-        antc_mkop_cls_code: "", stck_prpr: String(p), stck_oprc: today.stck_oprc,
-        stck_hgpr: String(Math.max(Number(today.stck_hgpr), p)), stck_lwpr: String(Math.min(Number(today.stck_lwpr), p)),
-        stck_sdpr: yesterday.stck_clpr, antc_cnpr: "0", antc_cntg_vrss_sign: "3", antc_cntg_vrss: "0", antc_cntg_prdy_ctrt: "0.00", antc_vol: "0",
+        antc_mkop_cls_code: "", stck_prpr: String(p), stck_oprc: open, stck_hgpr: high, stck_lwpr: low,
+        stck_sdpr: String(prevClose), antc_cnpr: "0", antc_cntg_vrss_sign: "3", antc_cntg_vrss: "0", antc_cntg_prdy_ctrt: "0.00", antc_vol: "0",
         stck_shrn_iscd: s, vi_cls_code: "N",
       };
       return ok("MCA00000", "정상처리 되었습니다.", { output1: book, output2: expected });
@@ -319,11 +332,7 @@ export async function startMockKis(o = {}) {
       if (!/^([0-9A-Z]{6}|Q[0-9]{6})$/.test(q.FID_INPUT_ISCD ?? "")) return [200, kisError("OPSQ0005", "조회할 자료가 없습니다")];
       const s = q.FID_INPUT_ISCD;
       const p = price(s);
-      // Today's bar and yesterday's close: two bars, not the chart's 30 (a quote is the mock's
-      // busiest answer, and the benchmarks' raw fetches pay for it too).
-      const bars = dailyBars(s, p, "D", now(), 2);
-      const prev = Number(bars[1].stck_clpr);
-      const today = bars[0];
+      const { today, open, high, low, prevClose: prev } = day(s, p);
       // Prices derived from yesterday's close, on its tick.
       const t = tick(prev);
       const onTick = (x) => Math.round(x / t) * t;
@@ -340,8 +349,7 @@ export async function startMockKis(o = {}) {
           grmn_rate_cls_code: "40", elw_pblc_yn: "Y", stck_prpr: String(p), prdy_vrss: String(p - prev),
           prdy_vrss_sign: p > prev ? "2" : p < prev ? "5" : "3", prdy_ctrt: rate(p, prev),
           acml_tr_pbmn: String(Number(today.acml_vol) * p), acml_vol: today.acml_vol, prdy_vrss_vol_rate: "85.12",
-          stck_oprc: today.stck_oprc, stck_hgpr: String(Math.max(Number(today.stck_hgpr), p)),
-          stck_lwpr: String(Math.min(Number(today.stck_lwpr), p)), stck_mxpr: String(up), stck_llam: String(down),
+          stck_oprc: open, stck_hgpr: high, stck_lwpr: low, stck_mxpr: String(up), stck_llam: String(down),
           stck_sdpr: String(prev), wghn_avrg_stck_prc: p.toFixed(2), hts_frgn_ehrt: "50.12", frgn_ntby_qty: "-120345",
           pgtr_ntby_qty: "45210", pvt_scnd_dmrs_prc: at(prev * 1.03), pvt_frst_dmrs_prc: at(prev * 1.015),
           pvt_pont_val: String(prev), pvt_frst_dmsp_prc: at(prev * 0.985), pvt_scnd_dmsp_prc: at(prev * 0.97),
@@ -631,8 +639,7 @@ export async function startMockKis(o = {}) {
   });
   const listening = await listen(server, o.port ?? 0, o.host);
   const { port } = listening;
-  const prevClose = (s) => Number(dailyBars(s, price(s), "D", now(), 2)[1].stck_clpr);
-  realtime = attachRealtime(server, { env, approvals: state.approvals, price, prevClose, name: (s) => info(s).name, now, tickMs: o.tickMs, pingMs: o.pingMs });
+  realtime = attachRealtime(server, { env, approvals: state.approvals, price, prevClose: (s) => day(s).prevClose, name: (s) => info(s).name, now, tickMs: o.tickMs, pingMs: o.pingMs });
 
   const api = {
     url: `http://127.0.0.1:${port}`,
