@@ -5,6 +5,7 @@
 pub mod backoff;
 pub mod cipher;
 pub mod columns;
+pub mod connection;
 pub mod frame;
 pub mod liveness;
 pub mod session;

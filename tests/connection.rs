@@ -1,0 +1,467 @@
+//! A realtime connection's bookkeeping (`realtime::connection`) with a fake host: which
+//! subscriber each record reaches, what is sent when, KIS's answers, views that leave, KIS
+//! refusing the session, and the reconnect's wait. The socket and the timers are the binding's,
+//! tested in Node (test/node/realtime.test.mjs); here nothing is real but the rules.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use futures::channel::oneshot;
+use kis_wasm::env::CustType;
+use kis_wasm::error::{ErrorKind, KisError};
+use kis_wasm::realtime::connection::{Connection, Host, Leaving, Subscribed};
+use kis_wasm::realtime::shapes::{Shape, Shaped};
+use serde_json::{json, Value};
+
+type Callback = Rc<dyn Fn(&Value) -> Result<(), String>>;
+
+/// Records what the connection asks of its surroundings.
+#[derive(Default)]
+struct FakeHost {
+    sent: RefCell<Vec<String>>,
+    warned: RefCell<Vec<String>>,
+    /// Records written out for callbacks: each shape once per record.
+    values: Cell<usize>,
+    /// (listener, state) for every state told.
+    told: RefCell<Vec<(&'static str, String)>>,
+}
+
+impl Host for FakeHost {
+    type Callback = Callback;
+    type Listener = (&'static str, bool);
+    type Value = Value;
+
+    fn send(&self, text: &str) {
+        self.sent.borrow_mut().push(text.to_string());
+    }
+    fn warn(&self, message: &str) {
+        self.warned.borrow_mut().push(message.to_string());
+    }
+    fn scrub(&self, mut e: KisError) -> KisError {
+        e.message = e.message.replace("secret-approval", "***");
+        e
+    }
+    fn value(&self, shaped: &Shaped) -> Value {
+        self.values.set(self.values.get() + 1);
+        serde_json::to_value(shaped).unwrap()
+    }
+    fn call(&self, callback: &Callback, value: &Value) -> Result<(), String> {
+        callback(value)
+    }
+    /// A listener is a name and whether it throws.
+    fn tell(&self, (name, throws): &(&'static str, bool), state: &str) -> Result<(), String> {
+        self.told.borrow_mut().push((name, state.to_string()));
+        match throws {
+            true => Err(format!("{name} broke")),
+            false => Ok(()),
+        }
+    }
+}
+
+type Conn = Connection<FakeHost>;
+
+fn connection() -> Rc<Conn> {
+    Rc::new(Connection::new(
+        FakeHost::default(),
+        CustType::Personal,
+        60_000.0,
+    ))
+}
+
+/// A callback that keeps what it gets.
+fn keeper() -> (Callback, Rc<RefCell<Vec<Value>>>) {
+    let got = Rc::new(RefCell::new(Vec::new()));
+    let g = got.clone();
+    (
+        Rc::new(move |v: &Value| {
+            g.borrow_mut().push(v.clone());
+            Ok(())
+        }),
+        got,
+    )
+}
+
+fn subscribe(c: &Conn, view: u32, tr: (&str, &str), shape: Shape, cb: Callback) -> Subscribed {
+    c.subscribe(view, "approval-1", tr, shape, cb).unwrap()
+}
+
+fn answer(tr_id: &str, tr_key: &str, rt_cd: &str, msg_cd: &str, msg1: &str) -> String {
+    json!({
+        "header": { "tr_id": tr_id, "tr_key": tr_key, "encrypt": "N" },
+        "body": { "rt_cd": rt_cd, "msg_cd": msg_cd, "msg1": msg1 },
+    })
+    .to_string()
+}
+
+fn took(tr_id: &str, tr_key: &str) -> String {
+    answer(tr_id, tr_key, "0", "OPSP0000", "SUBSCRIBE SUCCESS")
+}
+
+/// What the answer channel of a subscription says, once KIS has answered.
+fn said(rx: &mut oneshot::Receiver<Option<KisError>>) -> Option<Option<KisError>> {
+    rx.try_recv().unwrap()
+}
+
+fn sent(c: &Conn) -> Vec<Value> {
+    c.host
+        .sent
+        .borrow()
+        .iter()
+        .map(|s| serde_json::from_str(s).unwrap())
+        .collect()
+}
+
+fn told(c: &Conn) -> Vec<(&'static str, String)> {
+    c.host.told.borrow().clone()
+}
+
+#[test]
+fn subscriptions_go_when_the_socket_opens_once_each_and_all_again_after_a_reconnect() {
+    let c = connection();
+    c.on_state(1, ("a", false));
+    c.connecting();
+    let (cb, _) = keeper();
+    let first = subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb.clone());
+    assert!(first.frame.is_some() && first.answer.is_some());
+    assert!(
+        c.host.sent.borrow().is_empty(),
+        "nothing before the socket opens"
+    );
+    // A second subscriber of the same TR and key: KIS has it already, nothing to ask or wait for.
+    let second = subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Record, cb.clone());
+    assert!(second.frame.is_none() && second.answer.is_none());
+    c.opened(1_000.0);
+    let once = sent(&c);
+    assert_eq!(once.len(), 1);
+    assert_eq!(once[0]["header"]["approval_key"], "approval-1");
+    assert_eq!(once[0]["header"]["tr_type"], "1");
+    assert_eq!(once[0]["body"]["input"]["tr_key"], "005930");
+    // Open now: a new subscription goes at once.
+    subscribe(&c, 1, ("H0STASP0", "005930"), Shape::Orderbook, cb);
+    assert_eq!(sent(&c).len(), 2);
+    assert_eq!(c.subscriptions(), 2);
+
+    assert!(c.dropped(), "not closed by the caller: reconnect");
+    c.host.sent.borrow_mut().clear();
+    c.set_approval_key("approval-2");
+    assert_eq!(c.reconnect_wait(), 500.0);
+    c.connecting();
+    c.opened(2_000.0);
+    let again = sent(&c);
+    assert_eq!(again.len(), 2, "every subscription, once each");
+    assert!(again
+        .iter()
+        .all(|f| f["header"]["approval_key"] == "approval-2"));
+    // Each state said once: the reconnect's wait and its attempt are one "reconnecting".
+    let states: Vec<String> = told(&c).into_iter().map(|(_, s)| s).collect();
+    assert_eq!(states, ["connecting", "open", "reconnecting", "open"]);
+}
+
+#[test]
+fn a_record_reaches_the_subscribers_of_its_key_in_their_shapes_each_shape_made_once() {
+    let c = connection();
+    let (trades, got_trades) = keeper();
+    let (records, got_records) = keeper();
+    let (other, got_other) = keeper();
+    let (also, got_also) = keeper();
+    subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, trades);
+    subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Record, records);
+    subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, also);
+    subscribe(&c, 1, ("H0STCNT0", "000660"), Shape::Trade, other);
+    c.opened(0.0);
+    c.on_message("0|H0STCNT0|002|005930^093015^71000^000660^093016^190000");
+    assert_eq!(got_trades.borrow().len(), 1);
+    assert_eq!(got_trades.borrow()[0]["symbol"], "005930");
+    assert_eq!(got_trades.borrow()[0]["price"], 71000.0);
+    assert_eq!(got_trades.borrow()[0]["time"], "09:30:15");
+    assert_eq!(*got_also.borrow(), *got_trades.borrow());
+    assert_eq!(got_records.borrow()[0]["stck_prpr"], "71000");
+    assert_eq!(got_other.borrow().len(), 1);
+    assert_eq!(got_other.borrow()[0]["symbol"], "000660");
+    assert_eq!(
+        c.host.values.get(),
+        3,
+        "005930 as a trade and as a record, 000660 as a trade: three, for four callbacks"
+    );
+    // A record naming no subscribed key goes to every subscriber of its TR rather than none.
+    c.on_message("0|H0STCNT0|001|999999^093017^500");
+    assert_eq!(got_trades.borrow().len(), 2);
+    assert_eq!(got_other.borrow().len(), 2);
+    assert_eq!(got_other.borrow()[1]["symbol"], "999999");
+    // Another TR's frame reaches none of them.
+    c.on_message("0|H0STASP0|001|005930^093018");
+    assert_eq!(got_trades.borrow().len(), 2);
+}
+
+#[test]
+fn a_callback_may_end_subscriptions_mid_frame_and_a_throwing_one_is_logged_once_and_still_fed() {
+    let c = connection();
+    let me: Rc<RefCell<Weak<Conn>>> = Rc::new(RefCell::new(Weak::new()));
+    *me.borrow_mut() = Rc::downgrade(&c);
+    let (late, got_late) = keeper();
+    let late_id = Rc::new(Cell::new(0));
+    let (m, id) = (me.clone(), late_id.clone());
+    let ender: Callback = Rc::new(move |_| {
+        m.borrow().upgrade().unwrap().end(id.get());
+        Ok(())
+    });
+    subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, ender);
+    late_id.set(subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Record, late).id);
+    let calls = Rc::new(Cell::new(0));
+    let n = calls.clone();
+    let thrower: Callback = Rc::new(move |_| {
+        n.set(n.get() + 1);
+        Err("TypeError: x is undefined".to_string())
+    });
+    subscribe(&c, 1, ("H0STCNT0", "000660"), Shape::Trade, thrower);
+    c.opened(0.0);
+    c.host.sent.borrow_mut().clear();
+    c.on_message("0|H0STCNT0|002|005930^093015^71000^000660^093016^190000");
+    assert!(
+        got_late.borrow().is_empty(),
+        "ended by the callback before it in the same frame"
+    );
+    // The ended one was not the last of 005930: KIS keeps it.
+    assert!(c.host.sent.borrow().is_empty());
+    c.on_message("0|H0STCNT0|001|000660^093017^190100");
+    assert_eq!(calls.get(), 2, "still fed after throwing");
+    let warned = c.host.warned.borrow().clone();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("H0STCNT0 000660") && warned[0].contains("x is undefined"));
+}
+
+#[test]
+fn kis_answers_settle_the_waiting_subscription_and_a_refusal_ends_it_unmasked_of_nothing() {
+    let c = connection();
+    let (cb, _) = keeper();
+    let mut ok = subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb.clone());
+    let mut no = subscribe(&c, 1, ("H0STASP0", "005930"), Shape::Orderbook, cb.clone());
+    c.opened(0.0);
+    assert_eq!(c.subscriptions(), 2);
+    c.on_message(&took("H0STCNT0", "005930"));
+    assert!(matches!(said(ok.answer.as_mut().unwrap()), Some(None)));
+    assert!(c.answered(ok.id, None).is_ok());
+    // KIS's 'already' is a subscription in place, not a refusal.
+    let mut again = subscribe(&c, 1, ("H0STCNT0", "000660"), Shape::Trade, cb);
+    c.on_message(&answer(
+        "H0STCNT0",
+        "000660",
+        "1",
+        "OPSP0002",
+        "ALREADY IN SUBSCRIBE",
+    ));
+    assert!(matches!(said(again.answer.as_mut().unwrap()), Some(None)));
+    c.on_message(&answer(
+        "H0STASP0",
+        "005930",
+        "1",
+        "OPSP0011",
+        "invalid approval : secret-approval",
+    ));
+    let refusal = said(no.answer.as_mut().unwrap()).unwrap().unwrap();
+    let e = c.answered(no.id, Some(refusal)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Api);
+    assert_eq!(e.msg_cd.as_deref(), Some("OPSP0011"));
+    assert!(
+        !e.message.contains("secret-approval"),
+        "scrubbed: {}",
+        e.message
+    );
+    assert_eq!(c.subscriptions(), 2, "the refused one forgotten");
+    // A restored subscription refused has no promise waiting: it is logged.
+    c.on_message(&answer(
+        "H0STCNT0",
+        "005930",
+        "1",
+        "OPSP0009",
+        "MAX SUBSCRIBE OVER",
+    ));
+    assert!(c.host.warned.borrow()[0].contains("OPSP0009"));
+}
+
+#[test]
+fn the_last_subscriber_of_a_tr_and_key_ending_unsubscribes_at_kis_and_ending_twice_does_nothing() {
+    let c = connection();
+    let (cb, got) = keeper();
+    let a = subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb.clone());
+    let b = subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb);
+    c.opened(0.0);
+    c.host.sent.borrow_mut().clear();
+    c.end(a.id);
+    assert!(c.host.sent.borrow().is_empty(), "b still follows it");
+    c.end(b.id);
+    let off = sent(&c);
+    assert_eq!(off.len(), 1);
+    assert_eq!(off[0]["header"]["tr_type"], "2");
+    c.end(b.id);
+    assert_eq!(sent(&c).len(), 1);
+    assert_eq!(c.subscriptions(), 0);
+    c.on_message("0|H0STCNT0|001|005930^093015^71000");
+    assert!(got.borrow().is_empty());
+}
+
+#[test]
+fn a_view_that_leaves_ends_only_its_own_part_and_the_last_closes_the_connection() {
+    let c = connection();
+    let (cb, got_one) = keeper();
+    let (cb2, got_two) = keeper();
+    c.on_state(1, ("one", false));
+    subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb);
+    c.opened(0.0);
+    c.on_message(&took("H0STCNT0", "005930"));
+    let two = c.add_view();
+    c.on_state(two, ("two", false));
+    subscribe(&c, two, ("H0STCNT0", "005930"), Shape::Trade, cb2.clone());
+    let mut waiting = subscribe(&c, two, ("H0STASP0", "000660"), Shape::Orderbook, cb2);
+    c.host.sent.borrow_mut().clear();
+    c.host.told.borrow_mut().clear();
+
+    assert_eq!(c.leave(two), Leaving::Others);
+    c.end_view(two);
+    let off = sent(&c);
+    assert_eq!(off.len(), 1, "only what view one does not follow: {off:?}");
+    assert_eq!(off[0]["body"]["input"]["tr_key"], "000660");
+    let e = said(waiting.answer.as_mut().unwrap()).unwrap().unwrap();
+    assert!(e.message.contains("closed"), "{}", e.message);
+    assert_eq!(told(&c), [("two", "closed".to_string())]);
+    assert!(c.refuse_if_closed(two).is_err());
+    assert!(c.refuse_if_closed(1).is_ok());
+    c.on_message("0|H0STCNT0|001|005930^093015^71000");
+    assert_eq!((got_one.borrow().len(), got_two.borrow().len()), (1, 0));
+    c.host.told.borrow_mut().clear();
+    c.state("reconnecting");
+    assert_eq!(
+        told(&c),
+        [("one", "reconnecting".to_string())],
+        "its listeners are gone"
+    );
+
+    assert_eq!(c.leave(two), Leaving::Before);
+    let mut last = subscribe(&c, 1, ("H0STCNT0", "035720"), Shape::Trade, keeper().0);
+    assert_eq!(c.leave(1), Leaving::Last);
+    c.close();
+    assert!(
+        c.is_closed() && !c.dropped(),
+        "closed by the caller: no reconnect"
+    );
+    assert!(said(last.answer.as_mut().unwrap()).unwrap().is_some());
+    assert!(c.refuse_if_closed(1).is_err());
+}
+
+#[test]
+fn kis_refusing_the_session_fails_every_waiting_subscription_and_waits_longer_until_one_works() {
+    let c = connection();
+    let (cb, _) = keeper();
+    // One taken earlier, then a reconnect refused while a new one waits.
+    subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb.clone());
+    c.opened(0.0);
+    c.on_message(&took("H0STCNT0", "005930"));
+    let mut waiting = subscribe(&c, 1, ("H0STCNT0", "000660"), Shape::Trade, cb);
+    let in_use = answer(
+        "(null)",
+        "",
+        "1",
+        "OPSP8996",
+        "ALREADY IN USE appkey : secret-approval",
+    );
+    c.on_message(&in_use);
+    let e = said(waiting.answer.as_mut().unwrap()).unwrap().unwrap();
+    assert_eq!(e.msg_cd.as_deref(), Some("OPSP8996"));
+    assert!(e.message.contains("Another connection") && !e.message.contains("secret-approval"));
+    let warned = c.host.warned.borrow().clone();
+    assert_eq!(
+        warned.len(),
+        1,
+        "the restored one is asked again: said once"
+    );
+    // KIS closes the socket; each reconnect is refused again, said no more, and waits up to
+    // 5 minutes rather than 30 s.
+    let mut waits = Vec::new();
+    for _ in 0..12 {
+        assert!(c.dropped());
+        waits.push(c.reconnect_wait());
+        c.opened(0.0);
+        c.on_message(&in_use);
+    }
+    assert_eq!(c.host.warned.borrow().len(), 1);
+    assert_eq!(waits[0], 500.0);
+    assert_eq!(*waits.last().unwrap(), 300_000.0);
+    // Taken at last: the next drop waits the shortest again.
+    c.on_message(&took("H0STCNT0", "005930"));
+    c.dropped();
+    assert_eq!(c.reconnect_wait(), 500.0);
+}
+
+#[test]
+fn a_socket_that_opens_and_closes_at_once_is_not_a_working_connection() {
+    let c = connection();
+    let (cb, _) = keeper();
+    subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb);
+    let waits: Vec<f64> = (0..4)
+        .map(|_| {
+            c.opened(0.0);
+            c.dropped();
+            c.reconnect_wait()
+        })
+        .collect();
+    assert_eq!(waits, [500.0, 1_000.0, 2_000.0, 4_000.0]);
+    // Data is: the backoff starts again.
+    c.opened(0.0);
+    c.on_message("0|H0STCNT0|001|005930^093015^71000");
+    c.dropped();
+    assert_eq!(c.reconnect_wait(), 500.0);
+}
+
+#[test]
+fn a_socket_that_hears_nothing_for_silence_ms_is_silent_and_pingpong_goes_back_as_it_came() {
+    let c = connection();
+    assert!(!c.is_silent(1e12), "not open: nothing to watch");
+    subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, keeper().0);
+    c.opened(1_000.0);
+    assert!(!c.is_silent(60_999.0));
+    assert!(c.is_silent(61_000.0));
+    c.heard(50_000.0);
+    let ping = r#"{"header":{"tr_id":"PINGPONG","datetime":"20261205093015"}}"#;
+    c.host.sent.borrow_mut().clear();
+    c.on_message(ping);
+    assert_eq!(*c.host.sent.borrow(), [ping.to_string()]);
+    assert!(!c.is_silent(61_000.0));
+    assert!(c.is_silent(110_000.0));
+    let off = Connection::new(FakeHost::default(), CustType::Personal, 0.0);
+    off.opened(0.0);
+    assert!(!off.is_silent(1e12), "silenceMs 0: never");
+}
+
+#[test]
+fn a_throwing_state_listener_is_logged_once_and_the_others_still_hear() {
+    let c = connection();
+    c.on_state(1, ("bad", true));
+    c.on_state(1, ("good", false));
+    c.connecting();
+    c.opened(0.0);
+    let heard: Vec<&str> = told(&c)
+        .iter()
+        .filter(|(w, _)| *w == "good")
+        .map(|_| "x")
+        .collect();
+    assert_eq!(heard.len(), 2);
+    let warned = c.host.warned.borrow().clone();
+    assert_eq!(warned.len(), 1);
+    assert!(warned[0].contains("bad broke"));
+}
+
+#[test]
+fn a_frame_that_cannot_be_read_is_logged_and_nothing_else_happens() {
+    let c = connection();
+    let (cb, got) = keeper();
+    subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb);
+    c.opened(0.0);
+    c.on_message("0|H0STCNT0|x|005930");
+    c.on_message("<html>");
+    assert!(got.borrow().is_empty());
+    assert_eq!(c.host.warned.borrow().len(), 2);
+    // Before any subscription there is no session: a frame is ignored.
+    let fresh = connection();
+    fresh.on_message("0|H0STCNT0|001|005930^093015^71000");
+    assert!(fresh.host.warned.borrow().is_empty());
+}
