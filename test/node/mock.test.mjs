@@ -122,6 +122,19 @@ describe("every operation against the mock", () => {
     assert.equal(new Set(all.map((b) => b.time)).size, all.length, "no minute twice");
     await assert.rejects(kis.getMinuteBars("005930", { until: "25:00" }), (e) => e.field === "options.until");
     await assert.rejects(kis.getMinuteBars("005930", { pages: 15 }), (e) => e.field === "options.pages");
+    // The answer's day summary (output1) says what the quote says: against yesterday's close.
+    const { body } = await kis.request({
+      method: "GET", path: "/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice", trId: "FHKST03010200",
+      query: { FID_ETC_CLS_CODE: "", FID_COND_MRKT_DIV_CODE: "J", FID_INPUT_ISCD: "005930", FID_INPUT_HOUR_1: "101500", FID_PW_DATA_INCU_YN: "Y" },
+    });
+    const q = await kis.getPrice("005930");
+    const day = body.output1;
+    assert.equal(Number(day.stck_prpr), q.price);
+    assert.equal(Number(day.stck_prdy_clpr), q.price - q.change, "yesterday's close");
+    assert.equal(Number(day.prdy_vrss), q.change);
+    assert.equal(Number(day.prdy_ctrt), q.changeRate);
+    assert.equal(day.prdy_vrss_sign, q.raw.prdy_vrss_sign);
+    assert.equal(Number(day.acml_vol), q.volume, "the day's volume, not the page's");
   });
 
   test("modify (정정): the open order gets a new price under a new number that names it", async () => {

@@ -87,6 +87,14 @@ export async function startMockKis(o = {}) {
       prevClose: Number(yesterday.stck_clpr),
     };
   };
+  /** `a` against `b`, in per cent with two decimals, as KIS writes a rate. */
+  const rate = (a, b) => ((100 * (a - b)) / b).toFixed(2);
+  /** `p` against yesterday's close `prev`, in KIS's three fields. */
+  const change = (p, prev) => ({
+    prdy_vrss: String(p - prev),
+    prdy_vrss_sign: p > prev ? "2" : p < prev ? "5" : "3",
+    prdy_ctrt: rate(p, prev),
+  });
   /** Cash not held back for open limit buys: what KIS lets you order with. */
   const orderable = (acct) => acct.cash - acct.orders
     .filter((x) => x.side === "buy" && !x.cancelled && x.filled < x.qty)
@@ -287,9 +295,11 @@ export async function startMockKis(o = {}) {
       const s = q.FID_INPUT_ISCD;
       const p = price(s);
       const rows = minuteBars(s, p, q.FID_INPUT_HOUR_1, kst(now()).date);
+      // The day's summary, as the quote has it: against yesterday's close, the day's volume.
+      const { today, prevClose: prev } = day(s, p);
       const summary = {
-        prdy_vrss: "0", prdy_vrss_sign: "3", prdy_ctrt: "0.00", stck_prdy_clpr: String(p), acml_vol: String(rows.reduce((a, r) => a + Number(r.cntg_vol), 0)),
-        acml_tr_pbmn: "0", hts_kor_isnm: info(s).name, stck_prpr: String(p),
+        ...change(p, prev), stck_prdy_clpr: String(prev), acml_vol: today.acml_vol,
+        acml_tr_pbmn: String(Number(today.acml_vol) * p), hts_kor_isnm: info(s).name, stck_prpr: String(p),
       };
       return ok("MCA00000", "정상처리 되었습니다.", { output1: summary, output2: rows });
     },
@@ -337,7 +347,6 @@ export async function startMockKis(o = {}) {
       const t = tick(prev);
       const onTick = (x) => Math.round(x / t) * t;
       const at = (x) => String(onTick(x));
-      const rate = (a, b) => ((100 * (a - b)) / b).toFixed(2);
       const up = onTick(prev * 1.3), down = onTick(prev * 0.7), hi = onTick(prev * 1.25), lo = onTick(prev * 0.8);
       const shares = 5969782550;
       // Every field KIS's inquire-price answers with, in its order (81, none of them the
@@ -346,8 +355,7 @@ export async function startMockKis(o = {}) {
         output: {
           iscd_stat_cls_code: "55", marg_rate: "20.00", rprs_mrkt_kor_name: "KOSPI200", new_hgpr_lwpr_cls_code: "",
           bstp_kor_isnm: "전기·전자", temp_stop_yn: "N", oprc_rang_cont_yn: "N", clpr_rang_cont_yn: "N", crdt_able_yn: "Y",
-          grmn_rate_cls_code: "40", elw_pblc_yn: "Y", stck_prpr: String(p), prdy_vrss: String(p - prev),
-          prdy_vrss_sign: p > prev ? "2" : p < prev ? "5" : "3", prdy_ctrt: rate(p, prev),
+          grmn_rate_cls_code: "40", elw_pblc_yn: "Y", stck_prpr: String(p), ...change(p, prev),
           acml_tr_pbmn: String(Number(today.acml_vol) * p), acml_vol: today.acml_vol, prdy_vrss_vol_rate: "85.12",
           stck_oprc: open, stck_hgpr: high, stck_lwpr: low, stck_mxpr: String(up), stck_llam: String(down),
           stck_sdpr: String(prev), wghn_avrg_stck_prc: p.toFixed(2), hts_frgn_ehrt: "50.12", frgn_ntby_qty: "-120345",
