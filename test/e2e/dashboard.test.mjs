@@ -154,7 +154,9 @@ test("a lost order answer beside another script's identical order: orderStatusUn
   await page.click("#error");
   assert.ok(await page.isHidden("#error"));
   // The form still says what became of the order once the message is gone.
-  assert.match(await page.textContent("#order-message"), /^Order failed \(orderStatusUnknown\) at \d\d:\d\d:\d\d KST/);
+  const kept = await page.textContent("#order-message");
+  assert.match(kept, /^Order failed \(orderStatusUnknown\) at \d\d:\d\d:\d\d KST: The order may or may not have reached KIS/);
+  assert.ok(kept.includes(theirs.orderNo) && kept.includes(ours.odno), kept);
 });
 
 test("an EGW00201 burst shows the waiting state, then recovers", async () => {

@@ -1,6 +1,6 @@
 import type { KisEnv, OrderAck, OrderInput } from "kis-wasm";
 import { $, kstClock } from "./dom.js";
-import { kindOf } from "./errors.js";
+import { describe, kindOf } from "./errors.js";
 
 export interface OrderRequest {
   side: "buy" | "sell";
@@ -66,9 +66,10 @@ export class OrderForm {
       const ack = await this.place(r);
       this.message.textContent = `Order ${ack.orderNo} accepted at ${ack.time}.`;
     } catch (e) {
-      // Kept after the message below is dismissed: what happened to this order, and when.
+      // The form keeps what happened to this order, and when, in full: the error bar says it
+      // too, but goes with a click.
       const kind = kindOf(e);
-      this.message.textContent = `Order failed${kind ? ` (${kind})` : ""} at ${kstClock()} KST; the message below says more.`;
+      this.message.textContent = `Order failed${kind ? ` (${kind})` : ""} at ${kstClock()} KST: ${describe(e)}`;
       this.report(e);
     }
   }
