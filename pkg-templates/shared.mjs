@@ -13,14 +13,20 @@ export class KisError extends Error {
  *  wasm): runtimes probe objects for `then` (await, an async function's return), `toJSON`
  *  (JSON.stringify) and the like, and a method under every name made `await kis.api` hang on a
  *  call that then rejected unhandled. */
-export function addApiProxy(KisClient, isApi) {
+export function addApiProxy(KisClient, isApi, apiNames) {
+  // The names are listed (Object.keys, for…in, a REPL's completion), not only answered for.
+  let names;
   Object.defineProperty(KisClient.prototype, "api", {
     get() {
       const client = this;
       const known = (name) => typeof name === "string" && isApi(name);
+      const method = (name) => (params, options) => client.call(name, params, options);
       return new Proxy({}, {
-        get: (_, name) => (known(name) ? (params, options) => client.call(name, params, options) : undefined),
+        get: (_, name) => (known(name) ? method(name) : undefined),
         has: (_, name) => known(name),
+        ownKeys: () => [...(names ??= apiNames().split(",").filter(Boolean))],
+        getOwnPropertyDescriptor: (_, name) =>
+          known(name) ? { value: method(name), writable: false, enumerable: true, configurable: true } : undefined,
       });
     },
   });

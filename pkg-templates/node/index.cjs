@@ -6,7 +6,7 @@ const wasm = require("./kis_wasm.js");
 const shared = require("./shared.cjs");
 
 wasm.__setKisErrorClass(shared.KisError);
-shared.addApiProxy(wasm.KisClient, wasm.__isApi);
+shared.addApiProxy(wasm.KisClient, wasm.__isApi, wasm.__apiNames);
 
 /** A TokenStore in a JSON file (mode 0600), shared by every process that names it. */
 function fileTokenStore(path) {

@@ -56,3 +56,15 @@ pub fn is_mock_url_js(#[wasm_bindgen(unchecked_param_type = "string")] url: JsVa
 pub fn is_api(name: &str) -> bool {
     crate::catalogue::find(name).is_some()
 }
+
+/// Every catalogued API's method name, in the catalogue's order, each followed by a comma, for
+/// `kis.api`'s keys (`Object.keys`, `for … in`, a REPL's completion); not part of the API.
+#[wasm_bindgen(js_name = "__apiNames", skip_typescript)]
+pub fn api_names() -> String {
+    let mut names = String::new();
+    for e in crate::catalogue::endpoints() {
+        names.push_str(&e.name);
+        names.push(',');
+    }
+    names
+}

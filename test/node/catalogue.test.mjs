@@ -113,6 +113,16 @@ test("kis.api has the catalogue's names and no others, so awaiting, returning or
     for (const name of ["then", "toJSON", "constructor", "valueOf", "domesticStockInquirPrice"]) assert.equal(kis.api[name], undefined, name);
     assert.ok("domesticStockInquirePrice" in kis.api && "/uapi/domestic-stock/v1/quotations/inquire-price" in kis.api);
     assert.ok(!("then" in kis.api));
+    // Listed too: Object.keys, for…in, a spread and a REPL's completion see every API, as functions.
+    const names = Object.keys(kis.api);
+    assert.equal(names.length, catalogue.rest.length);
+    assert.deepEqual(new Set(names), new Set(catalogue.rest.map((e) => e.name)));
+    const spread = { ...kis.api };
+    assert.ok(names.every((n) => typeof spread[n] === "function"));
+    let seen = 0;
+    for (const name in kis.api) seen += name === "domesticStockInquirePrice" ? 1 : 0;
+    assert.equal(seen, 1);
+    assert.equal(Object.getOwnPropertyDescriptor(kis.api, "then"), undefined);
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(unhandled, []);
   } finally {
