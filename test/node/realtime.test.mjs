@@ -117,7 +117,7 @@ test("a fill notice comes encrypted and is read with the subscribe answer's key"
   rt.close();
 });
 
-test("trades: the curated shape, numbers parsed, the change against the close getPrice reports", async () => {
+test("trades: the curated shape, numbers parsed, the change, open, high, low and volume of the day getPrice reports", async () => {
   const { kis, rt } = client();
   const trades = [];
   const stop = await rt.trades("005930", (t) => trades.push(t));
@@ -132,6 +132,11 @@ test("trades: the curated shape, numbers parsed, the change against the close ge
     assert.ok(t.side === "buy" || t.side === "sell", String(t.side));
     assert.equal(t.raw.stck_prpr, String(t.price));
     assert.ok(t.totalVolume > 0 && t.volume > 0);
+    // The day a dashboard shows from the REST quote goes on, rather than jumping to another.
+    assert.equal(t.open, quote.open);
+    assert.equal(t.high, Math.max(quote.high, t.price));
+    assert.equal(t.low, Math.min(quote.low, t.price));
+    assert.ok(t.totalVolume >= quote.volume, `${t.totalVolume} < ${quote.volume}`);
   }
   assert.ok(trades[1].totalVolume > trades[0].totalVolume, "the day's volume grows");
   stop();

@@ -14,7 +14,7 @@ const NOTICES = new Set(["H0STCNI0", "H0STCNI9"]);
 
 /**
  * @param {import("node:http").Server} server
- * @param {{ env: "real"|"mock", approvals: Map<string, string>, price: (s: string) => number, prevClose: (s: string) => number, name: (s: string) => string, now: () => number, tickMs?: number, pingMs?: number }} o
+ * @param {{ env: "real"|"mock", approvals: Map<string, string>, price: (s: string) => number, day: (s: string) => { open: string, high: string, low: string, prevClose: number, today: { acml_vol: string } }, name: (s: string) => string, now: () => number, tickMs?: number, pingMs?: number }} o
  */
 export function attachRealtime(server, o) {
   const wss = new WebSocketServer({ server });
@@ -90,18 +90,19 @@ export function attachRealtime(server, o) {
   }
 
   /** H0STCNT0's 46 columns, those a client reads with KIS's meaning: a price on the symbol's
-   *  tick around the simulated market's, the change against the close the REST quote uses, the
-   *  day's volume growing. */
+   *  tick around the simulated market's; the change, the open, high and low of the day the
+   *  REST quote has (high and low taking this trade in); the quote's volume, growing. */
   function trade(symbol, n) {
     const p = o.price(symbol);
-    const prev = o.prevClose(symbol);
+    const { open, high, low, prevClose: prev, today } = o.day(symbol);
     const step = tick(p);
     const last = p + ((n % 3) - 1) * step;
     const t = kst(o.now());
     const sign = last > prev ? "2" : last < prev ? "5" : "3";
     const vol = 10 + (n % 7);
     const cols = [symbol, t.time, String(last), sign, String(last - prev), ((100 * (last - prev)) / prev).toFixed(2), String(p),
-      String(p), String(p + step), String(p - step), String(last + step), String(last), String(vol), String(1000 + n * 10)];
+      open, String(Math.max(Number(high), last)), String(Math.min(Number(low), last)), String(last + step), String(last),
+      String(vol), String(Number(today.acml_vol) + n * 10)];
     const rest = Array(46 - cols.length).fill("0");
     rest[21 - cols.length] = n % 2 ? "1" : "5"; // CCLD_DVSN: who took the price
     return [...cols, ...rest];

@@ -647,7 +647,7 @@ export async function startMockKis(o = {}) {
   });
   const listening = await listen(server, o.port ?? 0, o.host);
   const { port } = listening;
-  realtime = attachRealtime(server, { env, approvals: state.approvals, price, prevClose: (s) => day(s).prevClose, name: (s) => info(s).name, now, tickMs: o.tickMs, pingMs: o.pingMs });
+  realtime = attachRealtime(server, { env, approvals: state.approvals, price, day: (s) => day(s), name: (s) => info(s).name, now, tickMs: o.tickMs, pingMs: o.pingMs });
 
   const api = {
     url: `http://127.0.0.1:${port}`,
