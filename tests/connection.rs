@@ -11,6 +11,7 @@ use kis_wasm::env::CustType;
 use kis_wasm::error::{ErrorKind, KisError};
 use kis_wasm::realtime::connection::{Connection, Host, Leaving, Subscribed};
 use kis_wasm::realtime::shapes::{Shape, Shaped};
+use proptest::prelude::*;
 use serde_json::{json, Value};
 
 type Callback = Rc<dyn Fn(&Value) -> Result<(), String>>;
@@ -26,9 +27,25 @@ struct FakeHost {
     told: RefCell<Vec<(&'static str, String)>>,
 }
 
+/// A state listener: its name, whether it throws, and what else it does inside its call.
+#[derive(Clone)]
+struct Listener {
+    name: &'static str,
+    throws: bool,
+    then: Option<Rc<dyn Fn() -> Result<(), String>>>,
+}
+
+fn listener(name: &'static str, throws: bool) -> Listener {
+    Listener {
+        name,
+        throws,
+        then: None,
+    }
+}
+
 impl Host for FakeHost {
     type Callback = Callback;
-    type Listener = (&'static str, bool);
+    type Listener = Listener;
     type Value = Value;
 
     fn send(&self, text: &str) {
@@ -48,11 +65,13 @@ impl Host for FakeHost {
     fn call(&self, callback: &Callback, value: &Value) -> Result<(), String> {
         callback(value)
     }
-    /// A listener is a name and whether it throws.
-    fn tell(&self, (name, throws): &(&'static str, bool), state: &str) -> Result<(), String> {
-        self.told.borrow_mut().push((name, state.to_string()));
-        match throws {
-            true => Err(format!("{name} broke")),
+    fn tell(&self, l: &Listener, state: &str) -> Result<(), String> {
+        self.told.borrow_mut().push((l.name, state.to_string()));
+        if let Some(then) = &l.then {
+            then()?;
+        }
+        match l.throws {
+            true => Err(format!("{} broke", l.name)),
             false => Ok(()),
         }
     }
@@ -118,7 +137,7 @@ fn told(c: &Conn) -> Vec<(&'static str, String)> {
 #[test]
 fn subscriptions_go_when_the_socket_opens_once_each_and_all_again_after_a_reconnect() {
     let c = connection();
-    c.on_state(1, ("a", false));
+    c.on_state(1, listener("a", false));
     c.connecting();
     let (cb, _) = keeper();
     let first = subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb.clone());
@@ -305,12 +324,12 @@ fn a_view_that_leaves_ends_only_its_own_part_and_the_last_closes_the_connection(
     let c = connection();
     let (cb, got_one) = keeper();
     let (cb2, got_two) = keeper();
-    c.on_state(1, ("one", false));
+    c.on_state(1, listener("one", false));
     subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb);
     c.opened(0.0);
     c.on_message(&took("H0STCNT0", "005930"));
     let two = c.add_view();
-    c.on_state(two, ("two", false));
+    c.on_state(two, listener("two", false));
     subscribe(&c, two, ("H0STCNT0", "005930"), Shape::Trade, cb2.clone());
     let mut waiting = subscribe(&c, two, ("H0STASP0", "000660"), Shape::Orderbook, cb2);
     c.host.sent.borrow_mut().clear();
@@ -435,8 +454,8 @@ fn a_socket_that_hears_nothing_for_silence_ms_is_silent_and_pingpong_goes_back_a
 #[test]
 fn a_throwing_state_listener_is_logged_once_and_the_others_still_hear() {
     let c = connection();
-    c.on_state(1, ("bad", true));
-    c.on_state(1, ("good", false));
+    c.on_state(1, listener("bad", true));
+    c.on_state(1, listener("good", false));
     c.connecting();
     c.opened(0.0);
     let heard: Vec<&str> = told(&c)
@@ -464,4 +483,174 @@ fn a_frame_that_cannot_be_read_is_logged_and_nothing_else_happens() {
     let fresh = connection();
     fresh.on_message("0|H0STCNT0|001|005930^093015^71000");
     assert!(fresh.host.warned.borrow().is_empty());
+}
+
+/// What a caller's function does when the connection calls it, from inside the call.
+#[derive(Debug, Clone)]
+enum Reaction {
+    Nothing,
+    Throw,
+    /// Ends the n-th subscription made (itself, another, or one long gone).
+    End(u32),
+    /// Subscribes another symbol.
+    Subscribe(&'static str),
+    /// Its view leaves the connection (the whole of it, when it is the last).
+    Leave,
+}
+
+/// One step a caller or the socket takes.
+#[derive(Debug, Clone)]
+enum Step {
+    Subscribe(usize, &'static str, &'static str, Reaction),
+    End(u32),
+    AddView,
+    Leave(usize),
+    OnState(usize, Reaction),
+    Open,
+    Drop,
+    Frame(String),
+}
+
+const TRS: [&str; 3] = ["H0STCNT0", "H0STASP0", "H0STCNI9"];
+const KEYS: [&str; 3] = ["005930", "000660", "hts-id"];
+
+fn reaction() -> impl Strategy<Value = Reaction> {
+    prop_oneof![
+        3 => Just(Reaction::Nothing),
+        1 => Just(Reaction::Throw),
+        2 => (1u32..12).prop_map(Reaction::End),
+        1 => prop::sample::select(KEYS.to_vec()).prop_map(Reaction::Subscribe),
+        1 => Just(Reaction::Leave),
+    ]
+}
+
+fn frame() -> impl Strategy<Value = String> {
+    let tr = prop::sample::select(TRS.to_vec());
+    let key = prop::sample::select(KEYS.to_vec());
+    prop_oneof![
+        (tr.clone(), key.clone(), 1usize..3).prop_map(|(tr, key, n)| {
+            let record = format!("{key}^093015^71000^500");
+            format!("0|{tr}|{n:03}|{}", vec![record; n].join("^"))
+        }),
+        (tr.clone(), key.clone()).prop_map(|(tr, key)| took(tr, key)),
+        (tr, key).prop_map(|(tr, key)| answer(tr, key, "1", "OPSP0011", "refused")),
+        Just(answer(
+            "(null)",
+            "",
+            "1",
+            "OPSP8996",
+            "ALREADY IN USE appkey"
+        )),
+        Just(r#"{"header":{"tr_id":"PINGPONG"}}"#.to_string()),
+        ".{0,16}",
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0usize..3, prop::sample::select(TRS.to_vec()), prop::sample::select(KEYS.to_vec()), reaction())
+            .prop_map(|(v, tr, key, r)| Step::Subscribe(v, tr, key, r)),
+        2 => (1u32..12).prop_map(Step::End),
+        1 => Just(Step::AddView),
+        1 => (0usize..3).prop_map(Step::Leave),
+        1 => (0usize..3, reaction()).prop_map(|(v, r)| Step::OnState(v, r)),
+        2 => Just(Step::Open),
+        1 => Just(Step::Drop),
+        6 => frame().prop_map(Step::Frame),
+    ]
+}
+
+/// What a caller does from inside a callback or a listener of `view`.
+fn react(c: &Conn, view: u32, r: &Reaction) -> Result<(), String> {
+    match r {
+        Reaction::Nothing => Ok(()),
+        Reaction::Throw => Err("thrown".to_string()),
+        Reaction::End(id) => {
+            c.end(*id);
+            Ok(())
+        }
+        Reaction::Subscribe(key) => {
+            if c.refuse_if_closed(view).is_ok() {
+                let _ = c.subscribe(view, "k", ("H0STCNT0", key), Shape::Trade, keeper().0);
+            }
+            Ok(())
+        }
+        Reaction::Leave => {
+            leave(c, view);
+            Ok(())
+        }
+    }
+}
+
+/// A view leaving, as `KisRealtime::close` does it.
+fn leave(c: &Conn, view: u32) {
+    match c.leave(view) {
+        Leaving::Before => {}
+        Leaving::Others => c.end_view(view),
+        Leaving::Last => {
+            c.close();
+            c.state("closed");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Whatever callers and KIS do, in any order, and whatever a callback or a listener does
+    /// from inside its call (end any subscription, start one, close its view, throw), the
+    /// connection neither panics (a double borrow would trap the module inside a socket event)
+    /// nor holds more than KIS's 41, and a closed one stays closed.
+    #[test]
+    fn a_connection_takes_any_steps_and_any_reentrant_caller(steps in prop::collection::vec(step(), 1..40)) {
+        let c = connection();
+        let me: Rc<RefCell<Weak<Conn>>> = Rc::new(RefCell::new(Rc::downgrade(&c)));
+        let mut views = vec![1u32];
+        for s in steps {
+            match s {
+                Step::Subscribe(v, tr, key, r) => {
+                    let view = views[v % views.len()];
+                    let m = me.clone();
+                    let cb: Callback = Rc::new(move |_| {
+                        let c = m.borrow().upgrade().unwrap();
+                        react(&c, view, &r)
+                    });
+                    if c.refuse_if_closed(view).is_ok() {
+                        let _ = c.subscribe(view, "k", (tr, key), Shape::Record, cb);
+                    }
+                }
+                Step::End(id) => c.end(id),
+                Step::AddView => {
+                    if !c.is_closed() {
+                        views.push(c.add_view());
+                    }
+                }
+                Step::Leave(v) => leave(&c, views[v % views.len()]),
+                Step::OnState(v, r) => {
+                    let view = views[v % views.len()];
+                    let m = me.clone();
+                    let then: Rc<dyn Fn() -> Result<(), String>> = Rc::new(move || {
+                        let c = m.borrow().upgrade().unwrap();
+                        react(&c, view, &r)
+                    });
+                    c.on_state(view, Listener { name: "listener", throws: false, then: Some(then) });
+                }
+                Step::Open => {
+                    c.connecting();
+                    c.opened(0.0);
+                }
+                Step::Drop => {
+                    if c.dropped() {
+                        c.reconnect_wait();
+                    }
+                }
+                Step::Frame(f) => c.on_message(&f),
+            }
+            prop_assert!(c.subscriptions() <= 41);
+        }
+        if c.is_closed() {
+            prop_assert!(views.iter().all(|v| c.refuse_if_closed(*v).is_err()));
+            prop_assert!(!c.dropped(), "closed by the caller: never reconnected");
+        }
+    }
 }
