@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { KisClient } from "kis-wasm";
 import { startStack } from "../../www/stack.mjs";
 
 let stack, context, page, loaded;
@@ -226,6 +227,36 @@ test("live: ticks move the watchlist, the orderbook and the last candle, a fill 
     assert.ok(!uuid.test(text), "no real approval key");
     assert.ok(!/mock-token-|demo-app-secret|demo-app-key/.test(text), "no key, secret or token");
   }
+  await page.uncheck("#live");
+  await page.waitForFunction(() => ["", "closed"].includes(document.querySelector("#rt-state")?.textContent ?? ""), null, { timeout: 5000 });
+});
+
+test("live: an order filled while the socket was down, its notice lost with it, shows in today's orders as soon as the socket is back", async () => {
+  await page.check("#live");
+  await page.waitForFunction(() => document.querySelector("#rt-state")?.textContent === "open", null, { timeout: 15000 });
+  await page.evaluate(() => {
+    window.__rtStates = [];
+    new MutationObserver(() => window.__rtStates.push(document.querySelector("#rt-state").textContent))
+      .observe(document.querySelector("#rt-state"), { childList: true, characterData: true, subtree: true });
+  });
+  // The socket drops; another script on the account buys at market in the gap, and its fill
+  // notice goes to no connection.
+  const other = new KisClient({
+    appKey: "PSdemoOtherScriptKey0123456789abcdef", appSecret: "other-secret-0123456789", account: "50012345-01",
+    env: "mock", baseUrl: stack.mock.url, logger: null, rateLimitPerSec: 0, hashkey: false,
+  });
+  await other.ensureToken();
+  stack.mock.realtime.dropAll();
+  await page.waitForFunction(() => window.__rtStates.includes("reconnecting"), null, { timeout: 5000 });
+  const theirs = await other.buy({ symbol: "000660", quantity: 1 });
+  assert.equal(await page.textContent("#rt-state"), "reconnecting", "bought in the gap");
+  other.free();
+  await page.waitForFunction(() => {
+    const s = window.__rtStates;
+    return s.includes("reconnecting") && s.at(-1) === "open";
+  }, null, { timeout: 15000 });
+  // Back: the orders are read again at once, not at the next 15-second round.
+  await page.waitForSelector(`#order-rows tr[data-order-no="${theirs.orderNo}"]`, { timeout: 3000 });
   await page.uncheck("#live");
   await page.waitForFunction(() => ["", "closed"].includes(document.querySelector("#rt-state")?.textContent ?? ""), null, { timeout: 5000 });
 });

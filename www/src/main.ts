@@ -157,7 +157,14 @@ async function goLive(on: boolean): Promise<void> {
   if (!on || !kis || !current) return;
   const rt = kis.realtime({ url: current.proxyUrl.replace(/^http/, "ws") });
   live = rt;
-  rt.onState((state) => ($("#rt-state").textContent = state));
+  let was = "";
+  rt.onState((state) => {
+    $("#rt-state").textContent = state;
+    // KIS does not send again what came while the connection was down: a fill in the gap shows
+    // only in today's orders, so they are read again as soon as the connection is back.
+    if (state === "open" && was === "reconnecting") void asAction(refreshAccount);
+    was = state;
+  });
   // All at once: each waits for KIS's answer, and a socket still connecting holds them all.
   const subscriptions: Promise<unknown>[] = [followBook(rt, selected)];
   const htsId = current.htsId;
