@@ -145,10 +145,6 @@ impl<H: Host> Connection<H> {
         }
     }
 
-    pub fn is_open(&self) -> bool {
-        self.open.get()
-    }
-
     pub fn is_closed(&self) -> bool {
         self.closed.get()
     }

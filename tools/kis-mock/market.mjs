@@ -78,6 +78,16 @@ export function bookQty(symbol, side, i, n = 0) {
 
 /** `count` (30) bars, newest first (as KIS sends them), ending at `close` today. Fewer bars are
  *  the first of the 30: the sequence is drawn newest first. */
+/** `a` against `b`, in per cent with two decimals, as KIS writes a rate. */
+export function rate(a, b) {
+  return ((100 * (a - b)) / b).toFixed(2);
+}
+
+/** Price `p` against yesterday's close `prev`, in KIS's three fields, in KIS's order. */
+export function change(p, prev) {
+  return { prdy_vrss: String(p - prev), prdy_vrss_sign: p > prev ? "2" : p < prev ? "5" : "3", prdy_ctrt: rate(p, prev) };
+}
+
 export function dailyBars(symbol, close, period, nowMs, count = 30) {
   const next = rng(hash(symbol + period));
   const step = { D: 1, W: 7, M: 30 }[period] ?? 1;
@@ -97,8 +107,7 @@ export function dailyBars(symbol, close, period, nowMs, count = 30) {
       bars.push({
         stck_bsop_date: kst(day).date, stck_oprc: String(o), stck_hgpr: String(h), stck_lwpr: String(l),
         stck_clpr: String(c), acml_vol: String(Math.round(100000 + next() * 900000)), prdy_vrss_vol_rate: "95.12",
-        prdy_vrss: String(c - prev), prdy_vrss_sign: c > prev ? "2" : c < prev ? "5" : "3",
-        prdy_ctrt: ((100 * (c - prev)) / prev).toFixed(2), hts_frgn_ehrt: "50.12", frgn_ntby_qty: "0",
+        ...change(c, prev), hts_frgn_ehrt: "50.12", frgn_ntby_qty: "0",
         flng_cls_code: "00", acml_prtt_rate: "1.00",
       });
       c = prev;

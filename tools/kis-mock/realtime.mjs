@@ -7,7 +7,7 @@
 // does), and faults that drop every connection or silence it without a close.
 import crypto from "node:crypto";
 import { WebSocketServer } from "ws";
-import { bookQty, kst, tick } from "./market.mjs";
+import { bookQty, change, kst, tick } from "./market.mjs";
 
 const MAX = 41;
 const NOTICES = new Set(["H0STCNI0", "H0STCNI9"]);
@@ -98,9 +98,9 @@ export function attachRealtime(server, o) {
     const step = tick(p);
     const last = p + ((n % 3) - 1) * step;
     const t = kst(o.now());
-    const sign = last > prev ? "2" : last < prev ? "5" : "3";
+    const { prdy_vrss, prdy_vrss_sign, prdy_ctrt } = change(last, prev);
     const vol = 10 + (n % 7);
-    const cols = [symbol, t.time, String(last), sign, String(last - prev), ((100 * (last - prev)) / prev).toFixed(2), String(p),
+    const cols = [symbol, t.time, String(last), prdy_vrss_sign, prdy_vrss, prdy_ctrt, String(p),
       open, String(Math.max(Number(high), last)), String(Math.min(Number(low), last)), String(last + step), String(last),
       String(vol), String(Number(today.acml_vol) + n * 10)];
     const rest = Array(46 - cols.length).fill("0");

@@ -4,7 +4,7 @@
 // Node only, no dependencies.
 import http from "node:http";
 import crypto from "node:crypto";
-import { info, kst, dailyBars, minuteBars, tick, bookQty } from "./market.mjs";
+import { info, kst, dailyBars, minuteBars, tick, bookQty, change, rate } from "./market.mjs";
 import { TR_IDS } from "./tr-ids.mjs";
 import { answer as catalogued } from "./catalogue.mjs";
 import { createBooks } from "./books.mjs";
@@ -87,14 +87,6 @@ export async function startMockKis(o = {}) {
       prevClose: Number(yesterday.stck_clpr),
     };
   };
-  /** `a` against `b`, in per cent with two decimals, as KIS writes a rate. */
-  const rate = (a, b) => ((100 * (a - b)) / b).toFixed(2);
-  /** `p` against yesterday's close `prev`, in KIS's three fields. */
-  const change = (p, prev) => ({
-    prdy_vrss: String(p - prev),
-    prdy_vrss_sign: p > prev ? "2" : p < prev ? "5" : "3",
-    prdy_ctrt: rate(p, prev),
-  });
   /** Cash not held back for open limit buys: what KIS lets you order with. */
   const orderable = (acct) => acct.cash - acct.orders
     .filter((x) => x.side === "buy" && !x.cancelled && x.filled < x.qty)
@@ -647,7 +639,7 @@ export async function startMockKis(o = {}) {
   });
   const listening = await listen(server, o.port ?? 0, o.host);
   const { port } = listening;
-  realtime = attachRealtime(server, { env, approvals: state.approvals, price, day: (s) => day(s), name: (s) => info(s).name, now, tickMs: o.tickMs, pingMs: o.pingMs });
+  realtime = attachRealtime(server, { env, approvals: state.approvals, price, day, name: (s) => info(s).name, now, tickMs: o.tickMs, pingMs: o.pingMs });
 
   const api = {
     url: `http://127.0.0.1:${port}`,
