@@ -288,6 +288,9 @@ pub struct FakeOrder {
     pub order_type: String,
     pub time: String,
     pub cancelled: bool,
+    /// The order a modification or cancel changes (`orgn_odno`); empty on a new order. KIS
+    /// lists a change as an order of its own.
+    pub original: String,
     /// Virtual time from which daily-ccld lists it (see `listing_lag_ms`).
     pub listed_from: f64,
 }
@@ -514,53 +517,58 @@ impl FakeKis {
             "inquire-balance" => self.balance_page(r),
             "inquire-psbl-order" => ok(json!({"rt_cd":"0","msg_cd":"KIOK0510","msg1":"",
                 "output": {"ord_psbl_cash":"1000000","nrcvb_buy_qty":"14","nrcvb_buy_amt":"980000"}})),
-            "order-cash" => {
+            "order-cash" | "order-rvsecncl" => {
                 let body: Value =
                     serde_json::from_str(r.body.as_deref().unwrap_or("{}")).unwrap_or(Value::Null);
+                let text = |k: &str| body[k].as_str().unwrap_or("").to_string();
                 let kis_now = now + self.clock_skew_ms.get();
                 let today = kst_date(kis_now);
-                let n = self
-                    .orders
-                    .borrow()
-                    .iter()
-                    .filter(|o| o.date == today)
-                    .count()
-                    + 1;
-                let tr = r.header("tr_id").unwrap_or("");
-                let order = FakeOrder {
+                let mut orders = self.orders.borrow_mut();
+                let n = orders.iter().filter(|o| o.date == today).count() + 1;
+                let mut order = FakeOrder {
                     date: today,
                     order_no: format!("{:010}", 1000 + n),
-                    side: if tr.ends_with("0011U") || tr.ends_with("0801U") {
-                        "01"
-                    } else {
-                        "02"
-                    },
-                    symbol: body["PDNO"].as_str().unwrap_or("").to_string(),
-                    quantity: body["ORD_QTY"].as_str().unwrap_or("").to_string(),
-                    price: body["ORD_UNPR"].as_str().unwrap_or("").to_string(),
-                    order_type: body["ORD_DVSN"].as_str().unwrap_or("").to_string(),
+                    side: "02",
+                    symbol: text("PDNO"),
+                    quantity: text("ORD_QTY"),
+                    price: text("ORD_UNPR"),
+                    order_type: text("ORD_DVSN"),
                     time: kst_time(kis_now),
                     cancelled: false,
+                    original: String::new(),
                     listed_from: now + self.listing_lag_ms.get(),
                 };
+                if p == "order-cash" {
+                    let tr = r.header("tr_id").unwrap_or("");
+                    if tr.ends_with("0011U") || tr.ends_with("0801U") {
+                        order.side = "01";
+                    }
+                } else {
+                    // A change takes the original's remaining quantity off it, and is listed
+                    // as an order of its own naming it: a cancel already cancelled, a
+                    // modification at its new price.
+                    let target = text("ORGN_ODNO");
+                    let Some(o) = orders
+                        .iter_mut()
+                        .find(|o| o.order_no == target && !o.cancelled)
+                    else {
+                        return kis_error(200, "APBK0634", "취소 가능 수량이 없습니다.");
+                    };
+                    o.cancelled = true;
+                    order.side = o.side;
+                    order.symbol = o.symbol.clone();
+                    order.quantity = o.quantity.clone();
+                    order.original = target;
+                    if text("RVSE_CNCL_DVSN_CD") == "02" {
+                        order.price = o.price.clone();
+                        order.order_type = o.order_type.clone();
+                        order.cancelled = true;
+                    }
+                }
                 let out = json!({"rt_cd":"0","msg_cd":"APBK0013","msg1":"주문 전송 완료 되었습니다.",
                     "output": {"KRX_FWDG_ORD_ORGNO":"06010","ODNO": order.order_no,"ORD_TMD": order.time}});
-                self.orders.borrow_mut().push(order);
+                orders.push(order);
                 ok(out)
-            }
-            "order-rvsecncl" => {
-                let body: Value =
-                    serde_json::from_str(r.body.as_deref().unwrap_or("{}")).unwrap_or(Value::Null);
-                let target = body["ORGN_ODNO"].as_str().unwrap_or("");
-                let mut orders = self.orders.borrow_mut();
-                match orders.iter_mut().find(|o| o.order_no == target) {
-                    Some(o) => {
-                        o.cancelled = true;
-                        ok(json!({"rt_cd":"0","msg_cd":"APBK0013","msg1":"",
-                            "output": {"KRX_FWDG_ORD_ORGNO":"06010","ODNO": format!("{:010}", 9000),"ORD_TMD": kst_time(now)}}))
-                    }
-                    None => kis_error(200, "APBK0634", "취소 가능 수량이 없습니다."),
-                }
             }
             "inquire-daily-ccld" => {
                 let sym = r.query_value("PDNO").unwrap_or("").to_string();
@@ -572,7 +580,7 @@ impl FakeKis {
                 let rows: Vec<Value> = self.orders.borrow().iter().rev()
                     .filter(|o| (sym.is_empty() || o.symbol == sym) && (side == "00" || o.side == side)
                         && o.date >= from && o.date <= to && o.listed_from <= now)
-                    .map(|o| json!({"ord_dt": o.date, "ord_gno_brno":"06010","odno": o.order_no,
+                    .map(|o| json!({"ord_dt": o.date, "ord_gno_brno":"06010","odno": o.order_no,"orgn_odno": o.original,
                         "sll_buy_dvsn_cd": o.side, "pdno": o.symbol, "prdt_name":"삼성전자","ord_qty": o.quantity,
                         "ord_unpr": o.price, "ord_dvsn_cd": listed.as_deref().unwrap_or(&o.order_type), "ord_tmd": o.time, "tot_ccld_qty":"0",
                         "rmn_qty": if o.cancelled {"0"} else {o.quantity.as_str()}, "cncl_yn": if o.cancelled {"Y"} else {"N"}}))

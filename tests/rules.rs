@@ -1040,6 +1040,125 @@ fn b5_a_cancel_in_todays_orders_is_never_taken_for_the_lost_order() {
     assert_eq!(w.count(ORDER), 1, "not resent");
 }
 
+const CHANGE: &str = "/order-rvsecncl";
+
+/// A resting limit buy, and the request that cancels it (`modify`: None) or modifies its price.
+fn resting_order(w: &World, modify: Option<u64>) -> (String, Value) {
+    let ack = w
+        .run(
+            w.core
+                .buy(&json!({"symbol": "005930", "quantity": 3, "price": 60000})),
+        )
+        .unwrap();
+    let mut change = json!({"orderNo": ack.order_no, "orgNo": ack.org_no});
+    if let Some(price) = modify {
+        change["price"] = json!(price);
+    }
+    (ack.order_no, change)
+}
+
+fn change(w: &World, request: &Value) -> KisResult<OrderAck> {
+    match request.get("price") {
+        Some(_) => w.run(w.core.modify(request)),
+        None => w.run(w.core.cancel(request)),
+    }
+}
+
+#[test]
+fn b5_a_cancel_or_modification_whose_answer_is_lost_is_found_in_todays_orders_not_resent() {
+    // KIS lists a change as an order of its own naming the one it changes (`orgn_odno`).
+    for modify in [None, Some(60_100)] {
+        for fault in [
+            Scripted::ExecuteThen(504, "<html>Gateway Timeout</html>".into()),
+            Scripted::ExecuteThenReset,
+            Scripted::ExecuteThen(200, r#"{"rt_cd":"0","output":{"#.into()),
+        ] {
+            let w = world(json!({}));
+            let (original, request) = resting_order(&w, modify);
+            w.kis.script(CHANGE, vec![fault.clone()]);
+            let ack = change(&w, &request).unwrap();
+            let orders = w.kis.orders.borrow();
+            assert_eq!(orders.len(), 2, "{modify:?} {fault:?}");
+            assert_eq!(ack.order_no, orders[1].order_no, "{modify:?} {fault:?}");
+            assert_eq!(orders[1].original, original);
+            assert_eq!(w.count(CHANGE), 1, "never resent: {modify:?} {fault:?}");
+        }
+    }
+}
+
+#[test]
+fn b5_a_lost_change_not_listed_yet_is_unknown_naming_what_it_was_and_never_resent() {
+    for (modify, what, advice) in [
+        (
+            None,
+            "the cancel may have reached KIS",
+            "before cancelling again",
+        ),
+        (
+            Some(60_100),
+            "the modification may have reached KIS",
+            "before modifying again",
+        ),
+    ] {
+        let w = world(json!({}));
+        let (_, request) = resting_order(&w, modify);
+        w.kis.listing_lag_ms.set(60_000.0);
+        w.kis.script(CHANGE, vec![Scripted::ExecuteThenReset]);
+        let e = change(&w, &request).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+        assert!(e.message.starts_with(what), "{}", e.message);
+        assert!(
+            e.message.contains("not among today's orders"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains(advice), "{}", e.message);
+        assert_eq!(w.count(CHANGE), 1, "never resent");
+        assert_eq!(w.count(CCLD), 2, "looked twice");
+    }
+}
+
+#[test]
+fn b5_a_lost_modification_is_never_taken_for_anothers_change_to_the_order_at_another_price() {
+    // Another script modified the same order to 60 200 in the same seconds; this one, to 60 100,
+    // never reached KIS. Taken for it, the caller would believe the order rests at its price.
+    let w = world(json!({}));
+    let (original, request) = resting_order(&w, Some(60_100));
+    w.kis
+        .script(CHANGE, vec![Scripted::Respond(502, String::new())]);
+    let now = kis_wasm::kst::kst_time(w.clock.now_ms());
+    let today = kis_wasm::kst::kst_date(w.clock.now_ms());
+    let theirs = format!(
+        r#"{{"rt_cd":"0","msg_cd":"KIOK0460","msg1":"","ctx_area_fk100":"","ctx_area_nk100":"",
+        "output1":[{{"ord_dt":"{today}","ord_gno_brno":"06010","odno":"0000009001","orgn_odno":"{original}",
+        "sll_buy_dvsn_cd":"02","pdno":"005930","ord_qty":"3","ord_unpr":"60200","ord_tmd":"{now}",
+        "tot_ccld_qty":"0","rmn_qty":"3","cncl_yn":"N"}}],"output2":{{}}}}"#
+    );
+    w.kis.script(CCLD, vec![Scripted::Respond(200, theirs); 2]);
+    let e = change(&w, &request).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert!(!e.message.contains("0000009001"), "{}", e.message);
+    assert_eq!(w.count(CHANGE), 1, "not resent");
+}
+
+#[test]
+fn b5_a_lost_cancel_is_never_taken_for_a_new_order_nor_a_lost_order_for_a_cancel() {
+    // Both in flight at once, both answers lost: each lookup takes only its own kind of row.
+    let w = world(json!({}));
+    let (original, request) = resting_order(&w, None);
+    w.kis.script(CHANGE, vec![Scripted::ExecuteThenReset]);
+    w.kis.script(ORDER, vec![Scripted::ExecuteThenReset]);
+    let buy = json!({"symbol": "005930", "quantity": 3, "price": 60000});
+    let (cancelled, bought) =
+        w.run(async { futures::join!(w.core.cancel(&request), w.core.buy(&buy)) });
+    let (cancelled, bought) = (cancelled.unwrap(), bought.unwrap());
+    let orders = w.kis.orders.borrow();
+    let row = |no: &str| orders.iter().find(|o| o.order_no == no).unwrap().clone();
+    assert_eq!(row(&cancelled.order_no).original, original);
+    assert_eq!(row(&bought.order_no).original, "");
+    assert_eq!(orders.len(), 3);
+}
+
 #[test]
 fn b5_when_the_lookup_fails_the_status_is_unknown_and_nothing_is_resent() {
     let w = world(json!({}));
@@ -1309,17 +1428,22 @@ fn cancel_and_orders_round_trip() {
                 .buy(&json!({"symbol": "005930", "quantity": 5, "price": 69000})),
         )
         .unwrap();
-    w.run(
-        w.core
-            .cancel(&json!({"orderNo": ack.order_no, "orgNo": ack.org_no})),
-    )
-    .unwrap();
+    let cancel = w
+        .run(
+            w.core
+                .cancel(&json!({"orderNo": ack.order_no, "orgNo": ack.org_no})),
+        )
+        .unwrap();
     let orders = w
         .run(w.core.get_orders(&json!({"symbol": "005930"})))
         .unwrap();
-    assert_eq!(orders.len(), 1);
-    assert!(orders[0].cancelled);
-    assert_eq!(orders[0].price, Some(69000.0));
+    // Newest first: the cancel, listed as an order of its own naming the one it cancels.
+    assert_eq!(orders.len(), 2);
+    assert_eq!(orders[0].order_no, cancel.order_no);
+    assert_eq!(orders[0].original_order_no.as_ref(), Some(&ack.order_no));
+    assert!(orders[1].cancelled);
+    assert_eq!(orders[1].original_order_no, None);
+    assert_eq!(orders[1].price, Some(69000.0));
     let cancel = &w.kis.requests_to("/order-rvsecncl")[0];
     assert_eq!(cancel.header("tr_id"), Some("VTTC0013U"));
     assert_eq!(cancel.method, Method::Post);

@@ -24,10 +24,11 @@ const GATEWAY_BUSY_WAIT_MS: f64 = 1000.0;
 pub enum CallKind {
     /// Reads: retried on 5xx without an envelope and on lost connections (S7).
     Read,
-    /// Orders: an attempt that may have reached KIS ends the call as `ambiguous`.
+    /// Orders, and `cancel()`'s and `modify()`'s changes to them: an attempt that may have
+    /// reached KIS ends the call `maybe_executed`, and the caller looks it up in today's orders.
     Order,
-    /// Other writes (cancels, POSTs through `request()`): never resent after they may have
-    /// reached KIS, and nothing to look up.
+    /// Other writes (POSTs through `request()`, changes through `call()`): never resent after
+    /// they may have reached KIS, and nothing to look up.
     Write,
 }
 

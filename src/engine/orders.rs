@@ -1,6 +1,6 @@
-//! B5: an order is placed at most once. When an attempt may have reached KIS (5xx without a KIS
-//! code, a lost connection, a timeout, an answer that is not KIS's), the client looks the order
-//! up in today's orders: found → that is the answer; anything else (not listed, the lookup
+//! B5: an order is placed at most once, and so is a cancel or modification of one. When an
+//! attempt may have reached KIS (5xx without a KIS code, a lost connection, a timeout, an answer
+//! that is not KIS's), the client looks it up in today's orders: found → that is the answer; anything else (not listed, the lookup
 //! failed, an identical order it cannot account for) → `orderStatusUnknown`, and nothing is
 //! resent, since KIS's list can lag behind its book.
 
@@ -103,8 +103,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         match lookup {
             Lookup::Found(ack) => {
                 self.warn(&format!(
-                    "KIS order answer was lost ({}); found it in today's orders as {}",
-                    failed.error.message, ack.order_no
+                    "KIS's answer to {} was lost ({}); found it in today's orders as {}",
+                    terms.words().0,
+                    failed.error.message,
+                    ack.order_no
                 ));
                 self.remember(terms, &ack.order_no);
                 Ok(Placed::Found(ack))
@@ -112,20 +114,22 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             // Listing can lag behind execution, and a request nobody answered in time may
             // still be booked: "not listed" never proves "not placed".
             Lookup::Absent => Err(unknown(
+                terms,
                 failed,
                 "it is not among today's orders yet, but KIS can list an order late and may \
                  still book a slow request",
             )),
             Lookup::Unknown(lookup_error) => {
                 let why = format!("looking it up failed ({})", lookup_error.message);
-                Err(unknown(failed, &why))
+                Err(unknown(terms, failed, &why))
             }
-            Lookup::Unaccounted(why) => Err(unknown(failed, &why)),
+            Lookup::Unaccounted(why) => Err(unknown(terms, failed, &why)),
         }
     }
 
-    /// A cancel, or a modification (정정) when `c.revision` is set: one TR, the same safety —
-    /// never resent once it may have reached KIS.
+    /// A cancel, or a modification (정정) when `c.revision` is set: one TR, the same safety as
+    /// an order — never resent once it may have reached KIS, and then looked up in today's
+    /// orders, where KIS lists it as a row of its own naming the order it changes.
     pub async fn cancel_order(&self, c: &CancelRequest) -> Result<OrderAck> {
         let account = self.cfg.require_account()?;
         let call = Call {
@@ -135,22 +139,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             query: Vec::new(),
             body: Some(json_object(&cancel_body(account, c))),
             tr_cont: String::new(),
-            kind: CallKind::Write,
+            kind: CallKind::Order,
         };
-        match self.call(&call).await {
-            Ok(reply) => Ok(OrderAck::from_answer(&reply.object())),
-            Err(f) if f.maybe_executed => {
-                let (what, advice) = match c.revision {
-                    Some(_) => (
-                        "the modification",
-                        "check getOrders() before modifying again",
-                    ),
-                    None => ("the cancel", "check getOrders() before cancelling again"),
-                };
-                Err(f.status_unknown(what, "", advice))
-            }
-            Err(f) => Err(f.error),
-        }
+        Ok(match self.place(&call, &Terms::of_change(c)).await? {
+            Placed::Answered(_, ack) | Placed::Found(ack) => ack,
+        })
     }
 
     fn remember(&self, terms: &Terms, order_no: &str) {
@@ -202,7 +195,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     Q::Today => today.clone(),
                     Q::Yesterday => kst_date(now - DAY_MS),
                     Q::Symbol => terms.symbol.clone(),
-                    Q::SideCode => terms.side.ccld_code().to_string(),
+                    Q::SideCode => terms.side_code().to_string(),
                 };
                 (name.to_string(), Value::String(value))
             })
@@ -291,12 +284,9 @@ fn taken_at(row: &Value, columns: &Columns) -> String {
     format!("{}{time}", field_text(row, columns.date))
 }
 
-fn unknown(failed: Failed, why: &str) -> KisError {
-    failed.status_unknown(
-        "the order",
-        &format!(" and {why}"),
-        "check today's orders before placing it again",
-    )
+fn unknown(terms: &Terms, failed: Failed, why: &str) -> KisError {
+    let (what, advice) = terms.words();
+    failed.status_unknown(what, &format!(" and {why}"), advice)
 }
 
 /// What one look at today's orders (`pages`) shows of an order on `terms`, sent at `since` or

@@ -16,7 +16,7 @@ use std::cell::RefCell;
 
 use crate::models::order_no_given;
 use crate::numbers::{field_number, field_text, parse_number};
-use crate::order::{OrderRequest, Side};
+use crate::order::{CancelRequest, OrderRequest, Side};
 use crate::order_books::{self, Book, OrderApi, Sides};
 use serde_json::Value;
 
@@ -35,6 +35,20 @@ pub(crate) struct Terms {
     /// A limit order's price: won at home, a decimal abroad and for futures.
     price: Option<f64>,
     order_type: String,
+    /// What the attempt does to the book: a new order, or a change to one.
+    pub intent: Intent,
+}
+
+/// A new order, or a modification or cancel of one: KIS lists a change as a row of its own that
+/// names the order it changes (`orgn_odno`), and a lookup for it matches by that alone.
+#[derive(Clone, PartialEq)]
+pub(crate) enum Intent {
+    Place,
+    Change {
+        /// The order number it modifies or cancels.
+        original: String,
+        cancel: bool,
+    },
 }
 
 /// How a row of KIS's list of orders compares with an order's terms.
@@ -62,6 +76,54 @@ impl Terms {
             quantity: order.quantity,
             price: order.price.map(|p| p as f64),
             order_type: order.order_type.clone(),
+            intent: Intent::Place,
+        }
+    }
+
+    /// `cancel()`'s and `modify()`'s: a change to a domestic cash order, listed with them.
+    /// Its side, symbol and quantity are the original's, which the request does not carry; the
+    /// lookup asks for every side and symbol and matches the row by the order it names, and a
+    /// modification's by its new limit price too.
+    pub fn of_change(change: &CancelRequest) -> Terms {
+        let (book, api) = order_books::cash_orders();
+        Terms {
+            book,
+            api,
+            side: Side::Buy,
+            symbol: String::new(),
+            quantity: 0,
+            price: change
+                .revision
+                .as_ref()
+                .and_then(|r| r.price)
+                .map(|p| p as f64),
+            order_type: String::new(),
+            intent: Intent::Change {
+                original: change.order_no.clone(),
+                cancel: change.revision.is_none(),
+            },
+        }
+    }
+
+    /// The lookup's side: "00" (both) for a change, whose side the request does not say.
+    pub fn side_code(&self) -> &'static str {
+        match self.intent {
+            Intent::Place => self.side.ccld_code(),
+            Intent::Change { .. } => "00",
+        }
+    }
+
+    /// How an error names the attempt, and what to do before trying it again.
+    pub fn words(&self) -> (&'static str, &'static str) {
+        match self.intent {
+            Intent::Place => ("the order", "check today's orders before placing it again"),
+            Intent::Change { cancel: true, .. } => {
+                ("the cancel", "check today's orders before cancelling again")
+            }
+            Intent::Change { cancel: false, .. } => (
+                "the modification",
+                "check today's orders before modifying again",
+            ),
         }
     }
 
@@ -98,6 +160,7 @@ impl Terms {
             quantity,
             price,
             order_type,
+            intent: Intent::Place,
         })
     }
 
@@ -105,16 +168,29 @@ impl Terms {
     /// quantity, and for a limit order the same price (a market order's lookup takes any), is
     /// `Same` when its order type is this one's or not listed. A correction or cancel has a row
     /// of its own naming the order it changes (`orgn_odno`; empty, or zeros, on a new order):
-    /// never one of ours.
+    /// never a new order of ours, and the row a change's lookup takes when it names the same
+    /// order.
     pub fn shown_by(&self, row: &Value) -> Shown {
         let (names, columns) = (&self.book.row, &self.book.columns);
+        let original = order_no_given(field_text(row, columns.original));
+        if let Intent::Change { original: ours, .. } = &self.intent {
+            // A modification's row shows its new price; a market one's, and a cancel's, any.
+            let same = original.as_deref() == Some(ours.as_str())
+                && self
+                    .price
+                    .is_none_or(|p| field_number(row, names.price) == Some(p));
+            return match same {
+                true => Shown::Same,
+                false => Shown::Not,
+            };
+        }
         let alike = field_text(row, names.symbol) == self.symbol
             && field_text(row, columns.side) == self.side.ccld_code()
             && field_number(row, names.quantity) == Some(self.quantity as f64)
             && self
                 .price
                 .is_none_or(|p| field_number(row, names.price) == Some(p))
-            && order_no_given(field_text(row, columns.original)).is_none();
+            && original.is_none();
         let listed = match names.order_type {
             "" => String::new(),
             name => field_text(row, name),
@@ -130,7 +206,11 @@ impl Terms {
     /// [`Terms::shown_by`] between two orders, whatever their types (a sibling's row of
     /// either kind sways the lookup until the sibling's answer names it).
     fn takes(&self, other: &Terms) -> bool {
+        if let Intent::Change { original, .. } = &self.intent {
+            return matches!(&other.intent, Intent::Change { original: o, .. } if o == original);
+        }
         std::ptr::eq(other.book, self.book)
+            && other.intent == Intent::Place
             && other.side == self.side
             && other.symbol == self.symbol
             && other.quantity == self.quantity
@@ -239,6 +319,7 @@ mod tests {
             quantity: 1,
             price: Some(70_000.0),
             order_type: "00".into(),
+            intent: Intent::Place,
         }
     }
 
@@ -282,6 +363,36 @@ mod tests {
             0,
             "its rows are not taken"
         );
+    }
+
+    #[test]
+    fn a_changes_lookup_waits_for_changes_to_the_same_order_only() {
+        let sending = Sending::default();
+        let change = |order_no: &str, price: Option<u64>| {
+            Terms::of_change(&CancelRequest {
+                order_no: order_no.into(),
+                org_no: "06010".into(),
+                quantity: None,
+                revision: price.map(|p| crate::order::Revision {
+                    order_type: "00".into(),
+                    price: Some(p),
+                }),
+            })
+        };
+        let new_order = terms("005930");
+        let cancel = sending.start(&change("0000001001", None), 0.0);
+        assert!(
+            sending.busy(&change("0000001001", Some(70_100))),
+            "its row names the same order"
+        );
+        assert!(!sending.busy(&change("0000001002", None)));
+        assert!(
+            !sending.busy(&new_order),
+            "a change's row is never a new order"
+        );
+        drop(cancel);
+        let _order = sending.start(&new_order, 0.0);
+        assert!(!sending.busy(&change("0000001001", None)));
     }
 
     #[test]

@@ -279,7 +279,9 @@ impl KisClient {
         )
     }
 
-    /// Cancels the remaining (or given) quantity of an open order.
+    /// Cancels the remaining (or given) quantity of an open order. Never resent once it may
+    /// have reached KIS: its answer lost, it is looked up in today's orders, and when it is not
+    /// found there it fails with kind `orderStatusUnknown`.
     #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
     pub fn cancel(
         &self,
@@ -292,7 +294,7 @@ impl KisClient {
     }
 
     /// TTTC0013U / VTTC0013U: an open order to a new price (정정). Never resent once it may
-    /// have reached KIS: it then fails with kind `orderStatusUnknown`.
+    /// have reached KIS, and looked up as `cancel` is.
     #[wasm_bindgen(unchecked_return_type = "Promise<OrderAck>")]
     pub fn modify(
         &self,

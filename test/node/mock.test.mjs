@@ -393,6 +393,36 @@ describe("fault matrix", () => {
     }
   });
 
+  test("a modification or cancel whose answer is lost is found in today's orders, never resent; one not listed yet → orderStatusUnknown naming it", async () => {
+    const { kis, cap } = await warm();
+    const posts = () => count(mock, "/order-rvsecncl");
+    const listed = async (no) => (await kis.getOrders()).find((o) => o.orderNo === no);
+    const limit = await kis.buy({ symbol: "005930", quantity: 3, price: 60000 });
+
+    let sent = posts();
+    mock.addFault({ path: "/order-rvsecncl", type: "executeThenReset" });
+    const revised = await kis.modify({ orderNo: limit.orderNo, orgNo: limit.orgNo, price: 60100 });
+    assert.equal(posts() - sent, 1, "never resent");
+    assert.equal((await listed(revised.orderNo))?.originalOrderNo, limit.orderNo);
+    assert.equal((await listed(revised.orderNo))?.price, 60100);
+    assert.ok(cap.lines.some((l) => l.includes(`answer to the modification was lost`) && l.includes(revised.orderNo)), cap.lines.join("\n"));
+
+    sent = posts();
+    mock.addFault({ path: "/order-rvsecncl", type: "executeThenReset" });
+    const cancel = await kis.cancel({ orderNo: revised.orderNo, orgNo: revised.orgNo });
+    assert.equal(posts() - sent, 1, "never resent");
+    assert.equal((await listed(cancel.orderNo))?.originalOrderNo, revised.orderNo);
+    assert.equal((await listed(revised.orderNo))?.cancelled, true);
+
+    const other = await kis.buy({ symbol: "005930", quantity: 1, price: 59000 });
+    sent = posts();
+    mock.addFault({ path: "/order-rvsecncl", type: "executeUnlisted", status: 500 });
+    const e = await kis.cancel({ orderNo: other.orderNo, orgNo: other.orgNo }).then(() => null, (err) => err);
+    assert.equal(e?.kind, "orderStatusUnknown", e?.message);
+    assert.match(e.message, /^the cancel may have reached KIS .*not among today's orders.*before cancelling again/);
+    assert.equal(posts() - sent, 1, "never resent");
+  });
+
   test("an order that never reached the book is not resent either: 'not listed' proves nothing", async () => {
     const { kis } = await warm();
     const sent = count(mock, "/order-cash");

@@ -619,7 +619,7 @@ export async function startMockKis(o = {}) {
           const [, payload] = answer();
           const odno = payload?.output?.ODNO;
           for (const acct of state.accounts.values()) {
-            for (const x of acct.orders) if (x.odno === odno) x.listedFrom = Date.now() + (fault.delayMs ?? 60_000);
+            for (const x of [...acct.orders, ...acct.changes]) if (x.odno === odno) x.listedFrom = Date.now() + (fault.delayMs ?? 60_000);
           }
           if (fault.status === 0) return req.socket.destroy();
           return reply(fault.status ?? 500, fault.body ?? "");
