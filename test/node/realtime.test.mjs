@@ -123,8 +123,13 @@ test("trades: the curated shape, numbers parsed, the change, open, high, low and
   const stop = await rt.trades("005930", (t) => trades.push(t));
   await until(() => trades.length >= 3);
   const quote = await kis.getPrice("005930");
+  const book = await kis.getOrderbook("005930");
   const close = quote.price - quote.change;
   for (const t of trades) {
+    // Inside the book getOrderbook shows: a buyer took its best ask, or a seller its best bid.
+    assert.equal(t.ask, book.asks[0].price);
+    assert.equal(t.bid, book.bids[0].price);
+    assert.equal(t.price, t.side === "buy" ? t.ask : t.bid, `${t.side} at ${t.price}`);
     assert.equal(t.symbol, "005930");
     assert.equal(typeof t.price, "number");
     assert.equal(t.change, t.price - close, "change against yesterday's close");

@@ -89,22 +89,24 @@ export function attachRealtime(server, o) {
     }
   }
 
-  /** H0STCNT0's 46 columns, those a client reads with KIS's meaning: a price on the symbol's
-   *  tick around the simulated market's; the change, the open, high and low of the day the
-   *  REST quote has (high and low taking this trade in); the quote's volume, growing. */
+  /** H0STCNT0's 46 columns, those a client reads with KIS's meaning: a trade at the best bid
+   *  or the best ask of the book the orderbook shows (the simulated market's price and a tick
+   *  above), CCLD_DVSN saying which side took it; the change, the open, high and low of the
+   *  day the REST quote has (high and low taking this trade in); the quote's volume, growing. */
   function trade(symbol, n) {
     const p = o.price(symbol);
     const { open, high, low, prevClose: prev, today } = o.day(symbol);
     const step = tick(p);
-    const last = p + ((n % 3) - 1) * step;
+    const atAsk = n % 2 === 1;
+    const last = atAsk ? p + step : p;
     const t = kst(o.now());
     const { prdy_vrss, prdy_vrss_sign, prdy_ctrt } = change(last, prev);
     const vol = 10 + (n % 7);
     const cols = [symbol, t.time, String(last), prdy_vrss_sign, prdy_vrss, prdy_ctrt, String(p),
-      open, String(Math.max(Number(high), last)), String(Math.min(Number(low), last)), String(last + step), String(last),
+      open, String(Math.max(Number(high), last)), String(Math.min(Number(low), last)), String(p + step), String(p),
       String(vol), String(Number(today.acml_vol) + n * 10)];
     const rest = Array(46 - cols.length).fill("0");
-    rest[21 - cols.length] = n % 2 ? "1" : "5"; // CCLD_DVSN: who took the price
+    rest[21 - cols.length] = atAsk ? "1" : "5"; // CCLD_DVSN: a buyer took the ask, a seller the bid
     return [...cols, ...rest];
   }
 
