@@ -122,6 +122,27 @@ fn order_books(out: &std::path::Path) {
                 )
             })
             .collect();
+        let changes: Vec<String> = book["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .map(|c| {
+                let cancels = match &c["cancels"]["param"] {
+                    serde_json::Value::String(_) => format!(
+                        "Cancels::ByParam({}, {})",
+                        s(&c["cancels"]["param"]),
+                        s(&c["cancels"]["value"])
+                    ),
+                    _ => format!("Cancels::ByTrId({})", list(&c["cancels"]["trIds"])),
+                };
+                format!(
+                    "ChangeApi {{ path: {}, original: {}, cancels: {cancels}, answer: {} }}",
+                    s(&c["path"]),
+                    s(&c["original"]),
+                    list(&c["answer"])
+                )
+            })
+            .collect();
         let query: Vec<String> = book["query"]
             .as_object()
             .expect("query")
@@ -141,12 +162,15 @@ fn order_books(out: &std::path::Path) {
         let c = &book["columns"];
         writeln!(
             code,
-            "Book {{ orders: &[{}], params: {}, lookup: {}, query: &[{}], row: {}, \
+            "Book {{ orders: &[{}], changes: &[{}], params: {}, lookup: {}, query: &[{}], \
+             every_side: {}, row: {}, \
              columns: Columns {{ side: {}, date: {}, time: {}, order_no: {}, org_no: {}, original: {} }} }},",
             orders.join(", "),
+            changes.join(", "),
             terms(&book["params"]),
             s(&book["lookup"]),
             query.join(", "),
+            s(&book["everySide"]),
             terms(&book["row"]),
             s(&c["side"]),
             s(&c["date"]),

@@ -4,8 +4,10 @@
 //! that list's columns. The data is `catalogue/order-books.json`, which kis-mock reads too; a
 //! new market is a new entry there.
 //!
-//! Order APIs with no list behind them (reserved orders, modifications and cancels through
-//! `call()`) have no book: their lost answers end `orderStatusUnknown`.
+//! Each book also names the APIs that modify or cancel its orders: KIS lists a change as an order
+//! of its own naming the one it changes, so a change's lost answer is looked up there too. Order
+//! APIs with no list behind them (reserved orders and their changes) have no book: their lost
+//! answers end `orderStatusUnknown`.
 
 use crate::order::Side;
 
@@ -69,15 +71,38 @@ pub(crate) struct OrderApi {
     pub answer: &'static [&'static str],
 }
 
+/// How a change API tells a cancel from a modification.
+pub(crate) enum Cancels {
+    /// A parameter (name, the cancel's value; any other value modifies).
+    ByParam(&'static str, &'static str),
+    /// Its TR IDs: the cancel's (any other modifies).
+    ByTrId(&'static [&'static str]),
+}
+
+/// An API that modifies or cancels an order of the book.
+pub(crate) struct ChangeApi {
+    pub path: &'static str,
+    /// The parameter naming the order it changes.
+    pub original: &'static str,
+    pub cancels: Cancels,
+    /// The fields of its answer's `output`, as for [`OrderApi::answer`].
+    pub answer: &'static [&'static str],
+}
+
 pub(crate) struct Book {
     /// The order APIs this list shows.
     pub orders: &'static [OrderApi],
+    /// The APIs that modify or cancel them, listed here too.
+    pub changes: &'static [ChangeApi],
     /// The order's terms in the order APIs' parameters.
     pub params: Terms,
     /// The list: a catalogued API (path; its first TR ID where it has several), and the query
     /// the client does not fill itself (the account and continuation keys it does).
     pub lookup: &'static str,
     pub query: &'static [(&'static str, Q)],
+    /// The list's code for both sides, which a change's lookup asks for: it does not know the
+    /// side of the order it changes.
+    pub every_side: &'static str,
     pub row: Terms,
     pub columns: Columns,
 }
@@ -92,6 +117,14 @@ pub(crate) fn book_of(path: &str) -> Option<(&'static Book, &'static OrderApi)> 
     BOOKS.iter().find_map(|b| {
         let order = b.orders.iter().find(|o| o.path == path)?;
         Some((b, order))
+    })
+}
+
+/// Change API `path`, and the book listing the orders it changes (and itself).
+pub(crate) fn change_of(path: &str) -> Option<(&'static Book, &'static ChangeApi)> {
+    BOOKS.iter().find_map(|b| {
+        let change = b.changes.iter().find(|c| c.path == path)?;
+        Some((b, change))
     })
 }
 
@@ -160,8 +193,54 @@ mod tests {
                     .unwrap_or_else(|| panic!("{path} answers with output"));
                 assert_eq!(names(&output["fields"]), *answer, "{path}'s answer");
             }
+            for ChangeApi {
+                path,
+                original,
+                cancels,
+                answer,
+            } in book.changes
+            {
+                let change = api(path);
+                assert_eq!(change["method"], "POST", "{path}");
+                let params = names(&change["request"]);
+                let mut read = vec![*original, book.params.price];
+                match cancels {
+                    Cancels::ByParam(name, _) => read.push(name),
+                    Cancels::ByTrId(ids) => {
+                        let catalogued = change["trIds"].to_string();
+                        assert!(ids.iter().all(|id| catalogued.contains(id)), "{path}");
+                    }
+                }
+                for p in read {
+                    assert!(params.iter().any(|n| n == p), "{path} takes {p}");
+                }
+                let output = change["response"]["groups"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|g| g["name"] == "output")
+                    .unwrap_or_else(|| panic!("{path} answers with output"));
+                assert_eq!(names(&output["fields"]), *answer, "{path}'s answer");
+            }
             let list = api(book.lookup);
             assert_eq!(list["method"], "GET", "{}", book.lookup);
+            // Both sides, in the list's own code, where the query asks for a side.
+            let side = book.query.iter().find(|(_, q)| matches!(q, Q::SideCode));
+            if let Some((name, _)) = side {
+                let described = list["request"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["name"] == *name)
+                    .unwrap()["description"]
+                    .to_string();
+                assert!(
+                    described.contains(book.every_side),
+                    "{}: {name} takes {:?}",
+                    book.lookup,
+                    book.every_side
+                );
+            }
             let params = names(&list["request"]);
             for (p, _) in book.query {
                 assert!(params.iter().any(|n| n == p), "{} takes {p}", book.lookup);
@@ -191,6 +270,14 @@ mod tests {
             assert!(book_of(p).is_some());
         }
         assert!(book_of("/uapi/domestic-stock/v1/trading/order-resv").is_none());
+        let changes: Vec<&str> = BOOKS
+            .iter()
+            .flat_map(|b| b.changes.iter().map(|c| c.path))
+            .collect();
+        for p in &changes {
+            assert_eq!(changes.iter().filter(|q| q == &p).count(), 1, "{p}");
+            assert!(change_of(p).is_some() && book_of(p).is_none(), "{p}");
+        }
         assert_eq!(cash_orders().1.path, ORDER_CASH);
     }
 }

@@ -413,6 +413,155 @@ fn b5_every_market_with_a_list_of_orders_finds_a_lost_order_there_and_never_rese
     }
 }
 
+/// A change (modification or cancel) of an order of the market `m`, through `call()`: its API,
+/// TR ID, parameters naming order 0000000777, what it is, and the list's code for both sides.
+struct Change {
+    market: Market,
+    what: &'static str,
+    side: (&'static str, &'static str),
+}
+
+fn changes() -> Vec<Change> {
+    let mut m = markets().into_iter();
+    let mut next = |api, tr_id, params: Value, row_price: (&str, &str)| {
+        let mut market = m.next().unwrap();
+        market.api = api;
+        market.tr_id = tr_id;
+        market.params = params;
+        // KIS's row of the change: a new number, naming the order it changes.
+        market.row["odno"] = json!("0000001002");
+        market.row["orgn_odno"] = json!("0000000777");
+        market.row[row_price.0] = json!(row_price.1);
+        market
+    };
+    vec![
+        Change {
+            market: next(
+                "overseasStockOrderRvsecncl",
+                Some("VTTT1004U"),
+                json!({"OVRS_EXCG_CD": "NASD", "PDNO": "AAPL", "ORGN_ODNO": "0000000777",
+                    "RVSE_CNCL_DVSN_CD": "02", "ORD_QTY": "2", "OVRS_ORD_UNPR": "0",
+                    "ORD_SVR_DVSN_CD": "0"}),
+                ("ft_ord_unpr3", "150.25000000"),
+            ),
+            what: "the cancel",
+            side: ("SLL_BUY_DVSN", "00"),
+        },
+        Change {
+            market: next(
+                "domesticFutureoptionOrderRvsecncl",
+                Some("TTTO1103U"),
+                json!({"ORD_PRCS_DVSN_CD": "02", "RVSE_CNCL_DVSN_CD": "01",
+                    "ORGN_ODNO": "0000000777", "ORD_QTY": "1", "UNIT_PRICE": "352.5",
+                    "NMPR_TYPE_CD": "01", "KRX_NMPR_CNDT_CD": "0", "RMN_QTY_YN": "Y",
+                    "ORD_DVSN_CD": "01"}),
+                ("ord_idx", "352.50"),
+            ),
+            what: "the modification",
+            side: ("SLL_BUY_DVSN_CD", "00"),
+        },
+        Change {
+            market: next(
+                "overseasFutureoptionOrderRvsecncl",
+                Some("OTFM3003U"),
+                json!({"ORGN_ORD_DT": "20260105", "ORGN_ODNO": "0000000777",
+                    "FM_HDGE_ORD_SCRN_YN": "N", "FM_MKPR_CVSN_YN": "N"}),
+                ("fm_ord_pric", "0.651200"),
+            ),
+            what: "the cancel",
+            side: ("SLL_BUY_DVSN_CD", "%%"),
+        },
+        Change {
+            market: next(
+                "domesticBondOrderRvsecncl",
+                None,
+                json!({"PDNO": "KR6095572D81", "ORGN_ODNO": "0000000777", "ORD_QTY2": "10",
+                    "BOND_ORD_UNPR": "10200", "QTY_ALL_ORD_YN": "Y", "RVSE_CNCL_DVSN_CD": "01",
+                    "MGCO_APTM_ODNO": "", "ORD_SVR_DVSN_CD": "0", "CTAC_TLNO": ""}),
+                ("bond_ord_unpr", "10200"),
+            ),
+            what: "the modification",
+            side: ("SLL_BUY_DVSN_CD", "%"),
+        },
+    ]
+}
+
+/// The list holding the change's row and, before it, another order's change (naming
+/// 0000000888); `ours` false: the other's only.
+fn listed_changes(w: &common::World, m: &Market, ours: bool) -> String {
+    let mut body: Value = serde_json::from_str(&listed(w, m, 0.0)).unwrap();
+    let group = ["output", "output1"]
+        .into_iter()
+        .find(|g| body.get(g).is_some())
+        .unwrap();
+    let row = match &body[group] {
+        Value::Array(rows) => rows[1].clone(),
+        row => row.clone(),
+    };
+    let mut other = row.clone();
+    other["odno"] = json!("0000001001");
+    other["orgn_odno"] = json!("0000000888");
+    body[group] = match ours {
+        true => json!([other, row]),
+        false => json!([other]),
+    };
+    body.to_string()
+}
+
+#[test]
+fn b5_a_change_through_call_whose_answer_is_lost_is_found_in_its_markets_list_and_never_resent() {
+    for c in changes() {
+        let m = &c.market;
+        let api = catalogue::find(m.api).unwrap();
+        let send = |w: &common::World| {
+            let options = m.tr_id.map_or(Value::Null, |id| json!({"trId": id}));
+            w.run(w.core.call_api(&sym(m.api), &m.params, &options))
+        };
+        let w = world(json!({"env": m.env}));
+        w.kis.script(
+            api.path,
+            vec![Scripted::Respond(502, "<html>Bad Gateway</html>".into())],
+        );
+        w.kis.script(
+            m.list,
+            vec![Scripted::Respond(200, listed_changes(&w, m, true))],
+        );
+        let reply = send(&w).unwrap_or_else(|e| panic!("{}: {}", m.api, e.message));
+        assert_eq!(w.kis.requests_to(api.path).len(), 1, "{}: sent once", m.api);
+        let lookup = &w.kis.requests_to(m.list)[0];
+        assert_eq!(lookup.query_value(c.side.0), Some(c.side.1), "{}", m.api);
+        let output = &reply.body["output"];
+        let output = output.get(0).unwrap_or(output);
+        let odno = output.get("ODNO").or(output.get("odno"));
+        assert_eq!(
+            odno,
+            Some(&json!("0000001002")),
+            "{}: {}",
+            m.api,
+            reply.body
+        );
+
+        // Only another order's change listed: unknown, saying which it was; still sent once.
+        let w = world(json!({"env": m.env}));
+        w.kis.script(
+            api.path,
+            vec![Scripted::Respond(502, "<html>Bad Gateway</html>".into())],
+        );
+        let theirs = listed_changes(&w, m, false);
+        w.kis
+            .script(m.list, vec![Scripted::Respond(200, theirs); 2]);
+        let e = send(&w).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", m.api);
+        assert!(
+            e.message.starts_with(c.what) && e.message.contains("not among today's orders"),
+            "{}: {}",
+            m.api,
+            e.message
+        );
+        assert_eq!(w.kis.requests_to(api.path).len(), 1, "{}", m.api);
+    }
+}
+
 #[test]
 fn b7_all_pages_follows_tr_cont_and_joins_the_rows() {
     let w = world(json!({}));

@@ -242,7 +242,6 @@ pub(crate) fn found_answer(terms: &Terms, ack: &OrderAck) -> Value {
     let book = terms.book;
     let from_row = |name: &str| ack.raw.get(&name.to_ascii_lowercase()).unwrap_or_default();
     let output: Map<String, Value> = terms
-        .api
         .answer
         .iter()
         .map(|name| {

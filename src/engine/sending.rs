@@ -14,10 +14,11 @@
 use std::cell::Cell;
 use std::cell::RefCell;
 
+use crate::engine::orders::ORDER_CANCEL_PATH;
 use crate::models::order_no_given;
 use crate::numbers::{field_number, field_text, parse_number};
 use crate::order::{CancelRequest, OrderRequest, Side};
-use crate::order_books::{self, Book, OrderApi, Sides};
+use crate::order_books::{self, Book, Cancels, Sides};
 use serde_json::Value;
 
 /// What the lookup matches an order by: identical terms are indistinguishable in KIS's list.
@@ -27,8 +28,8 @@ use serde_json::Value;
 pub(crate) struct Terms {
     /// The list the order shows in, and KIS's names for its terms there.
     pub book: &'static Book,
-    /// The order API, whose answer a found order is given in the shape of.
-    pub api: &'static OrderApi,
+    /// The fields of the API's answer, the shape a found order is given in.
+    pub answer: &'static [&'static str],
     pub side: Side,
     pub symbol: String,
     quantity: u64,
@@ -70,7 +71,7 @@ impl Terms {
         let (book, api) = order_books::cash_orders();
         Terms {
             book,
-            api,
+            answer: api.answer,
             side,
             symbol: order.symbol.clone(),
             quantity: order.quantity,
@@ -86,30 +87,48 @@ impl Terms {
     /// modification's by its new limit price too.
     pub fn of_change(change: &CancelRequest) -> Terms {
         let (book, api) = order_books::cash_orders();
+        let price = change.revision.as_ref().and_then(|r| r.price);
+        let answer =
+            order_books::change_of(ORDER_CANCEL_PATH).map_or(api.answer, |(_, c)| c.answer);
+        Terms::changing(
+            book,
+            answer,
+            &change.order_no,
+            change.revision.is_none(),
+            price.map(|p| p as f64),
+        )
+    }
+
+    /// A change's terms: its side, symbol and quantity are the original's, which a change
+    /// does not carry, so the lookup asks for every side and symbol and matches the row by the
+    /// order it names, and a modification's by its new limit price too.
+    fn changing(
+        book: &'static Book,
+        answer: &'static [&'static str],
+        original: &str,
+        cancel: bool,
+        price: Option<f64>,
+    ) -> Terms {
         Terms {
             book,
-            api,
+            answer,
             side: Side::Buy,
             symbol: String::new(),
             quantity: 0,
-            price: change
-                .revision
-                .as_ref()
-                .and_then(|r| r.price)
-                .map(|p| p as f64),
+            price: price.filter(|_| !cancel),
             order_type: String::new(),
             intent: Intent::Change {
-                original: change.order_no.clone(),
-                cancel: change.revision.is_none(),
+                original: original.to_string(),
+                cancel,
             },
         }
     }
 
-    /// The lookup's side: "00" (both) for a change, whose side the request does not say.
+    /// The lookup's side: both for a change, whose side the request does not say.
     pub fn side_code(&self) -> &'static str {
         match self.intent {
             Intent::Place => self.side.ccld_code(),
-            Intent::Change { .. } => "00",
+            Intent::Change { .. } => self.book.every_side,
         }
     }
 
@@ -131,9 +150,24 @@ impl Terms {
     /// own parameters, when a list of orders shows it; None for an API with no list behind it,
     /// or parameters that do not read as an order (KIS will say why).
     pub fn of_call(path: &str, tr_id: &str, params: &Value) -> Option<Terms> {
-        let (book, order) = order_books::book_of(path)?;
         // As the caller gave them: KIS's strings, or numbers where the caller wrote numbers.
         let text = |k: &str| field_text(params, k);
+        let Some((book, order)) = order_books::book_of(path) else {
+            let (book, change) = order_books::change_of(path)?;
+            let original = order_no_given(text(change.original))?;
+            let cancel = match change.cancels {
+                Cancels::ByParam(name, value) => text(name) == value,
+                Cancels::ByTrId(ids) => ids.contains(&tr_id),
+            };
+            let price = parse_number(&text(book.params.price)).filter(|p| *p > 0.0);
+            return Some(Terms::changing(
+                book,
+                change.answer,
+                &original,
+                cancel,
+                price,
+            ));
+        };
         let side = match &order.sides {
             Sides::ByTrId(buys, _) if buys.contains(&tr_id) => Side::Buy,
             Sides::ByTrId(_, sells) if sells.contains(&tr_id) => Side::Sell,
@@ -154,7 +188,7 @@ impl Terms {
         };
         Some(Terms {
             book,
-            api: order,
+            answer: order.answer,
             side,
             symbol: text(names.symbol),
             quantity,
@@ -313,7 +347,7 @@ mod tests {
         let (book, api) = order_books::cash_orders();
         Terms {
             book,
-            api,
+            answer: api.answer,
             side: Side::Buy,
             symbol: symbol.into(),
             quantity: 1,

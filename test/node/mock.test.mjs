@@ -296,7 +296,7 @@ describe("fault matrix", () => {
     assert.match(reply.body.msg1, /found in today's orders/);
   });
 
-  test("executeThenReset on an order of every other market with a list of orders → found there, booked once", async () => {
+  test("executeThenReset on an order of every other market with a list of orders, and on its change → found there, booked once", async () => {
     // Overseas stocks and domestic futures in the mock environment; overseas futures and bonds
     // are real-only.
     const paper = await startMockKis({ env: "mock", rateLimit: 0, tokenIssueIntervalSec: 0 });
@@ -307,6 +307,12 @@ describe("fault matrix", () => {
       [real, "overseasFutureoptionOrder", { OVRS_FUTR_FX_PDNO: "6AM24", SLL_BUY_DVSN_CD: "02", PRIC_DVSN_CD: "1", FM_LIMIT_ORD_PRIC: "0.6512", FM_STOP_ORD_PRIC: "", FM_ORD_QTY: "3", CCLD_CNDT_CD: "6", CPLX_ORD_DVSN_CD: "0", ECIS_RSVN_ORD_YN: "N", FM_HDGE_ORD_SCRN_YN: "N" }, undefined, "/uapi/overseas-futureoption/v1/trading/inquire-ccld", "ODNO"],
       [real, "domesticBondBuy", { PDNO: "KR6095572D81", ORD_QTY2: "10", BOND_ORD_UNPR: "10150.5", SAMT_MKET_PTCI_YN: "N", BOND_RTL_MKET_YN: "N", IDCR_STFNO: "", MGCO_APTM_ODNO: "", ORD_SVR_DVSN_CD: "0", CTAC_TLNO: "" }, undefined, "/uapi/domestic-bond/v1/trading/inquire-daily-ccld", "odno"],
     ];
+    const changes = {
+      overseasStockOrder: ["overseasStockOrderRvsecncl", { OVRS_EXCG_CD: "NASD", PDNO: "AAPL", RVSE_CNCL_DVSN_CD: "02", ORD_QTY: "2", OVRS_ORD_UNPR: "0", MGCO_APTM_ODNO: "", ORD_SVR_DVSN_CD: "0" }, { trId: "VTTT1004U" }],
+      domesticFutureoptionOrder: ["domesticFutureoptionOrderRvsecncl", { ORD_PRCS_DVSN_CD: "02", RVSE_CNCL_DVSN_CD: "01", ORD_QTY: "1", UNIT_PRICE: "352.5", NMPR_TYPE_CD: "01", KRX_NMPR_CNDT_CD: "0", RMN_QTY_YN: "Y", FUOP_ITEM_DVSN_CD: "", ORD_DVSN_CD: "01" }, undefined],
+      overseasFutureoptionOrder: ["overseasFutureoptionOrderRvsecncl", { ORGN_ORD_DT: "", FM_LIMIT_ORD_PRIC: "", FM_STOP_ORD_PRIC: "", FM_LQD_LMT_ORD_PRIC: "", FM_LQD_STOP_ORD_PRIC: "", FM_HDGE_ORD_SCRN_YN: "N", FM_MKPR_CVSN_YN: "N" }, { trId: "OTFM3003U" }],
+      domesticBondBuy: ["domesticBondOrderRvsecncl", { PDNO: "KR6095572D81", ORD_QTY2: "10", BOND_ORD_UNPR: "10200", QTY_ALL_ORD_YN: "Y", RVSE_CNCL_DVSN_CD: "01", MGCO_APTM_ODNO: "", ORD_SVR_DVSN_CD: "0", CTAC_TLNO: "" }, undefined],
+    };
     try {
       for (const [at, api, params, options, list, odno] of markets) {
         const { kis } = client(at, { tokenStore: undefined });
@@ -324,6 +330,19 @@ describe("fault matrix", () => {
         assert.equal(reply.body.rt_cd, "0", api);
         assert.equal(answer(reply), booked[1].odno, `${api}: ${JSON.stringify(reply.body)}`);
         assert.match(reply.body.msg1, /found in today's orders/, api);
+
+        // Its cancel or modification, the answer lost too: found as the row naming it.
+        const [changeApi, changeParams, changeOptions] = changes[api];
+        const sent = () => count(at, "/order-rvsecncl");
+        const before = sent();
+        at.addFault({ path: "/order-rvsecncl", type: "executeThenReset" });
+        const changed = await kis.call(changeApi, { ...changeParams, ORGN_ODNO: booked[1].odno }, changeOptions);
+        const now = at.booked(list, "50012345");
+        assert.equal(sent() - before, 1, `${changeApi}: never resent`);
+        assert.equal(now.length, 3, changeApi);
+        assert.equal(answer(changed), now[2].odno, `${changeApi}: ${JSON.stringify(changed.body)}`);
+        assert.equal(now[2].orgn_odno, booked[1].odno, changeApi);
+        assert.match(changed.body.msg1, /found in today's orders/, changeApi);
         kis.free();
       }
     } finally {

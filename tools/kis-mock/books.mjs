@@ -1,7 +1,8 @@
 // The order books of the markets kis-mock answers from the catalogue's layouts (overseas stocks,
 // domestic and overseas futures, bonds): an order those APIs take is booked, its answer names
 // it, and the market's list of orders shows it, so that a client's lookup of a lost answer (B5)
-// finds it as it would at KIS. The data is the client's own, catalogue/order-books.json: which
+// finds it as it would at KIS. A modification or cancel of a booked order is listed as an order
+// of its own naming it, as KIS lists them. The data is the client's own, catalogue/order-books.json: which
 // list shows each order API's orders, and under which names. (Domestic stock orders have the
 // hand-made account of server.mjs.)
 import fs from "node:fs";
@@ -22,6 +23,14 @@ function sideOf(order, trId, input) {
   return order.side === "buy" ? "02" : "01";
 }
 
+const ORG_NO = "01790";
+
+/** The columns of when an order was taken, at KST `t`. */
+function when(c, t) {
+  // A column of both day and time is KIS's to the millisecond.
+  return { [c.date]: t.date, [c.time]: /dtime$/.test(c.time) ? `${t.date}${t.time}000` : t.time };
+}
+
 /**
  * @param {object} o
  * @param {Set<string>} o.handMade paths with hand-made logic, left to it
@@ -30,10 +39,40 @@ function sideOf(order, trId, input) {
 export function createBooks({ handMade, now }) {
   const books = load().filter((b) => !handMade.has(b.lookup));
   const byOrder = new Map(books.flatMap((b) => b.orders.map((o) => [o.path, [b, o]])));
+  const byChange = new Map(books.flatMap((b) => b.changes.map((c) => [c.path, [b, c]])));
   const byList = new Map(books.map((b) => [b.lookup, b]));
   /** `list path|account` → rows, oldest first. */
   const rows = new Map();
   let nextOrderNo = 1;
+
+  /** Lists `row`, taken at KST `t`, in `book` for the caller's account, and names it in the
+   *  answer `body`'s fields `answer`. */
+  function keep(book, answer, input, row, t, body) {
+    const key = `${book.lookup}|${input.CANO}${input.ACNT_PRDT_CD}`;
+    rows.set(key, [...(rows.get(key) ?? []), row]);
+    const c = book.columns;
+    const named = { ODNO: row[c.orderNo], KRX_FWDG_ORD_ORGNO: ORG_NO, ORD_GNO_BRNO: ORG_NO, ORD_TMD: t.time, ORD_DT: t.date };
+    const output = Array.isArray(body.output) ? body.output[0] : body.output;
+    for (const f of answer) if (output && named[f.toUpperCase()] !== undefined) output[f] = named[f.toUpperCase()];
+    return body;
+  }
+
+  /** A modification or cancel of a booked order: listed, as KIS lists it, as an order of its own
+   *  naming the one it changes (at the new price, for a modification that gives one). */
+  function change(path, trId, input, body) {
+    const [book, change] = byChange.get(path);
+    if (body.rt_cd !== "0") return body;
+    const c = book.columns;
+    const original = (rows.get(`${book.lookup}|${input.CANO}${input.ACNT_PRDT_CD}`) ?? []).find((r) => r[c.orderNo] === input[change.original]);
+    // Not an order it booked: answered from the layout all the same.
+    if (!original) return body;
+    const cancel = change.cancels.param ? input[change.cancels.param] === change.cancels.value : change.cancels.trIds.includes(trId);
+    const t = kst(now());
+    const row = { ...original, ...when(c, t), [c.orderNo]: String(nextOrderNo++).padStart(10, "0"), [c.original]: original[c.orderNo] };
+    const price = Number(input[book.params.price]);
+    if (!cancel && price > 0) row[book.row.price] = input[book.params.price];
+    return keep(book, change.answer, input, row, t, body);
+  }
 
   return {
     /** The orders a list shows for account `cano` + `prdt`, oldest first. */
@@ -44,6 +83,7 @@ export function createBooks({ handMade, now }) {
     /** An order API's answer `body` to a call of `input` with `trId`: books the order and makes
      *  the answer name it, in the fields its layout has. */
     order(path, trId, input, body) {
+      if (byChange.has(path)) return change(path, trId, input, body);
       const found = byOrder.get(path);
       if (!found || body.rt_cd !== "0") return body;
       const [book, order] = found;
@@ -52,27 +92,19 @@ export function createBooks({ handMade, now }) {
       if (!side) return body;
       const t = kst(now());
       const orderNo = String(nextOrderNo++).padStart(10, "0");
-      const orgNo = "01790";
       const c = book.columns;
       const row = {
         [book.row.symbol]: input[book.params.symbol] ?? "",
         [book.row.quantity]: input[book.params.quantity] ?? "",
         [book.row.price]: input[book.params.price] || "0",
         [c.side]: side,
-        [c.date]: t.date,
-        // A column of both day and time is KIS's to the millisecond.
-        [c.time]: /dtime$/.test(c.time) ? `${t.date}${t.time}000` : t.time,
+        ...when(c, t),
         [c.orderNo]: orderNo,
         [c.original]: "",
       };
       if (book.row.orderType && book.params.orderType) row[book.row.orderType] = input[book.params.orderType] ?? "";
-      if (c.orgNo) row[c.orgNo] = orgNo;
-      const key = `${book.lookup}|${input.CANO}${input.ACNT_PRDT_CD}`;
-      rows.set(key, [...(rows.get(key) ?? []), row]);
-      const named = { ODNO: orderNo, KRX_FWDG_ORD_ORGNO: orgNo, ORD_GNO_BRNO: orgNo, ORD_TMD: t.time, ORD_DT: t.date };
-      const output = Array.isArray(body.output) ? body.output[0] : body.output;
-      for (const f of order.answer) if (output && named[f.toUpperCase()] !== undefined) output[f] = named[f.toUpperCase()];
-      return body;
+      if (c.orgNo) row[c.orgNo] = ORG_NO;
+      return keep(book, order.answer, input, row, t, body);
     },
 
     /** A list's answer `body` to `input`: the account's booked orders, newest first, in the
