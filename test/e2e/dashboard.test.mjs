@@ -83,11 +83,15 @@ async function order({ side = "buy", type, quantity, price }) {
   await page.selectOption("#order-form [name=type]", type);
   await page.fill("#order-form [name=quantity]", String(quantity));
   if (price) await page.fill("#order-form [name=price]", String(price));
+  const said = await page.textContent("#order-message");
   await page.click("#order-form button[type=submit]");
   await page.waitForSelector("#confirm[open]");
   assert.match(await page.textContent("#confirm-env"), /MOCK/);
   await page.click("#confirm-ok");
-  await page.waitForFunction(() => /accepted/.test(document.querySelector("#order-message")?.textContent ?? ""), null, { timeout: 15000 });
+  await page.waitForFunction((said) => {
+    const now = document.querySelector("#order-message")?.textContent ?? "";
+    return /accepted/.test(now) && now !== said;
+  }, said, { timeout: 15000 });
   return (await page.textContent("#order-message")).match(/Order (\d{10})/)[1];
 }
 
@@ -95,12 +99,61 @@ test("a limit buy goes through the confirmation, shows in today's orders and is 
   const orderNo = await order({ type: "limit", quantity: 2, price: 60000 });
   const row = `#order-rows tr[data-order-no="${orderNo}"]`;
   await page.waitForSelector(`${row}[data-state="open"]`, { timeout: 15000 });
-  await page.click(`${row} button`);
+  await page.click(`${row} button[data-action=cancel]`);
   await page.waitForSelector(`${row}[data-state="cancelled"]`, { timeout: 15000 });
   assert.equal(stack.mock.orders("50012345").find((o) => o.odno === orderNo).cancelled, true);
   // KIS lists the cancel as an order of its own: shown as what it cancels, never as a fill.
   const change = await page.waitForSelector(`#order-rows tr[data-state="change"]:has-text("cancels ${orderNo}")`, { timeout: 15000 });
   assert.equal(await change.$("button"), null, "a cancel row offers no cancel");
+});
+
+test("an open limit order gets a new price: typed in its row (kept through a refresh), confirmed, sent as a modification", async () => {
+  const orderNo = await order({ type: "limit", quantity: 2, price: 60000 });
+  const row = `#order-rows tr[data-order-no="${orderNo}"]`;
+  await page.waitForSelector(`${row}[data-state="open"]`, { timeout: 15000 });
+  await page.click(`${row} button[data-action=modify]`);
+  const price = `${row}[data-state="editing"] input[name=price]`;
+  assert.equal(await page.inputValue(price), "60000", "starts from the order's price");
+  await page.fill(price, "60100");
+  // The next round of today's orders redraws the table: what was typed, and the focus, stay.
+  const ccld = () => stack.mock.requests.filter((r) => r.path.endsWith("/inquire-daily-ccld")).length;
+  const rounds = ccld();
+  await waitFor(() => ccld() > rounds, 17000);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await page.inputValue(price), "60100");
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "price");
+
+  // Declined at the confirmation: nothing sent, the row open again.
+  const sent = () => stack.mock.requests.filter((r) => r.path.endsWith("/order-rvsecncl")).length;
+  const before = sent();
+  await page.click(`${row} button[data-action=review]`);
+  await page.waitForSelector("#confirm[open]");
+  assert.match(await page.textContent("#confirm-text"), new RegExp(`MODIFY order ${orderNo} .*60,000.* to 60,100 KRW`));
+  assert.equal(await page.textContent("#confirm-ok"), "Modify order");
+  await page.click("#confirm button[value=cancel]");
+  await page.waitForSelector(`${row}[data-state="open"] button[data-action=modify]`);
+  assert.equal(sent(), before);
+
+  await page.click(`${row} button[data-action=modify]`);
+  await page.fill(price, "60100");
+  await page.click(`${row} button[data-action=review]`);
+  await page.waitForSelector("#confirm[open]");
+  await page.click("#confirm-ok");
+  await page.waitForFunction(() => /modified to 60,100 KRW: now order \d{10}/.test(document.querySelector("#order-message")?.textContent ?? ""), null, { timeout: 15000 });
+  const revised = (await page.textContent("#order-message")).match(/now order (\d{10})/)[1];
+  assert.equal(sent() - before, 1);
+  const booked = stack.mock.orders("50012345");
+  assert.equal(booked.find((o) => o.odno === revised).orgOdno, orderNo);
+  assert.equal(booked.find((o) => o.odno === revised).price, 60100);
+  // The original is no longer open; the revised order is, at its new price, and can be changed again.
+  await page.waitForSelector(`${row}:not([data-state="open"])`, { timeout: 15000 });
+  const revisedRow = await page.waitForSelector(`#order-rows tr[data-order-no="${revised}"][data-state="open"]`, { timeout: 15000 });
+  assert.match(await revisedRow.textContent(), /60,100/);
+  assert.ok(await revisedRow.$("button[data-action=modify]"));
+  assert.equal(await page.$(`${row} button`), null, "the original offers nothing");
+  // The order form's confirmation still names what it does.
+  await order({ type: "limit", quantity: 1, price: 58700 });
+  assert.equal(await page.textContent("#confirm-ok"), "Place order");
 });
 
 test("a market buy changes the balance", async () => {
@@ -219,6 +272,15 @@ test("the only console errors are Chromium's notes on the injected 502 and 500s;
 });
 
 const tokenRequests = () => stack.mock.requests.filter((r) => r.path === "/oauth2/tokenP").length;
+
+/** Waits until `done()`, for at most `ms`. */
+async function waitFor(done, ms) {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    assert.ok(Date.now() < deadline, `not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** Waits until the mock has answered a quote asked for after `t` (ms since the epoch). */
 async function quoteSince(t) {

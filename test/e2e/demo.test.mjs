@@ -82,8 +82,8 @@ test("an order's row shows within 2 s of placing it, and after a cancel the row 
     };
     new MutationObserver(check).observe(document.querySelector("#order-rows"), { subtree: true, childList: true, attributes: true });
   }, orderNo);
-  await page.click(`${row} button`);
-  assert.equal(await page.$(`${row} button`), null, "the button goes with the click");
+  await page.click(`${row} button[data-action=cancel]`);
+  assert.equal(await page.$(`${row} button`), null, "the buttons go with the click");
   await page.waitForFunction(() => /cancelled/.test(document.querySelector("#order-message")?.textContent ?? ""), null, { timeout: 15000 });
   await page.waitForSelector(`${row}[data-state="cancelled"]`, { timeout: 15000 });
   // Through the next account round too.

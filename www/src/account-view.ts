@@ -2,18 +2,29 @@ import type { KisClient, Order } from "kis-wasm";
 import { $, cell, fmt, row, signClass } from "./dom.js";
 import { learnNames } from "./names.js";
 
-/** Balance (holdings and summary) and today's orders, with cancel for open ones. */
+/** Whether an order still rests in the book, so that it can be cancelled or modified. */
+const isLive = (o: Order) => !o.cancelled && (o.remainingQuantity ?? 0) > 0;
+
+/** Balance (holdings and summary) and today's orders, with cancel for open ones and a new price
+ *  for open limit ones. */
 export class AccountView {
   private readonly holdings = $<HTMLTableSectionElement>("#holding-rows");
   private readonly summary = $("#summary");
   private readonly orders = $<HTMLTableSectionElement>("#order-rows");
 
-  /** Orders whose cancel the user asked for, until KIS lists them cancelled: never offered a
-   *  Cancel button meanwhile, whatever an older refresh still in flight says. */
-  private readonly cancelling = new Set<string>();
+  /** Orders whose cancel or modification the user sent ("cancelling…", "modifying…"), until
+   *  KIS lists them no longer open: never offered a button meanwhile, whatever an older refresh
+   *  still in flight says. */
+  private readonly pending = new Map<string, string>();
+  /** Rows whose new price the user is typing: kept as they are through refreshes, so that
+   *  neither what was typed nor the focus goes. */
+  private readonly editing = new Map<string, HTMLTableRowElement>();
   private last: Order[] = [];
 
-  constructor(private readonly onCancel: (o: Order) => Promise<boolean>) {}
+  constructor(
+    private readonly onCancel: (o: Order) => Promise<boolean>,
+    private readonly onModify: (o: Order, price: number) => Promise<boolean>,
+  ) {}
 
   async refreshBalance(kis: KisClient): Promise<void> {
     const b = await kis.getBalance();
@@ -52,49 +63,102 @@ export class AccountView {
   async refreshOrders(kis: KisClient): Promise<void> {
     const orders = await kis.getOrders();
     learnNames(orders);
-    for (const o of orders) if (o.cancelled) this.cancelling.delete(o.orderNo);
+    for (const o of orders) if (!isLive(o)) this.pending.delete(o.orderNo);
     this.last = orders;
     this.render();
   }
 
-  /** The user clicked Cancel on `o`: the row says so at once, and gets its button back only if
-   *  the cancel failed. */
-  private async cancel(o: Order): Promise<void> {
-    this.cancelling.add(o.orderNo);
+  /** The user clicked Cancel on `o`, or sent a new price: the row says so at once, and gets its
+   *  buttons back only if nothing was sent or it failed. */
+  private async send(o: Order, doing: string, work: () => Promise<boolean>): Promise<void> {
+    this.editing.delete(o.orderNo);
+    this.pending.set(o.orderNo, doing);
     this.render();
-    if (!(await this.onCancel(o))) {
-      this.cancelling.delete(o.orderNo);
+    if (!(await work())) {
+      this.pending.delete(o.orderNo);
       this.render();
     }
   }
 
+  /** The user clicked Modify on `o`: its action cell becomes a price to review, the current one
+   *  to start from. */
+  private edit(o: Order): void {
+    const form = document.createElement("form");
+    form.className = "modify";
+    const price = document.createElement("input");
+    Object.assign(price, { type: "number", name: "price", min: "1", step: "1", required: true, value: String(o.price ?? "") });
+    price.setAttribute("aria-label", `new price for order ${o.orderNo}`);
+    const review = button("Review", "review");
+    review.type = "submit";
+    const keep = button("×", "keep");
+    keep.type = "button";
+    keep.title = "Keep the order as it is";
+    form.append(price, review, keep);
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void this.send(o, "modifying…", () => this.onModify(o, Number(price.value)));
+    });
+    keep.addEventListener("click", () => {
+      this.editing.delete(o.orderNo);
+      this.render();
+    });
+    const action = cell("");
+    action.append(form);
+    this.editing.set(o.orderNo, this.row(o, action, "editing"));
+    this.render();
+    price.focus();
+    price.select();
+  }
+
   private render(): void {
+    const focused = document.activeElement;
     this.orders.replaceChildren(
       ...this.last.map((o) => {
-        const live = !o.cancelled && (o.remainingQuantity ?? 0) > 0;
-        const cancelling = live && this.cancelling.has(o.orderNo);
-        const open = live && !cancelling;
+        const live = isLive(o);
+        const editor = this.editing.get(o.orderNo);
+        if (editor && live) return editor;
+        this.editing.delete(o.orderNo);
+        const doing = live ? this.pending.get(o.orderNo) : undefined;
         const action = cell("");
-        if (open) {
-          const b = document.createElement("button");
-          b.textContent = "Cancel";
-          b.addEventListener("click", () => void this.cancel(o));
-          action.append(b);
-        } else if (cancelling) {
-          action.textContent = "cancelling…";
+        if (live && !doing) {
+          const cancel = button("Cancel", "cancel");
+          cancel.addEventListener("click", () => void this.send(o, "cancelling…", () => this.onCancel(o)));
+          action.append(cancel);
+          // A new price for a limit order; a market order has none to change.
+          if (o.price) {
+            const modify = button("Modify", "modify");
+            modify.addEventListener("click", () => this.edit(o));
+            action.append(" ", modify);
+          }
+        } else if (doing) {
+          action.textContent = doing;
         } else if (o.originalOrderNo) {
           // KIS lists a cancel (or a correction) as an order of its own: not a fill.
           action.textContent = `${o.cancelled ? "cancels" : "changes"} ${o.originalOrderNo}`;
         } else if (o.cancelled) action.textContent = "cancelled";
-        const tr = row([
-          cell(o.time), cell(o.orderNo), cell(o.side === "buy" ? "매수 buy" : "매도 sell", o.side === "buy" ? "up" : "down"),
-          cell(o.symbol), cell(fmt(o.quantity)), cell(o.price ? fmt(o.price) : "market"), cell(fmt(o.filledQuantity)),
-          cell(fmt(o.remainingQuantity)), action,
-        ]);
-        tr.dataset.orderNo = o.orderNo;
-        tr.dataset.state = open ? "open" : cancelling ? "cancelling" : o.originalOrderNo ? "change" : o.cancelled ? "cancelled" : "filled";
-        return tr;
+        const state = live ? (doing ? doing.replace("…", "") : "open") : o.originalOrderNo ? "change" : o.cancelled ? "cancelled" : "filled";
+        return this.row(o, action, state);
       }),
     );
+    // Taken out and put back, an editor's price loses the focus: it gets it back.
+    if (focused instanceof HTMLElement && focused !== document.activeElement && this.orders.contains(focused)) focused.focus();
   }
+
+  private row(o: Order, action: HTMLTableCellElement, state: string): HTMLTableRowElement {
+    const tr = row([
+      cell(o.time), cell(o.orderNo), cell(o.side === "buy" ? "매수 buy" : "매도 sell", o.side === "buy" ? "up" : "down"),
+      cell(o.symbol), cell(fmt(o.quantity)), cell(o.price ? fmt(o.price) : "market"), cell(fmt(o.filledQuantity)),
+      cell(fmt(o.remainingQuantity)), action,
+    ]);
+    tr.dataset.orderNo = o.orderNo;
+    tr.dataset.state = state;
+    return tr;
+  }
+}
+
+function button(text: string, action: string): HTMLButtonElement {
+  const b = document.createElement("button");
+  b.textContent = text;
+  b.dataset.action = action;
+  return b;
 }

@@ -1,6 +1,7 @@
 // The dashboard: built only on the kis-wasm package, as any outside user would use it.
 import { KisClient, type KisEvent, type KisRealtime, type Order } from "kis-wasm";
-import { $ } from "./dom.js";
+import { confirmSend } from "./confirm.js";
+import { $, fmt, kstClock } from "./dom.js";
 import { describe, kindOf } from "./errors.js";
 import { RequestLog } from "./request-log.js";
 import { Watchlist, savedSymbols } from "./watchlist.js";
@@ -52,7 +53,7 @@ const log = new RequestLog();
 const chart = new PriceChart();
 const book = new OrderbookView();
 const explorer = new Explorer(() => kis, () => current?.env ?? "mock");
-const account = new AccountView((o) => cancel(o));
+const account = new AccountView(cancel, modify);
 const watchlist = new Watchlist(symbols, (s) => {
   selected = s;
   const price = Number($(`#watch-rows tr[data-symbol="${s}"]`).dataset.price) || null;
@@ -132,6 +133,32 @@ async function cancel(o: Order): Promise<boolean> {
   if (ok) $("#order-message").textContent = `Order ${o.orderNo} cancelled.`;
   void asAction(refreshAccount);
   return ok !== undefined;
+}
+
+/** Whether KIS took the modification of `o` to `price`: confirmed first, as an order is; its
+ *  failure kept in full under the order form, as an order's is. */
+async function modify(o: Order, price: number): Promise<boolean> {
+  if (!kis || !current) return false;
+  const client = kis;
+  const text = `MODIFY order ${o.orderNo} (${o.side === "buy" ? "BUY" : "SELL"} ${o.symbol}, ${fmt(o.remainingQuantity)} open at ${fmt(o.price)} KRW) to ${fmt(price)} KRW (limit)`;
+  const message = $("#order-message");
+  if (!(await confirmSend(current.env, text, "Modify order"))) {
+    message.textContent = "Modification not sent.";
+    return false;
+  }
+  message.textContent = "Sending…";
+  try {
+    const ack = await asAction(() => client.modify({ orderNo: o.orderNo, orgNo: o.orgNo, price }));
+    message.textContent = `Order ${o.orderNo} modified to ${fmt(price)} KRW: now order ${ack.orderNo}.`;
+    return true;
+  } catch (e) {
+    const kind = kindOf(e);
+    message.textContent = `Modification of ${o.orderNo} failed${kind ? ` (${kind})` : ""} at ${kstClock()} KST: ${describe(e)}`;
+    showError(e, true);
+    return false;
+  } finally {
+    void asAction(refreshAccount);
+  }
 }
 
 /** Runs `round` again `intervalMs` after each finishes, until a new connection replaces it. */

@@ -1,4 +1,5 @@
 import type { KisEnv, OrderAck, OrderInput } from "kis-wasm";
+import { confirmSend } from "./confirm.js";
 import { $, kstClock } from "./dom.js";
 import { describe, kindOf } from "./errors.js";
 
@@ -11,7 +12,6 @@ export interface OrderRequest {
  *  anything is sent. */
 export class OrderForm {
   private readonly form = $<HTMLFormElement>("#order-form");
-  private readonly dialog = $<HTMLDialogElement>("#confirm");
   private readonly message = $("#order-message");
 
   constructor(
@@ -48,16 +48,9 @@ export class OrderForm {
 
   private async review(): Promise<void> {
     const r = this.request();
-    const env = this.env();
-    const envLine = $("#confirm-env");
-    envLine.textContent = env === "real" ? "REAL 실전" : "MOCK 모의";
-    envLine.className = `confirm-env ${env}`;
     const what = r.input.price === undefined ? "at market" : `at ${r.input.price.toLocaleString("ko-KR")} KRW (limit)`;
-    $("#confirm-text").textContent = `${r.side === "buy" ? "BUY" : "SELL"} ${r.input.symbol} × ${r.input.quantity} ${what}`;
-    this.dialog.returnValue = "";
-    this.dialog.showModal();
-    const answer = await new Promise<string>((resolve) => this.dialog.addEventListener("close", () => resolve(this.dialog.returnValue), { once: true }));
-    if (answer !== "ok") {
+    const text = `${r.side === "buy" ? "BUY" : "SELL"} ${r.input.symbol} × ${r.input.quantity} ${what}`;
+    if (!(await confirmSend(this.env(), text, "Place order"))) {
       this.message.textContent = "Order not sent.";
       return;
     }

@@ -1,0 +1,18 @@
+import type { KisEnv } from "kis-wasm";
+import { $ } from "./dom.js";
+
+/** The confirmation every order and every change to one goes through before anything is sent:
+ *  the environment in large letters, what will be sent, and the button saying what it does.
+ *  True when the user pressed it. */
+export async function confirmSend(env: KisEnv, text: string, action: string): Promise<boolean> {
+  const dialog = $<HTMLDialogElement>("#confirm");
+  const envLine = $("#confirm-env");
+  envLine.textContent = env === "real" ? "REAL 실전" : "MOCK 모의";
+  envLine.className = `confirm-env ${env}`;
+  $("#confirm-text").textContent = text;
+  $("#confirm-ok").textContent = action;
+  dialog.returnValue = "";
+  dialog.showModal();
+  const answer = await new Promise<string>((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue), { once: true }));
+  return answer === "ok";
+}
