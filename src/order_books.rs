@@ -163,6 +163,23 @@ mod tests {
                 .filter(|n| !n.is_empty())
                 .collect::<Vec<_>>()
         };
+        // A POST of the catalogue that takes `read` and answers `answer` in `output`.
+        let post = |path: &str, read: Vec<&str>, answer: &[&str]| -> String {
+            let catalogued = api(path);
+            assert_eq!(catalogued["method"], "POST", "{path}");
+            let params = names(&catalogued["request"]);
+            for p in read {
+                assert!(params.iter().any(|n| n == p), "{path} takes {p}");
+            }
+            let output = catalogued["response"]["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["name"] == "output")
+                .unwrap_or_else(|| panic!("{path} answers with output"));
+            assert_eq!(names(&output["fields"]), *answer, "{path}'s answer");
+            catalogued["trIds"].to_string()
+        };
         for book in BOOKS {
             for OrderApi {
                 path,
@@ -170,28 +187,15 @@ mod tests {
                 answer,
             } in book.orders
             {
-                let order = api(path);
-                assert_eq!(order["method"], "POST", "{path}");
-                let params = names(&order["request"]);
                 let mut read = terms(&book.params);
                 if let Sides::ByParam(name) = sides {
                     read.push(name);
                 }
-                for p in read {
-                    assert!(params.iter().any(|n| n == p), "{path} takes {p}");
-                }
+                let ids = post(path, read, answer);
                 if let Sides::ByTrId(buys, sells) = sides {
-                    let ids = order["trIds"].to_string();
                     let catalogued = buys.iter().chain(*sells).filter(|id| ids.contains(*id));
                     assert!(catalogued.count() >= 2, "{path}: a buy and a sell TR ID");
                 }
-                let output = order["response"]["groups"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|g| g["name"] == "output")
-                    .unwrap_or_else(|| panic!("{path} answers with output"));
-                assert_eq!(names(&output["fields"]), *answer, "{path}'s answer");
             }
             for ChangeApi {
                 path,
@@ -200,27 +204,14 @@ mod tests {
                 answer,
             } in book.changes
             {
-                let change = api(path);
-                assert_eq!(change["method"], "POST", "{path}");
-                let params = names(&change["request"]);
                 let mut read = vec![*original, book.params.price];
-                match cancels {
-                    Cancels::ByParam(name, _) => read.push(name),
-                    Cancels::ByTrId(ids) => {
-                        let catalogued = change["trIds"].to_string();
-                        assert!(ids.iter().all(|id| catalogued.contains(id)), "{path}");
-                    }
+                if let Cancels::ByParam(name, _) = cancels {
+                    read.push(name);
                 }
-                for p in read {
-                    assert!(params.iter().any(|n| n == p), "{path} takes {p}");
+                let ids = post(path, read, answer);
+                if let Cancels::ByTrId(cancels) = cancels {
+                    assert!(cancels.iter().all(|id| ids.contains(id)), "{path}");
                 }
-                let output = change["response"]["groups"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|g| g["name"] == "output")
-                    .unwrap_or_else(|| panic!("{path} answers with output"));
-                assert_eq!(names(&output["fields"]), *answer, "{path}'s answer");
             }
             let list = api(book.lookup);
             assert_eq!(list["method"], "GET", "{}", book.lookup);

@@ -1018,6 +1018,21 @@ fn b5_a_kis_that_lists_order_types_its_own_way_never_gets_an_order_twice() {
     }
 }
 
+/// KIS's list of today's orders holding one row, taken now as order 0000009001 by another
+/// script: `fields` over a buy of 005930.
+fn list_of_one(w: &World, fields: Value) -> String {
+    let now = w.clock.now_ms();
+    let mut row = json!({"ord_dt": kis_wasm::kst::kst_date(now), "ord_gno_brno": "06010",
+        "odno": "0000009001", "sll_buy_dvsn_cd": "02", "pdno": "005930",
+        "ord_tmd": kis_wasm::kst::kst_time(now), "tot_ccld_qty": "0"});
+    for (k, v) in fields.as_object().unwrap() {
+        row[k] = v.clone();
+    }
+    json!({"rt_cd": "0", "msg_cd": "KIOK0460", "msg1": "", "ctx_area_fk100": "",
+        "ctx_area_nk100": "", "output1": [row], "output2": {}})
+    .to_string()
+}
+
 #[test]
 fn b5_a_cancel_in_todays_orders_is_never_taken_for_the_lost_order() {
     // KIS lists a cancel as a row of its own, with the cancelled order's terms and number in
@@ -1025,12 +1040,10 @@ fn b5_a_cancel_in_todays_orders_is_never_taken_for_the_lost_order() {
     let w = world(json!({}));
     w.kis
         .script(ORDER, vec![Scripted::Respond(502, String::new())]);
-    let now = kis_wasm::kst::kst_time(w.clock.now_ms());
-    let cancel_row = format!(
-        r#"{{"rt_cd":"0","msg_cd":"KIOK0460","msg1":"","ctx_area_fk100":"","ctx_area_nk100":"",
-        "output1":[{{"ord_dt":"","ord_gno_brno":"06010","odno":"0000009001","orgn_odno":"0000000777",
-        "sll_buy_dvsn_cd":"02","pdno":"005930","ord_qty":"1","ord_unpr":"0","ord_tmd":"{now}",
-        "tot_ccld_qty":"0","rmn_qty":"0","cncl_yn":"Y"}}],"output2":{{}}}}"#
+    let cancel_row = list_of_one(
+        &w,
+        json!({"orgn_odno": "0000000777", "ord_qty": "1", "ord_unpr": "0", "rmn_qty": "0",
+            "cncl_yn": "Y"}),
     );
     w.kis
         .script(CCLD, vec![Scripted::Respond(200, cancel_row); 2]);
@@ -1126,13 +1139,10 @@ fn b5_a_lost_modification_is_never_taken_for_anothers_change_to_the_order_at_ano
     let (original, request) = resting_order(&w, Some(60_100));
     w.kis
         .script(CHANGE, vec![Scripted::Respond(502, String::new())]);
-    let now = kis_wasm::kst::kst_time(w.clock.now_ms());
-    let today = kis_wasm::kst::kst_date(w.clock.now_ms());
-    let theirs = format!(
-        r#"{{"rt_cd":"0","msg_cd":"KIOK0460","msg1":"","ctx_area_fk100":"","ctx_area_nk100":"",
-        "output1":[{{"ord_dt":"{today}","ord_gno_brno":"06010","odno":"0000009001","orgn_odno":"{original}",
-        "sll_buy_dvsn_cd":"02","pdno":"005930","ord_qty":"3","ord_unpr":"60200","ord_tmd":"{now}",
-        "tot_ccld_qty":"0","rmn_qty":"3","cncl_yn":"N"}}],"output2":{{}}}}"#
+    let theirs = list_of_one(
+        &w,
+        json!({"orgn_odno": original, "ord_qty": "3", "ord_unpr": "60200", "rmn_qty": "3",
+            "cncl_yn": "N"}),
     );
     w.kis.script(CCLD, vec![Scripted::Respond(200, theirs); 2]);
     let e = change(&w, &request).unwrap_err();
