@@ -111,6 +111,7 @@ pub(crate) struct Book {
 include!(concat!(env!("OUT_DIR"), "/order_books.rs"));
 
 pub(crate) const ORDER_CASH: &str = "/uapi/domestic-stock/v1/trading/order-cash";
+pub(crate) const ORDER_CASH_CHANGE: &str = "/uapi/domestic-stock/v1/trading/order-rvsecncl";
 
 /// Order API `path`, and the book listing its orders.
 pub(crate) fn book_of(path: &str) -> Option<(&'static Book, &'static OrderApi)> {
@@ -126,6 +127,12 @@ pub(crate) fn change_of(path: &str) -> Option<(&'static Book, &'static ChangeApi
         let change = b.changes.iter().find(|c| c.path == path)?;
         Some((b, change))
     })
+}
+
+/// `cancel()`'s and `modify()`'s: changes to domestic cash orders (a test checks the books list
+/// them).
+pub(crate) fn cash_changes() -> (&'static Book, &'static ChangeApi) {
+    change_of(ORDER_CASH_CHANGE).unwrap_or((&BOOKS[0], &BOOKS[0].changes[0]))
 }
 
 /// `buy()`'s and `sell()`'s: domestic cash orders (a test checks the books list them).
@@ -270,5 +277,7 @@ mod tests {
             assert!(change_of(p).is_some() && book_of(p).is_none(), "{p}");
         }
         assert_eq!(cash_orders().1.path, ORDER_CASH);
+        assert_eq!(cash_changes().1.path, ORDER_CASH_CHANGE);
+        assert!(std::ptr::eq(cash_changes().0, cash_orders().0));
     }
 }

@@ -16,11 +16,10 @@ use crate::kst::{kst_date, kst_time};
 use crate::models::OrderAck;
 use crate::numbers::field_text;
 use crate::order::{cancel_body, json_object, order_body, CancelRequest, OrderRequest, Side};
-use crate::order_books::{Columns, ORDER_CASH, Q};
+use crate::order_books::{Columns, ORDER_CASH, ORDER_CASH_CHANGE, Q};
 use crate::row::Fields;
 use crate::tr_id::{tr_id_for, Op};
 
-pub const ORDER_CANCEL_PATH: &str = "/uapi/domestic-stock/v1/trading/order-rvsecncl";
 pub const ORDERS_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-daily-ccld";
 const DAY_MS: f64 = 86_400_000.0;
 /// Clock skew allowed between this machine and KIS when matching an order's time.
@@ -134,7 +133,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let account = self.cfg.require_account()?;
         let call = Call {
             method: Method::Post,
-            path: ORDER_CANCEL_PATH.to_string(),
+            path: ORDER_CASH_CHANGE.to_string(),
             tr_id: tr_id_for(Op::Cancel, self.cfg.env, self.cfg.tr_ids).to_string(),
             query: Vec::new(),
             body: Some(json_object(&cancel_body(account, c))),

@@ -14,7 +14,6 @@
 use std::cell::Cell;
 use std::cell::RefCell;
 
-use crate::engine::orders::ORDER_CANCEL_PATH;
 use crate::models::order_no_given;
 use crate::numbers::{field_number, field_text, parse_number};
 use crate::order::{CancelRequest, OrderRequest, Side};
@@ -86,15 +85,14 @@ impl Terms {
     /// lookup asks for every side and symbol and matches the row by the order it names, and a
     /// modification's by its new limit price too.
     pub fn of_change(change: &CancelRequest) -> Terms {
-        let (book, api) = order_books::cash_orders();
+        let (book, api) = order_books::cash_changes();
         let price = change.revision.as_ref().and_then(|r| r.price);
-        let answer =
-            order_books::change_of(ORDER_CANCEL_PATH).map_or(api.answer, |(_, c)| c.answer);
+        let cancel = change.revision.is_none();
         Terms::changing(
             book,
-            answer,
+            api.answer,
             &change.order_no,
-            change.revision.is_none(),
+            cancel,
             price.map(|p| p as f64),
         )
     }
