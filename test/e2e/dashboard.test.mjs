@@ -149,6 +149,7 @@ test("an open limit order gets a new price: typed in its row (kept through a ref
   await page.waitForSelector(`${row}:not([data-state="open"])`, { timeout: 15000 });
   const revisedRow = await page.waitForSelector(`#order-rows tr[data-order-no="${revised}"][data-state="open"]`, { timeout: 15000 });
   assert.match(await revisedRow.textContent(), /60,100/);
+  assert.match(await revisedRow.textContent(), new RegExp(`changes ${orderNo}`), "it says which order it replaced");
   assert.ok(await revisedRow.$("button[data-action=modify]"));
   assert.equal(await page.$(`${row} button`), null, "the original offers nothing");
   // The order form's confirmation still names what it does.

@@ -121,6 +121,12 @@ export class AccountView {
         const doing = live ? this.pending.get(o.orderNo) : undefined;
         const action = cell("");
         if (live && !doing) {
+          // A modification rests as an order of its own: it says which order it replaced.
+          if (o.originalOrderNo) {
+            const note = document.createElement("small");
+            note.textContent = `changes ${o.originalOrderNo} `;
+            action.append(note);
+          }
           const cancel = button("Cancel", "cancel");
           cancel.addEventListener("click", () => void this.send(o, "cancelling…", () => this.onCancel(o)));
           action.append(cancel);
