@@ -6,6 +6,7 @@ mod common;
 
 use common::{options, world};
 use kis_wasm::engine::config::Config;
+use kis_wasm::engine::transport::Clock;
 use kis_wasm::env::CustType;
 use kis_wasm::envelope::{classify, Verdict};
 use kis_wasm::headers::header_safe;
@@ -110,6 +111,66 @@ proptest! {
                 prop_assert_eq!(e.kind, ErrorKind::Validation);
                 prop_assert!(e.field.as_deref().is_some_and(|f| f.starts_with("options")), "{:?}", e.field);
             }
+        }
+    }
+
+    /// A modification or cancel through `call()`, of any market, with any parameters and its
+    /// answer lost, and today's orders answering anything: never a panic, never sent twice, and
+    /// a success only as KIS's own answer or the row that names the order it changes.
+    #[test]
+    fn a_change_through_call_with_any_parameters_and_any_list_is_sent_at_most_once(
+        api in prop::sample::select(vec![
+            "domesticStockOrderRvsecncl",
+            "overseasStockOrderRvsecncl",
+            "overseasStockDaytimeOrderRvsecncl",
+            "domesticFutureoptionOrderRvsecncl",
+            "overseasFutureoptionOrderRvsecncl",
+            "domesticBondOrderRvsecncl",
+        ]),
+        original in prop_oneof![Just("0000000777".to_string()), Just("".to_string()), Just("0000000000".to_string()), "[0-9 ]{0,12}"],
+        cancel in prop_oneof![Just("01"), Just("02"), Just("")],
+        price in prop_oneof![Just(Value::from("60100")), Just(Value::from("0")), any_json()],
+        rows in prop::collection::vec(any_json(), 0..4),
+        row_original in prop_oneof![Just("0000000777"), Just("0000000888"), Just("")],
+    ) {
+        let w = world(json!({"env": "real"}));
+        let e = kis_wasm::catalogue::find(api).unwrap();
+        // Every parameter KIS documents, empty, then the ones a lookup reads.
+        let mut params: Map<String, Value> = e.params.iter().map(|p| (p.name.to_string(), json!(""))).collect();
+        params.insert("ORGN_ODNO".into(), json!(original));
+        params.insert("RVSE_CNCL_DVSN_CD".into(), json!(cancel));
+        for name in ["ORD_UNPR", "OVRS_ORD_UNPR", "UNIT_PRICE", "FM_LIMIT_ORD_PRIC", "BOND_ORD_UNPR"] {
+            if params.contains_key(name) {
+                params.insert(name.into(), price.clone());
+            }
+        }
+        let path = e.path;
+        w.kis.script(path, vec![kis_wasm::testing::Scripted::ExecuteThenReset]);
+        let mut listed = rows.clone();
+        let now = w.clock.now_ms();
+        let (date, time) = (kis_wasm::kst::kst_date(now), kis_wasm::kst::kst_time(now));
+        listed.push(json!({"odno": "0000001002", "orgn_odno": row_original, "ord_dt": date,
+            "ord_tmd": time, "dmst_ord_dt": date, "thco_ord_tmd": time,
+            "erlm_dtl_dtime": format!("{date}{time}000")}));
+        let list = json!({"rt_cd": "0", "msg_cd": "", "msg1": "", "output1": listed}).to_string();
+        for lookup in ["inquire-daily-ccld", "inquire-ccnl", "inquire-ccld"] {
+            w.kis.script(lookup, vec![kis_wasm::testing::Scripted::Respond(200, list.clone()); 4]);
+        }
+        let result = w.run(w.core.call_api(&json!(api), &Value::Object(params), &Value::Null));
+        prop_assert!(w.kis.requests_to(path).len() <= 1, "sent twice");
+        match result {
+            // Its answer never came: a success is the row found.
+            Ok(reply) => {
+                prop_assert_eq!(row_original, original.as_str());
+                let output = &reply.body["output"];
+                let output = output.get(0).unwrap_or(output);
+                let odno = output.get("ODNO").or(output.get("odno"));
+                prop_assert_eq!(odno, Some(&json!("0000001002")));
+            }
+            Err(e) => prop_assert!(
+                [ErrorKind::Validation, ErrorKind::OrderStatusUnknown, ErrorKind::Api].contains(&e.kind),
+                "{:?}: {}", e.kind, e.message
+            ),
         }
     }
 
