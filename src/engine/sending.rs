@@ -6,6 +6,9 @@
 //! waiting lookup is off the wire itself, so two never wait for each other, and every attempt
 //! ends within its own timeout and retry bounds.
 //!
+//! A modification or cancel is an attempt too: KIS lists it as a row of its own naming the
+//! order it changes, and its siblings are the changes of this client to that same order.
+//!
 //! What is left unnamed may also be someone else's: another script's identical order, or one
 //! placed by hand, in the same seconds. Rows are indistinguishable, so the lookup counts: it
 //! takes a row only while there are no more unnamed rows than attempts of ours whose answers
@@ -81,9 +84,6 @@ impl Terms {
     }
 
     /// `cancel()`'s and `modify()`'s: a change to a domestic cash order, listed with them.
-    /// Its side, symbol and quantity are the original's, which the request does not carry; the
-    /// lookup asks for every side and symbol and matches the row by the order it names, and a
-    /// modification's by its new limit price too.
     pub fn of_change(change: &CancelRequest) -> Terms {
         let (book, api) = order_books::cash_changes();
         let price = change.revision.as_ref().and_then(|r| r.price);
