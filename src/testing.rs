@@ -547,7 +547,8 @@ impl FakeKis {
                     // A change takes the original's remaining quantity off it, and is listed
                     // as an order of its own naming it: a cancel already cancelled, a
                     // modification at its new price.
-                    let target = text("ORGN_ODNO");
+                    // An order number without its leading zeros names the same order.
+                    let target = format!("{:0>10}", text("ORGN_ODNO"));
                     let Some(o) = orders
                         .iter_mut()
                         .find(|o| o.order_no == target && !o.cancelled)

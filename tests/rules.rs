@@ -1100,6 +1100,18 @@ fn b5_a_cancel_or_modification_whose_answer_is_lost_is_found_in_todays_orders_no
 }
 
 #[test]
+fn b5_a_lost_cancel_naming_its_order_without_leading_zeros_is_found_all_the_same() {
+    // KIS lists order numbers ten digits long; the caller may have written 1001 for 0000001001.
+    let w = world(json!({}));
+    let (original, mut request) = resting_order(&w, None);
+    request["orderNo"] = json!(original.trim_start_matches('0'));
+    w.kis.script(CHANGE, vec![Scripted::ExecuteThenReset]);
+    let ack = change(&w, &request).unwrap();
+    assert_eq!(ack.order_no, w.kis.orders.borrow()[1].order_no);
+    assert_eq!(w.count(CHANGE), 1);
+}
+
+#[test]
 fn b5_a_lost_change_not_listed_yet_is_unknown_naming_what_it_was_and_never_resent() {
     for (modify, what, advice) in [
         (

@@ -39,7 +39,7 @@ pub(crate) struct Terms {
     price: Option<f64>,
     order_type: String,
     /// What the attempt does to the book: a new order, or a change to one.
-    pub intent: Intent,
+    intent: Intent,
 }
 
 /// A new order, or a modification or cancel of one: KIS lists a change as a row of its own that
@@ -207,7 +207,7 @@ impl Terms {
         let original = order_no_given(field_text(row, columns.original));
         if let Intent::Change { original: ours, .. } = &self.intent {
             // A modification's row shows its new price; a market one's, and a cancel's, any.
-            let same = original.as_deref() == Some(ours.as_str())
+            let same = original.is_some_and(|o| same_order(&o, ours))
                 && self
                     .price
                     .is_none_or(|p| field_number(row, names.price) == Some(p));
@@ -239,7 +239,7 @@ impl Terms {
     /// either kind sways the lookup until the sibling's answer names it).
     fn takes(&self, other: &Terms) -> bool {
         if let Intent::Change { original, .. } = &self.intent {
-            return matches!(&other.intent, Intent::Change { original: o, .. } if o == original);
+            return matches!(&other.intent, Intent::Change { original: o, .. } if same_order(o, original));
         }
         std::ptr::eq(other.book, self.book)
             && other.intent == Intent::Place
@@ -248,6 +248,12 @@ impl Terms {
             && other.quantity == self.quantity
             && self.price.is_none_or(|p| other.price == Some(p))
     }
+}
+
+/// Whether two order numbers name one order: KIS lists them ten digits long, and a caller may
+/// have written one without its leading zeros.
+fn same_order(a: &str, b: &str) -> bool {
+    a.trim_start_matches('0') == b.trim_start_matches('0')
 }
 
 /// This client's order attempts from the request until their outcome is known: identical
