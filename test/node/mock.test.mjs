@@ -433,6 +433,12 @@ describe("fault matrix", () => {
     assert.equal((await listed(cancel.orderNo))?.originalOrderNo, revised.orderNo);
     assert.equal((await listed(revised.orderNo))?.cancelled, true);
 
+    // An order number written without its leading zeros names the same order, at KIS and in the lookup.
+    const short = await kis.buy({ symbol: "005930", quantity: 1, price: 59100 });
+    mock.addFault({ path: "/order-rvsecncl", type: "executeThenReset" });
+    const shortCancel = await kis.cancel({ orderNo: short.orderNo.replace(/^0+/, ""), orgNo: short.orgNo });
+    assert.equal((await listed(shortCancel.orderNo))?.originalOrderNo, short.orderNo);
+
     const other = await kis.buy({ symbol: "005930", quantity: 1, price: 59000 });
     sent = posts();
     mock.addFault({ path: "/order-rvsecncl", type: "executeUnlisted", status: 500 });

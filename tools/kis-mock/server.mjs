@@ -452,7 +452,9 @@ export async function startMockKis(o = {}) {
         if (!market && Number(b.ORD_UNPR) % tick(Number(b.ORD_UNPR))) return [200, kisError("APBK0509", "호가단위가 맞지 않습니다")];
       }
       const acct = account(b.CANO, b.ACNT_PRDT_CD);
-      const order = acct.orders.find((x) => x.odno === b.ORGN_ODNO && x.orgno === b.KRX_FWDG_ORD_ORGNO);
+      // An order number without its leading zeros names the same order.
+      const orgn = /^\d{1,10}$/.test(b.ORGN_ODNO) ? b.ORGN_ODNO.padStart(10, "0") : b.ORGN_ODNO;
+      const order = acct.orders.find((x) => x.odno === orgn && x.orgno === b.KRX_FWDG_ORD_ORGNO);
       if (!order) return [200, kisError("APBK0344", "원주문번호가 존재하지 않습니다")];
       const open = order.qty - order.filled - (order.cancelledQty ?? 0);
       if (open <= 0 || order.cancelled) return [200, kisError(modify ? "APBK0635" : "APBK0634", modify ? "정정 가능한 수량이 없습니다" : "취소 가능한 수량이 없습니다")];
