@@ -1,8 +1,8 @@
 //! B5: an order is placed at most once, and so is a cancel or modification of one. When an
 //! attempt may have reached KIS (5xx without a KIS code, a lost connection, a timeout, an answer
-//! that is not KIS's), the client looks it up in today's orders: found → that is the answer; anything else (not listed, the lookup
-//! failed, an identical order it cannot account for) → `orderStatusUnknown`, and nothing is
-//! resent, since KIS's list can lag behind its book.
+//! that is not KIS's), the client looks it up in today's orders: found → that is the answer;
+//! anything else (not listed, the lookup failed, an identical order it cannot account for) →
+//! `orderStatusUnknown`, and nothing is resent, since KIS's list can lag behind its book.
 
 use serde_json::{Map, Value};
 
