@@ -133,6 +133,11 @@ test("an open limit order gets a new price: typed in its row (kept through a ref
   await page.click("#confirm button[value=cancel]");
   await page.waitForSelector(`${row}[data-state="open"] button[data-action=modify]`);
   assert.equal(sent(), before);
+  // × keeps the order as it is, at once.
+  await page.click(`${row} button[data-action=modify]`);
+  await page.click(`${row} button[data-action=keep]`);
+  await page.waitForSelector(`${row}[data-state="open"] button[data-action=cancel]`);
+  assert.equal(sent(), before);
 
   await page.click(`${row} button[data-action=modify]`);
   await page.fill(price, "60100");
