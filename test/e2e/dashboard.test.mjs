@@ -123,18 +123,19 @@ test("an open limit order gets a new price: typed in its row (kept through a ref
   assert.equal(await page.inputValue(price), "60100");
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "price");
 
-  // Declined at the confirmation: nothing sent, the row open again.
+  // Declined at the confirmation: nothing sent, and the price still there to change.
   const sent = () => stack.mock.requests.filter((r) => r.path.endsWith("/order-rvsecncl")).length;
   const before = sent();
   await page.click(`${row} button[data-action=review]`);
   await page.waitForSelector("#confirm[open]");
+  assert.equal(await page.getAttribute(row, "data-state"), "editing", "nothing says modifying before the confirmation");
   assert.match(await page.textContent("#confirm-text"), new RegExp(`MODIFY order ${orderNo} .*60,000.* to 60,100 KRW`));
   assert.equal(await page.textContent("#confirm-ok"), "Modify order");
   await page.click("#confirm button[value=cancel]");
-  await page.waitForSelector(`${row}[data-state="open"] button[data-action=modify]`);
+  assert.equal(await page.inputValue(price), "60100");
+  assert.equal(await page.textContent("#order-message"), "Modification not sent.");
   assert.equal(sent(), before);
   // × keeps the order as it is, at once.
-  await page.click(`${row} button[data-action=modify]`);
   await page.click(`${row} button[data-action=keep]`);
   await page.waitForSelector(`${row}[data-state="open"] button[data-action=cancel]`);
   assert.equal(sent(), before);

@@ -23,7 +23,8 @@ export class AccountView {
 
   constructor(
     private readonly onCancel: (o: Order) => Promise<boolean>,
-    private readonly onModify: (o: Order, price: number) => Promise<boolean>,
+    /** Confirms, then calls `sending` as the modification goes out; whether KIS took it. */
+    private readonly onModify: (o: Order, price: number, sending: () => void) => Promise<boolean>,
   ) {}
 
   async refreshBalance(kis: KisClient): Promise<void> {
@@ -68,16 +69,26 @@ export class AccountView {
     this.render();
   }
 
-  /** The user clicked Cancel on `o`, or sent a new price: the row says so at once, and gets its
-   *  buttons back only if nothing was sent or it failed. */
-  private async send(o: Order, doing: string, work: () => Promise<boolean>): Promise<void> {
-    this.editing.delete(o.orderNo);
-    this.pending.set(o.orderNo, doing);
+  /** The user clicked Cancel on `o`: the row says so at once, and gets its buttons back only if
+   *  the cancel failed. */
+  private async cancel(o: Order): Promise<void> {
+    this.pending.set(o.orderNo, "cancelling…");
     this.render();
-    if (!(await work())) {
+    if (!(await this.onCancel(o))) {
       this.pending.delete(o.orderNo);
       this.render();
     }
+  }
+
+  /** The user reviewed a new price for `o`: the editor stays while the confirmation is open
+   *  (declined, the price can be changed again), and the row says "modifying…" once it is sent. */
+  private async modify(o: Order, price: number): Promise<void> {
+    const sent = await this.onModify(o, price, () => {
+      this.editing.delete(o.orderNo);
+      this.pending.set(o.orderNo, "modifying…");
+      this.render();
+    });
+    if (!sent && this.pending.delete(o.orderNo)) this.render();
   }
 
   /** The user clicked Modify on `o`: its action cell becomes a price to review, the current one
@@ -96,7 +107,7 @@ export class AccountView {
     form.append(price, review, keep);
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
-      void this.send(o, "modifying…", () => this.onModify(o, Number(price.value)));
+      void this.modify(o, Number(price.value));
     });
     keep.addEventListener("click", () => {
       this.editing.delete(o.orderNo);
@@ -128,7 +139,7 @@ export class AccountView {
             action.append(note);
           }
           const cancel = button("Cancel", "cancel");
-          cancel.addEventListener("click", () => void this.send(o, "cancelling…", () => this.onCancel(o)));
+          cancel.addEventListener("click", () => void this.cancel(o));
           action.append(cancel);
           // A new price for a limit order; a market order has none to change.
           if (o.price) {

@@ -137,7 +137,7 @@ async function cancel(o: Order): Promise<boolean> {
 
 /** Whether KIS took the modification of `o` to `price`: confirmed first, as an order is; its
  *  failure kept in full under the order form, as an order's is. */
-async function modify(o: Order, price: number): Promise<boolean> {
+async function modify(o: Order, price: number, sending: () => void): Promise<boolean> {
   if (!kis || !current) return false;
   const client = kis;
   const text = `MODIFY order ${o.orderNo} (${o.side === "buy" ? "BUY" : "SELL"} ${o.symbol}, ${fmt(o.remainingQuantity)} open at ${fmt(o.price)} KRW) to ${fmt(price)} KRW (limit)`;
@@ -146,6 +146,7 @@ async function modify(o: Order, price: number): Promise<boolean> {
     message.textContent = "Modification not sent.";
     return false;
   }
+  sending();
   message.textContent = "Sending…";
   try {
     const ack = await asAction(() => client.modify({ orderNo: o.orderNo, orgNo: o.orgNo, price }));
