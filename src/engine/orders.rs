@@ -193,7 +193,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     },
                     Q::Today => today.clone(),
                     Q::Yesterday => kst_date(now - DAY_MS),
-                    Q::Symbol => terms.symbol.clone(),
+                    Q::Symbol => terms.symbol().to_string(),
                     Q::SideCode => terms.side_code().to_string(),
                 };
                 (name.to_string(), Value::String(value))

@@ -32,21 +32,25 @@ pub(crate) struct Terms {
     pub book: &'static Book,
     /// The fields of the API's answer, the shape a found order is given in.
     pub answer: &'static [&'static str],
-    pub side: Side,
-    pub symbol: String,
-    quantity: u64,
-    /// A limit order's price: won at home, a decimal abroad and for futures.
+    /// A limit order's price, or a limit modification's new one: won at home, a decimal abroad
+    /// and for futures.
     price: Option<f64>,
-    order_type: String,
     /// What the attempt does to the book: a new order, or a change to one.
     intent: Intent,
 }
 
 /// A new order, or a modification or cancel of one: KIS lists a change as a row of its own that
-/// names the order it changes (`orgn_odno`), and a lookup for it matches by that alone.
-#[derive(Clone, PartialEq)]
-pub(crate) enum Intent {
-    Place,
+/// names the order it changes (`orgn_odno`), and a lookup for it matches by that alone (and a
+/// modification's new price); its side, symbol and quantity are the original's, which a change
+/// does not carry.
+#[derive(Clone)]
+enum Intent {
+    Place {
+        side: Side,
+        symbol: String,
+        quantity: u64,
+        order_type: String,
+    },
     Change {
         /// The order number it modifies or cancels.
         original: String,
@@ -74,12 +78,13 @@ impl Terms {
         Terms {
             book,
             answer: api.answer,
-            side,
-            symbol: order.symbol.clone(),
-            quantity: order.quantity,
             price: order.price.map(|p| p as f64),
-            order_type: order.order_type.clone(),
-            intent: Intent::Place,
+            intent: Intent::Place {
+                side,
+                symbol: order.symbol.clone(),
+                quantity: order.quantity,
+                order_type: order.order_type.clone(),
+            },
         }
     }
 
@@ -97,9 +102,7 @@ impl Terms {
         )
     }
 
-    /// A change's terms: its side, symbol and quantity are the original's, which a change
-    /// does not carry, so the lookup asks for every side and symbol and matches the row by the
-    /// order it names, and a modification's by its new limit price too.
+    /// A change's terms: a cancel's row may show any price.
     fn changing(
         book: &'static Book,
         answer: &'static [&'static str],
@@ -110,11 +113,7 @@ impl Terms {
         Terms {
             book,
             answer,
-            side: Side::Buy,
-            symbol: String::new(),
-            quantity: 0,
             price: price.filter(|_| !cancel),
-            order_type: String::new(),
             intent: Intent::Change {
                 original: original.to_string(),
                 cancel,
@@ -124,16 +123,32 @@ impl Terms {
 
     /// The lookup's side: both for a change, whose side the request does not say.
     pub fn side_code(&self) -> &'static str {
-        match self.intent {
-            Intent::Place => self.side.ccld_code(),
+        match &self.intent {
+            Intent::Place { side, .. } => side.ccld_code(),
             Intent::Change { .. } => self.book.every_side,
+        }
+    }
+
+    /// The lookup's symbol: every symbol ("") for a change.
+    pub fn symbol(&self) -> &str {
+        match &self.intent {
+            Intent::Place { symbol, .. } => symbol,
+            Intent::Change { .. } => "",
+        }
+    }
+
+    /// The order type sent; none for a change.
+    fn order_type(&self) -> &str {
+        match &self.intent {
+            Intent::Place { order_type, .. } => order_type,
+            Intent::Change { .. } => "",
         }
     }
 
     /// How an error names the attempt, and what to do before trying it again.
     pub fn words(&self) -> (&'static str, &'static str) {
         match self.intent {
-            Intent::Place => ("the order", "check today's orders before placing it again"),
+            Intent::Place { .. } => ("the order", "check today's orders before placing it again"),
             Intent::Change { cancel: true, .. } => {
                 ("the cancel", "check today's orders before cancelling again")
             }
@@ -187,12 +202,13 @@ impl Terms {
         Some(Terms {
             book,
             answer: order.answer,
-            side,
-            symbol: text(names.symbol),
-            quantity,
             price,
-            order_type,
-            intent: Intent::Place,
+            intent: Intent::Place {
+                side,
+                symbol: text(names.symbol),
+                quantity,
+                order_type,
+            },
         })
     }
 
@@ -205,23 +221,29 @@ impl Terms {
     pub fn shown_by(&self, row: &Value) -> Shown {
         let (names, columns) = (&self.book.row, &self.book.columns);
         let original = order_no_given(field_text(row, columns.original));
-        if let Intent::Change { original: ours, .. } = &self.intent {
-            // A modification's row shows its new price; a market one's, and a cancel's, any.
-            let same = original.is_some_and(|o| same_order(&o, ours))
-                && self
-                    .price
-                    .is_none_or(|p| field_number(row, names.price) == Some(p));
-            return match same {
-                true => Shown::Same,
-                false => Shown::Not,
-            };
-        }
-        let alike = field_text(row, names.symbol) == self.symbol
-            && field_text(row, columns.side) == self.side.ccld_code()
-            && field_number(row, names.quantity) == Some(self.quantity as f64)
-            && self
-                .price
+        let same_price = || {
+            self.price
                 .is_none_or(|p| field_number(row, names.price) == Some(p))
+        };
+        let (side, symbol, quantity, order_type) = match &self.intent {
+            // A modification's row shows its new price; a market one's, and a cancel's, any.
+            Intent::Change { original: ours, .. } => {
+                return match original.is_some_and(|o| same_order(&o, ours)) && same_price() {
+                    true => Shown::Same,
+                    false => Shown::Not,
+                };
+            }
+            Intent::Place {
+                side,
+                symbol,
+                quantity,
+                order_type,
+            } => (side, symbol, quantity, order_type),
+        };
+        let alike = field_text(row, names.symbol) == *symbol
+            && field_text(row, columns.side) == side.ccld_code()
+            && field_number(row, names.quantity) == Some(*quantity as f64)
+            && same_price()
             && original.is_none();
         let listed = match names.order_type {
             "" => String::new(),
@@ -229,7 +251,7 @@ impl Terms {
         };
         match alike {
             false => Shown::Not,
-            true if listed.is_empty() || listed == self.order_type => Shown::Same,
+            true if listed.is_empty() || listed == *order_type => Shown::Same,
             true => Shown::OtherType,
         }
     }
@@ -238,15 +260,32 @@ impl Terms {
     /// [`Terms::shown_by`] between two orders, whatever their types (a sibling's row of
     /// either kind sways the lookup until the sibling's answer names it).
     fn takes(&self, other: &Terms) -> bool {
-        if let Intent::Change { original, .. } = &self.intent {
-            return matches!(&other.intent, Intent::Change { original: o, .. } if same_order(o, original));
+        match (&self.intent, &other.intent) {
+            (Intent::Change { original: a, .. }, Intent::Change { original: b, .. }) => {
+                same_order(a, b)
+            }
+            (
+                Intent::Place {
+                    side,
+                    symbol,
+                    quantity,
+                    ..
+                },
+                Intent::Place {
+                    side: other_side,
+                    symbol: other_symbol,
+                    quantity: other_quantity,
+                    ..
+                },
+            ) => {
+                std::ptr::eq(other.book, self.book)
+                    && other_side == side
+                    && other_symbol == symbol
+                    && other_quantity == quantity
+                    && self.price.is_none_or(|p| other.price == Some(p))
+            }
+            _ => false,
         }
-        std::ptr::eq(other.book, self.book)
-            && other.intent == Intent::Place
-            && other.side == self.side
-            && other.symbol == self.symbol
-            && other.quantity == self.quantity
-            && self.price.is_none_or(|p| other.price == Some(p))
     }
 }
 
@@ -334,7 +373,7 @@ impl Sending {
             if a.lost == lost
                 && a.sent_ms >= since_ms
                 && terms.takes(&a.terms)
-                && (!lost || a.terms.order_type == terms.order_type)
+                && (!lost || a.terms.order_type() == terms.order_type())
             {
                 n += 1;
             }
@@ -348,16 +387,21 @@ mod tests {
     use super::*;
 
     fn terms(symbol: &str) -> Terms {
+        typed(symbol, Some(70_000.0), "00")
+    }
+
+    fn typed(symbol: &str, price: Option<f64>, order_type: &str) -> Terms {
         let (book, api) = order_books::cash_orders();
         Terms {
             book,
             answer: api.answer,
-            side: Side::Buy,
-            symbol: symbol.into(),
-            quantity: 1,
-            price: Some(70_000.0),
-            order_type: "00".into(),
-            intent: Intent::Place,
+            price,
+            intent: Intent::Place {
+                side: Side::Buy,
+                symbol: symbol.into(),
+                quantity: 1,
+                order_type: order_type.into(),
+            },
         }
     }
 
@@ -392,10 +436,7 @@ mod tests {
         );
         drop(first);
         assert_eq!(sending.lost_since(&a, 0.0), 1);
-        let other_type = Terms {
-            order_type: "01".into(),
-            ..terms("005930")
-        };
+        let other_type = typed("005930", Some(70_000.0), "01");
         assert_eq!(
             sending.lost_since(&other_type, 0.0),
             0,
@@ -437,11 +478,7 @@ mod tests {
     fn a_market_orders_lookup_waits_for_a_limit_sibling_but_not_the_other_way() {
         let sending = Sending::default();
         let limit = terms("005930");
-        let market = Terms {
-            price: None,
-            order_type: "01".into(),
-            ..terms("005930")
-        };
+        let market = typed("005930", None, "01");
         let on_the_wire = sending.start(&limit, 0.0);
         assert!(sending.busy(&market), "its lookup takes any price");
         drop(on_the_wire);
