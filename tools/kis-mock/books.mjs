@@ -2,9 +2,9 @@
 // domestic and overseas futures, bonds): an order those APIs take is booked, its answer names
 // it, and the market's list of orders shows it, so that a client's lookup of a lost answer (B5)
 // finds it as it would at KIS. A modification or cancel of a booked order is listed as an order
-// of its own naming it, as KIS lists them. The data is the client's own, catalogue/order-books.json: which
-// list shows each order API's orders, and under which names. (Domestic stock orders have the
-// hand-made account of server.mjs.)
+// of its own naming it, as KIS lists them. The data is the client's own,
+// catalogue/order-books.json: which list shows each order API's orders, and under which names.
+// (Domestic stock orders have the hand-made account of server.mjs.)
 import fs from "node:fs";
 import { kst } from "./market.mjs";
 
@@ -43,12 +43,13 @@ export function createBooks({ handMade, now }) {
   const byList = new Map(books.map((b) => [b.lookup, b]));
   /** `list path|account` → rows, oldest first. */
   const rows = new Map();
+  const account = (list, cano, prdt) => `${list}|${cano}${prdt}`;
   let nextOrderNo = 1;
 
   /** Lists `row`, taken at KST `t`, in `book` for the caller's account, and names it in the
    *  answer `body`'s fields `answer`. */
   function keep(book, answer, input, row, t, body) {
-    const key = `${book.lookup}|${input.CANO}${input.ACNT_PRDT_CD}`;
+    const key = account(book.lookup, input.CANO, input.ACNT_PRDT_CD);
     rows.set(key, [...(rows.get(key) ?? []), row]);
     const c = book.columns;
     const named = { ODNO: row[c.orderNo], KRX_FWDG_ORD_ORGNO: ORG_NO, ORD_GNO_BRNO: ORG_NO, ORD_TMD: t.time, ORD_DT: t.date };
@@ -63,7 +64,7 @@ export function createBooks({ handMade, now }) {
     const [book, change] = byChange.get(path);
     if (body.rt_cd !== "0") return body;
     const c = book.columns;
-    const original = (rows.get(`${book.lookup}|${input.CANO}${input.ACNT_PRDT_CD}`) ?? []).find((r) => r[c.orderNo] === input[change.original]);
+    const original = (rows.get(account(book.lookup, input.CANO, input.ACNT_PRDT_CD)) ?? []).find((r) => r[c.orderNo] === input[change.original]);
     // Not an order it booked: answered from the layout all the same.
     if (!original) return body;
     const cancel = change.cancels.param ? input[change.cancels.param] === change.cancels.value : change.cancels.trIds.includes(trId);
@@ -77,7 +78,7 @@ export function createBooks({ handMade, now }) {
   return {
     /** The orders a list shows for account `cano` + `prdt`, oldest first. */
     booked(list, cano, prdt) {
-      return (rows.get(`${list}|${cano}${prdt}`) ?? []).map((r) => ({ ...r }));
+      return (rows.get(account(list, cano, prdt)) ?? []).map((r) => ({ ...r }));
     },
 
     /** An order API's answer `body` to a call of `input` with `trId`: books the order and makes
@@ -113,7 +114,7 @@ export function createBooks({ handMade, now }) {
     list(path, input, body) {
       const book = byList.get(path);
       if (!book || body.rt_cd !== "0") return body;
-      const booked = [...(rows.get(`${path}|${input.CANO}${input.ACNT_PRDT_CD}`) ?? [])].reverse();
+      const booked = [...(rows.get(account(path, input.CANO, input.ACNT_PRDT_CD)) ?? [])].reverse();
       // The query's symbol and side filters, where the caller set them.
       const filters = Object.entries(book.query).flatMap(([name, v]) => {
         const given = input[name];

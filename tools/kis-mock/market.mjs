@@ -76,8 +76,6 @@ export function bookQty(symbol, side, i, n = 0) {
   return 100 + ((hash(`${symbol}${side}${i}`) + n * 7919 * i) % 900);
 }
 
-/** `count` (30) bars, newest first (as KIS sends them), ending at `close` today. Fewer bars are
- *  the first of the 30: the sequence is drawn newest first. */
 /** `a` against `b`, in per cent with two decimals, as KIS writes a rate. */
 export function rate(a, b) {
   return ((100 * (a - b)) / b).toFixed(2);
@@ -88,6 +86,8 @@ export function change(p, prev) {
   return { prdy_vrss: String(p - prev), prdy_vrss_sign: p > prev ? "2" : p < prev ? "5" : "3", prdy_ctrt: rate(p, prev) };
 }
 
+/** `count` (30) bars, newest first (as KIS sends them), ending at `close` today. Fewer bars are
+ *  the first of the 30: the sequence is drawn newest first. */
 export function dailyBars(symbol, close, period, nowMs, count = 30) {
   const next = rng(hash(symbol + period));
   const step = { D: 1, W: 7, M: 30 }[period] ?? 1;
