@@ -1,5 +1,5 @@
 import type { KisEnv } from "kis-wasm";
-import { $ } from "./dom.js";
+import { $, envLabel } from "./dom.js";
 
 /** The confirmation every order and every change to one goes through before anything is sent:
  *  the environment in large letters, what will be sent, and the button saying what it does.
@@ -7,7 +7,7 @@ import { $ } from "./dom.js";
 export async function confirmSend(env: KisEnv, text: string, action: string): Promise<boolean> {
   const dialog = $<HTMLDialogElement>("#confirm");
   const envLine = $("#confirm-env");
-  envLine.textContent = env === "real" ? "REAL 실전" : "MOCK 모의";
+  envLine.textContent = envLabel(env);
   envLine.className = `confirm-env ${env}`;
   $("#confirm-text").textContent = text;
   $("#confirm-ok").textContent = action;

@@ -1,3 +1,5 @@
+import type { KisEnv } from "kis-wasm";
+
 /** Small DOM helpers: the dashboard has no framework. */
 export function $<T extends HTMLElement = HTMLElement>(selector: string): T {
   const node = document.querySelector<T>(selector);
@@ -34,4 +36,9 @@ export function fmt(n: number | null | undefined, digits = 0): string {
 
 export function signClass(n: number | null | undefined): string {
   return n === null || n === undefined || n === 0 ? "" : n > 0 ? "up" : "down";
+}
+
+/** The environment as the page names it wherever an order could go: in large letters. */
+export function envLabel(env: KisEnv): string {
+  return env === "real" ? "REAL 실전" : "MOCK 모의";
 }

@@ -1,8 +1,16 @@
 import { isKisError } from "kis-wasm";
+import { kstClock } from "./dom.js";
 
 /** A KisError's kind ("orderStatusUnknown", …), or "" for any other failure. */
 export function kindOf(e: unknown): string {
   return typeof e === "object" && e !== null && "kind" in e ? String(e.kind) : "";
+}
+
+/** What became of `what` ("Order", "Modification of 0000000001"), and when, in full: kept under
+ *  the order form, since the error bar goes with a click. */
+export function failedNow(what: string, e: unknown): string {
+  const kind = kindOf(e);
+  return `${what} failed${kind ? ` (${kind})` : ""} at ${kstClock()} KST: ${describe(e)}`;
 }
 
 /** A message a person can act on, for each kind of failure. */

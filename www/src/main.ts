@@ -1,8 +1,8 @@
 // The dashboard: built only on the kis-wasm package, as any outside user would use it.
 import { KisClient, type KisEvent, type KisRealtime, type Order } from "kis-wasm";
 import { confirmSend } from "./confirm.js";
-import { $, fmt, kstClock } from "./dom.js";
-import { describe, kindOf } from "./errors.js";
+import { $, envLabel, fmt } from "./dom.js";
+import { describe, failedNow, kindOf } from "./errors.js";
 import { RequestLog } from "./request-log.js";
 import { Watchlist, savedSymbols } from "./watchlist.js";
 import { PriceChart, type Period } from "./price-chart.js";
@@ -153,8 +153,7 @@ async function modify(o: Order, price: number, sending: () => void): Promise<boo
     message.textContent = `Order ${o.orderNo} modified to ${fmt(price)} KRW: now order ${ack.orderNo}.`;
     return true;
   } catch (e) {
-    const kind = kindOf(e);
-    message.textContent = `Modification of ${o.orderNo} failed${kind ? ` (${kind})` : ""} at ${kstClock()} KST: ${describe(e)}`;
+    message.textContent = failedNow(`Modification of ${o.orderNo}`, e);
     showError(e, true);
     return false;
   } finally {
@@ -243,7 +242,7 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
     logger: null,
   });
   const badge = $("#env-badge");
-  badge.textContent = s.env === "real" ? "REAL 실전" : "MOCK 모의";
+  badge.textContent = envLabel(s.env);
   badge.className = `env ${s.env}`;
   $("#status").textContent = `connected to ${s.proxyUrl} · account ${s.account}`;
   watchlist.select(selected);

@@ -1,7 +1,7 @@
 import type { KisEnv, OrderAck, OrderInput } from "kis-wasm";
 import { confirmSend } from "./confirm.js";
-import { $, kstClock } from "./dom.js";
-import { describe, kindOf } from "./errors.js";
+import { $ } from "./dom.js";
+import { failedNow } from "./errors.js";
 
 export interface OrderRequest {
   side: "buy" | "sell";
@@ -59,10 +59,7 @@ export class OrderForm {
       const ack = await this.place(r);
       this.message.textContent = `Order ${ack.orderNo} accepted at ${ack.time}.`;
     } catch (e) {
-      // The form keeps what happened to this order, and when, in full: the error bar says it
-      // too, but goes with a click.
-      const kind = kindOf(e);
-      this.message.textContent = `Order failed${kind ? ` (${kind})` : ""} at ${kstClock()} KST: ${describe(e)}`;
+      this.message.textContent = failedNow("Order", e);
       this.report(e);
     }
   }
