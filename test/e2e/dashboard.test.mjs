@@ -132,8 +132,9 @@ test("an open limit order gets a new price: typed in its row (kept through a ref
   assert.match(await page.textContent("#confirm-text"), new RegExp(`MODIFY order ${orderNo} .*60,000.* to 60,100 KRW`));
   assert.equal(await page.textContent("#confirm-ok"), "Modify order");
   await page.click("#confirm button[value=cancel]");
+  // The dialog's close event, and so the answer to the confirmation, comes a task after the click.
+  await page.waitForFunction(() => document.querySelector("#order-message")?.textContent === "Modification not sent.", null, { timeout: 5000 });
   assert.equal(await page.inputValue(price), "60100");
-  assert.equal(await page.textContent("#order-message"), "Modification not sent.");
   assert.equal(sent(), before);
   // × keeps the order as it is, at once.
   await page.click(`${row} button[data-action=keep]`);
@@ -219,6 +220,23 @@ test("a lost order answer beside another script's identical order: orderStatusUn
   assert.ok(kept.includes(theirs.orderNo) && kept.includes(ours.odno), kept);
 });
 
+test("a lost cancel answer that today's orders do not show yet: the warning speaks of the cancel, not of placing an order", async () => {
+  const orderNo = await order({ type: "limit", quantity: 1, price: 58800 });
+  const row = `#order-rows tr[data-order-no="${orderNo}"]`;
+  await page.waitForSelector(`${row}[data-state="open"]`, { timeout: 15000 });
+  // KIS takes the cancel, its answer is lost and its list shows it only a minute later.
+  stack.mock.addFault({ path: "/order-rvsecncl", type: "executeUnlisted", delayMs: 60_000 });
+  const sent = () => stack.mock.requests.filter((r) => r.path.endsWith("/order-rvsecncl")).length;
+  const before = sent();
+  await page.click(`${row} button[data-action=cancel]`);
+  await page.waitForSelector('#error[data-kind="orderStatusUnknown"]:not([hidden])', { timeout: 20000 });
+  const message = await page.textContent("#error");
+  assert.match(message, /^The cancel may or may not have reached KIS\. Check today's orders before cancelling again\. \(the cancel may have reached KIS/);
+  assert.doesNotMatch(message, /placing/);
+  assert.equal(sent() - before, 1, "not resent");
+  await page.click("#error");
+});
+
 test("an EGW00201 burst shows the waiting state, then recovers", async () => {
   stack.mock.addFault({ path: "/inquire-price", type: "egw00201", times: 3 });
   stack.mock.setPrice("005930", 72000);
@@ -274,7 +292,8 @@ test("the only console errors are Chromium's notes on the injected 502 and 500s;
   assert.deepEqual(consoleErrors, [
     // The lost order answer, as the proxy reports it.
     "Failed to load resource: the server responded with a status of 502 (Bad Gateway)",
-    ...Array(3).fill("Failed to load resource: the server responded with a status of 500 (Internal Server Error)"),
+    // The lost cancel answer (a 500 without KIS's envelope), then the EGW00201 burst's three.
+    ...Array(4).fill("Failed to load resource: the server responded with a status of 500 (Internal Server Error)"),
   ]);
 });
 

@@ -6,15 +6,24 @@ export function kindOf(e: unknown): string {
   return typeof e === "object" && e !== null && "kind" in e ? String(e.kind) : "";
 }
 
+/** What the user asked KIS to do, when it failed: the advice after a lost answer differs. */
+export type Action = "order" | "cancel" | "modification";
+
+const again: Record<Action, string> = {
+  order: "placing it again",
+  cancel: "cancelling again",
+  modification: "modifying again",
+};
+
 /** What became of `what` ("Order", "Modification of 0000000001"), and when, in full: kept under
  *  the order form, since the error bar goes with a click. */
-export function failedNow(what: string, e: unknown): string {
+export function failedNow(what: string, e: unknown, action: Action): string {
   const kind = kindOf(e);
-  return `${what} failed${kind ? ` (${kind})` : ""} at ${kstClock()} KST: ${describe(e)}`;
+  return `${what} failed${kind ? ` (${kind})` : ""} at ${kstClock()} KST: ${describe(e, action)}`;
 }
 
-/** A message a person can act on, for each kind of failure. */
-export function describe(e: unknown): string {
+/** A message a person can act on, for each kind of failure of `action` (for a read, any). */
+export function describe(e: unknown, action: Action = "order"): string {
   if (!isKisError(e)) return e instanceof Error ? e.message : String(e);
   switch (e.kind) {
     case "validation":
@@ -25,7 +34,7 @@ export function describe(e: unknown): string {
       return "KIS rejected the access token even after a refresh: check the app key and secret.";
     case "orderStatusUnknown":
       // The client's message says what it saw (which orders in today's list, why it cannot tell).
-      return `The order may or may not have reached KIS. Check today's orders before placing it again. (${e.message})`;
+      return `The ${action} may or may not have reached KIS. Check today's orders before ${again[action]}. (${e.message})`;
     case "network":
       return "Cannot reach the proxy or KIS (network). Is the proxy running?";
     case "timeout":

@@ -2,7 +2,7 @@
 import { KisClient, type KisEvent, type KisRealtime, type Order } from "kis-wasm";
 import { confirmSend } from "./confirm.js";
 import { $, envLabel, fmt } from "./dom.js";
-import { describe, failedNow, kindOf } from "./errors.js";
+import { type Action, describe, failedNow, kindOf } from "./errors.js";
 import { RequestLog } from "./request-log.js";
 import { Watchlist, savedSymbols } from "./watchlist.js";
 import { PriceChart, type Period } from "./price-chart.js";
@@ -83,21 +83,21 @@ const orderForm = new OrderForm(
 /** Shows `e` at the bottom of the page. A background refresh's error goes away with the next
  *  answer that comes back fine; an order's or a cancel's (`sticky`) stays until clicked away,
  *  since it may ask the user to check today's orders. */
-function showError(e: unknown, sticky = false): void {
+function showError(e: unknown, sticky = false, action?: Action): void {
   const box = $("#error");
   // Nor does a background error cover one the user has not yet seen to.
   if (!sticky && box.dataset.sticky && !box.hidden) return;
-  box.textContent = describe(e);
+  box.textContent = describe(e, action);
   box.hidden = false;
   box.dataset.kind = kindOf(e);
   box.dataset.sticky = sticky ? "1" : "";
 }
 
-async function guard<T>(f: () => Promise<T>, sticky = false): Promise<T | undefined> {
+async function guard<T>(f: () => Promise<T>, sticky = false, action?: Action): Promise<T | undefined> {
   try {
     return await f();
   } catch (e) {
-    showError(e, sticky);
+    showError(e, sticky, action);
     return undefined;
   }
 }
@@ -129,7 +129,7 @@ async function refreshAccount(): Promise<void> {
 async function cancel(o: Order): Promise<boolean> {
   if (!kis) return false;
   const client = kis;
-  const ok = await asAction(() => guard(() => client.cancel({ orderNo: o.orderNo, orgNo: o.orgNo }), true));
+  const ok = await asAction(() => guard(() => client.cancel({ orderNo: o.orderNo, orgNo: o.orgNo }), true, "cancel"));
   if (ok) $("#order-message").textContent = `Order ${o.orderNo} cancelled.`;
   void asAction(refreshAccount);
   return ok !== undefined;
@@ -153,8 +153,8 @@ async function modify(o: Order, price: number, sending: () => void): Promise<boo
     message.textContent = `Order ${o.orderNo} modified to ${fmt(price)} KRW: now order ${ack.orderNo}.`;
     return true;
   } catch (e) {
-    message.textContent = failedNow(`Modification of ${o.orderNo}`, e);
-    showError(e, true);
+    message.textContent = failedNow(`Modification of ${o.orderNo}`, e, "modification");
+    showError(e, true, "modification");
     return false;
   } finally {
     void asAction(refreshAccount);
