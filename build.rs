@@ -151,6 +151,12 @@ fn order_books(out: &std::path::Path) {
                 let q = match v.as_str() {
                     Some("{today}") => "Q::Today".to_string(),
                     Some("{yesterday}") => "Q::Yesterday".to_string(),
+                    Some(ahead) if ahead.starts_with("{today+") => {
+                        let days = ahead["{today+".len()..ahead.len() - 1]
+                            .parse::<u32>()
+                            .unwrap_or_else(|_| panic!("{name}: {ahead} is not {{today+N}}"));
+                        format!("Q::DaysAhead({days})")
+                    }
                     Some("{symbol}") => "Q::Symbol".to_string(),
                     Some("{side}") => "Q::SideCode".to_string(),
                     Some(_) => format!("Q::Fixed({})", s(v)),

@@ -22,7 +22,8 @@ const CURATED = {
 
 /** The table, markers included. */
 export function coverageTable(catalogue, books) {
-  const looked = new Set(books.books.flatMap((b) => b.orders.map((o) => o.path)));
+  // Orders, and the modifications and cancels KIS lists as orders of their own.
+  const looked = new Set(books.books.flatMap((b) => [...b.orders, ...b.changes].map((o) => o.path)));
   const menus = new Map();
   for (const a of catalogue.rest) {
     const m = menus.get(a.menu) ?? { apis: 0, mock: 0, posts: 0, lookedUp: 0, curated: [] };

@@ -278,7 +278,9 @@ pub(crate) fn either_case(o: &impl Fields, upper: &str) -> String {
 impl OrderAck {
     /// From a whole order answer: its `output`, or its first row where KIS answers with rows
     /// (domestic futures).
-    pub fn from_answer(body: &Object) -> OrderAck {
+    /// The ack in an order API's answer `body`, whose field `order_no` numbers the order (KIS's
+    /// usual `ODNO`; a reserved order's `rsvn_ord_seq`).
+    pub fn from_answer(body: &Object, order_no: &str) -> OrderAck {
         let output = body.get("output");
         let first = output
             .filter(|v| v.get().starts_with('['))
@@ -287,12 +289,16 @@ impl OrderAck {
         first
             .or(output)
             .and_then(Row::read)
-            .map_or_else(OrderAck::default, OrderAck::from_output)
+            .map_or_else(OrderAck::default, |o| OrderAck::numbered_by(o, order_no))
     }
 
     pub fn from_output(o: impl Fields) -> OrderAck {
+        OrderAck::numbered_by(o, "ODNO")
+    }
+
+    fn numbered_by(o: impl Fields, order_no: &str) -> OrderAck {
         OrderAck {
-            order_no: either_case(&o, "ODNO"),
+            order_no: either_case(&o, &order_no.to_ascii_uppercase()),
             org_no: either_case(&o, "KRX_FWDG_ORD_ORGNO"),
             time: coloned_time(&either_case(&o, "ORD_TMD")),
             raw: o.into_raw(),

@@ -5,9 +5,10 @@
 //! new market is a new entry there.
 //!
 //! Each book also names the APIs that modify or cancel its orders: KIS lists a change as an order
-//! of its own naming the one it changes, so a change's lost answer is looked up there too. Order
-//! APIs with no list behind them (reserved orders and their changes) have no book: their lost
-//! answers end `orderStatusUnknown`.
+//! of its own naming the one it changes, so a change's lost answer is looked up there too.
+//! Reserved orders have books of their own, the lists of reserved orders; their changes rewrite
+//! the reserved order's row rather than listing one, and have none. Order APIs with no book
+//! (those changes, Asia's reserved orders) end `orderStatusUnknown` when their answer is lost.
 
 use crate::order::Side;
 
@@ -30,6 +31,9 @@ pub(crate) enum Q {
     Today,
     /// The day before, KST: a market abroad dates its orders by its own day, behind Korea's.
     Yesterday,
+    /// The KST day this many days ahead: a list of reserved orders may date each by the day it
+    /// is for.
+    DaysAhead(u32),
     /// The order's symbol.
     Symbol,
     /// The order's side, "01" sell or "02" buy.
@@ -101,7 +105,7 @@ pub(crate) struct Book {
     pub lookup: &'static str,
     pub query: &'static [(&'static str, Q)],
     /// The list's code for both sides, which a change's lookup asks for: it does not know the
-    /// side of the order it changes.
+    /// side of the order it changes. Empty in a book with no changes.
     pub every_side: &'static str,
     pub row: Terms,
     pub columns: Columns,
@@ -222,9 +226,16 @@ mod tests {
             }
             let list = api(book.lookup);
             assert_eq!(list["method"], "GET", "{}", book.lookup);
-            // Both sides, in the list's own code, where the query asks for a side.
+            // Both sides, in the list's own code, where the query asks for a side and a change
+            // may need it.
             let side = book.query.iter().find(|(_, q)| matches!(q, Q::SideCode));
-            if let Some((name, _)) = side {
+            assert_eq!(
+                book.changes.is_empty(),
+                book.every_side.is_empty(),
+                "{}: everySide where changes are looked up",
+                book.lookup
+            );
+            if let (Some((name, _)), false) = (side, book.changes.is_empty()) {
                 let described = list["request"]
                     .as_array()
                     .unwrap()
@@ -267,7 +278,8 @@ mod tests {
             assert_eq!(paths.iter().filter(|q| q == &p).count(), 1, "{p}");
             assert!(book_of(p).is_some());
         }
-        assert!(book_of("/uapi/domestic-stock/v1/trading/order-resv").is_none());
+        assert!(book_of("/uapi/domestic-stock/v1/trading/order-resv").is_some());
+        assert!(change_of("/uapi/domestic-stock/v1/trading/order-resv-rvsecncl").is_none());
         let changes: Vec<&str> = BOOKS
             .iter()
             .flat_map(|b| b.changes.iter().map(|c| c.path))

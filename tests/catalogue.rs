@@ -5,7 +5,7 @@ mod common;
 
 use common::{sym, world};
 use kis_wasm::catalogue;
-use kis_wasm::engine::transport::Clock;
+use kis_wasm::engine::transport::{Clock, Method};
 use kis_wasm::testing::Scripted;
 use kis_wasm::ErrorKind;
 use serde_json::{json, Value};
@@ -213,28 +213,35 @@ fn an_api_of_several_tr_ids_asks_which_and_a_post_is_an_order_that_is_never_rese
 
 #[test]
 fn b5_other_order_posts_are_never_resent_and_end_unknown() {
-    // An order API with no lookup of today's orders behind it (a reserved order): after an
-    // answer that may have executed, orderStatusUnknown, sent once.
+    // An order API with no lookup of today's orders behind it (a change of a reserved order,
+    // which rewrites its row): after an answer that may have executed, orderStatusUnknown, sent
+    // once, and no list asked.
     let w = world(json!({"env": "real"}));
-    let api = catalogue::find("/uapi/domestic-stock/v1/trading/order-resv").unwrap();
+    let path = "/uapi/domestic-stock/v1/trading/order-resv-rvsecncl";
+    let api = catalogue::find(path).unwrap();
     let mut params = serde_json::Map::new();
     for p in api.params.iter().filter(|p| p.required) {
         params.insert(p.name.to_string(), json!("1"));
     }
     params.insert("PDNO".into(), json!("005930"));
     w.kis.script(
-        "/order-resv",
+        "/order-resv-rvsecncl",
         vec![Scripted::Respond(500, "<html>oops</html>".into())],
     );
     let e = w
         .run(w.core.call_api(
-            &sym("/uapi/domestic-stock/v1/trading/order-resv"),
+            &sym(path),
             &Value::Object(params),
-            &Value::Null,
+            &json!({"trId": "CTSC0009U"}),
         ))
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
-    assert_eq!(w.kis.requests_to("/order-resv").len(), 1);
+    assert_eq!(w.kis.requests_to("/order-resv-rvsecncl").len(), 1);
+    let asked = w.kis.requests.borrow();
+    assert!(
+        asked.iter().all(|r| r.method == Method::Post),
+        "no list is asked"
+    );
 }
 
 /// One market's order through `call()`, its answer lost, and its list of orders as KIS answers
@@ -246,6 +253,8 @@ struct Market {
     params: Value,
     list: &'static str,
     row: Value,
+    /// The field of the answer that numbers the order, and the list's column it is read from.
+    numbered: (&'static str, &'static str),
 }
 
 fn markets() -> Vec<Market> {
@@ -260,6 +269,7 @@ fn markets() -> Vec<Market> {
             row: json!({"pdno": "AAPL", "sll_buy_dvsn_cd": "02", "ft_ord_qty": "2",
                 "ft_ord_unpr3": "150.25000000", "dmst_ord_dt": "{date}", "thco_ord_tmd": "{time}",
                 "ord_tmd": "040000", "odno": "0000001001", "ord_gno_brno": "01790", "orgn_odno": ""}),
+            numbered: ("ODNO", "odno"),
         },
         Market {
             env: "real",
@@ -271,6 +281,7 @@ fn markets() -> Vec<Market> {
             row: json!({"pdno": "101W09", "sll_buy_dvsn_cd": "01", "ord_qty": "1", "ord_idx": "352.25",
                 "nmpr_type_cd": "01", "ord_dt": "{date}", "ord_tmd": "{time}", "odno": "0000001001",
                 "ord_gno_brno": "00950", "orgn_odno": "0000000000", "trad_dvsn_name": "매도"}),
+            numbered: ("ODNO", "odno"),
         },
         Market {
             env: "real",
@@ -284,6 +295,7 @@ fn markets() -> Vec<Market> {
             row: json!({"ovrs_futr_fx_pdno": "6AM24", "sll_buy_dvsn_cd": "02", "fm_ord_qty": "3",
                 "fm_ord_pric": "0.651200", "ord_dt": "{date}", "erlm_dtl_dtime": "{date}{time}123",
                 "odno": "0000001001", "orgn_odno": ""}),
+            numbered: ("ODNO", "odno"),
         },
         Market {
             env: "real",
@@ -296,6 +308,32 @@ fn markets() -> Vec<Market> {
             row: json!({"shtn_pdno": "KR6095572D81", "sll_buy_dvsn_cd": "02", "ord_qty": "10",
                 "bond_ord_unpr": "10150.5", "ord_dt": "{date}", "ord_tmd": "{time}",
                 "odno": "0000001001", "ord_gno_brno": "06010", "orgn_odno": ""}),
+            numbered: ("ODNO", "odno"),
+        },
+        Market {
+            env: "real",
+            api: "domesticStockOrderResv",
+            tr_id: None,
+            params: json!({"PDNO": "005930", "ORD_QTY": "3", "ORD_UNPR": "69500",
+                "SLL_BUY_DVSN_CD": "02", "ORD_DVSN_CD": "00", "ORD_OBJT_CBLC_DVSN_CD": "10"}),
+            list: "/domestic-stock/v1/trading/order-resv-ccnl",
+            row: json!({"pdno": "005930", "sll_buy_dvsn_cd": "02", "ord_rsvn_qty": "3",
+                "ord_rsvn_unpr": "69500", "ord_dvsn_cd": "00", "rsvn_ord_rcit_dt": "{date}",
+                "rsvn_ord_rcit_tmd": "{time}", "rsvn_ord_ord_dt": "20261207", "rsvn_ord_seq": "51",
+                "odno": ""}),
+            numbered: ("rsvn_ord_seq", "rsvn_ord_seq"),
+        },
+        Market {
+            env: "real",
+            api: "overseasStockOrderResv",
+            tr_id: Some("TTTT3014U"),
+            params: json!({"RVSE_CNCL_DVSN_CD": "00", "PDNO": "AAPL", "PRDT_TYPE_CD": "512",
+                "OVRS_EXCG_CD": "NASD", "FT_ORD_QTY": "2", "FT_ORD_UNPR3": "150.25", "ORD_DVSN": "00"}),
+            list: "/overseas-stock/v1/trading/order-resv-list",
+            row: json!({"pdno": "AAPL", "sll_buy_dvsn_cd": "02", "ft_ord_qty": "2",
+                "ft_ord_unpr3": "150.25000000", "rsvn_ord_rcit_dt": "{date}", "ord_rcit_tmd": "{time}",
+                "ovrs_rsvn_odno": "0030001234", "odno": "", "cncl_yn": "N"}),
+            numbered: ("ODNO", "ovrs_rsvn_odno"),
         },
     ]
 }
@@ -311,7 +349,7 @@ fn listed(w: &common::World, m: &Market, ago_ms: f64) -> String {
     let row: Value = serde_json::from_str(&row).unwrap();
     // The same order on other terms: another quantity.
     let mut other = row.clone();
-    for qty in ["ord_qty", "ft_ord_qty", "fm_ord_qty"] {
+    for qty in ["ord_qty", "ft_ord_qty", "fm_ord_qty", "ord_rsvn_qty"] {
         if other.get(qty).is_some() {
             other[qty] = json!("99");
         }
@@ -361,16 +399,24 @@ fn b5_every_market_with_a_list_of_orders_finds_a_lost_order_there_and_never_rese
         assert_eq!(w.kis.requests_to(api.path).len(), 1, "{}: sent once", m.api);
         let lookup = &w.kis.requests_to(m.list)[0];
         assert_eq!(lookup.query_value("CANO"), Some("12345678"), "{}", m.api);
+        if m.api == "domesticStockOrderResv" {
+            // The list may date a reserved order by the day it is for: asked well past today.
+            let ahead = kis_wasm::kst::kst_date(w.clock.now_ms() + 40.0 * 86_400_000.0);
+            assert_eq!(lookup.query_value("RSVN_ORD_END_DT"), Some(ahead.as_str()));
+        }
         let output = &reply.body["output"];
         // In the shape of the order API's own answer: rows for domestic futures.
         let output = output.get(0).unwrap_or(output);
-        let odno = output.get("ODNO").or(output.get("odno")).unwrap();
+        let (field, column) = m.numbered;
+        let odno = output.get(field).or(output.get(field.to_lowercase()));
         let want = serde_json::from_str::<Value>(&listed(&w, &m, 0.0)).unwrap();
         let rows = ["output", "output1"]
             .iter()
             .find_map(|g| want.get(g))
             .unwrap();
-        let want_odno = rows.as_array().map_or(&rows["odno"], |r| &r[1]["odno"]);
+        let want_odno = rows.as_array().map_or(&rows[column], |r| &r[1][column]);
+        assert!(!want_odno.as_str().unwrap().is_empty(), "{}", m.api);
+        let odno = odno.unwrap_or_else(|| panic!("{}: {field} in {}", m.api, reply.body));
         assert_eq!(odno, want_odno, "{}: {}", m.api, reply.body);
         assert!(
             reply.body["msg1"]

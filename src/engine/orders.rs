@@ -87,7 +87,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let attempt = self.shared.orders_sending.start(terms, started);
         let failed = match self.call(call).await {
             Ok(reply) => {
-                let ack = OrderAck::from_answer(&reply.object());
+                let ack = OrderAck::from_answer(&reply.object(), terms.answer_order_no());
                 // Named before this attempt leaves the wire, for a sibling's lookup.
                 self.remember(terms, &ack.order_no);
                 return Ok(Placed::Answered(reply, ack));
@@ -193,6 +193,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     },
                     Q::Today => today.clone(),
                     Q::Yesterday => kst_date(now - DAY_MS),
+                    Q::DaysAhead(days) => kst_date(now + f64::from(*days) * DAY_MS),
                     Q::Symbol => terms.symbol().to_string(),
                     Q::SideCode => terms.side_code().to_string(),
                 };
@@ -245,7 +246,7 @@ pub(crate) fn found_answer(terms: &Terms, ack: &OrderAck) -> Value {
         .iter()
         .map(|name| {
             let value = match name.to_ascii_uppercase().as_str() {
-                "ODNO" => ack.order_no.clone(),
+                _ if *name == terms.answer_order_no() => ack.order_no.clone(),
                 "KRX_FWDG_ORD_ORGNO" | "ORD_GNO_BRNO" => ack.org_no.clone(),
                 "ORD_TMD" => ack.time.replace(':', ""),
                 "ORD_DT" => from_row(book.columns.date),

@@ -145,6 +145,18 @@ impl Terms {
         }
     }
 
+    /// The field of the API's answer that numbers the order: KIS's usual `ODNO` where the
+    /// answer has one, else the one named as the list's column (a domestic reserved order's
+    /// `rsvn_ord_seq`).
+    pub fn answer_order_no(&self) -> &'static str {
+        let column = self.book.columns.order_no;
+        let named = |wanted: &str| self.answer.iter().find(|a| a.eq_ignore_ascii_case(wanted));
+        named("ODNO")
+            .or_else(|| named(column))
+            .copied()
+            .unwrap_or("ODNO")
+    }
+
     /// How an error names the attempt, and what to do before trying it again.
     pub fn words(&self) -> (&'static str, &'static str) {
         match self.intent {

@@ -350,6 +350,43 @@ describe("fault matrix", () => {
     }
   });
 
+  test("executeThenReset on a reserved order, domestic and US → found in the list of reserved orders, booked once; Asia's, with no list read, → orderStatusUnknown, sent once", async () => {
+    const { kis } = client(mock, { tokenStore: undefined });
+    const reserved = [
+      ["domesticStockOrderResv", { PDNO: "005930", ORD_QTY: "3", ORD_UNPR: "69500", SLL_BUY_DVSN_CD: "02", ORD_DVSN_CD: "00", ORD_OBJT_CBLC_DVSN_CD: "10" }, undefined, "/uapi/domestic-stock/v1/trading/order-resv-ccnl", "rsvn_ord_seq", "rsvn_ord_seq"],
+      ["overseasStockOrderResv", { RVSE_CNCL_DVSN_CD: "00", PDNO: "AAPL", PRDT_TYPE_CD: "512", OVRS_EXCG_CD: "NASD", FT_ORD_QTY: "2", FT_ORD_UNPR3: "150.25", ORD_DVSN: "00" }, { trId: "TTTT3014U" }, "/uapi/overseas-stock/v1/trading/order-resv-list", "ODNO", "ovrs_rsvn_odno"],
+    ];
+    try {
+      for (const [api, params, options, list, field, column] of reserved) {
+        // One answered, then one whose answer is lost: the lookup knows the first by the number
+        // its answer gave, under the reserved list's own name for it.
+        const first = await kis.call(api, params, options);
+        const path = mock.requests.at(-1).path;
+        mock.addFault({ path, type: "executeThenReset" });
+        const reply = await kis.call(api, params, options);
+        const booked = mock.booked(list, "50012345");
+        assert.equal(booked.length, 2, `${api}: booked once each, never resent`);
+        assert.equal(count(mock, path), 2, api);
+        const answer = (r) => (Array.isArray(r.body.output) ? r.body.output[0] : r.body.output)[field];
+        assert.equal(answer(first), booked[0][column], api);
+        assert.equal(reply.body.rt_cd, "0", api);
+        assert.equal(answer(reply), booked[1][column], `${api}: ${JSON.stringify(reply.body)}`);
+        assert.match(reply.body.msg1, /found in today's orders/, api);
+      }
+      // Asia's reserved orders are listed under another TR ID than the list's first: not looked up.
+      const path = "/uapi/overseas-stock/v1/trading/order-resv";
+      const [sent, lists] = [count(mock, path), count(mock, "/order-resv-list")];
+      mock.addFault({ path, type: "executeThenReset" });
+      const asia = { SLL_BUY_DVSN_CD: "02", RVSE_CNCL_DVSN_CD: "00", PDNO: "7203", PRDT_TYPE_CD: "515", OVRS_EXCG_CD: "TKSE", FT_ORD_QTY: "100", FT_ORD_UNPR3: "2500" };
+      const e = await kis.call("overseasStockOrderResv", asia, { trId: "TTTS3013U" }).then(() => null, (err) => err);
+      assert.equal(e?.kind, "orderStatusUnknown", e?.message);
+      assert.equal(count(mock, path) - sent, 1, "sent once");
+      assert.equal(count(mock, "/order-resv-list"), lists, "no list read");
+    } finally {
+      kis.free();
+    }
+  });
+
   test("another script's identical buy a moment before a lost answer → orderStatusUnknown naming both, not resent", async () => {
     // A fetch of its own: to this process, a client it shares nothing with, as another script is.
     const [{ kis: other }, { kis }] = [await warm({ fetch: (url, init) => fetch(url, init) }), await warm()];

@@ -1,10 +1,11 @@
 // The order books of the markets kis-mock answers from the catalogue's layouts (overseas stocks,
-// domestic and overseas futures, bonds): an order those APIs take is booked, its answer names
+// domestic and overseas futures, bonds, reserved orders): an order those APIs take is booked, its answer names
 // it, and the market's list of orders shows it, so that a client's lookup of a lost answer (B5)
-// finds it as it would at KIS. A modification or cancel of a booked order is listed as an order
-// of its own naming it, as KIS lists them. The data is the client's own,
+// finds it as it would at KIS. Reserved orders are booked in their lists of reserved orders. A
+// modification or cancel of a booked order is listed as an order of its own naming it, as KIS
+// lists them. The data is the client's own,
 // catalogue/order-books.json: which list shows each order API's orders, and under which names.
-// (Domestic stock orders have the hand-made account of server.mjs.)
+// (Domestic stock cash orders have the hand-made account of server.mjs.)
 import fs from "node:fs";
 import { kst } from "./market.mjs";
 
@@ -52,7 +53,9 @@ export function createBooks({ handMade, now }) {
     const key = account(book.lookup, input.CANO, input.ACNT_PRDT_CD);
     rows.set(key, [...(rows.get(key) ?? []), row]);
     const c = book.columns;
-    const named = { ODNO: row[c.orderNo], KRX_FWDG_ORD_ORGNO: ORG_NO, ORD_GNO_BRNO: ORG_NO, ORD_TMD: t.time, ORD_DT: t.date };
+    // The list's own name for the number too: a reserved order's answer gives RSVN_ORD_SEQ, or
+    // (US) both ODNO and OVRS_RSVN_ODNO.
+    const named = { ODNO: row[c.orderNo], [c.orderNo.toUpperCase()]: row[c.orderNo], KRX_FWDG_ORD_ORGNO: ORG_NO, ORD_GNO_BRNO: ORG_NO, ORD_TMD: t.time, ORD_DT: t.date };
     const output = Array.isArray(body.output) ? body.output[0] : body.output;
     for (const f of answer) if (output && named[f.toUpperCase()] !== undefined) output[f] = named[f.toUpperCase()];
     return body;
@@ -101,8 +104,8 @@ export function createBooks({ handMade, now }) {
         [c.side]: side,
         ...when(c, t),
         [c.orderNo]: orderNo,
-        [c.original]: "",
       };
+      if (c.original) row[c.original] = "";
       if (book.row.orderType && book.params.orderType) row[book.row.orderType] = input[book.params.orderType] ?? "";
       if (c.orgNo) row[c.orgNo] = ORG_NO;
       return keep(book, order.answer, input, row, t, body);
