@@ -92,6 +92,68 @@ fn b6_parameters_are_checked_before_anything_is_sent() {
 }
 
 #[test]
+fn b6_an_order_through_call_whose_terms_cannot_be_read_is_refused_by_name_before_it_is_sent() {
+    // What B5's lookup would match the order's row by must read as KIS means it: KIS refuses
+    // most of these too, but only once the order is out.
+    let w = world(json!({}));
+    let cash = |qty: &str, price: &str| json!({"PDNO": "005930", "ORD_DVSN": "00", "ORD_QTY": qty, "ORD_UNPR": price});
+    let buy = json!({"trId": "VTTC0012U"});
+    for qty in ["0", "1.5", "-1", "ten", ""] {
+        let m = refused(&w, ORDER, cash(qty, "70000"), buy.clone(), "params.ORD_QTY");
+        assert!(m.contains("whole number above 0"), "{m}");
+    }
+    for price in ["NaN", "70,000", "1e5", "Infinity", ".", "7O000"] {
+        let m = refused(&w, ORDER, cash("1", price), buy.clone(), "params.ORD_UNPR");
+        assert!(
+            m.contains(&format!("{price:?}")),
+            "says what it was given: {m}"
+        );
+    }
+    let w = world(json!({"env": "real"}));
+    let futures = json!({"ORD_PRCS_DVSN_CD": "02", "SLL_BUY_DVSN_CD": "03", "SHTN_PDNO": "101W09",
+        "ORD_QTY": "1", "UNIT_PRICE": "352.25", "ORD_DVSN_CD": "01"});
+    refused(
+        &w,
+        "domesticFutureoptionOrder",
+        futures,
+        json!({"trId": "TTTO1101U"}),
+        "params.SLL_BUY_DVSN_CD",
+    );
+    let change = json!({"KRX_FWDG_ORD_ORGNO": "", "ORGN_ODNO": "0000000000", "ORD_DVSN": "00", "RVSE_CNCL_DVSN_CD": "02",
+        "ORD_QTY": "0", "ORD_UNPR": "0", "QTY_ALL_ORD_YN": "Y"});
+    refused(
+        &w,
+        "domesticStockOrderRvsecncl",
+        change,
+        Value::Null,
+        "params.ORGN_ODNO",
+    );
+
+    // A market order's "0", and a spread's negative price, go out.
+    let w = world(json!({}));
+    let market = json!({"PDNO": "005930", "ORD_DVSN": "01", "ORD_QTY": "1", "ORD_UNPR": "0"});
+    let reply = w.run(w.core.call_api(&sym(ORDER), &market, &buy)).unwrap();
+    assert_eq!(reply.body["rt_cd"], "0", "{}", reply.body);
+    let w = world(json!({"env": "real"}));
+    let spread = json!({"ORD_PRCS_DVSN_CD": "02", "SLL_BUY_DVSN_CD": "02", "SHTN_PDNO": "401W9Z",
+        "ORD_QTY": "1", "UNIT_PRICE": "-0.35", "ORD_DVSN_CD": "01"});
+    let path = catalogue::find("domesticFutureoptionOrder").unwrap().path;
+    let answer = r#"{"rt_cd":"0","msg_cd":"APBK0013","msg1":"주문 전송 완료","output":{"ODNO":"0000004321"}}"#;
+    w.kis
+        .script(path, vec![Scripted::Respond(200, answer.into())]);
+    let reply = w.run(w.core.call_api(
+        &sym("domesticFutureoptionOrder"),
+        &spread,
+        &json!({"trId": "TTTO1101U"}),
+    ));
+    assert_eq!(reply.unwrap().body["output"]["ODNO"], "0000004321");
+    assert_eq!(
+        w.kis.requests_to(path)[0].header("tr_id"),
+        Some("TTTO1101U")
+    );
+}
+
+#[test]
 fn an_api_kis_does_not_offer_in_mock_is_refused_there_and_goes_out_in_real() {
     let mock = world(json!({}));
     let params = json!({"INQR_DVSN": "03", "CUST_RNCNO25": "", "HMID": "", "INQR_STRT_DT": "20260101",

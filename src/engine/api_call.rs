@@ -249,7 +249,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
         // An order is looked up in its market's list of orders when its answer is lost, as
         // buy() and sell() are; the answer then is its row's, in the shape of KIS's answer.
-        if let Some(terms) = Terms::of_call(&call.path, &call.tr_id, params) {
+        if let Some(terms) = Terms::of_call(&call.path, &call.tr_id, params)? {
             let order = Call {
                 kind: CallKind::Order,
                 ..call

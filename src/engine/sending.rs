@@ -17,6 +17,7 @@
 use std::cell::Cell;
 use std::cell::RefCell;
 
+use crate::error::{KisError, Result};
 use crate::models::order_no_given;
 use crate::numbers::{field_number, field_text, parse_number};
 use crate::order::{CancelRequest, OrderRequest, Side};
@@ -173,45 +174,67 @@ impl Terms {
 
     /// The terms of an order sent through `call()` to order API `path` with `tr_id` and KIS's
     /// own parameters, when a list of orders shows it; None for an API with no list behind it,
-    /// or parameters that do not read as an order (KIS will say why).
-    pub fn of_call(path: &str, tr_id: &str, params: &Value) -> Option<Terms> {
-        // As the caller gave them: KIS's strings, or numbers where the caller wrote numbers.
+    /// or a TR ID of it that the list does not show (Asia's reserved orders). Parameters the
+    /// lookup could not match an order by are refused by name before anything is sent: a
+    /// quantity that is not a whole number above 0, a price that is not a number, a side code
+    /// other than "01"/"02", a change naming no order. KIS would refuse most of them too, but
+    /// only after the order went out.
+    pub fn of_call(path: &str, tr_id: &str, params: &Value) -> Result<Option<Terms>> {
         let text = |k: &str| field_text(params, k);
+        // Where the order type takes none, KIS's "0" or "".
+        let price = |name: &str| -> Result<Option<f64>> {
+            let given = text(name);
+            match given.as_str() {
+                "" => Ok(None),
+                p if is_decimal(p) => Ok(parse_number(p).filter(|p| *p > 0.0)),
+                _ => refused(name, &given, PRICE_RULE),
+            }
+        };
         let Some((book, order)) = order_books::book_of(path) else {
-            let (book, change) = order_books::change_of(path)?;
-            let original = order_no_given(text(change.original))?;
+            let Some((book, change)) = order_books::change_of(path) else {
+                return Ok(None);
+            };
+            let Some(original) = order_no_given(text(change.original)) else {
+                return refused(
+                    change.original,
+                    &text(change.original),
+                    "the number of the order to change",
+                );
+            };
             let cancel = match change.cancels {
                 Cancels::ByParam(name, value) => text(name) == value,
                 Cancels::ByTrId(ids) => ids.contains(&tr_id),
             };
-            let price = parse_number(&text(book.params.price)).filter(|p| *p > 0.0);
-            return Some(Terms::changing(
+            let price = price(book.params.price)?;
+            return Ok(Some(Terms::changing(
                 book,
                 change.answer,
                 &original,
                 cancel,
                 price,
-            ));
+            )));
         };
         let side = match &order.sides {
             Sides::ByTrId(buys, _) if buys.contains(&tr_id) => Side::Buy,
             Sides::ByTrId(_, sells) if sells.contains(&tr_id) => Side::Sell,
-            Sides::ByTrId(..) => return None,
-            Sides::ByParam(name) => Side::from_ccld_code(&text(name))?,
+            Sides::ByTrId(..) => return Ok(None),
+            Sides::ByParam(name) => match Side::from_ccld_code(&text(name)) {
+                Some(side) => side,
+                None => return refused(name, &text(name), "\"01\" (sell) or \"02\" (buy)"),
+            },
             Sides::Only(side) => *side,
         };
         let names = &book.params;
-        let quantity = text(names.quantity)
-            .parse::<u64>()
-            .ok()
-            .filter(|q| *q > 0)?;
-        // 0 (or empty) for the types that take no price.
-        let price = parse_number(&text(names.price)).filter(|p| *p > 0.0);
+        let quantity = text(names.quantity);
+        let Some(quantity) = quantity.parse::<u64>().ok().filter(|q| *q > 0) else {
+            return refused(names.quantity, &quantity, "a whole number above 0 (\"10\")");
+        };
+        let price = price(names.price)?;
         let order_type = match names.order_type {
             "" => String::new(),
             name => text(name),
         };
-        Some(Terms {
+        Ok(Some(Terms {
             book,
             answer: order.answer,
             price,
@@ -221,7 +244,7 @@ impl Terms {
                 quantity,
                 order_type,
             },
-        })
+        }))
     }
 
     /// How a row of KIS's list shows these terms: a new order of the same side, symbol and
@@ -392,6 +415,25 @@ impl Sending {
         }
         n
     }
+}
+
+const PRICE_RULE: &str =
+    "a number as KIS writes one (\"70000\", \"150.25\"; \"0\" where the order type takes no price)";
+
+/// The error for KIS parameter `name`, given as `given`, which must be `rule`.
+fn refused<T>(name: &str, given: &str, rule: &str) -> Result<T> {
+    Err(KisError::validation(
+        &format!("params.{name}"),
+        format!("must be {rule}, not {given:?}"),
+    ))
+}
+
+/// A price as KIS writes one: digits with at most one decimal point, negative for a spread's.
+fn is_decimal(s: &str) -> bool {
+    let unsigned = s.strip_prefix('-').unwrap_or(s);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    !(whole.is_empty() && fraction.is_empty()) && digits(whole) && digits(fraction)
 }
 
 #[cfg(test)]

@@ -32,18 +32,39 @@ const client = (env) => new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, 
 
 /** Every required parameter the client does not fill, as "" (KIS's own empty value). */
 const params = (api) => Object.fromEntries(api.request.filter((f) => f.required && !FILLED(f.name)).map((f) => [f.name, ""]));
+const { books } = JSON.parse(fs.readFileSync(path.join(root, "catalogue/order-books.json"), "utf8"));
+/** What an order API of the order books must carry readably, or be refused before it is sent
+ *  (B6): a quantity, a price, a side where a parameter gives it; a change, the order it changes. */
+function orderTerms(api) {
+  for (const b of books) {
+    const order = b.orders.find((o) => o.path === api.path);
+    if (order) return { [b.params.quantity]: "1", [b.params.price]: "0", ...(order.sideParam ? { [order.sideParam]: "02" } : {}) };
+    const change = b.changes.find((c) => c.path === api.path);
+    if (change) return { [change.original]: "0000000001" };
+  }
+  return undefined;
+}
 
 test("every catalogued REST API goes out on its path with its TR ID and every parameter, or is refused in mock first", { timeout: 120_000 }, async () => {
   let answered = 0;
   let refusedInMock = 0;
   let sent = 0;
+  let ordersRefused = 0;
   for (const api of catalogue.rest) {
     for (const env of ["real", "mock"]) {
       const ids = env === "real" ? api.trIds.real : api.trIds.mock;
       const kis = client(env);
       const before = mocks[env].requests.length;
       const options = ids && ids.length > 1 ? { trId: ids[0].id } : undefined;
-      const r = await kis.call(api.name, params(api), options).then((v) => v, (e) => e);
+      const terms = ids && orderTerms(api);
+      if (terms) {
+        // Empty, an order's terms are refused by name, and nothing goes out; readable, it does.
+        const e = await kis.call(api.name, params(api), options).then(() => null, (err) => err);
+        assert.ok(e instanceof KisError && e.kind === "validation" && Object.keys(terms).some((t) => e.field === `params.${t}`), `${api.name} (${env}): ${e?.field} ${e?.message}`);
+        assert.equal(mocks[env].requests.length, before, `${api.name} (${env}) sent nothing`);
+        ordersRefused += 1;
+      }
+      const r = await kis.call(api.name, { ...params(api), ...terms }, options).then((v) => v, (e) => e);
       if (!ids) {
         assert.ok(r instanceof KisError && r.kind === "validation" && /not offered by KIS in the mock environment/.test(r.message), `${api.name}: ${r.message ?? "answered"}`);
         assert.equal(mocks[env].requests.filter((q) => q.path.startsWith("/uapi/")).length, mocks[env].requests.slice(0, before).filter((q) => q.path.startsWith("/uapi/")).length, `${api.name} sent nothing in mock`);
@@ -77,6 +98,8 @@ test("every catalogued REST API goes out on its path with its TR ID and every pa
     }
   }
   const inMock = catalogue.rest.filter((a) => a.trIds.mock).length;
+  const ordered = catalogue.rest.filter((a) => orderTerms(a));
+  assert.equal(ordersRefused, ordered.length + ordered.filter((a) => a.trIds.mock).length, "every order API, empty, refused in each environment");
   console.log(`coverage: ${catalogue.rest.length} of ${catalogue.rest.length} catalogued REST APIs reachable through call(); ${sent} calls sent (${catalogue.rest.length} real + ${inMock} mock), ${answered} answered by kis-mock, ${refusedInMock} refused in mock before sending`);
   assert.equal(refusedInMock, catalogue.rest.length - inMock);
   assert.equal(sent, catalogue.rest.length + inMock);
