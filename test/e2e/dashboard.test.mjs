@@ -235,6 +235,9 @@ test("a lost cancel answer that today's orders do not show yet: the warning spea
   assert.doesNotMatch(message, /placing/);
   assert.equal(sent() - before, 1, "not resent");
   await page.click("#error");
+  // The form still says what became of the cancel once the message is gone.
+  const kept = await page.textContent("#order-message");
+  assert.match(kept, new RegExp(`^Cancel of ${orderNo} failed \\(orderStatusUnknown\\) at \\d\\d:\\d\\d:\\d\\d KST: The cancel may or may not have reached KIS`));
 });
 
 test("an EGW00201 burst shows the waiting state, then recovers", async () => {

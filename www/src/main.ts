@@ -1,5 +1,5 @@
 // The dashboard: built only on the kis-wasm package, as any outside user would use it.
-import { KisClient, type KisEvent, type KisRealtime, type Order } from "kis-wasm";
+import { KisClient, type KisEvent, type KisRealtime, type Order, type OrderAck } from "kis-wasm";
 import { confirmSend } from "./confirm.js";
 import { $, envLabel, fmt } from "./dom.js";
 import { type Action, describe, failedNow, kindOf } from "./errors.js";
@@ -93,11 +93,11 @@ function showError(e: unknown, sticky = false, action?: Action): void {
   box.dataset.sticky = sticky ? "1" : "";
 }
 
-async function guard<T>(f: () => Promise<T>, sticky = false, action?: Action): Promise<T | undefined> {
+async function guard<T>(f: () => Promise<T>, sticky = false): Promise<T | undefined> {
   try {
     return await f();
   } catch (e) {
-    showError(e, sticky, action);
+    showError(e, sticky);
     return undefined;
   }
 }
@@ -129,32 +129,35 @@ async function refreshAccount(): Promise<void> {
 async function cancel(o: Order): Promise<boolean> {
   if (!kis) return false;
   const client = kis;
-  const ok = await asAction(() => guard(() => client.cancel({ orderNo: o.orderNo, orgNo: o.orgNo }), true, "cancel"));
-  if (ok) $("#order-message").textContent = `Order ${o.orderNo} cancelled.`;
-  void asAction(refreshAccount);
-  return ok !== undefined;
+  return sendChange(`Cancel of ${o.orderNo}`, "cancel", () => client.cancel({ orderNo: o.orderNo, orgNo: o.orgNo }), () => `Order ${o.orderNo} cancelled.`);
 }
 
-/** Whether KIS took the modification of `o` to `price`: confirmed first, as an order is; its
- *  failure kept in full under the order form, as an order's is. */
+/** Whether KIS took the modification of `o` to `price`: confirmed first, as an order is. */
 async function modify(o: Order, price: number, sending: () => void): Promise<boolean> {
   if (!kis || !current) return false;
   const client = kis;
   const text = `MODIFY order ${o.orderNo} (${o.side === "buy" ? "BUY" : "SELL"} ${o.symbol}, ${fmt(o.remainingQuantity)} open at ${fmt(o.price)} KRW) to ${fmt(price)} KRW (limit)`;
-  const message = $("#order-message");
   if (!(await confirmSend(current.env, text, "Modify order"))) {
-    message.textContent = "Modification not sent.";
+    $("#order-message").textContent = "Modification not sent.";
     return false;
   }
   sending();
-  message.textContent = "Sending…";
+  $("#order-message").textContent = "Sending…";
+  const sent = () => client.modify({ orderNo: o.orderNo, orgNo: o.orgNo, price });
+  return sendChange(`Modification of ${o.orderNo}`, "modification", sent, (ack) => `Order ${o.orderNo} modified to ${fmt(price)} KRW: now order ${ack.orderNo}.`);
+}
+
+/** Sends a cancel or modification: what became of it is said under the order form, a failure in
+ *  full as an order's is (the error bar goes with a click); today's orders are read again either
+ *  way. Whether KIS took it. */
+async function sendChange(what: string, action: Action, send: () => Promise<OrderAck>, done: (ack: OrderAck) => string): Promise<boolean> {
+  const message = $("#order-message");
   try {
-    const ack = await asAction(() => client.modify({ orderNo: o.orderNo, orgNo: o.orgNo, price }));
-    message.textContent = `Order ${o.orderNo} modified to ${fmt(price)} KRW: now order ${ack.orderNo}.`;
+    message.textContent = done(await asAction(send));
     return true;
   } catch (e) {
-    message.textContent = failedNow(`Modification of ${o.orderNo}`, e, "modification");
-    showError(e, true, "modification");
+    message.textContent = failedNow(what, e, action);
+    showError(e, true, action);
     return false;
   } finally {
     void asAction(refreshAccount);
