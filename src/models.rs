@@ -276,10 +276,9 @@ pub(crate) fn either_case(o: &impl Fields, upper: &str) -> String {
 }
 
 impl OrderAck {
-    /// From a whole order answer: its `output`, or its first row where KIS answers with rows
-    /// (domestic futures).
-    /// The ack in an order API's answer `body`, whose field `order_no` numbers the order (KIS's
-    /// usual `ODNO`; a reserved order's `rsvn_ord_seq`).
+    /// The ack in a whole order answer `body`: its `output`, or its first row where KIS answers
+    /// with rows (domestic futures), whose field `order_no` numbers the order (KIS's usual
+    /// `ODNO`; a domestic reserved order's `rsvn_ord_seq`).
     pub fn from_answer(body: &Object, order_no: &str) -> OrderAck {
         let output = body.get("output");
         let first = output
