@@ -27,8 +27,8 @@ pub enum CallKind {
     /// Orders, and `cancel()`'s and `modify()`'s changes to them: an attempt that may have
     /// reached KIS ends the call `maybe_executed`, and the caller looks it up in today's orders.
     Order,
-    /// Other writes (POSTs through `request()`, changes through `call()`): never resent after
-    /// they may have reached KIS, and nothing to look up.
+    /// Other writes (POSTs through `request()`, and through `call()` to an API no list of orders
+    /// shows): never resent after they may have reached KIS, and nothing to look up.
     Write,
 }
 

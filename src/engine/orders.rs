@@ -241,12 +241,13 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 pub(crate) fn found_answer(terms: &Terms, ack: &OrderAck) -> Value {
     let book = terms.book;
     let from_row = |name: &str| ack.raw.get(&name.to_ascii_lowercase()).unwrap_or_default();
+    let numbered_by = terms.answer_order_no();
     let output: Map<String, Value> = terms
         .answer
         .iter()
         .map(|name| {
             let value = match name.to_ascii_uppercase().as_str() {
-                _ if *name == terms.answer_order_no() => ack.order_no.clone(),
+                _ if *name == numbered_by => ack.order_no.clone(),
                 "KRX_FWDG_ORD_ORGNO" | "ORD_GNO_BRNO" => ack.org_no.clone(),
                 "ORD_TMD" => ack.time.replace(':', ""),
                 "ORD_DT" => from_row(book.columns.date),

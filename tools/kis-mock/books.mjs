@@ -1,11 +1,11 @@
 // The order books of the markets kis-mock answers from the catalogue's layouts (overseas stocks,
-// domestic and overseas futures, bonds, reserved orders): an order those APIs take is booked, its answer names
-// it, and the market's list of orders shows it, so that a client's lookup of a lost answer (B5)
-// finds it as it would at KIS. Reserved orders are booked in their lists of reserved orders. A
-// modification or cancel of a booked order is listed as an order of its own naming it, as KIS
-// lists them. The data is the client's own,
-// catalogue/order-books.json: which list shows each order API's orders, and under which names.
-// (Domestic stock cash orders have the hand-made account of server.mjs.)
+// domestic and overseas futures, bonds, reserved orders): an order those APIs take is booked,
+// its answer names it, and the market's list of orders shows it, so that a client's lookup of a
+// lost answer (B5) finds it as it would at KIS. Reserved orders are booked in their lists of
+// reserved orders. A modification or cancel of a booked order is listed as an order of its own
+// naming it, as KIS lists them. The data is the client's own, catalogue/order-books.json: which
+// list shows each order API's orders, and under which names. (Domestic stock cash orders have
+// the hand-made account of server.mjs.)
 import fs from "node:fs";
 import { kst } from "./market.mjs";
 
