@@ -168,9 +168,10 @@ fn order_books(out: &std::path::Path) {
         let c = &book["columns"];
         writeln!(
             code,
-            "Book {{ orders: &[{}], changes: &[{}], params: {}, lookup: {}, query: &[{}], \
-             every_side: {}, row: {}, \
+            "Book {{ listed: {}, orders: &[{}], changes: &[{}], params: {}, lookup: {}, \
+             query: &[{}], every_side: {}, row: {}, \
              columns: Columns {{ side: {}, date: {}, time: {}, order_no: {}, org_no: {}, original: {} }} }},",
+            s(&book["listed"]),
             orders.join(", "),
             changes.join(", "),
             terms(&book["params"]),

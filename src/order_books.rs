@@ -94,6 +94,9 @@ pub(crate) struct ChangeApi {
 }
 
 pub(crate) struct Book {
+    /// How an error names this list to a trader who must check it before sending again: today's
+    /// orders (what `getOrders()` reads), or the list's catalogued name for `call()`.
+    pub listed: &'static str,
     /// The order APIs this list shows.
     pub orders: &'static [OrderApi],
     /// The APIs that modify or cancel them, listed here too.
@@ -226,6 +229,13 @@ mod tests {
             }
             let list = api(book.lookup);
             assert_eq!(list["method"], "GET", "{}", book.lookup);
+            // An error sends a trader to this list: by the name call() takes, unless it is the
+            // one getOrders() reads.
+            let own_name = format!(" in {}", list["name"].as_str().unwrap());
+            match std::ptr::eq(book, cash_orders().0) {
+                true => assert_eq!(book.listed, "today's orders"),
+                false => assert!(book.listed.ends_with(&own_name), "{}", book.lookup),
+            }
             // Both sides, in the list's own code, where the query asks for a side and a change
             // may need it.
             let side = book.query.iter().find(|(_, q)| matches!(q, Q::SideCode));

@@ -480,11 +480,16 @@ fn b5_every_market_with_a_list_of_orders_finds_a_lost_order_there_and_never_rese
         assert!(!want_odno.as_str().unwrap().is_empty(), "{}", m.api);
         let odno = odno.unwrap_or_else(|| panic!("{}: {field} in {}", m.api, reply.body));
         assert_eq!(odno, want_odno, "{}: {}", m.api, reply.body);
+        // Named by the list it was found in, which call() reads: not today's orders of
+        // getOrders(), which shows domestic stock only.
+        let list_name = &catalogue::find(&format!("/uapi{}", m.list)).unwrap().name;
+        let msg1 = reply.body["msg1"].as_str().unwrap();
         assert!(
-            reply.body["msg1"]
-                .as_str()
-                .unwrap()
-                .contains("found in today's orders"),
+            msg1.starts_with("the answer was lost; found in ")
+                && msg1.contains(&format!(
+                    " in {list_name} as {}",
+                    want_odno.as_str().unwrap()
+                )),
             "{}",
             reply.body
         );
@@ -512,7 +517,9 @@ fn b5_every_market_with_a_list_of_orders_finds_a_lost_order_there_and_never_rese
             e.message
         );
         assert!(
-            e.message.contains("did not place"),
+            e.message.contains("did not place")
+                && e.message
+                    .ends_with(&format!("in {list_name} before placing it again")),
             "{}: {}",
             m.api,
             e.message

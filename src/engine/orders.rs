@@ -102,9 +102,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         match lookup {
             Lookup::Found(ack) => {
                 self.warn(&format!(
-                    "KIS's answer to {} was lost ({}); found it in today's orders as {}",
+                    "KIS's answer to {} was lost ({}); found it in {} as {}",
                     terms.words().0,
                     failed.error.message,
+                    terms.book.listed,
                     ack.order_no
                 ));
                 self.remember(terms, &ack.order_no);
@@ -112,12 +113,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             }
             // Listing can lag behind execution, and a request nobody answered in time may
             // still be booked: "not listed" never proves "not placed".
-            Lookup::Absent => Err(unknown(
-                terms,
-                failed,
-                "it is not among today's orders yet, but KIS can list an order late and may \
-                 still book a slow request",
-            )),
+            Lookup::Absent => {
+                let why = format!(
+                    "it is not among {} yet, but KIS can list an order late and may still book \
+                     a slow request",
+                    terms.book.listed
+                );
+                Err(unknown(terms, failed, &why))
+            }
             Lookup::Unknown(lookup_error) => {
                 let why = format!("looking it up failed ({})", lookup_error.message);
                 Err(unknown(terms, failed, &why))
@@ -257,8 +260,8 @@ pub(crate) fn found_answer(terms: &Terms, ack: &OrderAck) -> Value {
         })
         .collect();
     let msg1 = format!(
-        "the answer was lost; found in today's orders as {}",
-        ack.order_no
+        "the answer was lost; found in {} as {}",
+        book.listed, ack.order_no
     );
     let answer = [
         ("rt_cd", Value::from("0")),
@@ -286,7 +289,7 @@ fn taken_at(row: &Value, columns: &Columns) -> String {
 
 fn unknown(terms: &Terms, failed: Failed, why: &str) -> KisError {
     let (what, advice) = terms.words();
-    failed.status_unknown(what, &format!(" and {why}"), advice)
+    failed.status_unknown(what, &format!(" and {why}"), &advice)
 }
 
 /// What one look at today's orders (`pages`) shows of an order on `terms`, sent at `since` or
@@ -299,6 +302,7 @@ fn seen(pages: &mut [Value], terms: &Terms, since: &str, known: &[&str], ours_lo
     let (mut new_rows, mut named) = (0, String::new());
     let mut unaccounted: Option<String> = None;
     let columns = &terms.book.columns;
+    let listed = terms.book.listed;
     // Rows from every group (a row on other terms, a summary, is `Shown::Not`); a list of one
     // may come as the row itself.
     let rows = pages
@@ -329,11 +333,11 @@ fn seen(pages: &mut [Value], terms: &Terms, since: &str, known: &[&str], ours_lo
             // Placed before this one was sent, unless this machine's clock runs ahead;
             // of whatever type, as a row of another type may still rule out "absent".
             if unaccounted.is_none() {
-                unaccounted = Some(format!("today's orders hold one on the same terms that this client did not place ({}), which is this one if this machine's clock runs ahead of KIS's", which()));
+                unaccounted = Some(format!("{listed} hold one on the same terms that this client did not place ({}), which is this one if this machine's clock runs ahead of KIS's", which()));
             }
         } else if shown == Shown::OtherType {
             unaccounted = Some(format!(
-                "today's orders hold one on the same terms, placed since, that KIS lists \
+                "{listed} hold one on the same terms, placed since, that KIS lists \
                  as order type \"{}\" ({}): this client cannot tell it is not this one",
                 field_text(&row, terms.book.row.order_type),
                 which()
@@ -352,8 +356,8 @@ fn seen(pages: &mut [Value], terms: &Terms, since: &str, known: &[&str], ours_lo
         // someone else's (another script, an order by hand), and the list cannot say which.
         // The newest could be theirs, placed right after ours.
         return Seen::Unaccounted(format!(
-            "today's orders hold more on the same terms, placed since, than this client lost \
-             answers for ({named}): it cannot tell which is this one"
+            "{listed} hold more on the same terms, placed since, than this client lost answers \
+             for ({named}): it cannot tell which is this one"
         ));
     }
     // Identical orders of ours alone: interchangeable, so any one will do.

@@ -159,17 +159,16 @@ impl Terms {
     }
 
     /// How an error names the attempt, and what to do before trying it again.
-    pub fn words(&self) -> (&'static str, &'static str) {
-        match self.intent {
-            Intent::Place { .. } => ("the order", "check today's orders before placing it again"),
-            Intent::Change { cancel: true, .. } => {
-                ("the cancel", "check today's orders before cancelling again")
-            }
-            Intent::Change { cancel: false, .. } => (
-                "the modification",
-                "check today's orders before modifying again",
-            ),
-        }
+    pub fn words(&self) -> (&'static str, String) {
+        let (what, again) = match self.intent {
+            Intent::Place { .. } => ("the order", "placing it"),
+            Intent::Change { cancel: true, .. } => ("the cancel", "cancelling"),
+            Intent::Change { cancel: false, .. } => ("the modification", "modifying"),
+        };
+        (
+            what,
+            format!("check {} before {again} again", self.book.listed),
+        )
     }
 
     /// The terms of an order sent through `call()` to order API `path` with `tr_id` and KIS's
