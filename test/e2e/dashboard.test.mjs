@@ -289,6 +289,18 @@ test("the watchlist takes the user's own symbols, refuses a malformed one by nam
   await page.waitForFunction(() => /005930/.test(document.querySelector("#chart-symbol")?.textContent ?? ""), null, { timeout: 15000 });
 });
 
+test("on a wide screen the chart fills its card, as tall as the orderbook beside it", async () => {
+  const box = await page.evaluate(() => {
+    const rect = (q) => document.querySelector(q).getBoundingClientRect();
+    const canvases = [...document.querySelectorAll("#chart canvas")].map((c) => c.getBoundingClientRect().bottom);
+    return { card: rect(".card.chart"), book: rect(".card.book"), chart: rect("#chart"), drawn: Math.max(...canvases) };
+  });
+  assert.equal(Math.round(box.card.top), Math.round(box.book.top), "side by side");
+  assert.ok(box.chart.height > 400, `chart ${box.chart.height} px high in a card of ${box.card.height}`);
+  assert.ok(box.card.bottom - box.chart.bottom < 30, `chart ends ${box.card.bottom - box.chart.bottom} px above its card's end`);
+  assert.ok(Math.abs(box.drawn - box.chart.bottom) < 2, `drawn to ${box.drawn}, chart ends at ${box.chart.bottom}`);
+});
+
 test("the only console errors are Chromium's notes on the injected 502 and 500s; a screenshot is saved", async () => {
   fs.mkdirSync(OUT, { recursive: true });
   await page.screenshot({ path: path.join(OUT, "dashboard.png"), fullPage: true });
