@@ -13,8 +13,7 @@ impl Account {
     pub fn parse(field: &str, s: &str) -> Result<Account> {
         let s = s.trim_ascii();
         // `get` rather than indexing: a non-ASCII input must be an error, not a panic.
-        // (A byte search: `find('-')`'s char searcher has a panic path that links std::fmt.)
-        let dash = s.bytes().position(|b| b == b'-');
+        let dash = s.find('-');
         let (cano, product) = match (s.len(), dash) {
             (11, Some(8)) => (s.get(..8), s.get(9..)),
             (10, None) => (s.get(..8), s.get(8..)),

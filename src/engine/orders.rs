@@ -24,8 +24,8 @@ pub const ORDERS_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-daily-ccl
 const DAY_MS: f64 = 86_400_000.0;
 /// Clock skew allowed between this machine and KIS when matching an order's time.
 const CLOCK_SKEW_MS: f64 = 5_000.0;
-/// How often a lookup checks whether identical orders of ours still await their answers (a
-/// poll rather than wakers: those cost 350 B of wasm for a path taken only after a failure).
+/// How often a lookup checks whether identical orders of ours still await their answers: a
+/// poll, on a path taken only after a failure, where a wait of a few milliseconds is nothing.
 const SIBLING_POLL_MS: f64 = 50.0;
 
 enum Lookup {

@@ -11,6 +11,7 @@
 
 use std::cell::Cell;
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
@@ -38,9 +39,8 @@ struct Slot {
 struct State {
     /// Ticket number of `slots[0]`.
     base: u64,
-    /// A Vec, not a VecDeque: it holds at most the waiting calls plus one window, and the
-    /// deque's code was a kilobyte of the wasm.
-    slots: Vec<Slot>,
+    /// The waiting calls and the last window's: answered ones leave from the front.
+    slots: VecDeque<Slot>,
 }
 
 pub struct RateLimiter {
@@ -79,7 +79,7 @@ impl RateLimiter {
             return 0;
         }
         let mut s = self.state.borrow_mut();
-        s.slots.push(Slot {
+        s.slots.push_back(Slot {
             sent: None,
             done: None,
         });
@@ -156,8 +156,7 @@ impl RateLimiter {
         self.update(ticket, Mark::Abandoned);
     }
 
-    /// One body for the three marks, rather than a closure each: those made a copy each of it
-    /// in the wasm.
+    /// Marks `ticket`, forgets what no ticket can refer to any more, and wakes the waiting.
     fn update(&self, ticket: u64, mark: Mark) {
         if !self.enabled() {
             return;
@@ -186,19 +185,12 @@ impl RateLimiter {
                 .iter()
                 .position(|x| x.sent.is_none())
                 .map_or(s.base + s.slots.len() as u64, |i| s.base + i as u64);
-            let mut forget = 0;
-            while s.slots.get(forget).is_some_and(|x| x.done.is_some())
-                && s.base + forget as u64 + self.per_sec.get() < oldest_unsent
+            while s.slots.front().is_some_and(|x| x.done.is_some())
+                && s.base + self.per_sec.get() < oldest_unsent
             {
-                forget += 1;
+                s.slots.pop_front();
+                s.base += 1;
             }
-            // `retain` rather than `drain(..forget)`, whose range check links std::fmt.
-            let mut seen = 0;
-            s.slots.retain(|_| {
-                seen += 1;
-                seen > forget
-            });
-            s.base += forget as u64;
         }
         self.changes.set(self.changes.get() + 1);
         let wakers = std::mem::take(&mut *self.wakers.borrow_mut());

@@ -399,20 +399,19 @@ impl Sending {
         self.count(terms, true, since_ms)
     }
 
-    /// One body for both questions: a loop each was 31 B more of gzipped wasm.
+    /// This client's attempts on the wire (`lost` false) or with lost answers, sent since
+    /// `since_ms`, whose rows a lookup for `terms` takes (a lost one's of the same type too).
     fn count(&self, terms: &Terms, lost: bool, since_ms: f64) -> usize {
-        let attempts = self.attempts.borrow();
-        let mut n = 0;
-        for a in attempts.iter() {
-            if a.lost == lost
-                && a.sent_ms >= since_ms
-                && terms.takes(&a.terms)
-                && (!lost || a.terms.order_type() == terms.order_type())
-            {
-                n += 1;
-            }
-        }
-        n
+        self.attempts
+            .borrow()
+            .iter()
+            .filter(|a| {
+                a.lost == lost
+                    && a.sent_ms >= since_ms
+                    && terms.takes(&a.terms)
+                    && (!lost || a.terms.order_type() == terms.order_type())
+            })
+            .count()
     }
 }
 

@@ -41,8 +41,7 @@ impl<T> Drop for Finish<'_, T> {
             *cur = None;
         }
         drop(cur);
-        // Taken, not drained: `drain`'s range check links std::fmt, and no borrow is held
-        // while the wakers run.
+        // Taken out first, so that no borrow is held while the wakers run.
         let wakers = std::mem::take(&mut *self.slot.wakers.borrow_mut());
         for w in wakers {
             w.wake();

@@ -70,47 +70,36 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         Ok(token.access_token)
     }
 
-    /// The token's single flight (B2), one body for its three callers: a closure each made a
-    /// copy each of the flight in the wasm. `stored_first`: a stored token will do.
+    /// The token's single flight (B2), for its three callers. `stored_first`: a stored token
+    /// will do.
     async fn flight(&self, stored_first: bool, after_rejection: bool) -> Result<Token> {
         self.shared
             .token_flight
             .run(|| async move {
-                // KIS refusing the minute's second issuance (EGW00133, a status; the client's
-                // own minute has none) to a client that found a shared store empty or its token
-                // rejected: another process on the store was issued a token a moment ago, and
-                // its write lands shortly. With a store of its own, B1's refusal is at once.
-                // One loop with one `load_stored`, rather than a load, the issue, then a loop of
-                // loads: the straight form was 34 B more of gzipped wasm.
-                let mut look = stored_first;
-                let mut refused = None;
-                let mut rechecks = STORE_RECHECKS;
-                let failed = loop {
-                    if look {
-                        if let Some(t) = self.load_stored().await {
-                            return Ok(t);
+                if stored_first {
+                    if let Some(t) = self.load_stored().await {
+                        return Ok(t);
+                    }
+                }
+                let failed = match self.issue(after_rejection).await {
+                    Ok(t) => return Ok(t),
+                    // KIS refusing the minute's second issuance (EGW00133, a status; the
+                    // client's own minute has none) to a client that found a shared store
+                    // empty or its token rejected: another process on the store was issued a
+                    // token a moment ago, and its write lands shortly. With a store of its own,
+                    // B1's refusal is at once.
+                    Err(e)
+                        if (stored_first || after_rejection)
+                            && self.store.shared()
+                            && e.kind == ErrorKind::RateLimited
+                            && e.status.is_some() =>
+                    {
+                        match self.stored_shortly().await {
+                            Some(t) => return Ok(t),
+                            None => e,
                         }
                     }
-                    let e = match refused.take() {
-                        Some(e) if rechecks > 0 => e,
-                        Some(e) => break e,
-                        None => match self.issue(after_rejection).await {
-                            Err(e)
-                                if (stored_first || after_rejection)
-                                    && self.store.shared()
-                                    && e.kind == ErrorKind::RateLimited
-                                    && e.status.is_some() =>
-                            {
-                                e
-                            }
-                            Err(e) => break e,
-                            issued => return issued,
-                        },
-                    };
-                    rechecks -= 1;
-                    refused = Some(e);
-                    look = true;
-                    self.clock.sleep(STORE_RECHECK_MS).await;
+                    Err(e) => e,
                 };
                 // S4, once the issuance has failed for good: a refusal the store made up for
                 // is no failure.
@@ -120,6 +109,18 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 Err(failed)
             })
             .await
+    }
+
+    /// The token another process on the shared store is writing: looked for
+    /// `STORE_RECHECKS` times, `STORE_RECHECK_MS` apart.
+    async fn stored_shortly(&self) -> Option<Token> {
+        for _ in 0..STORE_RECHECKS {
+            self.clock.sleep(STORE_RECHECK_MS).await;
+            if let Some(t) = self.load_stored().await {
+                return Some(t);
+            }
+        }
+        None
     }
 
     /// S6: KIS rejected `rejected`; re-issue once, unless another caller already replaced it.
