@@ -88,8 +88,9 @@ pub fn stopped_error(order: bool) -> JsValue {
         KisError::new(
             ErrorKind::OrderStatusUnknown,
             format!(
-                "{why}. The order may have reached KIS: check today's orders (getOrders, or \
-                 KIS's app) before placing it again"
+                "{why}. The order may have reached KIS: check today's orders (getOrders() for \
+                 buy and sell, the market's list for an order through call(), or KIS's app) \
+                 before placing it again"
             ),
         )
     } else {
