@@ -1,16 +1,17 @@
 //! Query strings for the read TRs, with every parameter KIS's own samples send (B9): empty ones
 //! as "", all values strings, keys upper-case.
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
 use crate::account::Account;
 
 pub type Query = Vec<(String, String)>;
 
 fn q(pairs: &[(&str, &str)]) -> Query {
-    let mut out = Vec::with_capacity(pairs.len());
-    for (k, v) in pairs {
-        out.push((k.to_string(), v.to_string()));
-    }
-    out
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 pub fn price_query(symbol: &str) -> Query {
@@ -92,39 +93,27 @@ pub fn set(query: &mut Query, key: &str, value: &str) {
     }
 }
 
-/// encodeURIComponent's rules, so continuation keys (with `^` and trailing spaces) survive
-/// byte for byte.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'!'
-            | b'~'
-            | b'*'
-            | b'\''
-            | b'('
-            | b')' => out.push(b as char),
-            _ => {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
-}
+/// What encodeURIComponent leaves as it is: letters, digits and `-_.!~*'()`. Keys and values
+/// are encoded by its rules, so continuation keys (with `^` and trailing spaces) survive byte
+/// for byte.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
 
 pub fn url_with_query(base: &str, path: &str, query: &Query) -> String {
     let mut url = format!("{base}{path}");
     for (i, (k, v)) in query.iter().enumerate() {
         url.push(if i == 0 { '?' } else { '&' });
-        url.push_str(&percent_encode(k));
+        url.extend(utf8_percent_encode(k, COMPONENT));
         url.push('=');
-        url.push_str(&percent_encode(v));
+        url.extend(utf8_percent_encode(v, COMPONENT));
     }
     url
 }
@@ -152,8 +141,10 @@ mod tests {
     #[test]
     fn b9_continuation_keys_survive_encoding() {
         let key = "81055689^01^N^N^01^01^N^   ";
-        let enc = percent_encode(key);
-        assert_eq!(enc, "81055689%5E01%5EN%5EN%5E01%5E01%5EN%5E%20%20%20");
-        assert_eq!(percent_encode("한"), "%ED%95%9C");
+        let query = vec![(key.to_string(), "한 (a-b_c.d!e~f*g'h)".to_string())];
+        assert_eq!(
+            url_with_query("http://h", "/p", &query),
+            "http://h/p?81055689%5E01%5EN%5EN%5E01%5E01%5EN%5E%20%20%20=%ED%95%9C%20(a-b_c.d!e~f*g'h)"
+        );
     }
 }
