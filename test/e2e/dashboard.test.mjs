@@ -200,7 +200,8 @@ test("a lost order answer beside another script's identical order: orderStatusUn
   const ours = stack.mock.orders("50012345").find((o) => o.symbol === "005930" && o.odno !== theirs.orderNo && o.price === 59000 && o.qty === 3);
   assert.ok(ours, "ours was booked");
   const message = await page.textContent("#error");
-  assert.match(message, /may or may not have reached KIS/);
+  assert.match(message, /^The order may have reached KIS \(.*; check today's orders before placing it again\.$/);
+  assert.equal(message.split("check today's orders").length, 2, message);
   assert.ok(message.includes(theirs.orderNo) && message.includes(ours.odno), message);
   assert.match(await page.textContent("#order-message"), /failed/);
   assert.equal(stack.mock.orders("50012345").filter((o) => o.price === 59000).length, 2, "not resent");
@@ -216,7 +217,7 @@ test("a lost order answer beside another script's identical order: orderStatusUn
   assert.ok(await page.isHidden("#error"));
   // The form still says what became of the order once the message is gone.
   const kept = await page.textContent("#order-message");
-  assert.match(kept, /^Order failed \(orderStatusUnknown\) at \d\d:\d\d:\d\d KST: The order may or may not have reached KIS/);
+  assert.match(kept, /^Order failed \(orderStatusUnknown\) at \d\d:\d\d:\d\d KST: The order may have reached KIS/);
   assert.ok(kept.includes(theirs.orderNo) && kept.includes(ours.odno), kept);
 });
 
@@ -231,13 +232,15 @@ test("a lost cancel answer that today's orders do not show yet: the warning spea
   await page.click(`${row} button[data-action=cancel]`);
   await page.waitForSelector('#error[data-kind="orderStatusUnknown"]:not([hidden])', { timeout: 20000 });
   const message = await page.textContent("#error");
-  assert.match(message, /^The cancel may or may not have reached KIS\. Check today's orders before cancelling again\. \(the cancel may have reached KIS/);
+  // The client's own words, once: what it was, what the lookup saw, and what to check.
+  assert.match(message, /^The cancel may have reached KIS \(.*\) and it is not among today's orders yet, .*; check today's orders before cancelling again\.$/);
+  assert.equal(message.split("check today's orders").length, 2, message);
   assert.doesNotMatch(message, /placing/);
   assert.equal(sent() - before, 1, "not resent");
   await page.click("#error");
   // The form still says what became of the cancel once the message is gone.
   const kept = await page.textContent("#order-message");
-  assert.match(kept, new RegExp(`^Cancel of ${orderNo} failed \\(orderStatusUnknown\\) at \\d\\d:\\d\\d:\\d\\d KST: The cancel may or may not have reached KIS`));
+  assert.match(kept, new RegExp(`^Cancel of ${orderNo} failed \\(orderStatusUnknown\\) at \\d\\d:\\d\\d:\\d\\d KST: The cancel may have reached KIS`));
 });
 
 test("an EGW00201 burst shows the waiting state, then recovers", async () => {

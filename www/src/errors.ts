@@ -6,24 +6,15 @@ export function kindOf(e: unknown): string {
   return typeof e === "object" && e !== null && "kind" in e ? String(e.kind) : "";
 }
 
-/** What the user asked KIS to do, when it failed: the advice after a lost answer differs. */
-export type Action = "order" | "cancel" | "modification";
-
-const again: Record<Action, string> = {
-  order: "placing it again",
-  cancel: "cancelling again",
-  modification: "modifying again",
-};
-
 /** What became of `what` ("Order", "Modification of 0000000001"), and when, in full: kept under
  *  the order form, since the error bar goes with a click. */
-export function failedNow(what: string, e: unknown, action: Action): string {
+export function failedNow(what: string, e: unknown): string {
   const kind = kindOf(e);
-  return `${what} failed${kind ? ` (${kind})` : ""} at ${kstClock()} KST: ${describe(e, action)}`;
+  return `${what} failed${kind ? ` (${kind})` : ""} at ${kstClock()} KST: ${describe(e)}`;
 }
 
-/** A message a person can act on, for each kind of failure of `action` (for a read, any). */
-export function describe(e: unknown, action: Action = "order"): string {
+/** A message a person can act on, for each kind of failure. */
+export function describe(e: unknown): string {
   if (!isKisError(e)) return e instanceof Error ? e.message : String(e);
   switch (e.kind) {
     case "validation":
@@ -33,8 +24,9 @@ export function describe(e: unknown, action: Action = "order"): string {
     case "tokenRejected":
       return "KIS rejected the access token even after a refresh: check the app key and secret.";
     case "orderStatusUnknown":
-      // The client's message says what it saw (which orders in today's list, why it cannot tell).
-      return `The ${action} may or may not have reached KIS. Check today's orders before ${again[action]}. (${e.message})`;
+      // The client's own words say it all: which it was (order, cancel, modification), what its
+      // lookup saw, and which list to check before sending it again.
+      return sentence(e.message);
     case "network":
       return "Cannot reach the proxy or KIS (network). Is the proxy running?";
     case "timeout":
@@ -46,4 +38,9 @@ export function describe(e: unknown, action: Action = "order"): string {
     case "decode":
       return "KIS sent an answer that could not be read.";
   }
+}
+
+/** `text` as a sentence: capitalised, with its full stop. */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
 }

@@ -2,7 +2,7 @@
 import { KisClient, type KisEvent, type KisRealtime, type Order, type OrderAck } from "kis-wasm";
 import { confirmSend } from "./confirm.js";
 import { $, envLabel, fmt } from "./dom.js";
-import { type Action, describe, failedNow, kindOf } from "./errors.js";
+import { describe, failedNow, kindOf } from "./errors.js";
 import { RequestLog } from "./request-log.js";
 import { Watchlist, savedSymbols } from "./watchlist.js";
 import { PriceChart, type Period } from "./price-chart.js";
@@ -83,11 +83,11 @@ const orderForm = new OrderForm(
 /** Shows `e` at the bottom of the page. A background refresh's error goes away with the next
  *  answer that comes back fine; an order's or a cancel's (`sticky`) stays until clicked away,
  *  since it may ask the user to check today's orders. */
-function showError(e: unknown, sticky = false, action?: Action): void {
+function showError(e: unknown, sticky = false): void {
   const box = $("#error");
   // Nor does a background error cover one the user has not yet seen to.
   if (!sticky && box.dataset.sticky && !box.hidden) return;
-  box.textContent = describe(e, action);
+  box.textContent = describe(e);
   box.hidden = false;
   box.dataset.kind = kindOf(e);
   box.dataset.sticky = sticky ? "1" : "";
@@ -129,7 +129,7 @@ async function refreshAccount(): Promise<void> {
 async function cancel(o: Order): Promise<boolean> {
   if (!kis) return false;
   const client = kis;
-  return sendChange(`Cancel of ${o.orderNo}`, "cancel", () => client.cancel({ orderNo: o.orderNo, orgNo: o.orgNo }), () => `Order ${o.orderNo} cancelled.`);
+  return sendChange(`Cancel of ${o.orderNo}`, () => client.cancel({ orderNo: o.orderNo, orgNo: o.orgNo }), () => `Order ${o.orderNo} cancelled.`);
 }
 
 /** Whether KIS took the modification of `o` to `price`: confirmed first, as an order is. */
@@ -144,20 +144,20 @@ async function modify(o: Order, price: number, sending: () => void): Promise<boo
   sending();
   $("#order-message").textContent = "Sending…";
   const sent = () => client.modify({ orderNo: o.orderNo, orgNo: o.orgNo, price });
-  return sendChange(`Modification of ${o.orderNo}`, "modification", sent, (ack) => `Order ${o.orderNo} modified to ${fmt(price)} KRW: now order ${ack.orderNo}.`);
+  return sendChange(`Modification of ${o.orderNo}`, sent, (ack) => `Order ${o.orderNo} modified to ${fmt(price)} KRW: now order ${ack.orderNo}.`);
 }
 
 /** Sends a cancel or modification: what became of it is said under the order form, a failure in
  *  full as an order's is (the error bar goes with a click); today's orders are read again either
  *  way. Whether KIS took it. */
-async function sendChange(what: string, action: Action, send: () => Promise<OrderAck>, done: (ack: OrderAck) => string): Promise<boolean> {
+async function sendChange(what: string, send: () => Promise<OrderAck>, done: (ack: OrderAck) => string): Promise<boolean> {
   const message = $("#order-message");
   try {
     message.textContent = done(await asAction(send));
     return true;
   } catch (e) {
-    message.textContent = failedNow(what, e, action);
-    showError(e, true, action);
+    message.textContent = failedNow(what, e);
+    showError(e, true);
     return false;
   } finally {
     void asAction(refreshAccount);

@@ -59,7 +59,7 @@ export class OrderForm {
       const ack = await this.place(r);
       this.message.textContent = `Order ${ack.orderNo} accepted at ${ack.time}.`;
     } catch (e) {
-      this.message.textContent = failedNow("Order", e, "order");
+      this.message.textContent = failedNow("Order", e);
       this.report(e);
     }
   }
