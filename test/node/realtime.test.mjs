@@ -475,6 +475,42 @@ test("through the proxy holding the keys: pages share its one KIS session (one a
   }
 });
 
+test("through the proxy holding the keys: a subscribe still waiting for the proxy's first approval key when KIS ends the session is not sent on the next one", async () => {
+  const { startCorsProxy } = await import("kis-wasm/proxy");
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
+  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });
+  // A page's own socket, so that nothing reconnects or subscribes again behind the test.
+  const open = async () => {
+    const ws = new WebSocket(proxy.url.replace("http:", "ws:"));
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    return ws;
+  };
+  const subscribe = (ws, tr_key) => ws.send(JSON.stringify({ header: { approval_key: "held-by-proxy", custtype: "P", tr_type: "1", "content-type": "utf-8" }, body: { input: { tr_id: "H0STCNT0", tr_key } } }));
+  try {
+    upstream.addFault({ path: "/oauth2/Approval", type: "slow", delayMs: 800 });
+    const a = await open();
+    const closed = new Promise((resolve) => a.once("close", resolve));
+    subscribe(a, "005930");
+    await until(() => upstream.realtime.counts.connections === 1);
+    // KIS ends the session while the proxy waits for its key: the page's socket closes.
+    upstream.realtime.dropAll();
+    await closed;
+    await until(() => upstream.counts.approval === 1);
+    await new Promise((resolve) => setTimeout(resolve, 900)); // the key has come by now
+    const b = await open();
+    const frames = [];
+    b.on("message", (d) => frames.push(String(d)));
+    subscribe(b, "000660");
+    await until(() => frames.some((f) => f.includes("SUBSCRIBE SUCCESS")));
+    await until(() => frames.some((f) => f.startsWith("0|H0STCNT0|")));
+    assert.equal(upstream.realtime.counts.subscribes, 1, "000660 alone: the ended session's 005930 is not asked of the new one, where no page would follow it");
+    b.close();
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
+});
+
 test("a connection back more than 12 hours after its approval key was issued asks KIS for a new one and subscribes with it", async () => {
   const sent = [];
   class Watched extends WebSocket {

@@ -59,6 +59,9 @@ function sharedSession({ upstream, approvalKey, log, idleMs = 5000, silenceMs = 
   let idle = null;
   let heardAt = 0;
   let watch = null;
+  /** Which session this is: a frame asked of one that ended while it waited for the approval
+   *  key is not sent on the next, whose pages subscribe again for themselves. */
+  let session = 0;
   const pages = new Set();
   /** "tr_id|tr_key" → { tr_id, tr_key, header, pages, waiting, answer } */
   const subs = new Map();
@@ -66,6 +69,7 @@ function sharedSession({ upstream, approvalKey, log, idleMs = 5000, silenceMs = 
   const toUp = (text) => (up?.readyState === 1 ? up.send(text) : queue.push(text));
   /** A frame of ours to KIS, with the held approval key in its header. */
   const ask = async (header, tr_id, tr_key, on) => {
+    const of = session;
     let key = header.approval_key;
     try {
       key = await approvalKey();
@@ -74,6 +78,7 @@ function sharedSession({ upstream, approvalKey, log, idleMs = 5000, silenceMs = 
       // with KIS's code, and the proxy's log says why.
       log(`realtime approval key: ${e.message}`);
     }
+    if (of !== session) return;
     toUp(JSON.stringify({ header: { ...header, approval_key: key, tr_type: on ? "1" : "2" }, body: { input: { tr_id, tr_key } } }));
   };
 
@@ -215,6 +220,7 @@ function sharedSession({ upstream, approvalKey, log, idleMs = 5000, silenceMs = 
   /** Forgets the session and closes its socket (already closed, when KIS closed it); the
    *  socket's close handler then has nothing to do. */
   function end() {
+    session += 1;
     clearInterval(watch);
     const socket = up;
     up = null;
