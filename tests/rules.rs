@@ -1493,21 +1493,38 @@ fn request_escape_hatch_applies_the_same_policies() {
 }
 
 #[test]
-fn a_post_through_request_that_may_have_been_executed_says_so_and_is_not_resent() {
-    // request() is how users reach KIS's other order endpoints: an ambiguous POST must not read
-    // like a plain network or server error that a script would simply send again.
+fn b5_an_order_through_request_is_looked_up_and_any_other_post_is_never_resent() {
+    // request() is how users reach KIS's other endpoints by hand: an order of the client's
+    // account is looked up when its answer is lost, as call()'s is; an ambiguous POST the client
+    // cannot look up must not read like a plain network or server error that a script would
+    // simply send again.
+    let order = |account: &str| {
+        json!({
+            "method": "POST", "path": "/uapi/domestic-stock/v1/trading/order-cash", "trId": "VTTC0012U",
+            "body": {"CANO": account, "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_DVSN": "01", "ORD_QTY": "1", "ORD_UNPR": "0"}
+        })
+    };
     for fault in [
         Scripted::ExecuteThenReset,
         Scripted::ExecuteThen(502, "<html>Bad Gateway</html>".into()),
     ] {
+        // The client's own account: found in today's orders, answered as KIS would have.
         let w = world(json!({}));
         w.kis.script(ORDER, vec![fault.clone()]);
-        let e = w
-            .run(w.core.request(&json!({
-                "method": "POST", "path": "/uapi/domestic-stock/v1/trading/order-cash", "trId": "VTTC0012U",
-                "body": {"CANO": "12345678", "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_DVSN": "01", "ORD_QTY": "1", "ORD_UNPR": "0"}
-            })))
-            .unwrap_err();
+        let reply = w.run(w.core.request(&order("12345678"))).unwrap();
+        assert_eq!(reply.status, 200, "{fault:?}");
+        let odno = reply.body["output"]["ODNO"].as_str().unwrap();
+        assert_eq!(odno.len(), 10, "{}", reply.body);
+        assert_eq!(
+            reply.body["msg1"],
+            format!("the answer was lost; found in today's orders as {odno}")
+        );
+        assert_eq!(w.count(ORDER), 1, "{fault:?}");
+
+        // Another account's order: its list is not this client's to read; never resent.
+        let w = world(json!({}));
+        w.kis.script(ORDER, vec![fault.clone()]);
+        let e = w.run(w.core.request(&order("87654321"))).unwrap_err();
         assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{fault:?}");
         assert!(
             e.message.starts_with(
@@ -1517,7 +1534,16 @@ fn a_post_through_request_that_may_have_been_executed_says_so_and_is_not_resent(
             e.message
         );
         assert_eq!(w.count(ORDER), 1, "{fault:?}");
+        assert_eq!(w.count(CCLD), 0, "{fault:?}: no list read");
     }
+    // Terms the lookup could not match are refused by name before anything is sent.
+    let w = world(json!({}));
+    let mut zero = order("12345678");
+    zero["body"]["ORD_QTY"] = json!("0");
+    let e = w.run(w.core.request(&zero)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Validation);
+    assert_eq!(e.field.as_deref(), Some("request.body.ORD_QTY"));
+    assert_eq!(w.count(ORDER), 0);
 }
 
 #[test]

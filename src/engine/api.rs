@@ -1,13 +1,13 @@
 //! The typed operations of `KisClient`. Arguments arrive as JSON values so that every check,
 //! including "a number where a string belongs", happens here with the field named (B6).
 
-use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::engine::call::{Call, CallKind};
+use crate::engine::call::{Call, CallKind, RawReply};
 use crate::engine::core::KisCore;
 use crate::engine::orders::ORDERS_PATH;
+use crate::engine::sending::Terms;
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::input::{read, whole_number};
@@ -32,17 +32,6 @@ pub const PRICE_PATH: &str = "/uapi/domestic-stock/v1/quotations/inquire-price";
 pub const DAILY_PRICE_PATH: &str = "/uapi/domestic-stock/v1/quotations/inquire-daily-price";
 pub const BALANCE_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-balance";
 pub const BUYING_POWER_PATH: &str = "/uapi/domestic-stock/v1/trading/inquire-psbl-order";
-
-/// `request()`'s answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
-#[serde(rename_all = "camelCase")]
-pub struct RawReply {
-    pub status: u16,
-    pub tr_cont: String,
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "KisBody"))]
-    pub body: Value,
-}
 
 fn symbol_arg(field: &str, v: &Value) -> Result<String> {
     let s = read::<String>(field, v)?;
@@ -515,33 +504,52 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .collect::<Result<Vec<_>>>()?;
         let body = match spec.body {
             None | Some(Value::Null) => None,
-            Some(b @ Value::Object(_)) => Some(b.to_string()),
+            Some(b @ Value::Object(_)) => Some(b),
             Some(_) => return Err(KisError::validation("request.body", "must be an object")),
         };
-        if method == Method::Get && body.is_some() {
-            return Err(KisError::validation(
-                "request.body",
-                "is not allowed on a GET",
-            ));
+        if method == Method::Get {
+            if body.is_some() {
+                return Err(KisError::validation(
+                    "request.body",
+                    "is not allowed on a GET",
+                ));
+            }
+            let call = Call {
+                method,
+                path: path.to_string(),
+                tr_id: tr_id.to_string(),
+                query,
+                body: None,
+                tr_cont,
+                kind: CallKind::Read,
+            };
+            return Ok(self.call_plain(&call).await?.raw());
         }
+        // An order of this client's account is looked up in its market's list when its answer
+        // is lost, as call()'s is; the lookup reads that account's list, so an order of another
+        // account is only never resent.
+        let body = body.unwrap_or_else(|| Value::Object(Default::default()));
+        let terms = match self.is_own_account(&body) {
+            true => Terms::of_call(path, tr_id, &body, "request.body")?,
+            false => None,
+        };
         let call = Call {
             method,
             path: path.to_string(),
             tr_id: tr_id.to_string(),
             query,
-            body: body.or_else(|| (method == Method::Post).then(|| "{}".to_string())),
+            body: Some(body.to_string()),
             tr_cont,
-            kind: if method == Method::Get {
-                CallKind::Read
-            } else {
-                CallKind::Write
-            },
+            kind: CallKind::Write,
         };
-        let reply = self.call_plain(&call).await?;
-        Ok(RawReply {
-            status: reply.status,
-            body: reply.value(),
-            tr_cont: reply.tr_cont,
+        self.send_looked_up(call, terms).await
+    }
+
+    /// Whether a body's `CANO` and `ACNT_PRDT_CD` are this client's account.
+    fn is_own_account(&self, body: &Value) -> bool {
+        self.cfg.account.as_ref().is_some_and(|a| {
+            body.get("CANO").and_then(Value::as_str) == Some(a.cano.as_str())
+                && body.get("ACNT_PRDT_CD").and_then(Value::as_str) == Some(a.product.as_str())
         })
     }
 }

@@ -7,10 +7,8 @@
 use serde_json::{Map, Value};
 
 use crate::catalogue::{self, Endpoint, TrIdOption};
-use crate::engine::api::RawReply;
-use crate::engine::call::{Call, CallKind, Reply};
+use crate::engine::call::{Call, CallKind, RawReply, Reply};
 use crate::engine::core::KisCore;
-use crate::engine::orders::{found_answer, Placed};
 use crate::engine::sending::Terms;
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::env::Env;
@@ -247,31 +245,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 body: joined(pages),
             });
         }
-        // An order is looked up in its market's list of orders when its answer is lost, as
-        // buy() and sell() are; the answer then is its row's, in the shape of KIS's answer.
-        if let Some(terms) = Terms::of_call(&call.path, &call.tr_id, params)? {
-            let order = Call {
-                kind: CallKind::Order,
-                ..call
-            };
-            return Ok(match self.place(&order, &terms).await? {
-                Placed::Answered(reply, _) => RawReply {
-                    status: reply.status,
-                    body: reply.value(),
-                    tr_cont: reply.tr_cont,
-                },
-                Placed::Found(ack) => RawReply {
-                    status: 200,
-                    tr_cont: String::new(),
-                    body: found_answer(&terms, &ack),
-                },
-            });
-        }
-        let reply = self.call_plain(&call).await?;
-        Ok(RawReply {
-            status: reply.status,
-            body: reply.value(),
-            tr_cont: reply.tr_cont,
-        })
+        let terms = Terms::of_call(&call.path, &call.tr_id, params, "params")?;
+        self.send_looked_up(call, terms).await
     }
 }

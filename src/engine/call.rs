@@ -2,6 +2,7 @@
 //! and the retry rules (S7, B1). Orders are never resent here after an attempt that may have
 //! reached KIS; the caller decides that (B5) after looking the order up.
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::engine::core::KisCore;
@@ -53,10 +54,30 @@ pub struct Reply {
     pub body: OwnedObject,
 }
 
+/// `request()`'s and `call()`'s answer: KIS's as it came.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[serde(rename_all = "camelCase")]
+pub struct RawReply {
+    pub status: u16,
+    pub tr_cont: String,
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "KisBody"))]
+    pub body: Value,
+}
+
 impl Reply {
     /// The answer parsed whole, for the paths that hand it on as it is.
     pub fn value(&self) -> Value {
         self.body.value()
+    }
+
+    /// The answer as `request()` and `call()` give it.
+    pub fn raw(&self) -> RawReply {
+        RawReply {
+            status: self.status,
+            body: self.value(),
+            tr_cont: self.tr_cont.clone(),
+        }
     }
 
     /// The answer's top-level fields.

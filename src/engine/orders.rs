@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::engine::call::{Call, CallKind, Failed, Reply};
+use crate::engine::call::{Call, CallKind, Failed, RawReply, Reply};
 use crate::engine::core::KisCore;
 use crate::engine::sending::{Shown, Terms};
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
@@ -236,6 +236,34 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             crate::env::Env::Mock => "KRX",
             crate::env::Env::Real => "ALL",
         }
+    }
+}
+
+impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
+    /// Sends a POST of `call()` or `request()`. An order or change on `terms` (one whose
+    /// market lists its orders) is looked up in that list when its answer is lost, as `buy()`'s
+    /// is, and answered as KIS would have: its row's, in the shape of KIS's answer. Any other is
+    /// never resent once it may have reached KIS, and fails `orderStatusUnknown`.
+    pub(crate) async fn send_looked_up(
+        &self,
+        call: Call,
+        terms: Option<Terms>,
+    ) -> Result<RawReply> {
+        let Some(terms) = terms else {
+            return Ok(self.call_plain(&call).await?.raw());
+        };
+        let order = Call {
+            kind: CallKind::Order,
+            ..call
+        };
+        Ok(match self.place(&order, &terms).await? {
+            Placed::Answered(reply, _) => reply.raw(),
+            Placed::Found(ack) => RawReply {
+                status: 200,
+                tr_cont: String::new(),
+                body: found_answer(&terms, &ack),
+            },
+        })
     }
 }
 

@@ -176,9 +176,9 @@ impl Terms {
     /// or a TR ID of it that the list does not show (Asia's reserved orders). Parameters the
     /// lookup could not match an order by are refused by name before anything is sent: a
     /// quantity that is not a whole number above 0, a price that is not a number, a side code
-    /// other than "01"/"02", a change naming no order. KIS would refuse most of them too, but
-    /// only after the order went out.
-    pub fn of_call(path: &str, tr_id: &str, params: &Value) -> Result<Option<Terms>> {
+    /// other than "01"/"02", a change naming no order, each as `scope.NAME`. KIS would refuse
+    /// most of them too, but only after the order went out.
+    pub fn of_call(path: &str, tr_id: &str, params: &Value, scope: &str) -> Result<Option<Terms>> {
         let text = |k: &str| field_text(params, k);
         // Where the order type takes none, KIS's "0" or "".
         let price = |name: &str| -> Result<Option<f64>> {
@@ -186,7 +186,7 @@ impl Terms {
             match given.as_str() {
                 "" => Ok(None),
                 p if is_decimal(p) => Ok(parse_number(p).filter(|p| *p > 0.0)),
-                _ => refused(name, &given, PRICE_RULE),
+                _ => refused(scope, name, &given, PRICE_RULE),
             }
         };
         let Some((book, order)) = order_books::book_of(path) else {
@@ -195,6 +195,7 @@ impl Terms {
             };
             let Some(original) = order_no_given(text(change.original)) else {
                 return refused(
+                    scope,
                     change.original,
                     &text(change.original),
                     "the number of the order to change",
@@ -219,14 +220,19 @@ impl Terms {
             Sides::ByTrId(..) => return Ok(None),
             Sides::ByParam(name) => match Side::from_ccld_code(&text(name)) {
                 Some(side) => side,
-                None => return refused(name, &text(name), "\"01\" (sell) or \"02\" (buy)"),
+                None => return refused(scope, name, &text(name), "\"01\" (sell) or \"02\" (buy)"),
             },
             Sides::Only(side) => *side,
         };
         let names = &book.params;
         let quantity = text(names.quantity);
         let Some(quantity) = quantity.parse::<u64>().ok().filter(|q| *q > 0) else {
-            return refused(names.quantity, &quantity, "a whole number above 0 (\"10\")");
+            return refused(
+                scope,
+                names.quantity,
+                &quantity,
+                "a whole number above 0 (\"10\")",
+            );
         };
         let price = price(names.price)?;
         let order_type = match names.order_type {
@@ -418,10 +424,10 @@ impl Sending {
 const PRICE_RULE: &str =
     "a number as KIS writes one (\"70000\", \"150.25\"; \"0\" where the order type takes no price)";
 
-/// The error for KIS parameter `name`, given as `given`, which must be `rule`.
-fn refused<T>(name: &str, given: &str, rule: &str) -> Result<T> {
+/// The error for KIS parameter `name` of `scope`, given as `given`, which must be `rule`.
+fn refused<T>(scope: &str, name: &str, given: &str, rule: &str) -> Result<T> {
     Err(KisError::validation(
-        &format!("params.{name}"),
+        &format!("{scope}.{name}"),
         format!("must be {rule}, not {given:?}"),
     ))
 }

@@ -440,7 +440,7 @@ async fn call_catalogued(
     api: JsValue,
     params: Option<JsValue>,
     options: Option<JsValue>,
-) -> Result<crate::engine::api::RawReply> {
+) -> Result<crate::engine::call::RawReply> {
     let api = from_js("api", api)?;
     let params = from_js("params", params.unwrap_or(JsValue::NULL))?;
     let options = from_js("options", options.unwrap_or(JsValue::NULL))?;
@@ -454,7 +454,7 @@ async fn call_catalogued(
     _: JsValue,
     _: Option<JsValue>,
     _: Option<JsValue>,
-) -> Result<crate::engine::api::RawReply> {
+) -> Result<crate::engine::call::RawReply> {
     Err(crate::error::KisError::validation(
         "api",
         "this build has no catalogue",

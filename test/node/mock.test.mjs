@@ -298,6 +298,32 @@ describe("fault matrix", () => {
     assert.match(reply.body.msg1, /found in today's orders/);
   });
 
+  test("executeThenReset on an order sent through request() → found in today's orders, booked once; another account's → orderStatusUnknown, never resent", async () => {
+    const { kis } = await warm();
+    const order = (account, price) => ({
+      method: "POST", path: "/uapi/domestic-stock/v1/trading/order-cash", trId: "TTTC0012U",
+      body: { CANO: account, ACNT_PRDT_CD: "01", PDNO: "005930", ORD_DVSN: "00", ORD_QTY: "1", ORD_UNPR: String(price), EXCG_ID_DVSN_CD: "KRX", SLL_TYPE: "", CNDT_PRIC: "" },
+    });
+    const booked = mock.orders("50012345").length;
+    mock.addFault({ path: "/order-cash", type: "executeThenReset" });
+    const reply = await kis.request(order("50012345", 64700));
+    const orders = mock.orders("50012345");
+    assert.equal(orders.length - booked, 1, "never resent");
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body.output.ODNO, orders.at(-1).odno);
+    assert.equal(reply.body.msg1, `the answer was lost; found in today's orders as ${orders.at(-1).odno}`);
+    // Terms the lookup could not match: refused by name, nothing sent.
+    const sent = count(mock, "/order-cash");
+    await assert.rejects(kis.request({ ...order("50012345", 64700), body: { ...order("50012345", 64700).body, ORD_QTY: "0" } }), (e) => e.kind === "validation" && e.field === "request.body.ORD_QTY");
+    assert.equal(count(mock, "/order-cash"), sent);
+    // Another account's order: this client reads its own account's list only.
+    const lists = count(mock, "/inquire-daily-ccld");
+    mock.addFault({ path: "/order-cash", type: "executeThenReset" });
+    await assert.rejects(kis.request(order("50099999", 64600)), (e) => e.kind === "orderStatusUnknown" && /^POST \/uapi\/domestic-stock\/v1\/trading\/order-cash may have reached KIS/.test(e.message));
+    assert.equal(count(mock, "/order-cash"), sent + 1, "never resent");
+    assert.equal(count(mock, "/inquire-daily-ccld"), lists, "no list read");
+  });
+
   test("executeThenReset on an order of every other market with a list of orders (reserved ones too), and on its change where KIS lists one → found there, booked once", async () => {
     // Overseas stocks and domestic futures in the mock environment; overseas futures, bonds and
     // the lists of reserved orders are real-only. Each order is named in its answer's field (its
