@@ -271,6 +271,35 @@ fn an_api_of_several_tr_ids_asks_which_and_a_post_is_an_order_that_is_never_rese
     );
     assert_eq!(w.kis.requests_to("/order-cash").len(), 3);
     assert_eq!(w.kis.orders.borrow().len(), 3);
+
+    // Another account, named in the parameters: its terms are checked all the same, but its
+    // list is not this client's to read, so its lost answer ends unknown with no list asked.
+    w.kis.listing_lag_ms.set(0.0);
+    let mut theirs = order.clone();
+    theirs["CANO"] = json!("87654321");
+    theirs["ORD_QTY"] = json!("0");
+    let e = w
+        .run(
+            w.core
+                .call_api(&sym(ORDER), &theirs, &json!({"trId": "VTTC0012U"})),
+        )
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("params.ORD_QTY"), "{}", e.message);
+    theirs["ORD_QTY"] = json!("1");
+    let lists = w.kis.requests_to("/inquire-daily-ccld").len();
+    w.kis.script(
+        "/order-cash",
+        vec![Scripted::ExecuteThen(500, String::new())],
+    );
+    let e = w
+        .run(
+            w.core
+                .call_api(&sym(ORDER), &theirs, &json!({"trId": "VTTC0012U"})),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert_eq!(w.kis.requests_to("/order-cash").len(), 4, "sent once");
+    assert_eq!(w.kis.requests_to("/inquire-daily-ccld").len(), lists);
 }
 
 #[test]

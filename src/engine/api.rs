@@ -525,14 +525,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             };
             return Ok(self.call_plain(&call).await?.raw());
         }
-        // An order of this client's account is looked up in its market's list when its answer
-        // is lost, as call()'s is; the lookup reads that account's list, so an order of another
-        // account is only never resent.
+        // An order is looked up in its market's list when its answer is lost, as call()'s is,
+        // its terms checked first; the lookup reads this client's account's list, so an order
+        // of another account is only never resent.
         let body = body.unwrap_or_else(|| Value::Object(Default::default()));
-        let terms = match self.is_own_account(&body) {
-            true => Terms::of_call(path, tr_id, &body, "request.body")?,
-            false => None,
-        };
+        let terms = Terms::of_call(path, tr_id, &body, "request.body")?
+            .filter(|_| self.is_own_account(&body, false));
         let call = Call {
             method,
             path: path.to_string(),
@@ -543,13 +541,5 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             kind: CallKind::Write,
         };
         self.send_looked_up(call, terms).await
-    }
-
-    /// Whether a body's `CANO` and `ACNT_PRDT_CD` are this client's account.
-    fn is_own_account(&self, body: &Value) -> bool {
-        self.cfg.account.as_ref().is_some_and(|a| {
-            body.get("CANO").and_then(Value::as_str) == Some(a.cano.as_str())
-                && body.get("ACNT_PRDT_CD").and_then(Value::as_str) == Some(a.product.as_str())
-        })
     }
 }

@@ -245,7 +245,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 body: joined(pages),
             });
         }
-        let terms = Terms::of_call(&call.path, &call.tr_id, params, "params")?;
+        // Its terms are checked whatever the account; the lookup reads this client's account's
+        // list, so an order of another account, named in its parameters, is only never resent.
+        let terms = Terms::of_call(&call.path, &call.tr_id, params, "params")?
+            .filter(|_| self.is_own_account(params, true));
         self.send_looked_up(call, terms).await
     }
 }

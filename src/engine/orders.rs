@@ -240,6 +240,19 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 }
 
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
+    /// Whether an order's parameters name this client's account (`CANO`, `ACNT_PRDT_CD`),
+    /// whose list its lookup reads; `filled`: one left out is filled with it, as `call()` does.
+    pub(crate) fn is_own_account(&self, params: &Value, filled: bool) -> bool {
+        let Some(account) = self.cfg.account.as_ref() else {
+            return false;
+        };
+        let is = |key: &str, own: &str| match params.get(key).and_then(Value::as_str) {
+            Some(given) => given == own,
+            None => filled,
+        };
+        is("CANO", &account.cano) && is("ACNT_PRDT_CD", &account.product)
+    }
+
     /// Sends a POST of `call()` or `request()`. An order or change on `terms` (one whose
     /// market lists its orders) is looked up in that list when its answer is lost, as `buy()`'s
     /// is, and answered as KIS would have: its row's, in the shape of KIS's answer. Any other is
