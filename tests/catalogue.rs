@@ -251,18 +251,25 @@ fn an_api_of_several_tr_ids_asks_which_and_a_post_is_an_order_that_is_never_rese
     );
     assert!(!w.kis.requests_to("/inquire-daily-ccld").is_empty());
 
+    // An order that fails, and one whose answer is lost.
+    let failing = |params: &Value| {
+        w.run(
+            w.core
+                .call_api(&sym(ORDER), params, &json!({"trId": "VTTC0012U"})),
+        )
+        .unwrap_err()
+    };
+    let lost = |params: &Value| {
+        w.kis.script(
+            "/order-cash",
+            vec![Scripted::ExecuteThen(500, String::new())],
+        );
+        failing(params)
+    };
+
     // Not listed yet: unknown, never sent again.
     w.kis.listing_lag_ms.set(60_000.0);
-    w.kis.script(
-        "/order-cash",
-        vec![Scripted::ExecuteThen(500, String::new())],
-    );
-    let e = w
-        .run(
-            w.core
-                .call_api(&sym(ORDER), &order, &json!({"trId": "VTTC0012U"})),
-        )
-        .unwrap_err();
+    let e = lost(&order);
     assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
     assert!(
         e.message.contains("not among today's orders"),
@@ -278,25 +285,16 @@ fn an_api_of_several_tr_ids_asks_which_and_a_post_is_an_order_that_is_never_rese
     let mut theirs = order.clone();
     theirs["CANO"] = json!("87654321");
     theirs["ORD_QTY"] = json!("0");
-    let e = w
-        .run(
-            w.core
-                .call_api(&sym(ORDER), &theirs, &json!({"trId": "VTTC0012U"})),
-        )
-        .unwrap_err();
+    let e = failing(&theirs);
     assert_eq!(e.field.as_deref(), Some("params.ORD_QTY"), "{}", e.message);
+    assert_eq!(
+        w.kis.requests_to("/order-cash").len(),
+        3,
+        "refused before it was sent"
+    );
     theirs["ORD_QTY"] = json!("1");
     let lists = w.kis.requests_to("/inquire-daily-ccld").len();
-    w.kis.script(
-        "/order-cash",
-        vec![Scripted::ExecuteThen(500, String::new())],
-    );
-    let e = w
-        .run(
-            w.core
-                .call_api(&sym(ORDER), &theirs, &json!({"trId": "VTTC0012U"})),
-        )
-        .unwrap_err();
+    let e = lost(&theirs);
     assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
     assert_eq!(w.kis.requests_to("/order-cash").len(), 4, "sent once");
     assert_eq!(w.kis.requests_to("/inquire-daily-ccld").len(), lists);
