@@ -507,38 +507,33 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Some(b @ Value::Object(_)) => Some(b),
             Some(_) => return Err(KisError::validation("request.body", "must be an object")),
         };
-        if method == Method::Get {
-            if body.is_some() {
-                return Err(KisError::validation(
-                    "request.body",
-                    "is not allowed on a GET",
-                ));
-            }
-            let call = Call {
-                method,
-                path: path.to_string(),
-                tr_id: tr_id.to_string(),
-                query,
-                body: None,
-                tr_cont,
-                kind: CallKind::Read,
-            };
-            return Ok(self.call_plain(&call).await?.raw());
+        if method == Method::Get && body.is_some() {
+            return Err(KisError::validation(
+                "request.body",
+                "is not allowed on a GET",
+            ));
         }
-        // An order is looked up in its market's list when its answer is lost, as call()'s is,
-        // its terms checked first; the lookup reads this client's account's list, so an order
-        // of another account is only never resent.
-        let body = body.unwrap_or_else(|| Value::Object(Default::default()));
-        let terms = Terms::of_call(path, tr_id, &body, "request.body")?
-            .filter(|_| self.is_own_account(&body, false));
+        // A POST's body, `{}` when none is given. An order is looked up in its market's list
+        // when its answer is lost, as call()'s is, its terms checked first; the lookup reads
+        // this client's account's list, so an order of another account is only never resent.
+        let body = (method == Method::Post)
+            .then(|| body.unwrap_or_else(|| Value::Object(Default::default())));
+        let terms = match &body {
+            Some(body) => Terms::of_call(path, tr_id, body, "request.body")?
+                .filter(|_| self.is_own_account(body, false)),
+            None => None,
+        };
         let call = Call {
             method,
             path: path.to_string(),
             tr_id: tr_id.to_string(),
             query,
-            body: Some(body.to_string()),
+            body: body.map(|b| b.to_string()),
             tr_cont,
-            kind: CallKind::Write,
+            kind: match method {
+                Method::Get => CallKind::Read,
+                Method::Post => CallKind::Write,
+            },
         };
         self.send_looked_up(call, terms).await
     }

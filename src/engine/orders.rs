@@ -253,10 +253,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         is("CANO", &account.cano) && is("ACNT_PRDT_CD", &account.product)
     }
 
-    /// Sends a POST of `call()` or `request()`. An order or change on `terms` (one whose
+    /// Sends a call of `call()` or `request()`. An order or change on `terms` (one whose
     /// market lists its orders) is looked up in that list when its answer is lost, as `buy()`'s
-    /// is, and answered as KIS would have: its row's, in the shape of KIS's answer. Any other is
-    /// never resent once it may have reached KIS, and fails `orderStatusUnknown`.
+    /// is, and answered as KIS would have: its row's, in the shape of KIS's answer. Any other
+    /// POST is never resent once it may have reached KIS, and fails `orderStatusUnknown`.
     pub(crate) async fn send_looked_up(
         &self,
         call: Call,
