@@ -307,7 +307,9 @@ impl KisClient {
     }
 
     /// Any other TR, under the same token, limiter and retry policies. A POST is never resent
-    /// once it may have reached KIS: it then fails with kind `orderStatusUnknown`.
+    /// once it may have reached KIS. Its answer lost, an order or change of the client's own
+    /// account to an API of the order books is looked up in its market's list, as `call()`'s
+    /// is; any other fails with kind `orderStatusUnknown`.
     #[wasm_bindgen(unchecked_return_type = "Promise<RawReply>")]
     pub fn request(
         &self,
@@ -377,7 +379,8 @@ impl KisClient {
     }
 
     /// S8: checks every `intervalMs` (default 30 minutes) and refreshes a token expiring within
-    /// the hour. Returns the function that stops it (in Node, call it to let the process exit).
+    /// the hour. Returns the function that stops it. Its timer does not keep Node running: a
+    /// script that starts it still ends when its own work does.
     #[wasm_bindgen(js_name = startTokenRefresh, unchecked_return_type = "() => void")]
     pub fn start_token_refresh(
         &self,
@@ -393,7 +396,7 @@ impl KisClient {
                 None => Ok(REFRESH_INTERVAL_MS as u64),
             })
             .map_err(|e| to_js_error(&e))?;
-        let (ticker, stop) = Ticker::new();
+        let (ticker, stop) = Ticker::background();
         let core = self.core.clone();
         trap::spawn(async move {
             core.run_token_refresh(interval as f64, |ms| ticker.tick(ms))

@@ -89,8 +89,8 @@ pub fn stopped_error(order: bool) -> JsValue {
             ErrorKind::OrderStatusUnknown,
             format!(
                 "{why}. The order may have reached KIS: check today's orders (getOrders() for \
-                 buy and sell, the market's list for an order through call(), or KIS's app) \
-                 before placing it again"
+                 buy, sell, cancel and modify, the market's list for an order through call() \
+                 or request(), or KIS's app) before placing it again"
             ),
         )
     } else {

@@ -172,6 +172,20 @@ test("stopping the refresher lets Node exit at once, not at the end of the inter
   assert.ok(Date.now() - started < 10_000, "exited well before the 60 s interval");
 });
 
+test("a refresher left running does not keep Node alive: a script ends when its own work does", () => {
+  const script = `
+    import { KisClient } from "kis-wasm";
+    const kis = new KisClient({ appKey: "k".repeat(20), appSecret: "s".repeat(20), baseUrl: "http://kis.test", env: "real", logger: null,
+      fetch: async () => { throw new Error("no network in this test"); } });
+    kis.startTokenRefresh(60_000);
+    setTimeout(() => console.log("own work done"), 50);`;
+  const started = Date.now();
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { timeout: 20_000 });
+  assert.equal(run.status, 0, run.stderr.toString());
+  assert.match(run.stdout.toString(), /own work done/);
+  assert.ok(Date.now() - started < 10_000, "exited well before the 60 s interval");
+});
+
 test("without a fetch option the client uses globalThis.fetch, and names options.fetch when there is none", async () => {
   const saved = globalThis.fetch;
   try {

@@ -33,7 +33,7 @@ if (!process.env.TRAP_SCENARIO) {
     assert.match(r.quote.message, STOPPED);
     assert.equal(r.order.kind, "orderStatusUnknown");
     assert.match(r.order.message, STOPPED);
-    assert.match(r.order.message, /The order may have reached KIS: check today's orders \(getOrders\(\) for buy and sell, the market's list for an order through call\(\), or KIS's app\)/);
+    assert.match(r.order.message, /The order may have reached KIS: check today's orders \(getOrders\(\) for buy, sell, cancel and modify, the market's list for an order through call\(\) or request\(\), or KIS's app\)/);
     assert.equal(r.write.kind, "orderStatusUnknown", "a POST through request() may be an order too");
     assert.equal(r.probe.kind, "decode", "the call that panicked fails like the others");
     assert.equal(r.subscribe.kind, "decode", "a realtime subscription waiting on KIS's answer too");
