@@ -103,7 +103,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Lookup::Found(ack) => {
                 self.warn(&format!(
                     "KIS's answer to {} was lost ({}); found it in {} as {}",
-                    terms.words().0,
+                    terms.noun(),
                     failed.error.message,
                     terms.book.listed,
                     ack.order_no
@@ -329,8 +329,7 @@ fn taken_at(row: &Value, columns: &Columns) -> String {
 }
 
 fn unknown(terms: &Terms, failed: Failed, why: &str) -> KisError {
-    let (what, advice) = terms.words();
-    failed.status_unknown(what, &format!(" and {why}"), &advice)
+    failed.status_unknown(terms.noun(), &format!(" and {why}"), &terms.advice())
 }
 
 /// What one look at today's orders (`pages`) shows of an order on `terms`, sent at `since` or

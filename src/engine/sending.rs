@@ -158,17 +158,23 @@ impl Terms {
             .unwrap_or("ODNO")
     }
 
-    /// How an error names the attempt, and what to do before trying it again.
-    pub fn words(&self) -> (&'static str, String) {
-        let (what, again) = match self.intent {
-            Intent::Place { .. } => ("the order", "placing it"),
-            Intent::Change { cancel: true, .. } => ("the cancel", "cancelling"),
-            Intent::Change { cancel: false, .. } => ("the modification", "modifying"),
+    /// How an error names the attempt.
+    pub fn noun(&self) -> &'static str {
+        match self.intent {
+            Intent::Place { .. } => "the order",
+            Intent::Change { cancel: true, .. } => "the cancel",
+            Intent::Change { cancel: false, .. } => "the modification",
+        }
+    }
+
+    /// What to do before trying the attempt again.
+    pub fn advice(&self) -> String {
+        let again = match self.intent {
+            Intent::Place { .. } => "placing it",
+            Intent::Change { cancel: true, .. } => "cancelling",
+            Intent::Change { cancel: false, .. } => "modifying",
         };
-        (
-            what,
-            format!("check {} before {again} again", self.book.listed),
-        )
+        format!("check {} before {again} again", self.book.listed)
     }
 
     /// The terms of an order sent through `call()` to order API `path` with `tr_id` and KIS's
