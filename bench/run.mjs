@@ -19,6 +19,8 @@ const keys = (n = "") => ({ appKey: `bench-app-key-0123456789${n}`, appSecret: "
 
 // ---- size -------------------------------------------------------------------------------------
 const sizes = JSON.parse(fs.readFileSync(pkgDir + "sizes.json", "utf8"));
+// The stack's floor (bench/floor), built by scripts/bench.sh.
+const floorJs = "../target/floor/pkg/kis_wasm_floor.js";
 
 // ---- per-call overhead over a raw fetch with hand-built headers ------------------------------
 async function overhead() {
@@ -53,7 +55,6 @@ async function overhead() {
   // The stack's floor (bench/floor, built by scripts/bench.sh): the same request through
   // wasm-bindgen-futures and js-sys with the client's timeout and stream reading, and nothing of
   // KIS; then with the body parsed by serde_json. What any client on this stack pays.
-  const floorJs = "../target/floor/pkg/kis_wasm_floor.js";
   const { Floor } = fs.existsSync(new URL(floorJs, import.meta.url)) ? require(floorJs) : {};
   const floor = Floor && new Floor(fetch, url, Object.entries(headers));
   const viaFloor = floor ? () => floor.bare() : async () => {};
@@ -116,14 +117,25 @@ async function instant() {
   await kis.ensureToken();
   const byHand = async () => { const r = await answer("u"); return Number(JSON.parse(await r.text()).output.stck_prpr); };
   const viaClient = async () => (await kis.getPrice("005930")).price;
+  // The stack's floor over the same fetch: what is left of the client's cost above it is the
+  // engine's work and the result's way back to JS.
+  const { Floor } = fs.existsSync(new URL(floorJs, import.meta.url)) ? require(floorJs) : {};
+  const headers = { "content-type": "application/json; charset=utf-8", authorization: `Bearer ${"t".repeat(350)}`, appkey: keys().appKey, appsecret: keys().appSecret, tr_id: "FHKST01010100", custtype: "P" };
+  const floor = Floor && new Floor(answer, "http://127.0.0.1:9/uapi/domestic-stock/v1/quotations/inquire-price?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930", Object.entries(headers));
+  const viaFloor = floor ? () => floor.bare() : async () => {};
+  const viaFloorParsed = floor ? () => floor.parsed() : async () => {};
   const n = quick ? 2000 : 10_000;
-  for (let i = 0; i < n / 5; i++) { await byHand(); await viaClient(); } // warm up
+  for (let i = 0; i < n / 5; i++) { await byHand(); await viaClient(); await viaFloor(); await viaFloorParsed(); } // warm up
   const perCall = async (f) => { const t = process.hrtime.bigint(); for (let i = 0; i < n; i++) await f(); return Number(process.hrtime.bigint() - t) / 1000 / n; };
   const runs = [];
-  for (let run = 0; run < 5; run++) runs.push({ hand: await perCall(byHand), client: await perCall(viaClient) });
+  for (let run = 0; run < 5; run++) {
+    runs.push({ hand: await perCall(byHand), client: await perCall(viaClient), floor: await perCall(viaFloor), floorParsed: await perCall(viaFloorParsed) });
+  }
   return {
     instantClientUsMedian: +median(runs.map((r) => r.client)).toFixed(1),
     instantByHandUsMedian: +median(runs.map((r) => r.hand)).toFixed(1),
+    instantFloorUsMedian: floor ? +median(runs.map((r) => r.floor)).toFixed(1) : null,
+    instantFloorParsedUsMedian: floor ? +median(runs.map((r) => r.floorParsed)).toFixed(1) : null,
   };
 }
 
@@ -265,6 +277,7 @@ const targets = [
   ["the stack's floor, same run: fetch + timeout + stream read through wasm-bindgen-futures and js-sys, nothing of KIS (bench/floor); then with serde_json parsing the body", `${results.floorOverheadUsMedian} µs; ${results.floorParsedOverheadUsMedian} µs`, "(for reference)", null],
   ["… over a raw fetch with the same 30 s timeout (AbortController + timer)", `${results.overheadVsTimedFetchUsMedian} µs`, "(for reference)", null],
   ["getPrice over a fetch that answers at once (the client's own cost), vs that fetch read by hand", `${results.instantClientUsMedian} µs vs ${results.instantByHandUsMedian} µs`, "(for reference)", null],
+  ["… and the stack's floor over that fetch (bench/floor): bare; with serde_json parsing the body", `${results.instantFloorUsMedian} µs; ${results.instantFloorParsedUsMedian} µs`, "(for reference)", null],
   ["… of which the engine's own work: instructions per getPrice, native, callgrind", String(results.engineInstructionsPerGetPrice), "(for reference)", null],
   ["rate-limit utilisation, 100 calls at 18/s", String(results.rateLimitUtilisation), "≥ 0.95", results.rateLimitUtilisation >= 0.95],
   ["EGW00201 seen by the mock in that run", String(results.rateLimitErrors), "0", results.rateLimitErrors === 0],
@@ -304,7 +317,10 @@ How each is measured:
 - **At once**: ${quick ? "2000" : "10 000"} sequential \`getPrice\` calls over an injected fetch that answers
   with kis-mock's quote from memory (a \`Response\` of the text), against that fetch's answer read
   with \`text()\` and \`JSON.parse\`; five runs, the median. No socket and no server: the client's
-  own work per call, and the floor under the overhead above.
+  own work per call, and the floor under the overhead above. \`bench/floor\` runs over the same
+  fetch, interleaved run by run: the client's cost above the bare floor is the engine's work and
+  the result's way back to JS, and the parsed floor shows what one \`serde_json::Value\` of the
+  answer costs in the wasm.
 - **Instructions**: \`examples/get_price_work.rs\` (the engine with a transport that answers at once
   with kis-mock's body, the result written as JSON as the binding does) under valgrind's callgrind,
   for 3000 calls less 1000 calls, over 2000: x86-64 instructions of the native release build (same
