@@ -77,9 +77,9 @@ test("the daily chart draws candles", async () => {
   assert.deepEqual(prices.filter((t) => /\.\d/.test(t)), [], "no decimals on won prices");
 });
 
-async function order({ side = "buy", type, quantity, price }) {
+async function order({ side = "buy", symbol = "005930", type, quantity, price }) {
   await page.check(`#order-form [name=side][value=${side}]`);
-  await page.fill("#order-form [name=symbol]", "005930");
+  await page.fill("#order-form [name=symbol]", symbol);
   await page.selectOption("#order-form [name=type]", type);
   await page.fill("#order-form [name=quantity]", String(quantity));
   if (price) await page.fill("#order-form [name=price]", String(price));
@@ -95,10 +95,20 @@ async function order({ side = "buy", type, quantity, price }) {
   return (await page.textContent("#order-message")).match(/Order (\d{10})/)[1];
 }
 
+test("today's orders say there are none before the first order, rather than showing an empty table", async () => {
+  const empty = await page.waitForSelector("#order-rows tr.empty", { timeout: 15000 });
+  assert.equal((await empty.textContent()).trim(), "No orders today.");
+  assert.equal(await page.$$eval("#order-rows tr", (rows) => rows.length), 1);
+  // The line spans the table, whatever its columns.
+  const [cols, span] = await page.$eval("#order-rows tr.empty td", (td) => [td.closest("table").querySelectorAll("thead th").length, td.colSpan]);
+  assert.equal(span, cols);
+});
+
 test("a limit buy goes through the confirmation, shows in today's orders and is cancelled", async () => {
   const orderNo = await order({ type: "limit", quantity: 2, price: 60000 });
   const row = `#order-rows tr[data-order-no="${orderNo}"]`;
   await page.waitForSelector(`${row}[data-state="open"]`, { timeout: 15000 });
+  assert.equal(await page.$("#order-rows tr.empty"), null, "the first order takes the place of the none line");
   await page.click(`${row} button[data-action=cancel]`);
   await page.waitForSelector(`${row}[data-state="cancelled"]`, { timeout: 15000 });
   assert.equal(stack.mock.orders("50012345").find((o) => o.odno === orderNo).cancelled, true);
@@ -178,6 +188,19 @@ test("a market buy changes the balance", async () => {
   assert.equal(await page.textContent('#holding-rows tr[data-symbol="005930"] td small'), "삼성전자");
   // KIS's quote carries no name: the watchlist's come from its own list and from holdings.
   assert.equal(await page.textContent('#watch-rows tr[data-symbol="005930"] td:nth-child(2)'), "삼성전자");
+});
+
+test("sold out, the balance says there are no holdings rather than showing an empty table", async () => {
+  const held = await page.$$eval("#holding-rows tr[data-symbol]", (rows) => rows.map((r) => [r.dataset.symbol, Number(r.dataset.quantity)]));
+  assert.ok(held.length > 0);
+  for (const [symbol, quantity] of held) await order({ side: "sell", symbol, type: "market", quantity });
+  const empty = await page.waitForSelector("#holding-rows tr.empty", { timeout: 15000 });
+  assert.equal((await empty.textContent()).trim(), "No holdings.");
+  assert.equal(await page.$$eval("#holding-rows tr", (rows) => rows.length), 1);
+  // Buying again brings the holding back in its place.
+  await order({ type: "market", quantity: 1 });
+  await page.waitForSelector('#holding-rows tr[data-symbol="005930"][data-quantity="1"]', { timeout: 15000 });
+  assert.equal(await page.$("#holding-rows tr.empty"), null);
 });
 
 test("a lost order answer beside another script's identical order: orderStatusUnknown naming both, orders shown at once", async () => {

@@ -1,5 +1,5 @@
 import type { KisClient, Order } from "kis-wasm";
-import { $, cell, fmt, row, signClass } from "./dom.js";
+import { $, cell, emptyRow, fmt, row, signClass } from "./dom.js";
 import { learnNames } from "./names.js";
 
 /** Whether an order still rests in the book, so that it can be cancelled or modified. */
@@ -30,23 +30,22 @@ export class AccountView {
   async refreshBalance(kis: KisClient): Promise<void> {
     const b = await kis.getBalance();
     learnNames(b.holdings);
-    this.holdings.replaceChildren(
-      ...b.holdings.filter((h) => (h.quantity ?? 0) > 0).map((h) => {
-        const cls = signClass(h.profitLoss);
-        // The name under the symbol: a third of the page must show P/L without scrolling.
-        const what = cell(h.symbol);
-        const name = document.createElement("small");
-        name.textContent = h.name;
-        what.append(name);
-        const tr = row([
-          what, cell(fmt(h.quantity)), cell(fmt(h.avgPrice === null ? null : Math.round(h.avgPrice))), cell(fmt(h.price)),
-          cell(fmt(h.profitLoss), cls), cell(h.profitLossRate === null ? "—" : `${h.profitLossRate.toFixed(2)}%`, cls),
-        ]);
-        tr.dataset.symbol = h.symbol;
-        tr.dataset.quantity = String(h.quantity ?? "");
-        return tr;
-      }),
-    );
+    const rows = b.holdings.filter((h) => (h.quantity ?? 0) > 0).map((h) => {
+      const cls = signClass(h.profitLoss);
+      // The name under the symbol: a third of the page must show P/L without scrolling.
+      const what = cell(h.symbol);
+      const name = document.createElement("small");
+      name.textContent = h.name;
+      what.append(name);
+      const tr = row([
+        what, cell(fmt(h.quantity)), cell(fmt(h.avgPrice === null ? null : Math.round(h.avgPrice))), cell(fmt(h.price)),
+        cell(fmt(h.profitLoss), cls), cell(h.profitLossRate === null ? "—" : `${h.profitLossRate.toFixed(2)}%`, cls),
+      ]);
+      tr.dataset.symbol = h.symbol;
+      tr.dataset.quantity = String(h.quantity ?? "");
+      return tr;
+    });
+    this.holdings.replaceChildren(...(rows.length ? rows : [emptyRow("No holdings.", 6)]));
     const s = b.summary;
     const item = (label: string, v: number | null, cls = "") => {
       const span = document.createElement("span");
@@ -122,6 +121,11 @@ export class AccountView {
   }
 
   private render(): void {
+    if (!this.last.length) {
+      this.editing.clear();
+      this.orders.replaceChildren(emptyRow("No orders today.", 9));
+      return;
+    }
     const focused = document.activeElement;
     this.orders.replaceChildren(
       ...this.last.map((o) => {

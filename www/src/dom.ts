@@ -20,6 +20,16 @@ export function row(cells: HTMLTableCellElement[]): HTMLTableRowElement {
   return tr;
 }
 
+/** A table's one row when it has none to show, so that an empty table reads as "none" rather
+ *  than as still loading. */
+export function emptyRow(text: string, columns: number): HTMLTableRowElement {
+  const td = cell(text, "empty");
+  td.colSpan = columns;
+  const tr = row([td]);
+  tr.className = "empty";
+  return tr;
+}
+
 /** Now, as "HH:MM:SS" in Korea time: KIS stamps orders so, and the page keeps one clock
  *  wherever it is opened. */
 export function kstClock(): string {
