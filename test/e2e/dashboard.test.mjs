@@ -104,6 +104,24 @@ test("today's orders say there are none before the first order, rather than show
   assert.equal(span, cols);
 });
 
+test("a limit order without a price is not reviewed: the form asks for the price, and nothing is sent", async () => {
+  const before = stack.mock.orders("50012345").length;
+  await page.check("#order-form [name=side][value=buy]");
+  await page.selectOption("#order-form [name=type]", "limit");
+  await page.fill("#order-form [name=price]", "");
+  await page.click("#order-form button[type=submit]");
+  assert.equal(await page.$("#confirm[open]"), null, "no confirmation of an order at 0 KRW");
+  assert.equal(await page.$eval("#order-form [name=price]", (p) => p.validity.valueMissing), true);
+  // A market order takes none: the empty price does not hold it back.
+  await page.selectOption("#order-form [name=type]", "market");
+  await page.click("#order-form button[type=submit]");
+  await page.waitForSelector("#confirm[open]");
+  assert.match(await page.textContent("#confirm-text"), /at market/);
+  await page.click("#confirm button[value=cancel]");
+  await page.waitForFunction(() => document.querySelector("#order-message")?.textContent === "Order not sent.");
+  assert.equal(stack.mock.orders("50012345").length, before, "nothing was sent");
+});
+
 test("a limit buy goes through the confirmation, shows in today's orders and is cancelled", async () => {
   const orderNo = await order({ type: "limit", quantity: 2, price: 60000 });
   const row = `#order-rows tr[data-order-no="${orderNo}"]`;

@@ -23,6 +23,8 @@ export class OrderForm {
       ev.preventDefault();
       void this.review();
     });
+    // A limit order needs its price (the form will not submit without one, rather than review
+    // an order at 0 KRW); a market order takes none, and a disabled field is not checked.
     const type = this.form.elements.namedItem("type") as HTMLSelectElement;
     type.addEventListener("change", () => {
       (this.form.elements.namedItem("price") as HTMLInputElement).disabled = type.value === "market";
