@@ -11,16 +11,28 @@ use crate::error::{KisError, Result};
 
 /// `v` read as a `T`; an error names `scope` and the path within it.
 pub fn read<T: DeserializeOwned>(scope: &str, v: &Value) -> Result<T> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let message = e.inner().to_string();
-        let mut field = field_at(scope, e.path());
-        // serde says a missing field at its struct's path, and which one in the message.
-        if let Some(name) = between(&message, "missing field `", "`") {
-            field = format!("{field}.{name}");
-            return KisError::validation(&field, "is required");
-        }
-        KisError::validation(&field, plain(&message))
-    })
+    serde_path_to_error::deserialize(v).map_err(|e| input_error(scope, v, e))
+}
+
+/// Why `v` did not read, in a caller's words. Apart from `read`, which is built once for each
+/// type it reads, so that this is built only once.
+fn input_error(
+    scope: &str,
+    v: &Value,
+    e: serde_path_to_error::Error<serde_json::Error>,
+) -> KisError {
+    // A required argument left out reaches here as null (JS's undefined too): it is missing,
+    // where "must be a string, got null" would send the caller looking for a null.
+    if v.is_null() {
+        return KisError::validation(scope, "is required");
+    }
+    let message = e.inner().to_string();
+    let field = field_at(scope, e.path());
+    // serde says a missing field at its struct's path, and which one in the message.
+    if let Some(name) = between(&message, "missing field `", "`") {
+        return KisError::validation(&format!("{field}.{name}"), "is required");
+    }
+    KisError::validation(&field, plain(&message))
 }
 
 /// The name of the field at `path` within the argument `scope` ("order", "order.price").
@@ -125,6 +137,20 @@ mod tests {
         assert_eq!(e.message, "order.quantity: is required");
         let e = read::<String>("symbol", &json!(5930)).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("symbol"));
+    }
+
+    #[test]
+    fn b6_a_required_argument_left_out_is_required_not_mistyped() {
+        let e = read::<String>("symbol", &Value::Null).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("symbol"));
+        assert_eq!(e.message, "symbol: is required");
+        let e = read::<OrderInput>("order", &Value::Null).unwrap_err();
+        assert_eq!(e.message, "order: is required");
+        // Left out where it may be, it is simply absent.
+        assert_eq!(
+            read::<Option<String>>("options", &Value::Null).unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -56,11 +56,14 @@ pub fn from_js_without(scope: &str, v: JsValue, skip: &[&str]) -> Result<Value> 
 /// reads: one string for the whole result, where serde-wasm-bindgen's serializer makes a call
 /// into JS for every key and value (a quote's `raw` has 81; measured in ARCHITECTURE.md).
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
-    // Every result is made of strings, finite numbers, booleans, nulls, arrays and
-    // string-keyed maps, all of which JSON writes and JSON.parse reads, so this cannot fail.
-    serde_json::to_string(v)
-        .ok()
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
+    parsed(serde_json::to_string(v).ok())
+}
+
+/// JSON text as the JS value it writes. Every result is made of strings, finite numbers,
+/// booleans, nulls, arrays and string-keyed maps, all of which JSON writes and JSON.parse reads,
+/// so this cannot fail. Apart from `to_js`, which is built once for each type it writes.
+fn parsed(text: Option<String>) -> JsValue {
+    text.and_then(|text| js_sys::JSON::parse(&text).ok())
         .unwrap_or(JsValue::NULL)
 }
 

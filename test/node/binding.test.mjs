@@ -52,6 +52,20 @@ test("binding: arguments JSON cannot hold are refused with the field named, befo
   assert.equal(f.calls.length, 0);
 });
 
+test("binding: a required argument left out is said to be required, not to be the wrong type", async () => {
+  const f = fakeFetch();
+  const kis = client({ fetch: f.fetch });
+  const required = (field) => (e) => e instanceof KisError && e.kind === "validation" && e.field === field && e.message === `${field}: is required`;
+  await assert.rejects(kis.getPrice(), required("symbol"));
+  await assert.rejects(kis.getPrice(undefined), required("symbol"));
+  await assert.rejects(kis.getPrice(null), required("symbol"));
+  await assert.rejects(kis.buy(), required("order"));
+  await assert.rejects(kis.cancel(), required("cancel"));
+  // An optional argument left out is simply absent.
+  assert.ok(Array.isArray(await kis.getDailyPrices("005930")));
+  assert.equal(f.calls.filter((c) => !String(c.url).endsWith("/oauth2/tokenP")).length, 1, "only the daily prices were asked for");
+});
+
 test("binding: a token store that answers with what JSON cannot hold is reported, and the client carries on", async () => {
   const warnings = [];
   const f = fakeFetch();
