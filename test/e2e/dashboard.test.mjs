@@ -122,6 +122,20 @@ test("a limit order without a price is not reviewed: the form asks for the price
   assert.equal(stack.mock.orders("50012345").length, before, "nothing was sent");
 });
 
+test("an order KIS cannot take is refused by name before its confirmation, by the package's own rules", async () => {
+  const before = stack.mock.orders("50012345").length;
+  await page.selectOption("#order-form [name=type]", "limit");
+  await page.fill("#order-form [name=symbol]", "abc");
+  await page.fill("#order-form [name=quantity]", "1");
+  await page.fill("#order-form [name=price]", "70000");
+  await page.click("#order-form button[type=submit]");
+  await page.waitForFunction(() => /^Order not sent\. Check order\.symbol: /.test(document.querySelector("#order-message")?.textContent ?? ""));
+  assert.match(await page.textContent("#order-message"), /"ABC"/, "the symbol as it would have been sent");
+  assert.equal(await page.$("#confirm[open]"), null, "no confirmation of an order that would only be refused");
+  assert.equal(stack.mock.orders("50012345").length, before, "nothing was sent");
+  await page.fill("#order-form [name=symbol]", "005930");
+});
+
 test("a limit buy goes through the confirmation, shows in today's orders and is cancelled", async () => {
   const orderNo = await order({ type: "limit", quantity: 2, price: 60000 });
   const row = `#order-rows tr[data-order-no="${orderNo}"]`;

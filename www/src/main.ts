@@ -64,6 +64,7 @@ const watchlist = new Watchlist(symbols, (s) => {
 });
 const orderForm = new OrderForm(
   () => current?.env ?? "mock",
+  () => current?.account,
   async (r) => {
     if (!kis) throw new Error("Connect first.");
     const client = kis;

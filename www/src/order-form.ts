@@ -1,7 +1,7 @@
-import type { KisEnv, OrderAck, OrderInput } from "kis-wasm";
+import { buildOrderBody, type KisEnv, type OrderAck, type OrderInput } from "kis-wasm";
 import { confirmSend } from "./confirm.js";
 import { $ } from "./dom.js";
-import { failedNow } from "./errors.js";
+import { describe, failedNow } from "./errors.js";
 
 export interface OrderRequest {
   side: "buy" | "sell";
@@ -16,6 +16,8 @@ export class OrderForm {
 
   constructor(
     private readonly env: () => KisEnv,
+    /** The account orders go to, once connected. */
+    private readonly account: () => string | undefined,
     private readonly place: (r: OrderRequest) => Promise<OrderAck>,
     private readonly report: (e: unknown) => void,
   ) {
@@ -50,6 +52,17 @@ export class OrderForm {
 
   private async review(): Promise<void> {
     const r = this.request();
+    // The package's own rules, before the confirmation rather than after it: a symbol or a
+    // quantity KIS cannot take is never shown as an order to confirm.
+    const account = this.account();
+    if (account) {
+      try {
+        buildOrderBody({ account, ...r.input });
+      } catch (e) {
+        this.message.textContent = `Order not sent. ${describe(e)}`;
+        return;
+      }
+    }
     const what = r.input.price === undefined ? "at market" : `at ${r.input.price.toLocaleString("ko-KR")} KRW (limit)`;
     const text = `${r.side === "buy" ? "BUY" : "SELL"} ${r.input.symbol} × ${r.input.quantity} ${what}`;
     if (!(await confirmSend(this.env(), text, "Place order"))) {
