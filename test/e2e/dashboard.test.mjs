@@ -77,7 +77,7 @@ test("the daily chart draws candles", async () => {
   assert.deepEqual(prices.filter((t) => /\.\d/.test(t)), [], "no decimals on won prices");
 });
 
-async function order({ side = "buy", symbol = "005930", type, quantity, price }) {
+async function order({ side = "buy", symbol = "005930", type, quantity, price, confirms }) {
   await page.check(`#order-form [name=side][value=${side}]`);
   await page.fill("#order-form [name=symbol]", symbol);
   await page.selectOption("#order-form [name=type]", type);
@@ -87,6 +87,7 @@ async function order({ side = "buy", symbol = "005930", type, quantity, price })
   await page.click("#order-form button[type=submit]");
   await page.waitForSelector("#confirm[open]");
   assert.match(await page.textContent("#confirm-env"), /MOCK/);
+  if (confirms) assert.equal(await page.textContent("#confirm-text"), confirms);
   await page.click("#confirm-ok");
   await page.waitForFunction((said) => {
     const now = document.querySelector("#order-message")?.textContent ?? "";
@@ -137,7 +138,8 @@ test("an order KIS cannot take is refused by name before its confirmation, by th
 });
 
 test("a limit buy goes through the confirmation, shows in today's orders and is cancelled", async () => {
-  const orderNo = await order({ type: "limit", quantity: 2, price: 60000 });
+  // The confirmation says what the order comes to, so that a slipped digit shows.
+  const orderNo = await order({ type: "limit", quantity: 2, price: 60000, confirms: "BUY 005930 × 2 at 60,000 KRW (limit): 120,000 KRW" });
   const row = `#order-rows tr[data-order-no="${orderNo}"]`;
   await page.waitForSelector(`${row}[data-state="open"]`, { timeout: 15000 });
   assert.equal(await page.$("#order-rows tr.empty"), null, "the first order takes the place of the none line");
@@ -209,7 +211,8 @@ test("an open limit order gets a new price: typed in its row (kept through a ref
 test("a market buy changes the balance", async () => {
   await page.waitForSelector('#holding-rows tr[data-symbol="005930"][data-quantity="10"]', { timeout: 15000 });
   const cashBefore = Number(await page.getAttribute("#summary", "data-cash"));
-  await order({ type: "market", quantity: 1 });
+  // A market order's amount, at the last price the watchlist has.
+  await order({ type: "market", quantity: 1, confirms: "BUY 005930 × 1 at market: about 71,000 KRW at the last price, 71,000 KRW" });
   await page.waitForSelector('#holding-rows tr[data-symbol="005930"][data-quantity="11"]', { timeout: 15000 });
   const cashAfter = Number(await page.getAttribute("#summary", "data-cash"));
   assert.equal(cashBefore - cashAfter, 71000);

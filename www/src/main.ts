@@ -65,6 +65,7 @@ const watchlist = new Watchlist(symbols, (s) => {
 const orderForm = new OrderForm(
   () => current?.env ?? "mock",
   () => current?.account,
+  (s) => Number(document.querySelector<HTMLElement>(`#watch-rows tr[data-symbol="${CSS.escape(s)}"]`)?.dataset.price) || null,
   async (r) => {
     if (!kis) throw new Error("Connect first.");
     const client = kis;

@@ -18,6 +18,8 @@ export class OrderForm {
     private readonly env: () => KisEnv,
     /** The account orders go to, once connected. */
     private readonly account: () => string | undefined,
+    /** The last price the page has of a symbol, if any. */
+    private readonly lastPrice: (symbol: string) => number | null,
     private readonly place: (r: OrderRequest) => Promise<OrderAck>,
     private readonly report: (e: unknown) => void,
   ) {
@@ -63,8 +65,16 @@ export class OrderForm {
         return;
       }
     }
-    const what = r.input.price === undefined ? "at market" : `at ${r.input.price.toLocaleString("ko-KR")} KRW (limit)`;
-    const text = `${r.side === "buy" ? "BUY" : "SELL"} ${r.input.symbol} × ${r.input.quantity} ${what}`;
+    const won = (n: number) => `${n.toLocaleString("ko-KR")} KRW`;
+    const { symbol, quantity, price } = r.input;
+    // What the order comes to, so that a slip of a digit in the quantity shows in the amount:
+    // a market order's at the last price the page has, when it has one.
+    const last = price === undefined ? this.lastPrice(symbol) : null;
+    const what =
+      price !== undefined ? `at ${won(price)} (limit): ${won(price * quantity)}`
+      : last ? `at market: about ${won(last * quantity)} at the last price, ${won(last)}`
+      : "at market";
+    const text = `${r.side === "buy" ? "BUY" : "SELL"} ${symbol} × ${quantity.toLocaleString("ko-KR")} ${what}`;
     if (!(await confirmSend(this.env(), text, "Place order"))) {
       this.message.textContent = "Order not sent.";
       return;
