@@ -19,8 +19,9 @@ const keys = (n = "") => ({ appKey: `bench-app-key-0123456789${n}`, appSecret: "
 
 // ---- size -------------------------------------------------------------------------------------
 const sizes = JSON.parse(fs.readFileSync(pkgDir + "sizes.json", "utf8"));
-// The stack's floor (bench/floor), built by scripts/bench.sh.
+// The stack's floor (bench/floor), built by scripts/bench.sh; without it, its figures are null.
 const floorJs = "../target/floor/pkg/kis_wasm_floor.js";
+const { Floor } = fs.existsSync(new URL(floorJs, import.meta.url)) ? require(floorJs) : {};
 
 // ---- per-call overhead over a raw fetch with hand-built headers ------------------------------
 async function overhead() {
@@ -55,7 +56,6 @@ async function overhead() {
   // The stack's floor (bench/floor, built by scripts/bench.sh): the same request through
   // wasm-bindgen-futures and js-sys with the client's timeout and stream reading, and nothing of
   // KIS; then with the body parsed by serde_json. What any client on this stack pays.
-  const { Floor } = fs.existsSync(new URL(floorJs, import.meta.url)) ? require(floorJs) : {};
   const floor = Floor && new Floor(fetch, url, Object.entries(headers));
   const viaFloor = floor ? () => floor.bare() : async () => {};
   const viaFloorParsed = floor ? () => floor.parsed() : async () => {};
@@ -119,7 +119,6 @@ async function instant() {
   const viaClient = async () => (await kis.getPrice("005930")).price;
   // The stack's floor over the same fetch: what is left of the client's cost above it is the
   // engine's work and the result's way back to JS.
-  const { Floor } = fs.existsSync(new URL(floorJs, import.meta.url)) ? require(floorJs) : {};
   const headers = { "content-type": "application/json; charset=utf-8", authorization: `Bearer ${"t".repeat(350)}`, appkey: keys().appKey, appsecret: keys().appSecret, tr_id: "FHKST01010100", custtype: "P" };
   const floor = Floor && new Floor(answer, "http://127.0.0.1:9/uapi/domestic-stock/v1/quotations/inquire-price?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930", Object.entries(headers));
   const viaFloor = floor ? () => floor.bare() : async () => {};

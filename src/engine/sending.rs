@@ -158,22 +158,23 @@ impl Terms {
             .unwrap_or("ODNO")
     }
 
+    /// How an error names the attempt, and how it says trying it again.
+    fn wording(&self) -> (&'static str, &'static str) {
+        match self.intent {
+            Intent::Place { .. } => ("the order", "placing it"),
+            Intent::Change { cancel: true, .. } => ("the cancel", "cancelling"),
+            Intent::Change { cancel: false, .. } => ("the modification", "modifying"),
+        }
+    }
+
     /// How an error names the attempt.
     pub fn noun(&self) -> &'static str {
-        match self.intent {
-            Intent::Place { .. } => "the order",
-            Intent::Change { cancel: true, .. } => "the cancel",
-            Intent::Change { cancel: false, .. } => "the modification",
-        }
+        self.wording().0
     }
 
     /// What to do before trying the attempt again.
     pub fn advice(&self) -> String {
-        let again = match self.intent {
-            Intent::Place { .. } => "placing it",
-            Intent::Change { cancel: true, .. } => "cancelling",
-            Intent::Change { cancel: false, .. } => "modifying",
-        };
+        let again = self.wording().1;
         format!("check {} before {again} again", self.book.listed)
     }
 

@@ -45,7 +45,7 @@ export class AccountView {
       tr.dataset.quantity = String(h.quantity ?? "");
       return tr;
     });
-    this.holdings.replaceChildren(...(rows.length ? rows : [emptyRow("No holdings.", 6)]));
+    this.holdings.replaceChildren(...(rows.length ? rows : [emptyRow(this.holdings, "No holdings.")]));
     const s = b.summary;
     const item = (label: string, v: number | null, cls = "") => {
       const span = document.createElement("span");
@@ -123,7 +123,7 @@ export class AccountView {
   private render(): void {
     if (!this.last.length) {
       this.editing.clear();
-      this.orders.replaceChildren(emptyRow("No orders today.", 9));
+      this.orders.replaceChildren(emptyRow(this.orders, "No orders today."));
       return;
     }
     const focused = document.activeElement;

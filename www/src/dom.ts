@@ -20,11 +20,11 @@ export function row(cells: HTMLTableCellElement[]): HTMLTableRowElement {
   return tr;
 }
 
-/** A table's one row when it has none to show, so that an empty table reads as "none" rather
- *  than as still loading. */
-export function emptyRow(text: string, columns: number): HTMLTableRowElement {
+/** The one row of `body` when it has none to show, so that an empty table reads as "none" rather
+ *  than as still loading; it spans as many columns as the table's header has. */
+export function emptyRow(body: HTMLTableSectionElement, text: string): HTMLTableRowElement {
   const td = cell(text, "empty");
-  td.colSpan = columns;
+  td.colSpan = body.closest("table")?.tHead?.rows[0]?.cells.length ?? 1;
   const tr = row([td]);
   tr.className = "empty";
   return tr;

@@ -56,8 +56,7 @@ const explorer = new Explorer(() => kis, () => current?.env ?? "mock");
 const account = new AccountView(cancel, modify);
 const watchlist = new Watchlist(symbols, (s) => {
   selected = s;
-  const price = Number($(`#watch-rows tr[data-symbol="${s}"]`).dataset.price) || null;
-  orderForm.setSymbol(s, price);
+  orderForm.setSymbol(s, watchlist.lastPrice(s));
   void guard(() => (kis ? chart.load(kis, s) : Promise.resolve(0)));
   if (kis) void guard(() => book.refresh(kis!, s));
   if (live) void guard(() => followBook(live!, s));
@@ -65,7 +64,7 @@ const watchlist = new Watchlist(symbols, (s) => {
 const orderForm = new OrderForm(
   () => current?.env ?? "mock",
   () => current?.account,
-  (s) => Number(document.querySelector<HTMLElement>(`#watch-rows tr[data-symbol="${CSS.escape(s)}"]`)?.dataset.price) || null,
+  (s) => watchlist.lastPrice(s),
   async (r) => {
     if (!kis) throw new Error("Connect first.");
     const client = kis;

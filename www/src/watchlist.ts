@@ -30,6 +30,11 @@ export class Watchlist {
     for (const s of symbols) this.append(s);
   }
 
+  /** The last price shown for `symbol`, if it is in the list and has one. */
+  lastPrice(symbol: string): number | null {
+    return Number(this.rows.get(symbol)?.dataset.price) || null;
+  }
+
   get first(): string {
     return this.symbols[0] ?? "";
   }
