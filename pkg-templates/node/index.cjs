@@ -1,6 +1,7 @@
 "use strict";
 // The Node entry over wasm-bindgen's nodejs build (kis_wasm.js, which reads the wasm
 // synchronously, so `require` returns a ready client).
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 const wasm = require("./kis_wasm.js");
 const shared = require("./shared.cjs");
@@ -24,9 +25,18 @@ function fileTokenStore(path) {
     set(key, token) {
       const all = readAll();
       all[key] = token;
-      const tmp = `${path}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
-      fs.renameSync(tmp, path);
+      // A name no one can have made ready, opened only if it does not exist ("wx", O_EXCL):
+      // a file or link left there (a stale one of this pid, or one planted beside a token
+      // file in a shared directory) would keep its own mode, or take the token elsewhere.
+      const tmp = `${path}.${process.pid}.${crypto.randomBytes(8).toString("hex")}.tmp`;
+      try {
+        fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600, flag: "wx" });
+        fs.renameSync(tmp, path);
+      } catch (e) {
+        // EEXIST: the name was someone else's, and so is what is there.
+        if (e.code !== "EEXIST") fs.rmSync(tmp, { force: true });
+        throw e;
+      }
     },
   };
 }

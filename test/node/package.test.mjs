@@ -79,3 +79,32 @@ test("every type the Rust side generates is exported by the package's entry", as
     assert.deepEqual(missing, [], `${build}/index.d.ts does not export them`);
   }
 });
+
+test("fileTokenStore writes its file 0600 through a temporary file of its own, never through one left at a name it could take", { skip: process.platform === "win32" }, async () => {
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kis-store-"));
+  try {
+    const file = path.join(dir, "tokens.json");
+    // What an earlier version named its temporary file: a link planted there, to a file anyone
+    // may read, must neither receive the token nor lend the token file its mode.
+    const victim = path.join(dir, "victim.txt");
+    fs.writeFileSync(victim, "untouched", { mode: 0o644 });
+    fs.symlinkSync(victim, `${file}.${process.pid}.tmp`);
+    fs.writeFileSync(file, "{}", { mode: 0o644 });
+    const store = esm.fileTokenStore(file);
+    const token = { accessToken: "secret-token-0123456789", expiresAt: Date.now() + 3_600_000 };
+    store.set("app", token);
+    assert.equal(fs.readFileSync(victim, "utf8"), "untouched");
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(store.get("app"), token);
+    // Nothing of its own left beside the file; the planted link is still there.
+    assert.deepEqual(fs.readdirSync(dir).sort(), ["tokens.json", `tokens.json.${process.pid}.tmp`, "victim.txt"].sort());
+    // A second key keeps the first.
+    store.set("other", { ...token, accessToken: "another-token-0123456789" });
+    assert.deepEqual(store.get("app"), token);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
