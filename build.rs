@@ -115,9 +115,17 @@ fn order_books(out: &std::path::Path) {
                     (_, Some("sell")) => "Sides::Only(Side::Sell)".to_string(),
                     _ => format!("Sides::ByTrId({}, {})", list(&o["buys"]), list(&o["sells"])),
                 };
+                let when: Vec<String> = o["when"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(name, v)| format!("({name:?}, {})", s(v)))
+                    .collect();
                 format!(
-                    "OrderApi {{ path: {}, sides: {sides}, answer: {} }}",
+                    "OrderApi {{ path: {}, sides: {sides}, tr_ids: {}, when: &[{}], answer: {} }}",
                     s(&o["path"]),
+                    list(&o["trIds"]),
+                    when.join(", "),
                     list(&o["answer"])
                 )
             })
@@ -169,13 +177,14 @@ fn order_books(out: &std::path::Path) {
         writeln!(
             code,
             "Book {{ listed: {}, orders: &[{}], changes: &[{}], params: {}, lookup: {}, \
-             query: &[{}], every_side: {}, row: {}, \
+             lookup_tr_id: {}, query: &[{}], every_side: {}, row: {}, \
              columns: Columns {{ side: {}, date: {}, time: {}, order_no: {}, org_no: {}, original: {} }} }},",
             s(&book["listed"]),
             orders.join(", "),
             changes.join(", "),
             terms(&book["params"]),
             s(&book["lookup"]),
+            s(&book["lookupTrId"]),
             query.join(", "),
             s(&book["everySide"]),
             terms(&book["row"]),

@@ -8,7 +8,9 @@
 //! of its own naming the one it changes, so a change's lost answer is looked up there too.
 //! Reserved orders have books of their own, the lists of reserved orders; their changes rewrite
 //! the reserved order's row rather than listing one, and have none. Order APIs with no book
-//! (those changes, Asia's reserved orders) end `orderStatusUnknown` when their answer is lost.
+//! (those changes) end `orderStatusUnknown` when their answer is lost. One API may place the
+//! orders of two markets, told apart by TR ID (overseas reserved orders: the US's and Asia's,
+//! listed by one list under two TR IDs).
 
 use crate::order::Side;
 
@@ -69,6 +71,12 @@ pub(crate) struct Columns {
 pub(crate) struct OrderApi {
     pub path: &'static str,
     pub sides: Sides,
+    /// The TR IDs under which a call is this book's order; any, where empty. (`Sides::ByTrId`
+    /// names them itself.)
+    pub tr_ids: &'static [&'static str],
+    /// The parameter values without which a call is not a new order: Asia's reserved orders
+    /// are cancelled through the same API and TR ID.
+    pub when: &'static [(&'static str, &'static str)],
     /// The fields of its answer, `output`, as the catalogue names them: a found order is
     /// answered in this shape (one object, as KIS's examples show, where the workbook's layout
     /// says rows for some).
@@ -103,9 +111,11 @@ pub(crate) struct Book {
     pub changes: &'static [ChangeApi],
     /// The order's terms in the order APIs' parameters.
     pub params: Terms,
-    /// The list: a catalogued API (path; its first TR ID where it has several), and the query
-    /// the client does not fill itself (the account and continuation keys it does).
+    /// The list: a catalogued API (path), and the query the client does not fill itself (the
+    /// account and continuation keys it does).
     pub lookup: &'static str,
+    /// The list's TR ID that shows this market, where it has several; "" for its first.
+    pub lookup_tr_id: &'static str,
     pub query: &'static [(&'static str, Q)],
     /// The list's code for both sides, which a change's lookup asks for: it does not know the
     /// side of the order it changes. Empty in a book with no changes.
@@ -120,10 +130,20 @@ include!(concat!(env!("OUT_DIR"), "/order_books.rs"));
 pub(crate) const ORDER_CASH: &str = "/uapi/domestic-stock/v1/trading/order-cash";
 pub(crate) const ORDER_CASH_CHANGE: &str = "/uapi/domestic-stock/v1/trading/order-rvsecncl";
 
-/// Order API `path`, and the book listing its orders.
-pub(crate) fn book_of(path: &str) -> Option<(&'static Book, &'static OrderApi)> {
+impl OrderApi {
+    /// Whether a call under `tr_id` places this book's orders.
+    fn under(&self, tr_id: &str) -> bool {
+        match &self.sides {
+            Sides::ByTrId(buys, sells) => buys.contains(&tr_id) || sells.contains(&tr_id),
+            _ => self.tr_ids.is_empty() || self.tr_ids.contains(&tr_id),
+        }
+    }
+}
+
+/// Order API `path` called under `tr_id`, and the book listing its orders.
+pub(crate) fn book_of(path: &str, tr_id: &str) -> Option<(&'static Book, &'static OrderApi)> {
     BOOKS.iter().find_map(|b| {
-        let order = b.orders.iter().find(|o| o.path == path)?;
+        let order = b.orders.iter().find(|o| o.path == path && o.under(tr_id))?;
         Some((b, order))
     })
 }
@@ -144,7 +164,7 @@ pub(crate) fn cash_changes() -> (&'static Book, &'static ChangeApi) {
 
 /// `buy()`'s and `sell()`'s: domestic cash orders (a test checks the books list them).
 pub(crate) fn cash_orders() -> (&'static Book, &'static OrderApi) {
-    book_of(ORDER_CASH).unwrap_or((&BOOKS[0], &BOOKS[0].orders[0]))
+    book_of(ORDER_CASH, "TTTC0012U").unwrap_or((&BOOKS[0], &BOOKS[0].orders[0]))
 }
 
 #[cfg(test)]
@@ -198,6 +218,8 @@ mod tests {
             for OrderApi {
                 path,
                 sides,
+                tr_ids,
+                when,
                 answer,
             } in book.orders
             {
@@ -205,10 +227,14 @@ mod tests {
                 if let Sides::ByParam(name) = sides {
                     read.push(name);
                 }
+                read.extend(when.iter().map(|(name, _)| *name));
                 let ids = post(path, read, answer);
                 if let Sides::ByTrId(buys, sells) = sides {
                     let catalogued = buys.iter().chain(*sells).filter(|id| ids.contains(*id));
                     assert!(catalogued.count() >= 2, "{path}: a buy and a sell TR ID");
+                }
+                for id in *tr_ids {
+                    assert!(ids.contains(&format!("\"{id}\"")), "{path} has TR ID {id}");
                 }
             }
             for ChangeApi {
@@ -229,6 +255,15 @@ mod tests {
             }
             let list = api(book.lookup);
             assert_eq!(list["method"], "GET", "{}", book.lookup);
+            if !book.lookup_tr_id.is_empty() {
+                let real = list["trIds"]["real"].as_array().unwrap();
+                assert!(
+                    real.iter().any(|t| t["id"] == book.lookup_tr_id),
+                    "{} has TR ID {}",
+                    book.lookup,
+                    book.lookup_tr_id
+                );
+            }
             // An error sends a trader to this list: by the name call() takes, unless it is the
             // one getOrders() reads.
             let own_name = format!(" in {}", list["name"].as_str().unwrap());
@@ -278,17 +313,43 @@ mod tests {
         }
     }
 
-    #[test]
-    fn each_order_api_is_in_one_book() {
-        let paths: Vec<&str> = BOOKS
-            .iter()
-            .flat_map(|b| b.orders.iter().map(|o| o.path))
-            .collect();
-        for p in &paths {
-            assert_eq!(paths.iter().filter(|q| q == &p).count(), 1, "{p}");
-            assert!(book_of(p).is_some());
+    /// The TR IDs an order API is a book's order under.
+    fn trs(o: &OrderApi) -> Vec<&'static str> {
+        match &o.sides {
+            Sides::ByTrId(buys, sells) => buys.iter().chain(*sells).copied().collect(),
+            _ => o.tr_ids.to_vec(),
         }
-        assert!(book_of("/uapi/domestic-stock/v1/trading/order-resv").is_some());
+    }
+
+    #[test]
+    fn each_order_api_is_in_one_book_under_each_tr_id() {
+        let orders: Vec<(&Book, &OrderApi)> = BOOKS
+            .iter()
+            .flat_map(|b| b.orders.iter().map(move |o| (b, o)))
+            .collect();
+        for (book, o) in &orders {
+            let shared = orders.iter().filter(|(_, q)| q.path == o.path).count();
+            // An API two books share is told apart by TR ID: each names its own.
+            assert!(
+                shared == 1 || !trs(o).is_empty(),
+                "{}: TR IDs of its own",
+                o.path
+            );
+            let ids = match trs(o) {
+                ids if ids.is_empty() => vec!["any"],
+                ids => ids,
+            };
+            for id in ids {
+                assert!(std::ptr::eq(book_of(o.path, id).unwrap().0, *book), "{id}");
+            }
+        }
+        let resv = "/uapi/overseas-stock/v1/trading/order-resv";
+        let (us, asia) = (book_of(resv, "TTTT3014U"), book_of(resv, "TTTS3013U"));
+        assert!(us.is_some() && asia.is_some());
+        assert!(!std::ptr::eq(us.unwrap().0, asia.unwrap().0));
+        assert_eq!(asia.unwrap().0.lookup_tr_id, "TTTS3014R");
+        assert!(book_of(resv, "TTTT3017U").is_none());
+        assert!(book_of("/uapi/domestic-stock/v1/trading/order-resv", "any").is_some());
         assert!(change_of("/uapi/domestic-stock/v1/trading/order-resv-rvsecncl").is_none());
         let changes: Vec<&str> = BOOKS
             .iter()
@@ -296,7 +357,7 @@ mod tests {
             .collect();
         for p in &changes {
             assert_eq!(changes.iter().filter(|q| q == &p).count(), 1, "{p}");
-            assert!(change_of(p).is_some() && book_of(p).is_none(), "{p}");
+            assert!(change_of(p).is_some() && book_of(p, "any").is_none(), "{p}");
         }
         assert_eq!(cash_orders().1.path, ORDER_CASH);
         assert_eq!(cash_changes().1.path, ORDER_CASH_CHANGE);

@@ -333,6 +333,39 @@ fn b5_other_order_posts_are_never_resent_and_end_unknown() {
     );
 }
 
+#[test]
+fn b5_an_asian_reserved_orders_cancel_is_never_resent_nor_taken_for_an_order() {
+    // TTTS3013U places Asia's reserved orders and cancels them (RVSE_CNCL_DVSN_CD 02), and a
+    // cancel marks the order's row rather than listing one: nothing to look it up by, and the
+    // order's own row must not be taken for it.
+    let w = world(json!({"env": "real"}));
+    let path = "/uapi/overseas-stock/v1/trading/order-resv";
+    w.kis.script(
+        "/overseas-stock/v1/trading/order-resv",
+        vec![Scripted::Respond(502, "<html>Bad Gateway</html>".into())],
+    );
+    let cancel = json!({"SLL_BUY_DVSN_CD": "01", "RVSE_CNCL_DVSN_CD": "02", "PDNO": "7203",
+        "PRDT_TYPE_CD": "515", "OVRS_EXCG_CD": "TKSE", "FT_ORD_QTY": "100",
+        "FT_ORD_UNPR3": "2500", "RSVN_ORD_RCIT_DT": "20261204", "OVRS_RSVN_ODNO": "0030005678"});
+    let e = w
+        .run(
+            w.core
+                .call_api(&sym(path), &cancel, &json!({"trId": "TTTS3013U"})),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert_eq!(
+        w.kis
+            .requests_to("/overseas-stock/v1/trading/order-resv")
+            .len(),
+        1
+    );
+    assert!(
+        w.kis.requests_to("/order-resv-list").is_empty(),
+        "no list asked"
+    );
+}
+
 /// One market's order through `call()`, its answer lost, and its list of orders as KIS answers
 /// it: `row` (with `{date}`, `{time}` for now) beside a row on other terms.
 struct Market {
@@ -424,6 +457,19 @@ fn markets() -> Vec<Market> {
                 "ovrs_rsvn_odno": "0030001234", "odno": "", "cncl_yn": "N"}),
             numbered: ("ODNO", "ovrs_rsvn_odno"),
         },
+        Market {
+            env: "real",
+            api: "overseasStockOrderResv",
+            tr_id: Some("TTTS3013U"),
+            params: json!({"SLL_BUY_DVSN_CD": "01", "RVSE_CNCL_DVSN_CD": "00", "PDNO": "7203",
+                "PRDT_TYPE_CD": "515", "OVRS_EXCG_CD": "TKSE", "FT_ORD_QTY": "100",
+                "FT_ORD_UNPR3": "2500"}),
+            list: "/overseas-stock/v1/trading/order-resv-list",
+            row: json!({"pdno": "7203", "sll_buy_dvsn_cd": "01", "ft_ord_qty": "100",
+                "ft_ord_unpr3": "2500.0000", "rsvn_ord_rcit_dt": "{date}", "ord_rcit_tmd": "{time}",
+                "ovrs_rsvn_odno": "0030005678", "odno": "", "cncl_yn": "N"}),
+            numbered: ("ODNO", "ovrs_rsvn_odno"),
+        },
     ]
 }
 
@@ -488,6 +534,15 @@ fn b5_every_market_with_a_list_of_orders_finds_a_lost_order_there_and_never_rese
         assert_eq!(w.kis.requests_to(api.path).len(), 1, "{}: sent once", m.api);
         let lookup = &w.kis.requests_to(m.list)[0];
         assert_eq!(lookup.query_value("CANO"), Some("12345678"), "{}", m.api);
+        // The one list shows the US's reserved orders under its first TR ID, Asia's under
+        // another.
+        let list = catalogue::find(&format!("/uapi{}", m.list)).unwrap();
+        let list_tr = match (m.tr_id, m.env) {
+            (Some("TTTS3013U"), _) => "TTTS3014R",
+            (_, "mock") => list.mock.as_ref().unwrap()[0].id,
+            _ => list.real[0].id,
+        };
+        assert_eq!(lookup.header("tr_id"), Some(list_tr), "{}", m.api);
         if m.api == "domesticStockOrderResv" {
             // The list may date a reserved order by the day it is for: asked well past today.
             let ahead = kis_wasm::kst::kst_date(w.clock.now_ms() + 40.0 * 86_400_000.0);

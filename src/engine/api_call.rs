@@ -111,9 +111,14 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         self.build_call(e, &given, tr_id)
     }
 
-    /// The call of catalogued list `path` with `given` parameters, on its first TR ID in this
-    /// environment (KIS's current one, where it has one for older data too).
-    pub(crate) fn listing_call(&self, path: &str, given: &Map<String, Value>) -> Result<Call> {
+    /// The call of catalogued list `path` with `given` parameters, under `tr_id`, or "" for its
+    /// first TR ID in this environment (KIS's current one, where it has one for older data too).
+    pub(crate) fn listing_call(
+        &self,
+        path: &str,
+        tr_id: &str,
+        given: &Map<String, Value>,
+    ) -> Result<Call> {
         let e = catalogue::find(path).ok_or_else(|| {
             KisError::validation("api", format!("{path} is not in this build's catalogue"))
         })?;
@@ -121,10 +126,22 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             Env::Real => Some(&e.real),
             Env::Mock => e.mock.as_ref(),
         };
-        let tr_id = options.and_then(|o| o.first()).ok_or_else(|| {
+        let offered = options.and_then(|o| match tr_id {
+            "" => o.first(),
+            id => o.iter().find(|t| t.id == id),
+        });
+        let tr_id = offered.ok_or_else(|| {
+            let under = match tr_id {
+                "" => String::new(),
+                id => format!(" under {id}"),
+            };
             KisError::validation(
                 "api",
-                format!("{} is not offered by KIS in the mock environment", e.name),
+                format!(
+                    "{}{under} is not offered by KIS in the {} environment",
+                    e.name,
+                    self.cfg.env.as_str()
+                ),
             )
         })?;
         self.build_call(e, given, tr_id.id)

@@ -155,7 +155,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             if known.0 != today {
                 *known = (today, Vec::new());
             }
-            known.1.push((terms.book.lookup, order_no.to_string()));
+            known.1.push((terms.book, order_no.to_string()));
         }
     }
 
@@ -203,7 +203,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 (name.to_string(), Value::String(value))
             })
             .collect();
-        let call = self.listing_call(book.lookup, &given)?;
+        let call = self.listing_call(book.lookup, book.lookup_tr_id, &given)?;
         let mut pages: Vec<Value> = self
             .all_pages(call)
             .await?
@@ -221,7 +221,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             true => known
                 .1
                 .iter()
-                .filter(|(list, _)| *list == terms.book.lookup)
+                .filter(|(book, _)| std::ptr::eq(*book, terms.book))
                 .map(|(_, n)| n.as_str())
                 .collect(),
             false => Vec::new(),

@@ -180,7 +180,8 @@ impl Terms {
 
     /// The terms of an order sent through `call()` to order API `path` with `tr_id` and KIS's
     /// own parameters, when a list of orders shows it; None for an API with no list behind it,
-    /// or a TR ID of it that the list does not show (Asia's reserved orders). Parameters the
+    /// a TR ID of it that no list shows, or a call that is not a new order (an Asian reserved
+    /// order's cancel, which marks the order's row rather than listing one). Parameters the
     /// lookup could not match an order by are refused by name before anything is sent: a
     /// quantity that is not a whole number above 0, a price that is not a number, a side code
     /// other than "01"/"02", a change naming no order, each as `scope.NAME`. KIS would refuse
@@ -196,7 +197,7 @@ impl Terms {
                 _ => refused(scope, name, &given, PRICE_RULE),
             }
         };
-        let Some((book, order)) = order_books::book_of(path) else {
+        let Some((book, order)) = order_books::book_of(path, tr_id) else {
             let Some((book, change)) = order_books::change_of(path) else {
                 return Ok(None);
             };
@@ -221,6 +222,9 @@ impl Terms {
                 price,
             )));
         };
+        if order.when.iter().any(|(name, value)| text(name) != *value) {
+            return Ok(None);
+        }
         let side = match &order.sides {
             Sides::ByTrId(buys, _) if buys.contains(&tr_id) => Side::Buy,
             Sides::ByTrId(_, sells) if sells.contains(&tr_id) => Side::Sell,

@@ -21,6 +21,7 @@ use crate::engine::rate_limit::RateLimiter;
 use crate::engine::sending::Sending;
 use crate::engine::single_flight::SingleFlight;
 use crate::error::Result;
+use crate::order_books::Book;
 use crate::redact::Redactor;
 use crate::token::{fnv1a64, Token};
 
@@ -44,8 +45,9 @@ pub struct Shared {
     /// mistakes an earlier order of ours for the one whose answer was lost. Only today's: the
     /// lookup reads today's orders alone, an order number names an order within its day (KIS's
     /// views and cancels take the day with it), and a client that runs for weeks stays small.
-    /// Each with the list it shows in (`order_books`): markets number their orders apart.
-    pub(crate) known_orders: RefCell<(String, Vec<(&'static str, String)>)>,
+    /// Each with the book whose list shows it (`order_books`): markets number their orders
+    /// apart.
+    pub(crate) known_orders: RefCell<(String, Vec<(&'static Book, String)>)>,
     pub(crate) orders_sending: Sending,
     /// The realtime socket's approval key, once issued (masked like the tokens), with when it
     /// was, and its single flight: any number of subscribers make one request.

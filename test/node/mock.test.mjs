@@ -337,6 +337,8 @@ describe("fault matrix", () => {
       [real, "domesticBondBuy", { PDNO: "KR6095572D81", ORD_QTY2: "10", BOND_ORD_UNPR: "10150.5", SAMT_MKET_PTCI_YN: "N", BOND_RTL_MKET_YN: "N", IDCR_STFNO: "", MGCO_APTM_ODNO: "", ORD_SVR_DVSN_CD: "0", CTAC_TLNO: "" }, undefined, "/uapi/domestic-bond/v1/trading/inquire-daily-ccld", "odno"],
       [real, "domesticStockOrderResv", { PDNO: "005930", ORD_QTY: "3", ORD_UNPR: "69500", SLL_BUY_DVSN_CD: "02", ORD_DVSN_CD: "00", ORD_OBJT_CBLC_DVSN_CD: "10" }, undefined, "/uapi/domestic-stock/v1/trading/order-resv-ccnl", "rsvn_ord_seq"],
       [real, "overseasStockOrderResv", { RVSE_CNCL_DVSN_CD: "00", PDNO: "AAPL", PRDT_TYPE_CD: "512", OVRS_EXCG_CD: "NASD", FT_ORD_QTY: "2", FT_ORD_UNPR3: "150.25", ORD_DVSN: "00" }, { trId: "TTTT3014U" }, "/uapi/overseas-stock/v1/trading/order-resv-list", "ODNO", "ovrs_rsvn_odno"],
+      // Asia's, listed by the same list under its TR ID TTTS3014R.
+      [real, "overseasStockOrderResv", { SLL_BUY_DVSN_CD: "02", RVSE_CNCL_DVSN_CD: "00", PDNO: "7203", PRDT_TYPE_CD: "515", OVRS_EXCG_CD: "TKSE", FT_ORD_QTY: "100", FT_ORD_UNPR3: "2500" }, { trId: "TTTS3013U" }, "/uapi/overseas-stock/v1/trading/order-resv-list", "ODNO", "ovrs_rsvn_odno", "TTTS3014R"],
     ];
     const changes = {
       overseasStockOrder: ["overseasStockOrderRvsecncl", { OVRS_EXCG_CD: "NASD", PDNO: "AAPL", RVSE_CNCL_DVSN_CD: "02", ORD_QTY: "2", OVRS_ORD_UNPR: "0", MGCO_APTM_ODNO: "", ORD_SVR_DVSN_CD: "0" }, { trId: "VTTT1004U" }],
@@ -345,17 +347,20 @@ describe("fault matrix", () => {
       domesticBondBuy: ["domesticBondOrderRvsecncl", { PDNO: "KR6095572D81", ORD_QTY2: "10", BOND_ORD_UNPR: "10200", QTY_ALL_ORD_YN: "Y", RVSE_CNCL_DVSN_CD: "01", MGCO_APTM_ODNO: "", ORD_SVR_DVSN_CD: "0", CTAC_TLNO: "" }, undefined],
     };
     try {
-      for (const [at, api, params, options, list, odno, column = odno.toLowerCase()] of markets) {
+      for (const [at, api, params, options, list, odno, column = odno.toLowerCase(), listTr = ""] of markets) {
         const { kis } = client(at, { tokenStore: undefined });
         // One answered, then one whose answer is lost: the list holds both, and the lookup
-        // tells them apart by what this client was told of the first.
+        // tells them apart by what this client was told of the first. (Other tests may have
+        // booked orders of this list before: counted from here.)
+        const path = catalogued.find((a) => a.name === api).path;
+        const [earlier, placed] = [at.booked(list, "50012345", "01", listTr).length, count(at, path)];
         const first = await kis.call(api, params, options);
-        const path = at.requests.at(-1).path;
         at.addFault({ path, type: "executeThenReset" });
+        const looked = at.requests.length;
         const reply = await kis.call(api, params, options);
-        const booked = at.booked(list, "50012345");
+        const booked = at.booked(list, "50012345", "01", listTr).slice(earlier);
         assert.equal(booked.length, 2, `${api}: booked once each, never resent`);
-        assert.equal(at.requests.filter((r) => r.path === path).length, 2, api);
+        assert.equal(count(at, path) - placed, 2, api);
         const answer = (r) => (Array.isArray(r.body.output) ? r.body.output[0] : r.body.output)[odno];
         assert.equal(answer(first), booked[0][column], api);
         assert.equal(reply.body.rt_cd, "0", api);
@@ -363,7 +368,11 @@ describe("fault matrix", () => {
         // Named by the list it was found in, the one call() reads: getOrders() shows domestic
         // stock only.
         const listName = catalogued.find((a) => a.path === list).name;
-        assert.equal(reply.body.msg1, `the answer was lost; found in ${/order-resv-/.test(list) ? "the reserved orders" : "today's orders"} in ${listName} as ${answer(reply)}`, api);
+        const lookups = at.requests.slice(looked).filter((r) => r.path === list);
+        assert.ok(lookups.length > 0, `${api}: looked up in ${list}`);
+        if (listTr) assert.ok(lookups.every((r) => r.headers.tr_id === listTr), `${api}: under ${listTr}`);
+        const where = listTr ? "Asia's reserved orders" : /order-resv-/.test(list) ? "the reserved orders" : "today's orders";
+        assert.equal(reply.body.msg1, `the answer was lost; found in ${where} in ${listName} as ${answer(reply)}`, api);
 
         // Its cancel or modification, the answer lost too: found as the row naming it. (A
         // reserved order's change rewrites its row: nothing to find it by.)
@@ -376,7 +385,7 @@ describe("fault matrix", () => {
         const before = sent();
         at.addFault({ path: "/order-rvsecncl", type: "executeThenReset" });
         const changed = await kis.call(changeApi, { ...changeParams, ORGN_ODNO: booked[1].odno }, changeOptions);
-        const now = at.booked(list, "50012345");
+        const now = at.booked(list, "50012345", "01", listTr).slice(earlier);
         assert.equal(sent() - before, 1, `${changeApi}: never resent`);
         assert.equal(now.length, 3, changeApi);
         assert.equal(answer(changed), now[2].odno, `${changeApi}: ${JSON.stringify(changed.body)}`);
@@ -389,13 +398,14 @@ describe("fault matrix", () => {
     }
   });
 
-  test("executeThenReset on an Asian reserved order, whose list is not the one looked in → orderStatusUnknown, sent once, no list read", async () => {
-    // Asia's reserved orders are listed under another TR ID than the list's first (the US's).
+  test("executeThenReset on an Asian reserved order's cancel (TTTS3013U, RVSE_CNCL_DVSN_CD 02) → orderStatusUnknown, sent once, no list read", async () => {
+    // The API and TR ID that place Asia's reserved orders cancel them too; a cancel marks the
+    // order's row rather than listing one, so there is nothing to find it by.
     const { kis } = client(mock, { tokenStore: undefined });
     const path = "/uapi/overseas-stock/v1/trading/order-resv";
     const [sent, lists] = [count(mock, path), count(mock, "/order-resv-list")];
     mock.addFault({ path, type: "executeThenReset" });
-    const asia = { SLL_BUY_DVSN_CD: "02", RVSE_CNCL_DVSN_CD: "00", PDNO: "7203", PRDT_TYPE_CD: "515", OVRS_EXCG_CD: "TKSE", FT_ORD_QTY: "100", FT_ORD_UNPR3: "2500" };
+    const asia = { SLL_BUY_DVSN_CD: "02", RVSE_CNCL_DVSN_CD: "02", PDNO: "7203", PRDT_TYPE_CD: "515", OVRS_EXCG_CD: "TKSE", FT_ORD_QTY: "100", FT_ORD_UNPR3: "2500", RSVN_ORD_RCIT_DT: "20261204", OVRS_RSVN_ODNO: "0000000001" };
     const e = await kis.call("overseasStockOrderResv", asia, { trId: "TTTS3013U" }).then(() => null, (err) => err);
     kis.free();
     assert.equal(e?.kind, "orderStatusUnknown", e?.message);

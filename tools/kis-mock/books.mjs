@@ -17,6 +17,14 @@ function load() {
   return JSON.parse(fs.readFileSync(file, "utf8")).books;
 }
 
+/** Whether a call of `order`'s API under `trId` with `input` is a new order of its book: an API
+ *  two markets share is told apart by TR ID, and one that also cancels by a parameter's value. */
+function places(order, trId, input) {
+  const trIds = order.buys ? [...order.buys, ...order.sells] : order.trIds;
+  if (trIds && !trIds.includes(trId)) return false;
+  return Object.entries(order.when ?? {}).every(([name, value]) => input[name] === value);
+}
+
 /** The side an order API's call places: "01" sell, "02" buy, or undefined. */
 function sideOf(order, trId, input) {
   if (order.buys) return order.buys.includes(trId) ? "02" : order.sells.includes(trId) ? "01" : undefined;
@@ -39,18 +47,22 @@ function when(c, t) {
  */
 export function createBooks({ handMade, now }) {
   const books = load().filter((b) => !handMade.has(b.lookup));
-  const byOrder = new Map(books.flatMap((b) => b.orders.map((o) => [o.path, [b, o]])));
+  const orders = books.flatMap((b) => b.orders.map((o) => [b, o]));
   const byChange = new Map(books.flatMap((b) => b.changes.map((c) => [c.path, [b, c]])));
-  const byList = new Map(books.map((b) => [b.lookup, b]));
-  /** `list path|account` → rows, oldest first. */
+  /** The book list `path` shows under `trId`: one that names that TR ID, else the one under
+   *  the list's first (the overseas reserved orders: Asia's under TTTS3014R, the US's under
+   *  TTTT3039R). */
+  const bookOfList = (path, trId) =>
+    books.find((b) => b.lookup === path && b.lookupTrId === trId) ?? books.find((b) => b.lookup === path && !b.lookupTrId);
+  /** `list path|its TR ID|account` → rows, oldest first. */
   const rows = new Map();
-  const account = (list, cano, prdt) => `${list}|${cano}${prdt}`;
+  const account = (book, cano, prdt) => `${book.lookup}|${book.lookupTrId ?? ""}|${cano}${prdt}`;
   let nextOrderNo = 1;
 
   /** Lists `row`, taken at KST `t`, in `book` for the caller's account, and names it in the
    *  answer `body`'s fields `answer`. */
   function keep(book, answer, input, row, t, body) {
-    const key = account(book.lookup, input.CANO, input.ACNT_PRDT_CD);
+    const key = account(book, input.CANO, input.ACNT_PRDT_CD);
     rows.set(key, [...(rows.get(key) ?? []), row]);
     const c = book.columns;
     // The list's own name for the number too: a reserved order's answer gives RSVN_ORD_SEQ, or
@@ -67,7 +79,7 @@ export function createBooks({ handMade, now }) {
     const [book, change] = byChange.get(path);
     if (body.rt_cd !== "0") return body;
     const c = book.columns;
-    const original = (rows.get(account(book.lookup, input.CANO, input.ACNT_PRDT_CD)) ?? []).find((r) => r[c.orderNo] === input[change.original]);
+    const original = (rows.get(account(book, input.CANO, input.ACNT_PRDT_CD)) ?? []).find((r) => r[c.orderNo] === input[change.original]);
     // Not an order it booked: answered from the layout all the same.
     if (!original) return body;
     const cancel = change.cancels.param ? input[change.cancels.param] === change.cancels.value : change.cancels.trIds.includes(trId);
@@ -79,16 +91,19 @@ export function createBooks({ handMade, now }) {
   }
 
   return {
-    /** The orders a list shows for account `cano` + `prdt`, oldest first. */
-    booked(list, cano, prdt) {
-      return (rows.get(account(list, cano, prdt)) ?? []).map((r) => ({ ...r }));
+    /** The orders a list shows under `trId` ("" for its first) for account `cano` + `prdt`,
+     *  oldest first. */
+    booked(list, cano, prdt, trId = "") {
+      const book = bookOfList(list, trId);
+      return book ? (rows.get(account(book, cano, prdt)) ?? []).map((r) => ({ ...r })) : [];
     },
 
     /** An order API's answer `body` to a call of `input` with `trId`: books the order and makes
      *  the answer name it, in the fields its layout has. */
     order(path, trId, input, body) {
       if (byChange.has(path)) return change(path, trId, input, body);
-      const found = byOrder.get(path);
+      // Not an order it can book (a TR ID no book lists, a cancel): answered from the layout.
+      const found = orders.find(([, o]) => o.path === path && places(o, trId, input));
       if (!found || body.rt_cd !== "0") return body;
       const [book, order] = found;
       const side = sideOf(order, trId, input);
@@ -111,13 +126,13 @@ export function createBooks({ handMade, now }) {
       return keep(book, order.answer, input, row, t, body);
     },
 
-    /** A list's answer `body` to `input`: the account's booked orders, newest first, in the
-     *  group of the list's layout that has their columns (one object where the layout says so:
-     *  the newest). */
-    list(path, input, body) {
-      const book = byList.get(path);
+    /** A list's answer `body` to `input` under `trId`: the account's booked orders, newest
+     *  first, in the group of the list's layout that has their columns (one object where the
+     *  layout says so: the newest). */
+    list(path, trId, input, body) {
+      const book = bookOfList(path, trId);
       if (!book || body.rt_cd !== "0") return body;
-      const booked = [...(rows.get(account(path, input.CANO, input.ACNT_PRDT_CD)) ?? [])].reverse();
+      const booked = [...(rows.get(account(book, input.CANO, input.ACNT_PRDT_CD)) ?? [])].reverse();
       // The query's symbol and side filters, where the caller set them.
       const filters = Object.entries(book.query).flatMap(([name, v]) => {
         const given = input[name];

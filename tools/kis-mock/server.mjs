@@ -200,7 +200,7 @@ export async function startMockKis(o = {}) {
       if (!answered) return [404, "<html><body>404 Not Found</body></html>"];
       const [status, body] = answered;
       if (status !== 200) return answered;
-      return [status, method === "POST" ? books.order(path, trId, input, body) : books.list(path, input, body)];
+      return [status, method === "POST" ? books.order(path, trId, input, body) : books.list(path, trId, input, body)];
     }
     return ENDPOINTS[endpoint](input, side, headers);
   }
@@ -671,9 +671,10 @@ export async function startMockKis(o = {}) {
       return { symbol, price: price(symbol) };
     },
     /** The orders of the markets kis-mock books from the catalogue (overseas stocks, futures,
-     *  bonds) that list `list` (its path) shows for an account, for assertions. */
-    booked(list, cano, prdt = "01") {
-      return books.booked(list, cano, prdt);
+     *  bonds, reserved orders) that list `list` (its path) shows under `trId` ("" for its first
+     *  TR ID) for an account, for assertions. */
+    booked(list, cano, prdt = "01", trId = "") {
+      return books.booked(list, cano, prdt, trId);
     },
     /** Orders of an account, for assertions. */
     orders(cano, prdt = "01") {
