@@ -267,6 +267,11 @@ mod tests {
             // An error sends a trader to this list: by the name call() takes, unless it is the
             // one getOrders() reads.
             let own_name = format!(" in {}", list["name"].as_str().unwrap());
+            // Under a TR ID other than its first, which `call()` takes unless told.
+            let own_name = match book.lookup_tr_id {
+                "" => own_name,
+                id => format!("{own_name} (trId {id})"),
+            };
             match std::ptr::eq(book, cash_orders().0) {
                 true => assert_eq!(book.listed, "today's orders"),
                 false => assert!(book.listed.ends_with(&own_name), "{}", book.lookup),

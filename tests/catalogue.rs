@@ -565,6 +565,12 @@ fn b5_every_market_with_a_list_of_orders_finds_a_lost_order_there_and_never_rese
         // Named by the list it was found in, which call() reads: not today's orders of
         // getOrders(), which shows domestic stock only.
         let list_name = &catalogue::find(&format!("/uapi{}", m.list)).unwrap().name;
+        // Asia's reserved orders are listed under a TR ID the list is not called with unless
+        // told: the trader is told it.
+        let list_name = &match m.tr_id {
+            Some("TTTS3013U") => format!("{list_name} (trId TTTS3014R)"),
+            _ => list_name.to_string(),
+        };
         let msg1 = reply.body["msg1"].as_str().unwrap();
         assert!(
             msg1.starts_with("the answer was lost; found in ")

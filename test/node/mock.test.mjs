@@ -372,7 +372,8 @@ describe("fault matrix", () => {
         assert.ok(lookups.length > 0, `${api}: looked up in ${list}`);
         if (listTr) assert.ok(lookups.every((r) => r.headers.tr_id === listTr), `${api}: under ${listTr}`);
         const where = listTr ? "Asia's reserved orders" : /order-resv-/.test(list) ? "the reserved orders" : "today's orders";
-        assert.equal(reply.body.msg1, `the answer was lost; found in ${where} in ${listName} as ${answer(reply)}`, api);
+        const under = listTr ? ` (trId ${listTr})` : "";
+        assert.equal(reply.body.msg1, `the answer was lost; found in ${where} in ${listName}${under} as ${answer(reply)}`, api);
 
         // Its cancel or modification, the answer lost too: found as the row naming it. (A
         // reserved order's change rewrites its row: nothing to find it by.)
