@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
+# Panic messages carry the paths of the sources, the registry's under this machine's cargo home:
+# remapped, the package is the same built from any home, and names nothing of the builder's.
+export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/="
+
 rm -rf pkg
 # --weak-refs: a client the caller drops is freed by the garbage collector.
 for target in nodejs web; do
