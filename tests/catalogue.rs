@@ -366,6 +366,47 @@ fn b5_an_asian_reserved_orders_cancel_is_never_resent_nor_taken_for_an_order() {
     );
 }
 
+#[test]
+fn b5_a_lost_order_whose_list_kis_does_not_offer_here_sends_the_trader_to_kis_itself() {
+    // The reserved orders' lists are real only, their order APIs not: in the mock environment
+    // there is nothing to look a lost reserved order up in, nor a list to send the trader to.
+    let w = world(json!({"env": "mock"}));
+    w.kis.script(
+        "/overseas-stock/v1/trading/order-resv",
+        vec![Scripted::Respond(502, "<html>Bad Gateway</html>".into())],
+    );
+    let order = json!({"RVSE_CNCL_DVSN_CD": "00", "PDNO": "AAPL", "PRDT_TYPE_CD": "512",
+        "OVRS_EXCG_CD": "NASD", "FT_ORD_QTY": "2", "FT_ORD_UNPR3": "150.25", "ORD_DVSN": "00"});
+    let e = w
+        .run(w.core.call_api(
+            &sym("overseasStockOrderResv"),
+            &order,
+            &json!({"trId": "VTTT3014U"}),
+        ))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert!(
+        e.message.starts_with("the order may have reached KIS (")
+            && e.message.ends_with(
+                " and KIS's mock environment offers no overseasStockOrderResvList to look it up \
+                 in; check your orders in KIS's app or website before placing it again"
+            ),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        w.kis
+            .requests_to("/overseas-stock/v1/trading/order-resv")
+            .len(),
+        1,
+        "sent once"
+    );
+    assert!(
+        w.kis.requests_to("/order-resv-list").is_empty(),
+        "no list asked"
+    );
+}
+
 /// One market's order through `call()`, its answer lost, and its list of orders as KIS answers
 /// it: `row` (with `{date}`, `{time}` for now) beside a row on other terms.
 struct Market {

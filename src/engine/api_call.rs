@@ -111,8 +111,23 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         self.build_call(e, &given, tr_id)
     }
 
-    /// The call of catalogued list `path` with `given` parameters, under `tr_id`, or "" for its
-    /// first TR ID in this environment (KIS's current one, where it has one for older data too).
+    /// The TR ID catalogued list `path` is called under in this environment: `tr_id`, or for ""
+    /// its first (KIS's current one, where it has one for older data too); None where KIS does
+    /// not offer it here (most lists of reserved orders, in the mock environment).
+    pub(crate) fn listing_tr(&self, path: &str, tr_id: &str) -> Option<&'static str> {
+        let e = catalogue::find(path)?;
+        let options = match self.cfg.env {
+            Env::Real => Some(&e.real),
+            Env::Mock => e.mock.as_ref(),
+        };
+        let offered = options.and_then(|o| match tr_id {
+            "" => o.first(),
+            id => o.iter().find(|t| t.id == id),
+        });
+        offered.map(|t| t.id)
+    }
+
+    /// The call of catalogued list `path` with `given` parameters, under [`Self::listing_tr`].
     pub(crate) fn listing_call(
         &self,
         path: &str,
@@ -122,15 +137,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let e = catalogue::find(path).ok_or_else(|| {
             KisError::validation("api", format!("{path} is not in this build's catalogue"))
         })?;
-        let options = match self.cfg.env {
-            Env::Real => Some(&e.real),
-            Env::Mock => e.mock.as_ref(),
-        };
-        let offered = options.and_then(|o| match tr_id {
-            "" => o.first(),
-            id => o.iter().find(|t| t.id == id),
-        });
-        let tr_id = offered.ok_or_else(|| {
+        let tr_id = self.listing_tr(path, tr_id).ok_or_else(|| {
             let under = match tr_id {
                 "" => String::new(),
                 id => format!(" under {id}"),
@@ -144,7 +151,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 ),
             )
         })?;
-        self.build_call(e, given, tr_id.id)
+        self.build_call(e, given, tr_id)
     }
 
     /// The call of `e` with `given` parameters, checked as `call` promises.

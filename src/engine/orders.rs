@@ -35,6 +35,9 @@ enum Lookup {
     /// Not found, but today's orders hold one this client cannot account for that could be
     /// ours (the reason, as a clause): resending could place it twice.
     Unaccounted(String),
+    /// KIS does not offer the list in this environment (the reserved orders' lists, in the
+    /// mock one): nothing to look in, nor to send the trader to.
+    NotOffered,
 }
 
 /// How an order came to be known as placed.
@@ -126,6 +129,15 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 Err(unknown(terms, failed, &why))
             }
             Lookup::Unaccounted(why) => Err(unknown(terms, failed, &why)),
+            Lookup::NotOffered => {
+                let list = crate::catalogue::find(terms.book.lookup).map_or("", |e| &e.name);
+                let why = format!(
+                    " and KIS's {} environment offers no {list} to look it up in",
+                    self.cfg.env.as_str()
+                );
+                let advice = terms.advice_at("your orders in KIS's app or website");
+                Err(failed.status_unknown(terms.noun(), &why, &advice))
+            }
         }
     }
 
@@ -162,6 +174,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// Two looks a retry delay apart, since KIS's daily view can lag a fresh order; first, the
     /// identical orders of ours still on the wire must have their answers (`sending`).
     async fn find_order(&self, terms: &Terms, started: f64) -> Lookup {
+        let book = terms.book;
+        if self.listing_tr(book.lookup, book.lookup_tr_id).is_none() {
+            return Lookup::NotOffered;
+        }
         while self.shared.orders_sending.busy(terms) {
             self.clock.sleep(SIBLING_POLL_MS).await;
         }

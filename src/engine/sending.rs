@@ -174,8 +174,13 @@ impl Terms {
 
     /// What to do before trying the attempt again.
     pub fn advice(&self) -> String {
+        self.advice_at(self.book.listed)
+    }
+
+    /// The same, where the trader is to check `place`.
+    pub fn advice_at(&self, place: &str) -> String {
         let again = self.wording().1;
-        format!("check {} before {again} again", self.book.listed)
+        format!("check {place} before {again} again")
     }
 
     /// The terms of an order sent through `call()` to order API `path` with `tr_id` and KIS's

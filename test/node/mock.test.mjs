@@ -414,6 +414,24 @@ describe("fault matrix", () => {
     assert.equal(count(mock, "/order-resv-list"), lists, "no list read");
   });
 
+  test("executeThenReset on a reserved order in the mock environment, which has no list of them → orderStatusUnknown sending the trader to KIS's app, sent once, no list read", async () => {
+    const paper = await startMockKis({ env: "mock", rateLimit: 0, tokenIssueIntervalSec: 0 });
+    try {
+      const { kis } = client(paper, { tokenStore: undefined });
+      const path = "/uapi/overseas-stock/v1/trading/order-resv";
+      paper.addFault({ path, type: "executeThenReset" });
+      const us = { RVSE_CNCL_DVSN_CD: "00", PDNO: "AAPL", PRDT_TYPE_CD: "512", OVRS_EXCG_CD: "NASD", FT_ORD_QTY: "2", FT_ORD_UNPR3: "150.25", ORD_DVSN: "00" };
+      const e = await kis.call("overseasStockOrderResv", us, { trId: "VTTT3014U" }).then(() => null, (err) => err);
+      kis.free();
+      assert.equal(e?.kind, "orderStatusUnknown", e?.message);
+      assert.match(e.message, / and KIS's mock environment offers no overseasStockOrderResvList to look it up in; check your orders in KIS's app or website before placing it again$/);
+      assert.equal(count(paper, path), 1, "sent once");
+      assert.equal(count(paper, "/order-resv-list"), 0, "no list read");
+    } finally {
+      await paper.close();
+    }
+  });
+
   test("another script's identical buy a moment before a lost answer → orderStatusUnknown naming both, not resent", async () => {
     // A fetch of its own: to this process, a client it shares nothing with, as another script is.
     const [{ kis: other }, { kis }] = [await warm({ fetch: (url, init) => fetch(url, init) }), await warm()];
