@@ -143,10 +143,19 @@ fn order_books(out: &std::path::Path) {
                     ),
                     _ => format!("Cancels::ByTrId({})", list(&c["cancels"]["trIds"])),
                 };
+                let marks: Vec<String> = c["marks"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(column, v)| format!("({column:?}, {})", s(v)))
+                    .collect();
                 format!(
-                    "ChangeApi {{ path: {}, original: {}, cancels: {cancels}, answer: {} }}",
+                    "ChangeApi {{ path: {}, original: {}, original_date: {}, cancels: {cancels}, \
+                     marks: &[{}], answer: {} }}",
                     s(&c["path"]),
                     s(&c["original"]),
+                    s(&c["originalDate"]),
+                    marks.join(", "),
                     list(&c["answer"])
                 )
             })

@@ -7,8 +7,9 @@
 //! Each book also names the APIs that modify or cancel its orders: KIS lists a change as an order
 //! of its own naming the one it changes, so a change's lost answer is looked up there too.
 //! Reserved orders have books of their own, the lists of reserved orders; their changes rewrite
-//! the reserved order's row rather than listing one, and have none. Order APIs with no book
-//! (those changes) end `orderStatusUnknown` when their answer is lost. One API may place the
+//! the reserved order's row rather than listing one: the US's overseas cancel marks it, and is
+//! looked up as that mark; the others have no book. Order APIs with no book (those changes) end
+//! `orderStatusUnknown` when their answer is lost. One API may place the
 //! orders of two markets, told apart by TR ID (overseas reserved orders: the US's and Asia's,
 //! listed by one list under two TR IDs).
 
@@ -96,7 +97,14 @@ pub(crate) struct ChangeApi {
     pub path: &'static str,
     /// The parameter naming the order it changes.
     pub original: &'static str,
+    /// The parameter naming the day that order was taken, where the list's numbers may repeat
+    /// across its days; "" where none.
+    pub original_date: &'static str,
     pub cancels: Cancels,
+    /// A cancel that marks the order's own row instead of listing one: the row's columns and
+    /// the values that show it (the US's reserved orders: `cncl_yn` "Y"). Empty for a change
+    /// listed as a row of its own.
+    pub marks: &'static [(&'static str, &'static str)],
     /// The fields of its answer's `output`, as for [`OrderApi::answer`].
     pub answer: &'static [&'static str],
 }
@@ -240,11 +248,21 @@ mod tests {
             for ChangeApi {
                 path,
                 original,
+                original_date,
                 cancels,
+                marks,
                 answer,
             } in book.changes
             {
-                let mut read = vec![*original, book.params.price];
+                let mut read = vec![*original];
+                // A change listed as a row of its own may carry a new price; a marking cancel
+                // carries none.
+                if marks.is_empty() {
+                    read.push(book.params.price);
+                }
+                if !original_date.is_empty() {
+                    read.push(original_date);
+                }
                 if let Cancels::ByParam(name, _) = cancels {
                     read.push(name);
                 }
@@ -279,13 +297,16 @@ mod tests {
             // Both sides, in the list's own code, where the query asks for a side and a change
             // may need it.
             let side = book.query.iter().find(|(_, q)| matches!(q, Q::SideCode));
+            // A change listed as a row of its own is looked up by the order it names, on either
+            // side; a marking cancel by the order's own row.
+            let listed_changes = book.changes.iter().any(|c| c.marks.is_empty());
             assert_eq!(
-                book.changes.is_empty(),
-                book.every_side.is_empty(),
-                "{}: everySide where changes are looked up",
+                listed_changes,
+                !book.every_side.is_empty(),
+                "{}: everySide where changes listed as rows are looked up",
                 book.lookup
             );
-            if let (Some((name, _)), false) = (side, book.changes.is_empty()) {
+            if let (Some((name, _)), true) = (side, listed_changes) {
                 let described = list["request"]
                     .as_array()
                     .unwrap()
@@ -308,7 +329,11 @@ mod tests {
             let fields: Vec<String> = groups.iter().flat_map(|g| names(&g["fields"])).collect();
             let c = &book.columns;
             let columns = [c.side, c.date, c.time, c.order_no, c.org_no, c.original];
-            for f in terms(&book.row).into_iter().chain(columns) {
+            let marked = book
+                .changes
+                .iter()
+                .flat_map(|c| c.marks.iter().map(|(col, _)| *col));
+            for f in terms(&book.row).into_iter().chain(columns).chain(marked) {
                 assert!(
                     f.is_empty() || fields.iter().any(|n| n == f),
                     "{} has {f}",

@@ -366,6 +366,104 @@ fn b5_an_asian_reserved_orders_cancel_is_never_resent_nor_taken_for_an_order() {
     );
 }
 
+/// A US reserved order's cancel (`order-resv-ccnl`) of order 0030001234, taken on `day`, its
+/// answer lost; the list answers `rows` (number, day, `cncl_yn`) at each look.
+fn lost_resv_cancel(
+    day: &str,
+    rows: &[(&str, &str, &str)],
+) -> (common::World, Result<Value, kis_wasm::KisError>) {
+    let w = world(json!({"env": "real"}));
+    let path = "/uapi/overseas-stock/v1/trading/order-resv-ccnl";
+    w.kis.script(
+        "/overseas-stock/v1/trading/order-resv-ccnl",
+        vec![Scripted::Respond(502, "<html>Bad Gateway</html>".into())],
+    );
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|(no, day, cancelled)| {
+            json!({"cncl_yn": cancelled, "rsvn_ord_rcit_dt": day, "ovrs_rsvn_odno": no,
+                "pdno": "AAPL", "sll_buy_dvsn_cd": "02", "ft_ord_qty": "2",
+                "ft_ord_unpr3": "150.25000000", "ord_rcit_tmd": "093000", "odno": ""})
+        })
+        .collect();
+    let list = json!({"rt_cd": "0", "msg_cd": "KIOK0460", "msg1": "", "output": rows}).to_string();
+    w.kis.script(
+        "/overseas-stock/v1/trading/order-resv-list",
+        vec![
+            Scripted::Respond(200, list.clone()),
+            Scripted::Respond(200, list),
+        ],
+    );
+    let cancel = json!({"RSYN_ORD_RCIT_DT": day, "OVRS_RSVN_ODNO": "0030001234"});
+    let reply = w.run(
+        w.core
+            .call_api(&sym(path), &cancel, &json!({"trId": "TTTT3017U"})),
+    );
+    let reply = reply.map(|r| r.body);
+    (w, reply)
+}
+
+#[test]
+fn b5_a_us_reserved_orders_lost_cancel_is_found_as_the_mark_on_the_orders_own_row() {
+    // KIS marks the reserved order's own row (cncl_yn "Y") rather than listing the cancel.
+    let (w, reply) = lost_resv_cancel(
+        "20261204",
+        &[
+            ("0030000001", "20261204", "N"),
+            ("0030001234", "20261204", "Y"),
+        ],
+    );
+    let body = reply.unwrap_or_else(|e| panic!("{}", e.message));
+    assert_eq!(body["output"]["OVRS_RSVN_ODNO"], "0030001234", "{body}");
+    assert_eq!(
+        body["msg1"],
+        "the answer was lost; found in the reserved orders in overseasStockOrderResvList as \
+         0030001234"
+    );
+    assert_eq!(w.kis.requests_to("/order-resv-ccnl").len(), 1, "sent once");
+    let lookup = &w.kis.requests_to("/order-resv-list")[0];
+    assert_eq!(lookup.header("tr_id"), Some("TTTT3039R"));
+}
+
+#[test]
+fn b5_a_us_reserved_orders_lost_cancel_is_not_taken_from_another_days_row_nor_an_unmarked_one() {
+    // The same number on another day, marked: another order. Its own row, not marked: the
+    // cancel may still come. Either way unknown, and never resent.
+    let (w, reply) = lost_resv_cancel(
+        "20261204",
+        &[
+            ("0030001234", "20261203", "Y"),
+            ("0030001234", "20261204", "N"),
+        ],
+    );
+    let e = reply.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert!(
+        e.message.starts_with("the cancel may have reached KIS (")
+            && e.message.ends_with(
+                " and the reserved orders in overseasStockOrderResvList do not show order \
+                 0030001234 cancelled yet, but KIS may still take a slow request; check the \
+                 reserved orders in overseasStockOrderResvList before cancelling again"
+            ),
+        "{}",
+        e.message
+    );
+    assert_eq!(w.kis.requests_to("/order-resv-ccnl").len(), 1, "sent once");
+    assert_eq!(
+        w.kis.requests_to("/order-resv-list").len(),
+        2,
+        "looked twice"
+    );
+
+    // Without the order's day, no row is surely its own: not looked up.
+    let (w, reply) = lost_resv_cancel("", &[("0030001234", "20261204", "Y")]);
+    assert_eq!(reply.unwrap_err().kind, ErrorKind::OrderStatusUnknown);
+    assert!(
+        w.kis.requests_to("/order-resv-list").is_empty(),
+        "no list asked"
+    );
+}
+
 #[test]
 fn b5_a_lost_order_whose_list_kis_does_not_offer_here_sends_the_trader_to_kis_itself() {
     // The reserved orders' lists are real only, their order APIs not: in the mock environment

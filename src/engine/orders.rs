@@ -116,14 +116,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             }
             // Listing can lag behind execution, and a request nobody answered in time may
             // still be booked: "not listed" never proves "not placed".
-            Lookup::Absent => {
-                let why = format!(
-                    "it is not among {} yet, but KIS can list an order late and may still book \
-                     a slow request",
-                    terms.book.listed
-                );
-                Err(unknown(terms, failed, &why))
-            }
+            Lookup::Absent => Err(unknown(terms, failed, &terms.not_shown())),
             Lookup::Unknown(lookup_error) => {
                 let why = format!("looking it up failed ({})", lookup_error.message);
                 Err(unknown(terms, failed, &why))
@@ -379,6 +372,13 @@ fn seen(pages: &mut [Value], terms: &Terms, since: &str, known: &[&str], ours_lo
         if shown == Shown::Not {
             continue;
         }
+        if terms.marks() {
+            // A cancel that marks the order's own row: that row, of its day, marked, whenever
+            // the order was taken and whoever numbered it; siblings change nothing, as one
+            // mark is every identical cancel's answer.
+            let order_no = field_text(&row, columns.order_no);
+            return Seen::Ours(ack(terms, taken_at(&row, columns), order_no, row));
+        }
         let (when, order_no) = (taken_at(&row, columns), field_text(&row, columns.order_no));
         if known.contains(&order_no.as_str()) {
             continue;
@@ -420,6 +420,13 @@ fn seen(pages: &mut [Value], terms: &Terms, since: &str, known: &[&str], ours_lo
     let Some((when, order_no, row)) = ours else {
         return unaccounted.map_or(Seen::Nothing, Seen::Unaccounted);
     };
+    Seen::Ours(ack(terms, when, order_no, row))
+}
+
+/// The ack of the order `row` shows, taken at `when` ("YYYYMMDDHHMMSS") and numbered
+/// `order_no`: the row itself as its `raw`, with the list it was found in.
+fn ack(terms: &Terms, when: String, order_no: String, row: Value) -> OrderAck {
+    let columns = &terms.book.columns;
     let org_no = match columns.org_no {
         "" => String::new(),
         name => field_text(&row, name),
@@ -432,10 +439,10 @@ fn seen(pages: &mut [Value], terms: &Terms, since: &str, known: &[&str], ours_lo
         fields.insert("source".to_string(), Value::from(source));
     }
     let raw = row.into_raw();
-    Seen::Ours(OrderAck {
+    OrderAck {
         order_no,
         org_no,
         time,
         raw,
-    })
+    }
 }

@@ -56,7 +56,17 @@ enum Intent {
         /// The order number it modifies or cancels.
         original: String,
         cancel: bool,
+        /// A cancel KIS shows by marking the order's own row, not by a row of its own.
+        mark: Option<Mark>,
     },
+}
+
+/// How a cancel shows on the order's own row: the day the order was taken (the list's numbers
+/// may repeat across its days), and the row's columns and the values that show it.
+#[derive(Clone)]
+struct Mark {
+    day: Option<String>,
+    shows: &'static [(&'static str, &'static str)],
 }
 
 /// How a row of KIS's list of orders compares with an order's terms.
@@ -100,6 +110,7 @@ impl Terms {
             &change.order_no,
             cancel,
             price.map(|p| p as f64),
+            None,
         )
     }
 
@@ -110,6 +121,7 @@ impl Terms {
         original: &str,
         cancel: bool,
         price: Option<f64>,
+        mark: Option<Mark>,
     ) -> Terms {
         Terms {
             book,
@@ -118,7 +130,32 @@ impl Terms {
             intent: Intent::Change {
                 original: original.to_string(),
                 cancel,
+                mark,
             },
+        }
+    }
+
+    /// Whether the attempt is a cancel KIS shows by marking the order's own row.
+    pub fn marks(&self) -> bool {
+        matches!(&self.intent, Intent::Change { mark: Some(_), .. })
+    }
+
+    /// Why a lookup that found nothing proves nothing, as a clause.
+    pub fn not_shown(&self) -> String {
+        let listed = self.book.listed;
+        match &self.intent {
+            Intent::Change {
+                original,
+                mark: Some(_),
+                ..
+            } => format!(
+                "{listed} do not show order {original} cancelled yet, but KIS may still take a \
+                 slow request"
+            ),
+            _ => format!(
+                "it is not among {listed} yet, but KIS can list an order late and may still book \
+                 a slow request"
+            ),
         }
     }
 
@@ -218,13 +255,30 @@ impl Terms {
                 Cancels::ByParam(name, value) => text(name) == value,
                 Cancels::ByTrId(ids) => ids.contains(&tr_id),
             };
-            let price = price(book.params.price)?;
+            let mark = match (change.marks, change.original_date) {
+                ([], _) => None,
+                (shows, "") => Some(Mark { day: None, shows }),
+                (shows, day) => match text(day) {
+                    // The list's numbers may repeat across its days: without the day, no row is
+                    // surely this order's.
+                    given if given.is_empty() => return Ok(None),
+                    given => Some(Mark {
+                        day: Some(given),
+                        shows,
+                    }),
+                },
+            };
+            let price = match mark {
+                Some(_) => None,
+                None => price(book.params.price)?,
+            };
             return Ok(Some(Terms::changing(
                 book,
                 change.answer,
                 &original,
                 cancel,
                 price,
+                mark,
             )));
         };
         if order.when.iter().any(|(name, value)| text(name) != *value) {
@@ -282,6 +336,24 @@ impl Terms {
                 .is_none_or(|p| field_number(row, names.price) == Some(p))
         };
         let (side, symbol, quantity, order_type) = match &self.intent {
+            // A marking cancel: the order's own row, of its day, marked.
+            Intent::Change {
+                original: ours,
+                mark: Some(mark),
+                ..
+            } => {
+                let listed = field_text(row, columns.order_no);
+                let this = same_order(&listed, ours)
+                    && mark
+                        .day
+                        .as_ref()
+                        .is_none_or(|day| field_text(row, columns.date) == *day);
+                let marked = mark.shows.iter().all(|(c, v)| field_text(row, c) == *v);
+                return match this && marked {
+                    true => Shown::Same,
+                    false => Shown::Not,
+                };
+            }
             // A modification's row shows its new price; a market one's, and a cancel's, any.
             Intent::Change { original: ours, .. } => {
                 return match original.is_some_and(|o| same_order(&o, ours)) && same_price() {

@@ -414,6 +414,40 @@ describe("fault matrix", () => {
     assert.equal(count(mock, "/order-resv-list"), lists, "no list read");
   });
 
+  test("a US reserved order's cancel whose answer is lost → found as the mark on the order's own row when KIS took it, orderStatusUnknown when it did not; sent once each", async () => {
+    const { kis } = client(mock, { tokenStore: undefined });
+    const list = "/uapi/overseas-stock/v1/trading/order-resv-list";
+    const us = { RVSE_CNCL_DVSN_CD: "00", PDNO: "AAPL", PRDT_TYPE_CD: "512", OVRS_EXCG_CD: "NASD", FT_ORD_QTY: "3", FT_ORD_UNPR3: "151.5", ORD_DVSN: "00" };
+    // Each placed just before its cancel: kis-mock's list, as KIS's example, answers with the
+    // newest row alone.
+    const place = async () => {
+      const r = await kis.call("overseasStockOrderResv", us, { trId: "TTTT3014U" });
+      return { RSYN_ORD_RCIT_DT: r.body.output.RSVN_ORD_RCIT_DT, OVRS_RSVN_ODNO: r.body.output.OVRS_RSVN_ODNO };
+    };
+    const row = (no) => mock.booked(list, "50012345").find((r) => r.ovrs_rsvn_odno === no);
+    const path = "/uapi/overseas-stock/v1/trading/order-resv-ccnl";
+    const sent = count(mock, path);
+
+    // KIS took it, and its answer was lost: the order's row is marked.
+    const first = await place();
+    mock.addFault({ path, type: "executeThenReset" });
+    const reply = await kis.call("overseasStockOrderResvCcnl", first, { trId: "TTTT3017U" });
+    assert.equal(row(first.OVRS_RSVN_ODNO).cncl_yn, "Y");
+    assert.equal(reply.body.output.OVRS_RSVN_ODNO, first.OVRS_RSVN_ODNO);
+    assert.equal(reply.body.msg1, `the answer was lost; found in the reserved orders in overseasStockOrderResvList as ${first.OVRS_RSVN_ODNO}`);
+    assert.equal(count(mock, path) - sent, 1, "sent once");
+
+    // The connection dropped before KIS took it: its row is not marked, and it is not resent.
+    const second = await place();
+    mock.addFault({ path, type: "reset" });
+    const e = await kis.call("overseasStockOrderResvCcnl", second, { trId: "TTTT3017U" }).then(() => null, (err) => err);
+    kis.free();
+    assert.equal(e?.kind, "orderStatusUnknown", e?.message);
+    assert.match(e.message, new RegExp(`do not show order ${second.OVRS_RSVN_ODNO} cancelled yet`));
+    assert.equal(row(second.OVRS_RSVN_ODNO).cncl_yn ?? "N", "N");
+    assert.equal(count(mock, path) - sent, 2, "sent once");
+  });
+
   test("executeThenReset on a reserved order in the mock environment, which has no list of them → orderStatusUnknown sending the trader to KIS's app, sent once, no list read", async () => {
     const paper = await startMockKis({ env: "mock", rateLimit: 0, tokenIssueIntervalSec: 0 });
     try {

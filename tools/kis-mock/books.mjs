@@ -3,7 +3,8 @@
 // its answer names it, and the market's list of orders shows it, so that a client's lookup of a
 // lost answer (B5) finds it as it would at KIS. Reserved orders are booked in their lists of
 // reserved orders. A modification or cancel of a booked order is listed as an order of its own
-// naming it, as KIS lists them. The data is the client's own, catalogue/order-books.json: which
+// naming it, as KIS lists them, or marks the order's own row where KIS does so (a US reserved
+// order's cancel). The data is the client's own, catalogue/order-books.json: which
 // list shows each order API's orders, and under which names. (Domestic stock cash orders have
 // the hand-made account of server.mjs.)
 import fs from "node:fs";
@@ -79,9 +80,18 @@ export function createBooks({ handMade, now }) {
     const [book, change] = byChange.get(path);
     if (body.rt_cd !== "0") return body;
     const c = book.columns;
-    const original = (rows.get(account(book, input.CANO, input.ACNT_PRDT_CD)) ?? []).find((r) => r[c.orderNo] === input[change.original]);
+    const original = (rows.get(account(book, input.CANO, input.ACNT_PRDT_CD)) ?? []).find(
+      (r) => r[c.orderNo] === input[change.original] && (!change.originalDate || r[c.date] === input[change.originalDate]),
+    );
     // Not an order it booked: answered from the layout all the same.
     if (!original) return body;
+    if (change.marks) {
+      // A cancel KIS shows on the order's own row (a US reserved order's cncl_yn "Y").
+      Object.assign(original, change.marks);
+      const output = Array.isArray(body.output) ? body.output[0] : body.output;
+      for (const f of change.answer) if (output && f.toLowerCase() === c.orderNo) output[f] = original[c.orderNo];
+      return body;
+    }
     const cancel = change.cancels.param ? input[change.cancels.param] === change.cancels.value : change.cancels.trIds.includes(trId);
     const t = kst(now());
     const row = { ...original, ...when(c, t), [c.orderNo]: String(nextOrderNo++).padStart(10, "0"), [c.original]: original[c.orderNo] };
