@@ -91,6 +91,13 @@ fn order_books(out: &std::path::Path) {
         let items: Vec<String> = v.as_array().into_iter().flatten().map(s).collect();
         format!("&[{}]", items.join(", "))
     };
+    // An object of strings as a slice of (name, value) pairs; none where it is absent.
+    let pairs = |v: &serde_json::Value| {
+        let items: Vec<String> = (v.as_object().into_iter().flatten())
+            .map(|(name, v)| format!("({name:?}, {})", s(v)))
+            .collect();
+        format!("&[{}]", items.join(", "))
+    };
     let terms = |t: &serde_json::Value| {
         format!(
             "Terms {{ symbol: {}, quantity: {}, price: {}, order_type: {} }}",
@@ -115,17 +122,11 @@ fn order_books(out: &std::path::Path) {
                     (_, Some("sell")) => "Sides::Only(Side::Sell)".to_string(),
                     _ => format!("Sides::ByTrId({}, {})", list(&o["buys"]), list(&o["sells"])),
                 };
-                let when: Vec<String> = o["when"]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(name, v)| format!("({name:?}, {})", s(v)))
-                    .collect();
                 format!(
-                    "OrderApi {{ path: {}, sides: {sides}, tr_ids: {}, when: &[{}], answer: {} }}",
+                    "OrderApi {{ path: {}, sides: {sides}, tr_ids: {}, when: {}, answer: {} }}",
                     s(&o["path"]),
                     list(&o["trIds"]),
-                    when.join(", "),
+                    pairs(&o["when"]),
                     list(&o["answer"])
                 )
             })
@@ -143,19 +144,13 @@ fn order_books(out: &std::path::Path) {
                     ),
                     _ => format!("Cancels::ByTrId({})", list(&c["cancels"]["trIds"])),
                 };
-                let marks: Vec<String> = c["marks"]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(column, v)| format!("({column:?}, {})", s(v)))
-                    .collect();
                 format!(
                     "ChangeApi {{ path: {}, original: {}, original_date: {}, cancels: {cancels}, \
-                     marks: &[{}], answer: {} }}",
+                     marks: {}, answer: {} }}",
                     s(&c["path"]),
                     s(&c["original"]),
                     s(&c["originalDate"]),
-                    marks.join(", "),
+                    pairs(&c["marks"]),
                     list(&c["answer"])
                 )
             })
