@@ -145,9 +145,11 @@ fn order_books(out: &std::path::Path) {
                     _ => format!("Cancels::ByTrId({})", list(&c["cancels"]["trIds"])),
                 };
                 format!(
-                    "ChangeApi {{ path: {}, original: {}, original_date: {}, cancels: {cancels}, \
-                     marks: {}, answer: {} }}",
+                    "ChangeApi {{ path: {}, tr_ids: {}, when: {}, original: {}, original_date: {}, \
+                     cancels: {cancels}, marks: {}, answer: {} }}",
                     s(&c["path"]),
+                    list(&c["trIds"]),
+                    pairs(&c["when"]),
                     s(&c["original"]),
                     s(&c["originalDate"]),
                     pairs(&c["marks"]),

@@ -7,9 +7,9 @@
 //! Each book also names the APIs that modify or cancel its orders: KIS lists a change as an order
 //! of its own naming the one it changes, so a change's lost answer is looked up there too.
 //! Reserved orders have books of their own, the lists of reserved orders; their changes rewrite
-//! the reserved order's row rather than listing one: the US's overseas cancel marks it, and is
-//! looked up as that mark; the others have no book. Order APIs with no book (those changes) end
-//! `orderStatusUnknown` when their answer is lost. One API may place the
+//! the reserved order's row rather than listing one: the overseas cancels mark it, and are
+//! looked up as that mark; the domestic ones have no book. Order APIs with no book (those
+//! changes) end `orderStatusUnknown` when their answer is lost. One API may place the
 //! orders of two markets, told apart by TR ID (overseas reserved orders: the US's and Asia's,
 //! listed by one list under two TR IDs).
 
@@ -95,6 +95,11 @@ pub(crate) enum Cancels {
 /// An API that modifies or cancels an order of the book.
 pub(crate) struct ChangeApi {
     pub path: &'static str,
+    /// The TR IDs under which a call is this change; any, where empty.
+    pub tr_ids: &'static [&'static str],
+    /// The parameter values without which a call is not this change: Asia's reserved orders
+    /// are cancelled through the API that places them.
+    pub when: &'static [(&'static str, &'static str)],
     /// The parameter naming the order it changes.
     pub original: &'static str,
     /// The parameter naming the day that order was taken, where the list's numbers may repeat
@@ -156,10 +161,11 @@ pub(crate) fn book_of(path: &str, tr_id: &str) -> Option<(&'static Book, &'stati
     })
 }
 
-/// Change API `path`, and the book listing the orders it changes (and itself).
-pub(crate) fn change_of(path: &str) -> Option<(&'static Book, &'static ChangeApi)> {
+/// Change API `path` called under `tr_id`, and the book listing the orders it changes.
+pub(crate) fn change_of(path: &str, tr_id: &str) -> Option<(&'static Book, &'static ChangeApi)> {
     BOOKS.iter().find_map(|b| {
-        let change = b.changes.iter().find(|c| c.path == path)?;
+        let under = |c: &&ChangeApi| c.tr_ids.is_empty() || c.tr_ids.contains(&tr_id);
+        let change = b.changes.iter().filter(under).find(|c| c.path == path)?;
         Some((b, change))
     })
 }
@@ -167,7 +173,7 @@ pub(crate) fn change_of(path: &str) -> Option<(&'static Book, &'static ChangeApi
 /// `cancel()`'s and `modify()`'s: changes to domestic cash orders (a test checks the books list
 /// them).
 pub(crate) fn cash_changes() -> (&'static Book, &'static ChangeApi) {
-    change_of(ORDER_CASH_CHANGE).unwrap_or((&BOOKS[0], &BOOKS[0].changes[0]))
+    change_of(ORDER_CASH_CHANGE, "TTTC0013U").unwrap_or((&BOOKS[0], &BOOKS[0].changes[0]))
 }
 
 /// `buy()`'s and `sell()`'s: domestic cash orders (a test checks the books list them).
@@ -247,6 +253,8 @@ mod tests {
             }
             for ChangeApi {
                 path,
+                tr_ids,
+                when,
                 original,
                 original_date,
                 cancels,
@@ -255,6 +263,7 @@ mod tests {
             } in book.changes
             {
                 let mut read = vec![*original];
+                read.extend(when.iter().map(|(name, _)| *name));
                 // A change listed as a row of its own may carry a new price; a marking cancel
                 // carries none.
                 if marks.is_empty() {
@@ -269,6 +278,9 @@ mod tests {
                 let ids = post(path, read, answer);
                 if let Cancels::ByTrId(cancels) = cancels {
                     assert!(cancels.iter().all(|id| ids.contains(id)), "{path}");
+                }
+                for id in *tr_ids {
+                    assert!(ids.contains(&format!("\"{id}\"")), "{path} has TR ID {id}");
                 }
             }
             let list = api(book.lookup);
@@ -380,15 +392,29 @@ mod tests {
         assert_eq!(asia.unwrap().0.lookup_tr_id, "TTTS3014R");
         assert!(book_of(resv, "TTTT3017U").is_none());
         assert!(book_of("/uapi/domestic-stock/v1/trading/order-resv", "any").is_some());
-        assert!(change_of("/uapi/domestic-stock/v1/trading/order-resv-rvsecncl").is_none());
-        let changes: Vec<&str> = BOOKS
-            .iter()
-            .flat_map(|b| b.changes.iter().map(|c| c.path))
-            .collect();
-        for p in &changes {
-            assert_eq!(changes.iter().filter(|q| q == &p).count(), 1, "{p}");
-            assert!(change_of(p).is_some() && book_of(p, "any").is_none(), "{p}");
+        assert!(change_of("/uapi/domestic-stock/v1/trading/order-resv-rvsecncl", "any").is_none());
+        let changes: Vec<&ChangeApi> = BOOKS.iter().flat_map(|b| b.changes).collect();
+        for c in &changes {
+            let tr = c.tr_ids.first().copied().unwrap_or("any");
+            assert!(
+                std::ptr::eq(change_of(c.path, tr).unwrap().1, *c),
+                "{}",
+                c.path
+            );
+            assert_eq!(changes.iter().filter(|d| d.path == c.path).count(), 1);
+            // A change that shares its path with an order API is told from it by a
+            // parameter's value that the order API asks otherwise.
+            if let Some((_, order)) = book_of(c.path, tr) {
+                let told = c
+                    .when
+                    .iter()
+                    .any(|(name, value)| order.when.iter().any(|(n, v)| n == name && v != value));
+                assert!(told, "{}: told from the order API", c.path);
+            }
         }
+        let asia = change_of("/uapi/overseas-stock/v1/trading/order-resv", "TTTS3013U");
+        assert!(asia.is_some_and(|(_, c)| !c.marks.is_empty()));
+        assert!(change_of("/uapi/overseas-stock/v1/trading/order-resv", "TTTT3014U").is_none());
         assert_eq!(cash_orders().1.path, ORDER_CASH);
         assert_eq!(cash_changes().1.path, ORDER_CASH_CHANGE);
         assert!(std::ptr::eq(cash_changes().0, cash_orders().0));

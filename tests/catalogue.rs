@@ -333,49 +333,31 @@ fn b5_other_order_posts_are_never_resent_and_end_unknown() {
     );
 }
 
-#[test]
-fn b5_an_asian_reserved_orders_cancel_is_never_resent_nor_taken_for_an_order() {
-    // TTTS3013U places Asia's reserved orders and cancels them (RVSE_CNCL_DVSN_CD 02), and a
-    // cancel marks the order's row rather than listing one: nothing to look it up by, and the
-    // order's own row must not be taken for it.
-    let w = world(json!({"env": "real"}));
-    let path = "/uapi/overseas-stock/v1/trading/order-resv";
-    w.kis.script(
-        "/overseas-stock/v1/trading/order-resv",
-        vec![Scripted::Respond(502, "<html>Bad Gateway</html>".into())],
-    );
-    let cancel = json!({"SLL_BUY_DVSN_CD": "01", "RVSE_CNCL_DVSN_CD": "02", "PDNO": "7203",
-        "PRDT_TYPE_CD": "515", "OVRS_EXCG_CD": "TKSE", "FT_ORD_QTY": "100",
-        "FT_ORD_UNPR3": "2500", "RSVN_ORD_RCIT_DT": "20261204", "OVRS_RSVN_ODNO": "0030005678"});
-    let e = w
-        .run(
-            w.core
-                .call_api(&sym(path), &cancel, &json!({"trId": "TTTS3013U"})),
-        )
-        .unwrap_err();
-    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
-    assert_eq!(
-        w.kis
-            .requests_to("/overseas-stock/v1/trading/order-resv")
-            .len(),
-        1
-    );
-    assert!(
-        w.kis.requests_to("/order-resv-list").is_empty(),
-        "no list asked"
-    );
-}
-
-/// A US reserved order's cancel (`order-resv-ccnl`) of order 0030001234, taken on `day`, its
-/// answer lost; the list answers `rows` (number, day, `cncl_yn`) at each look.
+/// A reserved order's cancel of order 0030001234, taken on `day`, its answer lost: the US's
+/// (`order-resv-ccnl`) or Asia's (`order-resv` with `RVSE_CNCL_DVSN_CD` 02); the list answers
+/// `rows` (number, day, `cncl_yn`) at each look.
 fn lost_resv_cancel(
+    asia: bool,
     day: &str,
     rows: &[(&str, &str, &str)],
 ) -> (common::World, Result<Value, kis_wasm::KisError>) {
     let w = world(json!({"env": "real"}));
-    let path = "/uapi/overseas-stock/v1/trading/order-resv-ccnl";
+    let (path, cancel, tr) = match asia {
+        false => (
+            "/overseas-stock/v1/trading/order-resv-ccnl",
+            json!({"RSYN_ORD_RCIT_DT": day, "OVRS_RSVN_ODNO": "0030001234"}),
+            "TTTT3017U",
+        ),
+        true => (
+            "/overseas-stock/v1/trading/order-resv",
+            json!({"SLL_BUY_DVSN_CD": "01", "RVSE_CNCL_DVSN_CD": "02", "PDNO": "7203",
+                "PRDT_TYPE_CD": "515", "OVRS_EXCG_CD": "TKSE", "FT_ORD_QTY": "100",
+                "FT_ORD_UNPR3": "2500", "RSVN_ORD_RCIT_DT": day, "OVRS_RSVN_ODNO": "0030001234"}),
+            "TTTS3013U",
+        ),
+    };
     w.kis.script(
-        "/overseas-stock/v1/trading/order-resv-ccnl",
+        path,
         vec![Scripted::Respond(502, "<html>Bad Gateway</html>".into())],
     );
     let rows: Vec<Value> = rows
@@ -394,74 +376,119 @@ fn lost_resv_cancel(
             Scripted::Respond(200, list),
         ],
     );
-    let cancel = json!({"RSYN_ORD_RCIT_DT": day, "OVRS_RSVN_ODNO": "0030001234"});
-    let reply = w.run(
-        w.core
-            .call_api(&sym(path), &cancel, &json!({"trId": "TTTT3017U"})),
-    );
-    let reply = reply.map(|r| r.body);
-    (w, reply)
+    let reply = w.run(w.core.call_api(
+        &sym(&format!("/uapi{path}")),
+        &cancel,
+        &json!({"trId": tr}),
+    ));
+    (w, reply.map(|r| r.body))
+}
+
+/// The two reserved orders' cancels: the API they go to, the list's TR ID, how a message
+/// names the list, and the field of the answer that numbers the order.
+struct ResvCancel {
+    asia: bool,
+    sent_to: &'static str,
+    list_tr: &'static str,
+    listed: &'static str,
+    field: &'static str,
+}
+
+const RESV_CANCELS: [ResvCancel; 2] = [
+    ResvCancel {
+        asia: false,
+        sent_to: "/order-resv-ccnl",
+        list_tr: "TTTT3039R",
+        listed: "the reserved orders in overseasStockOrderResvList",
+        field: "OVRS_RSVN_ODNO",
+    },
+    ResvCancel {
+        asia: true,
+        sent_to: "/trading/order-resv",
+        list_tr: "TTTS3014R",
+        listed: "Asia's reserved orders in overseasStockOrderResvList (trId TTTS3014R)",
+        field: "ODNO",
+    },
+];
+
+#[test]
+fn b5_a_reserved_orders_lost_cancel_is_found_as_the_mark_on_the_orders_own_row() {
+    // KIS marks the reserved order's own row (cncl_yn "Y") rather than listing the cancel: the
+    // US's through order-resv-ccnl, Asia's through the API that placed it.
+    for ResvCancel {
+        asia,
+        sent_to,
+        list_tr,
+        listed,
+        field,
+    } in RESV_CANCELS
+    {
+        let (w, reply) = lost_resv_cancel(
+            asia,
+            "20261204",
+            &[
+                ("0030000001", "20261204", "N"),
+                ("0030001234", "20261204", "Y"),
+            ],
+        );
+        let body = reply.unwrap_or_else(|e| panic!("{}", e.message));
+        assert_eq!(body["output"][field], "0030001234", "{body}");
+        assert_eq!(
+            body["msg1"],
+            format!("the answer was lost; found in {listed} as 0030001234")
+        );
+        assert_eq!(w.kis.requests_to(sent_to).len(), 1, "sent once");
+        let lookup = &w.kis.requests_to("/order-resv-list")[0];
+        assert_eq!(lookup.header("tr_id"), Some(list_tr));
+    }
 }
 
 #[test]
-fn b5_a_us_reserved_orders_lost_cancel_is_found_as_the_mark_on_the_orders_own_row() {
-    // KIS marks the reserved order's own row (cncl_yn "Y") rather than listing the cancel.
-    let (w, reply) = lost_resv_cancel(
-        "20261204",
-        &[
-            ("0030000001", "20261204", "N"),
-            ("0030001234", "20261204", "Y"),
-        ],
-    );
-    let body = reply.unwrap_or_else(|e| panic!("{}", e.message));
-    assert_eq!(body["output"]["OVRS_RSVN_ODNO"], "0030001234", "{body}");
-    assert_eq!(
-        body["msg1"],
-        "the answer was lost; found in the reserved orders in overseasStockOrderResvList as \
-         0030001234"
-    );
-    assert_eq!(w.kis.requests_to("/order-resv-ccnl").len(), 1, "sent once");
-    let lookup = &w.kis.requests_to("/order-resv-list")[0];
-    assert_eq!(lookup.header("tr_id"), Some("TTTT3039R"));
-}
-
-#[test]
-fn b5_a_us_reserved_orders_lost_cancel_is_not_taken_from_another_days_row_nor_an_unmarked_one() {
+fn b5_a_reserved_orders_lost_cancel_is_not_taken_from_another_days_row_nor_an_unmarked_one() {
     // The same number on another day, marked: another order. Its own row, not marked: the
     // cancel may still come. Either way unknown, and never resent.
-    let (w, reply) = lost_resv_cancel(
-        "20261204",
-        &[
-            ("0030001234", "20261203", "Y"),
-            ("0030001234", "20261204", "N"),
-        ],
-    );
-    let e = reply.unwrap_err();
-    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
-    assert!(
-        e.message.starts_with("the cancel may have reached KIS (")
-            && e.message.ends_with(
-                " and the reserved orders in overseasStockOrderResvList do not show order \
-                 0030001234 cancelled yet, but KIS may still take a slow request; check the \
-                 reserved orders in overseasStockOrderResvList before cancelling again"
-            ),
-        "{}",
-        e.message
-    );
-    assert_eq!(w.kis.requests_to("/order-resv-ccnl").len(), 1, "sent once");
-    assert_eq!(
-        w.kis.requests_to("/order-resv-list").len(),
-        2,
-        "looked twice"
-    );
+    for ResvCancel {
+        asia,
+        sent_to,
+        listed,
+        ..
+    } in RESV_CANCELS
+    {
+        let (w, reply) = lost_resv_cancel(
+            asia,
+            "20261204",
+            &[
+                ("0030001234", "20261203", "Y"),
+                ("0030001234", "20261204", "N"),
+            ],
+        );
+        let e = reply.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+        let ending = format!(
+            " and {listed} do not show order 0030001234 cancelled yet, but KIS may still take a \
+             slow request; check {listed} before cancelling again"
+        );
+        assert!(
+            e.message.starts_with("the cancel may have reached KIS (")
+                && e.message.ends_with(&ending),
+            "{}",
+            e.message
+        );
+        assert_eq!(w.kis.requests_to(sent_to).len(), 1, "sent once");
+        assert_eq!(
+            w.kis.requests_to("/order-resv-list").len(),
+            2,
+            "looked twice"
+        );
 
-    // Without the order's day, no row is surely its own: not looked up.
-    let (w, reply) = lost_resv_cancel("", &[("0030001234", "20261204", "Y")]);
-    assert_eq!(reply.unwrap_err().kind, ErrorKind::OrderStatusUnknown);
-    assert!(
-        w.kis.requests_to("/order-resv-list").is_empty(),
-        "no list asked"
-    );
+        // Without the order's day, no row is surely its own: not looked up.
+        let (w, reply) = lost_resv_cancel(asia, "", &[("0030001234", "20261204", "Y")]);
+        assert_eq!(reply.unwrap_err().kind, ErrorKind::OrderStatusUnknown);
+        assert!(
+            w.kis.requests_to("/order-resv-list").is_empty(),
+            "no list asked"
+        );
+    }
 }
 
 #[test]

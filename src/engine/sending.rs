@@ -222,8 +222,8 @@ impl Terms {
 
     /// The terms of an order sent through `call()` to order API `path` with `tr_id` and KIS's
     /// own parameters, when a list of orders shows it; None for an API with no list behind it,
-    /// a TR ID of it that no list shows, or a call that is not a new order (an Asian reserved
-    /// order's cancel, which marks the order's row rather than listing one). Parameters the
+    /// or a TR ID of it that no list shows; an Asian reserved order's cancel, sent through the
+    /// API that places them, is its book's change. Parameters the
     /// lookup could not match an order by are refused by name before anything is sent: a
     /// quantity that is not a whole number above 0, a price that is not a number, a side code
     /// other than "01"/"02", a change naming no order, each as `scope.NAME`. KIS would refuse
@@ -239,8 +239,13 @@ impl Terms {
                 _ => refused(scope, name, &given, PRICE_RULE),
             }
         };
-        let Some((book, order)) = order_books::book_of(path, tr_id) else {
-            let Some((book, change)) = order_books::change_of(path) else {
+        // A call is an order or a change only with the parameter values it asks for (Asia's
+        // reserved orders are placed and cancelled through one API and TR ID).
+        let holds = |when: &[(&str, &str)]| when.iter().all(|(name, value)| text(name) == *value);
+        let order = order_books::book_of(path, tr_id).filter(|(_, o)| holds(o.when));
+        let Some((book, order)) = order else {
+            let change = order_books::change_of(path, tr_id).filter(|(_, c)| holds(c.when));
+            let Some((book, change)) = change else {
                 return Ok(None);
             };
             let Some(original) = order_no_given(text(change.original)) else {
@@ -281,9 +286,6 @@ impl Terms {
                 mark,
             )));
         };
-        if order.when.iter().any(|(name, value)| text(name) != *value) {
-            return Ok(None);
-        }
         let side = match &order.sides {
             Sides::ByTrId(buys, _) if buys.contains(&tr_id) => Side::Buy,
             Sides::ByTrId(_, sells) if sells.contains(&tr_id) => Side::Sell,

@@ -399,19 +399,27 @@ describe("fault matrix", () => {
     }
   });
 
-  test("executeThenReset on an Asian reserved order's cancel (TTTS3013U, RVSE_CNCL_DVSN_CD 02) → orderStatusUnknown, sent once, no list read", async () => {
-    // The API and TR ID that place Asia's reserved orders cancel them too; a cancel marks the
-    // order's row rather than listing one, so there is nothing to find it by.
+  test("executeThenReset on an Asian reserved order's cancel (TTTS3013U, RVSE_CNCL_DVSN_CD 02) → found as the mark on the order's own row, under TTTS3014R, sent once", async () => {
+    // The API and TR ID that place Asia's reserved orders cancel them too; KIS marks the
+    // order's row (cncl_yn "Y") rather than listing the cancel.
     const { kis } = client(mock, { tokenStore: undefined });
     const path = "/uapi/overseas-stock/v1/trading/order-resv";
-    const [sent, lists] = [count(mock, path), count(mock, "/order-resv-list")];
+    const list = "/uapi/overseas-stock/v1/trading/order-resv-list";
+    const asia = { SLL_BUY_DVSN_CD: "02", RVSE_CNCL_DVSN_CD: "00", PDNO: "7203", PRDT_TYPE_CD: "515", OVRS_EXCG_CD: "TKSE", FT_ORD_QTY: "100", FT_ORD_UNPR3: "2500" };
+    const placed = (await kis.call("overseasStockOrderResv", asia, { trId: "TTTS3013U" })).body.output;
+    const sent = count(mock, path);
+    const looked = mock.requests.length;
     mock.addFault({ path, type: "executeThenReset" });
-    const asia = { SLL_BUY_DVSN_CD: "02", RVSE_CNCL_DVSN_CD: "02", PDNO: "7203", PRDT_TYPE_CD: "515", OVRS_EXCG_CD: "TKSE", FT_ORD_QTY: "100", FT_ORD_UNPR3: "2500", RSVN_ORD_RCIT_DT: "20261204", OVRS_RSVN_ODNO: "0000000001" };
-    const e = await kis.call("overseasStockOrderResv", asia, { trId: "TTTS3013U" }).then(() => null, (err) => err);
+    const cancel = { ...asia, RVSE_CNCL_DVSN_CD: "02", RSVN_ORD_RCIT_DT: placed.RSVN_ORD_RCIT_DT, OVRS_RSVN_ODNO: placed.OVRS_RSVN_ODNO };
+    const reply = await kis.call("overseasStockOrderResv", cancel, { trId: "TTTS3013U" });
     kis.free();
-    assert.equal(e?.kind, "orderStatusUnknown", e?.message);
+    const row = mock.booked(list, "50012345", "01", "TTTS3014R").find((r) => r.ovrs_rsvn_odno === placed.OVRS_RSVN_ODNO);
+    assert.equal(row.cncl_yn, "Y");
+    assert.equal(reply.body.output.ODNO, placed.OVRS_RSVN_ODNO);
+    assert.equal(reply.body.msg1, `the answer was lost; found in Asia's reserved orders in overseasStockOrderResvList (trId TTTS3014R) as ${placed.OVRS_RSVN_ODNO}`);
     assert.equal(count(mock, path) - sent, 1, "sent once");
-    assert.equal(count(mock, "/order-resv-list"), lists, "no list read");
+    const lookups = mock.requests.slice(looked).filter((r) => r.path === list);
+    assert.ok(lookups.length > 0 && lookups.every((r) => r.headers.tr_id === "TTTS3014R"));
   });
 
   test("a US reserved order's cancel whose answer is lost → found as the mark on the order's own row when KIS took it, orderStatusUnknown when it did not; sent once each", async () => {

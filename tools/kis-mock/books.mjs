@@ -18,12 +18,13 @@ function load() {
   return JSON.parse(fs.readFileSync(file, "utf8")).books;
 }
 
-/** Whether a call of `order`'s API under `trId` with `input` is a new order of its book: an API
- *  two markets share is told apart by TR ID, and one that also cancels by a parameter's value. */
-function places(order, trId, input) {
-  const trIds = order.buys ? [...order.buys, ...order.sells] : order.trIds;
+/** Whether a call of `api` (an order API or a change API of a book) under `trId` with `input`
+ *  is one of its book: an API two markets share is told apart by TR ID, and an order from a
+ *  cancel through the same API by a parameter's value. */
+function places(api, trId, input) {
+  const trIds = api.buys ? [...api.buys, ...api.sells] : api.trIds;
   if (trIds && !trIds.includes(trId)) return false;
-  return Object.entries(order.when ?? {}).every(([name, value]) => input[name] === value);
+  return Object.entries(api.when ?? {}).every(([name, value]) => input[name] === value);
 }
 
 /** The side an order API's call places: "01" sell, "02" buy, or undefined. */
@@ -49,7 +50,7 @@ function when(c, t) {
 export function createBooks({ handMade, now }) {
   const books = load().filter((b) => !handMade.has(b.lookup));
   const orders = books.flatMap((b) => b.orders.map((o) => [b, o]));
-  const byChange = new Map(books.flatMap((b) => b.changes.map((c) => [c.path, [b, c]])));
+  const changes = books.flatMap((b) => b.changes.map((c) => [b, c]));
   /** The book list `path` shows under `trId`: one that names that TR ID, else the one under
    *  the list's first (the overseas reserved orders: Asia's under TTTS3014R, the US's under
    *  TTTT3039R). */
@@ -74,10 +75,11 @@ export function createBooks({ handMade, now }) {
     return body;
   }
 
-  /** A modification or cancel of a booked order: listed, as KIS lists it, as an order of its own
-   *  naming the one it changes (at the new price, for a modification that gives one). */
-  function change(path, trId, input, body) {
-    const [book, change] = byChange.get(path);
+  /** A modification or cancel (`found`: its book and change API) of a booked order: listed, as
+   *  KIS lists it, as an order of its own naming the one it changes (at the new price, for a
+   *  modification that gives one), or marked on the order's own row where KIS does so. */
+  function change(found, trId, input, body) {
+    const [book, change] = found;
     if (body.rt_cd !== "0") return body;
     const c = book.columns;
     const original = (rows.get(account(book, input.CANO, input.ACNT_PRDT_CD)) ?? []).find(
@@ -89,7 +91,8 @@ export function createBooks({ handMade, now }) {
       // A cancel KIS shows on the order's own row (a US reserved order's cncl_yn "Y").
       Object.assign(original, change.marks);
       const output = Array.isArray(body.output) ? body.output[0] : body.output;
-      for (const f of change.answer) if (output && f.toLowerCase() === c.orderNo) output[f] = original[c.orderNo];
+      const named = { ODNO: original[c.orderNo], [c.orderNo.toUpperCase()]: original[c.orderNo] };
+      for (const f of change.answer) if (output && named[f.toUpperCase()] !== undefined) output[f] = named[f.toUpperCase()];
       return body;
     }
     const cancel = change.cancels.param ? input[change.cancels.param] === change.cancels.value : change.cancels.trIds.includes(trId);
@@ -111,7 +114,10 @@ export function createBooks({ handMade, now }) {
     /** An order API's answer `body` to a call of `input` with `trId`: books the order and makes
      *  the answer name it, in the fields its layout has. */
     order(path, trId, input, body) {
-      if (byChange.has(path)) return change(path, trId, input, body);
+      // A change, told from an order of the same API by its parameters (Asia's reserved
+      // orders are cancelled through the API that places them).
+      const changed = changes.find(([, c]) => c.path === path && places(c, trId, input));
+      if (changed) return change(changed, trId, input, body);
       // Not an order it can book (a TR ID no book lists, a cancel): answered from the layout.
       const found = orders.find(([, o]) => o.path === path && places(o, trId, input));
       if (!found || body.rt_cd !== "0") return body;
