@@ -143,12 +143,17 @@ include!(concat!(env!("OUT_DIR"), "/order_books.rs"));
 pub(crate) const ORDER_CASH: &str = "/uapi/domestic-stock/v1/trading/order-cash";
 pub(crate) const ORDER_CASH_CHANGE: &str = "/uapi/domestic-stock/v1/trading/order-rvsecncl";
 
+/// Whether an API that names `tr_ids` (any, where it names none) takes a call under `tr_id`.
+fn under(tr_ids: &[&str], tr_id: &str) -> bool {
+    tr_ids.is_empty() || tr_ids.contains(&tr_id)
+}
+
 impl OrderApi {
     /// Whether a call under `tr_id` places this book's orders.
     fn under(&self, tr_id: &str) -> bool {
         match &self.sides {
             Sides::ByTrId(buys, sells) => buys.contains(&tr_id) || sells.contains(&tr_id),
-            _ => self.tr_ids.is_empty() || self.tr_ids.contains(&tr_id),
+            _ => under(self.tr_ids, tr_id),
         }
     }
 }
@@ -164,8 +169,7 @@ pub(crate) fn book_of(path: &str, tr_id: &str) -> Option<(&'static Book, &'stati
 /// Change API `path` called under `tr_id`, and the book listing the orders it changes.
 pub(crate) fn change_of(path: &str, tr_id: &str) -> Option<(&'static Book, &'static ChangeApi)> {
     BOOKS.iter().find_map(|b| {
-        let under = |c: &&ChangeApi| c.tr_ids.is_empty() || c.tr_ids.contains(&tr_id);
-        let change = b.changes.iter().filter(under).find(|c| c.path == path)?;
+        let change = (b.changes.iter()).find(|c| c.path == path && under(c.tr_ids, tr_id))?;
         Some((b, change))
     })
 }
@@ -262,6 +266,11 @@ mod tests {
                 answer,
             } in book.changes
             {
+                // A marked row is the order's by its number and day: a marking cancel names both.
+                assert!(
+                    marks.is_empty() || !original_date.is_empty(),
+                    "{path}: originalDate"
+                );
                 let mut read = vec![*original];
                 read.extend(when.iter().map(|(name, _)| *name));
                 // A change listed as a row of its own may carry a new price; a marking cancel

@@ -127,7 +127,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         offered.map(|t| t.id)
     }
 
-    /// The call of catalogued list `path` with `given` parameters, under [`Self::listing_tr`].
+    /// The call of catalogued list `path` with `given` parameters, under `tr_id`, the TR ID
+    /// [`Self::listing_tr`] gave.
     pub(crate) fn listing_call(
         &self,
         path: &str,
@@ -136,20 +137,6 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     ) -> Result<Call> {
         let e = catalogue::find(path).ok_or_else(|| {
             KisError::validation("api", format!("{path} is not in this build's catalogue"))
-        })?;
-        let tr_id = self.listing_tr(path, tr_id).ok_or_else(|| {
-            let under = match tr_id {
-                "" => String::new(),
-                id => format!(" under {id}"),
-            };
-            KisError::validation(
-                "api",
-                format!(
-                    "{}{under} is not offered by KIS in the {} environment",
-                    e.name,
-                    self.cfg.env.as_str()
-                ),
-            )
         })?;
         self.build_call(e, given, tr_id)
     }

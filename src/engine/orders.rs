@@ -168,9 +168,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// identical orders of ours still on the wire must have their answers (`sending`).
     async fn find_order(&self, terms: &Terms, started: f64) -> Lookup {
         let book = terms.book;
-        if self.listing_tr(book.lookup, book.lookup_tr_id).is_none() {
+        let Some(list_tr) = self.listing_tr(book.lookup, book.lookup_tr_id) else {
             return Lookup::NotOffered;
-        }
+        };
         while self.shared.orders_sending.busy(terms) {
             self.clock.sleep(SIBLING_POLL_MS).await;
         }
@@ -179,7 +179,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             if look > 0 {
                 self.clock.sleep(self.cfg.retry.delay_ms.max(500.0)).await;
             }
-            match self.lookup_once(terms, started).await {
+            match self.lookup_once(terms, started, list_tr).await {
                 Ok(Seen::Ours(ack)) => return Lookup::Found(ack),
                 Ok(Seen::Unaccounted(which)) => unaccounted = Some(which),
                 Ok(Seen::Nothing) => {}
@@ -189,7 +189,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         unaccounted.map_or(Lookup::Absent, Lookup::Unaccounted)
     }
 
-    async fn lookup_once(&self, terms: &Terms, started: f64) -> Result<Seen> {
+    async fn lookup_once(&self, terms: &Terms, started: f64, list_tr: &str) -> Result<Seen> {
         let now = self.clock.now_ms();
         let today = kst_date(now);
         let book = terms.book;
@@ -212,7 +212,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 (name.to_string(), Value::String(value))
             })
             .collect();
-        let call = self.listing_call(book.lookup, book.lookup_tr_id, &given)?;
+        let call = self.listing_call(book.lookup, list_tr, &given)?;
         let mut pages: Vec<Value> = self
             .all_pages(call)
             .await?

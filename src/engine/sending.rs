@@ -65,7 +65,7 @@ enum Intent {
 /// may repeat across its days), and the row's columns and the values that show it.
 #[derive(Clone)]
 struct Mark {
-    day: Option<String>,
+    day: String,
     shows: &'static [(&'static str, &'static str)],
 }
 
@@ -260,18 +260,12 @@ impl Terms {
                 Cancels::ByParam(name, value) => text(name) == value,
                 Cancels::ByTrId(ids) => ids.contains(&tr_id),
             };
-            let mark = match (change.marks, change.original_date) {
+            let mark = match (change.marks, text(change.original_date)) {
                 ([], _) => None,
-                (shows, "") => Some(Mark { day: None, shows }),
-                (shows, day) => match text(day) {
-                    // The list's numbers may repeat across its days: without the day, no row is
-                    // surely this order's.
-                    given if given.is_empty() => return Ok(None),
-                    given => Some(Mark {
-                        day: Some(given),
-                        shows,
-                    }),
-                },
+                // The list's numbers may repeat across its days: without the day, no row is
+                // surely this order's.
+                (_, day) if day.is_empty() => return Ok(None),
+                (shows, day) => Some(Mark { day, shows }),
             };
             let price = match mark {
                 Some(_) => None,
@@ -345,11 +339,7 @@ impl Terms {
                 ..
             } => {
                 let listed = field_text(row, columns.order_no);
-                let this = same_order(&listed, ours)
-                    && mark
-                        .day
-                        .as_ref()
-                        .is_none_or(|day| field_text(row, columns.date) == *day);
+                let this = same_order(&listed, ours) && field_text(row, columns.date) == mark.day;
                 let marked = mark.shows.iter().all(|(c, v)| field_text(row, c) == *v);
                 return match this && marked {
                     true => Shown::Same,
