@@ -9,6 +9,49 @@ const shared = require("./shared.cjs");
 wasm.__setKisErrorClass(shared.KisError);
 shared.addApiProxy(wasm.KisClient, wasm.__isApi, wasm.__apiNames);
 
+// A set() reads the file, adds its key and writes it back: two processes doing that at once
+// would each write the file without the other's key, so a set() holds a lock file beside it.
+// It holds it for the milliseconds of a read and a write; one older than LOCK_STALE_MS was left
+// by a process that died holding it.
+const LOCK_WAIT_MS = 2000;
+const LOCK_STALE_MS = 10000;
+const waitCell = new Int32Array(new SharedArrayBuffer(4));
+
+function withLock(lock, fn) {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(lock, "wx", 0o600));
+      break;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+    }
+    let held;
+    try {
+      held = fs.lstatSync(lock);
+    } catch {
+      continue; // released meanwhile
+    }
+    if (Date.now() - held.mtimeMs > LOCK_STALE_MS) {
+      // Only the file that was found stale: another process may have broken it and taken a
+      // new one since.
+      try {
+        if (fs.lstatSync(lock).ino === held.ino) fs.rmSync(lock, { force: true });
+      } catch {}
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`another process holds ${lock}; remove it if none is running`);
+    }
+    Atomics.wait(waitCell, 0, 0, 2 + Math.random() * 8);
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
 /** A TokenStore in a JSON file (mode 0600), shared by every process that names it. */
 function fileTokenStore(path) {
   const readAll = () => {
@@ -23,20 +66,22 @@ function fileTokenStore(path) {
       return readAll()[key] ?? null;
     },
     set(key, token) {
-      const all = readAll();
-      all[key] = token;
-      // A name no one can have made ready, opened only if it does not exist ("wx", O_EXCL):
-      // a file or link left there (a stale one of this pid, or one planted beside a token
-      // file in a shared directory) would keep its own mode, or take the token elsewhere.
-      const tmp = `${path}.${process.pid}.${crypto.randomBytes(8).toString("hex")}.tmp`;
-      try {
-        fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600, flag: "wx" });
-        fs.renameSync(tmp, path);
-      } catch (e) {
-        // EEXIST: the name was someone else's, and so is what is there.
-        if (e.code !== "EEXIST") fs.rmSync(tmp, { force: true });
-        throw e;
-      }
+      withLock(`${path}.lock`, () => {
+        const all = readAll();
+        all[key] = token;
+        // A name no one can have made ready, opened only if it does not exist ("wx", O_EXCL):
+        // a file or link left there (a stale one of this pid, or one planted beside a token
+        // file in a shared directory) would keep its own mode, or take the token elsewhere.
+        const tmp = `${path}.${process.pid}.${crypto.randomBytes(8).toString("hex")}.tmp`;
+        try {
+          fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600, flag: "wx" });
+          fs.renameSync(tmp, path);
+        } catch (e) {
+          // EEXIST: the name was someone else's, and so is what is there.
+          if (e.code !== "EEXIST") fs.rmSync(tmp, { force: true });
+          throw e;
+        }
+      });
     },
   };
 }

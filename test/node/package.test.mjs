@@ -108,3 +108,55 @@ test("fileTokenStore writes its file 0600 through a temporary file of its own, n
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("fileTokenStore: processes that set() at once on one file keep every key, and a lock a dead process left is taken over", { timeout: 60_000 }, async () => {
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const { spawn } = await import("node:child_process");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kis-store-"));
+  try {
+    const file = path.join(dir, "tokens.json");
+    // Each process waits for the word to go, so that their read-modify-writes overlap.
+    const script = `
+      const { fileTokenStore } = require("kis-wasm");
+      const store = fileTokenStore(process.env.STORE);
+      console.log("ready");
+      process.stdin.once("data", () => {
+        for (let i = 0; i < 50; i++) store.set(process.env.NAME + i, { accessToken: "t-" + process.env.NAME + i, expiresAt: 1 });
+        process.exit(0);
+      });`;
+    const children = ["a", "b", "c", "d"].map((name) => {
+      const child = spawn(process.execPath, ["-e", script], { env: { ...process.env, STORE: file, NAME: name }, stdio: ["pipe", "pipe", "inherit"] });
+      const ready = new Promise((resolve) => child.stdout.on("data", (d) => String(d).includes("ready") && resolve()));
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      return { child, ready, exited };
+    });
+    await Promise.all(children.map((c) => c.ready));
+    for (const c of children) c.child.stdin.end("go\n");
+    assert.deepEqual(await Promise.all(children.map((c) => c.exited)), [0, 0, 0, 0]);
+    const all = JSON.parse(fs.readFileSync(file, "utf8"));
+    const lost = ["a", "b", "c", "d"].flatMap((n) => Array.from({ length: 50 }, (_, i) => n + i)).filter((k) => all[k]?.accessToken !== `t-${k}`);
+    assert.deepEqual(lost, [], "keys another process's write dropped");
+    assert.deepEqual(fs.readdirSync(dir), ["tokens.json"], "no lock or temporary file left");
+
+    // A lock left by a process that died holding it: taken over once it is stale, not before.
+    const store = esm.fileTokenStore(file);
+    const lock = `${file}.lock`;
+    fs.writeFileSync(lock, "");
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lock, old, old);
+    store.set("after-crash", { accessToken: "t", expiresAt: 1 });
+    assert.equal(store.get("after-crash").accessToken, "t");
+    assert.equal(fs.existsSync(lock), false);
+    // A fresh one is another process's: set() waits for it, then says who holds what.
+    fs.writeFileSync(lock, "");
+    const started = Date.now();
+    assert.throws(() => store.set("blocked", { accessToken: "t", expiresAt: 1 }), (e) => e.message.includes(lock) && !e.message.includes("t-a0"));
+    assert.ok(Date.now() - started >= 1900, "it waited for the holder");
+    assert.equal(store.get("blocked"), null);
+    assert.equal(fs.existsSync(lock), true, "another's lock is left alone");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
