@@ -19,7 +19,7 @@ impl Env {
             "mock" => Ok(Env::Mock),
             _ => Err(KisError::validation(
                 field,
-                format!("must be \"real\" or \"mock\", got \"{s}\""),
+                format!("must be \"real\" or \"mock\", got {s:?}"),
             )),
         }
     }
@@ -85,7 +85,7 @@ impl CustType {
             "B" => Ok(CustType::Business),
             _ => Err(KisError::validation(
                 field,
-                format!("must be \"P\" or \"B\", got \"{s}\""),
+                format!("must be \"P\" or \"B\", got {s:?}"),
             )),
         }
     }

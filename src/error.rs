@@ -1,6 +1,7 @@
 //! The one error type of the crate. Its `kind` tells a caller what happened and whether a retry
 //! button makes sense (ccxt's split of "never retry" from "may be transient").
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -161,9 +162,99 @@ impl std::ops::DerefMut for KisError {
 
 pub type Result<T> = std::result::Result<T, KisError>;
 
+/// The longest text a message or a log line is shown with; past it the middle is left out.
+/// Either end says what went wrong and what to do; a caller's or a server's long value between
+/// them is what gets cut.
+const SHOWN_CHARS: usize = 2000;
+const SHOWN_HEAD: usize = 1200;
+const SHOWN_TAIL: usize = 600;
+
+/// `text` as it may be shown to a person: an error's message or a log line. A value the caller
+/// passed or KIS sent may hold a newline or a terminal's escape (a forged log line, a recoloured
+/// console) or a bidirectional override (text shown in another order than it reads): each is
+/// written as its escape (`\n`, `\u{1b}`, `\u{202e}`), and printable text, Korean included, is
+/// left as it is.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+    };
+    let long = text.len() > SHOWN_CHARS && text.chars().count() > SHOWN_CHARS;
+    if !long && !text.contains(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let escaped = |part: &str| {
+        let mut out = String::with_capacity(part.len());
+        for c in part.chars() {
+            if unsafe_char(c) {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    if !long {
+        return Cow::Owned(escaped(text));
+    }
+    let count = text.chars().count();
+    let head_end = text
+        .char_indices()
+        .nth(SHOWN_HEAD)
+        .map_or(text.len(), |(i, _)| i);
+    let tail_start = text
+        .char_indices()
+        .nth(count - SHOWN_TAIL)
+        .map_or(text.len(), |(i, _)| i);
+    Cow::Owned(format!(
+        "{} … ({} characters left out) … {}",
+        escaped(&text[..head_end]),
+        count - SHOWN_HEAD - SHOWN_TAIL,
+        escaped(&text[tail_start..])
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_text_is_left_as_it_is() {
+        let text = "order.symbol: must be a 6-character KRX code, got \"삼성전자\" (KIS: 주문가능금액을 초과)";
+        assert!(matches!(printable(text), Cow::Borrowed(t) if t == text));
+    }
+
+    #[test]
+    fn a_newline_an_escape_and_a_bidirectional_override_are_written_as_escapes() {
+        assert_eq!(
+            printable("got \"X\n[kis] order placed\u{1b}[31m \u{202e}dlos\u{2028}\t\u{85}\""),
+            "got \"X\\n[kis] order placed\\u{1b}[31m \\u{202e}dlos\\u{2028}\\t\\u{85}\""
+        );
+    }
+
+    #[test]
+    fn a_long_text_keeps_both_ends_and_says_how_much_is_left_out() {
+        let value = "가".repeat(100_000);
+        let text = format!(
+            "symbol: must be a KRX code, got \"{value}\n\"; check it before placing it again"
+        );
+        let shown = printable(&text);
+        let left_out = format!(
+            " … ({} characters left out) … ",
+            text.chars().count() - 1800
+        );
+        assert!(shown.contains(&left_out), "{left_out}");
+        // The ends as they were, but for the newline, which is escaped (one character more).
+        assert_eq!(
+            shown.chars().count(),
+            SHOWN_HEAD + SHOWN_TAIL + left_out.chars().count() + 1
+        );
+        assert!(shown.starts_with("symbol: must be a KRX code, got \"가가"));
+        assert!(shown.ends_with("가가\\n\"; check it before placing it again"));
+        // At the limit, nothing is left out.
+        let edge = "a".repeat(SHOWN_CHARS);
+        assert!(matches!(printable(&edge), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn a_clone_keeps_every_field() {

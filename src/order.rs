@@ -113,7 +113,7 @@ fn check_order_type(field: &str, price_field: &str, t: &str, price: Option<u64>)
     if !PRICED.contains(&t) && !MARKET.contains(&t) && !OTHER.contains(&t) {
         return Err(KisError::validation(
             field,
-            format!("is not a KRX order type (ORD_DVSN), got \"{t}\": {ORDER_TYPE_HINT}"),
+            format!("is not a KRX order type (ORD_DVSN), got {t:?}: {ORDER_TYPE_HINT}"),
         ));
     }
     Ok(())
@@ -237,7 +237,7 @@ fn digits<'a>(field: &str, s: &'a str, max: usize) -> Result<&'a str> {
     if s.is_empty() || s.len() > max || !s.bytes().all(|c| c.is_ascii_digit()) {
         return Err(KisError::validation(
             field,
-            format!("must be 1 to {} digits, got \"{s}\"", max as u64),
+            format!("must be 1 to {} digits, got {s:?}", max as u64),
         ));
     }
     Ok(s)

@@ -16,7 +16,7 @@ pub fn validate_symbol(field: &str, s: &str) -> Result<()> {
             field,
             format!(
                 "must be a 6-character KRX code (digits and upper-case letters, e.g. \"005930\") \
-                 or \"Q\" + 6 digits for an ETN, got \"{s}\""
+                 or \"Q\" + 6 digits for an ETN, got {s:?}"
             ),
         ))
     }

@@ -57,7 +57,7 @@ impl TrIdSet {
             "legacy" => Ok(TrIdSet::Legacy),
             _ => Err(KisError::validation(
                 field,
-                format!("must be \"current\" or \"legacy\", got \"{s}\""),
+                format!("must be \"current\" or \"legacy\", got {s:?}"),
             )),
         }
     }

@@ -283,3 +283,35 @@ fn s4_a_huge_failure_body_is_logged_cut_with_its_length() {
         "{error}"
     );
 }
+
+#[test]
+fn a_failure_body_with_line_breaks_and_terminal_escapes_is_logged_as_one_plain_line() {
+    let w = world(json!({}));
+    // A gateway page that would end the log line, forge the next and clear the console.
+    let page = "<html>busy\n[kis-wasm] order 0000001 filled\r\u{1b}[2J\u{1b}[31m\u{202e}</html>";
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(502, page.to_string()); 3]);
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(
+        e.body.as_deref(),
+        Some(page),
+        "the error keeps the body as sent"
+    );
+    let lines: Vec<String> = w
+        .rec
+        .warns
+        .borrow()
+        .iter()
+        .chain(w.rec.errors.borrow().iter())
+        .cloned()
+        .collect();
+    assert_eq!(lines.len(), 3, "two retries and the failure: {lines:?}");
+    for line in &lines {
+        assert!(!line.contains(char::is_control), "{line:?}");
+        assert!(!line.contains('\u{202e}'), "{line:?}");
+        assert!(
+            line.contains(r"busy\n[kis-wasm] order 0000001 filled\r\u{1b}[2J\u{1b}[31m\u{202e}"),
+            "{line:?}"
+        );
+    }
+}

@@ -111,8 +111,7 @@ fn uapi_path(path: &str) -> Result<&str> {
             "request.path",
             format!(
                 "must be a KIS path, \"/uapi/\" and segments of letters, digits, '-' and '_' \
-                 (no query, '%', '.' or spaces), got \"{}\"",
-                path.escape_default()
+                 (no query, '%', '.' or spaces), got {path:?}"
             ),
         ))
     }
@@ -143,7 +142,7 @@ fn clock_arg(field: &str, s: &str) -> Result<String> {
     } else {
         Err(KisError::validation(
             field,
-            format!("must be a time as \"HH:MM\" or \"HH:MM:SS\", got \"{s}\""),
+            format!("must be a time as \"HH:MM\" or \"HH:MM:SS\", got {s:?}"),
         ))
     }
 }
@@ -168,7 +167,7 @@ fn date_arg(field: &str, s: &str) -> Result<String> {
     } else {
         Err(KisError::validation(
             field,
-            format!("must be a date as \"YYYY-MM-DD\" or \"YYYYMMDD\", got \"{s}\""),
+            format!("must be a date as \"YYYY-MM-DD\" or \"YYYYMMDD\", got {s:?}"),
         ))
     }
 }
@@ -273,7 +272,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if !matches!(period, "D" | "W" | "M") {
             return Err(KisError::validation(
                 "options.period",
-                format!("must be \"D\", \"W\" or \"M\", got \"{period}\""),
+                format!("must be \"D\", \"W\" or \"M\", got {period:?}"),
             ));
         }
         let adjusted = o.adjusted.unwrap_or(true);
@@ -334,7 +333,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 return Err(KisError::validation(
                     "options.orderType",
                     format!(
-                        "is not a KRX order type (ORD_DVSN), got \"{t}\": {}",
+                        "is not a KRX order type (ORD_DVSN), got {t:?}: {}",
                         crate::order::ORDER_TYPE_HINT
                     ),
                 ))
@@ -458,7 +457,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             m => {
                 return Err(KisError::validation(
                     "request.method",
-                    format!("must be \"GET\" or \"POST\", got \"{m}\""),
+                    format!("must be \"GET\" or \"POST\", got {m:?}"),
                 ))
             }
         };
@@ -467,10 +466,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if !matches!(tr_cont.as_str(), "" | "N" | "F" | "M") {
             return Err(KisError::validation(
                 "request.trCont",
-                format!(
-                    "must be \"\" or \"N\" (next page), got \"{}\"",
-                    tr_cont.escape_default()
-                ),
+                format!("must be \"\" or \"N\" (next page), got {tr_cont:?}"),
             ));
         }
         let tr_id = spec.tr_id.as_str();

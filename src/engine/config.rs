@@ -53,7 +53,7 @@ fn base_url(u: &str) -> Result<String> {
     else {
         return Err(KisError::validation(
             field,
-            format!("must be an http(s) URL, got \"{}\"", u.escape_default()),
+            format!("must be an http(s) URL, got {u:?}"),
         ));
     };
     let authority = rest.split('/').next().unwrap_or_default();

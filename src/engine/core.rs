@@ -88,12 +88,16 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         e
     }
 
+    /// Log lines are masked, and shown as `error::printable` writes them: what KIS or the
+    /// caller put in one cannot forge another line or recolour a console.
     pub(crate) fn warn(&self, line: &str) {
-        self.observer.warn(&self.redact(line));
+        self.observer
+            .warn(&crate::error::printable(&self.redact(line)));
     }
 
     pub(crate) fn log_error(&self, line: &str) {
-        self.observer.error(&self.redact(line));
+        self.observer
+            .error(&crate::error::printable(&self.redact(line)));
     }
 
     /// `text` without any token of this client's app key, or the key and secret. Tokens

@@ -18,7 +18,7 @@ pub fn validate_tr_id(field: &str, tr_id: &str) -> Result<()> {
         None => Err(KisError::validation(
             field,
             format!(
-                "is not a realtime TR of the catalogue, got \"{tr_id}\" (e.g. \"H0STCNT0\" trades, \
+                "is not a realtime TR of the catalogue, got {tr_id:?} (e.g. \"H0STCNT0\" trades, \
                  \"H0STASP0\" orderbook)"
             ),
         )),
@@ -37,7 +37,7 @@ pub fn validate_tr_key(field: &str, tr_key: &str, what: &str) -> Result<()> {
             field,
             format!(
                 "must be {what}: 1 to {MAX_TR_KEY} characters, no spaces, quotes, \\ | or ^, \
-                 got \"{tr_key}\""
+                 got {tr_key:?}"
             ),
         ))
     }

@@ -8,7 +8,7 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::error::KisError;
+use crate::error::{printable, KisError};
 use crate::wasm::convert::to_js;
 
 thread_local! {
@@ -26,14 +26,17 @@ fn set(target: &JsValue, key: &str, value: JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(key), &value);
 }
 
-/// `e` as a JS `KisError` with its fields; a fetch error it carries is its `cause`.
+/// `e` as a JS `KisError` with its fields; a fetch error it carries is its `cause`. The messages
+/// are what people read (`error::printable`); the fields (`msg1`, `body`, `field`) stay the
+/// data they are.
 pub fn to_js_error(e: &KisError) -> JsValue {
-    let message = JsValue::from_str(&e.message);
+    let message = printable(&e.message);
+    let message = JsValue::from_str(&message);
     let error: JsValue = CLASS
         .with(|c| c.borrow().clone())
         .and_then(|class| Reflect::construct(&class, &js_sys::Array::of1(&message)).ok())
         .unwrap_or_else(|| {
-            let plain = js_sys::Error::new(&e.message);
+            let plain = js_sys::Error::new(&printable(&e.message));
             plain.set_name("KisError");
             plain.into()
         });
@@ -57,7 +60,7 @@ pub fn to_js_error(e: &KisError) -> JsValue {
     }
     if let Some(cause) = &e.cause {
         // A new error from the masked message, never the caller's original (see `Cause`).
-        let shown = js_sys::Error::new(&cause.message);
+        let shown = js_sys::Error::new(&printable(&cause.message));
         if !cause.name.is_empty() {
             shown.set_name(&cause.name);
         }

@@ -558,7 +558,7 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
         Some(u) => {
             return Err(to_js_error(&KisError::validation(
                 "options.url",
-                format!("must be a ws:// or wss:// URL, got \"{u}\""),
+                format!("must be a ws:// or wss:// URL, got {u:?}"),
             )))
         }
         None => match crate::env::kis_host_env(&core.cfg.base_url) {
@@ -594,7 +594,7 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
                 "options.url",
                 format!(
                     "is not this client's open realtime connection ({}), and KIS allows one \
-                     session an app key: close() it first, got \"{url}\"",
+                     session an app key: close() it first, got {url:?}",
                     inner.url
                 ),
             )));

@@ -333,3 +333,41 @@ test("14. the proxy aborts its upstream request when the browser goes away", asy
     await new Promise((r) => hanging.close(r));
   }
 });
+
+test("15. what KIS or a caller puts in a message or a log line cannot break it: line breaks, terminal escapes and bidi overrides are escaped, a long value is cut in its middle", async () => {
+  const forged = "주문 거부\n[kis-wasm] order 0000001 filled\r\u001b[2J\u001b[31m\u202e";
+  const hostile = await server((req, res) => json(res, 200, { rt_cd: "1", msg_cd: "APBK0013", msg1: forged }));
+  const cap = capture();
+  const plain = (text) => !/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/.test(text);
+  try {
+    const e = await client(hostile.url, { logger: cap.logger }).getPrice("005930").then(() => null, (err) => err);
+    assert.ok(e instanceof KisError && e.kind === "api", String(e));
+    assert.equal(e.msg1, forged, "msg1 is KIS's text as sent");
+    assert.ok(plain(e.message), JSON.stringify(e.message));
+    assert.ok(e.message.includes(String.raw`주문 거부\n[kis-wasm] order 0000001 filled\r\u{1b}[2J\u{1b}[31m\u{202e}`), e.message);
+    assert.ok(cap.lines.length > 0);
+    for (const line of cap.lines) assert.ok(plain(line), JSON.stringify(line));
+  } finally {
+    await hostile.close();
+  }
+
+  const c = client(kis.url);
+  const sentBefore = uapiCalls(kis);
+  const period = await c.getDailyPrices("005930", { period: "D\n\u001b[31m" }).then(() => null, (err) => err);
+  assert.equal(period.field, "options.period");
+  assert.equal(period.message, String.raw`options.period: must be "D", "W" or "M", got "D\n\u{1b}[31m"`);
+  const quoted = await c.cancel({ orderNo: '12"3', orgNo: "00950", quantity: 1 }).then(() => null, (err) => err);
+  assert.equal(quoted.message, String.raw`cancel.orderNo: must be 1 to 10 digits, got "12\"3"`);
+
+  // A value of 100 000 characters: both ends of the message stay, its middle is left out.
+  const long = await c.getPrice("A".repeat(100_000)).then(() => null, (err) => err);
+  assert.equal(long.field, "symbol");
+  assert.ok(long.message.length < 2100, `${long.message.length} chars`);
+  assert.ok(long.message.startsWith("symbol: must be a 6-character KRX code"), long.message.slice(0, 80));
+  assert.match(long.message, / … \(\d+ characters left out\) … A+"$/);
+  const key = "X".repeat(5000) + "\n";
+  const unknown = await c.call("domesticStockInquirePrice", { FID_COND_MRKT_DIV_CODE: "J", FID_INPUT_ISCD: "005930", [key]: "1" }).then(() => null, (err) => err);
+  assert.equal(unknown.field, `params.${key}`, "the field is the caller's key as it is");
+  assert.ok(unknown.message.length < 2100 && plain(unknown.message), `${unknown.message.length} chars`);
+  assert.equal(uapiCalls(kis), sentBefore, "nothing was sent");
+});
