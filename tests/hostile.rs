@@ -249,6 +249,13 @@ fn an_answer_spelling_a_secret_only_across_an_escape_stays_whole() {
     assert_eq!(reply.body["output"]["odd"], "***");
 }
 
+/// Every line the client logged, warnings first.
+fn logged(w: &common::World) -> Vec<String> {
+    let warns = w.rec.warns.borrow();
+    let errors = w.rec.errors.borrow();
+    warns.iter().chain(errors.iter()).cloned().collect()
+}
+
 #[test]
 fn s4_a_huge_failure_body_is_logged_cut_with_its_length() {
     let w = world(json!({}));
@@ -261,14 +268,7 @@ fn s4_a_huge_failure_body_is_logged_cut_with_its_length() {
         Some(page.len()),
         "the error keeps it"
     );
-    let lines: Vec<String> = w
-        .rec
-        .warns
-        .borrow()
-        .iter()
-        .chain(w.rec.errors.borrow().iter())
-        .cloned()
-        .collect();
+    let lines = logged(&w);
     assert!(!lines.is_empty());
     for line in &lines {
         assert!(line.len() < 3_000, "{} chars", line.len());
@@ -297,14 +297,7 @@ fn a_failure_body_with_line_breaks_and_terminal_escapes_is_logged_as_one_plain_l
         Some(page),
         "the error keeps the body as sent"
     );
-    let lines: Vec<String> = w
-        .rec
-        .warns
-        .borrow()
-        .iter()
-        .chain(w.rec.errors.borrow().iter())
-        .cloned()
-        .collect();
+    let lines = logged(&w);
     assert_eq!(lines.len(), 3, "two retries and the failure: {lines:?}");
     for line in &lines {
         assert!(!line.contains(char::is_control), "{line:?}");
