@@ -16,7 +16,7 @@ use crate::engine::shared::Registry;
 use crate::engine::token::REFRESH_INTERVAL_MS;
 use crate::error::Result;
 use crate::input::{read, whole_number};
-use crate::wasm::convert::{from_js, from_js_without, to_js};
+use crate::wasm::convert::{from_js, from_js_without, order_from_js, to_js};
 use crate::wasm::errors::{invalid, is_function, to_js_error};
 use crate::wasm::fetch::JsTransport;
 use crate::wasm::observer::{JsObserver, Logger};
@@ -260,10 +260,7 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(
-            true,
-            async move { core.buy(&from_js("order", order)?).await },
-        )
+        promise(true, async move { core.buy(&order_from_js(order)?).await })
     }
 
     /// A cash sell: limit with a price, market without.
@@ -273,10 +270,7 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(
-            true,
-            async move { core.sell(&from_js("order", order)?).await },
-        )
+        promise(true, async move { core.sell(&order_from_js(order)?).await })
     }
 
     /// Cancels the remaining (or given) quantity of an open order. Never resent once it may

@@ -18,6 +18,10 @@ extern "C" {
     /// through the module.
     #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
     fn is_array(v: &JsValue) -> std::result::Result<bool, JsValue>;
+
+    /// `Object.hasOwn`, caught as `is_array` is.
+    #[wasm_bindgen(js_namespace = Object, js_name = hasOwn, catch)]
+    fn has_own(v: &JsValue, key: &str) -> std::result::Result<bool, JsValue>;
 }
 
 use crate::error::{KisError, Result};
@@ -30,6 +34,26 @@ pub fn from_js(scope: &str, v: JsValue) -> Result<Value> {
         return Ok(Value::String(s));
     }
     from_js_without(scope, v, &[])
+}
+
+/// An order (`buy`, `sell`, `buildOrderBody`) as JSON data. `price` written but `undefined`,
+/// with no `orderType` beside it, is refused, where any other option reads `undefined` as
+/// absent: a price left out makes a market order, and `price: quote.askPrice` of a field that
+/// is not there (or of a row not yet loaded) is a limit price gone missing, not a wish to buy
+/// at any price. A market order leaves `price` out or says `orderType`.
+pub fn order_from_js(v: JsValue) -> Result<Value> {
+    let order = from_js("order", v.clone())?;
+    let said = |key| order.get(key).is_some();
+    // The snapshot read every own key, so one it left out held `undefined`.
+    if order.is_object() && !said("price") && !said("orderType") && has_own(&v, "price") == Ok(true)
+    {
+        return Err(KisError::validation(
+            "order.price",
+            "is undefined: a limit order gives a number; a market order leaves price out, \
+             or says orderType \"01\"",
+        ));
+    }
+    Ok(order)
 }
 
 /// The same, without the top-level keys `skip` (the options the binding takes as JS values).

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import util from "node:util";
 import zlib from "node:zlib";
-import { KisClient, KisError } from "kis-wasm";
+import { KisClient, KisError, buildOrderBody } from "kis-wasm";
 import { startMockKis } from "kis-wasm/mock";
 import { startCorsProxy } from "kis-wasm/proxy";
 import { APP_KEY, APP_SECRET, assertNoSecrets, capture } from "./secrets.mjs";
@@ -79,8 +79,31 @@ test("1. a price or quantity that is not finite, null, or past KIS's limits is r
     await refused(c.sell(order), field);
   }
   assert.equal(kis.seen.length, before, "no request, not even a token");
-  // `undefined` is absent: a market order, as the type says.
-  await c.buy({ symbol: "005930", quantity: 1, price: undefined }).catch(() => {});
+});
+
+test("1b. a price written but undefined is refused, not taken for a market order; left out, or with orderType \"01\", it is one", async () => {
+  const c = client(kis.url, { hashkey: false });
+  const before = kis.seen.length;
+  // `price: row.askPrice` of a field that is not there: a limit price gone missing.
+  const row = {};
+  for (const order of [
+    { symbol: "005930", quantity: 1, price: row.askPrice },
+    { symbol: "005930", quantity: 1, get price() { return undefined; } },
+  ]) {
+    const e = await refused(c.buy(order), "order.price");
+    assert.match(e.message, /is undefined/);
+    await refused(c.sell(order), "order.price");
+    assert.throws(() => buildOrderBody({ account: "12345678-01", ...order }), (x) => x.field === "order.price");
+  }
+  assert.equal(kis.seen.length, before, "nothing sent");
+  // A market order as the type describes it: no price, or an explicit market type.
+  await c.buy({ symbol: "005930", quantity: 1 }).catch(() => {});
+  await c.sell({ symbol: "005930", quantity: 2, price: undefined, orderType: "01" }).catch(() => {});
+  const orders = kis.seen.filter((r) => r.url.endsWith("/order-cash")).map((r) => JSON.parse(r.body));
+  assert.deepEqual(orders.map((o) => [o.ORD_QTY, o.ORD_DVSN, o.ORD_UNPR]), [["1", "01", "0"], ["2", "01", "0"]]);
+  // Other options still read `undefined` as absent.
+  assert.equal((await c.getPrice("005930")).price, 70000);
+  assert.deepEqual(buildOrderBody({ account: "12345678-01", symbol: "005930", quantity: 1, price: 70000, orderType: undefined }).ORD_DVSN, "00");
 });
 
 test("2. a redirect to another host is never followed: no key, secret, token or order reaches it", async () => {
