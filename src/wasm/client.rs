@@ -16,7 +16,9 @@ use crate::engine::shared::Registry;
 use crate::engine::token::REFRESH_INTERVAL_MS;
 use crate::error::Result;
 use crate::input::{read, whole_number};
-use crate::wasm::convert::{from_js, from_js_without, order_from_js, to_js};
+use crate::wasm::convert::{
+    from_js, from_js_narrow, from_js_without, to_js, CHANGE_QUANTITY, ORDER_PRICE,
+};
 use crate::wasm::errors::{invalid, is_function, to_js_error};
 use crate::wasm::fetch::JsTransport;
 use crate::wasm::observer::{JsObserver, Logger};
@@ -260,7 +262,10 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(true, async move { core.buy(&order_from_js(order)?).await })
+        promise(true, async move {
+            core.buy(&from_js_narrow("order", order, &ORDER_PRICE)?)
+                .await
+        })
     }
 
     /// A cash sell: limit with a price, market without.
@@ -270,7 +275,10 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(true, async move { core.sell(&order_from_js(order)?).await })
+        promise(true, async move {
+            core.sell(&from_js_narrow("order", order, &ORDER_PRICE)?)
+                .await
+        })
     }
 
     /// Cancels the remaining (or given) quantity of an open order. Never resent once it may
@@ -283,7 +291,8 @@ impl KisClient {
     ) -> Promise {
         let core = self.core.clone();
         promise(true, async move {
-            core.cancel(&from_js("cancel", input)?).await
+            core.cancel(&from_js_narrow("cancel", input, &CHANGE_QUANTITY)?)
+                .await
         })
     }
 
@@ -296,7 +305,8 @@ impl KisClient {
     ) -> Promise {
         let core = self.core.clone();
         promise(true, async move {
-            core.modify(&from_js("modify", input)?).await
+            core.modify(&from_js_narrow("modify", input, &CHANGE_QUANTITY)?)
+                .await
         })
     }
 

@@ -36,24 +36,49 @@ pub fn from_js(scope: &str, v: JsValue) -> Result<Value> {
     from_js_without(scope, v, &[])
 }
 
-/// An order (`buy`, `sell`, `buildOrderBody`) as JSON data. `price` written but `undefined`,
-/// with no `orderType` beside it, is refused, where any other option reads `undefined` as
-/// absent: a price left out makes a market order, and `price: quote.askPrice` of a field that
-/// is not there (or of a row not yet loaded) is a limit price gone missing, not a wish to buy
-/// at any price. A market order leaves `price` out or says `orderType`.
-pub fn order_from_js(v: JsValue) -> Result<Value> {
-    let order = from_js("order", v.clone())?;
-    let said = |key| order.get(key).is_some();
+/// A field whose absence makes the call do more than one that names it: an order with no price
+/// is a market order, a cancel or modification with no quantity takes all that is left. Written
+/// but `undefined` (`price: quote.askPrice` of a field that is not there, or of a row not yet
+/// loaded), it is a value gone missing, not a wish to buy at any price, and is refused, where
+/// any other option reads `undefined` as absent. `unless` names the field that says the same
+/// in so many words (`orderType`), beside which it is taken as absent.
+pub struct Widening {
+    pub key: &'static str,
+    pub unless: Option<&'static str>,
+    /// What a caller who meant the wider call writes instead.
+    pub say: &'static str,
+}
+
+/// An order's price: a market order leaves it out, or says its type.
+pub const ORDER_PRICE: Widening = Widening {
+    key: "price",
+    unless: Some("orderType"),
+    say: "a limit order gives a number; a market order leaves price out, or says orderType \"01\"",
+};
+
+/// A cancel's or modification's quantity: all that is left is said "all", or left out.
+pub const CHANGE_QUANTITY: Widening = Widening {
+    key: "quantity",
+    unless: None,
+    say: "a part gives a number; the whole remaining quantity leaves quantity out, or says \"all\"",
+};
+
+/// `scope`'s argument as JSON data, with `widening` written but `undefined` refused.
+pub fn from_js_narrow(scope: &str, v: JsValue, widening: &Widening) -> Result<Value> {
+    let value = from_js(scope, v.clone())?;
+    let said = |key: &str| value.get(key).is_some();
     // The snapshot read every own key, so one it left out held `undefined`.
-    if order.is_object() && !said("price") && !said("orderType") && has_own(&v, "price") == Ok(true)
-    {
-        return Err(KisError::validation(
-            "order.price",
-            "is undefined: a limit order gives a number; a market order leaves price out, \
-             or says orderType \"01\"",
-        ));
+    let missing = value.is_object()
+        && !said(widening.key)
+        && !widening.unless.is_some_and(said)
+        && has_own(&v, widening.key) == Ok(true);
+    match missing {
+        true => Err(KisError::validation(
+            &format!("{scope}.{}", widening.key),
+            format!("is undefined: {}", widening.say),
+        )),
+        false => Ok(value),
     }
-    Ok(order)
 }
 
 /// The same, without the top-level keys `skip` (the options the binding takes as JS values).

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use crate::env::{is_mock_url, Env};
 use crate::input::read;
 use crate::tr_id::{tr_id_for, Op, TrIdSet};
-use crate::wasm::convert::{from_js, order_from_js, to_js};
+use crate::wasm::convert::{from_js, from_js_narrow, to_js, ORDER_PRICE};
 use crate::wasm::errors::to_js_error;
 
 /// The TR ID of an operation in an environment; `set` "legacy" is the seed's table.
@@ -34,7 +34,7 @@ pub fn tr_id_for_js(
 pub fn build_order_body_js(
     #[wasm_bindgen(unchecked_param_type = "OrderBodyInput")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let pairs = order_from_js(input)
+    let pairs = from_js_narrow("order", input, &ORDER_PRICE)
         .and_then(|v| crate::order::build_order_body(&v))
         .map_err(|e| to_js_error(&e))?;
     let map: Map<String, Value> = pairs

@@ -81,7 +81,7 @@ test("1. a price or quantity that is not finite, null, or past KIS's limits is r
   assert.equal(kis.seen.length, before, "no request, not even a token");
 });
 
-test("1b. a price written but undefined is refused, not taken for a market order; left out, or with orderType \"01\", it is one", async () => {
+test("1b. a price written but undefined is refused, not taken for a market order (left out, or with orderType \"01\", it is one); a change's quantity likewise is not taken for all", async () => {
   const c = client(kis.url, { hashkey: false });
   const before = kis.seen.length;
   // `price: row.askPrice` of a field that is not there: a limit price gone missing.
@@ -101,6 +101,17 @@ test("1b. a price written but undefined is refused, not taken for a market order
   await c.sell({ symbol: "005930", quantity: 2, price: undefined, orderType: "01" }).catch(() => {});
   const orders = kis.seen.filter((r) => r.url.endsWith("/order-cash")).map((r) => JSON.parse(r.body));
   assert.deepEqual(orders.map((o) => [o.ORD_QTY, o.ORD_DVSN, o.ORD_UNPR]), [["1", "01", "0"], ["2", "01", "0"]]);
+  // A cancel's or modification's quantity likewise: undefined is not "all that is left".
+  const change = { orderNo: "0000001", orgNo: "00950" };
+  const e = await refused(c.cancel({ ...change, quantity: row.filled }), "cancel.quantity");
+  assert.match(e.message, /is undefined.*"all"/);
+  await refused(c.modify({ ...change, price: 70000, quantity: row.filled }), "modify.quantity");
+  assert.equal(kis.seen.filter((r) => r.url.endsWith("/order-rvsecncl")).length, 0, "no change sent");
+  await c.cancel({ ...change }).catch(() => {});
+  await c.cancel({ ...change, quantity: "all" }).catch(() => {});
+  await c.cancel({ ...change, quantity: 3 }).catch(() => {});
+  const changes = kis.seen.filter((r) => r.url.endsWith("/order-rvsecncl")).map((r) => JSON.parse(r.body));
+  assert.deepEqual(changes.map((o) => [o.QTY_ALL_ORD_YN, o.ORD_QTY]), [["Y", "0"], ["Y", "0"], ["N", "3"]]);
   // Other options still read `undefined` as absent.
   assert.equal((await c.getPrice("005930")).price, 70000);
   assert.deepEqual(buildOrderBody({ account: "12345678-01", symbol: "005930", quantity: 1, price: 70000, orderType: undefined }).ORD_DVSN, "00");
