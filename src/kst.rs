@@ -48,6 +48,15 @@ pub fn kst_time(epoch_ms: f64) -> String {
     format!("{:02}{:02}{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
+/// An epoch-ms instant as `"YYYY-MM-DD HH:MM:SS"` in KST, as tokenP writes its dates.
+pub fn kst_datetime(epoch_ms: f64) -> String {
+    format!(
+        "{} {}",
+        dashed_date(&kst_date(epoch_ms)),
+        coloned_time(&kst_time(epoch_ms))
+    )
+}
+
 /// `"YYYY-MM-DD HH:MM:SS"` in KST (tokenP's `access_token_token_expired`) → epoch ms.
 pub fn parse_kst_datetime(s: &str) -> Option<f64> {
     let b = s.trim_ascii().as_bytes();

@@ -416,6 +416,11 @@ impl FakeKis {
             .collect()
     }
 
+    /// Takes a token a script answered tokenP with as one of its own from now on.
+    pub fn accept_token(&self, token: &str) {
+        self.valid_tokens.borrow_mut().push(token.to_string());
+    }
+
     /// Makes every token issued so far invalid, as an expiry would.
     pub fn expire_tokens(&self) {
         self.valid_tokens.borrow_mut().clear();

@@ -61,7 +61,17 @@ pub fn store_key(env: Env, app_key: &str) -> String {
     key
 }
 
+/// When KIS says the token expires (`access_token_token_expired`, KST), as epoch milliseconds.
+pub fn stated_expiry(body: &Value) -> Option<f64> {
+    body.get("access_token_token_expired")
+        .and_then(Value::as_str)
+        .and_then(parse_kst_datetime)
+}
+
 /// S5: 23 h after issue, or less if KIS says so (`expires_in`, `access_token_token_expired`).
+/// KIS's date is read by this machine's clock: one already past when the token arrives says the
+/// clock is wrong (KIS issues a token for a day), not that the token is dead, so it is left to
+/// `expires_in`, and to KIS's own EGW00123 should KIS disagree (S6).
 pub fn parse_token(body: &Value, issued_at: f64) -> Option<Token> {
     let access_token = body.get("access_token")?.as_str()?.to_string();
     // It becomes the `authorization` header: a line break in it would add headers of the
@@ -73,11 +83,7 @@ pub fn parse_token(body: &Value, issued_at: f64) -> Option<Token> {
     if let Some(secs) = field_number(body, "expires_in") {
         expires_at = expires_at.min(issued_at + secs * 1000.0);
     }
-    if let Some(at) = body
-        .get("access_token_token_expired")
-        .and_then(Value::as_str)
-        .and_then(parse_kst_datetime)
-    {
+    if let Some(at) = stated_expiry(body).filter(|&at| at > issued_at) {
         expires_at = expires_at.min(at);
     }
     Some(Token {

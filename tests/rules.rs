@@ -180,6 +180,72 @@ fn s5_token_is_issued_lazily_reused_and_renewed_after_23_hours() {
     assert_eq!(w.count(TOKEN), 2);
 }
 
+/// tokenP's answer with KIS's date of expiry `hours` from the virtual clock's now (KST).
+fn token_expiring(w: &World, access_token: &str, expires_in: i64, hours: f64) -> String {
+    let at = kis_wasm::kst::kst_datetime(w.clock.now_ms() + hours * 3600e3);
+    json!({"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in,
+        "access_token_token_expired": at})
+    .to_string()
+}
+
+#[test]
+fn s5_a_stated_expiry_already_past_is_taken_for_a_wrong_clock_not_a_dead_token() {
+    // This machine's clock two days fast: KIS's date of expiry reads as yesterday.
+    let w = world(json!({}));
+    let answer = token_expiring(&w, "token-of-a-fast-clock-0123456789", 86400, -24.0);
+    w.kis.script(TOKEN, vec![Scripted::Respond(200, answer)]);
+    w.kis.accept_token("token-of-a-fast-clock-0123456789");
+    let start = w.clock.now_ms();
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(
+        w.count(TOKEN),
+        1,
+        "issued once and used, not issued again at once"
+    );
+    let info = w.core.token_info().unwrap();
+    assert_eq!(
+        info.expires_at,
+        start + 23.0 * 3600e3,
+        "its life from expires_in"
+    );
+    let warns = w.rec.warns.borrow();
+    assert_eq!(warns.len(), 1, "{warns:?}");
+    assert!(warns[0].contains("clock is likely wrong"), "{}", warns[0]);
+    drop(warns);
+
+    // A date in the future still shortens the token's life, as KIS says.
+    let w = world(json!({}));
+    let answer = token_expiring(&w, "token-with-a-near-expiry-012345", 86400, 2.0);
+    w.kis.script(TOKEN, vec![Scripted::Respond(200, answer)]);
+    w.kis.accept_token("token-with-a-near-expiry-012345");
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    let issued = w.kis.requests_to(TOKEN)[0].at;
+    // KIS's date has whole seconds.
+    let left = w.core.token_info().unwrap().expires_at - issued;
+    assert!((left - 2.0 * 3600e3).abs() < 1000.0, "{left}");
+    assert!(w.rec.warns.borrow().is_empty());
+}
+
+#[test]
+fn s5_a_token_that_expires_as_it_arrives_is_refused_by_what_it_is() {
+    let w = world(json!({}));
+    let secret = "token-dead-on-arrival-0123456789abcdef";
+    let answer = token_expiring(&w, secret, 0, 24.0);
+    w.kis.script(TOKEN, vec![Scripted::Respond(200, answer)]);
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Decode);
+    assert!(e.message.contains("expires as it arrives"), "{}", e.message);
+    assert_eq!(w.count(PRICE), 0, "nothing sent with it");
+    assert!(w.core.token_info().is_none(), "not taken");
+    // Before, the next call issued again, and the caller saw the minute's refusal instead.
+    let body = e.body.clone().unwrap_or_default();
+    assert!(!body.contains(secret), "masked in the error's body: {body}");
+    for line in w.rec.errors.borrow().iter() {
+        assert!(!line.contains(secret), "masked in the log: {line}");
+    }
+}
+
 #[test]
 fn s6_401_forces_one_refresh_and_one_retry() {
     let w = world(json!({}));

@@ -16,8 +16,9 @@ use crate::envelope::{classify, Verdict};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
 use crate::headers::{header_safe, token_body, token_headers};
+use crate::kst::kst_datetime;
 use crate::models::{StoredToken, TokenInfo};
-use crate::token::{parse_token, store_key, Token};
+use crate::token::{parse_token, stated_expiry, store_key, Token};
 
 pub const TOKEN_PATH: &str = "/oauth2/tokenP";
 /// KIS refuses a second issuance within a minute (EGW00133).
@@ -268,12 +269,30 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if !c.codes.msg_cd.is_empty() {
             ev.msg_cd = Some(c.codes.msg_cd.clone());
         }
-        let token = match c.verdict {
-            Verdict::Ok => serde_json::from_str::<Value>(&resp.body)
-                .ok()
-                .and_then(|body| parse_token(&body, started)),
+        let body = match c.verdict {
+            Verdict::Ok => serde_json::from_str::<Value>(&resp.body).ok(),
             _ => None,
         };
+        if let Some(at) = body.as_ref().and_then(stated_expiry) {
+            if at <= started {
+                self.warn(&format!(
+                    "KIS says its new token expires at {} KST, already past by this machine's \
+                     clock ({} KST): the clock is likely wrong, so the token's life is taken \
+                     from expires_in",
+                    kst_datetime(at),
+                    kst_datetime(started)
+                ));
+            }
+        }
+        let token = body.as_ref().and_then(|b| parse_token(b, started));
+        // Taken, a token that expires as it arrives would be issued again at the next call,
+        // which KIS refuses within the minute: the caller would see that refusal, not this.
+        let dead = token.as_ref().is_some_and(|t| t.expires_at <= started);
+        if let Some(t) = token.as_ref().filter(|_| dead) {
+            // Not used, but a secret all the same in the body the error and the log show.
+            self.shared.tokens.add(&t.access_token);
+        }
+        let token = token.filter(|_| !dead);
         let Some(token) = token else {
             self.emit(ev);
             // The body of a failed tokenP answer holds no token; it is safe to show, redacted.
@@ -284,14 +303,17 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 Verdict::Ok | Verdict::Decode => ErrorKind::Decode,
                 Verdict::Transient | Verdict::Http => ErrorKind::Http,
             };
-            let mut e = KisError::new(
-                kind,
-                format!("KIS token request failed with HTTP {}", resp.status),
-            )
-            .with_request(TOKEN_PATH, "")
-            .with_status(resp.status)
-            .with_codes(&c.codes.msg_cd, &c.codes.msg1)
-            .with_body(&body);
+            let message = match dead {
+                true => "KIS issued a token that expires as it arrives (its expires_in is 0 or \
+                         less); it is not used"
+                    .to_string(),
+                false => format!("KIS token request failed with HTTP {}", resp.status),
+            };
+            let mut e = KisError::new(kind, message)
+                .with_request(TOKEN_PATH, "")
+                .with_status(resp.status)
+                .with_codes(&c.codes.msg_cd, &c.codes.msg1)
+                .with_body(&body);
             if c.verdict == Verdict::IssueThrottled {
                 e = e.with_retry_after(MIN_ISSUE_GAP_MS as u64);
             }
