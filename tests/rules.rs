@@ -796,6 +796,60 @@ fn b5_an_order_executed_whose_answer_is_lost_is_not_placed_twice() {
     }
 }
 
+/// KIS's success (rt_cd "0") whose output names no order: none, an empty one, or no output.
+fn accepted_without_a_number() -> [Scripted; 3] {
+    let ok = r#"{"rt_cd":"0","msg_cd":"APBK0013","msg1":"주문 전송 완료 되었습니다.""#;
+    [
+        Scripted::ExecuteThen(200, format!(r#"{ok},"output":{{}}}}"#)),
+        Scripted::ExecuteThen(
+            200,
+            format!(r#"{ok},"output":{{"KRX_FWDG_ORD_ORGNO":"","ODNO":"","ORD_TMD":""}}}}"#),
+        ),
+        Scripted::ExecuteThen(200, format!("{ok}}}")),
+    ]
+}
+
+#[test]
+fn b5_an_order_kis_accepted_without_naming_it_is_found_in_todays_orders() {
+    // An ack with no number would be an order the caller can neither cancel nor change.
+    for answer in accepted_without_a_number() {
+        let w = world(json!({}));
+        w.kis.script(ORDER, vec![answer.clone()]);
+        let ack = w.run(w.core.buy(&buy_one())).unwrap();
+        let orders = w.kis.orders.borrow();
+        assert_eq!(orders.len(), 1, "{answer:?}");
+        assert_eq!(ack.order_no, orders[0].order_no, "{answer:?}");
+        assert_eq!(w.count(ORDER), 1, "never resent: {answer:?}");
+        let warns = w.rec.warns.borrow();
+        assert!(
+            warns
+                .iter()
+                .any(|l| l.contains("named no order") && l.contains(&orders[0].order_no)),
+            "{warns:?}"
+        );
+    }
+    // Not listed yet: unknown, saying KIS took it, and not sent again.
+    let w = world(json!({}));
+    w.kis.listing_lag_ms.set(60_000.0);
+    w.kis
+        .script(ORDER, vec![accepted_without_a_number()[0].clone()]);
+    let e = w.run(w.core.buy(&buy_one())).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert!(e.message.contains("names no order number"), "{}", e.message);
+    assert_eq!(w.count(ORDER), 1);
+    // Its changes alike.
+    for modify in [None, Some(60_100)] {
+        let w = world(json!({}));
+        let (_, request) = resting_order(&w, modify);
+        w.kis
+            .script(CHANGE, vec![accepted_without_a_number()[1].clone()]);
+        let ack = change(&w, &request).unwrap();
+        let orders = w.kis.orders.borrow();
+        assert_eq!(ack.order_no, orders[1].order_no, "{modify:?}");
+        assert_eq!(w.count(CHANGE), 1, "{modify:?}");
+    }
+}
+
 #[test]
 fn b5_an_order_that_may_have_reached_kis_is_never_resent_when_not_listed() {
     // KIS's list can lag behind its book: an order booked, answered 500 without KIS's

@@ -11,7 +11,7 @@ use crate::engine::core::KisCore;
 use crate::engine::sending::{Shown, Terms};
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
 use crate::env::Env;
-use crate::error::{KisError, Result};
+use crate::error::{ErrorKind, KisError, Result};
 use crate::kst::{kst_date, kst_time};
 use crate::models::OrderAck;
 use crate::numbers::field_text;
@@ -78,25 +78,48 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// turned the order away (a gateway code, a rejected token) is sent again, by `call`.
     pub async fn place_order(&self, side: Side, order: &OrderRequest) -> Result<OrderAck> {
         let call = self.order_call(side, order)?;
-        Ok(match self.place(&call, &Terms::of(side, order)).await? {
-            Placed::Answered(_, ack) | Placed::Found(ack) => ack,
-        })
+        Ok(
+            match self.place(&call, &Terms::of(side, order), true).await? {
+                Placed::Answered(_, ack) | Placed::Found(ack) => ack,
+            },
+        )
     }
 
     /// Sends the order `call` on `terms` once; when its answer is lost, looks it up in today's
-    /// orders. Both `buy`/`sell` and `call()` of a domestic order API come here.
-    pub(crate) async fn place(&self, call: &Call, terms: &Terms) -> Result<Placed> {
+    /// orders. Both `buy`/`sell` and `call()` of a domestic order API come here. `numbered`: the
+    /// caller is handed an ack whose order number it needs to cancel or change the order (the
+    /// typed methods; `call()` hands on KIS's answer as it is).
+    pub(crate) async fn place(&self, call: &Call, terms: &Terms, numbered: bool) -> Result<Placed> {
         let started = self.clock.now_ms();
         let attempt = self.shared.orders_sending.start(terms, started);
-        let failed = match self.call(call).await {
+        let (failed, how) = match self.call(call).await {
             Ok(reply) => {
                 let ack = OrderAck::from_answer(&reply.object(), terms.answer_order_no());
-                // Named before this attempt leaves the wire, for a sibling's lookup.
-                self.remember(terms, &ack.order_no);
-                return Ok(Placed::Answered(reply, ack));
+                if !numbered || !ack.order_no.is_empty() {
+                    // Named before this attempt leaves the wire, for a sibling's lookup.
+                    self.remember(terms, &ack.order_no);
+                    return Ok(Placed::Answered(reply, ack));
+                }
+                // KIS took it and did not say which it is: found in the list as a lost answer's
+                // order is, rather than handed over as an order nobody can cancel.
+                let msg1 = reply.object().string("msg1").unwrap_or_default();
+                let e = KisError::new(
+                    ErrorKind::Decode,
+                    format!(
+                        "KIS accepted it ({:?}) but its answer names no order number",
+                        msg1.trim_ascii()
+                    ),
+                )
+                .with_request(&call.path, &call.tr_id)
+                .with_status(reply.status);
+                let failed = Failed {
+                    error: self.scrub(e),
+                    maybe_executed: true,
+                };
+                (failed, "named no order")
             }
             Err(f) if !f.maybe_executed => return Err(f.error),
-            Err(f) => f,
+            Err(f) => (f, "was lost"),
         };
         attempt.lose();
         let lookup = self.find_order(terms, started).await;
@@ -105,7 +128,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         match lookup {
             Lookup::Found(ack) => {
                 self.warn(&format!(
-                    "KIS's answer to {} was lost ({}); found it in {} as {}",
+                    "KIS's answer to {} {how} ({}); found it in {} as {}",
                     terms.noun(),
                     failed.error.message,
                     terms.book.listed,
@@ -148,7 +171,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             tr_cont: String::new(),
             kind: CallKind::Order,
         };
-        Ok(match self.place(&call, &Terms::of_change(c)).await? {
+        Ok(match self.place(&call, &Terms::of_change(c), true).await? {
             Placed::Answered(_, ack) | Placed::Found(ack) => ack,
         })
     }
@@ -278,7 +301,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             kind: CallKind::Order,
             ..call
         };
-        Ok(match self.place(&order, &terms).await? {
+        Ok(match self.place(&order, &terms, false).await? {
             Placed::Answered(reply, _) => reply.raw(),
             Placed::Found(ack) => RawReply {
                 status: 200,
