@@ -16,7 +16,8 @@ pub enum Verdict {
     IssueThrottled,
     /// Any other KIS envelope with a failure code: KIS's definitive answer.
     Api,
-    /// 5xx without a KIS envelope (gateway page, empty or cut body): may be transient.
+    /// 5xx without a KIS envelope (gateway page, empty or cut body), or a 4xx or 5xx whose
+    /// body says `rt_cd` "0": may be transient, and a write may have been done.
     Transient,
     /// Any other non-2xx without a KIS envelope.
     Http,
@@ -29,6 +30,8 @@ pub enum Verdict {
 pub struct Codes {
     /// `rt_cd` other than "0", or a tokenP `error_code`.
     pub failed: bool,
+    /// `rt_cd` "0": the body says the call was done.
+    pub done: bool,
     pub msg_cd: String,
     pub msg1: String,
 }
@@ -39,12 +42,14 @@ pub fn codes(obj: &Object) -> Option<Codes> {
     if obj.get("rt_cd").is_some() || obj.get("msg_cd").is_some() {
         Some(Codes {
             failed: obj.string("rt_cd").is_some_and(|r| r != "0"),
+            done: obj.string("rt_cd").is_some_and(|r| r == "0"),
             msg_cd: text("msg_cd"),
             msg1: text("msg1"),
         })
     } else if obj.get("error_code").is_some() {
         Some(Codes {
             failed: true,
+            done: false,
             msg_cd: text("error_code"),
             msg1: text("error_description"),
         })
@@ -71,6 +76,9 @@ pub fn classify(status: u16, body_text: &str) -> Classified<'_> {
         Some("EGW00201") => Verdict::GatewayBusy,
         Some("EGW00133") => Verdict::IssueThrottled,
         _ if status == 401 => Verdict::TokenRejected,
+        // The status says it failed and the body that it was done: not KIS's definitive answer
+        // either way, so an order is looked up rather than reported refused (and placed again).
+        _ if status >= 400 && env.as_ref().is_some_and(|c| c.done) => Verdict::Transient,
         _ if success => match (&body, &env) {
             (Some(_), Some(c)) if c.failed => Verdict::Api,
             (Some(_), _) => Verdict::Ok,
@@ -130,6 +138,19 @@ mod tests {
             ),
             Verdict::Api
         );
+    }
+
+    #[test]
+    fn b1_a_failing_status_whose_body_says_done_is_not_a_definitive_failure() {
+        let done =
+            r#"{"rt_cd":"0","msg_cd":"APBK0013","msg1":"주문 전송 완료","output":{"ODNO":"1"}}"#;
+        for status in [500, 502, 404, 409] {
+            assert_eq!(v(status, done), Verdict::Transient, "{status}");
+        }
+        assert_eq!(v(200, done), Verdict::Ok);
+        assert_eq!(v(401, done), Verdict::TokenRejected);
+        // A body with codes but no rt_cd is not one that says it was done.
+        assert_eq!(v(500, r#"{"msg_cd":"EGW00002","msg1":"x"}"#), Verdict::Api);
     }
 
     #[test]

@@ -851,6 +851,39 @@ fn b5_an_order_kis_accepted_without_naming_it_is_found_in_todays_orders() {
 }
 
 #[test]
+fn b5_an_order_answered_with_a_failing_status_and_a_body_saying_done_is_looked_up() {
+    // Reported as KIS's refusal (`api`), it would be placed again by a caller who believed it.
+    let done = r#"{"rt_cd":"0","msg_cd":"APBK0013","msg1":"주문 전송 완료 되었습니다.","output":{"ODNO":"0000009999"}}"#;
+    for status in [500, 502, 404] {
+        let w = world(json!({}));
+        w.kis
+            .script(ORDER, vec![Scripted::ExecuteThen(status, done.into())]);
+        let ack = w.run(w.core.buy(&buy_one())).unwrap();
+        let orders = w.kis.orders.borrow();
+        assert_eq!(orders.len(), 1, "{status}");
+        assert_eq!(ack.order_no, orders[0].order_no, "from the list: {status}");
+        assert_eq!(w.count(ORDER), 1, "never resent: {status}");
+    }
+    // Not listed: unknown, saying what came back, never `api`.
+    let w = world(json!({}));
+    w.kis.listing_lag_ms.set(60_000.0);
+    w.kis
+        .script(ORDER, vec![Scripted::ExecuteThen(500, done.into())]);
+    let e = w.run(w.core.buy(&buy_one())).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OrderStatusUnknown, "{}", e.message);
+    assert!(e.message.contains("says it was done"), "{}", e.message);
+    assert_eq!(w.count(ORDER), 1);
+    // A read is tried again, as after any 5xx that is not KIS's refusal (S7).
+    let w = world(json!({}));
+    let quote = r#"{"rt_cd":"0","msg_cd":"MCA00000","msg1":"ok","output":{"stck_prpr":"1"}}"#;
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(502, quote.into())]);
+    let q = w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(q.price, Some(70000.0), "the retry's answer");
+    assert_eq!(w.count(PRICE), 2);
+}
+
+#[test]
 fn b5_an_order_that_may_have_reached_kis_is_never_resent_when_not_listed() {
     // KIS's list can lag behind its book: an order booked, answered 500 without KIS's
     // envelope (or reset, or a page that is not KIS's with 200) and not listed yet, is

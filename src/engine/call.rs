@@ -436,6 +436,12 @@ fn response_error(
         ErrorKind::Decode => {
             format!("KIS {path} answered HTTP {status} with a body that is not KIS JSON")
         }
+        _ if codes.done => format!(
+            "KIS {path} answered HTTP {status} with a body that says it was done ({} {}): the \
+             two disagree",
+            codes.msg_cd,
+            codes.msg1.trim_ascii_end()
+        ),
         _ if !codes.msg_cd.is_empty() => format!(
             "KIS {path} failed: {} {} (HTTP {status})",
             codes.msg_cd,
