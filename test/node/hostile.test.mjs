@@ -406,42 +406,33 @@ test("15. what KIS or a caller puts in a message or a log line cannot break it: 
   assert.equal(uapiCalls(kis), sentBefore, "nothing was sent");
 });
 
-test("16. an order KIS accepts without naming it is looked up, not handed over as an ack with no number, and never resent", async () => {
-  const accepted = { rt_cd: "0", msg_cd: "APBK0013", msg1: "주문 전송 완료 되었습니다.", output: {} };
+/** A KIS whose order-cash answers `status` with `answer`, and whose list of today's orders is
+ *  empty (one that has not caught up yet); `buy` through it must end orderStatusUnknown, sent
+ *  once and looked up, with `says` in its message. */
+async function orderAnsweredAs(status, answer, says) {
   const s = await server((req, res) => {
     if (req.url.startsWith("/oauth2/tokenP")) return json(res, 200, { access_token: "tok.en.abc.def", expires_in: 86400 });
     if (req.url.startsWith("/uapi/hashkey")) return json(res, 200, { HASH: "abc" });
-    if (req.url.includes("/order-cash")) return json(res, 200, accepted);
-    // Today's orders: empty, as a list that has not caught up yet.
+    if (req.url.includes("/order-cash")) return json(res, status, answer);
     json(res, 200, { rt_cd: "0", msg_cd: "MCA00000", msg1: "ok", output1: [], output2: {}, ctx_area_fk100: "", ctx_area_nk100: "" });
   });
   try {
     const e = await client(s.url).buy({ symbol: "005930", quantity: 1, price: 70000 }).then(() => null, (err) => err);
     assert.ok(e instanceof KisError, `resolved: ${JSON.stringify(e)}`);
     assert.equal(e.kind, "orderStatusUnknown", e.message);
-    assert.match(e.message, /names no order number/);
+    assert.match(e.message, says);
     assert.equal(s.seen.filter((r) => r.url.includes("/order-cash")).length, 1, "sent once");
     assert.ok(s.seen.some((r) => r.url.includes("/inquire-daily-ccld")), "looked up");
   } finally {
     await s.close();
   }
+}
+
+test("16. an order KIS accepts without naming it is looked up, not handed over as an ack with no number, and never resent", async () => {
+  await orderAnsweredAs(200, { rt_cd: "0", msg_cd: "APBK0013", msg1: "주문 전송 완료 되었습니다.", output: {} }, /names no order number/);
 });
 
 test("17. an order answered with a failing status and a body saying it was done is looked up, never reported as KIS's refusal", async () => {
   const done = { rt_cd: "0", msg_cd: "APBK0013", msg1: "주문 전송 완료 되었습니다.", output: { ODNO: "0000001234", KRX_FWDG_ORD_ORGNO: "00950", ORD_TMD: "093000" } };
-  const s = await server((req, res) => {
-    if (req.url.startsWith("/oauth2/tokenP")) return json(res, 200, { access_token: "tok.en.abc.def", expires_in: 86400 });
-    if (req.url.startsWith("/uapi/hashkey")) return json(res, 200, { HASH: "abc" });
-    if (req.url.includes("/order-cash")) return json(res, 500, done);
-    json(res, 200, { rt_cd: "0", msg_cd: "MCA00000", msg1: "ok", output1: [], output2: {}, ctx_area_fk100: "", ctx_area_nk100: "" });
-  });
-  try {
-    const e = await client(s.url).buy({ symbol: "005930", quantity: 1, price: 70000 }).then(() => null, (err) => err);
-    assert.ok(e instanceof KisError, `resolved: ${JSON.stringify(e)}`);
-    assert.equal(e.kind, "orderStatusUnknown", e.message);
-    assert.match(e.message, /says it was done/);
-    assert.equal(s.seen.filter((r) => r.url.includes("/order-cash")).length, 1, "sent once");
-  } finally {
-    await s.close();
-  }
+  await orderAnsweredAs(500, done, /says it was done/);
 });
