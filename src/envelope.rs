@@ -40,9 +40,10 @@ pub struct Codes {
 pub fn codes(obj: &Object) -> Option<Codes> {
     let text = |key| obj.string(key).map(Into::into).unwrap_or_default();
     if obj.get("rt_cd").is_some() || obj.get("msg_cd").is_some() {
+        let rt_cd = obj.string("rt_cd");
         Some(Codes {
-            failed: obj.string("rt_cd").is_some_and(|r| r != "0"),
-            done: obj.string("rt_cd").is_some_and(|r| r == "0"),
+            failed: rt_cd.as_deref().is_some_and(|r| r != "0"),
+            done: rt_cd.as_deref() == Some("0"),
             msg_cd: text("msg_cd"),
             msg1: text("msg1"),
         })
