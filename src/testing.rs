@@ -242,6 +242,8 @@ impl Recorder {
 #[derive(Debug, Clone)]
 pub enum Scripted {
     Respond(u16, String),
+    /// A 200 answer whose `tr_cont` header says there is more (`M`).
+    More(String),
     /// The connection drops before an answer.
     Reset,
     Timeout,
@@ -653,6 +655,11 @@ impl Transport for FakeKis {
             Some(Scripted::Respond(status, body)) => Ok(HttpResponse {
                 status,
                 headers: vec![],
+                body,
+            }),
+            Some(Scripted::More(body)) => Ok(HttpResponse {
+                status: 200,
+                headers: vec![("tr_cont".into(), "M".into())],
                 body,
             }),
             Some(Scripted::Reset) => Err(TransportError::Network(Cause {

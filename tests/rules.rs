@@ -1469,6 +1469,55 @@ fn b7_a_three_page_balance_is_merged() {
     );
 }
 
+/// A balance page that signals more, continuing from `fk` (and an empty `nk`).
+fn balance_page_more(fk: &str) -> Scripted {
+    Scripted::More(
+        json!({"rt_cd":"0","msg_cd":"KIOK0510","msg1":"조회가 완료되었습니다",
+            "ctx_area_fk100": fk, "ctx_area_nk100": "",
+            "output1": [{"pdno":"005930","prdt_name":"삼성전자","hldg_qty":"10"}],
+            "output2": [{"dnca_tot_amt":"346455"}]})
+        .to_string(),
+    )
+}
+
+#[test]
+fn b7_a_list_whose_next_page_would_repeat_the_last_stops_there() {
+    // Keys that do not move, as the first page gave them, or empty from the start.
+    for fk in ["page1^01^", ""] {
+        let w = world(json!({}));
+        w.kis.script(
+            "/inquire-balance",
+            (0..60).map(|_| balance_page_more(fk)).collect(),
+        );
+        let e = w.run(w.core.get_balance()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Api, "{}", e.message);
+        assert!(
+            e.message.contains("after page 2") && e.message.contains("repeat"),
+            "{}",
+            e.message
+        );
+        let reqs = w.kis.requests_to("/inquire-balance");
+        assert_eq!(reqs.len(), 2, "the first page, then its repeat once");
+        assert_eq!(reqs[1].header("tr_cont"), Some("N"));
+        assert_eq!(reqs[1].query_value("CTX_AREA_FK100"), Some(fk));
+    }
+}
+
+#[test]
+fn b7_a_list_that_never_ends_stops_at_fifty_pages() {
+    let w = world(json!({}));
+    w.kis.script(
+        "/inquire-balance",
+        (0..60)
+            .map(|n| balance_page_more(&format!("page{n}^01^")))
+            .collect(),
+    );
+    let e = w.run(w.core.get_balance()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Api, "{}", e.message);
+    assert!(e.message.contains("after 50"), "{}", e.message);
+    assert_eq!(w.kis.requests_to("/inquire-balance").len(), 50);
+}
+
 #[test]
 fn b8_quotes_and_bars_are_numbers_with_raw_kept() {
     let w = world(json!({}));

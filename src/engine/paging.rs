@@ -19,6 +19,16 @@ fn continuation_key(body: &Object, lower: &str) -> String {
         .unwrap_or_default()
 }
 
+/// KIS signalling more pages where there can be none: failed rather than answered with some of
+/// the rows (a balance missing holdings) or the same rows twice.
+fn looping(call: &Call, why: String) -> KisError {
+    KisError::new(
+        ErrorKind::Api,
+        format!("KIS {} kept signalling more pages {why}", call.path),
+    )
+    .with_request(&call.path, &call.tr_id)
+}
+
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     pub async fn all_pages(&self, first: Call) -> Result<Vec<Reply>> {
         let mut call = first;
@@ -39,19 +49,26 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     })
                     .collect()
             };
+            // A next page asked exactly as the last one was would be answered with that page
+            // again, to MAX_PAGES: KIS is looping, and each request spends the rate limit.
+            let same = call.tr_cont == "N"
+                && keys
+                    .iter()
+                    .all(|(k, v)| call.query.iter().any(|(qk, qv)| qk == k && qv == v));
             pages.push(reply);
             if !more {
                 return Ok(pages);
             }
             if pages.len() >= MAX_PAGES {
-                return Err(KisError::new(
-                    ErrorKind::Api,
-                    format!(
-                        "KIS {} kept signalling more pages after {}",
-                        call.path, MAX_PAGES as u64
-                    ),
-                )
-                .with_request(&call.path, &call.tr_id));
+                return Err(looping(&call, format!("after {}", MAX_PAGES as u64)));
+            }
+            if same {
+                let why = format!(
+                    "after page {} with the continuation keys of the page before, so the next \
+                     would repeat it",
+                    pages.len() as u64
+                );
+                return Err(looping(&call, why));
             }
             call.tr_cont = "N".to_string();
             for (k, v) in keys {

@@ -436,3 +436,22 @@ test("17. an order answered with a failing status and a body saying it was done 
   const done = { rt_cd: "0", msg_cd: "APBK0013", msg1: "주문 전송 완료 되었습니다.", output: { ODNO: "0000001234", KRX_FWDG_ORD_ORGNO: "00950", ORD_TMD: "093000" } };
   await orderAnsweredAs(500, done, /says it was done/);
 });
+
+const BALANCE_PARAMS = { AFHR_FLPR_YN: "N", INQR_DVSN: "02", UNPR_DVSN: "01", FUND_STTL_ICLD_YN: "N", FNCG_AMT_AUTO_RDPT_YN: "N", PRCS_DVSN: "00" };
+
+test("18. a list KIS says goes on with the keys it already gave is not asked again and again: one repeat, then an api error", async () => {
+  const page = { rt_cd: "0", msg_cd: "KIOK0510", msg1: "조회가 완료되었습니다", ctx_area_fk100: "stuck^", ctx_area_nk100: "", output1: [{ pdno: "005930", hldg_qty: "1" }], output2: [{ dnca_tot_amt: "1" }] };
+  const s = await server((req, res) => json(res, 200, page, { tr_cont: "M" }));
+  try {
+    const e = await client(s.url).getBalance().then(() => null, (err) => err);
+    assert.ok(e instanceof KisError, String(e));
+    assert.equal(e.kind, "api", e.message);
+    assert.match(e.message, /would repeat it/);
+    assert.equal(uapiCalls(s), 2, "the first page and one repeat, not fifty");
+    const viaCall = await client(s.url).call("domesticStockInquireBalance", BALANCE_PARAMS, { allPages: true }).then(() => null, (err) => err);
+    assert.equal(viaCall?.kind, "api", String(viaCall));
+    assert.equal(uapiCalls(s), 4);
+  } finally {
+    await s.close();
+  }
+});
