@@ -100,6 +100,52 @@ fn a_token_or_hash_from_the_server_that_would_break_a_header_is_never_sent() {
 }
 
 #[test]
+fn a_token_or_approval_answer_without_what_was_asked_says_which_it_lacked() {
+    let cases = [
+        (
+            200,
+            "<html>maintenance</html>",
+            ErrorKind::Decode,
+            "not a JSON object",
+        ),
+        (
+            200,
+            r#"{"token_type":"Bearer"}"#,
+            ErrorKind::Decode,
+            "without a usable",
+        ),
+        (
+            502,
+            "<html>Bad Gateway</html>",
+            ErrorKind::Http,
+            "failed with HTTP 502",
+        ),
+    ];
+    for (status, body, kind, says) in cases {
+        let w = world(json!({}));
+        w.kis
+            .script(TOKEN, vec![Scripted::Respond(status, body.to_string())]);
+        let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+        assert_eq!(e.kind, kind, "token, {body}: {}", e.message);
+        assert!(e.message.contains(says), "token, {body}: {}", e.message);
+        assert_eq!(w.count(PRICE), 0);
+
+        let w = world(json!({}));
+        w.kis.script(
+            "/oauth2/Approval",
+            vec![Scripted::Respond(status, body.to_string())],
+        );
+        let e = w.run(w.core.ensure_approval_key()).unwrap_err();
+        assert_eq!(e.kind, kind, "approval key, {body}: {}", e.message);
+        assert!(
+            e.message.contains(says),
+            "approval key, {body}: {}",
+            e.message
+        );
+    }
+}
+
+#[test]
 fn a_redirect_is_an_http_error_and_never_retried() {
     let w = world(json!({}));
     for status in [301, 302, 307, 308] {

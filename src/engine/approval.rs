@@ -3,10 +3,11 @@
 //! masked everywhere like the token.
 
 use crate::engine::core::KisCore;
+use crate::engine::token::oauth_failure;
 use crate::engine::transport::transport_error;
 use crate::engine::transport::{Clock, TokenStore, Transport};
 use crate::envelope::{classify, Verdict};
-use crate::error::{ErrorKind, KisError, Result};
+use crate::error::Result;
 use crate::headers::{approval_body, header_safe};
 
 pub const APPROVAL_PATH: &str = "/oauth2/Approval";
@@ -63,17 +64,13 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         match key {
             // It travels in every subscribe frame: nothing that could break the JSON or a log.
             Some(k) if !k.is_empty() && header_safe(&k) => Ok(k.into_owned()),
-            _ => Err(KisError::new(
-                if c.verdict == Verdict::Ok {
-                    ErrorKind::Decode
-                } else {
-                    ErrorKind::Api
-                },
-                format!("KIS approval key request failed with HTTP {}", resp.status),
+            _ => Err(oauth_failure(
+                APPROVAL_PATH,
+                "approval key",
+                "approval_key",
+                resp.status,
+                &c,
             )
-            .with_request(APPROVAL_PATH, "")
-            .with_status(resp.status)
-            .with_codes(&c.codes.msg_cd, &c.codes.msg1)
             .with_body(&resp.body)),
         }
     }

@@ -12,7 +12,7 @@ use crate::engine::core::KisCore;
 use crate::engine::transport::{
     transport_error, Clock, HttpRequest, Method, TokenStore, Transport,
 };
-use crate::envelope::{classify, Verdict};
+use crate::envelope::{classify, Classified, Verdict};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
 use crate::headers::{header_safe, token_body, token_headers};
@@ -27,6 +27,37 @@ pub const REFRESH_INTERVAL_MS: f64 = 30.0 * 60_000.0;
 /// After EGW00133 with a shared store, how often and how long apart to look in it again.
 const STORE_RECHECKS: u32 = 3;
 const STORE_RECHECK_MS: f64 = 1_000.0;
+
+/// A `/oauth2/` answer (`what`: "token", "approval key") that gave no usable `field`, as an
+/// error of the kind its verdict says, saying which of KIS's answers it was.
+pub(crate) fn oauth_failure(
+    path: &str,
+    what: &str,
+    field: &str,
+    status: u16,
+    c: &Classified,
+) -> KisError {
+    let kind = match c.verdict {
+        Verdict::IssueThrottled => ErrorKind::RateLimited,
+        Verdict::Api | Verdict::TokenRejected | Verdict::GatewayBusy => ErrorKind::Api,
+        Verdict::Ok | Verdict::Decode => ErrorKind::Decode,
+        Verdict::Transient | Verdict::Http => ErrorKind::Http,
+    };
+    let message = match c.verdict {
+        Verdict::Ok => format!(
+            "KIS answered the {what} request (HTTP {status}) without a usable {field}: \
+             missing, empty, or with characters a header cannot carry"
+        ),
+        Verdict::Decode => format!(
+            "KIS answered the {what} request (HTTP {status}) with a body that is not a JSON object"
+        ),
+        _ => format!("KIS {what} request failed with HTTP {status}"),
+    };
+    KisError::new(kind, message)
+        .with_request(path, "")
+        .with_status(status)
+        .with_codes(&c.codes.msg_cd, &c.codes.msg1)
+}
 
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// A POST to one of KIS's `/oauth2/` endpoints (the token, the approval key): JSON in, no
@@ -297,23 +328,13 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             self.emit(ev);
             // The body of a failed tokenP answer holds no token; it is safe to show, redacted.
             let body = self.redact(&resp.body);
-            let kind = match c.verdict {
-                Verdict::IssueThrottled => ErrorKind::RateLimited,
-                Verdict::Api | Verdict::TokenRejected | Verdict::GatewayBusy => ErrorKind::Api,
-                Verdict::Ok | Verdict::Decode => ErrorKind::Decode,
-                Verdict::Transient | Verdict::Http => ErrorKind::Http,
-            };
-            let message = match dead {
-                true => "KIS issued a token that expires as it arrives (its expires_in is 0 or \
-                         less); it is not used"
-                    .to_string(),
-                false => format!("KIS token request failed with HTTP {}", resp.status),
-            };
-            let mut e = KisError::new(kind, message)
-                .with_request(TOKEN_PATH, "")
-                .with_status(resp.status)
-                .with_codes(&c.codes.msg_cd, &c.codes.msg1)
+            let mut e = oauth_failure(TOKEN_PATH, "token", "access_token", resp.status, &c)
                 .with_body(&body);
+            if dead {
+                e.message = "KIS issued a token that expires as it arrives (its expires_in is 0 \
+                             or less); it is not used"
+                    .to_string();
+            }
             if c.verdict == Verdict::IssueThrottled {
                 e = e.with_retry_after(MIN_ISSUE_GAP_MS as u64);
             }

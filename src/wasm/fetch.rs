@@ -231,10 +231,12 @@ async fn body_text(res: &JsValue, headers: &Headers, limit: usize) -> Result<Str
     let Some(reader) = method(&stream, Stream::get_reader) else {
         let text = method(res, Answer::text)
             .ok_or_else(|| js_sys::Error::new("the fetch response has no text()"))?;
-        let text = settle(text.call0(res)?)
-            .await?
-            .as_string()
-            .unwrap_or_default();
+        let text = unmarked(
+            settle(text.call0(res)?)
+                .await?
+                .as_string()
+                .unwrap_or_default(),
+        );
         return match text.len() > limit {
             true => Err(Failure::TooLarge(limit)),
             false => Ok(text),
@@ -276,8 +278,18 @@ async fn body_text(res: &JsValue, headers: &Headers, limit: usize) -> Result<Str
         bytes.resize(start + chunk.length() as usize, 0);
         chunk.copy_to(&mut bytes[start..]);
     }
-    Ok(String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    Ok(unmarked(String::from_utf8(bytes).unwrap_or_else(|e| {
+        String::from_utf8_lossy(e.as_bytes()).into_owned()
+    })))
+}
+
+/// The text without a leading byte order mark, as fetch's own `text()` and `json()` read a
+/// body (WHATWG's "UTF-8 decode"): kept, it would make every answer fail as JSON.
+fn unmarked(mut text: String) -> String {
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    text
 }
 
 /// One fetch to its end: status, `tr_cont` and the body's text.

@@ -455,3 +455,19 @@ test("18. a list KIS says goes on with the keys it already gave is not asked aga
     await s.close();
   }
 });
+
+test("19. an answer that starts with a byte order mark is read as fetch's own json() reads it, not refused as not JSON", async () => {
+  const s = await server((req, res) => {
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+    res.end("\uFEFF" + JSON.stringify(quote({ stck_prpr: "70000", prdy_ctrt: "-0.71" })));
+  });
+  try {
+    const raw = await fetch(s.url + PRICE_PATH).then((r) => r.json());
+    assert.equal(raw.output.stck_prpr, "70000", "fetch's json() reads past the mark");
+    const q = await client(s.url).getPrice("005930");
+    assert.equal(q.price, 70000);
+    assert.equal(q.changeRate, -0.71);
+  } finally {
+    await s.close();
+  }
+});
