@@ -33,10 +33,11 @@ function withLock(lock, fn) {
       continue; // released meanwhile
     }
     if (Date.now() - held.mtimeMs > LOCK_STALE_MS) {
-      // Only the file that was found stale: another process may have broken it and taken a
-      // new one since.
+      // Only the file that was found stale, and still stale: another process may have broken
+      // it and taken a new one since, which a reused inode number alone would not tell.
       try {
-        if (fs.lstatSync(lock).ino === held.ino) fs.rmSync(lock, { force: true });
+        const now = fs.lstatSync(lock);
+        if (now.ino === held.ino && Date.now() - now.mtimeMs > LOCK_STALE_MS) fs.rmSync(lock, { force: true });
       } catch {}
       continue;
     }
