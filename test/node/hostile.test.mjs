@@ -471,3 +471,61 @@ test("19. an answer that starts with a byte order mark is read as fetch's own js
     await s.close();
   }
 });
+
+/** A text frame whose payload is not UTF-8, written raw on a client socket's connection. */
+function notUtf8(ws) {
+  const payload = Buffer.from([0xff, 0xfe, 0xfd]);
+  const mask = Buffer.from([1, 2, 3, 4]);
+  const masked = payload.map((b, i) => b ^ mask[i % 4]);
+  ws._socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
+}
+
+test("20. a realtime frame the proxy or kis-mock cannot take (past the proxy's body cap, or not UTF-8) closes that socket only: the process lives, and other pages go on", async () => {
+  const { WebSocket } = await import("ws");
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
+  const held = { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" };
+  const crashed = [];
+  const onUncaught = (e) => crashed.push(e);
+  process.on("uncaughtException", onUncaught);
+  /** Opens a socket to `url`, sends it one bad frame, and resolves with the close code. */
+  const badFrame = async (url, send) => {
+    const ws = new WebSocket(url);
+    await new Promise((r) => ws.on("open", r));
+    ws.on("error", () => {});
+    const closed = new Promise((r) => ws.on("close", (code) => r(code)));
+    send(ws);
+    return closed;
+  };
+  const big = (ws) => ws.send(JSON.stringify({ header: { approval_key: "x".repeat(8192) }, body: { input: { tr_id: "H0STCNT0", tr_key: "005930" } } }));
+  try {
+    assert.equal(await badFrame(upstream.wsUrl, notUtf8), 1007, "kis-mock");
+    for (const hold of [undefined, held]) {
+      const logged = [];
+      const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, maxBodyBytes: 4096, hold, log: (l) => logged.push(l) });
+      const wsUrl = proxy.url.replace("http:", "ws:");
+      try {
+        assert.equal(await badFrame(wsUrl, big), 1009, `hold: ${!!hold}`);
+        assert.equal(await badFrame(wsUrl, notUtf8), 1007, `hold: ${!!hold}`);
+        assert.match(logged.join("\n"), /realtime page: WS_ERR_UNSUPPORTED_MESSAGE_LENGTH/);
+        assert.match(logged.join("\n"), /realtime page: WS_ERR_INVALID_UTF8/);
+
+        const page = new KisClient({ appKey: hold ? "placeholder-key" : APP_KEY, appSecret: hold ? "placeholder-secret" : APP_SECRET, env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: null });
+        const rt = page.realtime({ WebSocket, url: wsUrl });
+        try {
+          const ticks = [];
+          await rt.subscribe("H0STCNT0", "005930", (t) => ticks.push(t));
+          await new Promise((r) => { const t = setInterval(() => ticks.length && (clearInterval(t), r()), 10); });
+          assert.equal(ticks[0].mksc_shrn_iscd, "005930", `hold: ${!!hold}`);
+        } finally {
+          rt.close();
+        }
+      } finally {
+        await proxy.close();
+      }
+    }
+    assert.deepEqual(crashed.map(String), [], "nothing thrown out of the proxy's or the mock's handlers");
+  } finally {
+    process.off("uncaughtException", onUncaught);
+    await upstream.close();
+  }
+});

@@ -34,7 +34,7 @@ const PASSED_BACK = ["content-type", ...EXPOSED];
  * @param {string} o.upstream "real", "mock" or an http(s) URL
  * @param {string[]} o.allowOrigins exact origins, e.g. "http://127.0.0.1:5173"
  * @param {number} [o.port] 0 = any free port
- * @param {number} [o.maxBodyBytes] default 64 KiB
+ * @param {number} [o.maxBodyBytes] default 64 KiB; a page's realtime frame too
  * @param {number} [o.upstreamTimeoutMs] default 30 s
  * @param {boolean} [o.allowNoOrigin] also serve requests without an Origin (scripts, curl)
  * @param {string[]} [o.allowHosts] names the proxy is reached by besides 127.0.0.1, localhost
@@ -149,6 +149,7 @@ export async function startCorsProxy(o) {
     approvalKey: held ? () => heldApprovalKey(o.hold, target.origin + basePath) : null,
     log,
     silenceMs: o.realtimeSilenceMs,
+    maxFrameBytes: maxBody,
   });
   const listening = await listen(server, o.port ?? 0, o.host);
   const names = ["127.0.0.1", "localhost", "[::1]", ...(o.host ? [o.host] : []), ...(o.allowHosts ?? [])];

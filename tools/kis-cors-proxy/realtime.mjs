@@ -9,8 +9,10 @@ import { WebSocket, WebSocketServer } from "ws";
  * KIS's one client for them, and KIS allows one session an app key (a second connection is
  * refused `OPSP8996` and closed): every page's socket shares one connection (`sharedSession`).
  */
-export function relayRealtime(server, { allowed, upstream, approvalKey, log, silenceMs }) {
-  const wss = new WebSocketServer({ noServer: true });
+export function relayRealtime(server, { allowed, upstream, approvalKey, log, silenceMs, maxFrameBytes }) {
+  // A page's frames are KIS requests of a few hundred bytes: one past the REST body cap closes
+  // its socket (1009) rather than being held in memory (ws would take up to 100 MiB).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
   const shared = approvalKey ? sharedSession({ upstream, approvalKey, log, silenceMs }) : null;
   server.on("upgrade", (req, socket, head) => {
     if (!allowed(req)) {
@@ -31,7 +33,7 @@ function relay(page, upstream, log) {
   up.on("close", () => page.close());
   up.on("error", (e) => { log(`realtime upstream: ${e.code ?? e.message}`); page.close(); });
   page.on("close", () => up.close());
-  page.on("error", () => up.close());
+  page.on("error", (e) => { log(`realtime page: ${e.code ?? e.message}`); up.close(); });
   page.on("message", (data) => {
     if (up.readyState === 1) up.send(String(data));
     else queue.push(String(data));
@@ -200,6 +202,10 @@ function sharedSession({ upstream, approvalKey, log, idleMs = 5000, silenceMs = 
       pages.add(page);
       connect();
       page.on("message", (data) => fromPage(page, String(data)));
+      // A frame ws cannot read (not UTF-8, past the cap, not masked): ws closes that page's
+      // socket, and the close below lets its subscriptions go. Unheard, the error would end the
+      // process, and with it every page's session and the keys' token.
+      page.on("error", (e) => log(`realtime page: ${e.code ?? e.message}`));
       page.on("close", () => {
         pages.delete(page);
         for (const [id, sub] of subs) leave(page, id, sub);

@@ -39,6 +39,8 @@ export function attachRealtime(server, o) {
       }
     }, o.tickMs ?? 200);
     const pinger = setInterval(() => send(conn, JSON.stringify({ header: { tr_id: "PINGPONG", datetime: kst(o.now()).date + kst(o.now()).time } })), o.pingMs ?? 5000);
+    // A frame ws cannot read (not UTF-8, too large, not masked) ends that socket, not the server.
+    ws.on("error", () => {});
     ws.on("close", () => {
       clearInterval(ticker);
       clearInterval(pinger);
