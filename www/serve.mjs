@@ -1,5 +1,6 @@
 // The dashboard's static server: www/ itself, the package's browser build under /pkg/web/, the
 // chart library under /vendor/, and /config.json from whoever started it. Node, no dependencies.
+import crypto from "node:crypto";
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -30,7 +31,33 @@ function resolve(urlPath) {
   return null;
 }
 
+/**
+ * The page holds the app key and secret unless the proxy holds them, and places orders: scripts
+ * run only from this server and as the inline ones index.html has (its import map, by hash), so
+ * that text that found its way into the page could not run; the page may not be framed by
+ * another site (clicks on its buttons through a frame). It connects wherever its Proxy URL
+ * says, so connections are not narrowed. Wasm compiles under 'wasm-unsafe-eval'; the chart
+ * library adds a <style> of its own, hence inline styles.
+ */
+function contentSecurityPolicy() {
+  const html = fs.readFileSync(FILES["/"], "utf8");
+  const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)]
+    .map((m) => `'sha256-${crypto.createHash("sha256").update(m[1]).digest("base64")}'`);
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'wasm-unsafe-eval' ${inline.join(" ")}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self' http: https: ws: wss:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
 export async function startDashboardServer({ port = 0, config = {} } = {}) {
+  const csp = contentSecurityPolicy();
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (urlPath === "/config.json") {
@@ -42,7 +69,11 @@ export async function startDashboardServer({ port = 0, config = {} } = {}) {
       res.writeHead(404, { "content-type": "text/plain" });
       return res.end("not found");
     }
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" });
+    res.writeHead(200, {
+      "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
+      "cache-control": "no-cache",
+      ...(file === FILES["/"] ? { "content-security-policy": csp } : {}),
+    });
     fs.createReadStream(file).pipe(res);
   });
   const listening = await listen(server, port);

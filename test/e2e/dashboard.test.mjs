@@ -426,3 +426,39 @@ test("with 'remember in this tab', a reload reuses the token as well; unticked, 
   const kept = await page.evaluate(() => Object.keys(sessionStorage));
   assert.deepEqual(kept, [], "unticked, nothing stays in the tab");
 });
+
+test("the page's content security policy: a script put into it does not run, and another site cannot frame it", async () => {
+  const p = await context.newPage();
+  const violations = [];
+  p.on("console", (m) => { if (m.type() === "error") violations.push(m.text()); });
+  try {
+    const res = await p.goto(stack.url);
+    assert.match(res.headers()["content-security-policy"] ?? "", /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+    // The import map, allowed by its hash, worked: the package loaded and the page is whole.
+    await p.waitForSelector("#settings button[type=submit]");
+    await p.waitForFunction(() => document.querySelector("#settings [name=proxyUrl]")?.value, null, { timeout: 10000 });
+    const ran = await p.evaluate(() => {
+      const s = document.createElement("script");
+      s.textContent = "window.__injected = true";
+      document.head.append(s);
+      return window.__injected === true;
+    });
+    assert.equal(ran, false, "an inline script added to the page ran");
+    assert.ok(violations.some((v) => /Content Security Policy/.test(v)), violations.join("\n"));
+
+    // A page of another origin (the mock's) framing the dashboard gets nothing of it.
+    await p.goto(`${stack.mock.url}/not-a-page`);
+    await p.evaluate((url) => new Promise((resolve) => {
+      const f = document.createElement("iframe");
+      f.src = url;
+      f.onload = resolve;
+      document.body.append(f);
+      setTimeout(resolve, 3000);
+    }), stack.url);
+    const framed = p.frames().find((f) => f !== p.mainFrame());
+    const inside = await framed.evaluate(() => document.querySelector("#settings") !== null).catch(() => false);
+    assert.equal(inside, false, "the dashboard loaded inside another site's frame");
+  } finally {
+    await p.close();
+  }
+});
