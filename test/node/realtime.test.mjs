@@ -678,6 +678,30 @@ test("through the proxy holding the keys: an approval key KIS refuses is logged 
   }
 });
 
+test("through the proxy holding the keys: an approval key request KIS never answers ends at the proxy's upstream timeout, the page's subscription rejects, and the next one asks again", async () => {
+  const { startCorsProxy } = await import("kis-wasm/proxy");
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
+  upstream.addFault({ path: "/oauth2/Approval", type: "hang" });
+  const logged = [];
+  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, upstreamTimeoutMs: 500, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: (l) => logged.push(l) });
+  try {
+    const page = new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: null, timeoutMs: 3000 });
+    const rt = page.realtime({ WebSocket, url: proxy.url.replace("http:", "ws:") });
+    opened.push(rt);
+    const refused = await rt.trades("005930", () => {}).then(() => null, (e) => e);
+    assert.ok(refused instanceof KisError && refused.kind === "api", String(refused));
+    assert.ok(logged.some((l) => /realtime approval key: KIS did not answer the approval key request within 500 ms/.test(l)), logged.join("\n"));
+    const ticks = [];
+    await rt.trades("000660", (t) => ticks.push(t));
+    await until(() => ticks.length >= 1);
+    assert.equal(upstream.counts.approval, 1, "the hung request is not counted; the second was answered");
+    rt.close();
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
+});
+
 test("a second client of one app key opening its own connection is warned of, and KIS's refusal of its session (OPSP8996) rejects its subscription at once; none once the first is closed", async () => {
   // Two clients of one app key over one fetch share the app key's state in the process.
   const way = (u, i) => fetch(u, i);

@@ -146,7 +146,7 @@ export async function startCorsProxy(o) {
   const realtime = relayRealtime(server, {
     allowed: (req) => refusal(req) === null,
     upstream: REALTIME_UPSTREAMS[o.upstream] ?? `${target.protocol === "https:" ? "wss:" : "ws:"}//${target.host}`,
-    approvalKey: held ? () => heldApprovalKey(o.hold, target.origin + basePath) : null,
+    approvalKey: held ? () => heldApprovalKey(o.hold, target.origin + basePath, timeoutMs) : null,
     log,
     silenceMs: o.realtimeSilenceMs,
     maxFrameBytes: maxBody,
@@ -192,17 +192,28 @@ async function holdingClient(hold, upstreamEnv, baseUrl, log, timeoutMs) {
  *  KIS gives it 24 hours and checks it when a connection starts, and a proxy runs for days. */
 export const APPROVAL_REUSE_MS = 12 * 3_600_000;
 const approvalKeys = new Map();
-function heldApprovalKey(hold, baseUrl, now = Date.now()) {
+function heldApprovalKey(hold, baseUrl, timeoutMs, now = Date.now()) {
   const held = approvalKeys.get(baseUrl);
   if (!held || !(now - held.at < APPROVAL_REUSE_MS)) {
-    const asked = fetch(`${baseUrl}/oauth2/Approval`, {
-      method: "POST", headers: { "content-type": "application/json; charset=utf-8" },
-      body: JSON.stringify({ grant_type: "client_credentials", appkey: hold.appKey, secretkey: hold.appSecret }),
-    }).then(async (r) => {
-      const b = await r.json();
-      if (!b.approval_key) throw new Error(`KIS refused the approval key (HTTP ${r.status})`);
-      return b.approval_key;
-    });
+    // Bounded as the proxy's other upstream requests are: unanswered, it would be the key every
+    // page's subscription waits on, for the 12 hours until it is asked again.
+    const asked = (async () => {
+      try {
+        const r = await fetch(`${baseUrl}/oauth2/Approval`, {
+          method: "POST", headers: { "content-type": "application/json; charset=utf-8" },
+          body: JSON.stringify({ grant_type: "client_credentials", appkey: hold.appKey, secretkey: hold.appSecret }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const b = await r.json().catch((e) => {
+          if (e?.name === "TimeoutError") throw e;
+          return {}; // not JSON: a gateway's page, said below by its status
+        });
+        if (!b.approval_key) throw new Error(`KIS refused the approval key (HTTP ${r.status})`);
+        return b.approval_key;
+      } catch (e) {
+        throw e?.name === "TimeoutError" ? new Error(`KIS did not answer the approval key request within ${timeoutMs} ms`) : e;
+      }
+    })();
     const entry = { asked, at: now };
     asked.catch(() => approvalKeys.get(baseUrl) === entry && approvalKeys.delete(baseUrl));
     approvalKeys.set(baseUrl, entry);
