@@ -702,6 +702,39 @@ test("through the proxy holding the keys: an approval key request KIS never answ
   }
 });
 
+test("through the proxy: a KIS realtime host that takes the connection and never answers its upgrade is given up at the proxy's upstream timeout, logged, and the page's socket closed so that it comes back", { timeout: 20_000 }, async () => {
+  const { startCorsProxy } = await import("kis-wasm/proxy");
+  const http = await import("node:http");
+  // KIS's REST for the approval key; its realtime upgrade never answered.
+  const stuck = http.createServer((req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ approval_key: "stuck-approval-key" }));
+  });
+  const upgrades = [];
+  stuck.on("upgrade", (req, socket) => upgrades.push(socket));
+  await new Promise((r) => stuck.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${stuck.address().port}`;
+  try {
+    for (const hold of [undefined, { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }]) {
+      const logged = [];
+      const proxy = await startCorsProxy({ upstream: url, allowOrigins: [], allowNoOrigin: true, upstreamTimeoutMs: 500, hold, log: (l) => logged.push(l) });
+      try {
+        const page = new WebSocket(proxy.url.replace("http:", "ws:"));
+        const closed = new Promise((r) => page.on("close", r));
+        page.on("open", () => page.send(JSON.stringify({ header: { approval_key: "held-by-proxy", custtype: "P", tr_type: "1", "content-type": "utf-8" }, body: { input: { tr_id: "H0STCNT0", tr_key: "005930" } } })));
+        await closed;
+        assert.ok(logged.some((l) => /realtime upstream: .*handshake has timed out/.test(l)), `hold: ${!!hold}\n${logged.join("\n")}`);
+      } finally {
+        await proxy.close();
+      }
+    }
+    assert.ok(upgrades.length >= 2, "the proxy did reach the stuck host");
+  } finally {
+    for (const s of upgrades) s.destroy();
+    await new Promise((r) => stuck.close(r));
+  }
+});
+
 test("a second client of one app key opening its own connection is warned of, and KIS's refusal of its session (OPSP8996) rejects its subscription at once; none once the first is closed", async () => {
   // Two clients of one app key over one fetch share the app key's state in the process.
   const way = (u, i) => fetch(u, i);

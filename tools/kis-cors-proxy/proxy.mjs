@@ -150,6 +150,7 @@ export async function startCorsProxy(o) {
     log,
     silenceMs: o.realtimeSilenceMs,
     maxFrameBytes: maxBody,
+    handshakeMs: timeoutMs,
   });
   const listening = await listen(server, o.port ?? 0, o.host);
   const names = ["127.0.0.1", "localhost", "[::1]", ...(o.host ? [o.host] : []), ...(o.allowHosts ?? [])];

@@ -9,24 +9,27 @@ import { WebSocket, WebSocketServer } from "ws";
  * KIS's one client for them, and KIS allows one session an app key (a second connection is
  * refused `OPSP8996` and closed): every page's socket shares one connection (`sharedSession`).
  */
-export function relayRealtime(server, { allowed, upstream, approvalKey, log, silenceMs, maxFrameBytes }) {
+export function relayRealtime(server, { allowed, upstream, approvalKey, log, silenceMs, maxFrameBytes, handshakeMs }) {
   // A page's frames are KIS requests of a few hundred bytes: one past the REST body cap closes
   // its socket (1009) rather than being held in memory (ws would take up to 100 MiB).
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
-  const shared = approvalKey ? sharedSession({ upstream, approvalKey, log, silenceMs }) : null;
+  // KIS's socket must open within the proxy's upstream timeout: a host that takes the connection
+  // and never answers its upgrade would otherwise hold every page's session, which the silence
+  // watch (an open socket's) never sees.
+  const open = (url) => new WebSocket(url, { handshakeTimeout: handshakeMs });
+  const shared = approvalKey ? sharedSession({ upstream, approvalKey, log, silenceMs, open }) : null;
   server.on("upgrade", (req, socket, head) => {
     if (!allowed(req)) {
       socket.end("HTTP/1.1 403 Forbidden\r\nconnection: close\r\n\r\n");
       return;
     }
-    wss.handleUpgrade(req, socket, head, (page) => (shared ? shared.join(page) : relay(page, upstream, log)));
+    wss.handleUpgrade(req, socket, head, (page) => (shared ? shared.join(page) : relay(page, open(upstream), log)));
   });
   return { close: () => shared?.close() };
 }
 
 /** A page's socket relayed to a connection of its own upstream, frame for frame. */
-function relay(page, upstream, log) {
-  const up = new WebSocket(upstream);
+function relay(page, up, log) {
   const queue = [];
   up.on("open", () => { for (const m of queue.splice(0)) up.send(m); });
   up.on("message", (data) => page.readyState === 1 && page.send(String(data)));
@@ -55,7 +58,7 @@ function relay(page, upstream, log) {
  * had closed it: the pages' own watch would only find the proxy, whose socket is alive, and
  * come back to the same dead session.
  */
-function sharedSession({ upstream, approvalKey, log, idleMs = 5000, silenceMs = 60_000 }) {
+function sharedSession({ upstream, approvalKey, log, open, idleMs = 5000, silenceMs = 60_000 }) {
   let up = null;
   let queue = [];
   let idle = null;
@@ -88,7 +91,7 @@ function sharedSession({ upstream, approvalKey, log, idleMs = 5000, silenceMs = 
     clearTimeout(idle);
     idle = null;
     if (up) return;
-    const socket = new WebSocket(upstream);
+    const socket = open(upstream);
     up = socket;
     socket.on("open", () => {
       heardAt = Date.now();
