@@ -138,7 +138,7 @@ fn told(c: &Conn) -> Vec<(&'static str, String)> {
 fn subscriptions_go_when_the_socket_opens_once_each_and_all_again_after_a_reconnect() {
     let c = connection();
     c.on_state(1, listener("a", false));
-    c.connecting();
+    c.connecting(0.0);
     let (cb, _) = keeper();
     let first = subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb.clone());
     assert!(first.frame.is_some() && first.answer.is_some());
@@ -164,7 +164,7 @@ fn subscriptions_go_when_the_socket_opens_once_each_and_all_again_after_a_reconn
     c.host.sent.borrow_mut().clear();
     c.set_approval_key("approval-2");
     assert_eq!(c.reconnect_wait(), 500.0);
-    c.connecting();
+    c.connecting(0.0);
     c.opened(2_000.0);
     let again = sent(&c);
     assert_eq!(again.len(), 2, "every subscription, once each");
@@ -452,11 +452,28 @@ fn a_socket_that_hears_nothing_for_silence_ms_is_silent_and_pingpong_goes_back_a
 }
 
 #[test]
+fn a_socket_that_does_not_open_within_silence_ms_is_silent_too_and_none_between_sockets() {
+    let c = connection();
+    c.connecting(1_000.0);
+    assert!(c.is_opening());
+    assert!(!c.is_silent(60_999.0));
+    assert!(c.is_silent(61_000.0), "an upgrade never answered is given up");
+    assert!(c.dropped());
+    assert!(!c.is_opening());
+    assert!(!c.is_silent(1e12), "no socket while waiting to reconnect");
+    c.connecting(100_000.0);
+    c.opened(150_000.0);
+    assert!(!c.is_opening());
+    assert!(!c.is_silent(209_999.0), "open: counted from its opening");
+    assert!(c.is_silent(210_000.0));
+}
+
+#[test]
 fn a_throwing_state_listener_is_logged_once_and_the_others_still_hear() {
     let c = connection();
     c.on_state(1, listener("bad", true));
     c.on_state(1, listener("good", false));
-    c.connecting();
+    c.connecting(0.0);
     c.opened(0.0);
     let heard: Vec<&str> = told(&c)
         .iter()
@@ -636,7 +653,7 @@ proptest! {
                     c.on_state(view, Listener { name: "listener", throws: false, then: Some(then) });
                 }
                 Step::Open => {
-                    c.connecting();
+                    c.connecting(0.0);
                     c.opened(0.0);
                 }
                 Step::Drop => {

@@ -78,6 +78,9 @@ pub struct Connection<H: Host> {
     cust: CustType,
     session: RefCell<Option<Rc<Session>>>,
     open: Cell<bool>,
+    /// A socket is opening: it is watched as an open one is, from when it was made, so that one
+    /// whose upgrade is never answered is given up (a browser's or `ws`'s may wait for good).
+    opening: Cell<bool>,
     closed: Cell<bool>,
     /// Reconnects since the connection last worked.
     attempt: Cell<u32>,
@@ -129,6 +132,7 @@ impl<H: Host> Connection<H> {
             cust,
             session: RefCell::default(),
             open: Cell::new(false),
+            opening: Cell::new(false),
             closed: Cell::new(false),
             attempt: Cell::new(0),
             handlers: RefCell::default(),
@@ -364,11 +368,14 @@ impl<H: Host> Connection<H> {
     pub fn close(&self) {
         self.closed.set(true);
         self.open.set(false);
+        self.opening.set(false);
         self.fail_waiting(|_| true, closed_error);
     }
 
-    /// A socket is being opened: "connecting" the first time, "reconnecting" after.
-    pub fn connecting(&self) {
+    /// A socket is being opened at `now`: "connecting" the first time, "reconnecting" after.
+    pub fn connecting(&self, now: f64) {
+        self.opening.set(true);
+        self.heard_at.set(now);
         self.state(if self.attempt.get() == 0 {
             "connecting"
         } else {
@@ -378,6 +385,7 @@ impl<H: Host> Connection<H> {
 
     /// The socket opened at `now`: every subscription is sent, again after a reconnect.
     pub fn opened(&self, now: f64) {
+        self.opening.set(false);
         self.open.set(true);
         self.heard_at.set(now);
         self.state("open");
@@ -396,6 +404,7 @@ impl<H: Host> Connection<H> {
     /// caller did not close it.
     pub fn dropped(&self) -> bool {
         self.open.set(false);
+        self.opening.set(false);
         !self.closed.get()
     }
 
@@ -407,9 +416,15 @@ impl<H: Host> Connection<H> {
         reconnect_wait_ms(n, self.session_refused.get())
     }
 
-    /// Whether the open socket has heard nothing for `silence_ms` at `now`.
+    /// Whether the socket, open or opening, has heard nothing for `silence_ms` at `now`.
     pub fn is_silent(&self, now: f64) -> bool {
-        self.open.get() && is_dead(now, self.heard_at.get(), self.silence_ms)
+        (self.open.get() || self.opening.get())
+            && is_dead(now, self.heard_at.get(), self.silence_ms)
+    }
+
+    /// Whether the socket has yet to open.
+    pub fn is_opening(&self) -> bool {
+        self.opening.get()
     }
 
     /// Takes the approval key of the requests from now on (a reconnect a day later needs a

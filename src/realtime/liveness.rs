@@ -33,13 +33,20 @@ pub fn is_dead(now: f64, heard_at: f64, silence_ms: f64) -> bool {
     silence_ms > 0.0 && now - heard_at >= silence_ms
 }
 
-/// What the binding says when it takes a connection for dead.
-pub fn dead_warning(silence_ms: f64) -> String {
-    format!(
-        "KIS realtime: nothing heard for {} s, not even KIS's PINGPONG: the connection is taken \
-         for dead and made again (options.silenceMs)",
-        silence_ms / 1000.0
-    )
+/// What the binding says when it takes a connection for dead: one that never opened, or one
+/// that went silent.
+pub fn dead_warning(silence_ms: f64, opening: bool) -> String {
+    let secs = silence_ms / 1000.0;
+    match opening {
+        true => format!(
+            "KIS realtime: the connection did not open within {secs} s: it is given up and \
+             made again (options.silenceMs)"
+        ),
+        false => format!(
+            "KIS realtime: nothing heard for {secs} s, not even KIS's PINGPONG: the connection \
+             is taken for dead and made again (options.silenceMs)"
+        ),
+    }
 }
 
 #[cfg(test)]

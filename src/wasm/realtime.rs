@@ -160,7 +160,7 @@ fn connect(inner: &Rc<Inner>) {
     if inner.conn.is_closed() {
         return;
     }
-    inner.conn.connecting();
+    inner.conn.connecting(JsClock.now_ms());
     inner.count_socket();
     let socket = match Reflect::construct(&inner.ctor, &Array::of1(&JsValue::from_str(&inner.url)))
     {
@@ -170,11 +170,7 @@ fn connect(inner: &Rc<Inner>) {
     let (on_open, on_message, on_close) = {
         let (a, b, c) = (inner.clone(), inner.clone(), inner.clone());
         (
-            listener(move |_| {
-                // Watched from before the subscriptions go, which may take a while to answer.
-                watch(&a);
-                a.conn.opened(JsClock.now_ms());
-            }),
+            listener(move |_| a.conn.opened(JsClock.now_ms())),
             listener(move |ev| {
                 b.conn.heard(JsClock.now_ms());
                 // KIS sends text; anything else is not a frame of its.
@@ -217,10 +213,12 @@ fn connect(inner: &Rc<Inner>) {
     }
     *inner.listeners.borrow_mut() = vec![on_open, on_message, on_close, on_error];
     *inner.socket().borrow_mut() = Some(socket);
+    // Watched from its making: one whose upgrade is never answered would wait for good.
+    watch(inner);
 }
 
-/// Watches the socket just opened (the watch over the one before ends): one that hears nothing
-/// for `silence_ms` is taken for dead (`realtime::liveness`).
+/// Watches the socket just made (the watch over the one before ends): one that does not open,
+/// or hears nothing, for `silence_ms` is taken for dead (`realtime::liveness`).
 fn watch(inner: &Rc<Inner>) {
     let ms = inner.conn.silence_ms;
     if ms <= 0.0 {
@@ -245,7 +243,10 @@ fn watch(inner: &Rc<Inner>) {
 /// for errors, which Node's `ws` would throw unheard): a dead peer may answer the close late or
 /// never, and the next socket's handlers replace these.
 fn retire(inner: &Rc<Inner>) {
-    inner.core().warn(&dead_warning(inner.conn.silence_ms));
+    let opening = inner.conn.is_opening();
+    inner
+        .core()
+        .warn(&dead_warning(inner.conn.silence_ms, opening));
     let old = inner.socket().borrow_mut().take();
     if let Some(old) = old {
         for name in ["onopen", "onmessage", "onclose"] {

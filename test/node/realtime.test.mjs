@@ -621,6 +621,45 @@ test("a connection that hears nothing for silenceMs, not even PINGPONG, is taken
   }
 });
 
+test("a connection whose upgrade is never answered is given up after silenceMs and made again, and the subscription goes on the next", { timeout: 20_000 }, async () => {
+  const http = await import("node:http");
+  const { WebSocketServer } = await import("ws");
+  // The first upgrade is taken and never answered, as a stuck gateway does; later ones work.
+  const wss = new WebSocketServer({ noServer: true });
+  wss.on("connection", (conn) => conn.on("message", (m) => {
+    const { tr_id, tr_key } = JSON.parse(String(m)).body.input;
+    conn.send(taken(tr_id, tr_key));
+    conn.send(`0|${tr_id}|001|${tr_key}^093015^71000`);
+  }));
+  const hung = [];
+  const server = http.createServer();
+  server.on("upgrade", (req, socket, head) => {
+    if (!hung.length) return void hung.push(socket);
+    wss.handleUpgrade(req, socket, head, (c) => wss.emit("connection", c));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const cap = capture();
+  const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: cap.logger, fetch: (u, i) => fetch(u, i), tokenStore });
+  const rt = kis.realtime({ WebSocket, url: `ws://127.0.0.1:${server.address().port}`, silenceMs: 1000 });
+  opened.push(rt);
+  const states = [];
+  rt.onState((st) => states.push(st));
+  try {
+    const ticks = [];
+    await rt.subscribe("H0STCNT0", "005930", (t) => ticks.push(t));
+    await until(() => ticks.length >= 1, 5000);
+    assert.equal(hung.length, 1);
+    assert.deepEqual(states, ["connecting", "reconnecting", "open"]);
+    const given = cap.lines.filter((l) => /the connection did not open within 1 s: it is given up and made again/.test(l));
+    assert.equal(given.length, 1, cap.lines.join("\n"));
+  } finally {
+    rt.close();
+    for (const sock of hung) sock.destroy();
+    wss.close();
+    await new Promise((r) => server.close(r));
+  }
+});
+
 test("options.silenceMs is checked before anything connects: 0 (never) or a whole number of milliseconds, at least 1000", async () => {
   const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, logger: null, tokenStore });
   for (const silenceMs of [500, 1500.5, -1, "60000", Number.NaN]) {
