@@ -457,7 +457,10 @@ fn a_socket_that_does_not_open_within_silence_ms_is_silent_too_and_none_between_
     c.connecting(1_000.0);
     assert!(c.is_opening());
     assert!(!c.is_silent(60_999.0));
-    assert!(c.is_silent(61_000.0), "an upgrade never answered is given up");
+    assert!(
+        c.is_silent(61_000.0),
+        "an upgrade never answered is given up"
+    );
     assert!(c.dropped());
     assert!(!c.is_opening());
     assert!(!c.is_silent(1e12), "no socket while waiting to reconnect");
