@@ -693,52 +693,42 @@ test("through the proxy holding the keys: a KIS session gone silent without a cl
   }
 });
 
-test("through the proxy holding the keys: an approval key KIS refuses is logged by the proxy, the page's subscription rejects, and the next one asks again", async () => {
+/** Through a proxy holding the keys whose first approval key request meets `fault`: the page's
+ *  subscription rejects, the proxy logs `says`, and the next subscription asks again and gets
+ *  ticks. Resolves with the approval keys the mock answered. */
+async function approvalKeyFailsOnce(fault, says, proxyOptions = {}) {
   const { startCorsProxy } = await import("kis-wasm/proxy");
   const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
-  upstream.addFault({ path: "/oauth2/Approval", status: 403, body: { error_code: "EGW00103", error_description: "유효하지 않은 AppKey입니다." } });
+  upstream.addFault({ path: "/oauth2/Approval", ...fault });
   const logged = [];
-  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: (l) => logged.push(l) });
+  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: (l) => logged.push(l), ...proxyOptions });
   try {
     const page = new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: null, timeoutMs: 3000 });
     const rt = page.realtime({ WebSocket, url: proxy.url.replace("http:", "ws:") });
     opened.push(rt);
     const refused = await rt.trades("005930", () => {}).then(() => null, (e) => e);
     assert.ok(refused instanceof KisError && refused.kind === "api", String(refused));
-    assert.ok(logged.some((l) => /realtime approval key: KIS refused the approval key \(HTTP 403\)/.test(l)), logged.join("\n"));
+    assert.ok(logged.some((l) => says.test(l)), logged.join("\n"));
     assertNoSecrets(assert, logged.join("\n"));
     const ticks = [];
     await rt.trades("000660", (t) => ticks.push(t));
     await until(() => ticks.length >= 1);
     rt.close();
+    return upstream.counts.approval;
   } finally {
     await proxy.close();
     await upstream.close();
   }
+}
+
+test("through the proxy holding the keys: an approval key KIS refuses is logged by the proxy, the page's subscription rejects, and the next one asks again", async () => {
+  const fault = { status: 403, body: { error_code: "EGW00103", error_description: "유효하지 않은 AppKey입니다." } };
+  await approvalKeyFailsOnce(fault, /realtime approval key: KIS refused the approval key \(HTTP 403\)/);
 });
 
 test("through the proxy holding the keys: an approval key request KIS never answers ends at the proxy's upstream timeout, the page's subscription rejects, and the next one asks again", async () => {
-  const { startCorsProxy } = await import("kis-wasm/proxy");
-  const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
-  upstream.addFault({ path: "/oauth2/Approval", type: "hang" });
-  const logged = [];
-  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, upstreamTimeoutMs: 500, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: (l) => logged.push(l) });
-  try {
-    const page = new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: null, timeoutMs: 3000 });
-    const rt = page.realtime({ WebSocket, url: proxy.url.replace("http:", "ws:") });
-    opened.push(rt);
-    const refused = await rt.trades("005930", () => {}).then(() => null, (e) => e);
-    assert.ok(refused instanceof KisError && refused.kind === "api", String(refused));
-    assert.ok(logged.some((l) => /realtime approval key: KIS did not answer the approval key request within 500 ms/.test(l)), logged.join("\n"));
-    const ticks = [];
-    await rt.trades("000660", (t) => ticks.push(t));
-    await until(() => ticks.length >= 1);
-    assert.equal(upstream.counts.approval, 1, "the hung request is not counted; the second was answered");
-    rt.close();
-  } finally {
-    await proxy.close();
-    await upstream.close();
-  }
+  const answered = await approvalKeyFailsOnce({ type: "hang" }, /realtime approval key: KIS did not answer the approval key request within 500 ms/, { upstreamTimeoutMs: 500 });
+  assert.equal(answered, 1, "the hung request is not counted; the second was answered");
 });
 
 test("through the proxy: a KIS realtime host that takes the connection and never answers its upgrade is given up at the proxy's upstream timeout, logged, and the page's socket closed so that it comes back", { timeout: 20_000 }, async () => {
