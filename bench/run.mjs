@@ -59,6 +59,9 @@ async function overhead() {
   const floor = Floor && new Floor(fetch, url, Object.entries(headers));
   const viaFloor = floor ? () => floor.bare() : async () => {};
   const viaFloorParsed = floor ? () => floor.parsed() : async () => {};
+  // And with design.md §1's data path: JSON.parse by JS, the quote read through
+  // serde-wasm-bindgen, `raw` KIS's own object.
+  const viaFloorJs = floor ? async () => (await floor.jsParsed()).price : async () => {};
   // cluefin-openapi, the TypeScript KIS client with the widest coverage, on the same mock: it
   // has no base URL option, so its injected fetch points KIS's host at the mock (a string
   // replace, well under a microsecond). Its limiter is opened up as ours is turned off.
@@ -73,11 +76,11 @@ async function overhead() {
   };
   if ((await viaCluefin()) !== (await viaClient())) throw new Error("cluefin and kis-wasm read different prices");
   const n = quick ? 200 : 1000;
-  for (let i = 0; i < 100; i++) { await raw(); await rawTimed(); await viaClient(); await viaCluefin(); await viaFloor(); await viaFloorParsed(); } // warm up
+  for (let i = 0; i < 100; i++) { await raw(); await rawTimed(); await viaClient(); await viaCluefin(); await viaFloor(); await viaFloorParsed(); await viaFloorJs(); } // warm up
   const us = async (f) => { const t = process.hrtime.bigint(); await f(); return Number(process.hrtime.bigint() - t) / 1000; };
   const runs = [];
   for (let run = 0; run < (quick ? 3 : 7); run++) {
-    const rawUs = [], clientUs = [], diffUs = [], timedDiffUs = [], cluefinUs = [], cluefinDiffUs = [], floorDiffUs = [], floorParsedDiffUs = [];
+    const rawUs = [], clientUs = [], diffUs = [], timedDiffUs = [], cluefinUs = [], cluefinDiffUs = [], floorDiffUs = [], floorParsedDiffUs = [], floorJsDiffUs = [];
     for (let i = 0; i < n; i++) {
       // Interleaved, so drift in the machine's load hits all alike; the median of the
       // differences ignores the rounds a GC pause or a neighbour's burst landed in.
@@ -85,8 +88,9 @@ async function overhead() {
       rawUs.push(a); clientUs.push(b); diffUs.push(b - a); timedDiffUs.push(b - c);
       cluefinUs.push(d); cluefinDiffUs.push(d - a);
       floorDiffUs.push((await us(viaFloor)) - a); floorParsedDiffUs.push((await us(viaFloorParsed)) - a);
+      floorJsDiffUs.push((await us(viaFloorJs)) - a);
     }
-    runs.push({ rawUs: median(rawUs), clientUs: median(clientUs), diffUs: median(diffUs), timedDiffUs: median(timedDiffUs), cluefinUs: median(cluefinUs), cluefinDiffUs: median(cluefinDiffUs), floorDiffUs: median(floorDiffUs), floorParsedDiffUs: median(floorParsedDiffUs) });
+    runs.push({ rawUs: median(rawUs), clientUs: median(clientUs), diffUs: median(diffUs), timedDiffUs: median(timedDiffUs), cluefinUs: median(cluefinUs), cluefinDiffUs: median(cluefinDiffUs), floorDiffUs: median(floorDiffUs), floorParsedDiffUs: median(floorParsedDiffUs), floorJsDiffUs: median(floorJsDiffUs) });
   }
   mock.requests.length = 0;
   await mock.close();
@@ -99,6 +103,7 @@ async function overhead() {
     cluefinCallUsMedian: +median(runs.map((r) => r.cluefinUs)).toFixed(1),
     floorOverheadUsMedian: floor ? +median(runs.map((r) => r.floorDiffUs)).toFixed(1) : null,
     floorParsedOverheadUsMedian: floor ? +median(runs.map((r) => r.floorParsedDiffUs)).toFixed(1) : null,
+    floorJsOverheadUsMedian: floor ? +median(runs.map((r) => r.floorJsDiffUs)).toFixed(1) : null,
   };
 }
 
@@ -123,18 +128,21 @@ async function instant() {
   const floor = Floor && new Floor(answer, "http://127.0.0.1:9/uapi/domestic-stock/v1/quotations/inquire-price?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930", Object.entries(headers));
   const viaFloor = floor ? () => floor.bare() : async () => {};
   const viaFloorParsed = floor ? () => floor.parsed() : async () => {};
+  const viaFloorJs = floor ? async () => (await floor.jsParsed()).price : async () => {};
+  if (floor && (await viaFloorJs()) !== (await viaClient())) throw new Error("the floor's quote and the client's differ");
   const n = quick ? 2000 : 10_000;
-  for (let i = 0; i < n / 5; i++) { await byHand(); await viaClient(); await viaFloor(); await viaFloorParsed(); } // warm up
+  for (let i = 0; i < n / 5; i++) { await byHand(); await viaClient(); await viaFloor(); await viaFloorParsed(); await viaFloorJs(); } // warm up
   const perCall = async (f) => { const t = process.hrtime.bigint(); for (let i = 0; i < n; i++) await f(); return Number(process.hrtime.bigint() - t) / 1000 / n; };
   const runs = [];
   for (let run = 0; run < 5; run++) {
-    runs.push({ hand: await perCall(byHand), client: await perCall(viaClient), floor: await perCall(viaFloor), floorParsed: await perCall(viaFloorParsed) });
+    runs.push({ hand: await perCall(byHand), client: await perCall(viaClient), floor: await perCall(viaFloor), floorParsed: await perCall(viaFloorParsed), floorJs: await perCall(viaFloorJs) });
   }
   return {
     instantClientUsMedian: +median(runs.map((r) => r.client)).toFixed(1),
     instantByHandUsMedian: +median(runs.map((r) => r.hand)).toFixed(1),
     instantFloorUsMedian: floor ? +median(runs.map((r) => r.floor)).toFixed(1) : null,
     instantFloorParsedUsMedian: floor ? +median(runs.map((r) => r.floorParsed)).toFixed(1) : null,
+    instantFloorJsUsMedian: floor ? +median(runs.map((r) => r.floorJs)).toFixed(1) : null,
   };
 }
 
@@ -273,10 +281,10 @@ const targets = [
   ["wasm + glue, gzip -9 (browser build)", `${results.wasmGzipBytes} + ${results.glueGzipBytes} B`, "≤ 100 KB together", results.wasmGzipBytes + results.glueGzipBytes <= 100 * 1024],
   ["getPrice overhead over a raw fetch (median of paired differences)", `${results.overheadUsMedian} µs (raw ${results.rawCallUsMedian} µs, client ${results.clientCallUsMedian} µs)`, `≤ ⅓ of cluefin's: ${(results.cluefinOverheadUsMedian / 3).toFixed(1)} µs`, results.overheadUsMedian <= results.cluefinOverheadUsMedian / 3],
   ["cluefin-openapi 0.5.0's overhead, same calls, same run", `${results.cluefinOverheadUsMedian} µs (call ${results.cluefinCallUsMedian} µs)`, "(the yardstick)", null],
-  ["the stack's floor, same run: fetch + timeout + stream read through wasm-bindgen-futures and js-sys, nothing of KIS (bench/floor); then with serde_json parsing the body", `${results.floorOverheadUsMedian} µs; ${results.floorParsedOverheadUsMedian} µs`, "(for reference)", null],
+  ["the stack's floor, same run: fetch + timeout + stream read through wasm-bindgen-futures and js-sys, nothing of KIS (bench/floor); then with serde_json parsing the body; then with design.md §1's data path, the body parsed by JS's JSON.parse and a Quote with raw built from it through serde-wasm-bindgen", `${results.floorOverheadUsMedian} µs; ${results.floorParsedOverheadUsMedian} µs; ${results.floorJsOverheadUsMedian} µs`, "(for reference)", null],
   ["… over a raw fetch with the same 30 s timeout (AbortController + timer)", `${results.overheadVsTimedFetchUsMedian} µs`, "(for reference)", null],
   ["getPrice over a fetch that answers at once (the client's own cost), vs that fetch read by hand", `${results.instantClientUsMedian} µs vs ${results.instantByHandUsMedian} µs`, "(for reference)", null],
-  ["… and the stack's floor over that fetch (bench/floor): bare; with serde_json parsing the body", `${results.instantFloorUsMedian} µs; ${results.instantFloorParsedUsMedian} µs`, "(for reference)", null],
+  ["… and the stack's floor over that fetch (bench/floor): bare; with serde_json parsing the body; with §1's data path", `${results.instantFloorUsMedian} µs; ${results.instantFloorParsedUsMedian} µs; ${results.instantFloorJsUsMedian} µs`, "(for reference)", null],
   ["… of which the engine's own work: instructions per getPrice, native, callgrind", String(results.engineInstructionsPerGetPrice), "(for reference)", null],
   ["rate-limit utilisation, 100 calls at 18/s", String(results.rateLimitUtilisation), "≥ 0.95", results.rateLimitUtilisation >= 0.95],
   ["EGW00201 seen by the mock in that run", String(results.rateLimitErrors), "0", results.rateLimitErrors === 0],
@@ -311,8 +319,12 @@ How each is measured:
   method does what the client's transport does (an \`init\` of headers, an AbortController and
   a timer, the fetch through js-sys, the body read from its stream, through
   wasm-bindgen-futures) and nothing of KIS; its second method also parses the body into a
-  \`serde_json::Value\` and reads the price. Interleaved with the calls above and paired with
-  the same raw fetch. The part of the overhead no client on this stack can avoid.
+  \`serde_json::Value\` and reads the price; its third takes design.md §1's data path: the
+  body (still read into the wasm from its stream) handed to JS's \`JSON.parse\`, the envelope and
+  the quote's nine fields read through serde-wasm-bindgen, and a \`Quote\` built with \`raw\`
+  KIS's own object, the result \`getPrice\` gives. Interleaved with the calls above and paired with
+  the same raw fetch. The part of the overhead no client on this stack can avoid, and what the
+  data path of §1 would leave to everything else a call does.
 - **At once**: ${quick ? "2000" : "10 000"} sequential \`getPrice\` calls over an injected fetch that answers
   with kis-mock's quote from memory (a \`Response\` of the text), against that fetch's answer read
   with \`text()\` and \`JSON.parse\`; five runs, the median. No socket and no server: the client's
