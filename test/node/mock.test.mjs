@@ -686,3 +686,31 @@ test("the per-second limit: a client at the limit never trips EGW00201", async (
     await mock.close();
   }
 });
+
+test("a body that is JSON but not an object (null, an array, a number) is refused as KIS refuses a bad request, and the mock lives on", async () => {
+  const mock = await startMockKis({ env: "mock", rateLimit: 0 });
+  const crashed = [];
+  const onUncaught = (e) => crashed.push(e);
+  process.on("uncaughtException", onUncaught);
+  try {
+    const token = await (await fetch(`${mock.url}/oauth2/tokenP`, { method: "POST", body: JSON.stringify({ grant_type: "client_credentials", appkey: APP_KEY, appsecret: APP_SECRET }) })).json();
+    const kisHeaders = { "content-type": "application/json", authorization: `Bearer ${token.access_token}`, appkey: APP_KEY, appsecret: APP_SECRET, custtype: "P", tr_id: "VTTC0012U" };
+    for (const body of ["null", "[]", "7", '"x"']) {
+      const post = (path, headers = {}) => fetch(mock.url + path, { method: "POST", headers, body }).then(async (r) => [r.status, await r.json()]);
+      assert.deepEqual(await post("/oauth2/tokenP"), [400, { error_code: "EGW00002", error_description: "잘못된 요청입니다." }], body);
+      assert.equal((await post("/oauth2/Approval"))[0], 400, body);
+      const [status, answer] = await post("/uapi/domestic-stock/v1/trading/order-cash", kisHeaders);
+      assert.equal(status, 500, body);
+      assert.equal(answer.msg_cd, "OPSQ0003", body);
+      assert.equal((await post("/__mock/faults"))[0], 400, body);
+    }
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(crashed.map(String), []);
+    // And it still answers as before.
+    const quote = await fetch(`${mock.url}/uapi/domestic-stock/v1/quotations/inquire-price?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930`, { headers: { ...kisHeaders, tr_id: "FHKST01010100" } }).then((r) => r.json());
+    assert.equal(quote.output.stck_prpr, "71000");
+  } finally {
+    process.off("uncaughtException", onUncaught);
+    await mock.close();
+  }
+});

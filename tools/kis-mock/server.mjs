@@ -42,6 +42,18 @@ const kisError = (msg_cd, msg1) => ({ rt_cd: "1", msg_cd, msg1 });
  * @param {number} [o.cash] starting cash per account
  * @param {() => number} [o.now]
  */
+
+/** `text` as a JSON object; null for anything else ("null", an array, a number, not JSON), which
+ *  every endpoint refuses as KIS does rather than reading fields of. */
+function jsonObject(text) {
+  try {
+    const v = JSON.parse(text);
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function startMockKis(o = {}) {
   const env = o.env ?? "mock";
   const opts = {
@@ -111,12 +123,8 @@ export async function startMockKis(o = {}) {
   // ---- the KIS endpoints -------------------------------------------------------------------
 
   function tokenP(body) {
-    let req;
-    try {
-      req = JSON.parse(body || "{}");
-    } catch {
-      return [400, { error_code: "EGW00002", error_description: "잘못된 요청입니다." }];
-    }
+    const req = jsonObject(body || "{}");
+    if (!req) return [400, { error_code: "EGW00002", error_description: "잘못된 요청입니다." }];
     if (req.grant_type !== "client_credentials" || !req.appkey) {
       return [403, { error_code: "EGW00103", error_description: "유효하지 않은 AppKey입니다." }];
     }
@@ -189,11 +197,8 @@ export async function startMockKis(o = {}) {
     }
     let input = query;
     if (method === "POST") {
-      try {
-        input = JSON.parse(body);
-      } catch {
-        return [500, kisError("OPSQ0003", "요청 본문이 JSON이 아닙니다")];
-      }
+      input = jsonObject(body);
+      if (!input) return [500, kisError("OPSQ0003", "요청 본문이 JSON이 아닙니다")];
     }
     if (!trs) {
       const answered = catalogued(path, method, env, trId, input, now());
@@ -246,12 +251,8 @@ export async function startMockKis(o = {}) {
 
   /** The realtime socket's approval key: `secretkey`, where tokenP takes `appsecret`. */
   function approval(body) {
-    let b = {};
-    try {
-      b = JSON.parse(body);
-    } catch {
-      return [400, { error_code: "EGW00002", error_description: "잘못된 요청입니다." }];
-    }
+    const b = jsonObject(body);
+    if (!b) return [400, { error_code: "EGW00002", error_description: "잘못된 요청입니다." }];
     if (!b.appkey || !b.secretkey || b.grant_type !== "client_credentials") return [403, { error_code: "EGW00103", error_description: "유효하지 않은 AppKey입니다." }];
     state.counts.approval += 1;
     const key = crypto.randomUUID();
@@ -556,12 +557,8 @@ export async function startMockKis(o = {}) {
     if (path === "/__mock/requests") return send(200, requests);
     if (path === "/__mock/state") return send(200, api.snapshot());
     if (method !== "POST") return send(405, { error: "POST" });
-    let arg = {};
-    try {
-      arg = body ? JSON.parse(body) : {};
-    } catch {
-      return send(400, { error: "JSON body expected" });
-    }
+    const arg = jsonObject(body || "{}");
+    if (!arg) return send(400, { error: "a JSON object expected" });
     if (path === "/__mock/faults") return send(200, api.addFault(arg));
     if (path === "/__mock/price") return send(200, api.setPrice(arg.symbol, arg.price));
     if (path === "/__mock/reset") return send(200, api.reset());
