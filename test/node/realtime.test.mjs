@@ -764,6 +764,46 @@ test("through the proxy: a KIS realtime host that takes the connection and never
   }
 });
 
+test("through the proxy: a frame from KIS past 4 MiB ends that session (logged) rather than being held and copied to every page, which come back", { timeout: 20_000 }, async () => {
+  const { startCorsProxy } = await import("kis-wasm/proxy");
+  const http = await import("node:http");
+  const { WebSocketServer } = await import("ws");
+  const wss = new WebSocketServer({ noServer: true });
+  wss.on("connection", (conn) => conn.on("message", (m) => {
+    const { tr_id, tr_key } = JSON.parse(String(m)).body.input;
+    conn.send(taken(tr_id, tr_key));
+    conn.send(`0|${tr_id}|001|${tr_key}^${"9".repeat(5 << 20)}`);
+  }));
+  const upstream = http.createServer((req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ approval_key: "giant-approval-key" }));
+  });
+  upstream.on("upgrade", (req, socket, head) => wss.handleUpgrade(req, socket, head, (c) => wss.emit("connection", c)));
+  await new Promise((r) => upstream.listen(0, "127.0.0.1", r));
+  try {
+    for (const hold of [undefined, { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }]) {
+      const logged = [];
+      const proxy = await startCorsProxy({ upstream: `http://127.0.0.1:${upstream.address().port}`, allowOrigins: [], allowNoOrigin: true, hold, log: (l) => logged.push(l) });
+      try {
+        const page = new WebSocket(proxy.url.replace("http:", "ws:"));
+        const got = [];
+        page.on("message", (d) => got.push(String(d).length));
+        const closed = new Promise((r) => page.on("close", r));
+        page.on("open", () => page.send(JSON.stringify({ header: { approval_key: "held-by-proxy", custtype: "P", tr_type: "1", "content-type": "utf-8" }, body: { input: { tr_id: "H0STCNT0", tr_key: "005930" } } })));
+        await closed;
+        assert.ok(got.every((n) => n < 1 << 20), `hold: ${!!hold}: the page got ${got}`);
+        assert.ok(logged.some((l) => /realtime upstream: WS_ERR_UNSUPPORTED_MESSAGE_LENGTH/.test(l)), `hold: ${!!hold}\n${logged.join("\n")}`);
+      } finally {
+        await proxy.close();
+      }
+    }
+  } finally {
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+    await new Promise((r) => upstream.close(r));
+  }
+});
+
 test("a second client of one app key opening its own connection is warned of, and KIS's refusal of its session (OPSP8996) rejects its subscription at once; none once the first is closed", async () => {
   // Two clients of one app key over one fetch share the app key's state in the process.
   const way = (u, i) => fetch(u, i);

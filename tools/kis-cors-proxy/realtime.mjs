@@ -9,14 +9,19 @@ import { WebSocket, WebSocketServer } from "ws";
  * KIS's one client for them, and KIS allows one session an app key (a second connection is
  * refused `OPSP8996` and closed): every page's socket shares one connection (`sharedSession`).
  */
+/** The largest frame taken from KIS: the client's default `maxResponseBytes`. */
+export const UPSTREAM_FRAME_BYTES = 4 * 1024 * 1024;
+
 export function relayRealtime(server, { allowed, upstream, approvalKey, log, silenceMs, maxFrameBytes, handshakeMs }) {
   // A page's frames are KIS requests of a few hundred bytes: one past the REST body cap closes
   // its socket (1009) rather than being held in memory (ws would take up to 100 MiB).
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
   // KIS's socket must open within the proxy's upstream timeout: a host that takes the connection
   // and never answers its upgrade would otherwise hold every page's session, which the silence
-  // watch (an open socket's) never sees.
-  const open = (url) => new WebSocket(url, { handshakeTimeout: handshakeMs });
+  // watch (an open socket's) never sees. Its frames are a few KB: one past UPSTREAM_FRAME_BYTES
+  // (which the pages' clients would drop anyway) ends the session rather than being held, up to
+  // ws's 100 MiB, and copied to every page.
+  const open = (url) => new WebSocket(url, { handshakeTimeout: handshakeMs, maxPayload: UPSTREAM_FRAME_BYTES });
   const shared = approvalKey ? sharedSession({ upstream, approvalKey, log, silenceMs, open }) : null;
   server.on("upgrade", (req, socket, head) => {
     if (!allowed(req)) {
