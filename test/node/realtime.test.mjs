@@ -623,14 +623,8 @@ test("a connection that hears nothing for silenceMs, not even PINGPONG, is taken
 
 test("a connection whose upgrade is never answered is given up after silenceMs and made again, and the subscription goes on the next", { timeout: 20_000 }, async () => {
   const http = await import("node:http");
-  const { WebSocketServer } = await import("ws");
   // The first upgrade is taken and never answered, as a stuck gateway does; later ones work.
-  const wss = new WebSocketServer({ noServer: true });
-  wss.on("connection", (conn) => conn.on("message", (m) => {
-    const { tr_id, tr_key } = JSON.parse(String(m)).body.input;
-    conn.send(taken(tr_id, tr_key));
-    conn.send(`0|${tr_id}|001|${tr_key}^093015^71000`);
-  }));
+  const wss = await answering((tr_id, tr_key) => `0|${tr_id}|001|${tr_key}^093015^71000`);
   const hung = [];
   const server = http.createServer();
   server.on("upgrade", (req, socket, head) => {
@@ -731,59 +725,38 @@ test("through the proxy holding the keys: an approval key request KIS never answ
   assert.equal(answered, 1, "the hung request is not counted; the second was answered");
 });
 
-test("through the proxy: a KIS realtime host that takes the connection and never answers its upgrade is given up at the proxy's upstream timeout, logged, and the page's socket closed so that it comes back", { timeout: 20_000 }, async () => {
-  const { startCorsProxy } = await import("kis-wasm/proxy");
-  const http = await import("node:http");
-  // KIS's REST for the approval key; its realtime upgrade never answered.
-  const stuck = http.createServer((req, res) => {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ approval_key: "stuck-approval-key" }));
-  });
-  const upgrades = [];
-  stuck.on("upgrade", (req, socket) => upgrades.push(socket));
-  await new Promise((r) => stuck.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${stuck.address().port}`;
-  try {
-    for (const hold of [undefined, { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }]) {
-      const logged = [];
-      const proxy = await startCorsProxy({ upstream: url, allowOrigins: [], allowNoOrigin: true, upstreamTimeoutMs: 500, hold, log: (l) => logged.push(l) });
-      try {
-        const page = new WebSocket(proxy.url.replace("http:", "ws:"));
-        const closed = new Promise((r) => page.on("close", r));
-        page.on("open", () => page.send(JSON.stringify({ header: { approval_key: "held-by-proxy", custtype: "P", tr_type: "1", "content-type": "utf-8" }, body: { input: { tr_id: "H0STCNT0", tr_key: "005930" } } })));
-        await closed;
-        assert.ok(logged.some((l) => /realtime upstream: .*handshake has timed out/.test(l)), `hold: ${!!hold}\n${logged.join("\n")}`);
-      } finally {
-        await proxy.close();
-      }
-    }
-    assert.ok(upgrades.length >= 2, "the proxy did reach the stuck host");
-  } finally {
-    for (const s of upgrades) s.destroy();
-    await new Promise((r) => stuck.close(r));
-  }
-});
-
-test("through the proxy: a frame from KIS past 4 MiB ends that session (logged) rather than being held and copied to every page, which come back", { timeout: 20_000 }, async () => {
-  const { startCorsProxy } = await import("kis-wasm/proxy");
-  const http = await import("node:http");
+/** A realtime server of one's own (ws, no server of its own) that answers each subscription
+ *  with KIS's "taken" and then `record(tr_id, tr_key)`'s frame. */
+async function answering(record) {
   const { WebSocketServer } = await import("ws");
   const wss = new WebSocketServer({ noServer: true });
   wss.on("connection", (conn) => conn.on("message", (m) => {
     const { tr_id, tr_key } = JSON.parse(String(m)).body.input;
     conn.send(taken(tr_id, tr_key));
-    conn.send(`0|${tr_id}|001|${tr_key}^${"9".repeat(5 << 20)}`);
+    conn.send(record(tr_id, tr_key));
   }));
-  const upstream = http.createServer((req, res) => {
+  return wss;
+}
+
+/** A KIS host for the proxy whose REST answers an approval key and whose upgrades go to
+ *  `onUpgrade`; through the proxy, with keys held and not, a page subscribes and waits for its
+ *  socket to close. Resolves with each proxy's log and the lengths of the frames its page got. */
+async function pageThroughProxyTo(onUpgrade, proxyOptions = {}) {
+  const { startCorsProxy } = await import("kis-wasm/proxy");
+  const http = await import("node:http");
+  const kis = http.createServer((req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ approval_key: "giant-approval-key" }));
+    res.end(JSON.stringify({ approval_key: "own-approval-key" }));
   });
-  upstream.on("upgrade", (req, socket, head) => wss.handleUpgrade(req, socket, head, (c) => wss.emit("connection", c)));
-  await new Promise((r) => upstream.listen(0, "127.0.0.1", r));
+  kis.on("upgrade", onUpgrade);
+  const sockets = new Set();
+  kis.on("connection", (socket) => sockets.add(socket));
+  await new Promise((r) => kis.listen(0, "127.0.0.1", r));
+  const seen = [];
   try {
     for (const hold of [undefined, { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }]) {
       const logged = [];
-      const proxy = await startCorsProxy({ upstream: `http://127.0.0.1:${upstream.address().port}`, allowOrigins: [], allowNoOrigin: true, hold, log: (l) => logged.push(l) });
+      const proxy = await startCorsProxy({ upstream: `http://127.0.0.1:${kis.address().port}`, allowOrigins: [], allowNoOrigin: true, hold, log: (l) => logged.push(l), ...proxyOptions });
       try {
         const page = new WebSocket(proxy.url.replace("http:", "ws:"));
         const got = [];
@@ -791,16 +764,36 @@ test("through the proxy: a frame from KIS past 4 MiB ends that session (logged) 
         const closed = new Promise((r) => page.on("close", r));
         page.on("open", () => page.send(JSON.stringify({ header: { approval_key: "held-by-proxy", custtype: "P", tr_type: "1", "content-type": "utf-8" }, body: { input: { tr_id: "H0STCNT0", tr_key: "005930" } } })));
         await closed;
-        assert.ok(got.every((n) => n < 1 << 20), `hold: ${!!hold}: the page got ${got}`);
-        assert.ok(logged.some((l) => /realtime upstream: WS_ERR_UNSUPPORTED_MESSAGE_LENGTH/.test(l)), `hold: ${!!hold}\n${logged.join("\n")}`);
+        seen.push({ held: !!hold, logged: logged.join("\n"), got });
       } finally {
         await proxy.close();
       }
     }
   } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((r) => kis.close(r));
+  }
+  return seen;
+}
+
+test("through the proxy: a KIS realtime host that takes the connection and never answers its upgrade is given up at the proxy's upstream timeout, logged, and the page's socket closed so that it comes back", { timeout: 20_000 }, async () => {
+  let upgrades = 0;
+  const seen = await pageThroughProxyTo(() => void (upgrades += 1), { upstreamTimeoutMs: 500 });
+  for (const { held, logged } of seen) assert.match(logged, /realtime upstream: .*handshake has timed out/, `held: ${held}`);
+  assert.equal(upgrades, 2, "the proxy did reach the stuck host");
+});
+
+test("through the proxy: a frame from KIS past 4 MiB ends that session (logged) rather than being held and copied to every page, which come back", { timeout: 20_000 }, async () => {
+  const wss = await answering((tr_id, tr_key) => `0|${tr_id}|001|${tr_key}^${"9".repeat(5 << 20)}`);
+  try {
+    const seen = await pageThroughProxyTo((req, socket, head) => wss.handleUpgrade(req, socket, head, (c) => wss.emit("connection", c)));
+    for (const { held, logged, got } of seen) {
+      assert.ok(got.every((n) => n < 1 << 20), `held: ${held}: the page got ${got}`);
+      assert.match(logged, /realtime upstream: WS_ERR_UNSUPPORTED_MESSAGE_LENGTH/, `held: ${held}`);
+    }
+  } finally {
     for (const c of wss.clients) c.terminate();
     wss.close();
-    await new Promise((r) => upstream.close(r));
   }
 });
 
