@@ -49,12 +49,6 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                     })
                     .collect()
             };
-            // A next page asked exactly as the last one was would be answered with that page
-            // again, to MAX_PAGES: KIS is looping, and each request spends the rate limit.
-            let same = call.tr_cont == "N"
-                && keys
-                    .iter()
-                    .all(|(k, v)| call.query.iter().any(|(qk, qv)| qk == k && qv == v));
             pages.push(reply);
             if !more {
                 return Ok(pages);
@@ -62,6 +56,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             if pages.len() >= MAX_PAGES {
                 return Err(looping(&call, format!("after {}", MAX_PAGES as u64)));
             }
+            // A next page asked exactly as the last one was would be answered with that page
+            // again, to MAX_PAGES: KIS is looping, and each request spends the rate limit.
+            let same = call.tr_cont == "N"
+                && keys
+                    .iter()
+                    .all(|(k, v)| call.query.iter().any(|(qk, qv)| qk == k && qv == v));
             if same {
                 let why = format!(
                     "after page {} with the continuation keys of the page before, so the next \

@@ -3,15 +3,15 @@
 // proxy is KIS's one client for them and keeps one session for all its pages.
 import { WebSocket, WebSocketServer } from "ws";
 
+/** The largest frame taken from KIS: the client's default `maxResponseBytes`. */
+export const UPSTREAM_FRAME_BYTES = 4 * 1024 * 1024;
+
 /**
  * The realtime socket, for allowed origins and the proxy's own names only. Without keys it is
  * relayed frame for frame, a connection upstream for each page. Holding the keys, the proxy is
  * KIS's one client for them, and KIS allows one session an app key (a second connection is
  * refused `OPSP8996` and closed): every page's socket shares one connection (`sharedSession`).
  */
-/** The largest frame taken from KIS: the client's default `maxResponseBytes`. */
-export const UPSTREAM_FRAME_BYTES = 4 * 1024 * 1024;
-
 export function relayRealtime(server, { allowed, upstream, approvalKey, log, silenceMs, maxFrameBytes, handshakeMs }) {
   // A page's frames are KIS requests of a few hundred bytes: one past the REST body cap closes
   // its socket (1009) rather than being held in memory (ws would take up to 100 MiB).
@@ -21,14 +21,14 @@ export function relayRealtime(server, { allowed, upstream, approvalKey, log, sil
   // watch (an open socket's) never sees. Its frames are a few KB: one past UPSTREAM_FRAME_BYTES
   // (which the pages' clients would drop anyway) ends the session rather than being held, up to
   // ws's 100 MiB, and copied to every page.
-  const open = (url) => new WebSocket(url, { handshakeTimeout: handshakeMs, maxPayload: UPSTREAM_FRAME_BYTES });
-  const shared = approvalKey ? sharedSession({ upstream, approvalKey, log, silenceMs, open }) : null;
+  const open = () => new WebSocket(upstream, { handshakeTimeout: handshakeMs, maxPayload: UPSTREAM_FRAME_BYTES });
+  const shared = approvalKey ? sharedSession({ open, approvalKey, log, silenceMs }) : null;
   server.on("upgrade", (req, socket, head) => {
     if (!allowed(req)) {
       socket.end("HTTP/1.1 403 Forbidden\r\nconnection: close\r\n\r\n");
       return;
     }
-    wss.handleUpgrade(req, socket, head, (page) => (shared ? shared.join(page) : relay(page, open(upstream), log)));
+    wss.handleUpgrade(req, socket, head, (page) => (shared ? shared.join(page) : relay(page, open(), log)));
   });
   return { close: () => shared?.close() };
 }
@@ -63,7 +63,7 @@ function relay(page, up, log) {
  * had closed it: the pages' own watch would only find the proxy, whose socket is alive, and
  * come back to the same dead session.
  */
-function sharedSession({ upstream, approvalKey, log, open, idleMs = 5000, silenceMs = 60_000 }) {
+function sharedSession({ open, approvalKey, log, idleMs = 5000, silenceMs = 60_000 }) {
   let up = null;
   let queue = [];
   let idle = null;
@@ -96,7 +96,7 @@ function sharedSession({ upstream, approvalKey, log, open, idleMs = 5000, silenc
     clearTimeout(idle);
     idle = null;
     if (up) return;
-    const socket = open(upstream);
+    const socket = open();
     up = socket;
     socket.on("open", () => {
       heardAt = Date.now();

@@ -30,6 +30,17 @@ const SECRET_HEADERS = ["appkey", "appsecret", "authorization", "personalseckey"
 
 const kisError = (msg_cd, msg1) => ({ rt_cd: "1", msg_cd, msg1 });
 
+/** `text` as a JSON object; null for anything else ("null", an array, a number, not JSON), which
+ *  every endpoint refuses as KIS does rather than reading fields of. */
+function jsonObject(text) {
+  try {
+    const v = JSON.parse(text);
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * @param {object} o
  * @param {number} [o.port] 0 = any free port
@@ -42,17 +53,6 @@ const kisError = (msg_cd, msg1) => ({ rt_cd: "1", msg_cd, msg1 });
  * @param {number} [o.cash] starting cash per account
  * @param {() => number} [o.now]
  */
-
-/** `text` as a JSON object; null for anything else ("null", an array, a number, not JSON), which
- *  every endpoint refuses as KIS does rather than reading fields of. */
-function jsonObject(text) {
-  try {
-    const v = JSON.parse(text);
-    return v !== null && typeof v === "object" && !Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
 
 export async function startMockKis(o = {}) {
   const env = o.env ?? "mock";
