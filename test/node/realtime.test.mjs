@@ -741,7 +741,9 @@ async function answering(record) {
 /** A KIS host for the proxy whose REST answers an approval key and whose upgrades go to
  *  `onUpgrade`; through the proxy, with keys held and not, a page subscribes and waits for its
  *  socket to close. Resolves with each proxy's log and the lengths of the frames its page got. */
-async function pageThroughProxyTo(onUpgrade, proxyOptions = {}) {
+const subscribeOne = (page) => page.send(JSON.stringify({ header: { approval_key: "held-by-proxy", custtype: "P", tr_type: "1", "content-type": "utf-8" }, body: { input: { tr_id: "H0STCNT0", tr_key: "005930" } } }));
+
+async function pageThroughProxyTo(onUpgrade, proxyOptions = {}, onOpen = subscribeOne) {
   const { startCorsProxy } = await import("kis-wasm/proxy");
   const http = await import("node:http");
   const kis = http.createServer((req, res) => {
@@ -760,11 +762,15 @@ async function pageThroughProxyTo(onUpgrade, proxyOptions = {}) {
       try {
         const page = new WebSocket(proxy.url.replace("http:", "ws:"));
         const got = [];
-        page.on("message", (d) => got.push(String(d).length));
+        const texts = [];
+        page.on("message", (d) => {
+          got.push(String(d).length);
+          if (texts.length < 100) texts.push(String(d).slice(0, 1000));
+        });
         const closed = new Promise((r) => page.on("close", r));
-        page.on("open", () => page.send(JSON.stringify({ header: { approval_key: "held-by-proxy", custtype: "P", tr_type: "1", "content-type": "utf-8" }, body: { input: { tr_id: "H0STCNT0", tr_key: "005930" } } })));
-        await closed;
-        seen.push({ held: !!hold, logged: logged.join("\n"), got });
+        page.on("open", () => onOpen(page));
+        const code = await closed;
+        seen.push({ held: !!hold, logged: logged.join("\n"), got, texts, code });
       } finally {
         await proxy.close();
       }
@@ -781,6 +787,24 @@ test("through the proxy: a KIS realtime host that takes the connection and never
   const seen = await pageThroughProxyTo(() => void (upgrades += 1), { upstreamTimeoutMs: 500 });
   for (const { held, logged } of seen) assert.match(logged, /realtime upstream: .*handshake has timed out/, `held: ${held}`);
   assert.equal(upgrades, 2, "the proxy did reach the stuck host");
+});
+
+test("through the proxy: what a page sends while KIS's realtime host has not answered is bounded: past 64 KiB a relayed page is closed (1008), and a held session refuses subscriptions past 64 as KIS does past 41, without sending them", { timeout: 20_000 }, async () => {
+  const burst = (page) => {
+    for (let i = 0; i < 100; i += 1) {
+      const header = { approval_key: "held-by-proxy", custtype: "P", tr_type: "1", "content-type": "utf-8", pad: "x".repeat(1000) };
+      page.send(JSON.stringify({ header, body: { input: { tr_id: "H0STCNT0", tr_key: String(i).padStart(6, "0") } } }));
+    }
+  };
+  const seen = await pageThroughProxyTo(() => {}, { upstreamTimeoutMs: 3000 }, burst);
+  const relayed = seen.find((s) => !s.held);
+  assert.equal(relayed.code, 1008, relayed.logged);
+  assert.match(relayed.logged, /realtime page: more than 65536 bytes sent before KIS's realtime host answered: closed/);
+  const held = seen.find((s) => s.held);
+  const refused = held.texts.map((t) => JSON.parse(t)).filter((m) => m.body?.msg_cd === "OPSP0008");
+  assert.equal(refused.length, 100 - 64, held.texts.join("\n"));
+  assert.deepEqual(refused.map((m) => m.header.tr_key), Array.from({ length: 36 }, (_, i) => String(64 + i).padStart(6, "0")));
+  assert.equal(refused[0].body.msg1, "MAX SUBSCRIBE OVER");
 });
 
 test("through the proxy: a frame from KIS past 4 MiB ends that session (logged) rather than being held and copied to every page, which come back", { timeout: 20_000 }, async () => {

@@ -6,6 +6,9 @@ import { WebSocket, WebSocketServer } from "ws";
 /** The largest frame taken from KIS: the client's default `maxResponseBytes`. */
 export const UPSTREAM_FRAME_BYTES = 4 * 1024 * 1024;
 
+/** The subscriptions one shared session keeps, asked or waiting: KIS takes 41. */
+const MAX_SUBSCRIPTIONS = 64;
+
 /**
  * The realtime socket, for allowed origins and the proxy's own names only. Without keys it is
  * relayed frame for frame, a connection upstream for each page. Holding the keys, the proxy is
@@ -28,14 +31,21 @@ export function relayRealtime(server, { allowed, upstream, approvalKey, log, sil
       socket.end("HTTP/1.1 403 Forbidden\r\nconnection: close\r\n\r\n");
       return;
     }
-    wss.handleUpgrade(req, socket, head, (page) => (shared ? shared.join(page) : relay(page, open(), log)));
+    wss.handleUpgrade(req, socket, head, (page) => (shared ? shared.join(page) : relay(page, open(), log, maxFrameBytes)));
   });
   return { close: () => shared?.close() };
 }
 
-/** A page's socket relayed to a connection of its own upstream, frame for frame. */
-function relay(page, up, log) {
+/**
+ * A page's socket relayed to a connection of its own upstream, frame for frame. What the page
+ * sends before KIS's socket opens waits, up to `maxQueuedBytes` in all (a page subscribes with
+ * frames of a few hundred bytes, and KIS takes 41 subscriptions a session): a page that sends
+ * more while KIS's host is slow to answer is closed (1008) rather than held in memory until the
+ * handshake's timeout.
+ */
+function relay(page, up, log, maxQueuedBytes) {
   const queue = [];
+  let queued = 0;
   up.on("open", () => { for (const m of queue.splice(0)) up.send(m); });
   up.on("message", (data) => page.readyState === 1 && page.send(String(data)));
   up.on("close", () => page.close());
@@ -43,8 +53,13 @@ function relay(page, up, log) {
   page.on("close", () => up.close());
   page.on("error", (e) => { log(`realtime page: ${e.code ?? e.message}`); up.close(); });
   page.on("message", (data) => {
-    if (up.readyState === 1) up.send(String(data));
-    else queue.push(String(data));
+    const text = String(data);
+    if (up.readyState === 1) return up.send(text);
+    queued += Buffer.byteLength(text);
+    if (queued <= maxQueuedBytes) return void queue.push(text);
+    log(`realtime page: more than ${maxQueuedBytes} bytes sent before KIS's realtime host answered: closed`);
+    page.close(1008, "too much sent before KIS answered");
+    up.terminate();
   });
 }
 
@@ -191,6 +206,13 @@ function sharedSession({ open, approvalKey, log, idleMs = 5000, silenceMs = 60_0
       return toPage(page, sub.answer);
     }
     if (sub) return void sub.waiting.add(page);
+    // KIS refuses past 41 subscriptions a session; the proxy, past a few more than that (asked
+    // at once, KIS's own refusals are what the pages see), refuses as KIS does without
+    // sending, rather than keep a subscription and a frame for every key a page makes up.
+    if (subs.size >= MAX_SUBSCRIPTIONS) {
+      const body = { rt_cd: "1", msg_cd: "OPSP0008", msg1: "MAX SUBSCRIBE OVER" };
+      return toPage(page, JSON.stringify({ header: { tr_id, tr_key, encrypt: "N" }, body }));
+    }
     const header = { ...(m?.header ?? {}) };
     subs.set(id, { tr_id, tr_key, header, pages: new Set(), waiting: new Set([page]), answer: null });
     void ask(header, tr_id, tr_key, true);
