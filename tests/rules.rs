@@ -1842,6 +1842,30 @@ fn b4_clients_of_one_app_key_in_a_process_share_one_rate_limit() {
 }
 
 #[test]
+fn b4_a_limit_past_kiss_own_is_warned_of_against_kiss_host_only() {
+    let warned = |extra| world(extra).rec.warns.borrow().clone();
+    let past = warned(json!({"rateLimitPerSec": 5}));
+    assert_eq!(past.len(), 1, "{past:?}");
+    assert!(
+        past[0].contains("options.rateLimitPerSec is 5")
+            && past[0].contains("a mock account, 1 a second")
+            && past[0].contains("EGW00201"),
+        "{}",
+        past[0]
+    );
+    let real = "https://openapi.koreainvestment.com:9443";
+    let at_real = |rate: u32| warned(json!({"rateLimitPerSec": rate, "baseUrl": real}));
+    assert_eq!(at_real(19).len(), 1);
+    assert!(at_real(19)[0].contains("a real account, 18 a second"));
+    assert!(at_real(18).is_empty());
+    // Off (the caller limits the calls itself), within KIS's, or not KIS's host: nothing said.
+    assert!(warned(json!({"rateLimitPerSec": 0})).is_empty());
+    assert!(warned(json!({"rateLimitPerSec": 1})).is_empty());
+    let proxy = json!({"rateLimitPerSec": 5, "baseUrl": "http://127.0.0.1:8787", "env": "mock"});
+    assert!(warned(proxy).is_empty());
+}
+
+#[test]
 fn b4_the_strictest_limit_of_one_app_key_holds_and_a_client_without_one_stays_out() {
     let p = Process::new();
     let b = p.client(1, json!({"rateLimitPerSec": 18}));

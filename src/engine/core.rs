@@ -11,6 +11,7 @@ use crate::engine::shared::Shared;
 use crate::engine::transport::{
     Clock, HttpRequest, HttpResponse, TokenStore, Transport, TransportError,
 };
+use crate::env::kis_host_env;
 use crate::events::{EventType, KisEvent, Observer};
 use crate::redact::Redactor;
 
@@ -44,7 +45,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         observer: Rc<dyn Observer>,
     ) -> Self {
         let redactor = Redactor::new(&[&cfg.app_key, &cfg.app_secret]);
-        KisCore {
+        let core = KisCore {
             cfg,
             transport,
             clock,
@@ -53,6 +54,26 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             redactor,
             shared,
             event_threw: Cell::new(false),
+        };
+        core.warn_of_a_limit_past_kis();
+        core
+    }
+
+    /// B4: a limit past KIS's own is the caller's to set (an arrangement with KIS, a limit
+    /// raised since), but against KIS's own host every call past KIS's published limit is
+    /// refused `EGW00201` and waited out a second or more, which looks like a slow client
+    /// rather than a setting. Said once, when the client is made. Elsewhere (a proxy, a mock)
+    /// the limit is not known.
+    fn warn_of_a_limit_past_kis(&self) {
+        let (rate, env) = (self.cfg.rate_limit_per_sec, self.cfg.env);
+        let kis = env.default_rate_limit();
+        if kis_host_env(&self.cfg.base_url).is_some() && rate > kis {
+            self.warn(&format!(
+                "options.rateLimitPerSec is {rate}, past KIS's published limit for a {} \
+                 account, {kis} a second: KIS refuses the calls past it (EGW00201), \
+                 and the client waits each out a second or more",
+                env.as_str()
+            ));
         }
     }
 
