@@ -4,14 +4,128 @@
 //! numbers are all finite (`wasm::convert` refuses the rest by name), so native tests and the
 //! package read input the same way.
 
-use serde::de::DeserializeOwned;
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, Error as _, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{KisError, Result};
 
 /// `v` read as a `T`; an error names `scope` and the path within it.
 pub fn read<T: DeserializeOwned>(scope: &str, v: &Value) -> Result<T> {
-    serde_path_to_error::deserialize(v).map_err(|e| input_error(scope, v, e))
+    serde_path_to_error::deserialize(Strict(v)).map_err(|e| input_error(scope, v, e))
+}
+
+/// A caller's value read as serde reads a `Value`, except that an object of the API must be
+/// an object. serde's derive also takes an array for a struct, its fields in the order they
+/// are declared: `buy(["005930", 10])` would be a market order for 10 shares, and a caller who
+/// wrote the price before the quantity would buy the price's number of shares.
+struct Strict<'a>(&'a Value);
+
+impl<'de> Deserializer<'de> for Strict<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> serde_json::Result<V::Value> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> serde_json::Result<V::Value> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> serde_json::Result<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> serde_json::Result<V::Value> {
+        match self.0 {
+            Value::Object(fields) => visitor.visit_map(Fields {
+                fields: fields.iter(),
+                value: None,
+            }),
+            other => Err(serde_json::Error::invalid_type(unexpected(other), &visitor)),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> serde_json::Result<V::Value> {
+        self.0.deserialize_enum(name, variants, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+/// A struct's fields, each value read strictly in turn (a struct within one is an object too).
+struct Fields<'a> {
+    fields: serde_json::map::Iter<'a>,
+    value: Option<&'a Value>,
+}
+
+impl<'de> MapAccess<'de> for Fields<'de> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> serde_json::Result<Option<K::Value>> {
+        let Some((key, value)) = self.fields.next() else {
+            return Ok(None);
+        };
+        self.value = Some(value);
+        seed.deserialize(BorrowedStrDeserializer::new(key))
+            .map(Some)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> serde_json::Result<S::Value> {
+        match self.value.take() {
+            Some(value) => seed.deserialize(Strict(value)),
+            None => Err(serde_json::Error::custom(
+                "a value asked for before its key",
+            )),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.fields.len())
+    }
+}
+
+/// What a value is, as serde's errors say it.
+fn unexpected(v: &Value) -> serde::de::Unexpected<'_> {
+    use serde::de::Unexpected;
+    match v {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Unexpected::Unsigned(u),
+            (_, Some(i)) => Unexpected::Signed(i),
+            _ => Unexpected::Float(n.as_f64().unwrap_or_default()),
+        },
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
 }
 
 /// Why `v` did not read, in a caller's words. Apart from `read`, which is built once for each
@@ -50,11 +164,15 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
 }
 
 /// serde's wording, said to a caller: "invalid type: integer `5930`, expected a string" →
-/// "must be a string, got integer `5930`"; an unknown field's list of known ones is kept.
+/// "must be a string, got the number 5930"; an unknown field's list of known ones is kept.
 fn plain(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         if let Some((got, expected)) = rest.split_once(", expected ") {
-            return format!("must be {}, got {got}", expected_phrase(expected));
+            return format!(
+                "must be {}, got {}",
+                expected_phrase(expected),
+                got_phrase(got)
+            );
         }
     }
     if let Some(rest) = message.strip_prefix("unknown field `") {
@@ -74,8 +192,35 @@ fn expected_phrase(expected: &str) -> &str {
     match expected {
         "f64" | "u64" | "u32" | "i64" => "a number",
         "a boolean" => "true or false",
+        "a sequence" => "an array",
+        "a map" => "an object",
         e if e.starts_with("struct ") => "an object",
         e => e,
+    }
+}
+
+/// What serde says it was given (`integer `5930``, `map`, `sequence`), in JS's words: a caller
+/// who passed a `Date` or an array is told "an object" or "an array", not "map" or "sequence".
+fn got_phrase(got: &str) -> String {
+    let quoted = |kind: &str| {
+        got.strip_prefix(kind)
+            .and_then(|rest| rest.strip_prefix(" `"))
+            .and_then(|rest| rest.strip_suffix('`'))
+    };
+    if let Some(n) = quoted("integer").or_else(|| quoted("floating point")) {
+        return format!("the number {n}");
+    }
+    if let Some(b) = quoted("boolean") {
+        return b.to_string();
+    }
+    match got {
+        "map" => "an object".to_string(),
+        "sequence" => "an array".to_string(),
+        "unit value" => "null".to_string(),
+        _ => match got.strip_prefix("string ") {
+            Some(text) => format!("the string {text}"),
+            None => got.to_string(),
+        },
     }
 }
 
@@ -137,6 +282,60 @@ mod tests {
         assert_eq!(e.message, "order.quantity: is required");
         let e = read::<String>("symbol", &json!(5930)).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("symbol"));
+    }
+
+    #[test]
+    fn b6_what_was_given_instead_is_said_in_js_words() {
+        let said = |v: Value| {
+            read::<OrderInput>("order", &json!({"symbol": v, "quantity": 1}))
+                .unwrap_err()
+                .message
+                .clone()
+        };
+        assert_eq!(
+            said(json!(5930)),
+            "order.symbol: must be a string, got the number 5930"
+        );
+        assert_eq!(
+            said(json!(1.5)),
+            "order.symbol: must be a string, got the number 1.5"
+        );
+        assert_eq!(
+            said(json!({})),
+            "order.symbol: must be a string, got an object"
+        );
+        assert_eq!(
+            said(json!(["005930"])),
+            "order.symbol: must be a string, got an array"
+        );
+        assert_eq!(
+            said(json!(true)),
+            "order.symbol: must be a string, got true"
+        );
+        let e =
+            read::<OrderInput>("order", &json!({"symbol": "005930", "quantity": "3"})).unwrap_err();
+        assert_eq!(
+            e.message,
+            "order.quantity: must be a number, got the string \"3\""
+        );
+        let e = read::<OrderInput>("order", &json!([1])).unwrap_err();
+        assert_eq!(e.message, "order: must be an object, got an array");
+    }
+
+    #[test]
+    fn b6_an_object_of_the_api_is_never_read_from_an_array() {
+        // serde's derive would read these field by field: a market order for 10 shares.
+        let e = read::<OrderInput>("order", &json!(["005930", 10])).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("order"));
+        assert!(e.message.ends_with("must be an object, got an array"));
+        let e = read::<KisClientOptions>("options", &json!({"retry": [2, 1000]})).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("options.retry"));
+        assert!(e.message.ends_with("must be an object, got an array"));
+        // Within an object, what is no struct reads as before, nested objects included.
+        let o = json!({"appKey": "k", "retry": {"serverErrors": 1}, "timeoutMs": 5000});
+        let o = read::<KisClientOptions>("options", &o).unwrap();
+        assert_eq!(o.retry.and_then(|r| r.server_errors), Some(1.0));
+        assert_eq!(o.timeout_ms, Some(5000.0));
     }
 
     #[test]

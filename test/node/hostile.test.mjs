@@ -529,3 +529,24 @@ test("20. a realtime frame the proxy or kis-mock cannot take (past the proxy's b
     await upstream.close();
   }
 });
+
+test("21. an array where the API takes an object is refused by name, not read field by field in declaration order (a market order for 10 shares)", async () => {
+  const c = client(kis.url);
+  const before = kis.seen.length;
+  for (const [call, field] of [
+    [() => c.buy(["005930", 10]), "order"],
+    [() => c.sell(["005930", 10, 70000]), "order"],
+    [() => c.cancel(["0000001", "00950", "all"]), "cancel"],
+    [() => c.modify(["0000001", "00950", 70000]), "modify"],
+    [() => c.getOrders(["2026-12-01"]), "options"],
+    [() => c.getBuyingPower(["005930"]), "options"],
+    [() => c.request(["GET", "/uapi/x", "FHKST01010100"]), "request"],
+  ]) {
+    const e = await refused(call(), field);
+    assert.match(e.message, /must be an object, got an array$/);
+  }
+  assert.throws(() => buildOrderBody(["12345678-01", "005930", 10]), (e) => e instanceof KisError && e.field === "order");
+  assert.throws(() => client(kis.url, { retry: [2, 1000] }), (e) => e instanceof KisError && e.field === "options.retry" && /got an array$/.test(e.message));
+  assert.throws(() => new KisClient([APP_KEY, APP_SECRET]), (e) => e instanceof KisError && e.field === "options");
+  assert.equal(kis.seen.length, before, "no request, not even a token");
+});
