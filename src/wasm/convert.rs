@@ -22,6 +22,10 @@ extern "C" {
     /// `Object.hasOwn`, caught as `is_array` is.
     #[wasm_bindgen(js_namespace = Object, js_name = hasOwn, catch)]
     fn has_own(v: &JsValue, key: &str) -> std::result::Result<bool, JsValue>;
+
+    /// `Reflect.has` (the `in` operator), caught: a proxy's `has` trap may throw.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = has, catch)]
+    fn has_at_all(v: &JsValue, key: &str) -> std::result::Result<bool, JsValue>;
 }
 
 use crate::error::{KisError, Result};
@@ -63,22 +67,36 @@ pub const CHANGE_QUANTITY: Widening = Widening {
     say: "a part gives a number; the whole remaining quantity leaves quantity out, or says \"all\"",
 };
 
-/// `scope`'s argument as JSON data, with `widening` written but `undefined` refused.
+/// `scope`'s argument as JSON data, with `widening` written but `undefined` refused, and
+/// `widening` that the argument has but not as its own (a class's getter over a private field,
+/// a prototype's): the snapshot reads own properties, so that `new LimitOrder(…)`'s price
+/// getter would otherwise be no price, a market order.
 pub fn from_js_narrow(scope: &str, v: JsValue, widening: &Widening) -> Result<Value> {
     let value = from_js(scope, v.clone())?;
     let said = |key: &str| value.get(key).is_some();
-    // The snapshot read every own key, so one it left out held `undefined`.
-    let missing = value.is_object()
-        && !said(widening.key)
-        && !widening.unless.is_some_and(said)
-        && has_own(&v, widening.key) == Ok(true);
-    match missing {
-        true => Err(KisError::validation(
-            &format!("{scope}.{}", widening.key),
-            format!("is undefined: {}", widening.say),
-        )),
-        false => Ok(value),
+    if !value.is_object() || said(widening.key) || widening.unless.is_some_and(said) {
+        return Ok(value);
     }
+    let field = format!("{scope}.{}", widening.key);
+    let why = match (has_own(&v, widening.key), has_at_all(&v, widening.key)) {
+        // The snapshot read every own key, so one it left out held `undefined`.
+        (Ok(true), _) => "is undefined",
+        (_, Ok(true)) => {
+            "is not the argument's own property (a class's getter, or a prototype's), and only \
+             own properties are read: pass a plain object"
+        }
+        (_, Err(e)) => {
+            return Err(KisError::validation(
+                &field,
+                format!("could not be read (the `in` check threw: {})", thrown(&e)),
+            ))
+        }
+        _ => return Ok(value),
+    };
+    Err(KisError::validation(
+        &field,
+        format!("{why}: {}", widening.say),
+    ))
 }
 
 /// The same, without the top-level keys `skip` (the options the binding takes as JS values).

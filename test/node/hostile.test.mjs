@@ -117,6 +117,36 @@ test("1b. a price written but undefined is refused, not taken for a market order
   assert.deepEqual(buildOrderBody({ account: "12345678-01", symbol: "005930", quantity: 1, price: 70000, orderType: undefined }).ORD_DVSN, "00");
 });
 
+test("1c. a price or a change's quantity the argument has but not as its own (a class's getter over a private field, a prototype's) is refused, not taken for a market order or for all", async () => {
+  const c = client(kis.url, { hashkey: false });
+  const before = kis.seen.length;
+  class LimitOrder {
+    #price;
+    constructor(symbol, quantity, price) { this.symbol = symbol; this.quantity = quantity; this.#price = price; }
+    get price() { return this.#price; }
+  }
+  const inherited = Object.assign(Object.create({ price: 70000 }), { symbol: "005930", quantity: 1 });
+  for (const order of [new LimitOrder("005930", 1, 70000), inherited]) {
+    const e = await refused(c.buy(order), "order.price");
+    assert.match(e.message, /is not the argument's own property .* pass a plain object: a limit order gives a number/);
+    await refused(c.sell(order), "order.price");
+  }
+  const change = Object.assign(Object.create({ quantity: 1 }), { orderNo: "0000001", orgNo: "00950" });
+  await refused(c.cancel(change), "cancel.quantity");
+  await refused(c.modify(Object.assign(change, { price: 70000 })), "modify.quantity");
+  // A has-trap that throws is an error naming the field, not an order.
+  const trapped = new Proxy({ symbol: "005930", quantity: 1 }, { has() { throw new Error("no peeking"); } });
+  const e = await refused(c.buy(trapped), "order.price");
+  assert.match(e.message, /could not be read \(the `in` check threw: .*no peeking\)/);
+  assert.equal(kis.seen.length, before, "nothing sent");
+  // A class whose fields are its own is read as before, and so is a market order's type said.
+  class Order { constructor(price) { this.symbol = "005930"; this.quantity = 1; this.price = price; } }
+  await c.buy(new Order(70000)).catch(() => {});
+  await c.buy(Object.assign(Object.create({ price: 70000 }), { symbol: "005930", quantity: 2, orderType: "01" })).catch(() => {});
+  const orders = kis.seen.slice(before).filter((r) => r.url.endsWith("/order-cash")).map((r) => JSON.parse(r.body));
+  assert.deepEqual(orders.map((o) => [o.ORD_QTY, o.ORD_DVSN, o.ORD_UNPR]), [["1", "00", "70000"], ["2", "01", "0"]]);
+});
+
 test("2. a redirect to another host is never followed: no key, secret, token or order reaches it", async () => {
   const elsewhere = await server((req, res) => json(res, 200, quote({ stck_prpr: "1" })));
   for (const status of [301, 302, 307, 308]) {
