@@ -140,7 +140,19 @@ fn parsed(text: Option<String>) -> JsValue {
 /// as absent, while `null` stays, to be refused where it would be taken for absent
 /// (`price: null`). Objects are copied by their own string keys, arrays by index.
 fn snapshot(v: &JsValue, at: &str, skip: &[&str], depth: usize) -> Result<JsValue> {
-    if !v.is_object() || v.is_function() {
+    // Said here, in a caller's words, where serde-wasm-bindgen would print its own debug form.
+    let not_data = match (v.is_function(), v.is_symbol()) {
+        (true, _) => Some("a function"),
+        (_, true) => Some("a symbol"),
+        _ => None,
+    };
+    if let Some(what) = not_data {
+        return Err(KisError::validation(
+            at,
+            format!("must be a string, a number, true or false, an array or an object, got {what}"),
+        ));
+    }
+    if !v.is_object() {
         return Ok(v.clone());
     }
     if depth > MAX_DEPTH {

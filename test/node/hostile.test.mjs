@@ -580,3 +580,19 @@ test("21. an array where the API takes an object is refused by name, not read fi
   assert.throws(() => new KisClient([APP_KEY, APP_SECRET]), (e) => e instanceof KisError && e.field === "options");
   assert.equal(kis.seen.length, before, "no request, not even a token");
 });
+
+test("22. a function or a symbol where data is meant is refused by name, in the caller's words rather than serde-wasm-bindgen's debug form", async () => {
+  const c = client(kis.url);
+  const before = kis.seen.length;
+  for (const [call, field, what] of [
+    [() => c.buy({ symbol: "005930", quantity: 1, price: () => 70000 }), "order.price", "a function"],
+    [() => c.buy({ symbol: Symbol("005930"), quantity: 1 }), "order.symbol", "a symbol"],
+    [() => c.call("domesticStockInquirePrice", { FID_INPUT_ISCD: () => "005930" }), "params.FID_INPUT_ISCD", "a function"],
+    [() => c.getOrders({ from: Symbol.iterator }), "options.from", "a symbol"],
+  ]) {
+    const e = await refused(call(), field);
+    assert.equal(e.message, `${field}: must be a string, a number, true or false, an array or an object, got ${what}`);
+  }
+  assert.throws(() => buildOrderBody({ account: "12345678-01", symbol: "005930", quantity: () => 1 }), (e) => e.field === "order.quantity" && /got a function$/.test(e.message));
+  assert.equal(kis.seen.length, before, "no request, not even a token");
+});
