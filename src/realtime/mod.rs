@@ -8,6 +8,7 @@ pub mod columns;
 pub mod connection;
 pub mod frame;
 pub mod liveness;
+pub mod options;
 pub mod session;
 pub mod shapes;
 pub mod subscriptions;

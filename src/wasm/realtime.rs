@@ -16,11 +16,12 @@ use crate::engine::transport::Clock;
 use crate::env::Env;
 use crate::error::KisError;
 use crate::realtime::connection::{Connection, Host, Leaving};
-use crate::realtime::liveness::{check_every, dead_warning, silence_ms};
+use crate::realtime::liveness::{check_every, dead_warning};
+use crate::realtime::options::{settings, Settings};
 use crate::realtime::shapes::{Shape, Shaped};
 use crate::realtime::subscriptions::{validate_tr_id, validate_tr_key};
 use crate::symbol::validate_symbol;
-use crate::wasm::convert::{thrown, to_js};
+use crate::wasm::convert::{from_js_without, thrown, to_js};
 use crate::wasm::errors::{invalid, to_js_error};
 use crate::wasm::timers::{JsClock, Ticker};
 use crate::wasm::trap;
@@ -540,9 +541,33 @@ impl KisRealtime {
 
 /// `kis.realtime({ WebSocket, url })`.
 pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
-    let get = |k: &str| Reflect::get(options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-    let ctor = match get("WebSocket") {
+    // The data options read as the client's are (a getter that throws, a key unknown, a value
+    // of the wrong kind: each named); the constructor beside them, as a host value.
+    let given = !options.is_undefined() && !options.is_null();
+    let data = match given {
+        true => from_js_without("options", options.clone(), &["WebSocket"]),
+        false => Ok(serde_json::Value::Null),
+    };
+    let Settings { url, silence_ms } = data
+        .and_then(|v| settings(&v, &core.cfg.base_url))
+        .map_err(|e| to_js_error(&e))?;
+    let ctor = match given {
+        true => Reflect::get(options, &JsValue::from_str("WebSocket")).map_err(|e| {
+            invalid(
+                "options.WebSocket",
+                &format!("could not be read (its getter threw: {})", thrown(&e)),
+            )
+        })?,
+        false => JsValue::UNDEFINED,
+    };
+    let ctor = match ctor {
         f if f.is_function() => f.unchecked_into::<Function>(),
+        f if !f.is_undefined() && !f.is_null() => {
+            return Err(invalid(
+                "options.WebSocket",
+                "must be a WebSocket constructor (in Node, WebSocket from the ws package)",
+            ))
+        }
         _ => Reflect::get(&js_sys::global(), &JsValue::from_str("WebSocket"))
             .ok()
             .filter(JsValue::is_function)
@@ -554,33 +579,6 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
                 )
             })?,
     };
-    let url = match get("url").as_string() {
-        Some(u) if u.starts_with("ws://") || u.starts_with("wss://") => u,
-        Some(u) => {
-            return Err(to_js_error(&KisError::validation(
-                "options.url",
-                format!("must be a ws:// or wss:// URL, got {u:?}"),
-            )))
-        }
-        None => match crate::env::kis_host_env(&core.cfg.base_url) {
-            Some(env) => env.realtime_url().to_string(),
-            None => return Err(invalid(
-                "options.url",
-                "is required when baseUrl is not a KIS host (the proxy's or the mock's ws:// URL)",
-            )),
-        },
-    };
-    let silence_ms = match get("silenceMs") {
-        v if v.is_undefined() || v.is_null() => silence_ms(None),
-        v => match v.as_f64() {
-            Some(ms) => silence_ms(Some(ms)),
-            None => Err(KisError::validation(
-                "options.silenceMs",
-                "must be a number of milliseconds",
-            )),
-        },
-    }
-    .map_err(|e| to_js_error(&e))?;
     // The client's open connection, if it has one: KIS allows one session an app key.
     let live = CONNECTIONS.with(|all| {
         let mut all = all.borrow_mut();
