@@ -44,10 +44,17 @@ pub fn build_order_body_js(
     Ok(to_js(&map))
 }
 
-/// The seed's rule: a URL is KIS's mock (VTS) environment when it contains "vts".
+/// The seed's rule: a URL is KIS's mock (VTS) environment when it contains "vts". Anything but
+/// a string is refused: `isMockUrl(process.env.KIS_URL)` of a variable not set answered false,
+/// which a caller's `? "mock" : "real"` read as the real market.
 #[wasm_bindgen(js_name = isMockUrl)]
-pub fn is_mock_url_js(#[wasm_bindgen(unchecked_param_type = "string")] url: JsValue) -> bool {
-    url.as_string().is_some_and(|u| is_mock_url(&u))
+pub fn is_mock_url_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+) -> Result<bool, JsValue> {
+    from_js("url", url)
+        .and_then(|v| read::<String>("url", &v))
+        .map(|u| is_mock_url(&u))
+        .map_err(|e| to_js_error(&e))
 }
 
 /// Whether `name` is a catalogued API's method name or `/uapi/` path, for `kis.api`'s proxy
