@@ -55,6 +55,13 @@ function withLock(lock, fn) {
 
 /** A TokenStore in a JSON file (mode 0600), shared by every process that names it. */
 function fileTokenStore(path) {
+  // fileTokenStore(process.env.KIS_TOKEN_FILE) of a variable not set would otherwise keep the
+  // tokens in a file named "undefined" in the working directory, a repository's perhaps.
+  if (typeof path !== "string" || path.trim() === "") {
+    const got = typeof path === "string" ? JSON.stringify(path) : path === null ? "null" : typeof path === "object" ? "an object" : String(path);
+    const e = new shared.KisError(`path: fileTokenStore needs a file's path (a non-empty string), got ${got}`);
+    throw Object.assign(e, { kind: "validation", field: "path" });
+  }
   const readAll = () => {
     try {
       return JSON.parse(fs.readFileSync(path, "utf8"));

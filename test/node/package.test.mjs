@@ -84,6 +84,12 @@ test("every type the Rust side generates is exported by the package's entry", as
   }
 });
 
+test("fileTokenStore refuses a path that is not a non-empty string (an unset variable) rather than keeping tokens in a file named \"undefined\"", () => {
+  for (const path of [undefined, null, "", "  ", 5, {}]) {
+    assert.throws(() => esm.fileTokenStore(path), (e) => e instanceof esm.KisError && e.kind === "validation" && e.field === "path" && /^path: fileTokenStore needs a file's path/.test(e.message), String(path));
+  }
+});
+
 test("fileTokenStore writes its file 0600 through a temporary file of its own, never through one left at a name it could take", { skip: process.platform === "win32" }, async () => {
   const fs = await import("node:fs");
   const os = await import("node:os");
