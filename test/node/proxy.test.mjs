@@ -147,6 +147,27 @@ test("the bins print their address on the first line", async () => {
   }
 });
 
+test("kis-cors-proxy refuses a mistyped flag or a number that is none, rather than starting without what it was meant to set (a body cap of NaN is no cap)", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { createRequire } = await import("node:module");
+  const bin = createRequire(import.meta.url).resolve("kis-wasm/package.json").replace(/package\.json$/, "tools/kis-cors-proxy/cli.mjs");
+  for (const [args, said] of [
+    [["--hold-key"], /unknown argument "--hold-key"/],
+    [["--max-body", "64k"], /--max-body must be a whole number, got "64k"/],
+    [["--timeout-ms"], /--timeout-ms needs a value/],
+    [["--allow-origin", "--allow-no-origin"], /--allow-origin needs a value/],
+    [["stray"], /unknown argument "stray"/],
+  ]) {
+    const run = spawnSync(process.execPath, [bin, "--port", "0", "--upstream", mock.url, ...args], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(run.status, 2, args.join(" "));
+    assert.match(run.stderr, said);
+    assert.doesNotMatch(run.stdout, /listening/);
+  }
+  for (const [option, value] of [["maxBodyBytes", NaN], ["upstreamTimeoutMs", 0], ["realtimeSilenceMs", -1], ["maxBodyBytes", "64"]]) {
+    await assert.rejects(startCorsProxy({ upstream: mock.url, allowOrigins: [], [option]: value, log: () => {} }), new RegExp(`^Error: ${option} must be a whole number`));
+  }
+});
+
 test("hold mode: the page sends placeholders and never receives a key or a token", async () => {
   const upstream = await startMockKis({ env: "mock", rateLimit: 0 });
   const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });

@@ -10,21 +10,40 @@
 // (default: KIS's for the env, 18 real, 1 mock).
 import { startCorsProxy } from "./proxy.mjs";
 
+const USAGE = "kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …] [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin] [--hold-keys] [--allow-host <name[:port]> …]";
+const VALUED = ["port", "upstream", "allow-origin", "max-body", "timeout-ms", "allow-host"];
+const FLAGS = ["allow-no-origin", "hold-keys", "help"];
 const args = process.argv.slice(2);
+// A flag mistyped (--hold-key, --max-bdy) must not start a proxy without what it was meant to
+// set: every argument is a known flag, and each flag that takes a value has one.
+for (let i = 0; i < args.length; i += 1) {
+  const name = args[i].startsWith("--") ? args[i].slice(2) : null;
+  const valued = VALUED.includes(name);
+  if (!valued && !FLAGS.includes(name)) fail(`unknown argument ${JSON.stringify(args[i])}`);
+  if (valued && (args[i + 1] === undefined || args[i + 1].startsWith("--"))) fail(`--${name} needs a value`);
+  if (valued) i += 1;
+}
 const all = (name) => args.flatMap((a, i) => (a === `--${name}` ? [args[i + 1]] : []));
 const one = (name) => all(name)[0];
+/** A number flag as written; anything else is said, not read as NaN. */
+const number = (name) => {
+  const v = one(name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) fail(`--${name} must be a whole number, got ${JSON.stringify(v)}`);
+  return Number(v);
+};
 if (args.includes("--help") || !one("upstream")) {
-  console.log("kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …] [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin] [--hold-keys] [--allow-host <name[:port]> …]");
+  console.log(USAGE);
   process.exit(one("upstream") ? 0 : 2);
 }
 let proxy;
 try {
   proxy = await startCorsProxy({
-    port: Number(one("port") ?? 0),
+    port: number("port") ?? 0,
     upstream: one("upstream"),
     allowOrigins: all("allow-origin"),
-    maxBodyBytes: one("max-body") ? Number(one("max-body")) : undefined,
-    upstreamTimeoutMs: one("timeout-ms") ? Number(one("timeout-ms")) : undefined,
+    maxBodyBytes: number("max-body"),
+    upstreamTimeoutMs: number("timeout-ms"),
     allowNoOrigin: args.includes("--allow-no-origin"),
     allowHosts: all("allow-host"),
     hold: args.includes("--hold-keys")
@@ -42,3 +61,8 @@ try {
 console.log(`listening on ${proxy.url}`);
 console.log(`kis-cors-proxy: → ${proxy.upstream}; origins: ${all("allow-origin").join(", ") || "(none)"}${args.includes("--hold-keys") ? "; holding the keys" : ""}`);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => proxy.close().then(() => process.exit(0)));
+
+function fail(why) {
+  console.error(`kis-cors-proxy: ${why}\n${USAGE}`);
+  process.exit(2);
+}

@@ -52,8 +52,12 @@ export async function startCorsProxy(o) {
   const target = new URL(UPSTREAMS[o.upstream] ?? o.upstream);
   if (!["http:", "https:"].includes(target.protocol)) throw new Error(`upstream must be real, mock or an http(s) URL, got ${o.upstream}`);
   const allow = new Set(o.allowOrigins ?? []);
-  const maxBody = o.maxBodyBytes ?? 64 * 1024;
-  const timeoutMs = o.upstreamTimeoutMs ?? 30_000;
+  // A cap that is not a number (a typo on the command line, NaN) would be no cap at all: every
+  // comparison with NaN is false.
+  const maxBody = whole("maxBodyBytes", o.maxBodyBytes, 64 * 1024, 1);
+  const timeoutMs = whole("upstreamTimeoutMs", o.upstreamTimeoutMs, 30_000, 1);
+  whole("realtimeSilenceMs", o.realtimeSilenceMs, 0, 0);
+  whole("port", o.port, 0, 0);
   const log = o.log ?? ((line) => console.log(line));
   const client = target.protocol === "https:" ? https : http;
   const basePath = target.pathname.replace(/\/$/, "");
@@ -166,6 +170,16 @@ export async function startCorsProxy(o) {
       return listening.close();
     },
   };
+}
+
+/** Option `name`: `fallback` when not given, else a whole number from `min` (up to 2^31 − 1,
+ *  Node's longest timer). */
+function whole(name, value, fallback, min) {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
+    throw new Error(`${name} must be a whole number from ${min}, got ${value}`);
+  }
+  return value;
 }
 
 /** The placeholder a page receives as its token in hold mode. */
