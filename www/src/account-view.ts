@@ -48,9 +48,12 @@ export class AccountView {
     this.holdings.replaceChildren(...(rows.length ? rows : [emptyRow(this.holdings, "No holdings.")]));
     const s = b.summary;
     const item = (label: string, v: number | null, cls = "") => {
+      // Built as nodes, not as HTML: nothing of KIS's is ever parsed as markup.
+      const value = document.createElement("b");
+      value.className = cls;
+      value.textContent = fmt(v);
       const span = document.createElement("span");
-      span.innerHTML = `${label} <b class="${cls}"></b>`;
-      span.querySelector("b")!.textContent = fmt(v);
+      span.append(`${label} `, value);
       return span;
     };
     this.summary.replaceChildren(
