@@ -557,6 +557,44 @@ fn b3_a_stored_token_is_reused_by_another_client_and_kept_apart_by_env() {
 }
 
 #[test]
+fn b3_a_stored_token_that_cannot_be_sent_is_warned_of_and_passed_over() {
+    for spoiled in ["", "abc\r\nx-evil: 1", "토큰"] {
+        let a = world(json!({}));
+        let now = a.clock_now();
+        a.store.tokens.borrow_mut().insert(
+            a.core.store_key(),
+            kis_wasm::models::StoredToken {
+                access_token: spoiled.to_string(),
+                expires_at: now + 3_600_000.0,
+                issued_at: now,
+            },
+        );
+        a.run(a.core.get_price(&sym("005930"))).unwrap();
+        assert_eq!(a.count(TOKEN), 1, "{spoiled:?}: a new token issued");
+        let warns = a.rec.warns.borrow();
+        assert_eq!(warns.len(), 1, "{spoiled:?}: {warns:?}");
+        assert!(warns[0].contains("returned a token that cannot be sent"));
+        assert!(
+            !warns[0].contains("x-evil"),
+            "the token itself is not shown"
+        );
+    }
+    // An expired one is passed over as before, with nothing said: it was a token once.
+    let a = world(json!({}));
+    let now = a.clock_now();
+    a.store.tokens.borrow_mut().insert(
+        a.core.store_key(),
+        kis_wasm::models::StoredToken {
+            access_token: "old-token-0123456789".to_string(),
+            expires_at: now - 1.0,
+            issued_at: now - 86_400_000.0,
+        },
+    );
+    a.run(a.core.get_price(&sym("005930"))).unwrap();
+    assert!(a.rec.warns.borrow().is_empty());
+}
+
+#[test]
 fn b3_two_clients_starting_together_on_one_store_share_the_one_token_kis_issues() {
     let a = world(json!({}));
     a.kis.issue_gap_ms.set(60_000.0);

@@ -241,11 +241,17 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         };
         let rejected =
             self.shared.rejected_token.borrow().as_deref() == Some(token.access_token.as_str());
-        if !token.usable(now)
-            || token.access_token.is_empty()
-            || !header_safe(&token.access_token)
-            || rejected
-        {
+        if token.access_token.is_empty() || !header_safe(&token.access_token) {
+            // A store that spoils what it keeps would otherwise cost a token issuance each
+            // start, one a minute at most, with nothing said of why.
+            self.warn(
+                "KIS token store: tokenStore.get() returned a token that cannot be sent (empty, \
+                 or with a character a header cannot carry): passed over, and a new one is \
+                 issued",
+            );
+            return None;
+        }
+        if !token.usable(now) || rejected {
             return None;
         }
         self.shared.tokens.add(&token.access_token);
