@@ -147,7 +147,7 @@ test("the bins print their address on the first line", async () => {
   }
 });
 
-test("kis-cors-proxy refuses a mistyped flag or a number that is none, rather than starting without what it was meant to set (a body cap of NaN is no cap)", async () => {
+test("kis-cors-proxy and kis-mock refuse a mistyped flag or a value that is none, rather than starting without what they were meant to set (a body cap of NaN is no cap)", async () => {
   const { spawnSync } = await import("node:child_process");
   const { createRequire } = await import("node:module");
   const bin = createRequire(import.meta.url).resolve("kis-wasm/package.json").replace(/package\.json$/, "tools/kis-cors-proxy/cli.mjs");
@@ -162,6 +162,16 @@ test("kis-cors-proxy refuses a mistyped flag or a number that is none, rather th
     assert.equal(run.status, 2, args.join(" "));
     assert.match(run.stderr, said);
     assert.doesNotMatch(run.stdout, /listening/);
+  }
+  const mockBin = bin.replace("kis-cors-proxy", "kis-mock");
+  for (const [args, said] of [
+    [["--rate-limt", "5"], /unknown argument "--rate-limt"/],
+    [["--rate-limit", "5/s"], /--rate-limit must be a whole number, got "5\/s"/],
+    [["--env", "prod"], /--env must be one of real, mock, got "prod"/],
+  ]) {
+    const run = spawnSync(process.execPath, [mockBin, "--port", "0", ...args], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(run.status, 2, args.join(" "));
+    assert.match(run.stderr, said);
   }
   for (const [option, value] of [["maxBodyBytes", NaN], ["upstreamTimeoutMs", 0], ["realtimeSilenceMs", -1], ["maxBodyBytes", "64"]]) {
     await assert.rejects(startCorsProxy({ upstream: mock.url, allowOrigins: [], [option]: value, log: () => {} }), new RegExp(`^Error: ${option} must be a whole number`));
