@@ -178,6 +178,14 @@ test("kis-cors-proxy and kis-mock refuse a mistyped flag or a value that is none
   }
 });
 
+test("startCorsProxy and startMockKis refuse an option they do not know (a typo would leave a default in place with nothing said)", async () => {
+  await assert.rejects(startCorsProxy({ upstream: mock.url, allowOrigin: [ORIGIN], log: () => {} }), /^TypeError: startCorsProxy: unknown option "allowOrigin" \(expected one of: upstream, allowOrigins,/);
+  await assert.rejects(startCorsProxy({ upstream: mock.url, allowOrigins: [], upstreamTimeout: 5000, log: () => {} }), /unknown option "upstreamTimeout"/);
+  await assert.rejects(startCorsProxy({ upstream: mock.url, allowOrigins: [], hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", rateLimit: 5 }, log: () => {} }), /startCorsProxy: hold: unknown option "rateLimit"/);
+  await assert.rejects(startMockKis({ env: "mock", tokenThrottleMs: 0 }), /^TypeError: startMockKis: unknown option "tokenThrottleMs"/);
+  await assert.rejects(startMockKis("mock"), /startMockKis must be an object/);
+});
+
 test("hold mode: the page sends placeholders and never receives a key or a token", async () => {
   const upstream = await startMockKis({ env: "mock", rateLimit: 0 });
   const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });

@@ -9,6 +9,7 @@ import http from "node:http";
 import https from "node:https";
 import crypto from "node:crypto";
 import { listen } from "../listen.mjs";
+import { onlyKnown } from "../options.mjs";
 import { relayRealtime } from "./realtime.mjs";
 
 export const UPSTREAMS = {
@@ -49,6 +50,8 @@ const PASSED_BACK = ["content-type", ...EXPOSED];
  *   (the real market is never guessed); `rateLimitPerSec` defaults to the env's (18 real, 1 mock).
  */
 export async function startCorsProxy(o) {
+  onlyKnown("startCorsProxy", o, ["upstream", "allowOrigins", "port", "host", "maxBodyBytes", "upstreamTimeoutMs", "allowNoOrigin", "allowHosts", "realtimeSilenceMs", "log", "hold"]);
+  onlyKnown("startCorsProxy: hold", o.hold, ["appKey", "appSecret", "env", "rateLimitPerSec", "tokenStore"]);
   const target = new URL(UPSTREAMS[o.upstream] ?? o.upstream);
   if (!["http:", "https:"].includes(target.protocol)) throw new Error(`upstream must be real, mock or an http(s) URL, got ${o.upstream}`);
   const allow = new Set(o.allowOrigins ?? []);

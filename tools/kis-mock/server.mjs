@@ -24,6 +24,7 @@ const HANDLED = {
   "/uapi/domestic-stock/v1/trading/inquire-daily-ccld": "inquire-daily-ccld",
 };
 import { listen } from "../listen.mjs";
+import { onlyKnown } from "../options.mjs";
 
 const SIX_HOURS = 6 * 3600e3;
 const SECRET_HEADERS = ["appkey", "appsecret", "authorization", "personalseckey"];
@@ -55,6 +56,7 @@ function jsonObject(text) {
  */
 
 export async function startMockKis(o = {}) {
+  onlyKnown("startMockKis", o, ["port", "host", "env", "rateLimit", "tokenTtlSec", "tokenIssueIntervalSec", "hashkey", "pageSize", "cash", "now", "tickMs", "pingMs"]);
   const env = o.env ?? "mock";
   const opts = {
     env,
