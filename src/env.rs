@@ -67,6 +67,23 @@ pub fn kis_host_env(url: &str) -> Option<Env> {
     }
 }
 
+/// The host part of a URL, `rest` being what follows its scheme, checked for `field`: there is
+/// one, and it carries no user name or password, which would be repeated wherever the URL is
+/// shown (a log line, an error).
+pub fn check_authority(field: &str, rest: &str) -> Result<()> {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(KisError::validation(
+            field,
+            "must not carry a user name or password (user:pass@)",
+        ));
+    }
+    if authority.is_empty() {
+        return Err(KisError::validation(field, "has no host"));
+    }
+    Ok(())
+}
+
 /// The seed's rule: a URL is the mock (VTS) environment when it contains "vts".
 pub fn is_mock_url(url: &str) -> bool {
     url.to_ascii_lowercase().contains("vts")

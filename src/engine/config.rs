@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::account::Account;
-use crate::env::{kis_host_env, CustType, Env};
+use crate::env::{check_authority, kis_host_env, CustType, Env};
 use crate::error::{KisError, Result};
 use crate::headers::Credentials;
 use crate::input::{read, whole_number};
@@ -56,16 +56,7 @@ fn base_url(u: &str) -> Result<String> {
             format!("must be an http(s) URL, got {u:?}"),
         ));
     };
-    let authority = rest.split('/').next().unwrap_or_default();
-    if authority.contains('@') {
-        return Err(KisError::validation(
-            field,
-            "must not carry a user name or password (user:pass@)",
-        ));
-    }
-    if authority.is_empty() {
-        return Err(KisError::validation(field, "has no host"));
-    }
+    check_authority(field, rest)?;
     if let Some(c) = u
         .chars()
         .find(|c| !c.is_ascii_graphic() || matches!(c, '?' | '#' | '%' | '\\'))

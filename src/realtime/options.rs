@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::env::kis_host_env;
+use crate::env::{check_authority, kis_host_env};
 use crate::error::{KisError, Result};
 use crate::input::read;
 use crate::realtime::liveness::silence_ms;
@@ -72,16 +72,7 @@ fn ws_url(u: &str) -> Result<String> {
             ),
         ));
     }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.contains('@') {
-        return Err(KisError::validation(
-            field,
-            "must not carry a user name or password (user:pass@)",
-        ));
-    }
-    if authority.is_empty() {
-        return Err(KisError::validation(field, "has no host"));
-    }
+    check_authority(field, rest)?;
     Ok(u.to_string())
 }
 
