@@ -84,6 +84,21 @@ pub fn check_authority(field: &str, rest: &str) -> Result<()> {
     Ok(())
 }
 
+/// `url` as an error may show it: a user name and password in it (`user:pass@`), which the
+/// checks refuse, masked, so that the message refusing it does not repeat the password.
+pub fn shown(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").map_or(("", url), |(s, r)| (s, r));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let masked = match rest[..end].rfind('@') {
+        Some(at) => format!("***{}", &rest[at..]),
+        None => rest.to_string(),
+    };
+    match scheme {
+        "" if !url.contains("://") => masked,
+        scheme => format!("{scheme}://{masked}"),
+    }
+}
+
 /// The seed's rule: a URL is the mock (VTS) environment when it contains "vts".
 pub fn is_mock_url(url: &str) -> bool {
     url.to_ascii_lowercase().contains("vts")
@@ -125,5 +140,18 @@ mod tests {
         assert!(is_mock_url("https://OPENAPIVTS.koreainvestment.com:29443"));
         assert!(!is_mock_url(REAL_BASE_URL));
         assert!(!is_mock_url("http://127.0.0.1:8080"));
+    }
+
+    #[test]
+    fn a_url_shown_in_an_error_never_shows_its_password() {
+        for (url, seen) in [
+            ("ftp://me:pw@kis.example/x", "ftp://***@kis.example/x"),
+            ("me:pw@kis.example", "***@kis.example"),
+            ("ws://a:b@c@host:1/p?q=@", "ws://***@host:1/p?q=@"),
+            ("http://127.0.0.1:9/a@b", "http://127.0.0.1:9/a@b"),
+            ("", ""),
+        ] {
+            assert_eq!(shown(url), seen, "{url}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::account::Account;
-use crate::env::{check_authority, kis_host_env, CustType, Env};
+use crate::env::{check_authority, kis_host_env, shown, CustType, Env};
 use crate::error::{KisError, Result};
 use crate::headers::Credentials;
 use crate::input::{read, whole_number};
@@ -53,7 +53,7 @@ fn base_url(u: &str) -> Result<String> {
     else {
         return Err(KisError::validation(
             field,
-            format!("must be an http(s) URL, got {u:?}"),
+            format!("must be an http(s) URL, got {:?}", shown(u)),
         ));
     };
     check_authority(field, rest)?;
@@ -67,7 +67,7 @@ fn base_url(u: &str) -> Result<String> {
                 "must be a plain http(s) URL without a query, fragment, escapes or spaces; \
                  got '{}' in \"{}\"",
                 c.escape_default(),
-                u.escape_default()
+                shown(u).escape_default()
             ),
         ));
     }

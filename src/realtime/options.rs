@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::env::{check_authority, kis_host_env};
+use crate::env::{check_authority, kis_host_env, shown};
 use crate::error::{KisError, Result};
 use crate::input::read;
 use crate::realtime::liveness::silence_ms;
@@ -59,7 +59,7 @@ fn ws_url(u: &str) -> Result<String> {
     let Some(rest) = u.strip_prefix("ws://").or_else(|| u.strip_prefix("wss://")) else {
         return Err(KisError::validation(
             field,
-            format!("must be a ws:// or wss:// URL, got {u:?}"),
+            format!("must be a ws:// or wss:// URL, got {:?}", shown(u)),
         ));
     };
     if let Some(c) = u.chars().find(|c| !c.is_ascii_graphic()) {
@@ -68,7 +68,7 @@ fn ws_url(u: &str) -> Result<String> {
             format!(
                 "must be a URL without spaces or control characters; got '{}' in \"{}\"",
                 c.escape_default(),
-                u.escape_default()
+                shown(u).escape_default()
             ),
         ));
     }

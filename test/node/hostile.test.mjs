@@ -187,7 +187,7 @@ test("3. request() paths and header values cannot inject a header or leave /uapi
 });
 
 test("4. a baseUrl with a line break, a query or user:pass@ is refused, and the password is never repeated", () => {
-  for (const baseUrl of ["http://127.0.0.1:9\r\nx: 1", "http://127.0.0.1:9/?a=1", "https://me:hunter2secret@kis.example"]) {
+  for (const baseUrl of ["http://127.0.0.1:9\r\nx: 1", "http://127.0.0.1:9/?a=1", "https://me:hunter2secret@kis.example", "ftp://me:hunter2secret@kis.example", "me:hunter2secret@kis.example", "https://me:hunter2secret@kis.example/\r\n"]) {
     assert.throws(() => client(baseUrl), (e) => e instanceof KisError && e.field === "options.baseUrl" && !e.message.includes("hunter2secret"));
   }
 });

@@ -674,6 +674,10 @@ test("realtime()'s options are read as the client's: a typo of a key, a url that
   ]) {
     assert.throws(() => kis.realtime(options), (e) => e instanceof KisError && e.kind === "validation" && e.field === field && message.test(e.message), field);
   }
+  // A password in the URL is refused and never repeated, whatever else is wrong with it.
+  for (const url of ["http://me:hunter2secret@x", "ws://me:hunter2secret@x/\r\n", "wss://me:hunter2secret@x"]) {
+    assert.throws(() => kis.realtime({ WebSocket, url }), (e) => e instanceof KisError && e.field === "options.url" && !e.message.includes("hunter2secret"), url);
+  }
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(mock.realtime.counts.connections, before, "nothing connected");
   kis.realtime({ WebSocket, url: mock.wsUrl, silenceMs: null }).close();
