@@ -196,6 +196,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// Masks secrets in an error's message and body before it leaves the engine.
     pub(crate) fn scrub(&self, mut e: crate::error::KisError) -> crate::error::KisError {
         e.message = self.redact(&e.message);
+        e.field = e.field.take().map(|f| self.redact(&f));
         e.body = e.body.take().map(|b| self.redact(&b));
         e.msg1 = e.msg1.take().map(|m| self.redact(&m));
         if let Some(c) = e.cause.as_mut() {

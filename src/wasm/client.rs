@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect, WeakMap};
 use serde::Serialize;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -19,7 +20,7 @@ use crate::input::{read, whole_number};
 use crate::wasm::convert::{
     from_js, from_js_narrow, from_js_without, to_js, CHANGE_QUANTITY, ORDER_PRICE,
 };
-use crate::wasm::errors::{invalid, is_function, to_js_error};
+use crate::wasm::errors::{invalid, is_function, keep_secret, to_js_error};
 use crate::wasm::fetch::JsTransport;
 use crate::wasm::observer::{JsObserver, Logger};
 use crate::wasm::store::JsTokenStore;
@@ -147,9 +148,18 @@ impl KisClient {
                 Logger::Js(host_object(&options, "logger", &["warn", "error"])?.unwrap_or_default())
             }
         };
-        // The data options, without the host ones, read as the core reads them.
+        // The data options, without the host ones, read as the core reads them. The key and
+        // secret are kept as secrets first, so that no error from here on shows them, this
+        // one's included.
         let cfg = from_js_without("options", options, &HOST_KEYS)
-            .and_then(|v| Config::from_value(&v))
+            .and_then(|v| {
+                for key in ["appKey", "appSecret"] {
+                    if let Some(secret) = v.get(key).and_then(Value::as_str) {
+                        keep_secret(secret);
+                    }
+                }
+                Config::from_value(&v)
+            })
             .map_err(|e| to_js_error(&e))?;
         let shared = SHARED.with(|r| r.join(&cfg, way(&fetch)));
         let core = KisCore::sharing(

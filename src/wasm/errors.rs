@@ -9,10 +9,36 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::error::{printable, KisError};
+use crate::redact::Redactor;
 use crate::wasm::convert::to_js;
 
 thread_local! {
     static CLASS: RefCell<Option<Function>> = const { RefCell::new(None) };
+    /// The app key and secret of every client made in this process. An error is the caller's
+    /// to print, and one who passed a secret where another value goes (`getPrice(appSecret)`,
+    /// `env: process.env.KIS_APP_SECRET`, a key read from the wrong line of a file) would
+    /// otherwise read it back in the message that refuses it, and so would a CI log.
+    static SECRETS: Redactor = Redactor::default();
+}
+
+/// From now on, `secret` is masked in every error the package throws.
+pub fn keep_secret(secret: &str) {
+    SECRETS.with(|r| r.add(secret.trim()));
+}
+
+/// `e` with every kept secret masked in its text, its field's name included.
+fn masked(e: &KisError) -> KisError {
+    SECRETS.with(|r| {
+        let mut e = e.clone();
+        e.message = r.redact(&e.message);
+        e.field = e.field.take().map(|f| r.redact(&f));
+        e.msg1 = e.msg1.take().map(|m| r.redact(&m));
+        e.body = e.body.take().map(|b| r.redact(&b));
+        if let Some(c) = e.cause.as_mut() {
+            c.message = r.redact(&c.message);
+        }
+        e
+    })
 }
 
 /// Called by the package's entries with their `KisError` class; not part of the API.
@@ -30,6 +56,7 @@ fn set(target: &JsValue, key: &str, value: JsValue) {
 /// are what people read (`error::printable`); the fields (`msg1`, `body`, `field`) stay the
 /// data they are.
 pub fn to_js_error(e: &KisError) -> JsValue {
+    let e = &masked(e);
     let message = printable(&e.message);
     let message = JsValue::from_str(&message);
     let error: JsValue = CLASS

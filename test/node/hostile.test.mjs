@@ -596,3 +596,33 @@ test("22. a function or a symbol where data is meant is refused by name, in the 
   assert.throws(() => buildOrderBody({ account: "12345678-01", symbol: "005930", quantity: () => 1 }), (e) => e.field === "order.quantity" && /got a function$/.test(e.message));
   assert.equal(kis.seen.length, before, "no request, not even a token");
 });
+
+test("23. a key or secret passed where another value goes (a variable mixed up, a key read from the wrong line) is masked in the error that refuses it, its field's name included", async () => {
+  const { WebSocket } = await import("ws");
+  const leaks = [];
+  const check = (what, e) => {
+    assert.ok(e instanceof KisError, `${what}: ${e}`);
+    if ([e.message, e.field ?? "", String(e.stack ?? "")].some((t) => t.includes(APP_SECRET) || t.includes(APP_KEY))) leaks.push(`${what}: ${e.field} ${e.message}`);
+  };
+  for (const options of [{ env: APP_SECRET }, { [APP_SECRET]: 1 }, { custType: APP_KEY }, { baseUrl: `ftp://${APP_SECRET}` }]) {
+    try { client(kis.url, options); leaks.push(`accepted ${Object.keys(options)}`); } catch (e) { check(`options ${Object.keys(options)[0].slice(0, 8)}`, e); }
+  }
+  const c = client(kis.url);
+  const before = kis.seen.length;
+  for (const [what, call] of [
+    ["getPrice", () => c.getPrice(APP_SECRET)],
+    ["buy symbol", () => c.buy({ symbol: APP_SECRET, quantity: 1 })],
+    ["buy key", () => c.buy({ symbol: "005930", quantity: 1, [APP_SECRET]: 1 })],
+    ["getOrders", () => c.getOrders({ from: APP_KEY })],
+    ["call api", () => c.call(APP_SECRET, {})],
+    ["call param", () => c.call("domesticStockInquirePrice", { [APP_KEY]: "x" })],
+    ["request trId", () => c.request({ path: PRICE_PATH, trId: APP_SECRET })],
+    ["realtime url", () => c.realtime({ WebSocket, url: `http://${APP_SECRET}` })],
+    ["trades", () => c.realtime({ WebSocket, url: "ws://127.0.0.1:9" }).trades(APP_SECRET, () => {})],
+    ["buildOrderBody", () => buildOrderBody({ account: "12345678-01", symbol: APP_SECRET, quantity: 1 })],
+  ]) {
+    try { await call(); leaks.push(`accepted ${what}`); } catch (e) { check(what, e); }
+  }
+  assert.deepEqual(leaks, []);
+  assert.equal(kis.seen.length, before, "nothing sent");
+});
