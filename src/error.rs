@@ -121,6 +121,19 @@ impl KisError {
         self
     }
 
+    /// The error with `mask` applied to every text a secret could be quoted in: the message,
+    /// the field's name, KIS's `msg1`, the body and the cause's message.
+    pub fn masked_with(mut self, mask: impl Fn(&str) -> String) -> Self {
+        self.message = mask(&self.message);
+        self.field = self.field.take().map(|f| mask(&f));
+        self.msg1 = self.msg1.take().map(|m| mask(&m));
+        self.body = self.body.take().map(|b| mask(&b));
+        if let Some(c) = self.cause.as_mut() {
+            c.message = mask(&c.message);
+        }
+        self
+    }
+
     pub fn with_body(mut self, body: &str) -> Self {
         self.body = Some(body.to_string());
         self

@@ -193,16 +193,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
     }
 
-    /// Masks secrets in an error's message and body before it leaves the engine.
-    pub(crate) fn scrub(&self, mut e: crate::error::KisError) -> crate::error::KisError {
-        e.message = self.redact(&e.message);
-        e.field = e.field.take().map(|f| self.redact(&f));
-        e.body = e.body.take().map(|b| self.redact(&b));
-        e.msg1 = e.msg1.take().map(|m| self.redact(&m));
-        if let Some(c) = e.cause.as_mut() {
-            c.message = self.redact(&c.message);
-        }
-        e
+    /// Masks secrets in an error (`KisError::masked_with`) before it leaves the engine.
+    pub(crate) fn scrub(&self, e: crate::error::KisError) -> crate::error::KisError {
+        e.masked_with(|t| self.redact(t))
     }
 
     /// Waits for a rate-limit slot (B4), reporting the wait when there is one. The caller tells

@@ -28,17 +28,7 @@ pub fn keep_secret(secret: &str) {
 
 /// `e` with every kept secret masked in its text, its field's name included.
 fn masked(e: &KisError) -> KisError {
-    SECRETS.with(|r| {
-        let mut e = e.clone();
-        e.message = r.redact(&e.message);
-        e.field = e.field.take().map(|f| r.redact(&f));
-        e.msg1 = e.msg1.take().map(|m| r.redact(&m));
-        e.body = e.body.take().map(|b| r.redact(&b));
-        if let Some(c) = e.cause.as_mut() {
-            c.message = r.redact(&c.message);
-        }
-        e
-    })
+    SECRETS.with(|r| e.clone().masked_with(|t| r.redact(t)))
 }
 
 /// Called by the package's entries with their `KisError` class; not part of the API.
