@@ -26,6 +26,14 @@ extern "C" {
     /// `Reflect.has` (the `in` operator), caught: a proxy's `has` trap may throw.
     #[wasm_bindgen(js_namespace = Reflect, js_name = has, catch)]
     fn has_at_all(v: &JsValue, key: &str) -> std::result::Result<bool, JsValue>;
+
+    /// WHATWG's `URL`, which a caller may well pass where a URL goes (`baseUrl`, a realtime
+    /// `url`).
+    #[wasm_bindgen(js_name = URL)]
+    type Url;
+    /// Its `href`, caught: an object given URL's prototype without being one throws.
+    #[wasm_bindgen(method, getter, catch)]
+    fn href(this: &Url) -> std::result::Result<String, JsValue>;
 }
 
 use crate::error::{KisError, Result};
@@ -151,6 +159,17 @@ fn snapshot(v: &JsValue, at: &str, skip: &[&str], depth: usize) -> Result<JsValu
             at,
             format!("must be a string, a number, true or false, an array or an object, got {what}"),
         ));
+    }
+    // A URL reads as its text, as `fetch` and `new WebSocket` read one; it has no own
+    // properties, so as an object it would read as `{}`.
+    if v.is_instance_of::<Url>() {
+        return match v.unchecked_ref::<Url>().href() {
+            Ok(href) => Ok(JsValue::from_str(&href)),
+            Err(e) => Err(KisError::validation(
+                at,
+                format!("could not be read (its href threw: {})", thrown(&e)),
+            )),
+        };
     }
     if !v.is_object() {
         return Ok(v.clone());

@@ -52,6 +52,19 @@ test("binding: arguments JSON cannot hold are refused with the field named, befo
   assert.equal(f.calls.length, 0);
 });
 
+test("binding: a URL object reads as its href (baseUrl, as fetch reads one); an object only dressed as one, or one with user:pass@, is refused by name", async () => {
+  const f = fakeFetch();
+  const kis = client({ fetch: f.fetch, baseUrl: new URL("http://kis.test:8080/") });
+  assert.equal((await kis.getPrice("005930")).price, 70000);
+  assert.ok(f.calls.every((c) => c.url.startsWith("http://kis.test:8080/uapi/") || c.url === "http://kis.test:8080/oauth2/tokenP"), f.calls.map((c) => c.url).join(" "));
+  for (const [baseUrl, message] of [
+    [Object.setPrototypeOf({}, URL.prototype), /^options\.baseUrl: could not be read \(its href threw: /],
+    [new URL("https://me:hunter2secret@kis.test"), /^options\.baseUrl: must not carry a user name or password/],
+  ]) {
+    assert.throws(() => client({ fetch: f.fetch, baseUrl }), (e) => e instanceof KisError && e.field === "options.baseUrl" && message.test(e.message) && !e.message.includes("hunter2secret"));
+  }
+});
+
 test("binding: a required argument left out is said to be required, not to be the wrong type", async () => {
   const f = fakeFetch();
   const kis = client({ fetch: f.fetch });

@@ -662,12 +662,11 @@ test("options.silenceMs is checked before anything connects: 0 (never) or a whol
   for (const silenceMs of [0, 1000, undefined, null]) kis.realtime({ WebSocket, url: mock.wsUrl, silenceMs }).close();
 });
 
-test("realtime()'s options are read as the client's: a typo of a key, a url that is no ws:// string, a WebSocket that is no constructor and a getter that throws are refused by name, before anything connects", async () => {
+test("realtime()'s options are read as the client's: a typo of a key, a url that is no ws:// URL, a WebSocket that is no constructor and a getter that throws are refused by name, before anything connects", async () => {
   const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, logger: null, tokenStore });
   const before = mock.realtime.counts.connections;
   for (const [options, field, message] of [
     [{ WebSocket, url: mock.wsUrl, silence: 5000 }, "options.silence", /unknown option \(expected `url` or `silenceMs`\)/],
-    [{ WebSocket, url: new URL(mock.wsUrl) }, "options.url", /must be a string, got an object/],
     [{ WebSocket, url: `${mock.wsUrl}\r\nx: y` }, "options.url", /without spaces or control characters/],
     [{ WebSocket: "ws", url: mock.wsUrl }, "options.WebSocket", /must be a WebSocket constructor/],
     [{ WebSocket, get url() { throw new Error("nope"); } }, "options.url", /could not be read \(its getter threw: nope\)/],
@@ -681,6 +680,13 @@ test("realtime()'s options are read as the client's: a typo of a key, a url that
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(mock.realtime.counts.connections, before, "nothing connected");
   kis.realtime({ WebSocket, url: mock.wsUrl, silenceMs: null }).close();
+  // A URL object reads as its href, as new WebSocket reads one.
+  const rt = kis.realtime({ WebSocket, url: new URL(mock.wsUrl) });
+  opened.push(rt);
+  const ticks = [];
+  await rt.trades("005930", (t) => ticks.push(t));
+  await until(() => ticks.length > 0);
+  rt.close();
 });
 
 test("through the proxy holding the keys: a KIS session gone silent without a close is dropped by the proxy (its pages' own watch would only find the proxy alive), and the pages come back on a new one", async () => {
