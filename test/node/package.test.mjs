@@ -32,9 +32,11 @@ test("pure helpers", () => {
   assert.equal(esm.isMockUrl("https://openapivts.koreainvestment.com:29443"), true);
   assert.equal(esm.isMockUrl("https://openapi.koreainvestment.com:9443"), false);
   // An unset variable is no URL: answered false, a caller's `? "mock" : "real"` read it as real.
-  for (const url of [undefined, null, 5, new URL("https://openapivts.koreainvestment.com:29443")]) {
+  for (const url of [undefined, null, 5, {}]) {
     assert.throws(() => esm.isMockUrl(url), (e) => e instanceof esm.KisError && e.kind === "validation" && e.field === "url", String(url));
   }
+  // A URL object reads as its href, as everywhere the client reads a value.
+  assert.equal(esm.isMockUrl(new URL("https://openapivts.koreainvestment.com:29443")), true);
   assert.deepEqual(esm.buildOrderBody({ account: "12345678-01", symbol: "005930", quantity: 10 }), {
     CANO: "12345678", ACNT_PRDT_CD: "01", PDNO: "005930", ORD_DVSN: "01", ORD_QTY: "10", ORD_UNPR: "0",
     EXCG_ID_DVSN_CD: "KRX", SLL_TYPE: "", CNDT_PRIC: "",
