@@ -67,11 +67,16 @@ pub fn kis_host_env(url: &str) -> Option<Env> {
     }
 }
 
+/// The authority of a URL (`user:pass@host:port`), `rest` being what follows its scheme.
+fn authority(rest: &str) -> &str {
+    rest.split(['/', '?', '#']).next().unwrap_or_default()
+}
+
 /// The host part of a URL, `rest` being what follows its scheme, checked for `field`: there is
 /// one, and it carries no user name or password, which would be repeated wherever the URL is
 /// shown (a log line, an error).
 pub fn check_authority(field: &str, rest: &str) -> Result<()> {
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority(rest);
     if authority.contains('@') {
         return Err(KisError::validation(
             field,
@@ -87,15 +92,11 @@ pub fn check_authority(field: &str, rest: &str) -> Result<()> {
 /// `url` as an error may show it: a user name and password in it (`user:pass@`), which the
 /// checks refuse, masked, so that the message refusing it does not repeat the password.
 pub fn shown(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").map_or(("", url), |(s, r)| (s, r));
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let masked = match rest[..end].rfind('@') {
-        Some(at) => format!("***{}", &rest[at..]),
-        None => rest.to_string(),
-    };
-    match scheme {
-        "" if !url.contains("://") => masked,
-        scheme => format!("{scheme}://{masked}"),
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    match authority(rest).rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &rest[at..]),
+        None => url.to_string(),
     }
 }
 
