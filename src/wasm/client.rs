@@ -22,6 +22,7 @@ use crate::wasm::convert::{
 };
 use crate::wasm::errors::{invalid, is_function, keep_secret, to_js_error};
 use crate::wasm::fetch::JsTransport;
+use crate::wasm::host::{get, host_function, host_object};
 use crate::wasm::observer::{JsObserver, Logger};
 use crate::wasm::store::JsTokenStore;
 use crate::wasm::timers::{JsClock, Ticker};
@@ -50,45 +51,6 @@ fn way(fetch: &Function) -> u32 {
         ways.set(fetch, &JsValue::from(n));
         n
     })
-}
-
-fn get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
-    Reflect::get(target, &JsValue::from_str(key)).map_err(|_| {
-        invalid(
-            &format!("options.{key}"),
-            "could not be read (its getter threw)",
-        )
-    })
-}
-
-/// `options[key]`, a function or nothing.
-fn host_function(options: &JsValue, key: &str) -> std::result::Result<Option<Function>, JsValue> {
-    let f = get(options, key)?;
-    if f.is_null() || f.is_undefined() {
-        return Ok(None);
-    }
-    if !is_function(&f) {
-        return Err(invalid(&format!("options.{key}"), "must be a function"));
-    }
-    Ok(Some(f.unchecked_into()))
-}
-
-/// `options[key]`, an object with `methods`, or nothing (`null` kept apart from `undefined`).
-fn host_object(
-    options: &JsValue,
-    key: &str,
-    methods: &[&str],
-) -> std::result::Result<Option<JsValue>, JsValue> {
-    let o = get(options, key)?;
-    if o.is_undefined() || o.is_null() {
-        return Ok(None);
-    }
-    for m in methods {
-        if !is_function(&get(&o, m).unwrap_or(JsValue::UNDEFINED)) {
-            return Err(invalid(&format!("options.{key}.{m}"), "must be a function"));
-        }
-    }
-    Ok(Some(o))
 }
 
 /// A method's work as a promise: its result as a plain JS value, its error as a `KisError`.
@@ -126,7 +88,7 @@ impl KisClient {
         if !options.is_object() || is_function(&options) {
             return Err(invalid("options", "must be an object"));
         }
-        let fetch = match host_function(&options, "fetch")? {
+        let fetch = match host_function(&options, "fetch", "a function")? {
             Some(f) => f,
             None => Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))
                 .ok()
@@ -140,7 +102,7 @@ impl KisClient {
                 })?,
         };
         let store = host_object(&options, "tokenStore", &["get", "set"])?;
-        let on_event = host_function(&options, "onEvent")?;
+        let on_event = host_function(&options, "onEvent", "a function")?;
         let logger = match get(&options, "logger")? {
             l if l.is_undefined() => Logger::Console,
             l if l.is_null() => Logger::Silent,

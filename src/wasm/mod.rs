@@ -6,6 +6,7 @@ mod convert;
 mod errors;
 mod fetch;
 mod helpers;
+mod host;
 mod observer;
 mod realtime;
 mod store;

@@ -23,6 +23,7 @@ use crate::realtime::subscriptions::{validate_tr_id, validate_tr_key};
 use crate::symbol::validate_symbol;
 use crate::wasm::convert::{from_js_without, thrown, to_js};
 use crate::wasm::errors::{invalid, to_js_error};
+use crate::wasm::host::host_function;
 use crate::wasm::timers::{JsClock, Ticker};
 use crate::wasm::trap;
 use crate::wasm::Core;
@@ -551,24 +552,17 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
     let Settings { url, silence_ms } = data
         .and_then(|v| settings(&v, &core.cfg.base_url))
         .map_err(|e| to_js_error(&e))?;
-    let ctor = match given {
-        true => Reflect::get(options, &JsValue::from_str("WebSocket")).map_err(|e| {
-            invalid(
-                "options.WebSocket",
-                &format!("could not be read (its getter threw: {})", thrown(&e)),
-            )
-        })?,
-        false => JsValue::UNDEFINED,
+    let given_ctor = match given {
+        true => host_function(
+            options,
+            "WebSocket",
+            "a WebSocket constructor (in Node, WebSocket from the ws package)",
+        )?,
+        false => None,
     };
-    let ctor = match ctor {
-        f if f.is_function() => f.unchecked_into::<Function>(),
-        f if !f.is_undefined() && !f.is_null() => {
-            return Err(invalid(
-                "options.WebSocket",
-                "must be a WebSocket constructor (in Node, WebSocket from the ws package)",
-            ))
-        }
-        _ => Reflect::get(&js_sys::global(), &JsValue::from_str("WebSocket"))
+    let ctor = match given_ctor {
+        Some(f) => f,
+        None => Reflect::get(&js_sys::global(), &JsValue::from_str("WebSocket"))
             .ok()
             .filter(JsValue::is_function)
             .map(JsCast::unchecked_into)
