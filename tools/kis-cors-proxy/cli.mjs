@@ -9,30 +9,15 @@
 // upstream is real, mock or a KIS host; KIS_RATE_LIMIT sets the held client's calls a second
 // (default: KIS's for the env, 18 real, 1 mock).
 import { startCorsProxy } from "./proxy.mjs";
+import { readFlags, wholeFlag } from "../options.mjs";
 
 const USAGE = "kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …] [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin] [--hold-keys] [--allow-host <name[:port]> …]";
-const VALUED = ["port", "upstream", "allow-origin", "max-body", "timeout-ms", "allow-host"];
-const FLAGS = ["allow-no-origin", "hold-keys", "help"];
 const args = process.argv.slice(2);
-// A flag mistyped (--hold-key, --max-bdy) must not start a proxy without what it was meant to
-// set: every argument is a known flag, and each flag that takes a value has one.
-for (let i = 0; i < args.length; i += 1) {
-  const name = args[i].startsWith("--") ? args[i].slice(2) : null;
-  const valued = VALUED.includes(name);
-  if (!valued && !FLAGS.includes(name)) fail(`unknown argument ${JSON.stringify(args[i])}`);
-  if (valued && (args[i + 1] === undefined || args[i + 1].startsWith("--"))) fail(`--${name} needs a value`);
-  if (valued) i += 1;
-}
-const all = (name) => args.flatMap((a, i) => (a === `--${name}` ? [args[i + 1]] : []));
+const given = readFlags(args, { valued: ["port", "upstream", "allow-origin", "max-body", "timeout-ms", "allow-host"], flags: ["allow-no-origin", "hold-keys", "help"] }, fail);
+const all = (name) => given[name] ?? [];
 const one = (name) => all(name)[0];
-/** A number flag as written; anything else is said, not read as NaN. */
-const number = (name) => {
-  const v = one(name);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) fail(`--${name} must be a whole number, got ${JSON.stringify(v)}`);
-  return Number(v);
-};
-if (args.includes("--help") || !one("upstream")) {
+const number = (name) => wholeFlag(name, one(name), fail);
+if (one("help") || !one("upstream")) {
   console.log(USAGE);
   process.exit(one("upstream") ? 0 : 2);
 }
@@ -44,9 +29,9 @@ try {
     allowOrigins: all("allow-origin"),
     maxBodyBytes: number("max-body"),
     upstreamTimeoutMs: number("timeout-ms"),
-    allowNoOrigin: args.includes("--allow-no-origin"),
+    allowNoOrigin: Boolean(one("allow-no-origin")),
     allowHosts: all("allow-host"),
-    hold: args.includes("--hold-keys")
+    hold: one("hold-keys")
       ? {
           appKey: process.env.KIS_APP_KEY, appSecret: process.env.KIS_APP_SECRET, env: process.env.KIS_ENV || undefined,
           rateLimitPerSec: process.env.KIS_RATE_LIMIT ? Number(process.env.KIS_RATE_LIMIT) : undefined,
@@ -59,7 +44,7 @@ try {
   process.exit(2);
 }
 console.log(`listening on ${proxy.url}`);
-console.log(`kis-cors-proxy: → ${proxy.upstream}; origins: ${all("allow-origin").join(", ") || "(none)"}${args.includes("--hold-keys") ? "; holding the keys" : ""}`);
+console.log(`kis-cors-proxy: → ${proxy.upstream}; origins: ${all("allow-origin").join(", ") || "(none)"}${one("hold-keys") ? "; holding the keys" : ""}`);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => proxy.close().then(() => process.exit(0)));
 
 function fail(why) {

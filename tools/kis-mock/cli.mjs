@@ -2,6 +2,7 @@
 // kis-mock --port <n> [--env real|mock] [--rate-limit <per-s>] [--token-ttl <s>]
 //          [--token-interval <s>] [--hashkey off|check|require] [--page-size <n>]
 import { startMockKis } from "./server.mjs";
+import { readFlags, wholeFlag } from "../options.mjs";
 
 const USAGE = "kis-mock --port <n> [--env real|mock] [--rate-limit <per-s>] [--token-ttl <s>] [--token-interval <s>] [--hashkey off|check|require] [--page-size <n>]";
 const NUMBERS = ["port", "rate-limit", "token-ttl", "token-interval", "page-size"];
@@ -11,17 +12,14 @@ if (args.includes("--help")) {
   console.log(USAGE);
   process.exit(0);
 }
-// A mistyped flag or value (--rate-limt, --rate-limit 5/s) must not start a mock that behaves
-// otherwise than the one asked for: each argument is a known flag with a value of its kind.
+// Each argument is a known flag with a value of its kind: a mock that behaves otherwise than
+// the one asked for (--rate-limit 5/s read as NaN, no limit) is worse than none.
+const flags = readFlags(args, { valued: [...NUMBERS, ...Object.keys(WORDS)] }, fail);
 const given = {};
-for (let i = 0; i < args.length; i += 2) {
-  const name = args[i].startsWith("--") ? args[i].slice(2) : null;
-  const value = args[i + 1];
-  if (!NUMBERS.includes(name) && !(name in WORDS)) fail(`unknown argument ${JSON.stringify(args[i])}`);
-  if (value === undefined || value.startsWith("--")) fail(`--${name} needs a value`);
-  if (NUMBERS.includes(name) && !/^\d+$/.test(value)) fail(`--${name} must be a whole number, got ${JSON.stringify(value)}`);
+for (const [name, values] of Object.entries(flags)) {
+  const value = values.at(-1);
   if (name in WORDS && !WORDS[name].includes(value)) fail(`--${name} must be one of ${WORDS[name].join(", ")}, got ${JSON.stringify(value)}`);
-  given[name] = NUMBERS.includes(name) ? Number(value) : value;
+  given[name] = name in WORDS ? value : wholeFlag(name, value, fail);
 }
 const mock = await startMockKis({
   port: given.port ?? 0,

@@ -54,7 +54,6 @@ function jsonObject(text) {
  * @param {number} [o.cash] starting cash per account
  * @param {() => number} [o.now]
  */
-
 export async function startMockKis(o = {}) {
   onlyKnown("startMockKis", o, ["port", "host", "env", "rateLimit", "tokenTtlSec", "tokenIssueIntervalSec", "hashkey", "pageSize", "cash", "now", "tickMs", "pingMs"]);
   const env = o.env ?? "mock";
