@@ -5,9 +5,7 @@
 //! package read input the same way.
 
 use serde::de::value::BorrowedStrDeserializer;
-use serde::de::{
-    DeserializeOwned, DeserializeSeed, Deserializer, Error as _, MapAccess, Unexpected, Visitor,
-};
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, Error as _, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{KisError, Result};
@@ -47,8 +45,8 @@ impl<'de> Deserializer<'de> for Strict<'de> {
 
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        name: &'static str,
-        fields: &'static [&'static str],
+        _name: &'static str,
+        _fields: &'static [&'static str],
         visitor: V,
     ) -> serde_json::Result<V::Value> {
         match self.0 {
@@ -56,9 +54,7 @@ impl<'de> Deserializer<'de> for Strict<'de> {
                 fields: fields.iter(),
                 value: None,
             }),
-            Value::Array(_) => Err(serde_json::Error::invalid_type(Unexpected::Seq, &visitor)),
-            // Anything else serde_json refuses itself, in its own words.
-            other => other.deserialize_struct(name, fields, visitor),
+            other => Err(serde_json::Error::invalid_type(unexpected(other), &visitor)),
         }
     }
 
@@ -112,6 +108,25 @@ impl<'de> MapAccess<'de> for Fields<'de> {
 
     fn size_hint(&self) -> Option<usize> {
         Some(self.fields.len())
+    }
+}
+
+/// What a value is, as serde's errors say it (serde_json's own is private). Handing the other
+/// values to `Value::deserialize_struct` instead would build serde_json's struct reader, arrays
+/// and all, for every struct read: the reading this deserializer exists to leave out.
+fn unexpected(v: &Value) -> serde::de::Unexpected<'_> {
+    use serde::de::Unexpected;
+    match v {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(b) => Unexpected::Bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Unexpected::Unsigned(u),
+            (_, Some(i)) => Unexpected::Signed(i),
+            _ => Unexpected::Float(n.as_f64().unwrap_or_default()),
+        },
+        Value::String(s) => Unexpected::Str(s),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
     }
 }
 
