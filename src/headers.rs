@@ -18,6 +18,17 @@ pub fn header_safe(v: &str) -> bool {
     v.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
+/// The longest token, hash or approval key taken from a server or a store. KIS's are far
+/// shorter (a token ~350 characters, a hash 44, an approval key 36); one of megabytes would be
+/// sent with every call until it expired, and refused by every server (HTTP 431).
+pub const MAX_ISSUED_LEN: usize = 4096;
+
+/// Whether a value KIS issued (or a store kept) can be sent as it is: not empty, not past
+/// [`MAX_ISSUED_LEN`], and [`header_safe`].
+pub fn sendable(v: &str) -> bool {
+    !v.is_empty() && v.len() <= MAX_ISSUED_LEN && header_safe(v)
+}
+
 /// Names are the crate's own constants: only values are copied.
 type Headers = Vec<(&'static str, String)>;
 

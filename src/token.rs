@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::env::Env;
-use crate::headers::header_safe;
+use crate::headers::sendable;
 use crate::kst::parse_kst_datetime;
 use crate::models::TokenInfo;
 use crate::numbers::field_number;
@@ -75,8 +75,8 @@ pub fn stated_expiry(body: &Value) -> Option<f64> {
 pub fn parse_token(body: &Value, issued_at: f64) -> Option<Token> {
     let access_token = body.get("access_token")?.as_str()?.to_string();
     // It becomes the `authorization` header: a line break in it would add headers of the
-    // server's choosing to every call.
-    if access_token.is_empty() || !header_safe(&access_token) {
+    // server's choosing to every call, and one of megabytes would have every call refused.
+    if !sendable(&access_token) {
         return None;
     }
     let mut expires_at = issued_at + MAX_LIFETIME_MS;

@@ -8,7 +8,7 @@ mod common;
 
 use common::{options, sym, world, APP_KEY, APP_SECRET};
 use kis_wasm::engine::config::Config;
-use kis_wasm::headers::header_safe;
+use kis_wasm::headers::{header_safe, MAX_ISSUED_LEN};
 use kis_wasm::testing::Scripted;
 use kis_wasm::ErrorKind;
 use serde_json::{json, Value};
@@ -86,17 +86,33 @@ fn a_token_or_hash_from_the_server_that_would_break_a_header_is_never_sent() {
     assert_eq!(e.kind, ErrorKind::Decode, "{}", e.message);
     assert_eq!(w.count(PRICE), 0);
 
+    // Nor one longer than any KIS issues: sent with every call, it would have each refused.
+    let huge = "t".repeat(MAX_ISSUED_LEN + 1);
     let w = world(json!({}));
-    let evil = json!({"BODY": {}, "HASH": "abc\r\nx-injected: 1"}).to_string();
+    let long = json!({"access_token": huge, "token_type": "Bearer", "expires_in": 86400});
     w.kis
-        .script("/uapi/hashkey", vec![Scripted::Respond(200, evil); 10]);
-    let _ = w.run(w.core.buy(&buy_one()));
-    for r in w.kis.requests.borrow().iter() {
-        for (name, value) in &r.headers {
-            assert!(header_safe(value), "{name}: {value:?} on {}", r.path);
+        .script(TOKEN, vec![Scripted::Respond(200, long.to_string())]);
+    let e = w.run(w.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Decode, "{}", e.message);
+    assert_eq!(w.count(PRICE), 0);
+
+    for hash in ["abc\r\nx-injected: 1", huge.as_str()] {
+        let w = world(json!({}));
+        let evil = json!({"BODY": {}, "HASH": hash}).to_string();
+        w.kis
+            .script("/uapi/hashkey", vec![Scripted::Respond(200, evil); 10]);
+        let _ = w.run(w.core.buy(&buy_one()));
+        for r in w.kis.requests.borrow().iter() {
+            for (name, value) in &r.headers {
+                assert!(
+                    header_safe(value) && value.len() <= MAX_ISSUED_LEN,
+                    "{name} on {}",
+                    r.path
+                );
+            }
         }
+        assert_eq!(w.count(ORDER), 0, "no order went out without its hash");
     }
-    assert_eq!(w.count(ORDER), 0, "no order went out without its hash");
 }
 
 #[test]
@@ -143,6 +159,15 @@ fn a_token_or_approval_answer_without_what_was_asked_says_which_it_lacked() {
             e.message
         );
     }
+
+    // An approval key longer than any KIS issues travels in no subscribe frame.
+    let w = world(json!({}));
+    let long = json!({ "approval_key": "a".repeat(MAX_ISSUED_LEN + 1) }).to_string();
+    w.kis
+        .script("/oauth2/Approval", vec![Scripted::Respond(200, long)]);
+    let e = w.run(w.core.ensure_approval_key()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Decode, "{}", e.message);
+    assert!(!e.message.contains("aaaa"), "{}", e.message);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::engine::transport::transport_error;
 use crate::engine::transport::{Clock, TokenStore, Transport};
 use crate::envelope::{classify, Verdict};
 use crate::error::Result;
-use crate::headers::{approval_body, header_safe};
+use crate::headers::{approval_body, sendable};
 
 pub const APPROVAL_PATH: &str = "/oauth2/Approval";
 
@@ -63,7 +63,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         };
         match key {
             // It travels in every subscribe frame: nothing that could break the JSON or a log.
-            Some(k) if !k.is_empty() && header_safe(&k) => Ok(k.into_owned()),
+            Some(k) if sendable(&k) => Ok(k.into_owned()),
             _ => Err(oauth_failure(
                 APPROVAL_PATH,
                 "approval key",

@@ -11,7 +11,7 @@ use crate::engine::transport::{Clock, HttpRequest, Method, TokenStore, Transport
 use crate::envelope::{classify, Verdict};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
-use crate::headers::{hashkey_headers, header_safe, uapi_headers};
+use crate::headers::{hashkey_headers, sendable, uapi_headers};
 use crate::query::{url_with_query, Query};
 use crate::row::{Object, OwnedObject};
 
@@ -359,7 +359,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .body
             .as_ref()
             .and_then(|b| b.string("HASH"))
-            .filter(|h| header_safe(h))
+            .filter(|h| sendable(h))
             .map(String::from);
         match (&c.verdict, hash) {
             (Verdict::Ok, Some(h)) => Ok(Some(h)),

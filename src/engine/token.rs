@@ -15,7 +15,7 @@ use crate::engine::transport::{
 use crate::envelope::{classify, Classified, Verdict};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
-use crate::headers::{header_safe, token_body, token_headers};
+use crate::headers::{sendable, token_body, token_headers};
 use crate::kst::kst_datetime;
 use crate::models::{StoredToken, TokenInfo};
 use crate::token::{parse_token, stated_expiry, store_key, Token};
@@ -241,12 +241,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         };
         let rejected =
             self.shared.rejected_token.borrow().as_deref() == Some(token.access_token.as_str());
-        if token.access_token.is_empty() || !header_safe(&token.access_token) {
+        if !sendable(&token.access_token) {
             // A store that spoils what it keeps would otherwise cost a token issuance each
             // start, one a minute at most, with nothing said of why.
             self.warn(
                 "KIS token store: tokenStore.get() returned a token that cannot be sent (empty, \
-                 or with a character a header cannot carry): passed over, and a new one is \
+                 longer than any KIS issues, or with a character a header cannot carry): passed over, and a new one is \
                  issued",
             );
             return None;
