@@ -1,3 +1,5 @@
+import { parseArgs } from "node:util";
+
 // The tools' option objects are checked as the client's are: a key they do not know is a typo
 // (allowOrigin, upstreamTimeout, tokenThrottleMs) that would otherwise leave a default in place
 // with nothing said.
@@ -12,27 +14,23 @@ export function onlyKnown(what, o, keys) {
 }
 
 /**
- * A command line read strictly: every argument is a known flag, and each of `valued` is followed
- * by its value. Returns each flag's values in order (`true` for one of `flags`); `fail(why)`,
- * which ends the process, for the first argument that is not so. A mistyped flag (--hold-key,
- * --rate-limt) must not start a tool without what it was meant to set.
+ * A command line read strictly, by Node's own `util.parseArgs`: every argument is a known flag
+ * (`--name value` or `--name=value`), each of `strings` and `many` has its value, and `many` may
+ * be repeated. Returns the values by name (an array for `many`, `true` for `booleans`); for the
+ * first argument that is not so, `fail(why)`, which ends the process. A mistyped flag
+ * (--hold-key, --rate-limt) must not start a tool without what it was meant to set.
  */
-export function readFlags(args, { valued, flags = [] }, fail) {
-  const given = {};
-  for (let i = 0; i < args.length; i += 1) {
-    const name = args[i].startsWith("--") ? args[i].slice(2) : null;
-    if (valued.includes(name)) {
-      const value = args[i + 1];
-      if (value === undefined || value.startsWith("--")) fail(`--${name} needs a value`);
-      (given[name] ??= []).push(value);
-      i += 1;
-    } else if (flags.includes(name)) {
-      (given[name] ??= []).push(true);
-    } else {
-      fail(`unknown argument ${JSON.stringify(args[i])}`);
-    }
+export function readFlags(args, { strings = [], many = [], booleans = [] }, fail) {
+  const options = {};
+  for (const name of strings) options[name] = { type: "string" };
+  for (const name of many) options[name] = { type: "string", multiple: true };
+  for (const name of booleans) options[name] = { type: "boolean" };
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    if (!String(e.code).startsWith("ERR_PARSE_ARGS_")) throw e;
+    return fail(e.message);
   }
-  return given;
 }
 
 /** Flag `name`'s value as a whole number; anything else is said (`fail`), not read as NaN. */

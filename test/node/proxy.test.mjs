@@ -130,7 +130,7 @@ test("neither the proxy's log nor the mock's record holds a secret", () => {
   assert.ok(!JSON.stringify(mock.requests).includes("mock-token-"));
 });
 
-test("the bins print their address on the first line", async () => {
+test("the bins print their address on the first line, given --name value or --name=value", async () => {
   const { spawn } = await import("node:child_process");
   const { createRequire } = await import("node:module");
   const pkg = createRequire(import.meta.url).resolve("kis-wasm/package.json").replace(/package\.json$/, "");
@@ -138,6 +138,8 @@ test("the bins print their address on the first line", async () => {
   const runs = [
     [bins["kis-mock"], ["--port", "0", "--env", "real"]],
     [bins["kis-cors-proxy"], ["--port", "0", "--upstream", mock.url, "--allow-origin", ORIGIN]],
+    // --name=value as well, as Node's parseArgs reads it.
+    [bins["kis-cors-proxy"], ["--port=0", `--upstream=${mock.url}`, `--allow-origin=${ORIGIN}`, "--allow-origin=http://localhost:5173"]],
   ];
   for (const [bin, args] of runs) {
     const child = spawn(process.execPath, [pkg + bin, ...args]);
@@ -152,11 +154,12 @@ test("kis-cors-proxy and kis-mock refuse a mistyped flag or a value that is none
   const { createRequire } = await import("node:module");
   const bin = createRequire(import.meta.url).resolve("kis-wasm/package.json").replace(/package\.json$/, "tools/kis-cors-proxy/cli.mjs");
   for (const [args, said] of [
-    [["--hold-key"], /unknown argument "--hold-key"/],
+    [["--hold-key"], /Unknown option '--hold-key'/],
     [["--max-body", "64k"], /--max-body must be a whole number, got "64k"/],
-    [["--timeout-ms"], /--timeout-ms needs a value/],
-    [["--allow-origin", "--allow-no-origin"], /--allow-origin needs a value/],
-    [["stray"], /unknown argument "stray"/],
+    [["--timeout-ms"], /Option '--timeout-ms <value>' argument missing/],
+    [["--allow-origin", "--allow-no-origin"], /Option '--allow-origin' argument is ambiguous/],
+    [["stray"], /Unexpected argument 'stray'/],
+    [["--hold-keys=no"], /Option '--hold-keys' does not take an argument/],
   ]) {
     const run = spawnSync(process.execPath, [bin, "--port", "0", "--upstream", mock.url, ...args], { encoding: "utf8", timeout: 20_000 });
     assert.equal(run.status, 2, args.join(" "));
@@ -165,7 +168,7 @@ test("kis-cors-proxy and kis-mock refuse a mistyped flag or a value that is none
   }
   const mockBin = bin.replace("kis-cors-proxy", "kis-mock");
   for (const [args, said] of [
-    [["--rate-limt", "5"], /unknown argument "--rate-limt"/],
+    [["--rate-limt", "5"], /Unknown option '--rate-limt'/],
     [["--rate-limit", "5/s"], /--rate-limit must be a whole number, got "5\/s"/],
     [["--env", "prod"], /--env must be one of real, mock, got "prod"/],
   ]) {

@@ -13,9 +13,9 @@ import { readFlags, wholeFlag } from "../options.mjs";
 
 const USAGE = "kis-cors-proxy --port <n> --upstream real|mock|<url> --allow-origin <origin> [--allow-origin …] [--max-body <bytes>] [--timeout-ms <ms>] [--allow-no-origin] [--hold-keys] [--allow-host <name[:port]> …]";
 const args = process.argv.slice(2);
-const given = readFlags(args, { valued: ["port", "upstream", "allow-origin", "max-body", "timeout-ms", "allow-host"], flags: ["allow-no-origin", "hold-keys", "help"] }, fail);
+const given = readFlags(args, { strings: ["port", "upstream", "max-body", "timeout-ms"], many: ["allow-origin", "allow-host"], booleans: ["allow-no-origin", "hold-keys", "help"] }, fail);
 const all = (name) => given[name] ?? [];
-const one = (name) => all(name)[0];
+const one = (name) => given[name];
 const number = (name) => wholeFlag(name, one(name), fail);
 if (one("help") || !one("upstream")) {
   console.log(USAGE);

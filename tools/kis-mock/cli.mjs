@@ -14,10 +14,9 @@ if (args.includes("--help")) {
 }
 // Each argument is a known flag with a value of its kind: a mock that behaves otherwise than
 // the one asked for (--rate-limit 5/s read as NaN, no limit) is worse than none.
-const flags = readFlags(args, { valued: [...NUMBERS, ...Object.keys(WORDS)] }, fail);
+const flags = readFlags(args, { strings: [...NUMBERS, ...Object.keys(WORDS)] }, fail);
 const given = {};
-for (const [name, values] of Object.entries(flags)) {
-  const value = values.at(-1);
+for (const [name, value] of Object.entries(flags)) {
   if (name in WORDS && !WORDS[name].includes(value)) fail(`--${name} must be one of ${WORDS[name].join(", ")}, got ${JSON.stringify(value)}`);
   given[name] = name in WORDS ? value : wholeFlag(name, value, fail);
 }
