@@ -626,3 +626,20 @@ test("23. a key or secret passed where another value goes (a variable mixed up, 
   assert.deepEqual(leaks, []);
   assert.equal(kis.seen.length, before, "nothing sent");
 });
+
+test("24. a BigInt reads as the number it is while a number holds it exactly, and past that is refused by name in the caller's words, not rounded to a number never written", async () => {
+  const body = buildOrderBody({ account: "12345678-01", symbol: "005930", quantity: 10n, price: 70000n });
+  assert.equal(body.ORD_QTY, "10");
+  assert.equal(body.ORD_UNPR, "70000");
+  const c = client(kis.url);
+  const before = kis.seen.length;
+  for (const [call, field] of [
+    [() => c.buy({ symbol: "005930", quantity: 2n ** 70n }), "order.quantity"],
+    [() => c.buy({ symbol: "005930", quantity: 1, price: 9007199254740993n }), "order.price"],
+    [() => c.sell({ symbol: "005930", quantity: -(2n ** 64n) }), "order.quantity"],
+  ]) {
+    const e = await refused(call(), field);
+    assert.equal(e.message, `${field}: must be a number, got a BigInt past Number.MAX_SAFE_INTEGER`);
+  }
+  assert.equal(kis.seen.length, before, "no request, not even a token");
+});
