@@ -1645,6 +1645,34 @@ fn b9_dates_default_to_korea_today_and_all_fields_are_sent() {
 }
 
 #[test]
+fn b6_a_from_after_the_to_left_out_says_which_day_that_is() {
+    let w = world(json!({}));
+    w.clock.set(1_795_795_200_000.0); // 2026-11-28 01:00 KST
+    let e = w
+        .run(w.core.get_orders(&json!({"from": "2026-11-29"})))
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("options.from"));
+    assert_eq!(
+        e.message,
+        "options.from: must not be after today in Korea, 2026-11-28, which options.to is when left out"
+    );
+    let e = w
+        .run(
+            w.core
+                .get_orders(&json!({"from": "2026-11-20", "to": "2026-11-19"})),
+        )
+        .unwrap_err();
+    assert_eq!(e.message, "options.from: must not be after options.to");
+    w.run(w.core.get_orders(&json!({"from": "2026-11-28"})))
+        .unwrap();
+    assert_eq!(
+        w.kis.requests_to(CCLD).len(),
+        1,
+        "only the last call was sent"
+    );
+}
+
+#[test]
 fn orders_older_than_three_months_use_the_history_tr() {
     let w = world(json!({}));
     w.run(

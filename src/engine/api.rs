@@ -14,7 +14,7 @@ use crate::input::{read, whole_number};
 use crate::inputs::{
     BuyingPowerInput, DailyPriceOptions, MinuteBarsOptions, OrdersQuery, RequestSpec,
 };
-use crate::kst::{add_days, is_valid_date, kst_date, kst_time, months_before};
+use crate::kst::{add_days, dashed_date, is_valid_date, kst_date, kst_time, months_before};
 use crate::models::{
     Balance, BalanceSummary, BuyingPower, DailyBar, Holding, MinuteBar, Order, OrderAck, Orderbook,
     Quote,
@@ -363,11 +363,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .as_deref()
             .map(|d| date_arg("options.from", d))
             .transpose()?;
-        let to =
+        let given_to =
             o.to.as_deref()
                 .map(|d| date_arg("options.to", d))
                 .transpose()?;
-        let to = to.unwrap_or_else(|| today.clone());
+        let to = given_to.clone().unwrap_or_else(|| today.clone());
         let from = from.unwrap_or_else(|| {
             if to < today {
                 to.clone()
@@ -376,10 +376,15 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             }
         });
         if from > to {
-            return Err(KisError::validation(
-                "options.from",
-                "must not be after options.to",
-            ));
+            // A caller who gave no `to` should hear what it stood for.
+            let message = match given_to {
+                Some(_) => "must not be after options.to".to_string(),
+                None => format!(
+                    "must not be after today in Korea, {}, which options.to is when left out",
+                    dashed_date(&today)
+                ),
+            };
+            return Err(KisError::validation("options.from", message));
         }
         let symbol = o.symbol.as_deref().unwrap_or("");
         if !symbol.is_empty() {
