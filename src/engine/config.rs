@@ -104,16 +104,36 @@ impl Config {
     pub fn from_options(o: KisClientOptions) -> Result<Config> {
         let base_url = o.base_url.as_deref().map(base_url).transpose()?;
         // A trading client never guesses the real market: the environment is read off a KIS
-        // host name, or said.
-        let env = match (&o.env, &base_url) {
-            (Some(e), _) => Env::parse("options.env", e)?,
-            (None, Some(u)) => kis_host_env(u).ok_or_else(|| {
-                KisError::validation(
+        // host name, or said. Said against KIS's host of the other, it is refused rather than
+        // either taken over the other: the TR IDs would be the wrong set, and a script believed
+        // to be on the mock account would be talking to the real one.
+        let said = o
+            .env
+            .as_deref()
+            .map(|e| Env::parse("options.env", e))
+            .transpose()?;
+        let host = base_url.as_deref().and_then(kis_host_env);
+        let env = match (said, host) {
+            (Some(said), Some(host)) if said != host => {
+                return Err(KisError::validation(
+                    "options.env",
+                    format!(
+                        "is \"{said}\" but baseUrl is KIS's {host} host ({}): leave env out to \
+                         take the host's, or give the {said} host",
+                        shown(base_url.as_deref().unwrap_or_default()),
+                        said = said.as_str(),
+                        host = host.as_str(),
+                    ),
+                ));
+            }
+            (Some(env), _) | (None, Some(env)) => env,
+            (None, None) if base_url.is_some() => {
+                return Err(KisError::validation(
                     "options.env",
                     "is required when baseUrl is not a KIS host (a proxy or a mock): \"real\" \
                      or \"mock\"; the client does not guess",
-                )
-            })?,
+                ))
+            }
             (None, None) => Env::Mock,
         };
         let account = o
@@ -239,6 +259,35 @@ mod tests {
         );
         let c = Config::from_value(&json!({"env": "real"})).unwrap();
         assert_eq!(c.base_url, crate::env::REAL_BASE_URL);
+    }
+
+    #[test]
+    fn an_env_that_contradicts_the_kis_host_it_is_given_is_refused() {
+        let e = Config::from_value(
+            &json!({"baseUrl": "https://openapi.koreainvestment.com:9443", "env": "mock"}),
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("options.env"));
+        assert_eq!(
+            e.message,
+            "options.env: is \"mock\" but baseUrl is KIS's real host \
+             (https://openapi.koreainvestment.com:9443): leave env out to take the host's, or \
+             give the mock host"
+        );
+        let e = Config::from_value(
+            &json!({"baseUrl": "https://OPENAPIVTS.koreainvestment.com:29443", "env": "real"}),
+        )
+        .unwrap_err();
+        assert!(e
+            .message
+            .starts_with("options.env: is \"real\" but baseUrl is KIS's mock host"));
+        for (url, env) in [
+            ("https://openapi.koreainvestment.com:9443", Env::Real),
+            ("https://openapivts.koreainvestment.com:29443", Env::Mock),
+        ] {
+            let c = Config::from_value(&json!({"baseUrl": url, "env": env.as_str()})).unwrap();
+            assert_eq!(c.env, env);
+        }
     }
 
     #[test]

@@ -22,6 +22,16 @@ test("a client with a baseUrl that is not a KIS host and no env is refused, nami
   // KIS's own hosts say which market they are.
   assert.doesNotThrow(() => new KisClient({ baseUrl: "https://openapivts.koreainvestment.com:29443" }));
   assert.doesNotThrow(() => new KisClient({ baseUrl: "https://openapi.koreainvestment.com:9443" }));
+  // And an env that says the other is refused: a script believed to be on the mock account
+  // would be talking to the real one.
+  assert.throws(
+    () => new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, baseUrl: "https://openapi.koreainvestment.com:9443", env: "mock" }),
+    (e) => e instanceof KisError && e.field === "options.env" && /is "mock" but baseUrl is KIS's real host/.test(e.message),
+  );
+  assert.throws(
+    () => new KisClient({ baseUrl: new URL("https://openapivts.koreainvestment.com:29443"), env: "real" }),
+    (e) => e instanceof KisError && e.field === "options.env" && /is "real" but baseUrl is KIS's mock host/.test(e.message),
+  );
 });
 
 test("the proxy holding keys for an upstream that is not a KIS host requires its env; the CLI says so and exits 2", async () => {

@@ -30,6 +30,13 @@ pub fn options(extra: Value) -> Value {
         "rateLimitPerSec": 0,
     });
     let mut base = base.as_object().unwrap().clone();
+    // A real-environment client talks to KIS's real host (the client refuses the other's).
+    if extra.get("env").and_then(Value::as_str) == Some("real") {
+        base.insert(
+            "baseUrl".into(),
+            "https://openapi.koreainvestment.com:9443".into(),
+        );
+    }
     // `null` in `extra` leaves the option out (a client without an account, say).
     for (k, v) in extra.as_object().unwrap() {
         match v {
