@@ -175,10 +175,9 @@ fn snapshot(v: &JsValue, at: &str, skip: &[&str], depth: usize) -> Result<JsValu
     // would take one up to u64::MAX, rounded to the nearest double (an error then quoting a
     // number the caller never wrote), and refuse a larger one in Rust's words.
     if v.is_bigint() {
-        let n = js_sys::Number::new(v).value_of();
-        return match n.abs() <= MAX_SAFE_INTEGER {
-            true => Ok(JsValue::from_f64(n)),
-            false => Err(KisError::validation(
+        return match i64::try_from(v.clone()) {
+            Ok(n) if n.unsigned_abs() <= MAX_SAFE_INTEGER => Ok(JsValue::from_f64(n as f64)),
+            _ => Err(KisError::validation(
                 at,
                 "must be a number, got a BigInt past Number.MAX_SAFE_INTEGER",
             )),
@@ -260,7 +259,7 @@ pub fn thrown(e: &JsValue) -> String {
 const TOO_DEEP: &str = "cannot be converted to JSON (nested too deeply, or a cycle)";
 const MAX_DEPTH: usize = 32;
 /// 2^53 − 1: past it, not every whole number is a double.
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// serde_json's value, but a number that is not finite is refused rather than made null. (The
 /// snapshot it reads has bounded nesting and no cycles.)
