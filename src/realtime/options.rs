@@ -13,7 +13,7 @@ use crate::realtime::liveness::silence_ms;
 /// `realtime()`'s data options; `WebSocket`, a constructor, is the binding's to read.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RealtimeOptions {
+pub struct RealtimeOptions {
     /// `null` as absent, as before options were read strictly.
     #[serde(default)]
     url: Option<String>,

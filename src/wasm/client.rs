@@ -17,8 +17,12 @@ use crate::engine::shared::Registry;
 use crate::engine::token::REFRESH_INTERVAL_MS;
 use crate::error::Result;
 use crate::input::{read, whole_number};
+use crate::inputs::{
+    BuyingPowerInput, CancelInput, DailyPriceOptions, KisClientOptions, MinuteBarsOptions,
+    ModifyInput, OrderInput, OrdersQuery, RequestSpec,
+};
 use crate::wasm::convert::{
-    from_js, from_js_narrow, from_js_without, to_js, CHANGE_QUANTITY, ORDER_PRICE,
+    fields, from_js, from_js_of, from_js_of_without, to_js, CHANGE_QUANTITY, ORDER_PRICE,
 };
 use crate::wasm::errors::{invalid, is_function, keep_secret, to_js_error};
 use crate::wasm::fetch::JsTransport;
@@ -113,16 +117,22 @@ impl KisClient {
         // The data options, without the host ones, read as the core reads them. The key and
         // secret are kept as secrets first, so that no error from here on shows them, this
         // one's included.
-        let cfg = from_js_without("options", options, &HOST_KEYS)
-            .and_then(|v| {
-                for key in ["appKey", "appSecret"] {
-                    if let Some(secret) = v.get(key).and_then(Value::as_str) {
-                        keep_secret(secret);
-                    }
+        let cfg = from_js_of_without(
+            "options",
+            options,
+            &HOST_KEYS,
+            fields::<KisClientOptions>(),
+            None,
+        )
+        .and_then(|v| {
+            for key in ["appKey", "appSecret"] {
+                if let Some(secret) = v.get(key).and_then(Value::as_str) {
+                    keep_secret(secret);
                 }
-                Config::from_value(&v)
-            })
-            .map_err(|e| to_js_error(&e))?;
+            }
+            Config::from_value(&v)
+        })
+        .map_err(|e| to_js_error(&e))?;
         let shared = SHARED.with(|r| r.join(&cfg, way(&fetch)));
         let core = KisCore::sharing(
             shared,
@@ -161,7 +171,8 @@ impl KisClient {
         let core = self.core.clone();
         promise(false, async move {
             let symbol = from_js("symbol", symbol)?;
-            let options = from_js("options", options.unwrap_or(JsValue::NULL))?;
+            let options = options.unwrap_or(JsValue::NULL);
+            let options = from_js_of("options", options, fields::<MinuteBarsOptions>(), None)?;
             core.get_minute_bars(&symbol, &options).await
         })
     }
@@ -190,7 +201,8 @@ impl KisClient {
         let core = self.core.clone();
         promise(false, async move {
             let symbol = from_js("symbol", symbol)?;
-            let options = from_js("options", options.unwrap_or(JsValue::NULL))?;
+            let options = options.unwrap_or(JsValue::NULL);
+            let options = from_js_of("options", options, fields::<DailyPriceOptions>(), None)?;
             core.get_daily_prices(&symbol, &options).await
         })
     }
@@ -210,7 +222,13 @@ impl KisClient {
     ) -> Promise {
         let core = self.core.clone();
         promise(false, async move {
-            core.get_buying_power(&from_js("options", input)?).await
+            core.get_buying_power(&from_js_of(
+                "options",
+                input,
+                fields::<BuyingPowerInput>(),
+                None,
+            )?)
+            .await
         })
     }
 
@@ -222,8 +240,14 @@ impl KisClient {
     ) -> Promise {
         let core = self.core.clone();
         promise(false, async move {
-            core.get_orders(&from_js("options", query.unwrap_or(JsValue::NULL))?)
-                .await
+            let query = query.unwrap_or(JsValue::NULL);
+            core.get_orders(&from_js_of(
+                "options",
+                query,
+                fields::<OrdersQuery>(),
+                None,
+            )?)
+            .await
         })
     }
 
@@ -235,8 +259,13 @@ impl KisClient {
     ) -> Promise {
         let core = self.core.clone();
         promise(true, async move {
-            core.buy(&from_js_narrow("order", order, &ORDER_PRICE)?)
-                .await
+            core.buy(&from_js_of(
+                "order",
+                order,
+                fields::<OrderInput>(),
+                Some(&ORDER_PRICE),
+            )?)
+            .await
         })
     }
 
@@ -248,8 +277,13 @@ impl KisClient {
     ) -> Promise {
         let core = self.core.clone();
         promise(true, async move {
-            core.sell(&from_js_narrow("order", order, &ORDER_PRICE)?)
-                .await
+            core.sell(&from_js_of(
+                "order",
+                order,
+                fields::<OrderInput>(),
+                Some(&ORDER_PRICE),
+            )?)
+            .await
         })
     }
 
@@ -263,8 +297,13 @@ impl KisClient {
     ) -> Promise {
         let core = self.core.clone();
         promise(true, async move {
-            core.cancel(&from_js_narrow("cancel", input, &CHANGE_QUANTITY)?)
-                .await
+            core.cancel(&from_js_of(
+                "cancel",
+                input,
+                fields::<CancelInput>(),
+                Some(&CHANGE_QUANTITY),
+            )?)
+            .await
         })
     }
 
@@ -277,8 +316,13 @@ impl KisClient {
     ) -> Promise {
         let core = self.core.clone();
         promise(true, async move {
-            core.modify(&from_js_narrow("modify", input, &CHANGE_QUANTITY)?)
-                .await
+            core.modify(&from_js_of(
+                "modify",
+                input,
+                fields::<ModifyInput>(),
+                Some(&CHANGE_QUANTITY),
+            )?)
+            .await
         })
     }
 
@@ -293,7 +337,8 @@ impl KisClient {
     ) -> Promise {
         let core = self.core.clone();
         promise(is_post(&spec), async move {
-            core.request(&from_js("request", spec)?).await
+            core.request(&from_js_of("request", spec, fields::<RequestSpec>(), None)?)
+                .await
         })
     }
 
@@ -422,7 +467,13 @@ async fn call_catalogued(
 ) -> Result<crate::engine::call::RawReply> {
     let api = from_js("api", api)?;
     let params = from_js("params", params.unwrap_or(JsValue::NULL))?;
-    let options = from_js("options", options.unwrap_or(JsValue::NULL))?;
+    let options = options.unwrap_or(JsValue::NULL);
+    let options = from_js_of(
+        "options",
+        options,
+        fields::<crate::inputs::CallOptions>(),
+        None,
+    )?;
     core.call_api(&api, &params, &options).await
 }
 

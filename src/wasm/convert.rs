@@ -75,36 +75,73 @@ pub const CHANGE_QUANTITY: Widening = Widening {
     say: "a part gives a number; the whole remaining quantity leaves quantity out, or says \"all\"",
 };
 
-/// `scope`'s argument as JSON data, with `widening` written but `undefined` refused, and
-/// `widening` that the argument has but not as its own (a class's getter over a private field,
-/// a prototype's): the snapshot reads own properties, so that `new LimitOrder(…)`'s price
-/// getter would otherwise be no price, a market order.
-pub fn from_js_narrow(scope: &str, v: JsValue, widening: &Widening) -> Result<Value> {
-    let value = from_js(scope, v.clone())?;
-    let said = |key: &str| value.get(key).is_some();
-    if !value.is_object() || said(widening.key) || widening.unless.is_some_and(said) {
+/// The fields of argument type `T` by the names a caller writes, as serde lists them.
+pub fn fields<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    serde_aux::serde_introspection::serde_introspect::<T>()
+}
+
+/// `scope`'s argument as JSON data, an object of a type whose fields are `fields` (serde's list
+/// of them, `serde_introspect`). The snapshot reads own properties only, so a field the argument
+/// has but not as its own (a class's getter over a private field, a prototype's) would be left
+/// out: a default taken in its place with nothing said (`get period()` read as daily bars), or
+/// `new LimitOrder(…)`'s price as a market order. Such a field is refused by name, and so is
+/// `widening` written but `undefined`.
+pub fn from_js_of(
+    scope: &str,
+    v: JsValue,
+    fields: &[&str],
+    widening: Option<&Widening>,
+) -> Result<Value> {
+    from_js_of_without(scope, v, &[], fields, widening)
+}
+
+/// The same, without the top-level keys `skip` (the options the binding takes as JS values,
+/// read inherited or not).
+pub fn from_js_of_without(
+    scope: &str,
+    v: JsValue,
+    skip: &[&str],
+    fields: &[&str],
+    widening: Option<&Widening>,
+) -> Result<Value> {
+    let value = from_js_without(scope, v.clone(), skip)?;
+    if !value.is_object() {
         return Ok(value);
     }
-    let field = format!("{scope}.{}", widening.key);
-    let why = match (has_own(&v, widening.key), has_at_all(&v, widening.key)) {
-        // The snapshot read every own key, so one it left out held `undefined`.
-        (Ok(true), _) => "is undefined",
-        (_, Ok(true)) => {
-            "is not the argument's own property (a class's getter, or a prototype's), and only \
-             own properties are read: pass a plain object"
+    let said = |key: &str| value.get(key).is_some();
+    for &key in fields.iter().filter(|&&k| !said(k) && !skip.contains(&k)) {
+        let field = format!("{scope}.{key}");
+        // `in` first: a field left out is, almost always, not there at all.
+        match has_at_all(&v, key) {
+            Ok(false) => continue,
+            Err(e) => {
+                return Err(KisError::validation(
+                    &field,
+                    format!("could not be read (the `in` check threw: {})", thrown(&e)),
+                ))
+            }
+            Ok(true) => {}
         }
-        (_, Err(e)) => {
-            return Err(KisError::validation(
-                &field,
-                format!("could not be read (the `in` check threw: {})", thrown(&e)),
-            ))
-        }
-        _ => return Ok(value),
-    };
-    Err(KisError::validation(
-        &field,
-        format!("{why}: {}", widening.say),
-    ))
+        let widens = widening.filter(|w| w.key == key && !w.unless.is_some_and(said));
+        let why = match has_own(&v, key) {
+            // The snapshot read every own key, so one it left out held `undefined`: absent,
+            // but for the field whose absence widens the call.
+            Ok(true) => match widens {
+                Some(_) => "is undefined",
+                None => continue,
+            },
+            _ => {
+                "is not the argument's own property (a class's getter, or a prototype's), and \
+                 only own properties are read: pass a plain object"
+            }
+        };
+        let message = match widens {
+            Some(w) => format!("{why}: {}", w.say),
+            None => why.to_string(),
+        };
+        return Err(KisError::validation(&field, message));
+    }
+    Ok(value)
 }
 
 /// The same, without the top-level keys `skip` (the options the binding takes as JS values).

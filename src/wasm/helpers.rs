@@ -5,8 +5,9 @@ use wasm_bindgen::prelude::*;
 
 use crate::env::{is_mock_url, Env};
 use crate::input::read;
+use crate::inputs::OrderBodyInput;
 use crate::tr_id::{tr_id_for, Op, TrIdSet};
-use crate::wasm::convert::{from_js, from_js_narrow, to_js, ORDER_PRICE};
+use crate::wasm::convert::{fields, from_js, from_js_of, to_js, ORDER_PRICE};
 use crate::wasm::errors::to_js_error;
 
 /// The TR ID of an operation in an environment; `set` "legacy" is the seed's table.
@@ -34,9 +35,14 @@ pub fn tr_id_for_js(
 pub fn build_order_body_js(
     #[wasm_bindgen(unchecked_param_type = "OrderBodyInput")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let pairs = from_js_narrow("order", input, &ORDER_PRICE)
-        .and_then(|v| crate::order::build_order_body(&v))
-        .map_err(|e| to_js_error(&e))?;
+    let pairs = from_js_of(
+        "order",
+        input,
+        fields::<OrderBodyInput>(),
+        Some(&ORDER_PRICE),
+    )
+    .and_then(|v| crate::order::build_order_body(&v))
+    .map_err(|e| to_js_error(&e))?;
     let map: Map<String, Value> = pairs
         .into_iter()
         .map(|(k, v)| (k.to_string(), Value::String(v)))

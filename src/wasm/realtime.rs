@@ -17,11 +17,11 @@ use crate::env::Env;
 use crate::error::KisError;
 use crate::realtime::connection::{Connection, Host, Leaving};
 use crate::realtime::liveness::{check_every, dead_warning};
-use crate::realtime::options::{settings, Settings};
+use crate::realtime::options::{settings, RealtimeOptions, Settings};
 use crate::realtime::shapes::{Shape, Shaped};
 use crate::realtime::subscriptions::{validate_tr_id, validate_tr_key};
 use crate::symbol::validate_symbol;
-use crate::wasm::convert::{from_js_without, thrown, to_js};
+use crate::wasm::convert::{fields, from_js_of_without, thrown, to_js};
 use crate::wasm::errors::{invalid, to_js_error};
 use crate::wasm::host::host_function;
 use crate::wasm::timers::{JsClock, Ticker};
@@ -546,7 +546,13 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
     // of the wrong kind: each named); the constructor beside them, as a host value.
     let given = !options.is_undefined() && !options.is_null();
     let data = match given {
-        true => from_js_without("options", options.clone(), &["WebSocket"]),
+        true => from_js_of_without(
+            "options",
+            options.clone(),
+            &["WebSocket"],
+            fields::<RealtimeOptions>(),
+            None,
+        ),
         false => Ok(serde_json::Value::Null),
     };
     let Settings { url, silence_ms } = data

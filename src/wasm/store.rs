@@ -9,7 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::engine::transport::TokenStore;
 use crate::models::StoredToken;
-use crate::wasm::convert::{self, from_js, to_js};
+use crate::wasm::convert::{self, fields, from_js_of, to_js};
 
 pub enum JsTokenStore {
     /// No store: nothing is read, and a write goes nowhere.
@@ -50,7 +50,8 @@ impl TokenStore for JsTokenStore {
         if v.is_null() || v.is_undefined() {
             return Ok(None);
         }
-        let v = from_js("tokenStore.get()", v).map_err(|e| e.message.clone())?;
+        let v = from_js_of("tokenStore.get()", v, fields::<StoredToken>(), None)
+            .map_err(|e| e.message.clone())?;
         StoredToken::from_value(&v)
             .map(Some)
             .map_err(|e| format!("tokenStore.get() returned no StoredToken: {}", e.message))

@@ -139,12 +139,45 @@ test("1c. a price or a change's quantity the argument has but not as its own (a 
   const e = await refused(c.buy(trapped), "order.price");
   assert.match(e.message, /could not be read \(the `in` check threw: .*no peeking\)/);
   assert.equal(kis.seen.length, before, "nothing sent");
-  // A class whose fields are its own is read as before, and so is a market order's type said.
-  class Order { constructor(price) { this.symbol = "005930"; this.quantity = 1; this.price = price; } }
+  // Nor is a market order's type said beside an inherited price taken for one: an own price
+  // beside it is refused too.
+  await refused(c.buy(Object.assign(Object.create({ price: 70000 }), { symbol: "005930", quantity: 2, orderType: "01" })), "order.price");
+  assert.equal(kis.seen.length, before, "nothing sent");
+  // A class whose fields are its own is read as before, a getter of its own beside them
+  // (one no order has) included.
+  class Order {
+    constructor(price) { this.symbol = "005930"; this.quantity = 1; this.price = price; }
+    get amount() { return this.quantity * this.price; }
+  }
   await c.buy(new Order(70000)).catch(() => {});
-  await c.buy(Object.assign(Object.create({ price: 70000 }), { symbol: "005930", quantity: 2, orderType: "01" })).catch(() => {});
+  await c.buy({ symbol: "005930", quantity: 2, orderType: "01" }).catch(() => {});
   const orders = kis.seen.slice(before).filter((r) => r.url.endsWith("/order-cash")).map((r) => JSON.parse(r.body));
   assert.deepEqual(orders.map((o) => [o.ORD_QTY, o.ORD_DVSN, o.ORD_UNPR]), [["1", "00", "70000"], ["2", "01", "0"]]);
+});
+
+test("1d. any field an argument or option has but not as its own (a class's getter, a prototype's) is refused by name, rather than left out for a default said nowhere", async () => {
+  const c = client(kis.url, { hashkey: false });
+  const before = kis.seen.length;
+  class Weekly { get period() { return "W"; } }
+  let e = await refused(c.getDailyPrices("005930", new Weekly()), "options.period");
+  assert.equal(e.message, "options.period: is not the argument's own property (a class's getter, or a prototype's), and only own properties are read: pass a plain object");
+  await refused(c.getOrders(Object.create({ from: "2026-12-01" })), "options.from");
+  await refused(c.getMinuteBars("005930", Object.create({ pages: 3 })), "options.pages");
+  class Buy { constructor() { this.quantity = 1; } get symbol() { return "005930"; } }
+  e = await refused(c.buy(new Buy()), "order.symbol");
+  assert.match(e.message, /is not the argument's own property/, "not \"is required\": it is there, but not as data");
+  await refused(c.cancel(Object.assign(Object.create({ orderNo: "0000001" }), { orgNo: "00950" })), "cancel.orderNo");
+  await refused(c.request(Object.assign(Object.create({ trId: "FHKST01010100" }), { path: PRICE_PATH })), "request.trId");
+  assert.equal(kis.seen.length, before, "nothing sent, not even a token");
+  class Settings {
+    constructor() { this.appKey = APP_KEY; this.appSecret = APP_SECRET; this.baseUrl = kis.url; this.env = "mock"; }
+    get timeoutMs() { return 5000; }
+  }
+  assert.throws(() => new KisClient(new Settings()), (err) => err instanceof KisError && err.field === "options.timeoutMs" && /not the argument's own property/.test(err.message));
+  // Host options are read as values, inherited or not: a logger object from a class is one.
+  class Quiet { warn() {} error() {} }
+  assert.doesNotThrow(() => new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, baseUrl: kis.url, env: "mock", logger: new Quiet() }));
+  assert.throws(() => buildOrderBody(Object.assign(Object.create({ account: "12345678-01" }), { symbol: "005930", quantity: 1 })), (err) => err.field === "order.account");
 });
 
 test("2. a redirect to another host is never followed: no key, secret, token or order reaches it", async () => {
