@@ -466,7 +466,13 @@ async fn call_catalogued(
     options: Option<JsValue>,
 ) -> Result<crate::engine::call::RawReply> {
     let api = from_js("api", api)?;
-    let params = from_js("params", params.unwrap_or(JsValue::NULL))?;
+    // The API's own parameters are the fields of its `params`.
+    let names: Vec<&str> = api
+        .as_str()
+        .and_then(crate::catalogue::find)
+        .map(|e| e.params.iter().map(|p| p.name).collect())
+        .unwrap_or_default();
+    let params = from_js_of("params", params.unwrap_or(JsValue::NULL), &names, None)?;
     let options = options.unwrap_or(JsValue::NULL);
     let options = from_js_of(
         "options",

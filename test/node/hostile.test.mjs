@@ -161,13 +161,19 @@ test("1d. any field an argument or option has but not as its own (a class's gett
   class Weekly { get period() { return "W"; } }
   let e = await refused(c.getDailyPrices("005930", new Weekly()), "options.period");
   assert.equal(e.message, "options.period: is not the argument's own property (a class's getter, or a prototype's), and only own properties are read: pass a plain object");
-  await refused(c.getOrders(Object.create({ from: "2026-12-01" })), "options.from");
-  await refused(c.getMinuteBars("005930", Object.create({ pages: 3 })), "options.pages");
+  for (const [call, field] of [
+    [() => c.getOrders(Object.create({ from: "2026-12-01" })), "options.from"],
+    [() => c.getMinuteBars("005930", Object.create({ pages: 3 })), "options.pages"],
+    [() => c.cancel(Object.assign(Object.create({ orderNo: "0000001" }), { orgNo: "00950" })), "cancel.orderNo"],
+    [() => c.request(Object.assign(Object.create({ trId: "FHKST01010100" }), { path: PRICE_PATH })), "request.trId"],
+  ]) {
+    assert.match((await refused(call(), field)).message, /is not the argument's own property/);
+  }
   class Buy { constructor() { this.quantity = 1; } get symbol() { return "005930"; } }
   e = await refused(c.buy(new Buy()), "order.symbol");
   assert.match(e.message, /is not the argument's own property/, "not \"is required\": it is there, but not as data");
-  await refused(c.cancel(Object.assign(Object.create({ orderNo: "0000001" }), { orgNo: "00950" })), "cancel.orderNo");
-  await refused(c.request(Object.assign(Object.create({ trId: "FHKST01010100" }), { path: PRICE_PATH })), "request.trId");
+  e = await refused(c.call("domesticStockInquirePrice", Object.assign(Object.create({ FID_INPUT_ISCD: "005930" }), { FID_COND_MRKT_DIV_CODE: "J" })), "params.FID_INPUT_ISCD");
+  assert.match(e.message, /is not the argument's own property/);
   assert.equal(kis.seen.length, before, "nothing sent, not even a token");
   class Settings {
     constructor() { this.appKey = APP_KEY; this.appSecret = APP_SECRET; this.baseUrl = kis.url; this.env = "mock"; }
