@@ -15,13 +15,14 @@ use wasm_bindgen::JsCast;
 use crate::engine::transport::Clock;
 use crate::env::Env;
 use crate::error::KisError;
+use crate::input::read;
 use crate::realtime::connection::{Connection, Host, Leaving};
 use crate::realtime::liveness::{check_every, dead_warning};
 use crate::realtime::options::{settings, RealtimeOptions, Settings};
 use crate::realtime::shapes::{Shape, Shaped};
 use crate::realtime::subscriptions::{validate_tr_id, validate_tr_key};
 use crate::symbol::validate_symbol;
-use crate::wasm::convert::{fields, from_js_of_without, thrown, to_js};
+use crate::wasm::convert::{fields, from_js, from_js_of_without, thrown, to_js};
 use crate::wasm::errors::{invalid, to_js_error};
 use crate::wasm::host::host_function;
 use crate::wasm::timers::{JsClock, Ticker};
@@ -383,8 +384,11 @@ impl KisRealtime {
 
 /// A string argument, or a validation error naming it.
 fn text(field: &str, v: JsValue) -> Result<String, KisError> {
-    v.as_string()
-        .ok_or_else(|| KisError::validation(field, "must be a string"))
+    match v.as_string() {
+        Some(s) => Ok(s),
+        // Said in the words of every other argument ("must be a string, got the number 5930").
+        None => from_js(field, v).and_then(|v| read::<String>(field, &v)),
+    }
 }
 
 /// A function argument, or a validation error naming it.

@@ -273,6 +273,14 @@ test("arguments of the wrong type are refused by name, and the module stays whol
     const e = await call().then(() => null, (err) => err);
     assert.ok(e instanceof KisError && e.kind === "validation" && e.field === field, `${field}: ${e}`);
   }
+  // Said in the words every other argument's type is said in.
+  for (const [call, message] of [
+    [() => rt.trades(5930, () => {}), "symbol: must be a string, got the number 5930"],
+    [() => rt.orderbook(undefined, () => {}), "symbol: is required"],
+    [() => rt.subscribe("H0STCNT0", { symbol: "005930" }, () => {}), "trKey: must be a string, got an object"],
+  ]) {
+    assert.equal((await call().then(() => null, (err) => err))?.message, message);
+  }
   assert.throws(() => rt.onState("closed"), (e) => e instanceof KisError && e.field === "listener");
   assert.deepEqual(states, [], "nothing was opened");
   assert.equal((await kis.getPrice("005930")).symbol, "005930", "the client still works");
