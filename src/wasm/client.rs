@@ -258,15 +258,7 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(true, async move {
-            core.buy(&from_js_of(
-                "order",
-                order,
-                fields::<OrderInput>(),
-                Some(&ORDER_PRICE),
-            )?)
-            .await
-        })
+        promise(true, async move { core.buy(&order_arg(order)?).await })
     }
 
     /// A cash sell: limit with a price, market without.
@@ -276,15 +268,7 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "OrderInput")] order: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(true, async move {
-            core.sell(&from_js_of(
-                "order",
-                order,
-                fields::<OrderInput>(),
-                Some(&ORDER_PRICE),
-            )?)
-            .await
-        })
+        promise(true, async move { core.sell(&order_arg(order)?).await })
     }
 
     /// Cancels the remaining (or given) quantity of an open order. Never resent once it may
@@ -297,13 +281,8 @@ impl KisClient {
     ) -> Promise {
         let core = self.core.clone();
         promise(true, async move {
-            core.cancel(&from_js_of(
-                "cancel",
-                input,
-                fields::<CancelInput>(),
-                Some(&CHANGE_QUANTITY),
-            )?)
-            .await
+            core.cancel(&change_arg::<CancelInput>("cancel", input)?)
+                .await
         })
     }
 
@@ -316,13 +295,8 @@ impl KisClient {
     ) -> Promise {
         let core = self.core.clone();
         promise(true, async move {
-            core.modify(&from_js_of(
-                "modify",
-                input,
-                fields::<ModifyInput>(),
-                Some(&CHANGE_QUANTITY),
-            )?)
-            .await
+            core.modify(&change_arg::<ModifyInput>("modify", input)?)
+                .await
         })
     }
 
@@ -455,6 +429,18 @@ fn catalogued_post(api: &JsValue) -> bool {
 #[cfg(feature = "no-catalogue")]
 fn catalogued_post(_: &JsValue) -> bool {
     false
+}
+
+/// `buy`'s or `sell`'s order: a price left out makes it a market order, so one written but
+/// `undefined` is refused.
+fn order_arg(v: JsValue) -> Result<Value> {
+    from_js_of("order", v, fields::<OrderInput>(), Some(&ORDER_PRICE))
+}
+
+/// `cancel`'s or `modify`'s argument: a quantity left out takes all that is left, so one written
+/// but `undefined` is refused.
+fn change_arg<T: serde::de::DeserializeOwned>(scope: &str, v: JsValue) -> Result<Value> {
+    from_js_of(scope, v, fields::<T>(), Some(&CHANGE_QUANTITY))
 }
 
 /// `call()`: a catalogued API with KIS's parameters.
