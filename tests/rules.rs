@@ -596,6 +596,35 @@ fn b3_a_stored_token_that_cannot_be_sent_is_warned_of_and_passed_over() {
 }
 
 #[test]
+fn b3_a_spoiled_stored_token_is_warned_of_once_while_the_store_is_looked_at_again() {
+    // KIS refuses the minute's second issuance, so the client looks at the shared store again
+    // for another process's token, finding the same spoiled one each time.
+    let a = world(json!({}));
+    a.kis.issue_gap_ms.set(60_000.0);
+    let other = world_with(
+        json!({}),
+        a.clock.clone(),
+        a.kis.clone(),
+        std::rc::Rc::new(kis_wasm::testing::MemoryStore::default()),
+    );
+    other.run(other.core.ensure_token()).unwrap();
+    let now = a.clock_now();
+    a.store.tokens.borrow_mut().insert(
+        a.core.store_key(),
+        kis_wasm::models::StoredToken {
+            access_token: "abc\r\nx-evil: 1".to_string(),
+            expires_at: now + 3_600_000.0,
+            issued_at: now,
+        },
+    );
+    let e = a.run(a.core.get_price(&sym("005930"))).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RateLimited, "{}", e.message);
+    let warns = a.rec.warns.borrow();
+    assert_eq!(warns.len(), 1, "{warns:?}");
+    assert!(warns[0].contains("returned a token that cannot be sent"));
+}
+
+#[test]
 fn b3_two_clients_starting_together_on_one_store_share_the_one_token_kis_issues() {
     let a = world(json!({}));
     a.kis.issue_gap_ms.set(60_000.0);

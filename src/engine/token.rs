@@ -2,6 +2,7 @@
 //! environment and a hash of the app key, one issuance a minute at most, and the one re-issue S6
 //! allows when KIS rejects the token in use.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::pin;
 
@@ -108,8 +109,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         self.shared
             .token_flight
             .run(|| async move {
+                // One warning of a spoiled stored token a flight, however often it looks.
+                let warned = Cell::new(false);
                 if stored_first {
-                    if let Some(t) = self.load_stored().await {
+                    if let Some(t) = self.load_stored(&warned).await {
                         return Ok(t);
                     }
                 }
@@ -126,7 +129,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                             && e.kind == ErrorKind::RateLimited
                             && e.status.is_some() =>
                     {
-                        match self.stored_shortly().await {
+                        match self.stored_shortly(&warned).await {
                             Some(t) => return Ok(t),
                             None => e,
                         }
@@ -145,10 +148,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 
     /// The token another process on the shared store is writing: looked for
     /// `STORE_RECHECKS` times, `STORE_RECHECK_MS` apart.
-    async fn stored_shortly(&self) -> Option<Token> {
+    async fn stored_shortly(&self, warned: &Cell<bool>) -> Option<Token> {
         for _ in 0..STORE_RECHECKS {
             self.clock.sleep(STORE_RECHECK_MS).await;
-            if let Some(t) = self.load_stored().await {
+            if let Some(t) = self.load_stored(warned).await {
                 return Some(t);
             }
         }
@@ -224,7 +227,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         }
     }
 
-    async fn load_stored(&self) -> Option<Token> {
+    /// The stored token, if it will do; `warned`: whether a spoiled one was warned of already.
+    async fn load_stored(&self, warned: &Cell<bool>) -> Option<Token> {
         let key = self.store_key();
         let stored = match self.store_answer("get", self.store.get(&key)).await {
             Ok(s) => s?,
@@ -244,11 +248,13 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if !sendable(&token.access_token) {
             // A store that spoils what it keeps would otherwise cost a token issuance each
             // start, one a minute at most, with nothing said of why.
-            self.warn(
-                "KIS token store: tokenStore.get() returned a token that cannot be sent (empty, \
-                 longer than any KIS issues, or with a character a header cannot carry): passed over, and a new one is \
-                 issued",
-            );
+            if !warned.replace(true) {
+                self.warn(
+                    "KIS token store: tokenStore.get() returned a token that cannot be sent \
+                     (empty, longer than any KIS issues, or with a character a header cannot \
+                     carry): passed over, and a new one is issued",
+                );
+            }
             return None;
         }
         if !token.usable(now) || rejected {
