@@ -223,6 +223,22 @@ fn snapshot(v: &JsValue, at: &str, skip: &[&str], depth: usize) -> Result<JsValu
     if !v.is_object() {
         return Ok(v.clone());
     }
+    // A Map's or a Set's entries and a Date's time are no own properties: each would read as
+    // `{}`, an order "without" its symbol, a date "an object". Said as what they are.
+    let built_in = match () {
+        _ if v.is_instance_of::<js_sys::Map>() => {
+            Some(("a Map", "a plain object (Object.fromEntries(map))"))
+        }
+        _ if v.is_instance_of::<js_sys::Set>() => Some(("a Set", "an array ([...set])")),
+        _ if v.is_instance_of::<js_sys::Date>() => Some(("a Date", "its text (\"2026-12-01\")")),
+        _ => None,
+    };
+    if let Some((what, instead)) = built_in {
+        return Err(KisError::validation(
+            at,
+            format!("must be a string, a number, true or false, an array or a plain object, got {what}: pass {instead}"),
+        ));
+    }
     if depth > MAX_DEPTH {
         return Err(KisError::validation(at, TOO_DEEP));
     }

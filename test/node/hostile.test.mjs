@@ -682,3 +682,17 @@ test("24. a BigInt reads as the number it is while a number holds it exactly, an
   }
   assert.equal(kis.seen.length, before, "no request, not even a token");
 });
+
+test("25. a Map, a Set or a Date where data is meant is refused as what it is, with what to pass instead, not read as an empty object (an order said to have no symbol)", async () => {
+  const c = client(kis.url);
+  const before = kis.seen.length;
+  for (const [call, field, what, instead] of [
+    [() => c.buy(new Map([["symbol", "005930"], ["quantity", 1]])), "order", "a Map", "a plain object (Object.fromEntries(map))"],
+    [() => c.getOrders({ from: new Date(Date.UTC(2026, 11, 1)) }), "options.from", "a Date", "its text (\"2026-12-01\")"],
+    [() => c.call("domesticStockInquirePrice", { FID_INPUT_ISCD: new Set(["005930"]) }), "params.FID_INPUT_ISCD", "a Set", "an array ([...set])"],
+  ]) {
+    const e = await refused(call(), field);
+    assert.equal(e.message, `${field}: must be a string, a number, true or false, an array or a plain object, got ${what}: pass ${instead}`);
+  }
+  assert.equal(kis.seen.length, before, "no request, not even a token");
+});
