@@ -10,7 +10,6 @@ use js_sys::{Function, Promise, Reflect, WeakMap};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::engine::config::Config;
 use crate::engine::shared::Registry;
@@ -26,7 +25,7 @@ use crate::wasm::convert::{
 };
 use crate::wasm::errors::{invalid, is_function, keep_secret, to_js_error};
 use crate::wasm::fetch::JsTransport;
-use crate::wasm::host::{get, host_function, host_object};
+use crate::wasm::host::{get, host_function, host_object, or_global};
 use crate::wasm::observer::{JsObserver, Logger};
 use crate::wasm::store::JsTokenStore;
 use crate::wasm::timers::{JsClock, Ticker};
@@ -92,19 +91,11 @@ impl KisClient {
         if !options.is_object() || is_function(&options) {
             return Err(invalid("options", "must be an object"));
         }
-        let fetch = match host_function(&options, "fetch", "a function")? {
-            Some(f) => f,
-            None => Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))
-                .ok()
-                .filter(is_function)
-                .map(JsCast::unchecked_into)
-                .ok_or_else(|| {
-                    invalid(
-                        "options.fetch",
-                        "is required: this runtime has no globalThis.fetch (pass one, e.g. from undici)",
-                    )
-                })?,
-        };
+        let fetch = or_global(
+            host_function(&options, "fetch", "a function")?,
+            "fetch",
+            "is required: this runtime has no globalThis.fetch (pass one, e.g. from undici)",
+        )?;
         let store = host_object(&options, "tokenStore", &["get", "set"])?;
         let on_event = host_function(&options, "onEvent", "a function")?;
         let logger = match get(&options, "logger")? {

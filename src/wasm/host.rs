@@ -55,3 +55,16 @@ pub fn host_object(
     }
     Ok(Some(o))
 }
+
+/// `given`, or else the runtime's own global `name` (`fetch`, `WebSocket`); neither is an error
+/// on `options.{name}` that says what to pass (`missing`).
+pub fn or_global(given: Option<Function>, name: &str, missing: &str) -> Result<Function, JsValue> {
+    match given {
+        Some(f) => Ok(f),
+        None => Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+            .ok()
+            .filter(is_function)
+            .map(JsCast::unchecked_into)
+            .ok_or_else(|| invalid(&format!("options.{name}"), missing)),
+    }
+}

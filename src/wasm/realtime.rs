@@ -23,8 +23,8 @@ use crate::realtime::shapes::{Shape, Shaped};
 use crate::realtime::subscriptions::{validate_tr_id, validate_tr_key};
 use crate::symbol::validate_symbol;
 use crate::wasm::convert::{fields, from_js, from_js_of_without, thrown, to_js};
-use crate::wasm::errors::{invalid, to_js_error};
-use crate::wasm::host::host_function;
+use crate::wasm::errors::to_js_error;
+use crate::wasm::host::{host_function, or_global};
 use crate::wasm::timers::{JsClock, Ticker};
 use crate::wasm::trap;
 use crate::wasm::Core;
@@ -570,19 +570,11 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
         )?,
         false => None,
     };
-    let ctor = match given_ctor {
-        Some(f) => f,
-        None => Reflect::get(&js_sys::global(), &JsValue::from_str("WebSocket"))
-            .ok()
-            .filter(JsValue::is_function)
-            .map(JsCast::unchecked_into)
-            .ok_or_else(|| {
-                invalid(
-                    "options.WebSocket",
-                    "is required: this runtime has no global WebSocket (in Node, pass WebSocket from the ws package)",
-                )
-            })?,
-    };
+    let ctor = or_global(
+        given_ctor,
+        "WebSocket",
+        "is required: this runtime has no global WebSocket (in Node, pass WebSocket from the ws package)",
+    )?;
     // The client's open connection, if it has one: KIS allows one session an app key.
     let live = CONNECTIONS.with(|all| {
         let mut all = all.borrow_mut();
