@@ -33,9 +33,9 @@ impl Redactor {
         if secret.len() >= 8 {
             let mut v = self.secrets.borrow_mut();
             if !v.iter().any(|s| s == secret) {
-                // Longest first, so a secret containing another is masked whole.
-                v.push(secret.to_string());
-                v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+                // Kept longest first, so a secret containing another is masked whole.
+                let at = v.partition_point(|s| s.len() >= secret.len());
+                v.insert(at, secret.to_string());
             }
         }
     }
@@ -147,6 +147,17 @@ mod tests {
         assert_eq!(s, "k=*** s=*** t=Bearer ***");
         r.add("P");
         assert_eq!(r.redact("P"), "P");
+    }
+
+    #[test]
+    fn masks_a_secret_that_contains_another_whole() {
+        // Registered shortest first, as a token issued later may contain an earlier value.
+        let r = Redactor::new(&["abcdefgh"]);
+        r.add("abcdefgh-and-more");
+        r.add("abcdefgh-and");
+        assert_eq!(r.redact("x abcdefgh-and-more y"), "x *** y");
+        assert_eq!(r.redact("x abcdefgh-and-m y"), "x ***-m y");
+        assert_eq!(r.redact("x abcdefgh- y"), "x ***- y");
     }
 
     #[test]

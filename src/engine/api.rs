@@ -245,7 +245,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 _ => break,
             }
         }
-        bars.sort_by(|a, b| (&a.date, &a.time).cmp(&(&b.date, &b.time)));
+        bars.sort_unstable_by(|a, b| (&a.date, &a.time).cmp(&(&b.date, &b.time)));
         Ok(bars)
     }
 
@@ -288,7 +288,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             .map(DailyBar::from_row)
             .filter(|bar| !bar.date.is_empty())
             .collect();
-        bars.sort_by(|a, b| a.date.cmp(&b.date));
+        bars.sort_unstable_by(|a, b| a.date.cmp(&b.date));
         Ok(bars)
     }
 
