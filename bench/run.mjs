@@ -190,6 +190,12 @@ function coldStart() {
   return { coldStartMs: +median(fresh(compile)).toFixed(2), requireMs: +median(fresh(require_)).toFixed(2) };
 }
 
+// ---- memory: twenty 6 MB answers in a row, in a fresh process (bench/memory.mjs) ---------------
+function memory() {
+  const out = execFileSync(process.execPath, [new URL("memory.mjs", import.meta.url).pathname], { encoding: "utf8" });
+  return JSON.parse(out.trim().split("\n").pop());
+}
+
 // ---- the engine's instructions per getPrice, natively, under callgrind -------------------------
 // Times on this shared machine move by a quarter from run to run; an instruction count does not,
 // so it shows what a change to the Rust did. The slope between two call counts leaves out the
@@ -255,7 +261,7 @@ async function soak() {
 // `--only=overhead,cold` runs just those and prints them, writing nothing (for profiling work).
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 if (only) {
-  const parts = { overhead, instant, instructions, rateLimit, tokens, cold: coldStart, soak, realtime: () => realtime({ quick }) };
+  const parts = { overhead, instant, instructions, rateLimit, tokens, cold: coldStart, memory, soak, realtime: () => realtime({ quick }) };
   for (const name of only) console.log(name, await parts[name]());
   process.exit(0);
 }
@@ -271,6 +277,7 @@ const results = {
   ...(await rateLimit()),
   ...(await tokens()),
   ...coldStart(),
+  ...memory(),
   ...(await soak()),
   ...(await realtime({ quick })),
 };
@@ -294,6 +301,7 @@ const targets = [
   ["realtime, Node: kis-mock's send → rt.trades callback, median / p99", `${results.realtimeNodeLatencyMedianUs} / ${results.realtimeNodeLatencyP99Us} µs`, "(for reference)", null],
   ["realtime, Chromium through the proxy: send → callback, median / p99", `${results.realtimeChromiumLatencyMedianUs} / ${results.realtimeChromiumLatencyP99Us} µs (clocks ${results.realtimeChromiumClockOffsetUs} ± ${Math.round(results.realtimeChromiumClockBracketUs / 2)} µs apart)`, "(for reference)", null],
   ["realtime: trades one connection parses a second, flooded (Node / Chromium via proxy)", `${results.realtimeNodeTicksPerSec} / ${results.realtimeChromiumTicksPerSec}`, "(for reference)", null],
+  ["memory: twenty 6 MB answers in a row (kis-mock, request()), a fresh process: the first grows the wasm memory by; the next nineteen by", `${(results.memoryFirstGrowthBytes / 2 ** 20).toFixed(1)} MiB (${(results.memoryFirstGrowthBytes / results.memoryAnswerBytes).toFixed(2)}× the answer); ${results.memoryLaterGrowthBytes} B; a small call after them ${results.memorySmallCallAfterOk ? "works" : "fails"}`, "< 5× the answer; 0; works", results.memoryFirstGrowthBytes < 5 * results.memoryAnswerBytes && results.memoryLaterGrowthBytes === 0 && results.memorySmallCallAfterOk],
   [`soak: ${results.soakCalls} calls with random faults`, `${results.soakUnhandled} unhandled, heap ${results.soakHeapGrowthPct} % (${results.soakOk} ok, ${results.soakFailed} failed)`, "0 unhandled, < 10 %", results.soakUnhandled === 0 && results.soakHeapGrowthPct < 10],
 ];
 const md = `# Benchmarks
@@ -345,6 +353,11 @@ How each is measured:
   already read. The second figure is everything \`require()\` of the Node glue costs a user:
   resolving and compiling the JS glue, the process's first file read, compiling and
   instantiating the wasm, and its start function.
+- **Memory**: \`bench/memory.mjs\` in a fresh \`node\` process, so that the wasm memory starts as a
+  user's does: kis-mock answers twenty \`request()\` calls in a row with the same 6 MB of JSON
+  (2 M Korean characters), read through the client with \`maxResponseBytes\` raised past it; the
+  wasm memory's size (\`__wasmMemoryBytes\`) before, after the first and after the last, then a
+  \`getPrice\`. The test command asserts the same in \`test/node/binding.test.mjs\`.
 - **cluefin-openapi**: the TypeScript KIS client with the widest coverage, \`domesticBasicQuote.getStockCurrentPrice\`
   interleaved with the three calls above, against the same mock (its injected fetch points KIS's host at the mock,
   a string replace), its rate limiter opened up as ours is turned off. Both clients' overheads are over the same raw fetch.

@@ -33,7 +33,12 @@ fn b9_a_catalogued_read_sends_every_documented_parameter_in_kis_order() {
             .run(w.core.call_api(&sym(api), &params, &Value::Null))
             .unwrap();
         assert_eq!(reply.status, 200);
-        assert_eq!(reply.body["output"]["stck_prpr"], "70000", "{}", reply.body);
+        assert_eq!(
+            reply.body.value()["output"]["stck_prpr"],
+            "70000",
+            "{}",
+            reply.body
+        );
     }
     let sent = w.kis.requests_to("/inquire-price");
     let last = sent.last().unwrap();
@@ -133,7 +138,7 @@ fn b6_an_order_through_call_whose_terms_cannot_be_read_is_refused_by_name_before
     let w = world(json!({}));
     let market = json!({"PDNO": "005930", "ORD_DVSN": "01", "ORD_QTY": "1", "ORD_UNPR": "0"});
     let reply = w.run(w.core.call_api(&sym(ORDER), &market, &buy)).unwrap();
-    assert_eq!(reply.body["rt_cd"], "0", "{}", reply.body);
+    assert_eq!(reply.body.value()["rt_cd"], "0", "{}", reply.body);
     let w = world(json!({"env": "real"}));
     let spread = json!({"ORD_PRCS_DVSN_CD": "02", "SLL_BUY_DVSN_CD": "02", "SHTN_PDNO": "401W9Z",
         "ORD_QTY": "1", "UNIT_PRICE": "-0.35", "ORD_DVSN_CD": "01"});
@@ -146,7 +151,7 @@ fn b6_an_order_through_call_whose_terms_cannot_be_read_is_refused_by_name_before
         &spread,
         &json!({"trId": "TTTO1101U"}),
     ));
-    assert_eq!(reply.unwrap().body["output"]["ODNO"], "0000004321");
+    assert_eq!(reply.unwrap().body.value()["output"]["ODNO"], "0000004321");
     assert_eq!(
         w.kis.requests_to(path)[0].header("tr_id"),
         Some("TTTO1101U")
@@ -220,7 +225,7 @@ fn an_api_of_several_tr_ids_asks_which_and_a_post_is_an_order_that_is_never_rese
         )
         .unwrap();
     assert_eq!(
-        reply.body["output"]["ODNO"],
+        reply.body.value()["output"]["ODNO"],
         w.kis.orders.borrow()[0].order_no
     );
     let sent = w.kis.requests_to("/order-cash");
@@ -244,7 +249,7 @@ fn an_api_of_several_tr_ids_asks_which_and_a_post_is_an_order_that_is_never_rese
     assert_eq!(w.kis.requests_to("/order-cash").len(), 2);
     assert_eq!(w.kis.orders.borrow().len(), 2);
     assert_eq!(
-        reply.body["output"]["ODNO"],
+        reply.body.value()["output"]["ODNO"],
         w.kis.orders.borrow()[1].order_no,
         "{}",
         reply.body
@@ -381,7 +386,7 @@ fn lost_resv_cancel(
         &cancel,
         &json!({"trId": tr}),
     ));
-    (w, reply.map(|r| r.body))
+    (w, reply.map(|r| r.body.value()))
 }
 
 /// The two reserved orders' cancels: the API they go to, the list's TR ID, how a message
@@ -689,7 +694,7 @@ fn b5_every_market_with_a_list_of_orders_finds_a_lost_order_there_and_never_rese
             w.core
                 .call_api(&sym(ORDER), &domestic, &json!({"trId": tr})),
         );
-        assert_eq!(first.unwrap().body["output"]["ODNO"], "0000001001");
+        assert_eq!(first.unwrap().body.value()["output"]["ODNO"], "0000001001");
         w.kis.script(
             api.path,
             vec![Scripted::Respond(502, "<html>Bad Gateway</html>".into())],
@@ -714,7 +719,7 @@ fn b5_every_market_with_a_list_of_orders_finds_a_lost_order_there_and_never_rese
             let ahead = kis_wasm::kst::kst_date(w.clock.now_ms() + 40.0 * 86_400_000.0);
             assert_eq!(lookup.query_value("RSVN_ORD_END_DT"), Some(ahead.as_str()));
         }
-        let output = &reply.body["output"];
+        let output = &reply.body.value()["output"];
         // In the shape of the order API's own answer: rows for domestic futures.
         let output = output.get(0).unwrap_or(output);
         let (field, column) = m.numbered;
@@ -737,7 +742,8 @@ fn b5_every_market_with_a_list_of_orders_finds_a_lost_order_there_and_never_rese
             Some("TTTS3013U") => format!("{list_name} (trId TTTS3014R)"),
             _ => list_name.to_string(),
         };
-        let msg1 = reply.body["msg1"].as_str().unwrap();
+        let body = reply.body.value();
+        let msg1 = body["msg1"].as_str().unwrap();
         assert!(
             msg1.starts_with("the answer was lost; found in ")
                 && msg1.contains(&format!(
@@ -899,7 +905,7 @@ fn b5_a_change_through_call_whose_answer_is_lost_is_found_in_its_markets_list_an
         assert_eq!(w.kis.requests_to(api.path).len(), 1, "{}: sent once", m.api);
         let lookup = &w.kis.requests_to(m.list)[0];
         assert_eq!(lookup.query_value(c.side.0), Some(c.side.1), "{}", m.api);
-        let output = &reply.body["output"];
+        let output = &reply.body.value()["output"];
         let output = output.get(0).unwrap_or(output);
         let odno = output.get("ODNO").or(output.get("odno"));
         assert_eq!(
@@ -944,10 +950,10 @@ fn b7_all_pages_follows_tr_cont_and_joins_the_rows() {
         .unwrap();
     let rows = |v: &Value| v["output1"].as_array().map_or(0, Vec::len);
     assert!(
-        rows(&all.body) > rows(&one.body),
+        rows(&all.body.value()) > rows(&one.body.value()),
         "{} vs {}",
-        rows(&all.body),
-        rows(&one.body)
+        rows(&all.body.value()),
+        rows(&one.body.value())
     );
     assert!(
         w.kis.violations.borrow().is_empty(),

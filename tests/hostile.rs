@@ -317,7 +317,7 @@ fn an_answer_spelling_a_secret_only_across_an_escape_stays_whole() {
     assert_eq!(quote.price, Some(70000.0));
     let spec = json!({"path": "/uapi/domestic-stock/v1/quotations/inquire-price", "trId": "FHKST01010100"});
     let reply = w.run(w.core.request(&spec)).unwrap();
-    assert_eq!(reply.body["output"]["odd"], "***");
+    assert_eq!(reply.body.value()["output"]["odd"], "***");
 }
 
 /// Every line the client logged, warnings first.

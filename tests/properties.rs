@@ -162,7 +162,7 @@ proptest! {
             // Its answer never came: a success is the row found.
             Ok(reply) => {
                 prop_assert_eq!(row_original, original.as_str());
-                let output = &reply.body["output"];
+                let output = &reply.body.value()["output"];
                 let output = output.get(0).unwrap_or(output);
                 let odno = output.get("ODNO").or(output.get("odno"));
                 prop_assert_eq!(odno, Some(&json!("0000001002")));

@@ -1779,7 +1779,7 @@ fn request_escape_hatch_applies_the_same_policies() {
         "trId": "FHKST01010100", "query": {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930"}
     }))).unwrap();
     assert_eq!(r.status, 200);
-    assert_eq!(r.body["output"]["stck_prpr"], "70000");
+    assert_eq!(r.body.value()["output"]["stck_prpr"], "70000");
     assert_eq!(w.count(PRICE), 2);
     let e = w
         .run(
@@ -1811,10 +1811,11 @@ fn b5_an_order_through_request_is_looked_up_and_any_other_post_is_never_resent()
         w.kis.script(ORDER, vec![fault.clone()]);
         let reply = w.run(w.core.request(&order("12345678"))).unwrap();
         assert_eq!(reply.status, 200, "{fault:?}");
-        let odno = reply.body["output"]["ODNO"].as_str().unwrap();
+        let body = reply.body.value();
+        let odno = body["output"]["ODNO"].as_str().unwrap();
         assert_eq!(odno.len(), 10, "{}", reply.body);
         assert_eq!(
-            reply.body["msg1"],
+            reply.body.value()["msg1"],
             format!("the answer was lost; found in today's orders as {odno}")
         );
         assert_eq!(w.count(ORDER), 1, "{fault:?}");

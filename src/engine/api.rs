@@ -182,6 +182,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             body: None,
             tr_cont: String::new(),
             kind: CallKind::Read,
+            keep_text: false,
         }
     }
 
@@ -535,6 +536,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 Method::Get => CallKind::Read,
                 Method::Post => CallKind::Write,
             },
+            keep_text: true,
         };
         self.send_looked_up(call, terms).await
     }

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::catalogue::{self, Endpoint, TrIdOption};
-use crate::engine::call::{Call, CallKind, RawReply, Reply};
+use crate::engine::call::{Body, Call, CallKind, RawReply, Reply};
 use crate::engine::core::KisCore;
 use crate::engine::sending::Terms;
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
@@ -203,6 +203,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 tr_cont: String::new(),
                 // Never resent once it may have reached KIS; ambiguous → orderStatusUnknown.
                 kind: CallKind::Write,
+                keep_text: false,
             }
         } else {
             Call {
@@ -213,6 +214,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 body: None,
                 tr_cont: String::new(),
                 kind: CallKind::Read,
+                keep_text: false,
             }
         })
     }
@@ -242,7 +244,10 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             }
         };
         let tr_id = tr_id(e, self.cfg.env, options.tr_id.as_deref())?;
-        let call = self.build_call(e, given, tr_id)?;
+        let call = Call {
+            keep_text: true,
+            ..self.build_call(e, given, tr_id)?
+        };
         if options.all_pages.unwrap_or(false) && !e.post {
             let pages = self
                 .all_pages(call)
@@ -253,7 +258,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             return Ok(RawReply {
                 status: 200,
                 tr_cont: String::new(),
-                body: joined(pages),
+                body: Body::Made(joined(pages)),
             });
         }
         // Its terms are checked whatever the account; the lookup reads this client's account's

@@ -3,6 +3,7 @@
 //! reached KIS; the caller decides that (B5) after looking the order up.
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::engine::core::KisCore;
@@ -43,6 +44,9 @@ pub struct Call {
     pub body: Option<String>,
     pub tr_cont: String,
     pub kind: CallKind,
+    /// The answer is handed on as it came (`request()`, `call()`): kept as its text rather
+    /// than as fields.
+    pub keep_text: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -50,39 +54,96 @@ pub struct Reply {
     pub status: u16,
     /// The response header `tr_cont` ("" when absent).
     pub tr_cont: String,
-    /// The answer's top-level fields, with every secret masked.
-    pub body: OwnedObject,
+    /// The answer, with every secret masked.
+    body: Kept,
+}
+
+/// An answer as the call's caller reads it.
+#[derive(Debug, Clone)]
+enum Kept {
+    /// Its top-level fields, each value's text: the typed methods read a few of them, and
+    /// find them here without parsing the answer again.
+    Fields(OwnedObject),
+    /// Its whole text, for `request()` and `call()`, which hand it on as it is: an answer of
+    /// megabytes is then neither copied field by field nor written out again (issue 17's
+    /// memory figure).
+    Text(String),
 }
 
 /// `request()`'s and `call()`'s answer: KIS's as it came.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct RawReply {
     pub status: u16,
     pub tr_cont: String,
     #[cfg_attr(target_arch = "wasm32", tsify(type = "KisBody"))]
-    pub body: Value,
+    pub body: Body,
+}
+
+/// A raw reply's body: KIS's answer as it came, or one the client made (a lost order's answer
+/// from its row, the pages of a list joined).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Body {
+    /// KIS's own text, written out as it is.
+    Answer(Box<RawValue>),
+    Made(Value),
+}
+
+impl Body {
+    /// The body parsed whole.
+    pub fn value(&self) -> Value {
+        match self {
+            Body::Answer(text) => serde_json::from_str(text.get()).unwrap_or_default(),
+            Body::Made(v) => v.clone(),
+        }
+    }
+
+    /// The body's JSON text: KIS's own, borrowed, for JS's `JSON.parse`.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Body::Answer(text) => text.get().into(),
+            Body::Made(v) => v.to_string().into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
 }
 
 impl Reply {
     /// The answer parsed whole, for the paths that hand it on as it is.
     pub fn value(&self) -> Value {
-        self.body.value()
+        match &self.body {
+            Kept::Fields(fields) => fields.value(),
+            Kept::Text(text) => serde_json::from_str(text).unwrap_or_default(),
+        }
     }
 
     /// The answer as `request()` and `call()` give it.
-    pub fn raw(&self) -> RawReply {
+    pub fn into_raw(self) -> RawReply {
+        let body = match self.body {
+            // Read as a JSON object already, when the answer was classified.
+            Kept::Text(text) => RawValue::from_string(text).map(Body::Answer),
+            Kept::Fields(fields) => serde_json::value::to_raw_value(&fields).map(Body::Answer),
+        };
         RawReply {
             status: self.status,
-            body: self.value(),
-            tr_cont: self.tr_cont.clone(),
+            tr_cont: self.tr_cont,
+            body: body.unwrap_or_else(|_| Body::Made(Value::Object(Default::default()))),
         }
     }
 
     /// The answer's top-level fields.
     pub fn object(&self) -> Object<'_> {
-        self.body.object()
+        match &self.body {
+            Kept::Fields(fields) => fields.object(),
+            Kept::Text(text) => Object::read(text).unwrap_or_default(),
+        }
     }
 }
 
@@ -288,19 +349,27 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if c.verdict == Verdict::Ok {
             // An answer that echoes the key, the secret or the token must not hand them to the
             // caller (or, through a proxy holding the keys, to a page).
-            let body = match self.masked_json(&resp.body) {
-                None => c.body.as_ref().map(Object::to_owned).unwrap_or_default(),
-                Some(masked) => Object::read(&masked)
-                    .map(|o| o.to_owned())
-                    .unwrap_or_default(),
+            let masked = self.masked_json(&resp.body);
+            let tr_cont = resp
+                .header("tr_cont")
+                .unwrap_or("")
+                .trim_ascii()
+                .to_string();
+            let body = match (call.keep_text, masked) {
+                (true, Some(masked)) => Kept::Text(masked),
+                (true, None) => Kept::Text(resp.body),
+                (false, None) => {
+                    Kept::Fields(c.body.as_ref().map(Object::to_owned).unwrap_or_default())
+                }
+                (false, Some(masked)) => Kept::Fields(
+                    Object::read(&masked)
+                        .map(|o| o.to_owned())
+                        .unwrap_or_default(),
+                ),
             };
             return Attempt::Done(Reply {
                 status: resp.status,
-                tr_cont: resp
-                    .header("tr_cont")
-                    .unwrap_or("")
-                    .trim_ascii()
-                    .to_string(),
+                tr_cont,
                 body,
             });
         }

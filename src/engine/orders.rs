@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::engine::call::{Call, CallKind, Failed, RawReply, Reply};
+use crate::engine::call::{Body, Call, CallKind, Failed, RawReply, Reply};
 use crate::engine::core::KisCore;
 use crate::engine::sending::{Shown, Terms};
 use crate::engine::transport::{Clock, Method, TokenStore, Transport};
@@ -71,6 +71,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             body: Some(json_object(&order_body(account, order))),
             tr_cont: String::new(),
             kind: CallKind::Order,
+            keep_text: false,
         })
     }
 
@@ -170,6 +171,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             body: Some(json_object(&cancel_body(account, c))),
             tr_cont: String::new(),
             kind: CallKind::Order,
+            keep_text: false,
         };
         Ok(match self.place(&call, &Terms::of_change(c), true).await? {
             Placed::Answered(_, ack) | Placed::Found(ack) => ack,
@@ -295,18 +297,18 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         terms: Option<Terms>,
     ) -> Result<RawReply> {
         let Some(terms) = terms else {
-            return Ok(self.call_plain(&call).await?.raw());
+            return Ok(self.call_plain(&call).await?.into_raw());
         };
         let order = Call {
             kind: CallKind::Order,
             ..call
         };
         Ok(match self.place(&order, &terms, false).await? {
-            Placed::Answered(reply, _) => reply.raw(),
+            Placed::Answered(reply, _) => reply.into_raw(),
             Placed::Found(ack) => RawReply {
                 status: 200,
                 tr_cont: String::new(),
-                body: found_answer(&terms, &ack),
+                body: Body::Made(found_answer(&terms, &ack)),
             },
         })
     }

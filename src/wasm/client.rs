@@ -6,11 +6,12 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect, WeakMap};
+use js_sys::{Function, Promise, Reflect, WeakMap, JSON};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+use crate::engine::call::RawReply;
 use crate::engine::config::Config;
 use crate::engine::shared::Registry;
 use crate::engine::token::REFRESH_INTERVAL_MS;
@@ -63,6 +64,31 @@ fn promise<T: Serialize>(order: bool, work: impl Future<Output = Result<T>> + 's
     trap::promise(
         order,
         Box::pin(async move { work.await.map(|v| to_js(&v)).map_err(|e| to_js_error(&e)) }),
+    )
+}
+
+/// The same for `request()` and `call()`, whose answer may be megabytes: JS parses its body
+/// from KIS's own text where it lies in the wasm memory, and nothing is written out again.
+fn raw_promise(order: bool, work: impl Future<Output = Result<RawReply>> + 'static) -> Promise {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Head<'a> {
+        status: u16,
+        tr_cont: &'a str,
+    }
+    let written = |reply: RawReply| {
+        let head = to_js(&Head {
+            status: reply.status,
+            tr_cont: &reply.tr_cont,
+        });
+        let body = JSON::parse(&reply.body.text()).unwrap_or(JsValue::NULL);
+        // A plain object's own new key: cannot throw.
+        let _ = Reflect::set(&head, &JsValue::from_str("body"), &body);
+        head
+    };
+    trap::promise(
+        order,
+        Box::pin(async move { work.await.map(written).map_err(|e| to_js_error(&e)) }),
     )
 }
 
@@ -301,7 +327,7 @@ impl KisClient {
         #[wasm_bindgen(unchecked_param_type = "RequestSpec")] spec: JsValue,
     ) -> Promise {
         let core = self.core.clone();
-        promise(is_post(&spec), async move {
+        raw_promise(is_post(&spec), async move {
             core.request(&from_js_of("request", spec, fields::<RequestSpec>(), None)?)
                 .await
         })
@@ -312,7 +338,7 @@ impl KisClient {
     #[wasm_bindgen(skip_typescript)]
     pub fn call(&self, api: JsValue, params: Option<JsValue>, options: Option<JsValue>) -> Promise {
         let core = self.core.clone();
-        promise(
+        raw_promise(
             catalogued_post(&api),
             call_catalogued(core, api, params, options),
         )
@@ -441,7 +467,7 @@ async fn call_catalogued(
     api: JsValue,
     params: Option<JsValue>,
     options: Option<JsValue>,
-) -> Result<crate::engine::call::RawReply> {
+) -> Result<RawReply> {
     let api = from_js("api", api)?;
     // The API's own parameters are the fields of its `params`.
     let names: Vec<&str> = api
@@ -467,7 +493,7 @@ async fn call_catalogued(
     _: JsValue,
     _: Option<JsValue>,
     _: Option<JsValue>,
-) -> Result<crate::engine::call::RawReply> {
+) -> Result<RawReply> {
     Err(crate::error::KisError::validation(
         "api",
         "this build has no catalogue",

@@ -245,7 +245,11 @@ async fn body_text(res: &JsValue, headers: &Headers, limit: usize) -> Result<Str
     let reader = reader.call0(&stream)?;
     let read =
         method(&reader, Reader::read).ok_or_else(|| js_sys::Error::new("no reader.read()"))?;
-    let mut bytes = Vec::new();
+    // The chunks stay in JS until the end, then are copied once into a buffer of the body's
+    // size: a buffer grown as they come would double up to 8 MB for an answer of 6, copying
+    // itself at every step, in a memory that never shrinks.
+    let mut chunks = Vec::new();
+    let mut length = 0;
     loop {
         let chunk: Chunk = settle(read.call0(&reader)?).await?.unchecked_into();
         if chunk.done()?.is_truthy() {
@@ -266,17 +270,29 @@ async fn body_text(res: &JsValue, headers: &Headers, limit: usize) -> Result<Str
                 }
             },
         };
-        if bytes.len() + chunk.length() as usize > limit {
+        let n = chunk.length() as usize;
+        length += n;
+        if length > limit {
             if let Some(cancel) = method(&reader, Reader::cancel) {
                 // Stops the download; whether the stream agrees changes nothing here.
                 let _ = cancel.call0(&reader);
             }
             return Err(Failure::TooLarge(limit));
         }
+        chunks.push((chunk, n));
+    }
+    let mut bytes = vec![0; length];
+    let mut at = 0;
+    for (chunk, n) in chunks {
+        // A caller's stream may have detached or resized a chunk since it gave it.
+        if chunk.length() as usize != n {
+            return Err(
+                js_sys::Error::new("the body's stream changed a chunk after giving it").into(),
+            );
+        }
         // Straight from JS memory into the buffer: one copy, not two.
-        let start = bytes.len();
-        bytes.resize(start + chunk.length() as usize, 0);
-        chunk.copy_to(&mut bytes[start..]);
+        chunk.copy_to(&mut bytes[at..at + n]);
+        at += n;
     }
     Ok(unmarked(String::from_utf8(bytes).unwrap_or_else(|e| {
         String::from_utf8_lossy(e.as_bytes()).into_owned()
