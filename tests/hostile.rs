@@ -244,6 +244,25 @@ fn answers_of_the_wrong_shape_are_decode_errors_naming_the_field() {
 }
 
 #[test]
+fn request_hands_on_kis_text_as_it_came_even_where_a_value_could_not_hold_it() {
+    let w = world(json!({}));
+    // A lone surrogate escape (which JS's JSON.parse reads, and a serde_json `Value` refuses),
+    // a number written as KIS wrote it, and a key twice: the body goes to JS's JSON.parse as
+    // KIS's own text, where a `Value` had made the first field null.
+    let text =
+        r#"{"rt_cd":"0","msg_cd":"MCA00000","msg1":"ok","odd":"a\ud800b","n":1.50,"k":1,"k":2}"#;
+    w.kis
+        .script(PRICE, vec![Scripted::Respond(200, text.to_string())]);
+    let spec = json!({"path": "/uapi/domestic-stock/v1/quotations/inquire-price", "trId": "FHKST01010100"});
+    let reply = w.run(w.core.request(&spec)).unwrap();
+    assert_eq!(reply.body.text(), text);
+    assert_eq!(
+        serde_json::to_string(&reply).unwrap(),
+        format!(r#"{{"status":200,"trCont":"","body":{text}}}"#)
+    );
+}
+
+#[test]
 fn secrets_echoed_in_a_successful_answer_are_masked() {
     let w = world(json!({}));
     let token = w.run(w.core.ensure_token()).unwrap();

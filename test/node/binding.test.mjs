@@ -124,6 +124,17 @@ test("binding: many clients made and dropped do not pile up in the wasm memory",
   assert.equal(PRICE.rt_cd, "0");
 });
 
+test("binding: request() hands on KIS's body as JSON.parse reads KIS's own text", async () => {
+  // A lone surrogate escape, which a serde_json Value refuses, a number as KIS wrote it, and a
+  // key twice (the last wins, as in JSON.parse).
+  const text = '{"rt_cd":"0","msg_cd":"MCA00000","msg1":"ok","odd":"a\\ud800b","n":1.50,"k":1,"k":2}';
+  const kis = client({ fetch: fakeFetch({ answer: () => response(200, text, { tr_cont: "M" }) }).fetch });
+  const reply = await kis.request({ path: "/uapi/domestic-stock/v1/quotations/x", trId: "FHKST01010100" });
+  assert.deepEqual(reply, { status: 200, trCont: "M", body: JSON.parse(text) });
+  assert.deepEqual(Object.keys(reply), ["status", "trCont", "body"]);
+  assert.equal(reply.body.odd, "a\ud800b");
+});
+
 test("binding: whatever a fetch answers with is a network error, never an exception through the module", async () => {
   const odd = [
     undefined,
