@@ -45,14 +45,6 @@ impl<'a> Object<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct OwnedObject(Vec<(String, Box<RawValue>)>);
 
-/// Written as its fields' own text, in their order (a repeated key too, which `JSON.parse`
-/// reads as the text's last).
-impl Serialize for OwnedObject {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, &**v)))
-    }
-}
-
 impl OwnedObject {
     /// The fields, borrowed.
     pub fn object(&self) -> Object<'_> {

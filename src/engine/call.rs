@@ -128,13 +128,16 @@ impl Reply {
     pub fn into_raw(self) -> RawReply {
         let body = match self.body {
             // Read as a JSON object already, when the answer was classified.
-            Kept::Text(text) => RawValue::from_string(text).map(Body::Answer),
-            Kept::Fields(fields) => serde_json::value::to_raw_value(&fields).map(Body::Answer),
+            Kept::Text(text) => RawValue::from_string(text)
+                .map(Body::Answer)
+                .unwrap_or_else(|_| Body::Made(Value::Object(Default::default()))),
+            // Not given by request() or call(), whose calls keep the text.
+            Kept::Fields(fields) => Body::Made(fields.value()),
         };
         RawReply {
             status: self.status,
             tr_cont: self.tr_cont,
-            body: body.unwrap_or_else(|_| Body::Made(Value::Object(Default::default()))),
+            body,
         }
     }
 
