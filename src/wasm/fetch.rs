@@ -67,6 +67,14 @@ extern "C" {
     #[wasm_bindgen(method, getter, catch)]
     fn value(this: &Chunk) -> Result<JsValue, JsValue>;
 
+    /// `new Uint8Array(bytes)`: of a typed array, a copy of its bytes in a buffer of its own;
+    /// of an `ArrayBuffer`, a view of it. It reads no property a caller could have overridden,
+    /// and throws for a detached buffer or a view past its end, hence caught.
+    #[wasm_bindgen(js_name = Uint8Array)]
+    type Bytes;
+    #[wasm_bindgen(constructor, catch, js_class = "Uint8Array")]
+    fn new(bytes: &JsValue) -> Result<Bytes, JsValue>;
+
     /// What a fetch rejects with: an `Error`, undici's with its reason in `cause`.
     type Failed;
     #[wasm_bindgen(method, getter, catch)]
@@ -248,7 +256,7 @@ async fn body_text(res: &JsValue, headers: &Headers, limit: usize) -> Result<Str
     // The chunks stay in JS until the end, then are copied once into a buffer of the body's
     // size: a buffer grown as they come would double up to 8 MB for an answer of 6, copying
     // itself at every step, in a memory that never shrinks.
-    let mut chunks = Vec::new();
+    let mut chunks: Vec<Uint8Array> = Vec::new();
     let mut length = 0;
     loop {
         let chunk: Chunk = settle(read.call0(&reader)?).await?.unchecked_into();
@@ -256,22 +264,24 @@ async fn body_text(res: &JsValue, headers: &Headers, limit: usize) -> Result<Str
             break;
         }
         // A stream of fetch's gives `Uint8Array`s; a caller's may give `ArrayBuffer`s. Anything
-        // else is not a body, and `new Uint8Array(n)` of a number would allocate n bytes, or
-        // throw through the module for a negative or vast one.
-        let chunk = match chunk.value()?.dyn_into::<Uint8Array>() {
-            Ok(bytes) => bytes,
-            Err(other) => match other.dyn_into::<ArrayBuffer>() {
-                Ok(buffer) => Uint8Array::new(&buffer),
-                Err(_) => {
-                    return Err(js_sys::Error::new(
-                        "the body's stream gave a chunk that is not bytes",
-                    )
-                    .into())
-                }
-            },
+        // else is not a body, and `new Uint8Array(n)` of a number would allocate n bytes.
+        let value = chunk.value()?;
+        let view = match (
+            value.is_instance_of::<Uint8Array>(),
+            value.is_instance_of::<ArrayBuffer>(),
+        ) {
+            (true, _) => value,
+            (_, true) => Bytes::new(&value)?.into(),
+            _ => {
+                return Err(
+                    js_sys::Error::new("the body's stream gave a chunk that is not bytes").into(),
+                )
+            }
         };
-        let n = chunk.length() as usize;
-        length += n;
+        // Copied now, in JS: a caller's stream may reuse, detach or resize a chunk's buffer
+        // once it has given it, and the copy is the package's own.
+        let chunk: Uint8Array = Bytes::new(&view)?.unchecked_into();
+        length += chunk.length() as usize;
         if length > limit {
             if let Some(cancel) = method(&reader, Reader::cancel) {
                 // Stops the download; whether the stream agrees changes nothing here.
@@ -279,17 +289,12 @@ async fn body_text(res: &JsValue, headers: &Headers, limit: usize) -> Result<Str
             }
             return Err(Failure::TooLarge(limit));
         }
-        chunks.push((chunk, n));
+        chunks.push(chunk);
     }
     let mut bytes = vec![0; length];
     let mut at = 0;
-    for (chunk, n) in chunks {
-        // A caller's stream may have detached or resized a chunk since it gave it.
-        if chunk.length() as usize != n {
-            return Err(
-                js_sys::Error::new("the body's stream changed a chunk after giving it").into(),
-            );
-        }
+    for chunk in chunks {
+        let n = chunk.length() as usize;
         // Straight from JS memory into the buffer: one copy, not two.
         chunk.copy_to(&mut bytes[at..at + n]);
         at += n;

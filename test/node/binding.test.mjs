@@ -135,6 +135,13 @@ test("binding: request() hands on KIS's body as JSON.parse reads KIS's own text"
   assert.equal(reply.body.odd, "a\ud800b");
 });
 
+const detached = (view = false) => {
+  const buffer = new ArrayBuffer(8);
+  const bytes = new Uint8Array(buffer);
+  structuredClone(buffer, { transfer: [buffer] });
+  return view ? bytes : buffer;
+};
+
 test("binding: whatever a fetch answers with is a network error, never an exception through the module", async () => {
   const odd = [
     undefined,
@@ -147,30 +154,11 @@ test("binding: whatever a fetch answers with is a network error, never an except
     { status: 200 },
     // A stream whose chunks are not bytes: a number would have been a typed array's length
     // (a vast or negative one threw through the module, left the call hanging and trapped it).
-    ...[1e10, -1, 5, "abc", { length: 5 }].map((value) => {
+    // Bytes already taken back when given (a detached buffer, or a view of one), which
+    // `new Uint8Array` throws for.
+    ...[1e10, -1, 5, "abc", { length: 5 }, detached(), detached(true)].map((value) => {
       let n = 0;
       return { status: 200, headers: { get: () => null }, body: { getReader: () => ({ read: async () => (n++ ? { done: true } : { done: false, value }) }) } };
-    }),
-    // A stream that takes a chunk back after giving it (its buffer detached, or a view of a
-    // resizable buffer that grew): the chunks are copied into the wasm once the stream ends.
-    ...[
-      (chunk) => structuredClone(chunk.buffer, { transfer: [chunk.buffer] }),
-      (chunk) => chunk.buffer.resize(chunk.buffer.maxByteLength),
-    ].map((takeBack) => {
-      const text = new TextEncoder().encode(JSON.stringify(PRICE));
-      const given = [];
-      const read = async () => {
-        if (given.length === 2) {
-          takeBack(given[0]);
-          return { done: true };
-        }
-        const part = given.length ? text.subarray(7) : text.subarray(0, 7);
-        const chunk = new Uint8Array(new ArrayBuffer(part.length, { maxByteLength: part.length * 2 }));
-        chunk.set(part);
-        given.push(chunk);
-        return { done: false, value: chunk };
-      };
-      return { status: 200, headers: { get: () => null }, body: { getReader: () => ({ read }) } };
     }),
   ];
   for (const answer of odd) {
@@ -183,6 +171,32 @@ test("binding: whatever a fetch answers with is a network error, never an except
   const stream = { status: 200, headers: { get: () => null }, body: { getReader: () => ({ read: async () => (chunks.length ? { done: false, value: chunks.shift() } : { done: true }) }) } };
   const kis = client({ fetch: fakeFetch({ answer: () => stream }).fetch });
   assert.equal((await kis.getPrice("005930")).price, 70000);
+  // A stream that does what it likes with a chunk's buffer once it has given it: detaches it,
+  // grows it (a resizable buffer under a view that tracks its length), or writes the next
+  // chunk into it. Each chunk is copied as it comes, so the body is what the stream gave.
+  const whole = new TextEncoder().encode(JSON.stringify(PRICE) + " ".repeat(JSON.stringify(PRICE).length % 2));
+  const half = whole.length / 2;
+  for (const [what, afterGiving] of [
+    ["detached", (chunk) => structuredClone(chunk.buffer, { transfer: [chunk.buffer] })],
+    ["grown", (chunk) => chunk.buffer.resize(chunk.buffer.maxByteLength)],
+    ["reused", (chunk) => chunk.set(new Uint8Array(chunk.length).fill(0x20))],
+  ]) {
+    let given = 0;
+    const buffer = new ArrayBuffer(half, { maxByteLength: 2 * half });
+    const read = async () => {
+      if (given === 2) return { done: true };
+      if (given === 1) afterGiving(new Uint8Array(buffer));
+      // One buffer for both halves, as a stream that reuses its buffer would; a fresh one once
+      // the first was detached.
+      const chunk = new Uint8Array(buffer.byteLength === 0 ? new ArrayBuffer(half) : buffer, 0, half);
+      chunk.set(whole.subarray(given * half, (given + 1) * half));
+      given++;
+      return { done: false, value: chunk };
+    };
+    const answer = { status: 200, headers: { get: () => null }, body: { getReader: () => ({ read }) } };
+    const kis = client({ fetch: fakeFetch({ answer: () => answer }).fetch });
+    assert.equal((await kis.getPrice("005930")).price, 70000, what);
+  }
   // And the module is whole: a plain call after all of them works.
   assert.equal((await client({ fetch: fakeFetch().fetch }).getPrice("005930")).price, 70000);
 });
