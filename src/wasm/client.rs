@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect, WeakMap, JSON};
+use js_sys::{Function, Promise, Reflect, WeakMap};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -22,7 +22,7 @@ use crate::inputs::{
     ModifyInput, OrderInput, OrdersQuery, RequestSpec,
 };
 use crate::wasm::convert::{
-    fields, from_js, from_js_of, from_js_of_without, to_js, CHANGE_QUANTITY, ORDER_PRICE,
+    fields, from_js, from_js_of, from_js_of_without, raw_to_js, to_js, CHANGE_QUANTITY, ORDER_PRICE,
 };
 use crate::wasm::errors::{invalid, is_function, keep_secret, to_js_error};
 use crate::wasm::fetch::JsTransport;
@@ -58,37 +58,26 @@ fn way(fetch: &Function) -> u32 {
 }
 
 /// A method's work as a promise: its result as a plain JS value, its error as a `KisError`.
-/// Boxed, so that wasm-bindgen-futures' task and promise plumbing exists once, not once for
-/// each method's future. `order`: the call may send an order (`trap` says why it matters).
+/// `order`: the call may send an order (`trap` says why it matters).
 fn promise<T: Serialize>(order: bool, work: impl Future<Output = Result<T>> + 'static) -> Promise {
-    trap::promise(
-        order,
-        Box::pin(async move { work.await.map(|v| to_js(&v)).map_err(|e| to_js_error(&e)) }),
-    )
+    written_promise(order, work, |v| to_js(&v))
 }
 
-/// The same for `request()` and `call()`, whose answer may be megabytes: JS parses its body
-/// from KIS's own text where it lies in the wasm memory, and nothing is written out again.
+/// The same for `request()` and `call()`, whose answer may be megabytes (`raw_to_js`).
 fn raw_promise(order: bool, work: impl Future<Output = Result<RawReply>> + 'static) -> Promise {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Head<'a> {
-        status: u16,
-        tr_cont: &'a str,
-    }
-    let written = |reply: RawReply| {
-        let head = to_js(&Head {
-            status: reply.status,
-            tr_cont: &reply.tr_cont,
-        });
-        let body = JSON::parse(&reply.body.text()).unwrap_or(JsValue::NULL);
-        // A plain object's own new key: cannot throw.
-        let _ = Reflect::set(&head, &JsValue::from_str("body"), &body);
-        head
-    };
+    written_promise(order, work, |reply| raw_to_js(&reply))
+}
+
+/// `work` as a promise, its result written by `write`. Boxed, so that wasm-bindgen-futures'
+/// task and promise plumbing exists once, not once for each method's future.
+fn written_promise<T>(
+    order: bool,
+    work: impl Future<Output = Result<T>> + 'static,
+    write: impl FnOnce(T) -> JsValue + 'static,
+) -> Promise {
     trap::promise(
         order,
-        Box::pin(async move { work.await.map(written).map_err(|e| to_js_error(&e)) }),
+        Box::pin(async move { work.await.map(write).map_err(|e| to_js_error(&e)) }),
     )
 }
 

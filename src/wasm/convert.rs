@@ -36,6 +36,7 @@ extern "C" {
     fn href(this: &Url) -> std::result::Result<String, JsValue>;
 }
 
+use crate::engine::call::RawReply;
 use crate::error::{KisError, Result};
 use crate::input::field_at;
 
@@ -169,6 +170,26 @@ pub fn from_js_without(scope: &str, v: JsValue, skip: &[&str]) -> Result<Value> 
 /// into JS for every key and value (a quote's `raw` has 81; measured in ARCHITECTURE.md).
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     parsed(serde_json::to_string(v).ok())
+}
+
+/// `request()`'s and `call()`'s answer, which may be megabytes: its body is parsed by JS's
+/// `JSON.parse` from KIS's own text where it lies in the wasm memory, and nothing is written
+/// out again (issue 17's memory figure); `status` and `trCont` come first, as in `RawReply`.
+pub fn raw_to_js(reply: &RawReply) -> JsValue {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Head<'a> {
+        status: u16,
+        tr_cont: &'a str,
+    }
+    let head = to_js(&Head {
+        status: reply.status,
+        tr_cont: &reply.tr_cont,
+    });
+    let body = js_sys::JSON::parse(&reply.body.text()).unwrap_or(JsValue::NULL);
+    // A plain object's own new key: cannot throw.
+    let _ = js_sys::Reflect::set(&head, &JsValue::from_str("body"), &body);
+    head
 }
 
 /// JSON text as the JS value it writes. Every result is made of strings, finite numbers,
