@@ -244,11 +244,13 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             }
         };
         let tr_id = tr_id(e, self.cfg.env, options.tr_id.as_deref())?;
+        let all_pages = options.all_pages.unwrap_or(false) && !e.post;
+        // One answer is handed on as it came; pages are read for their keys and joined.
         let call = Call {
-            keep_text: true,
+            keep_text: !all_pages,
             ..self.build_call(e, given, tr_id)?
         };
-        if options.all_pages.unwrap_or(false) && !e.post {
+        if all_pages {
             let pages = self
                 .all_pages(call)
                 .await?

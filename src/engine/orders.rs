@@ -95,7 +95,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let attempt = self.shared.orders_sending.start(terms, started);
         let (failed, how) = match self.call(call).await {
             Ok(reply) => {
-                let ack = OrderAck::from_answer(&reply.object(), terms.answer_order_no());
+                let body = reply.object();
+                let ack = OrderAck::from_answer(&body, terms.answer_order_no());
                 if !numbered || !ack.order_no.is_empty() {
                     // Named before this attempt leaves the wire, for a sibling's lookup.
                     self.remember(terms, &ack.order_no);
@@ -103,7 +104,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 }
                 // KIS took it and did not say which it is: found in the list as a lost answer's
                 // order is, rather than handed over as an order nobody can cancel.
-                let msg1 = reply.object().string("msg1").unwrap_or_default();
+                let msg1 = body.string("msg1").unwrap_or_default();
                 let e = KisError::new(
                     ErrorKind::Decode,
                     format!(
