@@ -357,7 +357,8 @@ How each is measured:
   user's does: kis-mock answers twenty \`request()\` calls in a row with the same 6 MB of JSON
   (2 M Korean characters), read through the client with \`maxResponseBytes\` raised past it; the
   wasm memory's size (\`__wasmMemoryBytes\`) before, after the first and after the last, then a
-  \`getPrice\`. The test command asserts the same in \`test/node/binding.test.mjs\`.
+  \`getPrice\`. The test command asserts it, with a fake fetch and under 2×, in
+  \`test/node/memory.test.mjs\`, a file of its own so that its process is fresh too.
 - **cluefin-openapi**: the TypeScript KIS client with the widest coverage, \`domesticBasicQuote.getStockCurrentPrice\`
   interleaved with the three calls above, against the same mock (its injected fetch points KIS's host at the mock,
   a string replace), its rate limiter opened up as ours is turned off. Both clients' overheads are over the same raw fetch.
