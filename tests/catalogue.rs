@@ -196,6 +196,35 @@ fn an_api_kis_does_not_offer_in_mock_is_refused_there_and_goes_out_in_real() {
     );
 }
 
+/// The workbook's Length column is documentation, not a rule: KIS's own examples break it
+/// (inquire-ccnl's FID_INPUT_ISCD is "2" beside "ex 005930", order-credit's PDNO "5", dates "2"
+/// in inquire-period-profit), so a value longer than it goes out as given.
+#[test]
+fn b6_a_parameter_longer_than_the_workbook_says_goes_out_as_kis_takes_it() {
+    let w = world(json!({"env": "real"}));
+    // The fake KIS has no such pages (404): what matters is what went out.
+    let _ = w.run(w.core.call_api(
+        &sym("domesticStockInquireCcnl"),
+        &json!({"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930"}),
+        &Value::Null,
+    ));
+    let sent = w.kis.requests_to("/quotations/inquire-ccnl");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].query_value("FID_INPUT_ISCD"), Some("005930"));
+
+    let params = json!({"OVRS_EXCG_CD": "NASD", "NATN_CD": "", "CRCY_CD": "USD", "PDNO": "",
+        "INQR_STRT_DT": "20261101", "INQR_END_DT": "20261130", "WCRC_FRCR_DVSN_CD": "01"});
+    let _ = w.run(w.core.call_api(
+        &sym("overseasStockInquirePeriodProfit"),
+        &params,
+        &Value::Null,
+    ));
+    let sent = w.kis.requests_to("/inquire-period-profit");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].query_value("OVRS_EXCG_CD"), Some("NASD"));
+    assert_eq!(sent[0].query_value("INQR_STRT_DT"), Some("20261101"));
+}
+
 #[test]
 fn an_api_of_several_tr_ids_asks_which_and_a_post_is_an_order_that_is_never_resent() {
     let w = world(json!({}));
