@@ -151,6 +151,35 @@ test("a limit buy goes through the confirmation, shows in today's orders and is 
   assert.equal(await change.$("button"), null, "a cancel row offers no cancel");
 });
 
+test("an order confirmed while the one before still waits for KIS's answer is said to be another order", async () => {
+  // KIS takes the order, and its answer takes 2.5 s to come.
+  stack.mock.addFault({ path: "/order-cash", type: "slow", delayMs: 2500 });
+  const placed = () => stack.mock.orders("50012345").filter((o) => o.price === 58600).length;
+  await page.check("#order-form [name=side][value=buy]");
+  await page.fill("#order-form [name=symbol]", "005930");
+  await page.selectOption("#order-form [name=type]", "limit");
+  await page.fill("#order-form [name=quantity]", "1");
+  await page.fill("#order-form [name=price]", "58600");
+  await page.click("#order-form button[type=submit]");
+  await page.waitForSelector("#confirm[open]");
+  assert.ok(await page.isHidden("#confirm-warning"), "nothing to warn of before the first");
+  await page.click("#confirm-ok");
+  await page.waitForFunction(() => document.querySelector("#order-message")?.textContent === "Sending…");
+  // The same order again, the first one's answer not come yet.
+  await page.click("#order-form button[type=submit]");
+  await page.waitForSelector("#confirm[open]");
+  assert.equal(await page.textContent("#confirm-warning"), "Still waiting for KIS's answer to BUY 005930 × 1 at 58,600 KRW (limit): 58,600 KRW. This would be another order.");
+  await page.click("#confirm button[value=cancel]");
+  await page.waitForFunction(() => /still waiting/.test(document.querySelector("#order-message")?.textContent ?? ""));
+  await page.waitForFunction(() => /accepted/.test(document.querySelector("#order-message")?.textContent ?? ""), null, { timeout: 15000 });
+  assert.equal(placed(), 1, "one order, the first");
+  // Answered, it is no longer waited for.
+  await page.click("#order-form button[type=submit]");
+  await page.waitForSelector("#confirm[open]");
+  assert.ok(await page.isHidden("#confirm-warning"), "the answered order is not warned of");
+  await page.click("#confirm button[value=cancel]");
+});
+
 test("an open limit order gets a new price: typed in its row (kept through a refresh), confirmed, sent as a modification", async () => {
   const orderNo = await order({ type: "limit", quantity: 2, price: 60000 });
   const row = `#order-rows tr[data-order-no="${orderNo}"]`;

@@ -13,6 +13,8 @@ export interface OrderRequest {
 export class OrderForm {
   private readonly form = $<HTMLFormElement>("#order-form");
   private readonly message = $("#order-message");
+  /** The orders sent and not yet answered, as their confirmations said them. */
+  private readonly sending: string[] = [];
 
   constructor(
     private readonly env: () => KisEnv,
@@ -75,17 +77,25 @@ export class OrderForm {
       : last ? `at market: about ${won(last * quantity)} at the last price, ${won(last)}`
       : "at market";
     const text = `${r.side === "buy" ? "BUY" : "SELL"} ${symbol} × ${quantity.toLocaleString("ko-KR")} ${what}`;
-    if (!(await confirmSend(this.env(), text, "Place order"))) {
-      this.message.textContent = "Order not sent.";
+    // An answer slow to come (a timeout takes 30 s) reads like an order that went nowhere, and
+    // the same order confirmed again would be a second one: the confirmation says so.
+    const warning = this.sending.length
+      ? `Still waiting for KIS's answer to ${this.sending.join("; ")}. This would be another order.`
+      : "";
+    if (!(await confirmSend(this.env(), text, "Place order", warning))) {
+      this.message.textContent = this.sending.length ? "Order not sent; still waiting for the one before." : "Order not sent.";
       return;
     }
     this.message.textContent = "Sending…";
+    this.sending.push(text);
     try {
       const ack = await this.place(r);
       this.message.textContent = `Order ${ack.orderNo} accepted at ${ack.time}.`;
     } catch (e) {
       this.message.textContent = failedNow("Order", e);
       this.report(e);
+    } finally {
+      this.sending.splice(this.sending.indexOf(text), 1);
     }
   }
 }
