@@ -175,6 +175,17 @@ test("the API explorer finds an API by its Korean name, builds its form and runs
   await page.click("#api-form button[type=submit]");
   await page.waitForSelector('#api-answer[data-api="domesticStockInquireAskingPriceExpCcn"] table[data-group="output1"]', { timeout: 15000 });
   assert.match(await page.textContent('#api-answer table[data-group="output1"]'), /askp1/);
+  // In mock, what KIS offers there comes first, and the rest says it is real only: of the
+  // asking-price APIs, the domestic stock one (offered in mock) before the ETF one (not).
+  await page.fill("#api-search", "호가");
+  const hits = await page.$$eval("#api-hits button", (bs) => bs.map((b) => [b.dataset.name, b.textContent]));
+  const at = (name) => hits.findIndex(([n]) => n === name);
+  assert.ok(at("domesticStockInquireAskingPriceExpCcn") >= 0 && at("etfetnInquireAskingPrice") >= 0, JSON.stringify(hits));
+  assert.ok(at("domesticStockInquireAskingPriceExpCcn") < at("etfetnInquireAskingPrice"), JSON.stringify(hits));
+  assert.match(hits[at("etfetnInquireAskingPrice")][1], / · real only$/);
+  assert.doesNotMatch(hits[at("domesticStockInquireAskingPriceExpCcn")][1], /real only/);
+  const offered = hits.map(([, t]) => !/real only$/.test(t));
+  assert.deepEqual(offered, [...offered].sort((a, b) => b - a), "every API offered in mock before every one that is not");
   // A real-only API says so, and in mock the client refuses it before sending.
   await page.fill("#api-search", "period-rights");
   await page.click('#api-hits button[data-name="domesticStockPeriodRights"]');

@@ -38,13 +38,18 @@ export class Explorer {
 
   private list(query: string): void {
     const q = query.trim().toLowerCase();
-    const hits = q.length < 2 ? [] : this.apis.filter((a) =>
+    const found = q.length < 2 ? [] : this.apis.filter((a) =>
       [a.name, a.nameKo, a.title, a.path, ...a.real.map((t) => t.id), ...(a.mock ?? []).map((t) => t.id)].some((s) => s.toLowerCase().includes(q)),
     );
+    // In the mock environment, where KIS offers 38 of its 275 APIs, those it offers come first
+    // and the others say they are real only, rather than be tried and refused one by one.
+    const mock = this.env() === "mock";
+    const hits = mock ? [...found.filter((a) => a.mock), ...found.filter((a) => !a.mock)] : found;
     $("#api-hits").replaceChildren(...hits.slice(0, 12).map((a) => {
       const b = document.createElement("button");
       b.type = "button";
-      b.textContent = `${a.nameKo} · ${a.name}`;
+      b.textContent = `${a.nameKo} · ${a.name}${mock && !a.mock ? " · real only" : ""}`;
+      if (mock && !a.mock) b.classList.add("elsewhere");
       b.dataset.name = a.name;
       b.addEventListener("click", () => this.choose(a));
       return b;
