@@ -77,15 +77,20 @@ test("the daily chart draws candles", async () => {
   assert.deepEqual(prices.filter((t) => /\.\d/.test(t)), [], "no decimals on won prices");
 });
 
-async function order({ side = "buy", symbol = "005930", type, quantity, price, confirms }) {
+/** Fills the order form and opens its confirmation. */
+async function review({ side = "buy", symbol = "005930", type, quantity, price }) {
   await page.check(`#order-form [name=side][value=${side}]`);
   await page.fill("#order-form [name=symbol]", symbol);
   await page.selectOption("#order-form [name=type]", type);
   await page.fill("#order-form [name=quantity]", String(quantity));
   if (price) await page.fill("#order-form [name=price]", String(price));
-  const said = await page.textContent("#order-message");
   await page.click("#order-form button[type=submit]");
   await page.waitForSelector("#confirm[open]");
+}
+
+async function order({ confirms, ...terms }) {
+  const said = await page.textContent("#order-message");
+  await review(terms);
   assert.match(await page.textContent("#confirm-env"), /MOCK/);
   if (confirms) assert.equal(await page.textContent("#confirm-text"), confirms);
   await page.click("#confirm-ok");
@@ -155,13 +160,7 @@ test("an order confirmed while the one before still waits for KIS's answer is sa
   // KIS takes the order, and its answer takes 2.5 s to come.
   stack.mock.addFault({ path: "/order-cash", type: "slow", delayMs: 2500 });
   const placed = () => stack.mock.orders("50012345").filter((o) => o.price === 58600).length;
-  await page.check("#order-form [name=side][value=buy]");
-  await page.fill("#order-form [name=symbol]", "005930");
-  await page.selectOption("#order-form [name=type]", "limit");
-  await page.fill("#order-form [name=quantity]", "1");
-  await page.fill("#order-form [name=price]", "58600");
-  await page.click("#order-form button[type=submit]");
-  await page.waitForSelector("#confirm[open]");
+  await review({ type: "limit", quantity: 1, price: 58600 });
   assert.ok(await page.isHidden("#confirm-warning"), "nothing to warn of before the first");
   await page.click("#confirm-ok");
   await page.waitForFunction(() => document.querySelector("#order-message")?.textContent === "Sending…");
@@ -275,13 +274,7 @@ test("a lost order answer beside another script's identical order: orderStatusUn
   // Ours is booked, but its answer is lost (the proxy answers 502).
   stack.mock.addFault({ path: "/order-cash", type: "executeThenReset" });
   const sent = Date.now();
-  await page.check("#order-form [name=side][value=buy]");
-  await page.fill("#order-form [name=symbol]", "005930");
-  await page.selectOption("#order-form [name=type]", "limit");
-  await page.fill("#order-form [name=quantity]", "3");
-  await page.fill("#order-form [name=price]", "59000");
-  await page.click("#order-form button[type=submit]");
-  await page.waitForSelector("#confirm[open]");
+  await review({ type: "limit", quantity: 3, price: 59000 });
   await page.click("#confirm-ok");
   await page.waitForSelector('#error[data-kind="orderStatusUnknown"]:not([hidden])', { timeout: 20000 });
   const ours = stack.mock.orders("50012345").find((o) => o.symbol === "005930" && o.odno !== theirs.orderNo && o.price === 59000 && o.qty === 3);
