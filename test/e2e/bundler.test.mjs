@@ -55,6 +55,10 @@ function readmeConfig() {
   return config;
 }
 
+// Vite colours its output whenever CI is set (as in .ci/run), a port number included.
+const plain = { ...process.env, NO_COLOR: "1" };
+const ANSI = /\x1b\[[0-9;]*m/g;
+
 async function freePort() {
   const s = net.createServer();
   await new Promise((r) => s.listen(0, "127.0.0.1", r));
@@ -67,7 +71,7 @@ async function freePort() {
 function build(vite, dir) {
   return new Promise((resolve, reject) => {
     let said = "";
-    const p = spawn(process.execPath, [vite, "build"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [vite, "build"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: plain });
     p.stdout.on("data", (d) => (said += d));
     p.stderr.on("data", (d) => (said += d));
     p.on("close", (code) => (code === 0 ? resolve(said) : reject(new Error(`vite build exited ${code}:\n${said}`))));
@@ -78,13 +82,13 @@ function build(vite, dir) {
 async function serve(vite, dir, mode) {
   const port = await freePort();
   const args = [vite, ...(mode === "preview" ? ["preview"] : []), "--host", "127.0.0.1", "--port", String(port), "--strictPort"];
-  const p = spawn(process.execPath, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const p = spawn(process.execPath, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: plain });
   let said = "";
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`vite ${mode} did not start:\n${said}`)), 20_000);
     const heard = (d) => {
       said += d;
-      if (said.includes(`:${port}`)) {
+      if (said.replace(ANSI, "").includes(`:${port}/`)) {
         clearTimeout(timer);
         resolve();
       }
