@@ -299,6 +299,15 @@ test("a lost order answer beside another script's identical order: orderStatusUn
   const kept = await page.textContent("#order-message");
   assert.match(kept, /^Order failed \(orderStatusUnknown\) at \d\d:\d\d:\d\d KST: The order may have reached KIS/);
   assert.ok(kept.includes(theirs.orderNo) && kept.includes(ours.odno), kept);
+  // The same order again: its confirmation says the last one may have been booked.
+  await review({ type: "limit", quantity: 3, price: 59000 });
+  assert.match(await page.textContent("#confirm-warning"), /^The same order sent at \d\d:\d\d:\d\d KST may have reached KIS \(its answer was lost\): check today's orders before placing it again\.$/);
+  await page.click("#confirm button[value=cancel]");
+  // Other terms: nothing to warn of.
+  await review({ type: "limit", quantity: 3, price: 59100 });
+  assert.ok(await page.isHidden("#confirm-warning"), "another order's terms are not warned of");
+  await page.click("#confirm button[value=cancel]");
+  assert.equal(stack.mock.orders("50012345").filter((o) => o.price === 59000).length, 2, "nothing sent");
 });
 
 test("a lost cancel answer that today's orders do not show yet: the warning speaks of the cancel, not of placing an order", async () => {

@@ -1,7 +1,8 @@
 import { buildOrderBody, type KisEnv, type OrderAck, type OrderInput } from "kis-wasm";
 import { confirmSend } from "./confirm.js";
 import { $ } from "./dom.js";
-import { describe, failedNow } from "./errors.js";
+import { kstClock } from "./dom.js";
+import { describe, failedNow, kindOf } from "./errors.js";
 
 export interface OrderRequest {
   side: "buy" | "sell";
@@ -15,6 +16,10 @@ export class OrderForm {
   private readonly message = $("#order-message");
   /** The orders sent and not yet answered, as their confirmations said them. */
   private readonly sending: string[] = [];
+  /** Orders whose answer was lost and that today's orders did not show (`orderStatusUnknown`),
+   *  by their terms, with the time they were sent: the same order confirmed again may be a
+   *  second one. */
+  private readonly unknown = new Map<string, string>();
 
   constructor(
     private readonly env: () => KisEnv,
@@ -79,19 +84,26 @@ export class OrderForm {
     const text = `${r.side === "buy" ? "BUY" : "SELL"} ${symbol} × ${quantity.toLocaleString("ko-KR")} ${what}`;
     // An answer slow to come (a timeout takes 30 s) reads like an order that went nowhere, and
     // the same order confirmed again would be a second one: the confirmation says so.
-    const warning = this.sending.length
-      ? `Still waiting for KIS's answer to ${this.sending.join("; ")}. This would be another order.`
-      : "";
+    // And one whose answer was lost may have been booked: the same terms again may be a second.
+    // Its terms, not its text: a market order's says the last price, which moves.
+    const terms = `${r.side} ${symbol} ${quantity} ${price ?? "market"}`;
+    const lost = this.unknown.get(terms);
+    const warning = [
+      this.sending.length ? `Still waiting for KIS's answer to ${this.sending.join("; ")}. This would be another order.` : "",
+      lost ? `The same order sent at ${lost} KST may have reached KIS (its answer was lost): check today's orders before placing it again.` : "",
+    ].filter(Boolean).join(" ");
     if (!(await confirmSend(this.env(), text, "Place order", warning))) {
       this.message.textContent = this.sending.length ? "Order not sent; still waiting for the one before." : "Order not sent.";
       return;
     }
     this.message.textContent = "Sending…";
     this.sending.push(text);
+    const sent = kstClock();
     try {
       const ack = await this.place(r);
       this.message.textContent = `Order ${ack.orderNo} accepted at ${ack.time}.`;
     } catch (e) {
+      if (kindOf(e) === "orderStatusUnknown") this.unknown.set(terms, sent);
       this.message.textContent = failedNow("Order", e);
       this.report(e);
     } finally {
