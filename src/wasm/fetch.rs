@@ -16,6 +16,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::engine::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 use crate::error::Cause;
+use crate::order::json_object;
 
 #[wasm_bindgen]
 extern "C" {
@@ -123,8 +124,7 @@ fn init(req: &HttpRequest, signal: Option<&web_sys::AbortSignal>) -> Result<JsVa
         Method::Post => POST.with(|m| init.set_method(m)),
     }
     // One object from one text: a crossing for each name and value cost more.
-    let text = serde_json::to_string(&HeaderMap(&req.headers)).unwrap_or_default();
-    init.set_headers(&js_sys::JSON::parse(&text)?);
+    init.set_headers(&js_sys::JSON::parse(&json_object(&req.headers))?);
     // KIS never redirects; a redirect elsewhere would carry the keys, the token and an order.
     // "manual" rather than "error": the engine sees the 3xx (0 in browsers) and says so,
     // where "error" would be a network error that reads retry as the cure.
@@ -136,15 +136,6 @@ fn init(req: &HttpRequest, signal: Option<&web_sys::AbortSignal>) -> Result<JsVa
         init.set_signal(signal);
     }
     Ok(init.into())
-}
-
-/// A request's headers written as a JSON object.
-struct HeaderMap<'a>(&'a [(&'static str, String)]);
-
-impl serde::Serialize for HeaderMap<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
 }
 
 /// undici reports "fetch failed" and keeps the reason in `cause`; both are said.
