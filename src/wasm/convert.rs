@@ -169,7 +169,7 @@ pub fn from_js_without(scope: &str, v: JsValue, skip: &[&str]) -> Result<Value> 
 /// reads: one string for the whole result, where serde-wasm-bindgen's serializer makes a call
 /// into JS for every key and value (a quote's `raw` has 81; measured in ARCHITECTURE.md).
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
-    parsed(serde_json::to_string(v).ok())
+    parsed(serde_json::to_string(v).ok().as_deref())
 }
 
 /// `request()`'s and `call()`'s answer, which may be megabytes: its body is parsed by JS's
@@ -186,7 +186,7 @@ pub fn raw_to_js(reply: &RawReply) -> JsValue {
         status: reply.status,
         tr_cont: &reply.tr_cont,
     });
-    let body = js_sys::JSON::parse(&reply.body.text()).unwrap_or(JsValue::NULL);
+    let body = parsed(Some(&reply.body.text()));
     // A plain object's own new key: cannot throw.
     let _ = js_sys::Reflect::set(&head, &JsValue::from_str("body"), &body);
     head
@@ -194,9 +194,10 @@ pub fn raw_to_js(reply: &RawReply) -> JsValue {
 
 /// JSON text as the JS value it writes. Every result is made of strings, finite numbers,
 /// booleans, nulls, arrays and string-keyed maps, all of which JSON writes and JSON.parse reads,
-/// so this cannot fail. Apart from `to_js`, which is built once for each type it writes.
-fn parsed(text: Option<String>) -> JsValue {
-    text.and_then(|text| js_sys::JSON::parse(&text).ok())
+/// and a raw reply's body is KIS's text already read as a JSON object, so this cannot fail.
+/// Apart from `to_js`, which is built once for each type it writes.
+fn parsed(text: Option<&str>) -> JsValue {
+    text.and_then(|text| js_sys::JSON::parse(text).ok())
         .unwrap_or(JsValue::NULL)
 }
 
