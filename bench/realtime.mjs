@@ -11,6 +11,7 @@ import { WebSocket } from "ws";
 import { KisClient } from "kis-wasm";
 import { startCorsProxy } from "kis-wasm/proxy";
 import { startDashboardServer } from "../www/serve.mjs";
+import { CHROMIUM } from "../test/chromium.mjs";
 
 const SYMBOL = "005930";
 const now = () => performance.timeOrigin + performance.now();
@@ -63,9 +64,7 @@ async function inChromium(mock, o) {
     hold: { appKey: "bench-app-key-0123456789", appSecret: "bench-app-secret-0123456789", env: "mock", rateLimitPerSec: 0 },
   });
   const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "kis-bench-")), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    ...CHROMIUM,
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());

@@ -12,6 +12,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { CHROMIUM } from "../chromium.mjs";
 import { startMockKis } from "kis-wasm/mock";
 import { startCorsProxy } from "kis-wasm/proxy";
 
@@ -24,10 +25,7 @@ let pages = 0;
 const apps = [];
 before(async () => {
   mock = await startMockKis({ port: 0 });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await chromium.launch(CHROMIUM);
 });
 after(async () => {
   await browser?.close();

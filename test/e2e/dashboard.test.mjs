@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { CHROMIUM } from "../chromium.mjs";
 import { KisClient } from "kis-wasm";
 import { startStack } from "../../www/stack.mjs";
 
@@ -19,10 +20,8 @@ const consoleErrors = [];
 before(async () => {
   stack = await startStack({ port: 0, hold: false });
   context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "kis-e2e-")), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
+    ...CHROMIUM,
     viewport: { width: 1400, height: 1100 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   // The chart draws its price axis on a canvas: record the texts drawn there.
   await context.addInitScript(() => {

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { CHROMIUM } from "../chromium.mjs";
 import { KisClient } from "kis-wasm";
 import { startStack } from "../../www/stack.mjs";
 
@@ -17,10 +18,8 @@ const errors = [];
 before(async () => {
   stack = await startStack({ port: 0 });
   context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "kis-demo-")), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
+    ...CHROMIUM,
     viewport: { width: 1400, height: 1000 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on("pageerror", (e) => errors.push(String(e)));
