@@ -7,6 +7,7 @@ const wasm = require("./kis_wasm.js");
 const shared = require("./shared.cjs");
 
 wasm.__setKisErrorClass(shared.KisError);
+wasm.__setExchange(shared.exchange);
 shared.addApiProxy(wasm.KisClient, wasm.__isApi, wasm.__apiNames);
 
 // A set() reads the file, adds its key and writes it back: two processes doing that at once

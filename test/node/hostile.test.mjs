@@ -359,6 +359,26 @@ test("10. a fetch that ignores its AbortSignal and never settles still ends at t
   assert.equal(signal.aborted, true, "and it was told to stop");
 });
 
+test("10b. a fetch that ignores its AbortSignal and answers with a body that never ends is read no further once the timeout fired", { timeout: 10_000 }, async () => {
+  let reads = 0;
+  let cancelled = false;
+  const endless = async (url, init) => {
+    if (url.endsWith("/oauth2/tokenP")) return { status: 200, headers: { get: () => null }, text: async () => JSON.stringify(TOKEN) };
+    const read = async () => {
+      reads++;
+      await new Promise((r) => setTimeout(r, 20));
+      return { done: false, value: new TextEncoder().encode(" ") };
+    };
+    return { status: 200, headers: { get: () => null }, body: { getReader: () => ({ read, cancel: async () => (cancelled = true) }) } };
+  };
+  const e = await client("http://kis.test", { fetch: endless, timeoutMs: 200, retry: { serverErrors: 0 } }).getPrice("005930").then(() => null, (err) => err);
+  assert.equal(e?.kind, "timeout");
+  const atTimeout = reads;
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(reads <= atTimeout + 1, `${reads - atTimeout} reads after the timeout`);
+  assert.equal(cancelled, true, "the stream was cancelled");
+});
+
 test("11. answers of the wrong shape are decode errors naming the field, not quotes of nulls", async () => {
   for (const [output, named] of [[[{ stck_prpr: "70000" }], "`output`"], [{ stck_prpr: { v: "1" } }, "`output.stck_prpr`"]]) {
     const odd = await server((req, res) => json(res, 200, quote(output)));
