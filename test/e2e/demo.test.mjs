@@ -185,6 +185,18 @@ test("the API explorer finds an API by its Korean name, builds its form and runs
   assert.doesNotMatch(hits[at("domesticStockInquireAskingPriceExpCcn")][1], /real only/);
   const offered = hits.map(([, t]) => !/real only$/.test(t));
   assert.deepEqual(offered, [...offered].sort((a, b) => b - a), "every API offered in mock before every one that is not");
+  // Switched to real and back, the list is the new environment's at once, the search untouched.
+  const marked = () => page.$$eval("#api-hits button", (bs) => bs.filter((b) => / · real only$/.test(b.textContent)).length);
+  const switchTo = async (env) => {
+    await page.selectOption("#settings [name=env]", env);
+    await page.click("#settings button[type=submit]");
+    await page.waitForFunction((env) => document.querySelector("#env-badge")?.className === `env ${env}`, env);
+  };
+  await switchTo("real");
+  assert.equal(await marked(), 0, "in real, no API is marked real only");
+  assert.equal(await page.inputValue("#api-search"), "호가");
+  await switchTo("mock");
+  assert.equal(await marked(), offered.filter((o) => !o).length, "back in mock, the same APIs are marked");
   // A real-only API says so, and in mock the client refuses it before sending.
   await page.fill("#api-search", "period-rights");
   await page.click('#api-hits button[data-name="domesticStockPeriodRights"]');

@@ -36,6 +36,13 @@ export class Explorer {
     $("#api-count").textContent = `${this.apis.length} APIs`;
   }
 
+  /** The environment changed: the list's order and marks, and the chosen API's TR IDs, are the
+   *  new one's (what was typed into its form stays). */
+  envChanged(): void {
+    this.list($<HTMLInputElement>("#api-search").value);
+    if (this.chosen) $("#api-fields select[name=__trId]").replaceWith(this.trIds(this.chosen));
+  }
+
   private list(query: string): void {
     const q = query.trim().toLowerCase();
     const found = q.length < 2 ? [] : this.apis.filter((a) =>
@@ -58,7 +65,6 @@ export class Explorer {
 
   private choose(a: Api): void {
     this.chosen = a;
-    const ids = this.env() === "real" ? a.real : a.mock;
     $("#api-title").textContent = `${a.nameKo} — ${a.method} ${a.path} (${a.real.map((t) => t.id).join(", ")}${a.mock ? "" : " · not in mock"})`;
     const fields = a.params.map((p) => {
       const label = document.createElement("label");
@@ -73,13 +79,19 @@ export class Explorer {
       label.append(input);
       return label;
     });
+    $("#api-fields").replaceChildren(...fields, this.trIds(a));
+    $("#api-form").hidden = false;
+    $("#api-answer").replaceChildren();
+  }
+
+  /** The API's TR IDs in this environment, to choose from when it has more than one. */
+  private trIds(a: Api): HTMLSelectElement {
+    const ids = this.env() === "real" ? a.real : a.mock;
     const trId = document.createElement("select");
     trId.name = "__trId";
     trId.hidden = !ids || ids.length < 2;
     for (const t of ids ?? []) trId.append(new Option(`${t.id}${t.when ? ` (${t.when})` : ""}`, t.id));
-    $("#api-fields").replaceChildren(...fields, trId);
-    $("#api-form").hidden = false;
-    $("#api-answer").replaceChildren();
+    return trId;
   }
 
   private async run(): Promise<void> {

@@ -248,6 +248,7 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
   const badge = $("#env-badge");
   badge.textContent = envLabel(s.env);
   badge.className = `env ${s.env}`;
+  explorer.envChanged();
   $("#status").textContent = `connected to ${s.proxyUrl} · account ${s.account}`;
   watchlist.select(selected);
   every(QUOTE_INTERVAL_MS, async () => {
