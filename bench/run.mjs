@@ -22,6 +22,8 @@ const sizes = JSON.parse(fs.readFileSync(pkgDir + "sizes.json", "utf8"));
 // The stack's floor (bench/floor), built by scripts/bench.sh; without it, its figures are null.
 const floorJs = "../target/floor/pkg/kis_wasm_floor.js";
 const { Floor } = fs.existsSync(new URL(floorJs, import.meta.url)) ? require(floorJs) : {};
+// The floor awaits the package's own exchange, as the client does (src/wasm/fetch.rs).
+const { exchange } = require(pkgDir + "node/shared.cjs");
 
 // ---- per-call overhead over a raw fetch with hand-built headers ------------------------------
 async function overhead() {
@@ -56,7 +58,7 @@ async function overhead() {
   // The stack's floor (bench/floor, built by scripts/bench.sh): the same request through
   // wasm-bindgen-futures and js-sys with the client's timeout and stream reading, and nothing of
   // KIS; then with the body parsed by serde_json. What any client on this stack pays.
-  const floor = Floor && new Floor(fetch, url, Object.entries(headers));
+  const floor = Floor && new Floor(fetch, url, Object.entries(headers), exchange);
   const viaFloor = floor ? () => floor.bare() : async () => {};
   const viaFloorParsed = floor ? () => floor.parsed() : async () => {};
   // And with design.md §1's data path: JSON.parse by JS, the quote read through
@@ -125,7 +127,7 @@ async function instant() {
   // The stack's floor over the same fetch: what is left of the client's cost above it is the
   // engine's work and the result's way back to JS.
   const headers = { "content-type": "application/json; charset=utf-8", authorization: `Bearer ${"t".repeat(350)}`, appkey: keys().appKey, appsecret: keys().appSecret, tr_id: "FHKST01010100", custtype: "P" };
-  const floor = Floor && new Floor(answer, "http://127.0.0.1:9/uapi/domestic-stock/v1/quotations/inquire-price?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930", Object.entries(headers));
+  const floor = Floor && new Floor(answer, "http://127.0.0.1:9/uapi/domestic-stock/v1/quotations/inquire-price?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930", Object.entries(headers), exchange);
   const viaFloor = floor ? () => floor.bare() : async () => {};
   const viaFloorParsed = floor ? () => floor.parsed() : async () => {};
   const viaFloorJs = floor ? async () => (await floor.jsParsed()).price : async () => {};
@@ -324,9 +326,9 @@ How each is measured:
   AbortSignal alone costs undici some 20–40 µs a request. Both parse kis-mock's quote, which
   is KIS's full answer (81 fields, 1.95 KB; before 2026-11-28 it had 16 fields, 0.4 KB).
 - **Floor**: \`bench/floor\`, a wasm module of its own on the same stack and profile, whose
-  method does what the client's transport does (an \`init\` of headers, an AbortController and
-  a timer, the fetch through js-sys, the body read from its stream, through
-  wasm-bindgen-futures) and nothing of KIS; its second method also parses the body into a
+  method does what the client's transport does (the package's own \`exchange\`: the headers'
+  JSON text, an AbortController and a timer, the fetch, the body read from its stream, awaited
+  once through wasm-bindgen-futures, the bytes copied into the wasm) and nothing of KIS; its second method also parses the body into a
   \`serde_json::Value\` and reads the price; its third takes design.md §1's data path: the
   body (still read into the wasm from its stream) handed to JS's \`JSON.parse\`, the envelope and
   the quote's nine fields read through serde-wasm-bindgen, and a \`Quote\` built with \`raw\`

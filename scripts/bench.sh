@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-# The stack's own floor (bench/floor): the same fetch, timer and stream reading without KIS.
+# The stack's own floor (bench/floor): the package's exchange (fetch, timer, stream reading) awaited
+# from the wasm, without KIS.
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 cargo build --release --target wasm32-unknown-unknown --manifest-path bench/floor/Cargo.toml \
   --target-dir target/floor

@@ -1,81 +1,18 @@
-//! The stack's own cost per call, as `kis-wasm`'s transport pays it (src/wasm/fetch.rs): the
-//! same typed bindings, so that no property name crosses as a string.
+//! The stack's own cost per call, as `kis-wasm`'s transport pays it (src/wasm/fetch.rs): one
+//! promise of the package's `exchange` (pkg-templates/shared.mjs), which calls the fetch with
+//! an AbortSignal and a timer and reads the body's stream, awaited once from the wasm.
 
-use futures::future::{select, Either};
-use js_sys::{Array, Function, JsString, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(extends = Object)]
-    type FetchInit;
-    #[wasm_bindgen(method, setter)]
-    fn set_method(this: &FetchInit, v: &JsString);
-    #[wasm_bindgen(method, setter)]
-    fn set_headers(this: &FetchInit, v: &JsValue);
-    #[wasm_bindgen(method, setter)]
-    fn set_redirect(this: &FetchInit, v: &JsString);
-    #[wasm_bindgen(method, setter)]
-    fn set_signal(this: &FetchInit, v: &web_sys::AbortSignal);
-
-    type Answer;
-    #[wasm_bindgen(method, getter, catch)]
-    fn body(this: &Answer) -> Result<JsValue, JsValue>;
-    type Stream;
-    #[wasm_bindgen(method, getter, catch, js_name = getReader)]
-    fn get_reader(this: &Stream) -> Result<JsValue, JsValue>;
-    type Reader;
-    #[wasm_bindgen(method, getter, catch)]
-    fn read(this: &Reader) -> Result<JsValue, JsValue>;
-    type Chunk;
-    #[wasm_bindgen(method, getter, catch)]
-    fn done(this: &Chunk) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, catch)]
-    fn value(this: &Chunk) -> Result<JsValue, JsValue>;
-}
-
-#[rustfmt::skip]
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(thread_local_v2, static_string)]
-    static GET: JsString = "GET";
-    #[wasm_bindgen(thread_local_v2, static_string)]
-    static MANUAL: JsString = "manual";
-}
-
-async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
-    JsFuture::from(Promise::resolve(&v)).await
-}
-
-/// One GET: the body's bytes, read from its stream.
-async fn body(fetch: &Function, url: &str, init: &JsValue) -> Result<Vec<u8>, JsValue> {
-    let res = settle(fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), init)?).await?;
-    let stream = res.unchecked_ref::<Answer>().body()?;
-    let reader = stream
-        .unchecked_ref::<Stream>()
-        .get_reader()?
-        .dyn_into::<Function>()?
-        .call0(&stream)?;
-    let read = reader
-        .unchecked_ref::<Reader>()
-        .read()?
-        .dyn_into::<Function>()?;
-    let mut bytes = Vec::new();
-    loop {
-        let chunk: Chunk = settle(read.call0(&reader)?).await?.unchecked_into();
-        if chunk.done()?.is_truthy() {
-            return Ok(bytes);
-        }
-        let chunk = match chunk.value()?.dyn_into::<Uint8Array>() {
-            Ok(bytes) => bytes,
-            Err(other) => Uint8Array::new(&other),
-        };
-        let start = bytes.len();
-        bytes.resize(start + chunk.length() as usize, 0);
-        chunk.copy_to(&mut bytes[start..]);
-    }
+    /// What `exchange` resolves with.
+    type Exchanged;
+    #[wasm_bindgen(method, getter)]
+    fn body(this: &Exchanged) -> JsValue;
 }
 
 /// The envelope, with `output` kept as the JS object it is.
@@ -149,68 +86,63 @@ fn quote_of(bytes: Vec<u8>) -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 pub struct Floor {
     fetch: Function,
+    exchange: Function,
     url: String,
-    headers: Vec<(String, String)>,
+    /// The headers as one JSON text, as the package hands them to `exchange`.
+    headers: String,
 }
 
 impl Floor {
-    async fn get(
-        fetch: Function,
-        url: String,
-        headers: Vec<(String, String)>,
-    ) -> Result<Vec<u8>, JsValue> {
-        let ctl = web_sys::AbortController::new()?;
-        let init: FetchInit = Object::new().unchecked_into();
-        GET.with(|m| init.set_method(m));
-        let h: JsValue = Object::new().into();
-        for (k, v) in &headers {
-            Reflect::set(&h, &JsValue::from_str(k), &JsValue::from_str(v))?;
-        }
-        init.set_headers(&h);
-        MANUAL.with(|m| init.set_redirect(m));
-        init.set_signal(&ctl.signal());
-        let init: JsValue = init.into();
-        let call = Box::pin(async move { body(&fetch, &url, &init).await });
-        let timer = gloo_timers::future::TimeoutFuture::new(30_000);
-        match select(call, timer).await {
-            Either::Left((bytes, _timer)) => bytes,
-            Either::Right(((), _call)) => {
-                ctl.abort();
-                Err(JsValue::from_str("timed out"))
-            }
+    fn get(&self) -> impl std::future::Future<Output = Result<Vec<u8>, JsValue>> {
+        let sent = self.exchange.call7(
+            &JsValue::UNDEFINED,
+            &self.fetch,
+            &JsValue::from_str(&self.url),
+            &JsValue::from_str("GET"),
+            &JsValue::from_str(&self.headers),
+            &JsValue::UNDEFINED,
+            &JsValue::from(30_000),
+            &JsValue::from(8 << 20),
+        );
+        async move {
+            let got: Exchanged = JsFuture::from(sent?.unchecked_into::<Promise>())
+                .await?
+                .unchecked_into();
+            Ok(got.body().unchecked_into::<Uint8Array>().to_vec())
         }
     }
 }
 
 #[wasm_bindgen]
 impl Floor {
-    /// `headers` as `[name, value]` pairs.
+    /// `headers` as `[name, value]` pairs; `exchange` the package's.
     #[wasm_bindgen(constructor)]
-    pub fn new(fetch: Function, url: String, headers: Array) -> Floor {
-        let headers = headers
+    pub fn new(fetch: Function, url: String, headers: Array, exchange: Function) -> Floor {
+        let headers: serde_json::Map<String, serde_json::Value> = headers
             .iter()
             .map(|pair| {
                 let pair = Array::from(&pair);
                 let text = |i| pair.get(i).as_string().unwrap_or_default();
-                (text(0), text(1))
+                (text(0), serde_json::Value::String(text(1)))
             })
             .collect();
         Floor {
             fetch,
+            exchange,
             url,
-            headers,
+            headers: serde_json::Value::Object(headers).to_string(),
         }
     }
 
     /// The fetch and the body read: its length.
     pub fn bare(&self) -> Promise {
-        let work = Floor::get(self.fetch.clone(), self.url.clone(), self.headers.clone());
+        let work = self.get();
         future_to_promise(async move { Ok(JsValue::from_f64(work.await?.len() as f64)) })
     }
 
     /// And the body parsed into a `serde_json::Value`: the price in it.
     pub fn parsed(&self) -> Promise {
-        let work = Floor::get(self.fetch.clone(), self.url.clone(), self.headers.clone());
+        let work = self.get();
         future_to_promise(async move {
             let body: serde_json::Value = serde_json::from_slice(&work.await?)
                 .map_err(|e| JsValue::from_str(&e.to_string()))?;
@@ -225,7 +157,7 @@ impl Floor {
     /// KIS's own object (design.md §1): the result, as `getPrice`'s.
     #[wasm_bindgen(js_name = jsParsed)]
     pub fn js_parsed(&self) -> Promise {
-        let work = Floor::get(self.fetch.clone(), self.url.clone(), self.headers.clone());
+        let work = self.get();
         future_to_promise(async move { quote_of(work.await?) })
     }
 }
