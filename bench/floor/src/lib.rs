@@ -78,7 +78,11 @@ fn quote_of(bytes: Vec<u8>) -> Result<JsValue, JsValue> {
         lower_limit: number(&o.stck_llam),
     };
     let result = serde_wasm_bindgen::to_value(&quote)?;
-    Reflect::set(&result, &JsValue::from_str("symbol"), &JsValue::from_str("005930"))?;
+    Reflect::set(
+        &result,
+        &JsValue::from_str("symbol"),
+        &JsValue::from_str("005930"),
+    )?;
     Reflect::set(&result, &JsValue::from_str("raw"), &env.output)?;
     Ok(result)
 }
