@@ -111,6 +111,20 @@ async function answer(fetch, url, init, limit) {
   return { status, trCont: typeof trCont === "string" ? trCont : undefined, body };
 }
 
+// Brand checks, which hold for another realm's bytes (a test runner's sandbox, another frame's
+// fetch) where `instanceof` refused them, and which an object made to look like bytes cannot pass.
+const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get;
+const bufferLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
+const isBytes = (v) => Reflect.apply(typedArrayName, v, []) === "Uint8Array";
+const isBuffer = (v) => {
+  try {
+    Reflect.apply(bufferLength, v, []);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 async function readBody(res, header, signal, limit) {
   let declared;
   try {
@@ -159,10 +173,11 @@ async function readBody(res, header, signal, limit) {
     // A stream of fetch's gives Uint8Arrays; a caller's may give ArrayBuffers. Anything else is
     // not a body, and `new Uint8Array(n)` of a number would allocate n bytes.
     const value = chunk.value;
-    if (!(value instanceof Uint8Array) && !(value instanceof ArrayBuffer)) throw new Error("the body's stream gave a chunk that is not bytes");
+    const buffer = isBuffer(value);
+    if (!buffer && !isBytes(value)) throw new Error("the body's stream gave a chunk that is not bytes");
     // Copied now: a caller's stream may reuse, detach or resize a chunk's buffer once it has
     // given it, and the copy is the package's own.
-    const copy = new Uint8Array(value instanceof ArrayBuffer ? new Uint8Array(value) : value);
+    const copy = new Uint8Array(buffer ? new Uint8Array(value) : value);
     length += copy.length;
     if (length > limit) {
       stop();

@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import vm from "node:vm";
 import { KisError } from "kis-wasm";
 import { PRICE, client, fakeFetch, response } from "./fake-fetch.mjs";
 
@@ -171,6 +172,19 @@ test("binding: whatever a fetch answers with is a network error, never an except
   const stream = { status: 200, headers: { get: () => null }, body: { getReader: () => ({ read: async () => (chunks.length ? { done: false, value: chunks.shift() } : { done: true }) }) } };
   const kis = client({ fetch: fakeFetch({ answer: () => stream }).fetch });
   assert.equal((await kis.getPrice("005930")).price, 70000);
+  // Another realm's bytes (a test runner's sandbox, another frame's fetch), which instanceof
+  // refused: a Uint8Array and an ArrayBuffer of a vm context are read as bytes all the same,
+  // and an object of that realm made to look like them is not.
+  const realm = vm.createContext({});
+  const foreign = [vm.runInContext("(b) => new Uint8Array(b)", realm), vm.runInContext("(b) => new Uint8Array(b).buffer", realm)];
+  for (const make of foreign) {
+    const parts = [make(bytes.slice(0, 7)), make(bytes.slice(7))];
+    const elsewhere = { status: 200, headers: { get: () => null }, body: { getReader: () => ({ read: async () => (parts.length ? { done: false, value: parts.shift() } : { done: true }) }) } };
+    assert.equal((await client({ fetch: fakeFetch({ answer: () => elsewhere }).fetch }).getPrice("005930")).price, 70000);
+  }
+  const lookalike = vm.runInContext("({ [Symbol.toStringTag]: 'Uint8Array', length: 1e9, byteLength: 1e9 })", realm);
+  const faked = { status: 200, headers: { get: () => null }, body: { getReader: () => ({ read: async () => ({ done: false, value: lookalike }) }) } };
+  await assert.rejects(client({ fetch: fakeFetch({ answer: () => faked }).fetch, retry: { serverErrors: 0 }, logger: null }).getPrice("005930"), (e) => e.kind === "network" && /not bytes/.test(e.message));
   // A stream that does what it likes with a chunk's buffer once it has given it: detaches it,
   // grows it (a resizable buffer under a view that tracks its length), or writes the next
   // chunk into it. Each chunk is copied as it comes, so the body is what the stream gave.
