@@ -13,6 +13,7 @@
 import path from "node:path";
 import { createRequire } from "node:module";
 import { startMockKis } from "kis-wasm/mock";
+import { instantFetch, median } from "./instant.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
@@ -25,7 +26,6 @@ const rounds = option("rounds", 9);
 const calls = option("calls", 2000);
 const require = createRequire(import.meta.url);
 const builds = dirs.map((d) => ({ name: d, KisClient: require(path.resolve(d, "node/index.cjs")).KisClient }));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const keys = { appKey: "bench-ab-app-key-0123456789", appSecret: "bench-ab-app-secret-0123456789" };
 const options = { ...keys, env: "real", rateLimitPerSec: 0, logger: null };
 
@@ -66,17 +66,8 @@ async function compare(title, clients) {
   console.log(`  B − A: ${f(median(diffs))} (rounds: ${diffs.map(f).join(", ")})`);
 }
 
-// The quote kis-mock answers, captured once, then answered at once with no socket.
+const answer = await instantFetch(builds[0].KisClient, "bench-ab-capture-0123456789");
 const mock = await startMockKis({ env: "real", rateLimit: 0 });
-let quote;
-const capture = async (u, i) => {
-  const r = await fetch(u, i);
-  quote = await r.clone().text();
-  return r;
-};
-await new builds[0].KisClient({ ...options, appKey: "bench-ab-capture-0123456789", baseUrl: mock.url, fetch: capture }).getPrice("005930");
-const token = JSON.stringify({ access_token: "t".repeat(350), token_type: "Bearer", expires_in: 86400 });
-const answer = async (u) => new Response(String(u).endsWith("/oauth2/tokenP") ? token : quote, { status: 200, headers: { "content-type": "application/json" } });
 await compare("over a fetch that answers at once", builds.map(({ KisClient }) => new KisClient({ ...options, baseUrl: "http://127.0.0.1:9", fetch: answer })));
 // An app key each: kis-mock, as KIS, issues one token a minute per key.
 await compare("over a socket to kis-mock", builds.map(({ KisClient }, i) => new KisClient({ ...options, appKey: `${keys.appKey}-${i}`, baseUrl: mock.url })));

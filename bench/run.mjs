@@ -9,11 +9,11 @@ import { createRequire } from "node:module";
 import { KisClient } from "kis-wasm";
 import { startMockKis } from "kis-wasm/mock";
 import { KisHttpClient } from "cluefin-openapi";
+import { instantFetch, median } from "./instant.mjs";
 import { realtime } from "./realtime.mjs";
 
 const require = createRequire(import.meta.url);
 const pkgDir = require.resolve("kis-wasm/package.json").replace(/package\.json$/, "");
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const quick = process.argv.includes("--quick");
 const keys = (n = "") => ({ appKey: `bench-app-key-0123456789${n}`, appSecret: "bench-app-secret-0123456789" });
 
@@ -113,13 +113,7 @@ async function overhead() {
 // No socket, no server: what is left is the client's work (inputs, headers, the promise and
 // fetch adapters, reading KIS's answer, the result) beside the same fetch read by hand.
 async function instant() {
-  const mock = await startMockKis({ env: "real", rateLimit: 0 });
-  let body;
-  const capture = async (u, i) => { const r = await fetch(u, i); body = await r.clone().text(); return r; };
-  await new KisClient({ ...keys("capture"), baseUrl: mock.url, env: "real", rateLimitPerSec: 0, logger: null, fetch: capture }).getPrice("005930");
-  await mock.close();
-  const token = JSON.stringify({ access_token: "t".repeat(350), token_type: "Bearer", expires_in: 86400 });
-  const answer = async (u) => new Response(String(u).endsWith("/oauth2/tokenP") ? token : body, { status: 200, headers: { "content-type": "application/json" } });
+  const answer = await instantFetch(KisClient, keys("capture").appKey);
   const kis = new KisClient({ ...keys(), baseUrl: "http://127.0.0.1:9", env: "real", rateLimitPerSec: 0, logger: null, fetch: answer });
   await kis.ensureToken();
   const byHand = async () => { const r = await answer("u"); return Number(JSON.parse(await r.text()).output.stck_prpr); };
