@@ -231,6 +231,20 @@ impl Raw {
         Raw(serde_json::value::to_raw_value(&map).unwrap_or_else(|_| Raw::default().0))
     }
 
+    /// Fields given by name and value, in that order, written as they are into one JSON object.
+    /// A name given twice reads as `JSON.parse` reads it: in its first place, with its last
+    /// value.
+    pub fn from_pairs(pairs: &[(Cow<'_, str>, &str)]) -> Raw {
+        struct Pairs<'a, 'b>(&'a [(Cow<'b, str>, &'b str)]);
+        impl Serialize for Pairs<'_, '_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+            }
+        }
+        // String names and values are always JSON.
+        Raw(serde_json::value::to_raw_value(&Pairs(pairs)).unwrap_or_else(|_| Raw::default().0))
+    }
+
     /// The fields, parsed.
     fn fields(&self) -> Map<String, Value> {
         serde_json::from_str(self.0.get()).unwrap_or_default()

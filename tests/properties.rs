@@ -201,10 +201,10 @@ proptest! {
     fn a_realtime_session_takes_any_frames(frames in prop::collection::vec(realtime_frame(), 1..12)) {
         let session = Session::new("approval-key", CustType::Personal);
         for frame in &frames {
-            if let Incoming::Records { records, .. } = session.on_message(frame) {
-                for record in &records {
+            if let Incoming::Records(records) = session.on_message(frame) {
+                for record in records.each() {
                     for shape in [Shape::Record, Shape::Trade, Shape::Orderbook, Shape::Fill] {
-                        let _ = shape.apply(record);
+                        let _ = serde_json::to_string(&shape.apply(&record));
                     }
                 }
             }

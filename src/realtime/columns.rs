@@ -3,7 +3,9 @@
 
 use std::sync::OnceLock;
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use crate::row::{Fields, Raw};
 
 const TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/realtime.txt"));
 
@@ -33,23 +35,68 @@ pub fn columns(tr_id: &str) -> Option<&'static [&'static str]> {
         .map(|(_, _, cols)| cols.as_slice())
 }
 
-/// One record's fields by column name (the table's, already in lower case). Past the catalogue's columns (KIS adds some now and
-/// then: H0STCNI0 went from 23 to 26), the rest are kept under their position, so a newer
-/// frame never fails; a shorter record leaves the missing columns out.
-pub fn record(columns: &[&str], fields: &[&str]) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (i, f) in fields.iter().enumerate() {
-        let key = columns
-            .get(i)
-            .map_or_else(|| format!("_{i}"), |c| c.to_string());
-        out.insert(key, Value::from(*f));
+/// One record of a data frame: its fields by the TR's columns (the table's, already in lower
+/// case), borrowed from the frame. Past the catalogue's columns (KIS adds some now and then:
+/// H0STCNI0 went from 23 to 26), the rest are named by their position (`_23`), so a newer frame
+/// never fails; a shorter record lacks the missing columns. Read in place rather than made a
+/// map: a busy connection brings thousands a second.
+#[derive(Debug, Clone)]
+pub struct Record<'a> {
+    columns: &'static [&'static str],
+    fields: Vec<&'a str>,
+}
+
+impl<'a> Record<'a> {
+    pub fn new(columns: &'static [&'static str], fields: Vec<&'a str>) -> Record<'a> {
+        Record { columns, fields }
     }
-    out
+
+    /// What the record is about, as its subscription named it: its first field (the symbol; a
+    /// fill notice's HTS ID).
+    pub fn key(&self) -> &'a str {
+        self.fields.first().copied().unwrap_or_default()
+    }
+
+    /// The field of the column `key`: its last, should the catalogue name a column twice (as
+    /// `JSON.parse` reads the record's `raw`).
+    fn position(&self, key: &str) -> Option<usize> {
+        match self.columns.iter().rposition(|c| *c == key) {
+            Some(i) => Some(i),
+            None => key
+                .strip_prefix('_')?
+                .parse()
+                .ok()
+                .filter(|&i| i >= self.columns.len()),
+        }
+    }
+}
+
+impl Fields for Record<'_> {
+    fn text(&self, key: &str) -> Option<Cow<'_, str>> {
+        self.fields
+            .get(self.position(key)?)
+            .map(|f| Cow::Borrowed(*f))
+    }
+
+    fn into_raw(self) -> Raw {
+        let name = |i: usize| match self.columns.get(i) {
+            Some(c) => Cow::Borrowed(*c),
+            None => Cow::Owned(format!("_{i}")),
+        };
+        let pairs: Vec<_> = self
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (name(i), *f))
+            .collect();
+        Raw::from_pairs(&pairs)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
 
     #[test]
     fn every_realtime_tr_of_the_catalogue_has_its_columns() {
@@ -68,12 +115,39 @@ mod tests {
         assert!(columns("NOPE0000").is_none());
     }
 
+    fn raw(r: Record) -> Value {
+        serde_json::to_value(r.into_raw()).unwrap()
+    }
+
     #[test]
     fn a_record_with_more_columns_than_known_keeps_them_all() {
-        let r = record(&["a", "b"], &["1", "2", "3"]);
-        assert_eq!(r["a"], "1");
-        assert_eq!(r["b"], "2");
-        assert_eq!(r["_2"], "3");
-        assert_eq!(record(&["a", "b"], &["1"]).len(), 1);
+        let r = Record::new(&["a", "b"], vec!["1", "2", "3"]);
+        assert_eq!(r.text("a").as_deref(), Some("1"));
+        assert_eq!(r.text("b").as_deref(), Some("2"));
+        assert_eq!(r.text("_2").as_deref(), Some("3"));
+        assert_eq!(r.text("_1"), None, "a known column is read by its name");
+        assert_eq!(r.key(), "1");
+        assert_eq!(raw(r), json!({"a": "1", "b": "2", "_2": "3"}));
+        let short = Record::new(&["a", "b"], vec!["1"]);
+        assert_eq!(short.text("b"), None);
+        assert_eq!(raw(short), json!({"a": "1"}));
+    }
+
+    #[test]
+    fn a_column_the_catalogue_names_twice_reads_as_json_parse_reads_it() {
+        // HDFSASP0's columns name dask3, pbid3 and others twice.
+        let r = Record::new(&["a", "x", "b", "x"], vec!["1", "2", "3", "4"]);
+        assert_eq!(r.text("x").as_deref(), Some("4"));
+        let v = raw(r);
+        assert_eq!(v, json!({"a": "1", "x": "4", "b": "3"}));
+        let keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["a", "x", "b"]);
+    }
+
+    #[test]
+    fn a_field_is_kept_as_sent_whatever_it_holds() {
+        let odd = "say \"hi\" \\ \u{1}\n 한글";
+        let r = Record::new(&["a"], vec![odd]);
+        assert_eq!(raw(r), json!({ "a": odd }));
     }
 }

@@ -488,20 +488,17 @@ impl<H: Host> Connection<H> {
         };
         match session.on_message(raw) {
             Incoming::Reply(text) => self.send(&text),
-            Incoming::Records { tr_id, records } => {
+            Incoming::Records(records) => {
                 self.stable();
                 let mut calls: Vec<(u32, H::Callback, H::Value)> = Vec::new();
                 let handlers = self.handlers.borrow();
-                for record in records {
+                let tr_id = &records.tr_id;
+                for record in records.each() {
                     // A record names what it is about first (the symbol; the HTS ID of a fill
                     // notice), as its subscription did; one naming nothing subscribed goes to
                     // every subscriber of its TR rather than to none.
-                    let key = record
-                        .values()
-                        .next()
-                        .and_then(|v| v.as_str())
-                        .unwrap_or("");
-                    let of_tr = || handlers.iter().filter(|h| h.tr_id == tr_id);
+                    let key = record.key();
+                    let of_tr = || handlers.iter().filter(|h| &h.tr_id == tr_id);
                     let keyed = of_tr().any(|h| h.tr_key == key);
                     // Each shape is made once per record, however many subscribers share it.
                     let mut made: Vec<(Shape, H::Value)> = Vec::new();

@@ -143,8 +143,8 @@ pub fn parse(raw: &str) -> Result<Frame, String> {
 pub fn records(payload: &str, count: usize) -> Vec<Vec<&str>> {
     let fields: Vec<&str> = payload.split('^').collect();
     let per = fields.len() / count.max(1);
-    if per == 0 || per * count != fields.len() {
-        // Not evenly packed: one record, as it stands, rather than a wrong split.
+    if per == 0 || per * count != fields.len() || count == 1 {
+        // One record, or not evenly packed: one record as it stands, rather than a wrong split.
         return vec![fields];
     }
     fields.chunks(per).map(<[&str]>::to_vec).collect()

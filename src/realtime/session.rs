@@ -6,28 +6,41 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
-
 use crate::env::CustType;
 use crate::error::Result;
 use crate::realtime::cipher::decrypt;
-use crate::realtime::columns::{columns, record};
+use crate::realtime::columns::{columns, Record};
 use crate::realtime::frame::{parse, records, request, Answer, Frame};
 use crate::realtime::subscriptions::Subscriptions;
 
 /// What an incoming frame asks of the binding.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Incoming {
-    /// Records of `tr_id`, each by its columns (lower case, as the REST answers are).
-    Records {
-        tr_id: String,
-        records: Vec<Map<String, Value>>,
-    },
+    /// A data frame's records.
+    Records(Records),
     /// Send this text back now.
     Reply(String),
     Answer(Answer),
     /// A frame that could not be read, said in a sentence (never a secret: frames carry none).
     Unreadable(String),
+}
+
+/// A data frame's records of `tr_id`, read in place as they are handed on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Records {
+    pub tr_id: String,
+    payload: String,
+    count: usize,
+}
+
+impl Records {
+    /// Each record by its TR's columns (lower case, as the REST answers are).
+    pub fn each(&self) -> impl Iterator<Item = Record<'_>> {
+        let cols = columns(&self.tr_id).unwrap_or_default();
+        records(&self.payload, self.count)
+            .into_iter()
+            .map(move |fields| Record::new(cols, fields))
+    }
 }
 
 pub struct Session {
@@ -115,12 +128,11 @@ impl Session {
                 } else {
                     payload
                 };
-                let cols = columns(&tr_id).unwrap_or_default();
-                let records = records(&payload, count)
-                    .iter()
-                    .map(|fields| record(cols, fields))
-                    .collect();
-                Incoming::Records { tr_id, records }
+                Incoming::Records(Records {
+                    tr_id,
+                    payload,
+                    count,
+                })
             }
         }
     }
@@ -130,6 +142,7 @@ impl Session {
 mod tests {
     use super::*;
     use crate::realtime::subscriptions::MAX_SUBSCRIPTIONS;
+    use crate::row::Fields;
 
     #[test]
     fn subscriptions_are_sent_once_and_all_again_on_a_new_connection() {
@@ -159,15 +172,16 @@ mod tests {
     #[test]
     fn frames_become_records_pingpong_goes_back_and_fill_notices_are_decrypted() {
         let s = Session::new("k", CustType::Personal);
-        let Incoming::Records { tr_id, records } =
+        let Incoming::Records(records) =
             s.on_message("0|H0STCNT0|002|005930^093015^71000^000660^093016^190000")
         else {
             panic!()
         };
-        assert_eq!(tr_id, "H0STCNT0");
+        assert_eq!(records.tr_id, "H0STCNT0");
+        let records: Vec<_> = records.each().collect();
         assert_eq!(records.len(), 2);
-        assert_eq!(records[1]["mksc_shrn_iscd"], "000660");
-        assert_eq!(records[1]["stck_prpr"], "190000");
+        assert_eq!(records[1].text("mksc_shrn_iscd").as_deref(), Some("000660"));
+        assert_eq!(records[1].text("stck_prpr").as_deref(), Some("190000"));
         let ping = r#"{"header":{"tr_id":"PINGPONG","datetime":"20261204093015"}}"#;
         assert_eq!(s.on_message(ping), Incoming::Reply(ping.to_string()));
         // An encrypted notice before the key is unreadable; after the subscribe answer, read.
@@ -186,10 +200,11 @@ mod tests {
             r#"{{"header":{{"tr_id":"H0STCNI9","tr_key":"hts-id"}},"body":{{"rt_cd":"0","msg_cd":"OPSP0000","msg1":"SUBSCRIBE SUCCESS","output":{{"key":"{key}","iv":"{iv}"}}}}}}"#
         );
         assert!(matches!(s.on_message(&answer), Incoming::Answer(a) if a.ok));
-        let Incoming::Records { records, .. } = s.on_message(&frame) else {
+        let Incoming::Records(records) = s.on_message(&frame) else {
             panic!()
         };
-        assert_eq!(records[0]["cust_id"], "hts-id");
-        assert_eq!(records[0]["oder_no"], "0000000007");
+        let first = records.each().next().unwrap();
+        assert_eq!(first.text("cust_id").as_deref(), Some("hts-id"));
+        assert_eq!(first.text("oder_no").as_deref(), Some("0000000007"));
     }
 }

@@ -4,11 +4,11 @@
 //! (H0STCNI0 / H0STCNI9). Every other TR reaches its subscriber as the catalogue's record.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::kst::coloned_time;
 use crate::models::{order_no_given, Level, OrderSide, Orderbook, Raw};
 use crate::numbers::{field_number, field_text};
+use crate::realtime::columns::Record;
 use crate::row::Fields;
 
 /// Which shape a subscriber asked for.
@@ -23,10 +23,10 @@ pub enum Shape {
 
 impl Shape {
     /// A record in this shape.
-    pub fn apply(self, record: &Map<String, Value>) -> Shaped {
-        let r = Value::Object(record.clone());
+    pub fn apply(self, record: &Record) -> Shaped {
+        let r = record.clone();
         match self {
-            Shape::Record => Shaped::Record(r),
+            Shape::Record => Shaped::Record(r.into_raw()),
             Shape::Trade => Shaped::Trade(Trade::from_record(r)),
             Shape::Orderbook => Shaped::Orderbook(book_from_record(r)),
             Shape::Fill => Shaped::Fill(FillNotice::from_record(r)),
@@ -38,7 +38,7 @@ impl Shape {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Shaped {
-    Record(Value),
+    Record(Raw),
     Trade(Trade),
     Orderbook(Orderbook),
     Fill(FillNotice),
@@ -72,7 +72,7 @@ pub struct Trade {
 }
 
 impl Trade {
-    pub fn from_record(r: Value) -> Trade {
+    pub fn from_record(r: Record) -> Trade {
         Trade {
             symbol: field_text(&r, "mksc_shrn_iscd"),
             time: coloned_time(&field_text(&r, "stck_cntg_hour")),
@@ -98,7 +98,7 @@ impl Trade {
 
 /// H0STASP0 (실시간호가) as the `Orderbook` `getOrderbook` returns. The frame carries no
 /// per-level change, so each level's `change` is null.
-pub fn book_from_record(r: Value) -> Orderbook {
+pub fn book_from_record(r: Record) -> Orderbook {
     Orderbook {
         symbol: field_text(&r, "mksc_shrn_iscd"),
         time: coloned_time(&field_text(&r, "bsop_hour")),
@@ -155,7 +155,7 @@ pub struct FillNotice {
 }
 
 impl FillNotice {
-    pub fn from_record(r: Value) -> FillNotice {
+    pub fn from_record(r: Record) -> FillNotice {
         let text = |k: &str| field_text(&r, k);
         let kind = if text("rfus_yn") == "1" {
             FillKind::Rejected
@@ -189,15 +189,16 @@ impl FillNotice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::realtime::columns::{columns, record};
+    use crate::realtime::columns::columns;
     use crate::realtime::frame::records;
+    use serde_json::Value;
 
     fn json(s: Shaped) -> Value {
         serde_json::to_value(s).unwrap()
     }
 
-    fn first(tr: &str, payload: &str) -> Map<String, Value> {
-        record(columns(tr).unwrap(), &records(payload, 1)[0])
+    fn first<'a>(tr: &str, payload: &'a str) -> Record<'a> {
+        Record::new(columns(tr).unwrap(), records(payload, 1).swap_remove(0))
     }
 
     #[test]
@@ -272,7 +273,7 @@ mod tests {
                 "삼성전자",
                 "71000",
             ];
-            FillNotice::from_record(Value::Object(first("H0STCNI0", &f.join("^"))))
+            FillNotice::from_record(first("H0STCNI0", &f.join("^")))
         };
         let fill = notice("2", "0", "0");
         assert_eq!(fill.kind, FillKind::Fill);
