@@ -34,6 +34,44 @@ function figures(latencies, burst, started, ended) {
   };
 }
 
+/** The same trades to a bare `ws` socket of this process, subscribed and parsed by hand (the
+ *  frame split on `|` and `^`): the transport's own latency, under the client's. */
+async function rawNode(mock, o) {
+  const approval = await fetch(`${mock.url}/oauth2/Approval`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ grant_type: "client_credentials", appkey: "bench-raw-app-key-0123456789", secretkey: "bench-app-secret-0123456789" }),
+  }).then((r) => r.json());
+  const ws = new WebSocket(mock.wsUrl);
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  const latencies = [];
+  let burst = 0;
+  let ended = 0;
+  let subscribed;
+  const taken = new Promise((r) => (subscribed = r));
+  ws.on("message", (data) => {
+    const text = String(data);
+    if (text[0] !== "0" && text[0] !== "1") return subscribed(); // KIS's JSON answer to the subscription
+    const fields = text.split("|")[3].split("^");
+    const stamp = fields[fields.length - 1];
+    if (stamp === "burst") {
+      if (++burst === o.burst) ended = now();
+    } else if (stamp !== "warmup") latencies.push(now() - Number(stamp));
+  });
+  ws.send(JSON.stringify({
+    header: { approval_key: approval.approval_key, custtype: "P", tr_type: "1", "content-type": "utf-8" },
+    body: { input: { tr_id: "H0STCNT0", tr_key: SYMBOL } },
+  }));
+  await taken;
+  mock.worker.postMessage({ type: "latency", count: o.samples, gapMs: 2 });
+  await mock.next();
+  mock.worker.postMessage({ type: "burst", count: o.burst });
+  const { started } = await mock.next();
+  while (burst < o.burst) await new Promise((r) => setTimeout(r, 20));
+  ws.close();
+  return figures(latencies, burst, started, ended);
+}
+
 async function inNode(mock, o) {
   const kis = new KisClient({ appKey: "bench-app-key-0123456789", appSecret: "bench-app-secret-0123456789", env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: null });
   const rt = kis.realtime({ WebSocket, url: mock.wsUrl });
@@ -112,9 +150,13 @@ export async function realtime({ quick = false } = {}) {
   const { url, wsUrl } = await ready;
   const mock = { worker, next, url, wsUrl };
   try {
+    const raw = await rawNode(mock, o);
     const node = await inNode(mock, o);
     const browser = await inChromium(mock, o);
     return {
+      realtimeRawNodeLatencyMedianUs: raw.latencyMedianUs,
+      realtimeRawNodeLatencyP99Us: raw.latencyP99Us,
+      realtimeRawNodeTicksPerSec: raw.ticksPerSec,
       realtimeNodeLatencyMedianUs: node.latencyMedianUs,
       realtimeNodeLatencyP99Us: node.latencyP99Us,
       realtimeNodeTicksPerSec: node.ticksPerSec,
