@@ -173,11 +173,13 @@ async function readBody(res, header, signal, limit) {
     // A stream of fetch's gives Uint8Arrays; a caller's may give ArrayBuffers. Anything else is
     // not a body, and `new Uint8Array(n)` of a number would allocate n bytes.
     const value = chunk.value;
-    const buffer = isBuffer(value);
-    if (!buffer && !isBytes(value)) throw new Error("the body's stream gave a chunk that is not bytes");
+    // Bytes asked first: fetch's own chunks are, and asking an ArrayBuffer's getter of them
+    // throws, whose stack trace cost ~9 µs a call.
+    const bytes = isBytes(value);
+    if (!bytes && !isBuffer(value)) throw new Error("the body's stream gave a chunk that is not bytes");
     // Copied now: a caller's stream may reuse, detach or resize a chunk's buffer once it has
     // given it, and the copy is the package's own.
-    const copy = new Uint8Array(buffer ? new Uint8Array(value) : value);
+    const copy = new Uint8Array(bytes ? value : new Uint8Array(value));
     length += copy.length;
     if (length > limit) {
       stop();
