@@ -34,6 +34,17 @@ function figures(latencies, burst, started, ended) {
   };
 }
 
+/** Has the mock send the latency samples, then the burst, and waits for the burst to arrive:
+ *  `arrived` counts its trades. Resolves with the time the mock started the burst. */
+async function drive(mock, o, arrived) {
+  mock.worker.postMessage({ type: "latency", count: o.samples, gapMs: 2 });
+  await mock.next();
+  mock.worker.postMessage({ type: "burst", count: o.burst });
+  const { started } = await mock.next();
+  while (arrived() < o.burst) await new Promise((r) => setTimeout(r, 20));
+  return started;
+}
+
 /** The same trades to a bare `ws` socket of this process, subscribed and parsed by hand (the
  *  frame split on `|` and `^`): the transport's own latency, under the client's. */
 async function rawNode(mock, o) {
@@ -63,11 +74,7 @@ async function rawNode(mock, o) {
     body: { input: { tr_id: "H0STCNT0", tr_key: SYMBOL } },
   }));
   await taken;
-  mock.worker.postMessage({ type: "latency", count: o.samples, gapMs: 2 });
-  await mock.next();
-  mock.worker.postMessage({ type: "burst", count: o.burst });
-  const { started } = await mock.next();
-  while (burst < o.burst) await new Promise((r) => setTimeout(r, 20));
+  const started = await drive(mock, o, () => burst);
   ws.close();
   return figures(latencies, burst, started, ended);
 }
@@ -84,11 +91,7 @@ async function inNode(mock, o) {
       if (++burst === o.burst) ended = now();
     } else if (stamp && stamp !== "warmup") latencies.push(now() - Number(stamp));
   });
-  mock.worker.postMessage({ type: "latency", count: o.samples, gapMs: 2 });
-  await mock.next();
-  mock.worker.postMessage({ type: "burst", count: o.burst });
-  const { started } = await mock.next();
-  while (burst < o.burst) await new Promise((r) => setTimeout(r, 20));
+  const started = await drive(mock, o, () => burst);
   rt.close();
   kis.free();
   return figures(latencies, burst, started, ended);
