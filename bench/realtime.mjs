@@ -34,15 +34,20 @@ function figures(latencies, burst, started, ended) {
   };
 }
 
-/** Has the mock send the latency samples, then the burst, and waits for the burst to arrive:
- *  `arrived` counts its trades. Resolves with the time the mock started the burst. */
-async function drive(mock, o, arrived) {
+/** Has the mock send the latency samples, then the burst, and awaits `burstArrived`. Resolves
+ *  with the time the mock started the burst. */
+async function drive(mock, o, burstArrived) {
   mock.worker.postMessage({ type: "latency", count: o.samples, gapMs: 2 });
   await mock.next();
   mock.worker.postMessage({ type: "burst", count: o.burst });
   const { started } = await mock.next();
-  while (arrived() < o.burst) await new Promise((r) => setTimeout(r, 20));
+  await burstArrived();
   return started;
+}
+
+/** Resolves once `done()` holds, asked every 20 ms. */
+async function until(done) {
+  while (!done()) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** The same trades to a bare `ws` socket of this process, subscribed and parsed by hand (the
@@ -74,7 +79,7 @@ async function rawNode(mock, o) {
     body: { input: { tr_id: "H0STCNT0", tr_key: SYMBOL } },
   }));
   await taken;
-  const started = await drive(mock, o, () => burst);
+  const started = await drive(mock, o, () => until(() => burst >= o.burst));
   ws.close();
   return figures(latencies, burst, started, ended);
 }
@@ -91,10 +96,55 @@ async function inNode(mock, o) {
       if (++burst === o.burst) ended = now();
     } else if (stamp && stamp !== "warmup") latencies.push(now() - Number(stamp));
   });
-  const started = await drive(mock, o, () => burst);
+  const started = await drive(mock, o, () => until(() => burst >= o.burst));
   rt.close();
   kis.free();
   return figures(latencies, burst, started, ended);
+}
+
+/** In the page: the same trades to a bare WebSocket through the proxy, subscribed and parsed
+ *  by hand, as rawNode does (the proxy holds the keys and the approval key). */
+async function rawPage({ proxyUrl, symbol, burstCount }) {
+  const now = () => performance.timeOrigin + performance.now();
+  const b = (window.__bench = { latencies: [], burst: 0, ended: 0 });
+  const ws = new WebSocket(proxyUrl.replace(/^http/, "ws"));
+  await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
+  let subscribed;
+  const taken = new Promise((r) => (subscribed = r));
+  ws.onmessage = (e) => {
+    const text = e.data;
+    if (text[0] !== "0" && text[0] !== "1") return subscribed();
+    const fields = text.split("|")[3].split("^");
+    const stamp = fields[fields.length - 1];
+    if (stamp === "burst") {
+      if (++b.burst === burstCount) b.ended = now();
+    } else if (stamp !== "warmup") b.latencies.push(now() - Number(stamp));
+  };
+  ws.send(JSON.stringify({
+    header: { approval_key: "held-by-proxy", custtype: "P", tr_type: "1", "content-type": "utf-8" },
+    body: { input: { tr_id: "H0STCNT0", tr_key: symbol } },
+  }));
+  await taken;
+  b.stop = () => ws.close();
+}
+
+/** In the page: the package's browser build through the proxy, as a dashboard uses it. */
+async function clientPage({ proxyUrl, symbol, burstCount }) {
+  const { KisClient } = await import("/pkg/web/index.js");
+  const kis = new KisClient({ appKey: "held-by-proxy", appSecret: "held-by-proxy", env: "mock", baseUrl: proxyUrl, rateLimitPerSec: 0, hashkey: false, logger: null });
+  const rt = kis.realtime({ url: proxyUrl.replace(/^http/, "ws") });
+  const now = () => performance.timeOrigin + performance.now();
+  const b = (window.__bench = { latencies: [], burst: 0, ended: 0 });
+  await rt.trades(symbol, (t) => {
+    const stamp = t.raw._46;
+    if (stamp === "burst") {
+      if (++b.burst === burstCount) b.ended = now();
+    } else if (stamp && stamp !== "warmup") b.latencies.push(now() - Number(stamp));
+  });
+  b.stop = () => {
+    rt.close();
+    kis.free();
+  };
 }
 
 async function inChromium(mock, o) {
@@ -111,19 +161,6 @@ async function inChromium(mock, o) {
     const page = context.pages()[0] ?? (await context.newPage());
     // Any page of the dashboard's origin, from which the package's browser build is imported.
     await page.goto(`${page0.url}/bench`);
-    await page.evaluate(async ({ proxyUrl, symbol, burstCount }) => {
-      const { KisClient } = await import("/pkg/web/index.js");
-      const kis = new KisClient({ appKey: "held-by-proxy", appSecret: "held-by-proxy", env: "mock", baseUrl: proxyUrl, rateLimitPerSec: 0, hashkey: false, logger: null });
-      const rt = kis.realtime({ url: proxyUrl.replace(/^http/, "ws") });
-      const now = () => performance.timeOrigin + performance.now();
-      const b = (window.__bench = { latencies: [], burst: 0, ended: 0 });
-      await rt.trades(symbol, (t) => {
-        const stamp = t.raw._46;
-        if (stamp === "burst") {
-          if (++b.burst === burstCount) b.ended = now();
-        } else if (stamp && stamp !== "warmup") b.latencies.push(now() - Number(stamp));
-      });
-    }, { proxyUrl: proxy.url, symbol: SYMBOL, burstCount: o.burst });
     // The page's clock against this process's: the page reads its clock between two of ours;
     // the narrowest bracket of 30 bounds the offset.
     let best = { width: Infinity, offset: 0 };
@@ -133,13 +170,19 @@ async function inChromium(mock, o) {
       const b = now();
       if (b - a < best.width) best = { width: b - a, offset: p - (a + b) / 2 };
     }
-    mock.worker.postMessage({ type: "latency", count: o.samples, gapMs: 2 });
-    await mock.next();
-    mock.worker.postMessage({ type: "burst", count: o.burst });
-    const { started } = await mock.next();
-    await page.waitForFunction((n) => window.__bench.burst >= n, o.burst, { timeout: 120_000, polling: 50 });
-    const b = await page.evaluate(() => window.__bench);
-    return { ...figures(b.latencies, b.burst, started, b.ended), clockOffsetUs: us(best.offset), clockBracketUs: us(best.width) };
+    const measure = async (inPage) => {
+      await page.evaluate(inPage, { proxyUrl: proxy.url, symbol: SYMBOL, burstCount: o.burst });
+      const started = await drive(mock, o, () =>
+        page.waitForFunction((n) => window.__bench.burst >= n, o.burst, { timeout: 120_000, polling: 50 }));
+      const b = await page.evaluate(() => {
+        window.__bench.stop();
+        return window.__bench;
+      });
+      return figures(b.latencies, b.burst, started, b.ended);
+    };
+    const raw = await measure(rawPage);
+    const client = await measure(clientPage);
+    return { raw, client, clockOffsetUs: us(best.offset), clockBracketUs: us(best.width) };
   } finally {
     await context.close();
     await proxy.close();
@@ -163,9 +206,12 @@ export async function realtime({ quick = false } = {}) {
       realtimeNodeLatencyMedianUs: node.latencyMedianUs,
       realtimeNodeLatencyP99Us: node.latencyP99Us,
       realtimeNodeTicksPerSec: node.ticksPerSec,
-      realtimeChromiumLatencyMedianUs: browser.latencyMedianUs,
-      realtimeChromiumLatencyP99Us: browser.latencyP99Us,
-      realtimeChromiumTicksPerSec: browser.ticksPerSec,
+      realtimeRawChromiumLatencyMedianUs: browser.raw.latencyMedianUs,
+      realtimeRawChromiumLatencyP99Us: browser.raw.latencyP99Us,
+      realtimeRawChromiumTicksPerSec: browser.raw.ticksPerSec,
+      realtimeChromiumLatencyMedianUs: browser.client.latencyMedianUs,
+      realtimeChromiumLatencyP99Us: browser.client.latencyP99Us,
+      realtimeChromiumTicksPerSec: browser.client.ticksPerSec,
       realtimeChromiumClockOffsetUs: browser.clockOffsetUs,
       realtimeChromiumClockBracketUs: browser.clockBracketUs,
       realtimeSamples: o.samples,
