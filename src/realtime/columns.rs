@@ -79,6 +79,18 @@ impl Fields for Record<'_> {
     }
 
     fn into_raw(self) -> Raw {
+        (&self).into_raw()
+    }
+}
+
+/// Read through a reference: a record's `raw` needs nothing of it but its fields, and each of
+/// a record's shapes reads the same one.
+impl Fields for &Record<'_> {
+    fn text(&self, key: &str) -> Option<Cow<'_, str>> {
+        (**self).text(key)
+    }
+
+    fn into_raw(self) -> Raw {
         let name = |i: usize| match self.columns.get(i) {
             Some(c) => Cow::Borrowed(*c),
             None => Cow::Owned(format!("_{i}")),

@@ -23,8 +23,7 @@ pub enum Shape {
 
 impl Shape {
     /// A record in this shape.
-    pub fn apply(self, record: &Record) -> Shaped {
-        let r = record.clone();
+    pub fn apply(self, r: &Record) -> Shaped {
         match self {
             Shape::Record => Shaped::Record(r.into_raw()),
             Shape::Trade => Shaped::Trade(Trade::from_record(r)),
@@ -72,7 +71,7 @@ pub struct Trade {
 }
 
 impl Trade {
-    pub fn from_record(r: Record) -> Trade {
+    pub fn from_record(r: &Record) -> Trade {
         Trade {
             symbol: field_text(&r, "mksc_shrn_iscd"),
             time: coloned_time(&field_text(&r, "stck_cntg_hour")),
@@ -98,7 +97,7 @@ impl Trade {
 
 /// H0STASP0 (실시간호가) as the `Orderbook` `getOrderbook` returns. The frame carries no
 /// per-level change, so each level's `change` is null.
-pub fn book_from_record(r: Record) -> Orderbook {
+pub fn book_from_record(r: &Record) -> Orderbook {
     Orderbook {
         symbol: field_text(&r, "mksc_shrn_iscd"),
         time: coloned_time(&field_text(&r, "bsop_hour")),
@@ -155,7 +154,7 @@ pub struct FillNotice {
 }
 
 impl FillNotice {
-    pub fn from_record(r: Record) -> FillNotice {
+    pub fn from_record(r: &Record) -> FillNotice {
         let text = |k: &str| field_text(&r, k);
         let kind = if text("rfus_yn") == "1" {
             FillKind::Rejected
@@ -273,7 +272,7 @@ mod tests {
                 "삼성전자",
                 "71000",
             ];
-            FillNotice::from_record(first("H0STCNI0", &f.join("^")))
+            FillNotice::from_record(&first("H0STCNI0", &f.join("^")))
         };
         let fill = notice("2", "0", "0");
         assert_eq!(fill.kind, FillKind::Fill);
