@@ -24,8 +24,21 @@ function startWorker() {
   return { worker, next, ready: next() };
 }
 
-/** The figures of one client: latency samples and the burst's rate. */
-function figures(latencies, burst, started, ended) {
+/** What the stamps of the trades a client gets add up to: `take(stamp)` for each trade (the
+ *  latency samples' send times, "warmup", "burst"). Self-contained, so that a page runs it too. */
+function tally(burstCount) {
+  const now = () => performance.timeOrigin + performance.now();
+  const t = { latencies: [], burst: 0, ended: 0 };
+  t.take = (stamp) => {
+    if (stamp === "burst") {
+      if (++t.burst === burstCount) t.ended = now();
+    } else if (stamp && stamp !== "warmup") t.latencies.push(now() - Number(stamp));
+  };
+  return t;
+}
+
+/** The figures of one client's tally: latency samples and the burst's rate. */
+function figures({ latencies, burst, ended }, started) {
   return {
     latencyMedianUs: us(quantile(latencies, 0.5)),
     latencyP99Us: us(quantile(latencies, 0.99)),
@@ -60,53 +73,39 @@ async function rawNode(mock, o) {
   }).then((r) => r.json());
   const ws = new WebSocket(mock.wsUrl);
   await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
-  const latencies = [];
-  let burst = 0;
-  let ended = 0;
+  const t = tally(o.burst);
   let subscribed;
   const taken = new Promise((r) => (subscribed = r));
   ws.on("message", (data) => {
     const text = String(data);
     if (text[0] !== "0" && text[0] !== "1") return subscribed(); // KIS's JSON answer to the subscription
-    const fields = text.split("|")[3].split("^");
-    const stamp = fields[fields.length - 1];
-    if (stamp === "burst") {
-      if (++burst === o.burst) ended = now();
-    } else if (stamp !== "warmup") latencies.push(now() - Number(stamp));
+    t.take(text.split("|")[3].split("^").at(-1));
   });
   ws.send(JSON.stringify({
     header: { approval_key: approval.approval_key, custtype: "P", tr_type: "1", "content-type": "utf-8" },
     body: { input: { tr_id: "H0STCNT0", tr_key: SYMBOL } },
   }));
   await taken;
-  const started = await drive(mock, o, () => until(() => burst >= o.burst));
+  const started = await drive(mock, o, () => until(() => t.burst >= o.burst));
   ws.close();
-  return figures(latencies, burst, started, ended);
+  return figures(t, started);
 }
 
 async function inNode(mock, o) {
   const kis = new KisClient({ appKey: "bench-app-key-0123456789", appSecret: "bench-app-secret-0123456789", env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: null });
   const rt = kis.realtime({ WebSocket, url: mock.wsUrl });
-  const latencies = [];
-  let burst = 0;
-  let ended = 0;
-  await rt.trades(SYMBOL, (t) => {
-    const stamp = t.raw._46;
-    if (stamp === "burst") {
-      if (++burst === o.burst) ended = now();
-    } else if (stamp && stamp !== "warmup") latencies.push(now() - Number(stamp));
-  });
-  const started = await drive(mock, o, () => until(() => burst >= o.burst));
+  const t = tally(o.burst);
+  await rt.trades(SYMBOL, (trade) => t.take(trade.raw._46));
+  const started = await drive(mock, o, () => until(() => t.burst >= o.burst));
   rt.close();
   kis.free();
-  return figures(latencies, burst, started, ended);
+  return figures(t, started);
 }
 
 /** In the page: the same trades to a bare WebSocket through the proxy, subscribed and parsed
  *  by hand, as rawNode does (the proxy holds the keys and the approval key). */
-async function rawPage({ proxyUrl, symbol, burstCount }) {
-  const now = () => performance.timeOrigin + performance.now();
-  const b = (window.__bench = { latencies: [], burst: 0, ended: 0 });
+async function rawPage({ proxyUrl, symbol }) {
+  const b = window.__bench;
   const ws = new WebSocket(proxyUrl.replace(/^http/, "ws"));
   await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)));
   let subscribed;
@@ -114,11 +113,7 @@ async function rawPage({ proxyUrl, symbol, burstCount }) {
   ws.onmessage = (e) => {
     const text = e.data;
     if (text[0] !== "0" && text[0] !== "1") return subscribed();
-    const fields = text.split("|")[3].split("^");
-    const stamp = fields[fields.length - 1];
-    if (stamp === "burst") {
-      if (++b.burst === burstCount) b.ended = now();
-    } else if (stamp !== "warmup") b.latencies.push(now() - Number(stamp));
+    b.take(text.split("|")[3].split("^").at(-1));
   };
   ws.send(JSON.stringify({
     header: { approval_key: "held-by-proxy", custtype: "P", tr_type: "1", "content-type": "utf-8" },
@@ -129,18 +124,12 @@ async function rawPage({ proxyUrl, symbol, burstCount }) {
 }
 
 /** In the page: the package's browser build through the proxy, as a dashboard uses it. */
-async function clientPage({ proxyUrl, symbol, burstCount }) {
+async function clientPage({ proxyUrl, symbol }) {
   const { KisClient } = await import("/pkg/web/index.js");
   const kis = new KisClient({ appKey: "held-by-proxy", appSecret: "held-by-proxy", env: "mock", baseUrl: proxyUrl, rateLimitPerSec: 0, hashkey: false, logger: null });
   const rt = kis.realtime({ url: proxyUrl.replace(/^http/, "ws") });
-  const now = () => performance.timeOrigin + performance.now();
-  const b = (window.__bench = { latencies: [], burst: 0, ended: 0 });
-  await rt.trades(symbol, (t) => {
-    const stamp = t.raw._46;
-    if (stamp === "burst") {
-      if (++b.burst === burstCount) b.ended = now();
-    } else if (stamp && stamp !== "warmup") b.latencies.push(now() - Number(stamp));
-  });
+  const b = window.__bench;
+  await rt.trades(symbol, (t) => b.take(t.raw._46));
   b.stop = () => {
     rt.close();
     kis.free();
@@ -171,14 +160,17 @@ async function inChromium(mock, o) {
       if (b - a < best.width) best = { width: b - a, offset: p - (a + b) / 2 };
     }
     const measure = async (inPage) => {
-      await page.evaluate(inPage, { proxyUrl: proxy.url, symbol: SYMBOL, burstCount: o.burst });
+      // The page's tally is this file's own, its text evaluated there.
+      await page.evaluate(`window.__bench = (${tally})(${o.burst})`);
+      await page.evaluate(inPage, { proxyUrl: proxy.url, symbol: SYMBOL });
       const started = await drive(mock, o, () =>
         page.waitForFunction((n) => window.__bench.burst >= n, o.burst, { timeout: 120_000, polling: 50 }));
       const b = await page.evaluate(() => {
         window.__bench.stop();
-        return window.__bench;
+        const { latencies, burst, ended } = window.__bench;
+        return { latencies, burst, ended };
       });
-      return figures(b.latencies, b.burst, started, b.ended);
+      return figures(b, started);
     };
     const raw = await measure(rawPage);
     const client = await measure(clientPage);
