@@ -113,15 +113,17 @@ async function answer(fetch, url, init, limit) {
 
 // Brand checks, which hold for another realm's bytes (a test runner's sandbox, another frame's
 // fetch) where `instanceof` refused them, and which an object made to look like bytes cannot pass.
-const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get;
+const typedArray = Object.getPrototypeOf(Uint8Array.prototype);
+const typedArrayName = Object.getOwnPropertyDescriptor(typedArray, Symbol.toStringTag).get;
+const typedArrayLength = Object.getOwnPropertyDescriptor(typedArray, "length").get;
 const bufferLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
 const isBytes = (v) => Reflect.apply(typedArrayName, v, []) === "Uint8Array";
-const isBuffer = (v) => {
+/** An ArrayBuffer's length, or -1 for anything else. */
+const bufferSize = (v) => {
   try {
-    Reflect.apply(bufferLength, v, []);
-    return true;
+    return Reflect.apply(bufferLength, v, []);
   } catch {
-    return false;
+    return -1;
   }
 };
 
@@ -176,16 +178,18 @@ async function readBody(res, header, signal, limit) {
     // Bytes asked first: fetch's own chunks are, and asking an ArrayBuffer's getter of them
     // throws, whose stack trace cost ~9 µs a call.
     const bytes = isBytes(value);
-    if (!bytes && !isBuffer(value)) throw new Error("the body's stream gave a chunk that is not bytes");
-    // Copied now: a caller's stream may reuse, detach or resize a chunk's buffer once it has
-    // given it, and the copy is the package's own.
-    const copy = new Uint8Array(bytes ? value : new Uint8Array(value));
-    length += copy.length;
+    const size = bytes ? Reflect.apply(typedArrayLength, value, []) : bufferSize(value);
+    if (size < 0) throw new Error("the body's stream gave a chunk that is not bytes");
+    // Measured before it is copied: a chunk of a GiB past the limit is not copied first.
+    length += size;
     if (length > limit) {
       stop();
       return null;
     }
-    chunks.push(copy);
+    // Copied now: a caller's stream may reuse, detach or resize a chunk's buffer once it has
+    // given it, and the copy is the package's own (nothing runs between the measure and the
+    // copy, so its length is the one counted; the wasm checks the whole again).
+    chunks.push(new Uint8Array(bytes ? value : new Uint8Array(value)));
   }
   if (chunks.length === 1) return chunks[0];
   const bytes = new Uint8Array(length);

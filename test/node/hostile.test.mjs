@@ -716,3 +716,26 @@ test("25. a Map, a Set or a Date where data is meant is refused as what it is, w
   }
   assert.equal(kis.seen.length, before, "no request, not even a token");
 });
+
+test("26. a body chunk past maxResponseBytes is refused by its length, before the package copies it", async () => {
+  // A caller's fetch whose stream hands over 1 GiB in one chunk. Its pages are never written,
+  // so they cost this process nothing until something copies them: a copy made before the
+  // length was checked would add the whole GiB to the process's memory.
+  const chunk = new Uint8Array(1 << 30);
+  let cancelled = false;
+  const fetch = async (url) => {
+    if (url.endsWith("/oauth2/tokenP")) return new Response(JSON.stringify(TOKEN));
+    const body = new ReadableStream({
+      pull(c) { c.enqueue(chunk); },
+      cancel() { cancelled = true; },
+    });
+    return { status: 200, headers: new Headers(), body };
+  };
+  const rss = process.memoryUsage().rss;
+  const e = await client("http://kis.test", { fetch, retry: { serverErrors: 0 } }).getPrice("005930").then(() => null, (err) => err);
+  const grown = process.memoryUsage().rss - rss;
+  assert.equal(e?.kind, "decode", e?.message);
+  assert.match(e.message, /maxResponseBytes/);
+  assert.ok(cancelled, "and the stream was told to stop");
+  assert.ok(grown < 256 << 20, `the process grew by ${(grown / 2 ** 20).toFixed(0)} MiB`);
+});
