@@ -286,14 +286,8 @@ pub fn cancel_body(account: &Account, c: &CancelRequest) -> Vec<(&'static str, S
 /// request's, a request's headers for fetch. Written straight from the pairs, with no map built
 /// and dropped on the way (each `/uapi` call writes its headers so).
 pub fn json_object(pairs: &[(&str, String)]) -> String {
-    struct Pairs<'a, 'k>(&'a [(&'k str, String)]);
-    impl serde::Serialize for Pairs<'_, '_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-            s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-        }
-    }
     // String keys and values: nothing serde_json could refuse.
-    serde_json::to_string(&Pairs(pairs)).unwrap_or_default()
+    serde_json::to_string(&crate::row::Pairs(pairs)).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -208,6 +208,16 @@ impl Fields for Value {
     }
 }
 
+/// Names and values written as one JSON object, in their order, with no map built and dropped
+/// on the way: a realtime record's `raw`, an order's body, a request's headers for fetch.
+pub struct Pairs<'a, K, V>(pub &'a [(K, V)]);
+
+impl<K: Serialize, V: Serialize> Serialize for Pairs<'_, K, V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
 /// KIS fields as received, in KIS's order: the JSON text of an object of strings, written out
 /// as it stands, and read back by name only where the client needs a field of it.
 #[derive(Debug, Clone)]
@@ -235,12 +245,6 @@ impl Raw {
     /// A name given twice reads as `JSON.parse` reads it: in its first place, with its last
     /// value.
     pub fn from_pairs(pairs: &[(Cow<'_, str>, &str)]) -> Raw {
-        struct Pairs<'a, 'b>(&'a [(Cow<'b, str>, &'b str)]);
-        impl Serialize for Pairs<'_, '_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-            }
-        }
         // String names and values are always JSON.
         Raw(serde_json::value::to_raw_value(&Pairs(pairs)).unwrap_or_else(|_| Raw::default().0))
     }
