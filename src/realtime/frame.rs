@@ -139,15 +139,29 @@ pub fn parse(raw: &str) -> Result<Frame, String> {
     }))
 }
 
-/// The `count` records of a payload: its fields in `count` runs of equal length.
+/// The `count` records of a payload: its fields in `count` runs of equal length. A payload
+/// that `unpacked` refuses comes back as one record; the session never hands one on.
 pub fn records(payload: &str, count: usize) -> Vec<Vec<&str>> {
     let fields: Vec<&str> = payload.split('^').collect();
     let per = fields.len() / count.max(1);
     if per == 0 || per * count != fields.len() || count == 1 {
-        // One record, or not evenly packed: one record as it stands, rather than a wrong split.
         return vec![fields];
     }
     fields.chunks(per).map(<[&str]>::to_vec).collect()
+}
+
+/// Why a payload of more than one record does not split into `count` records of equal length,
+/// if it does not. Such a frame is cut or garbled: any split of it, or taking it whole as one
+/// record, would name one trade's fields by another's columns (a price beside another symbol's
+/// volume), so it is not handed on.
+pub fn unpacked(tr_id: &str, payload: &str, count: usize) -> Option<String> {
+    let fields = payload.split('^').count();
+    (count > 1 && (fields < count || fields % count != 0)).then(|| {
+        format!(
+            "a {tr_id} frame of {count} records whose {fields} fields do not split evenly into \
+             them, dropped"
+        )
+    })
 }
 
 fn short(raw: &str) -> String {
@@ -212,11 +226,19 @@ mod tests {
         ));
         assert!(parse("0|H0STCNT0").is_err());
         assert!(parse("0|H0STCNT0|x|a^b").is_err());
+        assert_eq!(unpacked("H0STCNT0", &payload, count), None);
         assert_eq!(
-            records("a^b^c", 2),
-            vec![vec!["a", "b", "c"]],
-            "uneven: one record"
+            unpacked("H0STCNT0", "a^b^c", 1),
+            None,
+            "one record as it is"
         );
+        for (payload, count) in [("a^b^c", 2), ("a", 2), ("a^b^c^d^e", 4)] {
+            let why = unpacked("H0STCNT0", payload, count).unwrap();
+            assert!(
+                why.contains(&format!("{count} records")) && why.contains("H0STCNT0"),
+                "{why}"
+            );
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::env::CustType;
 use crate::error::Result;
 use crate::realtime::cipher::decrypt;
 use crate::realtime::columns::{columns, Record};
-use crate::realtime::frame::{parse, records, request, Answer, Frame};
+use crate::realtime::frame::{parse, records, request, unpacked, Answer, Frame};
 use crate::realtime::subscriptions::Subscriptions;
 
 /// What an incoming frame asks of the binding.
@@ -128,6 +128,9 @@ impl Session {
                 } else {
                     payload
                 };
+                if let Some(why) = unpacked(&tr_id, &payload, count) {
+                    return Incoming::Unreadable(why);
+                }
                 Incoming::Records(Records {
                     tr_id,
                     payload,
@@ -182,6 +185,13 @@ mod tests {
         assert_eq!(records.len(), 2);
         assert_eq!(records[1].text("mksc_shrn_iscd").as_deref(), Some("000660"));
         assert_eq!(records[1].text("stck_prpr").as_deref(), Some("190000"));
+        // A cut frame of two trades is not handed on as one trade with the next one's fields.
+        let Incoming::Unreadable(why) =
+            s.on_message("0|H0STCNT0|002|005930^093015^71000^000660^093016")
+        else {
+            panic!("an uneven frame was handed on")
+        };
+        assert!(why.contains("H0STCNT0 frame of 2 records"), "{why}");
         let ping = r#"{"header":{"tr_id":"PINGPONG","datetime":"20261204093015"}}"#;
         assert_eq!(s.on_message(ping), Incoming::Reply(ping.to_string()));
         // An encrypted notice before the key is unreadable; after the subscribe answer, read.

@@ -351,6 +351,28 @@ test("a hostile socket's giant frame is dropped before it reaches the wasm memor
   }
 });
 
+test("a hostile socket's frame of two trades cut short is dropped with a warning, not handed on as one trade with the other's fields; the next frame still arrives", async () => {
+  const server = await scriptedSocket((conn, { tr_id, tr_key }) => {
+    conn.send(taken(tr_id, tr_key));
+    conn.send(`0|H0STCNT0|002|${tr_key}^093000^71000^000660^093001`);
+    conn.send(`0|H0STCNT0|002|${tr_key}^093002^72000^000660^093002^190000`);
+  });
+  const cap = capture();
+  const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: cap.logger, fetch: (u, i) => fetch(u, i), tokenStore });
+  const rt = kis.realtime({ WebSocket, url: server.url });
+  opened.push(rt);
+  try {
+    const records = [];
+    await rt.subscribe("H0STCNT0", "005930", (r) => records.push(r));
+    await until(() => records.length === 2);
+    assert.deepEqual(records.map((r) => [r.mksc_shrn_iscd, r.stck_prpr]), [["005930", "72000"], ["000660", "190000"]], "only the whole frame's two trades");
+    assert.match(cap.lines.join("\n"), /warn KIS realtime: a H0STCNT0 frame of 2 records whose 5 fields do not split evenly into them, dropped/);
+  } finally {
+    rt.close();
+    await server.close();
+  }
+});
+
 test("a server that takes the socket and closes it at once is reconnected to with a growing backoff, not twice a second", async () => {
   // KIS closes a connection whose approval key is in use elsewhere, right after its subscribe.
   const server = await scriptedSocket((conn) => conn.close());
