@@ -202,14 +202,64 @@ fn a_record_reaches_the_subscribers_of_its_key_in_their_shapes_each_shape_made_o
         3,
         "005930 as a trade and as a record, 000660 as a trade: three, for four callbacks"
     );
-    // A record naming no subscribed key goes to every subscriber of its TR rather than none.
+    // Its records name their subscriptions, so one naming none is nobody's: not handed to the
+    // TR's subscribers as theirs (999999's price on 000660's row), and said once.
     c.on_message("0|H0STCNT0|001|999999^093017^500");
-    assert_eq!(got_trades.borrow().len(), 2);
-    assert_eq!(got_other.borrow().len(), 2);
-    assert_eq!(got_other.borrow()[1]["symbol"], "999999");
+    c.on_message("0|H0STCNT0|001|888888^093017^600");
+    assert_eq!(got_trades.borrow().len(), 1);
+    assert_eq!(got_other.borrow().len(), 1);
+    assert_eq!(
+        *c.host.warned.borrow(),
+        ["KIS realtime: a H0STCNT0 record of \"999999\", which no subscription of this connection \
+          follows, was dropped rather than given to the TR's other subscribers (later ones are not \
+          logged)"]
+    );
     // Another TR's frame reaches none of them.
     c.on_message("0|H0STASP0|001|005930^093018");
-    assert_eq!(got_trades.borrow().len(), 2);
+    assert_eq!(got_trades.borrow().len(), 1);
+}
+
+#[test]
+fn trades_still_in_flight_when_their_subscription_ended_reach_no_other_subscriber() {
+    let c = connection();
+    let (samsung, got_samsung) = keeper();
+    let (hynix, got_hynix) = keeper();
+    subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, samsung);
+    let id = subscribe(&c, 1, ("H0STCNT0", "000660"), Shape::Trade, hynix).id;
+    c.opened(0.0);
+    c.on_message("0|H0STCNT0|002|005930^093015^71000^000660^093015^190000");
+    c.end(id);
+    // KIS sent these before the unsubscribe reached it.
+    c.on_message("0|H0STCNT0|001|000660^093016^190100");
+    c.on_message("0|H0STCNT0|002|000660^093016^190200^005930^093016^71100");
+    let prices = |got: &RefCell<Vec<Value>>| -> Vec<f64> {
+        got.borrow()
+            .iter()
+            .map(|t| t["price"].as_f64().unwrap())
+            .collect()
+    };
+    assert_eq!(prices(&got_samsung), [71000.0, 71100.0]);
+    assert_eq!(prices(&got_hynix), [190000.0]);
+    assert!(
+        c.host.warned.borrow().is_empty(),
+        "{:?}",
+        c.host.warned.borrow()
+    );
+}
+
+#[test]
+fn a_tr_whose_records_lead_with_no_key_reaches_every_subscriber_of_it() {
+    // H0UNMKO0 (market operation notices) leads with its trading-halt flag, not the symbol.
+    let c = connection();
+    let (a, got_a) = keeper();
+    let (b, got_b) = keeper();
+    subscribe(&c, 1, ("H0UNMKO0", "005930"), Shape::Record, a);
+    subscribe(&c, 1, ("H0UNMKO0", "000660"), Shape::Record, b);
+    c.opened(0.0);
+    c.on_message("0|H0UNMKO0|001|N^005930");
+    c.on_message("0|H0UNMKO0|001|Y^000660");
+    assert_eq!((got_a.borrow().len(), got_b.borrow().len()), (2, 2));
+    assert!(c.host.warned.borrow().is_empty());
 }
 
 #[test]

@@ -16,6 +16,7 @@ use crate::env::CustType;
 use crate::error::{ErrorKind, KisError, Result};
 use crate::realtime::backoff::reconnect_wait_ms;
 use crate::realtime::liveness::is_dead;
+use crate::realtime::routing::{Route, Routing};
 use crate::realtime::session::{Incoming, Session};
 use crate::realtime::shapes::{Shape, Shaped};
 
@@ -100,6 +101,8 @@ pub struct Connection<H: Host> {
     /// once, not on every reconnect it refuses, and reconnects wait longer.
     session_refused: Cell<bool>,
     pending: RefCell<Vec<Pending>>,
+    /// Which subscribers each record goes to (`realtime::routing`).
+    routing: RefCell<Routing>,
     /// `options.silenceMs` (`realtime::liveness`), and when the socket last heard anything.
     pub silence_ms: f64,
     heard_at: Cell<f64>,
@@ -144,6 +147,7 @@ impl<H: Host> Connection<H> {
             said: RefCell::default(),
             session_refused: Cell::new(false),
             pending: RefCell::default(),
+            routing: RefCell::default(),
             silence_ms,
             heard_at: Cell::new(0.0),
         }
@@ -259,6 +263,7 @@ impl<H: Host> Connection<H> {
             .get_or_insert_with(|| Rc::new(Session::new(approval_key, self.cust)))
             .clone();
         let frame = session.subscribe(tr_id, tr_key)?;
+        self.routing.borrow_mut().follow(tr_id, tr_key);
         let id = self.next_id.get();
         self.next_id.set(id + 1);
         self.handlers.borrow_mut().push(Handler {
@@ -491,15 +496,21 @@ impl<H: Host> Connection<H> {
             Incoming::Records(records) => {
                 self.stable();
                 let mut calls: Vec<(u32, H::Callback, H::Value)> = Vec::new();
+                let mut warnings = Vec::new();
                 let handlers = self.handlers.borrow();
                 let tr_id = &records.tr_id;
                 for record in records.each() {
-                    // A record names what it is about first (the symbol; the HTS ID of a fill
-                    // notice), as its subscription did; one naming nothing subscribed goes to
-                    // every subscriber of its TR rather than to none.
                     let key = record.key();
                     let of_tr = || handlers.iter().filter(|h| &h.tr_id == tr_id);
-                    let keyed = of_tr().any(|h| h.tr_key == key);
+                    let subscribed = of_tr().any(|h| h.tr_key == key);
+                    let keyed = match self.routing.borrow_mut().route(tr_id, key, subscribed) {
+                        Route::Keyed => true,
+                        Route::Every => false,
+                        Route::Drop { say } => {
+                            warnings.extend(say);
+                            continue;
+                        }
+                    };
                     // Each shape is made once per record, however many subscribers share it.
                     let mut made: Vec<(Shape, H::Value)> = Vec::new();
                     for h in of_tr().filter(|h| !keyed || h.tr_key == key) {
@@ -515,6 +526,9 @@ impl<H: Host> Connection<H> {
                     }
                 }
                 drop(handlers);
+                for w in warnings {
+                    self.host.warn(&format!("KIS realtime: {w}"));
+                }
                 for (id, callback, value) in calls {
                     // Skipped when a callback before it, in this frame, ended its subscription.
                     if self.handlers.borrow().iter().any(|h| h.id == id) {

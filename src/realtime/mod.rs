@@ -9,6 +9,7 @@ pub mod connection;
 pub mod frame;
 pub mod liveness;
 pub mod options;
+pub mod routing;
 pub mod session;
 pub mod shapes;
 pub mod subscriptions;

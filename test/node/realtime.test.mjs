@@ -505,6 +505,57 @@ test("through the proxy holding the keys: pages share its one KIS session (one a
   }
 });
 
+test("a trade still in flight when its subscription ended reaches no other subscriber of the TR (not 000660's price on 005930's row), and nothing is logged", async () => {
+  const { rt, cap } = client();
+  const [samsung, hynix] = [[], []];
+  await rt.trades("005930", (t) => samsung.push(t));
+  const stop = await rt.trades("000660", (t) => hynix.push(t));
+  await until(() => samsung.length >= 1 && hynix.length >= 1);
+  stop();
+  // KIS sent it on the connection before the unsubscribe reached it; then a trade of 005930.
+  const leftover = mock.realtime.tradeFields("000660", 7);
+  const next = mock.realtime.tradeFields("005930", 8);
+  assert.equal(mock.realtime.send("H0STCNT0", "005930", [leftover]), 1);
+  assert.equal(mock.realtime.send("H0STCNT0", "005930", [next]), 1);
+  await until(() => samsung.some((t) => t.time === `${next[1].slice(0, 2)}:${next[1].slice(2, 4)}:${next[1].slice(4, 6)}` && t.price === Number(next[2])));
+  assert.deepEqual([...new Set(samsung.map((t) => t.symbol))], ["005930"]);
+  assert.deepEqual(cap.lines, []);
+});
+
+test("through the proxy holding the keys: a trade still in flight when the last page following its symbol left reaches no other page", async () => {
+  const { startCorsProxy } = await import("kis-wasm/proxy");
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
+  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });
+  // Two tabs' clients, told apart by their placeholder keys (one app key in one process is
+  // warned of).
+  const page = (tab) => {
+    const cap = capture();
+    const kis = new KisClient({ appKey: `placeholder-key-${tab}`, appSecret: "placeholder-secret", env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: cap.logger });
+    const rt = kis.realtime({ WebSocket, url: proxy.url.replace("http:", "ws:") });
+    opened.push(rt);
+    return { cap, rt };
+  };
+  try {
+    const [a, b] = [page("a"), page("b")];
+    const [hynix, samsung] = [[], []];
+    const stopA = await a.rt.trades("000660", (t) => hynix.push(t));
+    await b.rt.trades("005930", (t) => samsung.push(t));
+    await until(() => hynix.length >= 1 && samsung.length >= 1);
+    stopA();
+    await until(() => upstream.realtime.counts.frames > 0 && hynix.length >= 1);
+    await new Promise((r) => setTimeout(r, 100)); // the proxy's unsubscribe has reached KIS
+    const leftover = upstream.realtime.tradeFields("000660", 7);
+    assert.equal(upstream.realtime.send("H0STCNT0", "005930", [leftover]), 1, "on the proxy's one session");
+    const before = samsung.length;
+    await until(() => samsung.length >= before + 3);
+    assert.deepEqual([...new Set(samsung.map((t) => t.symbol))], ["005930"]);
+    assert.deepEqual(b.cap.lines, [], "the proxy kept it: the page's client never saw a record it does not follow");
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
+});
+
 test("through the proxy holding the keys: a subscribe still waiting for the proxy's first approval key when KIS ends the session is not sent on the next one", async () => {
   const { startCorsProxy } = await import("kis-wasm/proxy");
   const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });

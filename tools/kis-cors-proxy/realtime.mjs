@@ -68,7 +68,8 @@ function relay(page, up, log, maxQueuedBytes) {
  * subscription is KIS's once, however many pages follow it: a page asking for one KIS has
  * taken already gets KIS's answer again (with the AES key and iv its fill notices are read
  * with), and KIS's subscription ends when the last page following it unsubscribes or leaves.
- * Data frames go to the pages following their TR (and key, where the first field is it);
+ * Data frames go to the pages following their TR and key, once the TR's first field has named
+ * one (until then, to every page of the TR);
  * KIS's answers to the pages that asked; an answer of the session ("(null)", as OPSP8996) and
  * PINGPONG to every page. The proxy answers KIS's PINGPONG itself and drops the pages'.
  * When KIS closes the session, every page's socket closes, and their clients reconnect and
@@ -90,6 +91,8 @@ function sharedSession({ open, approvalKey, log, idleMs = 5000, silenceMs = 60_0
   const pages = new Set();
   /** "tr_id|tr_key" → { tr_id, tr_key, header, pages, waiting, answer } */
   const subs = new Map();
+  /** The TRs whose data frames have named a subscription by their first field. */
+  const keyedTrs = new Set();
   const toPage = (page, text) => page.readyState === 1 && page.send(text);
   const toUp = (text) => (up?.readyState === 1 ? up.send(text) : queue.push(text));
   /** A frame of ours to KIS, with the held approval key in its header. */
@@ -145,6 +148,13 @@ function sharedSession({ open, approvalKey, log, idleMs = 5000, silenceMs = 60_0
       const of = [...subs.values()].filter((s) => s.tr_id === tr_id);
       const first = text[0] === "0" ? payload.split("^", 1)[0] : null;
       const keyed = of.filter((s) => s.tr_key === first);
+      // Routed by key once a frame of the TR has named a subscription (most lead with the
+      // symbol; H0UNMKO0 leads with a flag, and goes to every page of the TR). After that, one
+      // naming none is nobody's, as the client takes it (src/realtime/routing.rs): a trade
+      // still in flight when the last page following its symbol left, which would otherwise
+      // reach the pages of other symbols.
+      if (keyed.length) keyedTrs.add(tr_id);
+      else if (first !== null && keyedTrs.has(tr_id)) return;
       // A page still waiting for KIS's answer too: a KIS that sends data took the subscription.
       const to = new Set((keyed.length ? keyed : of).flatMap((s) => [...s.pages, ...s.waiting]));
       for (const page of to) toPage(page, text);
