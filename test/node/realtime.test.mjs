@@ -355,7 +355,7 @@ test("a hostile socket's frame of two trades cut short is dropped with a warning
   const server = await scriptedSocket((conn, { tr_id, tr_key }) => {
     conn.send(taken(tr_id, tr_key));
     conn.send(`0|H0STCNT0|002|${tr_key}^093000^71000^000660^093001`);
-    conn.send(`0|H0STCNT0|002|${tr_key}^093002^72000^000660^093002^190000`);
+    conn.send(`0|H0STCNT0|002|${tr_key}^093002^72000^${tr_key}^093002^72100`);
   });
   const cap = capture();
   const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, rateLimitPerSec: 0, logger: cap.logger, fetch: (u, i) => fetch(u, i), tokenStore });
@@ -365,7 +365,7 @@ test("a hostile socket's frame of two trades cut short is dropped with a warning
     const records = [];
     await rt.subscribe("H0STCNT0", "005930", (r) => records.push(r));
     await until(() => records.length === 2);
-    assert.deepEqual(records.map((r) => [r.mksc_shrn_iscd, r.stck_prpr]), [["005930", "72000"], ["000660", "190000"]], "only the whole frame's two trades");
+    assert.deepEqual(records.map((r) => [r.mksc_shrn_iscd, r.stck_prpr]), [["005930", "72000"], ["005930", "72100"]], "only the whole frame's two trades");
     assert.match(cap.lines.join("\n"), /warn KIS realtime: a H0STCNT0 frame of 2 records whose 5 fields do not split evenly into them, dropped/);
   } finally {
     rt.close();
@@ -507,19 +507,21 @@ test("through the proxy holding the keys: pages share its one KIS session (one a
 
 test("a trade still in flight when its subscription ended reaches no other subscriber of the TR (not 000660's price on 005930's row), and nothing is logged", async () => {
   const { rt, cap } = client();
-  const [samsung, hynix] = [[], []];
-  await rt.trades("005930", (t) => samsung.push(t));
-  const stop = await rt.trades("000660", (t) => hynix.push(t));
-  await until(() => samsung.length >= 1 && hynix.length >= 1);
-  stop();
-  // KIS sent it on the connection before the unsubscribe reached it; then a trade of 005930.
-  const leftover = mock.realtime.tradeFields("000660", 7);
-  const next = mock.realtime.tradeFields("005930", 8);
-  assert.equal(mock.realtime.send("H0STCNT0", "005930", [leftover]), 1);
-  assert.equal(mock.realtime.send("H0STCNT0", "005930", [next]), 1);
-  await until(() => samsung.some((t) => t.time === `${next[1].slice(0, 2)}:${next[1].slice(2, 4)}:${next[1].slice(4, 6)}` && t.price === Number(next[2])));
-  assert.deepEqual([...new Set(samsung.map((t) => t.symbol))], ["005930"]);
-  assert.deepEqual(cap.lines, []);
+  try {
+    const [samsung, hynix] = [[], []];
+    await rt.trades("005930", (t) => samsung.push(t));
+    const stop = await rt.trades("000660", (t) => hynix.push(t));
+    await until(() => samsung.length >= 1 && hynix.length >= 1);
+    stop();
+    // KIS sent it on the connection before the unsubscribe reached it; then trades of 005930.
+    assert.equal(mock.realtime.send("H0STCNT0", "005930", [mock.realtime.tradeFields("000660", 7)]), 1);
+    const before = samsung.length;
+    await until(() => samsung.length >= before + 3);
+    assert.deepEqual([...new Set(samsung.map((t) => t.symbol))], ["005930"]);
+    assert.deepEqual(cap.lines, []);
+  } finally {
+    rt.close();
+  }
 });
 
 test("through the proxy holding the keys: a trade still in flight when the last page following its symbol left reaches no other page", async () => {
