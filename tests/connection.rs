@@ -300,6 +300,39 @@ fn a_callback_may_end_subscriptions_mid_frame_and_a_throwing_one_is_logged_once_
 }
 
 #[test]
+fn the_answer_to_an_unsubscribe_is_not_taken_for_a_subscription_of_the_same_key_asked_since() {
+    let c = connection();
+    let (cb, _) = keeper();
+    c.opened(0.0);
+    let mut first = subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb.clone());
+    c.end(first.id);
+    let mut again = subscribe(&c, 1, ("H0STCNT0", "005930"), Shape::Trade, cb);
+    assert!(again.frame.is_some(), "asked of KIS again");
+    c.on_message(&took("H0STCNT0", "005930"));
+    assert!(matches!(said(first.answer.as_mut().unwrap()), Some(None)));
+    c.on_message(&answer(
+        "H0STCNT0",
+        "005930",
+        "0",
+        "OPSP0000",
+        "UNSUBSCRIBE SUCCESS",
+    ));
+    assert!(
+        said(again.answer.as_mut().unwrap()).is_none(),
+        "still waiting for KIS's answer to it"
+    );
+    c.on_message(&answer(
+        "H0STCNT0",
+        "005930",
+        "1",
+        "OPSP0008",
+        "MAX SUBSCRIBE OVER",
+    ));
+    let refusal = said(again.answer.as_mut().unwrap()).unwrap().unwrap();
+    assert_eq!(refusal.msg_cd.as_deref(), Some("OPSP0008"));
+}
+
+#[test]
 fn kis_answers_settle_the_waiting_subscription_and_a_refusal_ends_it_unmasked_of_nothing() {
     let c = connection();
     let (cb, _) = keeper();

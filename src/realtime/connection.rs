@@ -543,6 +543,10 @@ impl<H: Host> Connection<H> {
                     self.refused(self.host.scrub(e));
                 }
             }
+            // The answer to an unsubscribe: no subscription waits for it, and taken for the
+            // answer to one of the same TR and key asked since (a "live" toggled off and on,
+            // a component mounted twice) it would resolve that one before KIS had said.
+            Incoming::Answer(a) if a.msg1.trim() == "UNSUBSCRIBE SUCCESS" => {}
             Incoming::Answer(a) => {
                 let waiting = {
                     let mut pending = self.pending.borrow_mut();
