@@ -333,6 +333,32 @@ fn the_answer_to_an_unsubscribe_is_not_taken_for_a_subscription_of_the_same_key_
 }
 
 #[test]
+fn a_refusal_after_the_subscriber_stopped_waiting_at_timeout_ms_is_logged_not_lost() {
+    let c = connection();
+    let (cb, _) = keeper();
+    // Asked while the socket is down: KIS's answer comes only once one opens.
+    let sub = subscribe(&c, 1, ("H0STCNT0", "Q500001"), Shape::Trade, cb);
+    // timeoutMs passed without a word: the binding stops waiting and resolves.
+    drop(sub.answer);
+    assert!(c.answered(sub.id, None).is_ok());
+    c.opened(0.0);
+    c.on_message(&answer(
+        "H0STCNT0",
+        "Q500001",
+        "1",
+        "OPSP0002",
+        "invalid tr_key",
+    ));
+    let warned = c.host.warned.borrow();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(
+        warned[0].contains("OPSP0002") && warned[0].contains("Q500001"),
+        "{}",
+        warned[0]
+    );
+}
+
+#[test]
 fn kis_answers_settle_the_waiting_subscription_and_a_refusal_ends_it_unmasked_of_nothing() {
     let c = connection();
     let (cb, _) = keeper();

@@ -560,9 +560,13 @@ impl<H: Host> Connection<H> {
                     self.stable();
                 }
                 match (waiting, refusal) {
-                    // The subscriber's promise says it.
+                    // The subscriber's promise says it; one that stopped waiting at timeoutMs
+                    // (resolved, the subscription left in place) is past hearing, so it is
+                    // logged, as a refusal of a restored one is.
                     (Some(tx), refusal) => {
-                        let _ = tx.send(refusal);
+                        if let Err(Some(e)) = tx.send(refusal) {
+                            self.host.warn(&e.message);
+                        }
                     }
                     // A subscription restored after a reconnect, refused: no promise waits.
                     (None, Some(e)) => self.host.warn(&e.message),
