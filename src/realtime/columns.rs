@@ -27,12 +27,21 @@ fn trs() -> &'static [Tr] {
     })
 }
 
-/// The columns of `tr_id`'s data frames (a real or a mock TR ID), or None for an unknown TR.
-pub fn columns(tr_id: &str) -> Option<&'static [&'static str]> {
+fn tr(tr_id: &str) -> Option<&'static Tr> {
     trs()
         .iter()
         .find(|(real, mocks, _)| *real == tr_id || mocks.contains(&tr_id))
-        .map(|(_, _, cols)| cols.as_slice())
+}
+
+/// The columns of `tr_id`'s data frames (a real or a mock TR ID), or None for an unknown TR.
+pub fn columns(tr_id: &str) -> Option<&'static [&'static str]> {
+    tr(tr_id).map(|(_, _, cols)| cols.as_slice())
+}
+
+/// The real TR ID of `tr_id` and its mock ones (`["-"]` where KIS offers it in no mock), or
+/// None for an unknown TR.
+pub fn ids(tr_id: &str) -> Option<(&'static str, &'static [&'static str])> {
+    tr(tr_id).map(|(real, mocks, _)| (*real, mocks.as_slice()))
 }
 
 /// One record of a data frame: its fields by the TR's columns (the table's, already in lower

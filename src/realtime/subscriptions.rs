@@ -1,8 +1,9 @@
 //! What one connection is subscribed to: KIS allows 41 registrations a session, and a reconnect
 //! must restore every one of them.
 
+use crate::env::Env;
 use crate::error::{ErrorKind, KisError, Result};
-use crate::realtime::columns::columns;
+use crate::realtime::columns::ids;
 
 /// KIS's limit of registrations per connection.
 pub const MAX_SUBSCRIPTIONS: usize = 41;
@@ -10,18 +11,33 @@ pub const MAX_SUBSCRIPTIONS: usize = 41;
 /// The longest `tr_key` of any realtime TR in KIS's workbook (an HTS ID; a symbol is 6).
 pub const MAX_TR_KEY: usize = 12;
 
-/// Refuses a TR that is not one of the catalogue's realtime TRs (its real or mock ID), before
-/// anything connects: KIS would only say so after the socket opened.
-pub fn validate_tr_id(field: &str, tr_id: &str) -> Result<()> {
-    match columns(tr_id) {
-        Some(_) => Ok(()),
-        None => Err(KisError::validation(
+/// Refuses a TR that is not one of the catalogue's realtime TRs (its real or mock ID), or that
+/// is the other environment's ID of a TR KIS names apart in its mock one (the fill notices:
+/// H0STCNI0 real, H0STCNI9 mock), before anything connects: KIS would only say `invalid tr_id`
+/// after the socket opened.
+pub fn validate_tr_id(field: &str, tr_id: &str, env: Env) -> Result<()> {
+    let Some((real, mocks)) = ids(tr_id) else {
+        return Err(KisError::validation(
             field,
             format!(
                 "is not a realtime TR of the catalogue, got {tr_id:?} (e.g. \"H0STCNT0\" trades, \
                  \"H0STASP0\" orderbook)"
             ),
+        ));
+    };
+    let mock = mocks
+        .first()
+        .filter(|m| **m != "-" && !mocks.contains(&real));
+    match (env, mock) {
+        (Env::Mock, Some(mock)) if tr_id == real => Err(KisError::validation(
+            field,
+            format!("is the real environment's TR, got {tr_id:?}: in mock it is {mock:?}"),
         )),
+        (Env::Real, Some(_)) if tr_id != real => Err(KisError::validation(
+            field,
+            format!("is the mock environment's TR, got {tr_id:?}: in real it is {real:?}"),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -88,11 +104,28 @@ mod tests {
 
     #[test]
     fn b6_a_subscription_names_a_catalogued_tr_and_a_key_kis_can_take() {
-        for tr in ["H0STCNT0", "H0STASP0", "H0STCNI0", "H0STCNI9"] {
-            assert!(validate_tr_id("trId", tr).is_ok(), "{tr}");
+        for (tr, env) in [
+            ("H0STCNT0", Env::Real),
+            ("H0STCNT0", Env::Mock),
+            ("H0STASP0", Env::Mock),
+            ("H0STCNI0", Env::Real),
+            ("H0STCNI9", Env::Mock),
+            ("H0GSCNI9", Env::Mock),
+        ] {
+            assert!(validate_tr_id("trId", tr, env).is_ok(), "{tr}");
+        }
+        // The fill notices' IDs of the other environment, which KIS refuses only once connected.
+        for (tr, env, right) in [
+            ("H0STCNI0", Env::Mock, "in mock it is \"H0STCNI9\""),
+            ("H0STCNI9", Env::Real, "in real it is \"H0STCNI0\""),
+            ("H0GSCNI0", Env::Mock, "in mock it is \"H0GSCNI9\""),
+        ] {
+            let e = validate_tr_id("trId", tr, env).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("trId"));
+            assert!(e.message.contains(right), "{}", e.message);
         }
         for tr in ["H0STCNT", "h0stcnt0", "", "H0STCNT0 ", "FHKST01010100"] {
-            let e = validate_tr_id("trId", tr).unwrap_err();
+            let e = validate_tr_id("trId", tr, Env::Real).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("trId"), "{tr}");
             assert!(e.message.contains(&format!("\"{tr}\"")), "{}", e.message);
         }

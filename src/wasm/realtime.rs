@@ -412,7 +412,7 @@ impl KisRealtime {
     pub fn subscribe(&self, tr_id: JsValue, tr_key: JsValue, callback: JsValue) -> Promise {
         let checked = (|| {
             let tr_id = text("trId", tr_id)?;
-            validate_tr_id("trId", &tr_id)?;
+            validate_tr_id("trId", &tr_id, self.inner.core().cfg.env)?;
             let tr_key = text("trKey", tr_key)?;
             validate_tr_key(
                 "trKey",

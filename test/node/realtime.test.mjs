@@ -199,16 +199,34 @@ test("fills: the order's life as notices, naming the order as buy() and cancel()
 });
 
 test("a subscription KIS refuses rejects with KIS's code and is not kept; the others go on", async () => {
+  // A client of the mock environment pointed at KIS's real one: its notices' TR is refused.
+  const real = await startMockKis({ env: "real", rateLimit: 0, tickMs: 50 });
+  const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: real.url, rateLimitPerSec: 0, logger: null, fetch: (u, i) => fetch(u, i) });
+  const rt = kis.realtime({ WebSocket, url: real.wsUrl });
+  opened.push(rt);
+  try {
+    const trades = [];
+    await rt.trades("005930", (t) => trades.push(t));
+    const e = await rt.subscribe("H0STCNI9", "my-hts-id", () => {}).then(() => null, (err) => err);
+    assert.ok(e instanceof KisError && e.kind === "api" && e.msgCd === "OPSP0002" && e.trId === "H0STCNI9", String(e));
+    assert.match(e.message, /refused the realtime subscription H0STCNI9 my-hts-id/);
+    assert.equal(rt.subscriptions, 1, "only the trades are kept");
+    const n = trades.length;
+    await until(() => trades.length > n + 2);
+  } finally {
+    rt.close();
+    await real.close();
+  }
+});
+
+test("the other environment's fill-notice TR is refused by name before anything is sent, naming this one's", async () => {
   const { rt } = client();
-  const trades = [];
-  await rt.trades("005930", (t) => trades.push(t));
-  // The real environment's notices, asked of the mock environment's KIS.
+  const subscribes = mock.realtime.counts.subscribes;
   const e = await rt.subscribe("H0STCNI0", "my-hts-id", () => {}).then(() => null, (err) => err);
-  assert.ok(e instanceof KisError && e.kind === "api" && e.msgCd === "OPSP0002" && e.trId === "H0STCNI0", String(e));
-  assert.match(e.message, /refused the realtime subscription H0STCNI0 my-hts-id/);
-  assert.equal(rt.subscriptions, 1, "only the trades are kept");
-  const n = trades.length;
-  await until(() => trades.length > n + 2);
+  assert.ok(e instanceof KisError && e.kind === "validation" && e.field === "trId", String(e));
+  assert.equal(e.message, 'trId: is the real environment\'s TR, got "H0STCNI0": in mock it is "H0STCNI9"');
+  assert.equal(rt.subscriptions, 0);
+  assert.equal(mock.realtime.counts.subscribes, subscribes, "nothing reached KIS");
   rt.close();
 });
 
