@@ -317,6 +317,14 @@ fn the_answer_to_an_unsubscribe_is_not_taken_for_a_subscription_of_the_same_key_
         "OPSP0000",
         "UNSUBSCRIBE SUCCESS",
     ));
+    // Nor is a failed unsubscribe's answer a refusal of it.
+    c.on_message(&answer(
+        "H0STCNT0",
+        "005930",
+        "1",
+        "OPSP0003",
+        "UNSUBSCRIBE ERROR(not found)",
+    ));
     assert!(
         said(again.answer.as_mut().unwrap()).is_none(),
         "still waiting for KIS's answer to it"

@@ -543,10 +543,11 @@ impl<H: Host> Connection<H> {
                     self.refused(self.host.scrub(e));
                 }
             }
-            // The answer to an unsubscribe: no subscription waits for it, and taken for the
-            // answer to one of the same TR and key asked since (a "live" toggled off and on,
-            // a component mounted twice) it would resolve that one before KIS had said.
-            Incoming::Answer(a) if a.msg1.trim() == "UNSUBSCRIBE SUCCESS" => {}
+            // The answer to an unsubscribe (`UNSUBSCRIBE SUCCESS`, or its failure: KIS's own
+            // client tells them by "UNSUB"): no subscription waits for it, and taken for the
+            // answer to one of the same TR and key asked since (a "live" toggled off and on, a
+            // component mounted twice) it would resolve or refuse that one before KIS had said.
+            Incoming::Answer(a) if a.of_unsubscribe() => {}
             Incoming::Answer(a) => {
                 let waiting = {
                     let mut pending = self.pending.borrow_mut();

@@ -45,6 +45,12 @@ impl Answer {
         matches!(self.tr_id.trim(), "" | "(null)")
     }
 
+    /// Whether it answers an unsubscribe: KIS's own client (open-trading-api's `kis_auth.py`)
+    /// tells these by `msg1` starting "UNSUB".
+    pub fn of_unsubscribe(&self) -> bool {
+        self.msg1.trim().starts_with("UNSUB")
+    }
+
     /// Why KIS refused the subscription this answers (or, `of_session`, every request of the
     /// connection), as the error its subscriber gets; None when it took it (KIS answers a
     /// repeated one `ALREADY IN SUBSCRIBE`: still in place).

@@ -179,7 +179,7 @@ function sharedSession({ open, approvalKey, log, idleMs = 5000, silenceMs = 60_0
     const msg1 = String(m?.body?.msg1 ?? "").trim();
     // The answer to an unsubscribe the proxy sent: nobody waits for it, and it must not be
     // taken for the answer to a subscription of the same TR and key asked since.
-    if (msg1 === "UNSUBSCRIBE SUCCESS") return;
+    if (msg1.startsWith("UNSUB")) return;
     const id = `${tr_id}|${m?.header?.tr_key ?? ""}`;
     const sub = subs.get(id);
     if (!sub) return;
