@@ -67,6 +67,19 @@ pub fn kis_host_env(url: &str) -> Option<Env> {
     }
 }
 
+/// The environment of a URL on KIS's realtime host (`ops.koreainvestment.com`, whose port
+/// says which: 21000 real, 31000 mock); `None` for any other host or port.
+pub fn kis_realtime_env(url: &str) -> Option<Env> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let (host, port) = authority(rest).split_once(':')?;
+    if !host.eq_ignore_ascii_case("ops.koreainvestment.com") {
+        return None;
+    }
+    [Env::Real, Env::Mock]
+        .into_iter()
+        .find(|env| env.realtime_url().rsplit_once(':').map(|(_, p)| p) == Some(port))
+}
+
 /// The authority of a URL (`user:pass@host:port`), `rest` being what follows its scheme.
 fn authority(rest: &str) -> &str {
     rest.split(['/', '?', '#']).next().unwrap_or_default()

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::env::{check_authority, kis_host_env, shown};
+use crate::env::{check_authority, kis_host_env, kis_realtime_env, shown, Env};
 use crate::error::{KisError, Result};
 use crate::input::read;
 use crate::realtime::liveness::silence_ms;
@@ -28,16 +28,35 @@ pub struct Settings {
     pub silence_ms: f64,
 }
 
-/// The options `v` (null when none were given) of a client whose REST calls go to `base_url`.
-/// Without `url`, the socket goes to KIS's realtime host of that host's environment; a
-/// `base_url` that is no KIS host (a proxy, a mock) needs one.
-pub fn settings(v: &Value, base_url: &str) -> Result<Settings> {
+/// The options `v` (null when none were given) of a client of `env` whose REST calls go to
+/// `base_url`. Without `url`, the socket goes to KIS's realtime host of that host's
+/// environment; a `base_url` that is no KIS host (a proxy, a mock) needs one. A `url` on KIS's
+/// realtime host of the other environment is refused: the client's approval key and TR IDs are
+/// its own environment's, which that host would refuse only once connected.
+pub fn settings(v: &Value, base_url: &str, env: Env) -> Result<Settings> {
     let o = match v {
         Value::Null => RealtimeOptions::default(),
         v => read::<RealtimeOptions>("options", v)?,
     };
     let url = match o.url {
-        Some(u) => ws_url(&u)?,
+        Some(u) => {
+            let u = ws_url(&u)?;
+            match kis_realtime_env(&u) {
+                Some(host) if host != env => {
+                    return Err(KisError::validation(
+                        "options.url",
+                        format!(
+                            "is KIS's realtime host of the {} environment, and the client's env is \
+                             {:?}, whose approval key and TR IDs that host refuses: {} is its own",
+                            host.as_str(),
+                            env.as_str(),
+                            env.realtime_url()
+                        ),
+                    ))
+                }
+                _ => u,
+            }
+        }
         None => match kis_host_env(base_url) {
             Some(env) => env.realtime_url().to_string(),
             None => return Err(KisError::validation(
@@ -85,7 +104,7 @@ mod tests {
     const KIS_MOCK: &str = "https://openapivts.koreainvestment.com:29443";
 
     fn refused(v: Value, base: &str) -> (String, String) {
-        let e = settings(&v, base).unwrap_err();
+        let e = settings(&v, base, Env::Mock).unwrap_err();
         (e.field.clone().unwrap_or_default(), e.message.clone())
     }
 
@@ -116,17 +135,46 @@ mod tests {
     }
 
     #[test]
+    fn b6_kiss_realtime_host_of_the_other_environment_is_refused_naming_this_ones() {
+        let real = json!({"url": "ws://ops.koreainvestment.com:21000"});
+        let e = settings(&real, PROXY, Env::Mock).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("options.url"));
+        assert!(
+            e.message.contains("of the real environment")
+                && e.message
+                    .contains("ws://ops.koreainvestment.com:31000 is its own"),
+            "{}",
+            e.message
+        );
+        let mock = json!({"url": "ws://OPS.koreainvestment.com:31000/tryitout"});
+        assert!(settings(&mock, PROXY, Env::Real)
+            .unwrap_err()
+            .message
+            .contains("of the mock environment"));
+        // Its own environment's host, or any other host or port (a proxy, a tunnel), is taken.
+        assert!(settings(&real, PROXY, Env::Real).is_ok());
+        assert!(settings(&mock, PROXY, Env::Mock).is_ok());
+        for port in ["8080", "1000", "000"] {
+            let other = json!({ "url": format!("ws://ops.koreainvestment.com:{port}") });
+            assert!(settings(&other, PROXY, Env::Mock).is_ok(), "{port}");
+        }
+    }
+
+    #[test]
     fn realtime_options_default_to_kiss_host_and_a_minute_of_silence() {
-        let s = settings(&Value::Null, KIS_MOCK).unwrap();
+        let s = settings(&Value::Null, KIS_MOCK, Env::Mock).unwrap();
         assert_eq!(s.url, "ws://ops.koreainvestment.com:31000");
         assert_eq!(s.silence_ms, 60_000.0);
         let given = json!({"url": "ws://127.0.0.1:8787/ws?x=1", "silenceMs": 0});
-        let s = settings(&given, PROXY).unwrap();
+        let s = settings(&given, PROXY, Env::Real).unwrap();
         assert_eq!(
             (s.url.as_str(), s.silence_ms),
             ("ws://127.0.0.1:8787/ws?x=1", 0.0)
         );
         let nulls = json!({"url": null, "silenceMs": null});
-        assert_eq!(settings(&nulls, KIS_MOCK).unwrap().silence_ms, 60_000.0);
+        assert_eq!(
+            settings(&nulls, KIS_MOCK, Env::Mock).unwrap().silence_ms,
+            60_000.0
+        );
     }
 }

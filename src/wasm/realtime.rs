@@ -560,7 +560,7 @@ pub fn open(core: Rc<Core>, options: &JsValue) -> Result<KisRealtime, JsValue> {
         false => Ok(serde_json::Value::Null),
     };
     let Settings { url, silence_ms } = data
-        .and_then(|v| settings(&v, &core.cfg.base_url))
+        .and_then(|v| settings(&v, &core.cfg.base_url, core.cfg.env))
         .map_err(|e| to_js_error(&e))?;
     let given_ctor = match given {
         true => host_function(

@@ -763,7 +763,7 @@ test("options.silenceMs is checked before anything connects: 0 (never) or a whol
   for (const silenceMs of [0, 1000, undefined, null]) kis.realtime({ WebSocket, url: mock.wsUrl, silenceMs }).close();
 });
 
-test("realtime()'s options are read as the client's: a typo of a key, a url that is no ws:// URL, a WebSocket that is no constructor and a getter that throws are refused by name, before anything connects", async () => {
+test("realtime()'s options are read as the client's: a typo of a key, a url that is no ws:// URL or is KIS's host of the other environment, a WebSocket that is no constructor and a getter that throws are refused by name, before anything connects", async () => {
   const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: mock.url, logger: null, tokenStore });
   const before = mock.realtime.counts.connections;
   for (const [options, field, message] of [
@@ -771,6 +771,8 @@ test("realtime()'s options are read as the client's: a typo of a key, a url that
     [{ WebSocket, url: `${mock.wsUrl}\r\nx: y` }, "options.url", /without spaces or control characters/],
     [{ WebSocket: "ws", url: mock.wsUrl }, "options.WebSocket", /must be a WebSocket constructor/],
     [{ WebSocket, get url() { throw new Error("nope"); } }, "options.url", /could not be read \(its getter threw: nope\)/],
+    // KIS's realtime host of the other environment: a mock client's key and TR IDs there.
+    [{ WebSocket, url: "ws://ops.koreainvestment.com:21000" }, "options.url", /of the real environment, and the client's env is "mock".*ws:\/\/ops\.koreainvestment\.com:31000 is its own/],
   ]) {
     assert.throws(() => kis.realtime(options), (e) => e instanceof KisError && e.kind === "validation" && e.field === field && message.test(e.message), field);
   }
