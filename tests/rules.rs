@@ -1791,6 +1791,30 @@ fn request_escape_hatch_applies_the_same_policies() {
 }
 
 #[test]
+fn b6_request_refuses_a_catalogued_apis_tr_id_of_the_other_environment_naming_this_ones() {
+    const BALANCE: &str = "/uapi/domestic-stock/v1/trading/inquire-balance";
+    let spec = |tr_id: &str| json!({"path": BALANCE, "trId": tr_id, "query": {}});
+    for (env, sent, own) in [
+        ("mock", "TTTC8434R", "VTTC8434R"),
+        ("real", "VTTC8434R", "TTTC8434R"),
+    ] {
+        let w = world(json!({ "env": env }));
+        let e = w.run(w.core.request(&spec(sent))).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("request.trId"), "{env}");
+        assert!(
+            e.message.contains(&format!("in {env} it is {own}")),
+            "{}",
+            e.message
+        );
+        assert_eq!(w.count(BALANCE), 0, "nothing sent");
+    }
+    // A TR ID the catalogue does not know is KIS's to judge: request() is the way to new ones.
+    let w = world(json!({}));
+    let _ = w.run(w.core.request(&spec("VTTC9999R")));
+    assert_eq!(w.count(BALANCE), 1);
+}
+
+#[test]
 fn b5_an_order_through_request_is_looked_up_and_any_other_post_is_never_resent() {
     // request() is how users reach KIS's other endpoints by hand: an order of the client's
     // account is looked up when its answer is lost, as call()'s is; an ambiguous POST the client

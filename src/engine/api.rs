@@ -483,6 +483,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 format!("is not a TR ID: \"{tr_id}\""),
             ));
         }
+        self.check_request_tr(path, tr_id)?;
         let query = spec
             .query
             .unwrap_or_default()

@@ -111,6 +111,37 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         self.build_call(e, &given, tr_id)
     }
 
+    /// Refuses `tr_id` for a `request()` to catalogued `path` when it is one of the API's TR IDs
+    /// of the other environment and none of this one's (a real ID sent by a mock client): KIS
+    /// would answer only "없는 서비스 코드" (OPSQ0002). A TR ID the catalogue does not know goes
+    /// through, since `request()` is the way to a TR KIS added since; so does one of an API the
+    /// workbook says the mock does not offer, which `request()` leaves to KIS to say.
+    pub(crate) fn check_request_tr(&self, path: &str, tr_id: &str) -> Result<()> {
+        let Some(e) = catalogue::find(path) else {
+            return Ok(());
+        };
+        let Some(mock) = &e.mock else {
+            return Ok(());
+        };
+        let (own, other) = match self.cfg.env {
+            Env::Real => (&e.real, mock),
+            Env::Mock => (mock, &e.real),
+        };
+        let has = |o: &[TrIdOption]| o.iter().any(|t| t.id == tr_id);
+        if has(own) || !has(other) {
+            return Ok(());
+        }
+        Err(KisError::validation(
+            "request.trId",
+            format!(
+                "{tr_id} is {}'s TR ID in the other environment; in {} it is {}",
+                e.name,
+                self.cfg.env.as_str(),
+                listed(own)
+            ),
+        ))
+    }
+
     /// The TR ID catalogued list `path` is called under in this environment: `tr_id`, or for ""
     /// its first (KIS's current one, where it has one for older data too); None where KIS does
     /// not offer it here (most lists of reserved orders, in the mock environment).

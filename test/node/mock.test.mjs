@@ -170,12 +170,20 @@ describe("every operation against the mock", () => {
 
   test("the mock refuses real TR IDs, a missing custtype and a wrong hashkey", async () => {
     const { kis } = client(mock, { logger: null });
+    // The client refuses a catalogued API's real TR ID in mock before sending it; the mock, asked
+    // directly, refuses it as KIS does.
+    const balance = "/uapi/domestic-stock/v1/trading/inquire-balance";
+    const asked = mock.requests.filter((r) => r.path === balance).length;
     await assert.rejects(
-      kis.request({ path: "/uapi/domestic-stock/v1/trading/inquire-balance", trId: "TTTC8434R", query: {} }),
-      (e) => e.kind === "api" && e.msgCd === "OPSQ0002" && e.status === 500,
+      kis.request({ path: balance, trId: "TTTC8434R", query: {} }),
+      (e) => e.kind === "validation" && e.field === "request.trId" && /in mock it is VTTC8434R/.test(e.message),
     );
+    assert.equal(mock.requests.filter((r) => r.path === balance).length, asked);
     const token = [...saved.values()][0].accessToken;
     const headers = { authorization: `Bearer ${token}`, appkey: APP_KEY, appsecret: APP_SECRET, tr_id: "FHKST01010100" };
+    const realTr = await fetch(`${mock.url}${balance}?CANO=50012345&ACNT_PRDT_CD=01`, { headers: { ...headers, custtype: "P", tr_id: "TTTC8434R" } });
+    assert.equal(realTr.status, 500);
+    assert.equal((await realTr.json()).msg_cd, "OPSQ0002");
     const noCust = await fetch(`${mock.url}/uapi/domestic-stock/v1/quotations/inquire-price?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930`, { headers });
     assert.equal(noCust.status, 500);
     const body = JSON.stringify({ CANO: "50012345", ACNT_PRDT_CD: "01", PDNO: "005930", ORD_DVSN: "01", ORD_QTY: "1", ORD_UNPR: "0" });
