@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM } from "../chromium.mjs";
+import { clearOfKstMidnight } from "../kst-day.mjs";
 import { KisClient } from "kis-wasm";
 import { startStack } from "../../www/stack.mjs";
 
@@ -18,6 +19,7 @@ let stack, context, page;
 const consoleErrors = [];
 
 before(async () => {
+  await clearOfKstMidnight();
   stack = await startStack({ port: 0, hold: false });
   context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "kis-e2e-")), {
     ...CHROMIUM,

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM } from "../chromium.mjs";
+import { clearOfKstMidnight } from "../kst-day.mjs";
 import { KisClient } from "kis-wasm";
 import { startStack } from "../../www/stack.mjs";
 
@@ -16,6 +17,7 @@ let stack, context, page, loaded;
 const errors = [];
 
 before(async () => {
+  await clearOfKstMidnight();
   stack = await startStack({ port: 0 });
   context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "kis-demo-")), {
     ...CHROMIUM,
