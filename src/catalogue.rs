@@ -4,6 +4,8 @@
 
 use std::sync::OnceLock;
 
+use crate::env::Env;
+
 #[cfg(not(feature = "no-catalogue"))]
 const TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/endpoints.txt"));
 #[cfg(feature = "no-catalogue")]
@@ -33,6 +35,16 @@ pub struct Endpoint {
     pub mock: Option<Vec<TrIdOption>>,
     /// In KIS's order, which is the order they are sent in.
     pub params: Vec<Param>,
+}
+
+impl Endpoint {
+    /// Its TR IDs in `env`; None where KIS does not offer it there (the mock, for some).
+    pub fn tr_ids(&self, env: Env) -> Option<&[TrIdOption]> {
+        match env {
+            Env::Real => Some(&self.real),
+            Env::Mock => self.mock.as_deref(),
+        }
+    }
 }
 
 fn tr_ids(cell: &'static str) -> Vec<TrIdOption> {

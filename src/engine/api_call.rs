@@ -35,20 +35,16 @@ fn listed(options: &[TrIdOption]) -> String {
 
 /// The TR ID for `env`: the only one, or the one `asked` names among several.
 fn tr_id(e: &Endpoint, env: Env, asked: Option<&str>) -> Result<&'static str> {
-    let options = match (env, &e.mock) {
-        (Env::Real, _) => &e.real,
-        (Env::Mock, Some(mock)) => mock,
-        (Env::Mock, None) => {
-            return Err(KisError::validation(
-                "api",
-                format!(
-                    "{} ({}) is not offered by KIS in the mock environment; it needs env \"real\"",
-                    e.name, e.path
-                ),
-            ))
-        }
+    let Some(options) = e.tr_ids(env) else {
+        return Err(KisError::validation(
+            "api",
+            format!(
+                "{} ({}) is not offered by KIS in the mock environment; it needs env \"real\"",
+                e.name, e.path
+            ),
+        ));
     };
-    match (asked, options.as_slice()) {
+    match (asked, options) {
         (Some(id), _) => options
             .iter()
             .find(|o| o.id == id)
@@ -120,12 +116,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let Some(e) = catalogue::find(path) else {
             return Ok(());
         };
-        let Some(mock) = &e.mock else {
-            return Ok(());
+        let other = match self.cfg.env {
+            Env::Real => Env::Mock,
+            Env::Mock => Env::Real,
         };
-        let (own, other) = match self.cfg.env {
-            Env::Real => (&e.real, mock),
-            Env::Mock => (mock, &e.real),
+        let (Some(own), Some(other)) = (e.tr_ids(self.cfg.env), e.tr_ids(other)) else {
+            return Ok(());
         };
         let has = |o: &[TrIdOption]| o.iter().any(|t| t.id == tr_id);
         if has(own) || !has(other) {
@@ -147,11 +143,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// not offer it here (most lists of reserved orders, in the mock environment).
     pub(crate) fn listing_tr(&self, path: &str, tr_id: &str) -> Option<&'static str> {
         let e = catalogue::find(path)?;
-        let options = match self.cfg.env {
-            Env::Real => Some(&e.real),
-            Env::Mock => e.mock.as_ref(),
-        };
-        let offered = options.and_then(|o| match tr_id {
+        let offered = e.tr_ids(self.cfg.env).and_then(|o| match tr_id {
             "" => o.first(),
             id => o.iter().find(|t| t.id == id),
         });
