@@ -21,7 +21,10 @@ fn trs() -> &'static [Tr] {
             .filter_map(|line| {
                 let mut cells = line.splitn(3, '|');
                 let (real, mock, cols) = (cells.next()?, cells.next()?, cells.next()?);
-                Some((real, mock.split(' ').collect(), cols.split(',').collect()))
+                // "-": KIS offers the TR in no mock environment; no ID, where a TR ID of "-"
+                // had found the first such TR.
+                let mocks = mock.split(' ').filter(|m| *m != "-").collect();
+                Some((real, mocks, cols.split(',').collect()))
             })
             .collect()
     })
@@ -38,8 +41,8 @@ pub fn columns(tr_id: &str) -> Option<&'static [&'static str]> {
     tr(tr_id).map(|(_, _, cols)| cols.as_slice())
 }
 
-/// The real TR ID of `tr_id` and its mock ones (`["-"]` where KIS offers it in no mock), or
-/// None for an unknown TR.
+/// The real TR ID of `tr_id` and its mock ones (none where KIS offers it in no mock), or None
+/// for an unknown TR.
 pub fn ids(tr_id: &str) -> Option<(&'static str, &'static [&'static str])> {
     tr(tr_id).map(|(real, mocks, _)| (*real, mocks.as_slice()))
 }
@@ -134,6 +137,10 @@ mod tests {
             "the mock's fill notices"
         );
         assert!(columns("NOPE0000").is_none());
+        assert!(
+            columns("-").is_none(),
+            "the table's mark for no mock TR is no TR ID"
+        );
     }
 
     fn raw(r: Record) -> Value {
