@@ -161,8 +161,12 @@ pub fn records(payload: &str, count: usize) -> Vec<Vec<&str>> {
 /// record, would name one trade's fields by another's columns (a price beside another symbol's
 /// volume), so it is not handed on.
 pub fn unpacked(tr_id: &str, payload: &str, count: usize) -> Option<String> {
+    // Most frames hold one record: their fields are not counted here, only when split.
+    if count <= 1 {
+        return None;
+    }
     let fields = payload.split('^').count();
-    (count > 1 && fields % count != 0).then(|| {
+    (fields % count != 0).then(|| {
         format!(
             "a {tr_id} frame of {count} records whose {fields} fields do not split evenly into \
              them, dropped"
