@@ -23,7 +23,10 @@ fn trs() -> &'static [Tr] {
                 let (real, mock, cols) = (cells.next()?, cells.next()?, cells.next()?);
                 // "-": KIS offers the TR in no mock environment; no ID, where a TR ID of "-"
                 // had found the first such TR.
-                let mocks = mock.split(' ').filter(|m| *m != "-").collect();
+                let mocks = match mock {
+                    "-" => Vec::new(),
+                    ids => ids.split(' ').collect(),
+                };
                 Some((real, mocks, cols.split(',').collect()))
             })
             .collect()
