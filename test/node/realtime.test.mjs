@@ -576,6 +576,38 @@ test("through the proxy holding the keys: a trade still in flight when the last 
   }
 });
 
+test("through the proxy holding the keys: a frame of two symbols' trades gives each page the record of its own symbol, and nothing it does not follow", async () => {
+  const { startCorsProxy } = await import("kis-wasm/proxy");
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
+  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });
+  const page = (tab) => {
+    const cap = capture();
+    const kis = new KisClient({ appKey: `placeholder-key-${tab}`, appSecret: "placeholder-secret", env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: cap.logger });
+    const rt = kis.realtime({ WebSocket, url: proxy.url.replace("http:", "ws:") });
+    opened.push(rt);
+    return { cap, rt };
+  };
+  try {
+    const [a, b] = [page("a"), page("b")];
+    const [hynix, samsung] = [[], []];
+    await a.rt.trades("000660", (t) => hynix.push(t));
+    await b.rt.trades("005930", (t) => samsung.push(t));
+    await until(() => hynix.length >= 1 && samsung.length >= 1);
+    // One frame of KIS's, two records: 005930's first, then 000660's. Their running volumes
+    // (the 100 000th trade of each) tell them from the ticker's.
+    const [s, h] = [upstream.realtime.tradeFields("005930", 100_000), upstream.realtime.tradeFields("000660", 100_000)];
+    assert.equal(upstream.realtime.send("H0STCNT0", "005930", [s, h]), 1, "on the proxy's one session");
+    await until(() => hynix.some((t) => t.raw.acml_vol === h[13]) && samsung.some((t) => t.raw.acml_vol === s[13]));
+    assert.deepEqual([...new Set(hynix.map((t) => t.symbol))], ["000660"]);
+    assert.deepEqual([...new Set(samsung.map((t) => t.symbol))], ["005930"]);
+    assert.deepEqual(a.cap.lines, []);
+    assert.deepEqual(b.cap.lines, [], "the proxy split the frame: the page's client never saw a record it does not follow");
+  } finally {
+    await proxy.close();
+    await upstream.close();
+  }
+});
+
 test("through the proxy holding the keys: a subscribe still waiting for the proxy's first approval key when KIS ends the session is not sent on the next one", async () => {
   const { startCorsProxy } = await import("kis-wasm/proxy");
   const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });

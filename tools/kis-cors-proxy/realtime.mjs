@@ -68,8 +68,8 @@ function relay(page, up, log, maxQueuedBytes) {
  * subscription is KIS's once, however many pages follow it: a page asking for one KIS has
  * taken already gets KIS's answer again (with the AES key and iv its fill notices are read
  * with), and KIS's subscription ends when the last page following it unsubscribes or leaves.
- * Data frames go to the pages following their TR and key, once the TR's first field has named
- * one (until then, to every page of the TR);
+ * Each record of a data frame goes to the pages following its TR and key, once a record's first
+ * field has named one (until then, to every page of the TR);
  * KIS's answers to the pages that asked; an answer of the session ("(null)", as OPSP8996) and
  * PINGPONG to every page. The proxy answers KIS's PINGPONG itself and drops the pages'.
  * When KIS closes the session, every page's socket closes, and their clients reconnect and
@@ -144,20 +144,40 @@ function sharedSession({ open, approvalKey, log, idleMs = 5000, silenceMs = 60_0
 
   function fromKis(text) {
     if (text[0] === "0" || text[0] === "1") {
-      const [, tr_id = "", , payload = ""] = splitData(text);
+      const [flag, tr_id = "", count = "", payload = ""] = splitData(text);
       const of = [...subs.values()].filter((s) => s.tr_id === tr_id);
-      const first = text[0] === "0" ? payload.split("^", 1)[0] : null;
-      const keyed = of.filter((s) => s.tr_key === first);
-      // Routed by key once a frame of the TR has named a subscription (most lead with the
-      // symbol; H0UNMKO0 leads with a flag, and goes to every page of the TR). After that, one
-      // naming none is nobody's, as the client takes it (src/realtime/routing.rs): a trade
-      // still in flight when the last page following its symbol left, which would otherwise
-      // reach the pages of other symbols.
-      if (keyed.length) keyedTrs.add(tr_id);
-      else if (first !== null && keyedTrs.has(tr_id)) return;
       // A page still waiting for KIS's answer too: a KIS that sends data took the subscription.
-      const to = new Set((keyed.length ? keyed : of).flatMap((s) => [...s.pages, ...s.waiting]));
-      for (const page of to) toPage(page, text);
+      const pagesOf = (list) => list.flatMap((s) => [...s.pages, ...s.waiting]);
+      // Encrypted (fill notices): the proxy cannot read its key, so every page of the TR.
+      if (flag === "1") {
+        for (const page of new Set(pagesOf(of))) toPage(page, text);
+        return;
+      }
+      // Each record to the pages of its own key, as the client routes them: a frame of several
+      // records may hold more than one symbol's.
+      const records = splitRecords(payload, count);
+      const to = new Map();
+      for (const record of records) {
+        const keyed = of.filter((s) => s.tr_key === record[0]);
+        // Routed by key once a record of the TR has named a subscription (most lead with the
+        // symbol; H0UNMKO0 leads with a flag, and goes to every page of the TR). After that,
+        // one naming none is nobody's, as the client takes it (src/realtime/routing.rs): a
+        // trade still in flight when the last page following its symbol left, which would
+        // otherwise reach the pages of other symbols.
+        if (keyed.length) keyedTrs.add(tr_id);
+        else if (keyedTrs.has(tr_id)) continue;
+        for (const page of pagesOf(keyed.length ? keyed : of)) {
+          if (!to.has(page)) to.set(page, []);
+          if (to.get(page).at(-1) !== record) to.get(page).push(record);
+        }
+      }
+      for (const [page, mine] of to) {
+        // A page given every record gets KIS's frame as it came.
+        const frame = mine.length === records.length
+          ? text
+          : `0|${tr_id}|${String(mine.length).padStart(3, "0")}|${mine.map((r) => r.join("^")).join("^")}`;
+        toPage(page, frame);
+      }
       return;
     }
     let m;
@@ -274,6 +294,16 @@ function sharedSession({ open, approvalKey, log, idleMs = 5000, silenceMs = 60_0
     subs.clear();
     socket?.close();
   }
+}
+
+/** A data frame's records, each its list of fields: `count` of them when the fields split
+ *  evenly, else the whole payload as one (the client drops a frame cut short, with a warning). */
+function splitRecords(payload, count) {
+  const fields = payload.split("^");
+  const n = /^\d+$/.test(count.trim()) ? Number(count.trim()) : 1;
+  if (n <= 1 || fields.length % n !== 0) return [fields];
+  const per = fields.length / n;
+  return Array.from({ length: n }, (_, i) => fields.slice(i * per, (i + 1) * per));
 }
 
 /** A data frame's four parts: flag, TR, count, payload (whose own '|'s, if any, stay in it). */
