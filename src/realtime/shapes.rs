@@ -122,7 +122,8 @@ pub enum FillKind {
     Accepted,
     /// A correction (정정) taken.
     Modified,
-    /// A cancel (취소) taken.
+    /// A cancel (취소) taken, or what an IOC or FOK order left unfilled cancelled by the
+    /// exchange (접수여부 3).
     Cancelled,
     /// Refused (거부).
     Rejected,
@@ -160,6 +161,11 @@ impl FillNotice {
             FillKind::Rejected
         } else if text("cntg_yn") == "2" {
             FillKind::Fill
+        } else if text("acpt_yn") == "3" {
+            // 접수여부 3, 취소(FOK/IOC): the exchange cancelled what an IOC or FOK order left
+            // unfilled. Its 정정구분 is that of the order (0, a new one), so read alone it would
+            // say the order was taken and is open.
+            FillKind::Cancelled
         } else {
             match text("rctf_cls").as_str() {
                 "1" => FillKind::Modified,
@@ -243,7 +249,7 @@ mod tests {
 
     #[test]
     fn fill_notices_say_what_happened() {
-        let notice = |cntg: &str, rctf: &str, rfus: &str| {
+        let notice_of = |cntg: &str, rctf: &str, rfus: &str, acpt: &str| {
             let f = [
                 "hts01",
                 "1234567801",
@@ -259,7 +265,7 @@ mod tests {
                 "093015",
                 rfus,
                 cntg,
-                "2",
+                acpt,
                 "91252",
                 "5",
                 "",
@@ -274,6 +280,7 @@ mod tests {
             ];
             FillNotice::from_record(&first("H0STCNI0", &f.join("^")))
         };
+        let notice = |cntg: &str, rctf: &str, rfus: &str| notice_of(cntg, rctf, rfus, "2");
         let fill = notice("2", "0", "0");
         assert_eq!(fill.kind, FillKind::Fill);
         assert_eq!(fill.order_no, "0000012345");
@@ -288,5 +295,11 @@ mod tests {
         assert_eq!(notice("1", "1", "0").kind, FillKind::Modified);
         assert_eq!(notice("1", "2", "0").kind, FillKind::Cancelled);
         assert_eq!(notice("2", "0", "1").kind, FillKind::Rejected);
+        // An IOC or FOK order's unfilled part, cancelled by the exchange: its 정정구분 is the
+        // new order's 0, and only 접수여부 3 says it is no longer open.
+        assert_eq!(notice_of("1", "0", "0", "3").kind, FillKind::Cancelled);
+        assert_eq!(notice_of("1", "0", "0", "1").kind, FillKind::Accepted);
+        // What it filled first is still a fill.
+        assert_eq!(notice_of("2", "0", "0", "3").kind, FillKind::Fill);
     }
 }
