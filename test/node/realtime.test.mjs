@@ -542,12 +542,12 @@ test("a trade still in flight when its subscription ended reaches no other subsc
   }
 });
 
-test("through the proxy holding the keys: a trade still in flight when the last page following its symbol left reaches no other page", async () => {
+/** kis-mock behind a proxy holding the keys, and `page(tab)`: a tab's client of it, told apart
+ *  by its placeholder key (one app key in one process is warned of), with its log captured. */
+async function heldProxy() {
   const { startCorsProxy } = await import("kis-wasm/proxy");
   const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
   const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });
-  // Two tabs' clients, told apart by their placeholder keys (one app key in one process is
-  // warned of).
   const page = (tab) => {
     const cap = capture();
     const kis = new KisClient({ appKey: `placeholder-key-${tab}`, appSecret: "placeholder-secret", env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: cap.logger });
@@ -555,6 +555,11 @@ test("through the proxy holding the keys: a trade still in flight when the last 
     opened.push(rt);
     return { cap, rt };
   };
+  return { upstream, proxy, page };
+}
+
+test("through the proxy holding the keys: a trade still in flight when the last page following its symbol left reaches no other page", async () => {
+  const { upstream, proxy, page } = await heldProxy();
   try {
     const [a, b] = [page("a"), page("b")];
     const [hynix, samsung] = [[], []];
@@ -577,16 +582,7 @@ test("through the proxy holding the keys: a trade still in flight when the last 
 });
 
 test("through the proxy holding the keys: a frame of two symbols' trades gives each page the record of its own symbol, and nothing it does not follow", async () => {
-  const { startCorsProxy } = await import("kis-wasm/proxy");
-  const upstream = await startMockKis({ env: "mock", rateLimit: 0, tickMs: 50 });
-  const proxy = await startCorsProxy({ upstream: upstream.url, allowOrigins: [], allowNoOrigin: true, hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });
-  const page = (tab) => {
-    const cap = capture();
-    const kis = new KisClient({ appKey: `placeholder-key-${tab}`, appSecret: "placeholder-secret", env: "mock", baseUrl: proxy.url, rateLimitPerSec: 0, logger: cap.logger });
-    const rt = kis.realtime({ WebSocket, url: proxy.url.replace("http:", "ws:") });
-    opened.push(rt);
-    return { cap, rt };
-  };
+  const { upstream, proxy, page } = await heldProxy();
   try {
     const [a, b] = [page("a"), page("b")];
     const [hynix, samsung] = [[], []];
