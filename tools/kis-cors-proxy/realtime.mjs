@@ -300,7 +300,8 @@ function sharedSession({ open, approvalKey, log, idleMs = 5000, silenceMs = 60_0
  *  evenly, else the whole payload as one (the client drops a frame cut short, with a warning). */
 function splitRecords(payload, count) {
   const fields = payload.split("^");
-  const n = /^\d+$/.test(count.trim()) ? Number(count.trim()) : 1;
+  // As the client reads it (Rust's usize parse: digits, a leading "+" allowed).
+  const n = /^\+?\d+$/.test(count.trim()) ? Number(count.trim()) : 1;
   if (n <= 1 || fields.length % n !== 0) return [fields];
   const per = fields.length / n;
   return Array.from({ length: n }, (_, i) => fields.slice(i * per, (i + 1) * per));
