@@ -198,6 +198,33 @@ test("fills: the order's life as notices, naming the order as buy() and cancel()
   rt.close();
 });
 
+test("fills: what an IOC or FOK order leaves unfilled, cancelled by the exchange (KIS's 접수여부 3), is a 'cancelled' notice of the order, not another 'accepted'", async () => {
+  // KIS's real environment takes IOC and FOK orders; its mock one does not.
+  const real = await startMockKis({ env: "real", rateLimit: 0, tickMs: 50 });
+  const kis = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, account: "50012345-01", env: "real", baseUrl: real.url, rateLimitPerSec: 0, logger: null, fetch: (u, i) => fetch(u, i) });
+  const rt = kis.realtime({ WebSocket, url: real.wsUrl });
+  opened.push(rt);
+  try {
+    const notices = [];
+    await rt.fills("my-hts-id", (n) => notices.push(n));
+    real.setPrice("035720", 45000);
+    const ioc = await kis.buy({ symbol: "035720", quantity: 3, price: 44000, orderType: "11" }); // below the market
+    const fok = await kis.buy({ symbol: "035720", quantity: 2, price: 45000, orderType: "12" }); // at it: fills
+    await until(() => notices.filter((n) => n.orderNo === ioc.orderNo).length === 2 && notices.some((n) => n.orderNo === fok.orderNo && n.kind === "fill"));
+    assert.deepEqual(notices.filter((n) => n.orderNo === ioc.orderNo).map((n) => n.kind), ["accepted", "cancelled"]);
+    const gone = notices.find((n) => n.orderNo === ioc.orderNo && n.kind === "cancelled");
+    assert.equal(gone.raw.acpt_yn, "3");
+    assert.equal(gone.originalOrderNo, null, "the order itself, not a cancel naming it");
+    assert.equal(gone.quantity, 3);
+    const listed = (await kis.getOrders()).find((o) => o.orderNo === ioc.orderNo);
+    assert.equal(listed.cancelled, true);
+    assert.equal(listed.remainingQuantity, 0);
+  } finally {
+    rt.close();
+    await real.close();
+  }
+});
+
 test("a subscription KIS refuses rejects with KIS's code and is not kept; the others go on", async () => {
   // A client of the mock environment pointed at KIS's real one: its notices' TR is refused.
   const real = await startMockKis({ env: "real", rateLimit: 0, tickMs: 50 });

@@ -126,13 +126,14 @@ export function attachRealtime(server, o) {
     return [...cols, ...Array(59 - cols.length).fill("0")];
   }
 
-  /** H0STCNI0's 26 columns for a simulated order: `kind` "accepted", "modified", "cancelled"
-   *  or "fill", in KIS's codes (CNTG_YN 2 a fill, RCTF_CLS 1 a correction, 2 a cancel). */
+  /** H0STCNI0's 26 columns for a simulated order: `kind` "accepted", "modified", "cancelled",
+   *  "fill" or "expired" (what an IOC or FOK order left, cancelled by the exchange), in KIS's
+   *  codes (CNTG_YN 2 a fill, RCTF_CLS 1 a correction, 2 a cancel, ACPT_YN 3 취소(FOK/IOC)). */
   function notice(htsId, order, kind, qty, at) {
     const fill = kind === "fill";
     return [htsId, order.account ?? "", order.odno, order.orgOdno ?? "0000000000", order.side === "sell" ? "01" : "02",
       kind === "modified" ? "1" : kind === "cancelled" ? "2" : "0", order.dvsn ?? "00", "0", order.symbol,
-      String(qty), String(fill ? at : 0), kst(o.now()).time, "0", fill ? "2" : "1", fill ? "2" : "1", order.orgno ?? "",
+      String(qty), String(fill ? at : 0), kst(o.now()).time, "0", fill ? "2" : "1", kind === "expired" ? "3" : fill ? "2" : "1", order.orgno ?? "",
       String(order.qty), "", "", "1", "Y", "", "", "", o.name(order.symbol), String(order.price)];
   }
 
@@ -179,7 +180,8 @@ export function attachRealtime(server, o) {
     tradeFields: (symbol, n = 0) => trade(symbol, n),
     /** A simulated order's fill (at price `at`), to every connection subscribed to notices. */
     notifyFill: (order, at) => notify(order, "fill", order.qty, at),
-    /** A simulated order taken ("accepted", or "modified" / "cancelled" for a change). */
+    /** A simulated order taken ("accepted", or "modified" / "cancelled" for a change), or
+     *  what an IOC or FOK order left cancelled by the exchange ("expired"). */
     notifyOrder: (order, kind, qty = order.qty) => notify(order, kind, qty),
     close: () => new Promise((r) => { for (const c of sockets) c.ws.terminate(); wss.close(() => r()); }),
   };

@@ -27,6 +27,9 @@ import { listen } from "../listen.mjs";
 import { onlyKnown } from "../options.mjs";
 
 const SIX_HOURS = 6 * 3600e3;
+/** IOC and FOK limit orders (ORD_DVSN 11, 12), which KIS's real environment takes. */
+const IMMEDIATE = ["11", "12"];
+const ORDER_TYPE_NAMES = { "00": "지정가", "01": "시장가", "11": "IOC지정가", "12": "FOK지정가" };
 const SECRET_HEADERS = ["appkey", "appsecret", "authorization", "personalseckey"];
 
 const kisError = (msg_cd, msg1) => ({ rt_cd: "1", msg_cd, msg1 });
@@ -421,7 +424,9 @@ export async function startMockKis(o = {}) {
       const qty = Number(b.ORD_QTY);
       if (!/^[1-9][0-9]*$/.test(b.ORD_QTY)) return [200, kisError("APBK0918", "주문수량을 확인하세요")];
       const market = b.ORD_DVSN === "01";
-      if (!["00", "01"].includes(b.ORD_DVSN)) return [200, kisError("APBK0900", "모의투자에서 지원하지 않는 주문구분입니다")];
+      // IOC and FOK limits (11, 12), real only: what does not fill at once the exchange cancels.
+      const immediate = env === "real" && IMMEDIATE.includes(b.ORD_DVSN);
+      if (!["00", "01"].includes(b.ORD_DVSN) && !immediate) return [200, kisError("APBK0900", "모의투자에서 지원하지 않는 주문구분입니다")];
       if (market ? b.ORD_UNPR !== "0" : !/^[1-9][0-9]*$/.test(b.ORD_UNPR)) return [200, kisError("APBK0919", "주문단가를 확인하세요")];
       const limit = Number(b.ORD_UNPR);
       if (!market && limit % tick(limit)) return [200, kisError("APBK0509", "호가단위가 맞지 않습니다")];
@@ -440,6 +445,14 @@ export async function startMockKis(o = {}) {
       realtime?.notifyOrder(order, "accepted");
       if (side === "sell") h.reserved = (h.reserved ?? 0) + qty;
       if (market || (side === "buy" ? limit >= p : limit <= p)) fill(acct, order, p);
+      else if (immediate) {
+        // The mock fills an order whole or not at all, so the exchange cancels all of it, and
+        // says so in a notice of 접수여부 3, 취소(FOK/IOC).
+        order.cancelledQty = qty;
+        order.cancelled = true;
+        if (side === "sell") h.reserved = Math.max(0, h.reserved - qty);
+        realtime?.notifyOrder(order, "expired");
+      }
       return ok("APBK0013", "주문 전송 완료 되었습니다.", { output: { KRX_FWDG_ORD_ORGNO: order.orgno, ODNO: order.odno, ORD_TMD: order.time } });
     },
     "order-rvsecncl"(b) {
@@ -510,7 +523,7 @@ export async function startMockKis(o = {}) {
         // KIS's 36 fields, in its order and spelling (cnc_cfrm_qty, excg_id_dvsn_Cd).
         .map((x) => ({
           ord_dt: x.date, ord_gno_brno: x.orgno, odno: x.odno, orgn_odno: x.orgOdno ?? "",
-          ord_dvsn_name: x.dvsn === "01" ? "시장가" : "지정가", sll_buy_dvsn_cd: sideCode[x.side],
+          ord_dvsn_name: ORDER_TYPE_NAMES[x.dvsn] ?? "지정가", sll_buy_dvsn_cd: sideCode[x.side],
           sll_buy_dvsn_cd_name: x.side === "buy" ? "현금매수" : "현금매도", pdno: x.symbol, prdt_name: info(x.symbol).name,
           ord_qty: String(x.qty), ord_unpr: String(x.price), ord_tmd: x.time, tot_ccld_qty: String(x.filled),
           avg_prvs: String(x.avgFill ?? 0), cncl_yn: x.cancelled ? "Y" : "N", tot_ccld_amt: String(x.filled * (x.avgFill ?? 0)),
