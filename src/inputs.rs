@@ -157,6 +157,15 @@ pub struct CancelInput {
     /// Default "all".
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "number | \"all\""))]
     pub quantity: Option<Value>,
+    /// The exchange the order went to (KIS's EXCG_ID_DVSN_CD), as `Order.exchange` lists it:
+    /// "KRX" (the default, as KIS takes none), "NXT" or "SOR" (the real environment only). KIS
+    /// refuses a change that names another exchange than its order's.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "\"KRX\" | \"NXT\" | \"SOR\"")
+    )]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
+    pub exchange: Option<String>,
 }
 
 /// `modify()`: an open order to a new price (or type, or a part of its quantity).
@@ -178,6 +187,15 @@ pub struct ModifyInput {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(default, deserialize_with = "crate::input::not_null")]
     pub order_type: Option<String>,
+    /// The exchange the order went to (KIS's EXCG_ID_DVSN_CD), as `Order.exchange` lists it:
+    /// "KRX" (the default, as KIS takes none), "NXT" or "SOR" (the real environment only). KIS
+    /// refuses a change that names another exchange than its order's.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "\"KRX\" | \"NXT\" | \"SOR\"")
+    )]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
+    pub exchange: Option<String>,
 }
 
 /// `getMinuteBars()`'s options.

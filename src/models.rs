@@ -344,6 +344,14 @@ pub struct Order {
     /// A correction's or cancel's row names the order it changes (`orgn_odno`); a new
     /// order's is empty or zeros, and null here.
     pub original_order_no: Option<String>,
+    /// The exchange it went to ("KRX", "NXT", "SOR"; KIS's `excg_id_dvsn_Cd`), which a cancel
+    /// or modification of it must name (`cancel({ exchange })`); null where KIS gives none
+    /// (or one of none of these, which stays in `raw`).
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "\"KRX\" | \"NXT\" | \"SOR\" | null")
+    )]
+    pub exchange: Option<String>,
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
     pub raw: Raw,
 }
@@ -375,6 +383,11 @@ impl Order {
             remaining_quantity: field_number(&o, "rmn_qty"),
             cancelled: field_text(&o, "cncl_yn") == "Y",
             original_order_no: original_order_no(&o),
+            // KIS spells it with a capital C in this list alone.
+            exchange: ["excg_id_dvsn_Cd", "excg_id_dvsn_cd"]
+                .into_iter()
+                .map(|k| field_text(&o, k))
+                .find(|e| crate::order::EXCHANGES.contains(&e.as_str())),
             raw: o.into_raw(),
         }
     }

@@ -41,6 +41,9 @@ const MARKET: &[&str] = &["01", "03", "04", "13", "14", "15", "16"];
 /// ORD_QTY and ORD_UNPR are 10-digit fields at KIS; anything longer is a mistake, not an order.
 const MAX_QUANTITY: f64 = 9_999_999_999.0;
 const MAX_PRICE: f64 = 9_999_999_999.0;
+/// KIS's exchanges for a domestic order (EXCG_ID_DVSN_CD): the Korea Exchange, Nextrade, and
+/// KIS's smart routing between them.
+pub const EXCHANGES: &[&str] = &["KRX", "NXT", "SOR"];
 /// The remaining KRX codes, where a price is optional.
 const OTHER: &[&str] = &["05", "06", "07", "21", "23", "24"];
 
@@ -150,6 +153,8 @@ pub struct CancelRequest {
     /// None = the whole remaining quantity.
     pub quantity: Option<u64>,
     pub revision: Option<Revision>,
+    /// EXCG_ID_DVSN_CD: the exchange the order went to.
+    pub exchange: String,
 }
 
 /// What a modification changes the order to: its type (ORD_DVSN) and limit price.
@@ -163,7 +168,14 @@ impl CancelRequest {
     /// `{ orderNo, orgNo, quantity?: number | "all" }`.
     pub fn from_value(v: &Value) -> Result<CancelRequest> {
         let c = read::<CancelInput>("cancel", v)?;
-        CancelRequest::target("cancel", &c.order_no, &c.org_no, c.quantity.as_ref(), None)
+        CancelRequest::target(
+            "cancel",
+            &c.order_no,
+            &c.org_no,
+            c.quantity.as_ref(),
+            c.exchange.as_deref(),
+            None,
+        )
     }
 
     /// `{ orderNo, orgNo, quantity?: number | "all", price?, orderType? }`: price given → limit
@@ -194,6 +206,7 @@ impl CancelRequest {
             &m.order_no,
             &m.org_no,
             m.quantity.as_ref(),
+            m.exchange.as_deref(),
             Some(revision),
         )
     }
@@ -203,6 +216,7 @@ impl CancelRequest {
         order_no: &str,
         org_no: &str,
         quantity: Option<&Value>,
+        exchange: Option<&str>,
         revision: Option<Revision>,
     ) -> Result<CancelRequest> {
         let field = |k: &str| format!("{scope}.{k}");
@@ -224,11 +238,22 @@ impl CancelRequest {
                 ))
             }
         };
+        let exchange = match exchange {
+            None => "KRX",
+            Some(e) if EXCHANGES.contains(&e) => e,
+            Some(e) => {
+                return Err(KisError::validation(
+                    &field("exchange"),
+                    format!("must be \"KRX\", \"NXT\" or \"SOR\" (the order's own, as getOrders() lists it), got {e:?}"),
+                ))
+            }
+        };
         Ok(CancelRequest {
             order_no: order_no.to_string(),
             org_no: org_no.to_string(),
             quantity,
             revision,
+            exchange: exchange.to_string(),
         })
     }
 }
@@ -278,7 +303,7 @@ pub fn cancel_body(account: &Account, c: &CancelRequest) -> Vec<(&'static str, S
             if c.quantity.is_none() { "Y" } else { "N" }.to_string(),
         ),
         ("CNDT_PRIC", String::new()),
-        ("EXCG_ID_DVSN_CD", "KRX".to_string()),
+        ("EXCG_ID_DVSN_CD", c.exchange.clone()),
     ]
 }
 
@@ -410,5 +435,48 @@ mod tests {
         let e =
             CancelRequest::from_value(&json!({"orderNo": "12ab", "orgNo": "06010"})).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("cancel.orderNo"));
+    }
+
+    #[test]
+    fn a_change_names_its_orders_exchange_krx_when_none_is_given() {
+        let exchange = |v: Value| {
+            let c = CancelRequest::from_value(&v).unwrap();
+            cancel_body(&acct(), &c)
+                .into_iter()
+                .find(|(k, _)| *k == "EXCG_ID_DVSN_CD")
+                .unwrap()
+                .1
+        };
+        assert_eq!(exchange(json!({"orderNo": "1", "orgNo": "06010"})), "KRX");
+        let sor = json!({"orderNo": "1", "orgNo": "06010", "exchange": "SOR"});
+        assert_eq!(exchange(sor), "SOR");
+        let m = CancelRequest::from_modify(
+            &json!({"orderNo": "1", "orgNo": "06010", "price": 70000, "exchange": "NXT"}),
+        )
+        .unwrap();
+        assert_eq!(m.exchange, "NXT");
+        for (bad, field) in [
+            (
+                json!({"orderNo": "1", "orgNo": "06010", "exchange": "nxt"}),
+                "cancel.exchange",
+            ),
+            (
+                json!({"orderNo": "1", "orgNo": "06010", "exchange": null}),
+                "cancel.exchange",
+            ),
+        ] {
+            let e = CancelRequest::from_value(&bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{}", e.message);
+        }
+        let e = CancelRequest::from_modify(
+            &json!({"orderNo": "1", "orgNo": "06010", "price": 1, "exchange": "ALL"}),
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("modify.exchange"));
+        assert!(
+            e.message.contains("\"KRX\", \"NXT\" or \"SOR\""),
+            "{}",
+            e.message
+        );
     }
 }

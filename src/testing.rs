@@ -295,6 +295,8 @@ pub struct FakeOrder {
     pub original: String,
     /// Virtual time from which daily-ccld lists it (see `listing_lag_ms`).
     pub listed_from: f64,
+    /// EXCG_ID_DVSN_CD as sent ("KRX" when none was, as KIS takes it).
+    pub exchange: String,
 }
 
 /// KIS's answer to a second token request within the minute (HTTP 403).
@@ -533,6 +535,9 @@ impl FakeKis {
                     cancelled: false,
                     original: String::new(),
                     listed_from: now + self.listing_lag_ms.get(),
+                    exchange: Some(text("EXCG_ID_DVSN_CD"))
+                        .filter(|e| !e.is_empty())
+                        .unwrap_or_else(|| "KRX".to_string()),
                 };
                 if p == "order-cash" {
                     let tr = r.header("tr_id").unwrap_or("");
@@ -551,6 +556,11 @@ impl FakeKis {
                     else {
                         return kis_error(200, "APBK0634", "취소 가능 수량이 없습니다.");
                     };
+                    // KIS refuses a change sent to another exchange than its order's (seen
+                    // answered rt_cd 7; the code and wording here are the fake's own).
+                    if o.exchange != order.exchange {
+                        return kis_error(200, "APBK1746", "원주문의 거래소와 다릅니다.");
+                    }
                     o.cancelled = true;
                     order.side = o.side;
                     order.symbol = o.symbol.clone();
@@ -580,7 +590,8 @@ impl FakeKis {
                     .map(|o| json!({"ord_dt": o.date, "ord_gno_brno":"06010","odno": o.order_no,"orgn_odno": o.original,
                         "sll_buy_dvsn_cd": o.side, "pdno": o.symbol, "prdt_name":"삼성전자","ord_qty": o.quantity,
                         "ord_unpr": o.price, "ord_dvsn_cd": listed.as_deref().unwrap_or(&o.order_type), "ord_tmd": o.time, "tot_ccld_qty":"0",
-                        "rmn_qty": if o.cancelled {"0"} else {o.quantity.as_str()}, "cncl_yn": if o.cancelled {"Y"} else {"N"}}))
+                        "rmn_qty": if o.cancelled {"0"} else {o.quantity.as_str()}, "cncl_yn": if o.cancelled {"Y"} else {"N"},
+                        "excg_id_dvsn_Cd": o.exchange}))
                     .collect();
                 ok(
                     json!({"rt_cd":"0","msg_cd":"KIOK0460","msg1":"","ctx_area_fk100":"","ctx_area_nk100":"",

@@ -1770,6 +1770,50 @@ fn cancel_and_orders_round_trip() {
 }
 
 #[test]
+fn a_change_goes_to_its_orders_exchange_which_get_orders_lists() {
+    let w = world(json!({"env": "real"}));
+    // An order sent through KIS's smart routing (as KIS's app may), then listed with its exchange.
+    let placed = w.run(w.core.request(&json!({
+        "method": "POST", "path": "/uapi/domestic-stock/v1/trading/order-cash", "trId": "TTTC0012U",
+        "body": {"CANO": "12345678", "ACNT_PRDT_CD": "01", "PDNO": "005930", "ORD_DVSN": "00",
+                 "ORD_QTY": "5", "ORD_UNPR": "69000", "EXCG_ID_DVSN_CD": "SOR"}
+    })));
+    let order_no = placed.unwrap().body.value()["output"]["ODNO"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let orders = w.run(w.core.get_orders(&json!({}))).unwrap();
+    assert_eq!(orders[0].exchange.as_deref(), Some("SOR"));
+    // KIS refuses a cancel sent to the Korea Exchange, the default; one naming SOR is taken.
+    let e = w
+        .run(
+            w.core
+                .cancel(&json!({"orderNo": order_no, "orgNo": "06010"})),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Api);
+    let exchange = orders[0].exchange.clone().unwrap();
+    let change = json!({"orderNo": order_no, "orgNo": "06010", "exchange": exchange});
+    w.run(w.core.cancel(&change)).unwrap();
+    let sent = w.kis.requests_to("/order-rvsecncl");
+    let body = |i: usize| serde_json::from_str::<Value>(sent[i].body.as_deref().unwrap()).unwrap();
+    assert_eq!(body(0)["EXCG_ID_DVSN_CD"], "KRX");
+    assert_eq!(body(1)["EXCG_ID_DVSN_CD"], "SOR");
+}
+
+#[test]
+fn a_change_naming_another_exchange_than_krx_is_refused_in_mock_before_it_is_sent() {
+    let w = world(json!({}));
+    let change =
+        json!({"orderNo": "0000001001", "orgNo": "06010", "price": 70000, "exchange": "NXT"});
+    let e = w.run(w.core.modify(&change)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Validation);
+    assert_eq!(e.field.as_deref(), Some("modify.exchange"));
+    assert!(e.message.contains("\"KRX\""), "{}", e.message);
+    assert!(w.kis.requests_to("/order-rvsecncl").is_empty());
+}
+
+#[test]
 fn request_escape_hatch_applies_the_same_policies() {
     let w = world(json!({}));
     w.kis

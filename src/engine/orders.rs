@@ -164,6 +164,20 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// orders, where KIS lists it as a row of its own naming the order it changes.
     pub async fn cancel_order(&self, c: &CancelRequest) -> Result<OrderAck> {
         let account = self.cfg.require_account()?;
+        if self.cfg.env == Env::Mock && c.exchange != "KRX" {
+            let scope = if c.revision.is_some() {
+                "modify"
+            } else {
+                "cancel"
+            };
+            return Err(KisError::validation(
+                &format!("{scope}.exchange"),
+                format!(
+                    "KIS's mock environment has the Korea Exchange only, \"KRX\", got {:?}",
+                    c.exchange
+                ),
+            ));
+        }
         let call = Call {
             method: Method::Post,
             path: ORDER_CASH_CHANGE.to_string(),

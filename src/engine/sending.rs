@@ -594,6 +594,7 @@ mod tests {
                     order_type: "00".into(),
                     price: Some(p),
                 }),
+                exchange: "KRX".into(),
             })
         };
         let new_order = terms("005930");

@@ -589,6 +589,41 @@ describe("fault matrix", () => {
   });
 });
 
+test("a cancel goes to its order's exchange: an order KIS routed through SOR is listed so by getOrders(), and its cancel names it (KIS refuses one sent to KRX, the default)", async () => {
+  const mock = await startMockKis({ env: "real", rateLimit: 0 });
+  try {
+    const { kis } = client(mock, { tokenStore: undefined });
+    // As KIS's app may send it: through its smart order routing.
+    const r = await kis.call("domesticStockOrderCash", { PDNO: "005930", ORD_DVSN: "00", ORD_QTY: "2", ORD_UNPR: "60000", EXCG_ID_DVSN_CD: "SOR" }, { trId: "TTTC0012U" });
+    const orderNo = r.body.output.ODNO;
+    const listed = (await kis.getOrders()).find((o) => o.orderNo === orderNo);
+    assert.equal(listed.exchange, "SOR");
+    const refused = await kis.cancel({ orderNo, orgNo: listed.orgNo }).then(() => null, (e) => e);
+    assert.ok(refused?.kind === "api" && refused.msgCd === "APBK1746", String(refused));
+    const ack = await kis.cancel({ orderNo, orgNo: listed.orgNo, exchange: listed.exchange });
+    const after = await kis.getOrders();
+    assert.equal(after.find((o) => o.orderNo === orderNo).cancelled, true);
+    assert.equal(after.find((o) => o.orderNo === ack.orderNo).exchange, "SOR", "the cancel's own row too");
+  } finally {
+    await mock.close();
+  }
+});
+
+test("in the mock environment a change naming another exchange than KRX is refused by name before it is sent", async () => {
+  const mock = await startMockKis({ env: "mock", rateLimit: 0 });
+  try {
+    const { kis } = client(mock, { tokenStore: undefined });
+    const sent = count(mock, "/order-rvsecncl");
+    const e = await kis.modify({ orderNo: "0000000001", orgNo: "00950", price: 70000, exchange: "NXT" }).then(() => null, (err) => err);
+    assert.ok(e?.kind === "validation" && e.field === "modify.exchange", String(e));
+    const bad = await kis.cancel({ orderNo: "0000000001", orgNo: "00950", exchange: "krx" }).then(() => null, (err) => err);
+    assert.ok(bad?.kind === "validation" && bad.field === "cancel.exchange", String(bad));
+    assert.equal(count(mock, "/order-rvsecncl"), sent);
+  } finally {
+    await mock.close();
+  }
+});
+
 test("tokenP: one issuance a minute (EGW00133) and the same token within 6 hours", async () => {
   const mock = await startMockKis({ rateLimit: 0 });
   saved.clear();

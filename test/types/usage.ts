@@ -43,6 +43,11 @@ async function use(): Promise<void> {
   const ack: OrderAck = await kis.buy({ symbol: "005930", quantity: 1, price: 70000 });
   await kis.sell({ symbol: "005930", quantity: 1 });
   await kis.cancel({ orderNo: ack.orderNo, orgNo: ack.orgNo, quantity: "all" });
+  // A change goes to its order's exchange, as getOrders() lists it.
+  const listed = orders[0];
+  if (listed?.exchange) await kis.cancel({ orderNo: listed.orderNo, orgNo: listed.orgNo, exchange: listed.exchange });
+  // @ts-expect-error the exchanges are KRX, NXT and SOR
+  await kis.cancel({ orderNo: ack.orderNo, orgNo: ack.orgNo, exchange: "ALL" });
   const r: RawReply = await kis.request({ method: "GET", path: "/uapi/x", trId: "FHKST01010100", query: { A: "1" } });
   const rt: string | undefined = r.body.rt_cd;
   const info: TokenInfo = await kis.ensureToken();

@@ -439,7 +439,7 @@ export async function startMockKis(o = {}) {
       const order = {
         odno: String(state.nextOrderNo++).padStart(10, "0"), orgno: "00950", side, symbol: b.PDNO, qty,
         price: market ? 0 : limit, dvsn: b.ORD_DVSN, date: t.date, time: t.time, filled: 0, cancelled: false,
-        account: `${b.CANO}${b.ACNT_PRDT_CD}`,
+        account: `${b.CANO}${b.ACNT_PRDT_CD}`, exchange: b.EXCG_ID_DVSN_CD || "KRX",
       };
       acct.orders.push(order);
       realtime?.notifyOrder(order, "accepted");
@@ -459,6 +459,7 @@ export async function startMockKis(o = {}) {
       const missing = need(b, ["CANO", "ACNT_PRDT_CD", "KRX_FWDG_ORD_ORGNO", "ORGN_ODNO", "ORD_DVSN", "RVSE_CNCL_DVSN_CD", "ORD_QTY", "ORD_UNPR", "QTY_ALL_ORD_YN"]);
       if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
       if (!["01", "02"].includes(b.RVSE_CNCL_DVSN_CD)) return [200, kisError("APBK0900", "정정취소구분코드를 확인하세요")];
+      if (env === "mock" && b.EXCG_ID_DVSN_CD && b.EXCG_ID_DVSN_CD !== "KRX") return [200, kisError("APBK1744", "모의투자는 KRX만 가능합니다")];
       const modify = b.RVSE_CNCL_DVSN_CD === "01";
       const market = b.ORD_DVSN === "01";
       if (modify) {
@@ -471,6 +472,9 @@ export async function startMockKis(o = {}) {
       const orgn = /^\d{1,10}$/.test(b.ORGN_ODNO) ? b.ORGN_ODNO.padStart(10, "0") : b.ORGN_ODNO;
       const order = acct.orders.find((x) => x.odno === orgn && x.orgno === b.KRX_FWDG_ORD_ORGNO);
       if (!order) return [200, kisError("APBK0344", "원주문번호가 존재하지 않습니다")];
+      // KIS refuses a change sent to another exchange than its order's (seen answered rt_cd 7;
+      // the code and wording here are the mock's own).
+      if ((b.EXCG_ID_DVSN_CD || "KRX") !== (order.exchange ?? "KRX")) return [200, { rt_cd: "7", msg_cd: "APBK1746", msg1: "원주문의 거래소와 다릅니다" }];
       const open = order.qty - order.filled - (order.cancelledQty ?? 0);
       if (open <= 0 || order.cancelled) return [200, kisError(modify ? "APBK0635" : "APBK0634", modify ? "정정 가능한 수량이 없습니다" : "취소 가능한 수량이 없습니다")];
       const qty = b.QTY_ALL_ORD_YN === "Y" ? open : Math.min(open, Number(b.ORD_QTY));
@@ -484,7 +488,7 @@ export async function startMockKis(o = {}) {
         const revised = {
           odno: String(state.nextOrderNo++).padStart(10, "0"), orgOdno: order.odno, orgno: order.orgno, side: order.side,
           symbol: order.symbol, qty, price: limit, dvsn: b.ORD_DVSN, date: t.date, time: t.time, filled: 0, cancelled: false,
-          account: order.account,
+          account: order.account, exchange: order.exchange,
         };
         acct.orders.push(revised);
         realtime?.notifyOrder(revised, "modified");
@@ -504,6 +508,7 @@ export async function startMockKis(o = {}) {
       const change = {
         odno, orgOdno: order.odno, orgno: order.orgno, side: order.side, symbol: order.symbol, qty, price: order.price,
         dvsn: order.dvsn, date: t.date, time: t.time, filled: 0, cancelledQty: qty, cancelled: true, account: order.account,
+        exchange: order.exchange,
       };
       acct.changes.push(change);
       realtime?.notifyOrder(change, "cancelled", qty);
@@ -531,7 +536,7 @@ export async function startMockKis(o = {}) {
           rmn_qty: String(x.qty - x.filled - (x.cancelledQty ?? 0)), rjct_qty: "0",
           ccld_cndt_name: "없음", inqr_ip_addr: "", cpbc_ordp_ord_rcit_dvsn_cd: "", cpbc_ordp_infm_mthd_dvsn_cd: "",
           infm_tmd: "", ctac_tlno: "", prdt_type_cd: "300", excg_dvsn_cd: "02", cpbc_ordp_mtrl_dvsn_cd: "",
-          ord_orgno: "", rsvn_ord_end_dt: "", excg_id_dvsn_Cd: "KRX", stpm_cndt_pric: "0", stpm_efct_occr_dtmd: "",
+          ord_orgno: "", rsvn_ord_end_dt: "", excg_id_dvsn_Cd: x.exchange ?? "KRX", stpm_cndt_pric: "0", stpm_efct_occr_dtmd: "",
         }));
       if (q.INQR_DVSN !== "01") rows.reverse();
       const p = paged(rows, opts.ordersPage, q, headers, `${q.CANO}^${q.ACNT_PRDT_CD}^${q.INQR_STRT_DT}`);

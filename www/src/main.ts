@@ -126,11 +126,15 @@ async function refreshAccount(): Promise<void> {
   await guard(() => account.refreshBalance(kis!));
 }
 
+/** A change goes to its order's exchange (KIS refuses one sent elsewhere): an order placed in
+ *  KIS's app may have gone through NXT or SOR. */
+const onItsExchange = (o: Order) => (o.exchange ? { exchange: o.exchange } : {});
+
 /** Whether KIS took the cancel. */
 async function cancel(o: Order): Promise<boolean> {
   if (!kis) return false;
   const client = kis;
-  return sendChange(`Cancel of ${o.orderNo}`, () => client.cancel({ orderNo: o.orderNo, orgNo: o.orgNo }), () => `Order ${o.orderNo} cancelled.`);
+  return sendChange(`Cancel of ${o.orderNo}`, () => client.cancel({ orderNo: o.orderNo, orgNo: o.orgNo, ...onItsExchange(o) }), () => `Order ${o.orderNo} cancelled.`);
 }
 
 /** Whether KIS took the modification of `o` to `price`: confirmed first, as an order is. */
@@ -144,7 +148,7 @@ async function modify(o: Order, price: number, sending: () => void): Promise<boo
   }
   sending();
   $("#order-message").textContent = "Sending…";
-  const sent = () => client.modify({ orderNo: o.orderNo, orgNo: o.orgNo, price });
+  const sent = () => client.modify({ orderNo: o.orderNo, orgNo: o.orgNo, price, ...onItsExchange(o) });
   return sendChange(`Modification of ${o.orderNo}`, sent, (ack) => `Order ${o.orderNo} modified to ${fmt(price)} KRW: now order ${ack.orderNo}.`);
 }
 
