@@ -118,6 +118,14 @@ pub struct OrderInput {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(default, deserialize_with = "crate::input::not_null")]
     pub order_type: Option<String>,
+    /// EXCG_ID_DVSN_CD: "KRX" (the default, as KIS takes none), "NXT" (Nextrade, with its
+    /// longer hours) or "SOR" (KIS's routing between the two); the real environment only.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "\"KRX\" | \"NXT\" | \"SOR\"")
+    )]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
+    pub exchange: Option<String>,
 }
 
 /// `buildOrderBody()`: an order and the account it is for.
@@ -134,6 +142,12 @@ pub struct OrderBodyInput {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     #[serde(default, deserialize_with = "crate::input::not_null")]
     pub order_type: Option<String>,
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(optional, type = "\"KRX\" | \"NXT\" | \"SOR\"")
+    )]
+    #[serde(default, deserialize_with = "crate::input::not_null")]
+    pub exchange: Option<String>,
 }
 
 impl OrderBodyInput {
@@ -143,6 +157,7 @@ impl OrderBodyInput {
             quantity: self.quantity,
             price: self.price,
             order_type: self.order_type.clone(),
+            exchange: self.exchange.clone(),
         }
     }
 }

@@ -53,6 +53,8 @@ pub struct OrderRequest {
     pub quantity: u64,
     pub price: Option<u64>,
     pub order_type: String,
+    /// EXCG_ID_DVSN_CD.
+    pub exchange: String,
 }
 
 impl OrderRequest {
@@ -75,11 +77,13 @@ impl OrderRequest {
             None => "01".to_string(),
         };
         check_order_type(&name("orderType"), &name("price"), &order_type, price)?;
+        let exchange = exchange_code(&name("exchange"), o.exchange.as_deref())?;
         Ok(OrderRequest {
             symbol: o.symbol,
             quantity,
             price,
             order_type,
+            exchange,
         })
     }
 
@@ -131,13 +135,13 @@ pub fn order_body(account: &Account, o: &OrderRequest) -> Vec<(&'static str, Str
         ("ORD_DVSN", o.order_type.clone()),
         ("ORD_QTY", o.quantity.to_string()),
         ("ORD_UNPR", o.unit_price()),
-        ("EXCG_ID_DVSN_CD", "KRX".to_string()),
+        ("EXCG_ID_DVSN_CD", o.exchange.clone()),
         ("SLL_TYPE", String::new()),
         ("CNDT_PRIC", String::new()),
     ]
 }
 
-/// `buildOrderBody({ account, symbol, quantity, price?, orderType? })`.
+/// `buildOrderBody({ account, symbol, quantity, price?, orderType?, exchange? })`.
 pub fn build_order_body(v: &Value) -> Result<Vec<(&'static str, String)>> {
     let input = read::<OrderBodyInput>("order", v)?;
     let order = OrderRequest::from_input("order", input.order())?;
@@ -238,23 +242,30 @@ impl CancelRequest {
                 ))
             }
         };
-        let exchange = match exchange {
-            None => "KRX",
-            Some(e) if EXCHANGES.contains(&e) => e,
-            Some(e) => {
-                return Err(KisError::validation(
-                    &field("exchange"),
-                    format!("must be \"KRX\", \"NXT\" or \"SOR\" (the order's own, as getOrders() lists it), got {e:?}"),
-                ))
-            }
-        };
+        let exchange = exchange_code(&field("exchange"), exchange)?;
         Ok(CancelRequest {
             order_no: order_no.to_string(),
             org_no: org_no.to_string(),
             quantity,
             revision,
-            exchange: exchange.to_string(),
+            exchange,
         })
+    }
+}
+
+/// EXCG_ID_DVSN_CD: one of KIS's three, "KRX" when none is given (as KIS takes none). For a
+/// change, the order's own: KIS refuses one sent elsewhere.
+fn exchange_code(field: &str, given: Option<&str>) -> Result<String> {
+    match given {
+        None => Ok("KRX".to_string()),
+        Some(e) if EXCHANGES.contains(&e) => Ok(e.to_string()),
+        Some(e) => Err(KisError::validation(
+            field,
+            format!(
+                "must be \"KRX\", \"NXT\" or \"SOR\" (for a change, its order's, as \
+                 getOrders() lists it), got {e:?}"
+            ),
+        )),
     }
 }
 
@@ -435,6 +446,35 @@ mod tests {
         let e =
             CancelRequest::from_value(&json!({"orderNo": "12ab", "orgNo": "06010"})).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("cancel.orderNo"));
+    }
+
+    #[test]
+    fn an_order_goes_to_the_exchange_it_names_krx_when_none_is_given() {
+        let exchange = |v: Value| {
+            let o = OrderRequest::from_value("order", &v)?;
+            Ok::<_, KisError>(
+                order_body(&acct(), &o)
+                    .into_iter()
+                    .find(|(k, _)| *k == "EXCG_ID_DVSN_CD")
+                    .unwrap()
+                    .1,
+            )
+        };
+        let order = json!({"symbol": "005930", "quantity": 1, "price": 70000});
+        assert_eq!(exchange(order.clone()).unwrap(), "KRX");
+        let mut nxt = order.clone();
+        nxt["exchange"] = json!("NXT");
+        assert_eq!(exchange(nxt).unwrap(), "NXT");
+        let mut bad = order;
+        bad["exchange"] = json!("KOSDAQ");
+        let e = exchange(bad).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("order.exchange"));
+        let body = build_order_body(
+            &json!({"account": "12345678", "symbol": "005930", "quantity": 1, "exchange": "SOR"}),
+        );
+        assert!(body
+            .unwrap()
+            .contains(&("EXCG_ID_DVSN_CD", "SOR".to_string())));
     }
 
     #[test]

@@ -1799,10 +1799,20 @@ fn a_change_goes_to_its_orders_exchange_which_get_orders_lists() {
     let body = |i: usize| serde_json::from_str::<Value>(sent[i].body.as_deref().unwrap()).unwrap();
     assert_eq!(body(0)["EXCG_ID_DVSN_CD"], "KRX");
     assert_eq!(body(1)["EXCG_ID_DVSN_CD"], "SOR");
+    // An order of the client's own to Nextrade: listed so, and changed there.
+    let order = json!({"symbol": "000660", "quantity": 1, "price": 190000, "exchange": "NXT"});
+    let ack = w.run(w.core.buy(&order)).unwrap();
+    let orders = w
+        .run(w.core.get_orders(&json!({"symbol": "000660"})))
+        .unwrap();
+    assert_eq!(orders[0].exchange.as_deref(), Some("NXT"));
+    let change =
+        json!({"orderNo": ack.order_no, "orgNo": ack.org_no, "price": 191000, "exchange": "NXT"});
+    w.run(w.core.modify(&change)).unwrap();
 }
 
 #[test]
-fn a_change_naming_another_exchange_than_krx_is_refused_in_mock_before_it_is_sent() {
+fn an_order_or_change_naming_another_exchange_than_krx_is_refused_in_mock_before_it_is_sent() {
     let w = world(json!({}));
     let change =
         json!({"orderNo": "0000001001", "orgNo": "06010", "price": 70000, "exchange": "NXT"});
@@ -1811,6 +1821,10 @@ fn a_change_naming_another_exchange_than_krx_is_refused_in_mock_before_it_is_sen
     assert_eq!(e.field.as_deref(), Some("modify.exchange"));
     assert!(e.message.contains("\"KRX\""), "{}", e.message);
     assert!(w.kis.requests_to("/order-rvsecncl").is_empty());
+    let order = json!({"symbol": "005930", "quantity": 1, "exchange": "SOR"});
+    let e = w.run(w.core.sell(&order)).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("order.exchange"));
+    assert!(w.kis.requests_to("/order-cash").is_empty());
 }
 
 #[test]

@@ -57,8 +57,22 @@ enum Seen {
 }
 
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
+    /// KIS's mock environment has the Korea Exchange only.
+    fn check_exchange(&self, scope: &str, exchange: &str) -> Result<()> {
+        if self.cfg.env == Env::Mock && exchange != "KRX" {
+            return Err(KisError::validation(
+                &format!("{scope}.exchange"),
+                format!(
+                    "KIS's mock environment has the Korea Exchange only, \"KRX\", got {exchange:?}"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     pub(crate) fn order_call(&self, side: Side, order: &OrderRequest) -> Result<Call> {
         let account = self.cfg.require_account()?;
+        self.check_exchange("order", &order.exchange)?;
         let op = match side {
             Side::Buy => Op::Buy,
             Side::Sell => Op::Sell,
@@ -164,20 +178,12 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
     /// orders, where KIS lists it as a row of its own naming the order it changes.
     pub async fn cancel_order(&self, c: &CancelRequest) -> Result<OrderAck> {
         let account = self.cfg.require_account()?;
-        if self.cfg.env == Env::Mock && c.exchange != "KRX" {
-            let scope = if c.revision.is_some() {
-                "modify"
-            } else {
-                "cancel"
-            };
-            return Err(KisError::validation(
-                &format!("{scope}.exchange"),
-                format!(
-                    "KIS's mock environment has the Korea Exchange only, \"KRX\", got {:?}",
-                    c.exchange
-                ),
-            ));
-        }
+        let scope = if c.revision.is_some() {
+            "modify"
+        } else {
+            "cancel"
+        };
+        self.check_exchange(scope, &c.exchange)?;
         let call = Call {
             method: Method::Post,
             path: ORDER_CASH_CHANGE.to_string(),

@@ -589,7 +589,7 @@ describe("fault matrix", () => {
   });
 });
 
-test("a cancel goes to its order's exchange: an order KIS routed through SOR is listed so by getOrders(), and its cancel names it (KIS refuses one sent to KRX, the default)", async () => {
+test("a change goes to its order's exchange: an order KIS routed through SOR is listed so by getOrders(), and its cancel names it (KIS refuses one sent to KRX, the default); buy() to NXT likewise", async () => {
   const mock = await startMockKis({ env: "real", rateLimit: 0 });
   try {
     const { kis } = client(mock, { tokenStore: undefined });
@@ -604,12 +604,17 @@ test("a cancel goes to its order's exchange: an order KIS routed through SOR is 
     const after = await kis.getOrders();
     assert.equal(after.find((o) => o.orderNo === orderNo).cancelled, true);
     assert.equal(after.find((o) => o.orderNo === ack.orderNo).exchange, "SOR", "the cancel's own row too");
+    // The client's own order to Nextrade: listed there, and changed there.
+    const nxt = await kis.buy({ symbol: "000660", quantity: 1, price: 180000, exchange: "NXT" });
+    const mine = (await kis.getOrders()).find((o) => o.orderNo === nxt.orderNo);
+    assert.equal(mine.exchange, "NXT");
+    await kis.modify({ orderNo: nxt.orderNo, orgNo: nxt.orgNo, price: 181000, exchange: mine.exchange });
   } finally {
     await mock.close();
   }
 });
 
-test("in the mock environment a change naming another exchange than KRX is refused by name before it is sent", async () => {
+test("in the mock environment an order or change naming another exchange than KRX is refused by name before it is sent", async () => {
   const mock = await startMockKis({ env: "mock", rateLimit: 0 });
   try {
     const { kis } = client(mock, { tokenStore: undefined });
@@ -619,6 +624,10 @@ test("in the mock environment a change naming another exchange than KRX is refus
     const bad = await kis.cancel({ orderNo: "0000000001", orgNo: "00950", exchange: "krx" }).then(() => null, (err) => err);
     assert.ok(bad?.kind === "validation" && bad.field === "cancel.exchange", String(bad));
     assert.equal(count(mock, "/order-rvsecncl"), sent);
+    const orders = count(mock, "/order-cash");
+    const order = await kis.buy({ symbol: "005930", quantity: 1, price: 70000, exchange: "SOR" }).then(() => null, (err) => err);
+    assert.ok(order?.kind === "validation" && order.field === "order.exchange", String(order));
+    assert.equal(count(mock, "/order-cash"), orders);
   } finally {
     await mock.close();
   }

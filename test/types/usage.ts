@@ -42,6 +42,7 @@ async function use(): Promise<void> {
   const side: "buy" | "sell" | undefined = orders[0]?.side;
   const ack: OrderAck = await kis.buy({ symbol: "005930", quantity: 1, price: 70000 });
   await kis.sell({ symbol: "005930", quantity: 1 });
+  await kis.buy({ symbol: "005930", quantity: 1, price: 70000, exchange: "NXT" });
   await kis.cancel({ orderNo: ack.orderNo, orgNo: ack.orgNo, quantity: "all" });
   // A change goes to its order's exchange, as getOrders() lists it.
   const listed = orders[0];
