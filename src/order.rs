@@ -58,7 +58,8 @@ pub struct OrderRequest {
 }
 
 impl OrderRequest {
-    /// `{ symbol, quantity, price?, orderType? }`; price given → limit "00", else market "01".
+    /// `{ symbol, quantity, price?, orderType?, exchange? }`; price given → limit "00", else
+    /// market "01".
     pub fn from_value(scope: &str, v: &Value) -> Result<OrderRequest> {
         OrderRequest::from_input(scope, read::<OrderInput>(scope, v)?)
     }
@@ -169,7 +170,7 @@ pub struct Revision {
 }
 
 impl CancelRequest {
-    /// `{ orderNo, orgNo, quantity?: number | "all" }`.
+    /// `{ orderNo, orgNo, quantity?: number | "all", exchange? }`.
     pub fn from_value(v: &Value) -> Result<CancelRequest> {
         let c = read::<CancelInput>("cancel", v)?;
         CancelRequest::target(
@@ -182,9 +183,9 @@ impl CancelRequest {
         )
     }
 
-    /// `{ orderNo, orgNo, quantity?: number | "all", price?, orderType? }`: price given → limit
-    /// "00", as for an order. Unlike an order, no price is not a market type: a market
-    /// modification says `orderType` ("01"), since one that only forgot its price would
+    /// `{ orderNo, orgNo, quantity?: number | "all", price?, orderType?, exchange? }`: price
+    /// given → limit "00", as for an order. Unlike an order, no price is not a market type: a
+    /// market modification says `orderType` ("01"), since one that only forgot its price would
     /// otherwise execute a resting limit order at once, at any price.
     pub fn from_modify(v: &Value) -> Result<CancelRequest> {
         let m = read::<ModifyInput>("modify", v)?;
