@@ -150,6 +150,13 @@ pub struct FillNotice {
     pub order_quantity: Option<f64>,
     pub order_price: Option<f64>,
     pub time: String,
+    /// The exchange the order was sent to, as `cancel` and `modify` take it in `exchange`:
+    /// KIS's 주문거래소 구분 1 KRX, 2 NXT, 3 and 4 SOR (routed to KRX or NXT); null for another.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        tsify(type = "\"KRX\" | \"NXT\" | \"SOR\" | null")
+    )]
+    pub exchange: Option<String>,
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
     pub raw: Raw,
 }
@@ -186,6 +193,13 @@ impl FillNotice {
             order_quantity: field_number(&r, "oder_qty"),
             order_price: field_number(&r, "oder_prc"),
             time: coloned_time(&text("stck_cntg_hour")),
+            exchange: match text("ord_exg_gb").as_str() {
+                "1" => Some("KRX"),
+                "2" => Some("NXT"),
+                "3" | "4" => Some("SOR"),
+                _ => None,
+            }
+            .map(str::to_string),
             raw: r.into_raw(),
         }
     }
@@ -249,7 +263,7 @@ mod tests {
 
     #[test]
     fn fill_notices_say_what_happened() {
-        let notice_of = |cntg: &str, rctf: &str, rfus: &str, acpt: &str| {
+        let notice_of = |cntg: &str, rctf: &str, rfus: &str, acpt: &str, exchange: &str| {
             let f = [
                 "hts01",
                 "1234567801",
@@ -270,7 +284,7 @@ mod tests {
                 "5",
                 "",
                 "",
-                "1",
+                exchange,
                 "N",
                 "",
                 "",
@@ -280,7 +294,7 @@ mod tests {
             ];
             FillNotice::from_record(&first("H0STCNI0", &f.join("^")))
         };
-        let notice = |cntg: &str, rctf: &str, rfus: &str| notice_of(cntg, rctf, rfus, "2");
+        let notice = |cntg: &str, rctf: &str, rfus: &str| notice_of(cntg, rctf, rfus, "2", "1");
         let fill = notice("2", "0", "0");
         assert_eq!(fill.kind, FillKind::Fill);
         assert_eq!(fill.order_no, "0000012345");
@@ -291,15 +305,22 @@ mod tests {
         assert_eq!(fill.order_quantity, Some(5.0));
         assert_eq!(fill.name, "삼성전자");
         assert_eq!(fill.time, "09:30:15");
+        assert_eq!(fill.exchange.as_deref(), Some("KRX"));
         assert_eq!(notice("1", "0", "0").kind, FillKind::Accepted);
         assert_eq!(notice("1", "1", "0").kind, FillKind::Modified);
         assert_eq!(notice("1", "2", "0").kind, FillKind::Cancelled);
         assert_eq!(notice("2", "0", "1").kind, FillKind::Rejected);
+        // 주문거래소 구분 (the 20th column): what a cancel of the order must name.
+        let on = |exchange: &str| notice_of("1", "0", "0", "1", exchange).exchange;
+        assert_eq!(on("2").as_deref(), Some("NXT"));
+        assert_eq!(on("3").as_deref(), Some("SOR"));
+        assert_eq!(on("4").as_deref(), Some("SOR"));
+        assert_eq!(on(""), None);
         // An IOC or FOK order's unfilled part, cancelled by the exchange: its 정정구분 is the
         // new order's 0, and only 접수여부 3 says it is no longer open.
-        assert_eq!(notice_of("1", "0", "0", "3").kind, FillKind::Cancelled);
-        assert_eq!(notice_of("1", "0", "0", "1").kind, FillKind::Accepted);
+        assert_eq!(notice_of("1", "0", "0", "3", "1").kind, FillKind::Cancelled);
+        assert_eq!(notice_of("1", "0", "0", "1", "1").kind, FillKind::Accepted);
         // What it filled first is still a fill.
-        assert_eq!(notice_of("2", "0", "0", "3").kind, FillKind::Fill);
+        assert_eq!(notice_of("2", "0", "0", "3", "1").kind, FillKind::Fill);
     }
 }

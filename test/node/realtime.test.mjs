@@ -187,6 +187,7 @@ test("fills: the order's life as notices, naming the order as buy() and cancel()
   assert.equal(accepted.orderQuantity, 3);
   assert.equal(accepted.orderPrice, 44000);
   assert.equal(accepted.name, "카카오");
+  assert.equal(accepted.exchange, "KRX", "what a cancel of it names");
   const fill = notices.find((n) => n.kind === "fill");
   assert.equal(fill.orderNo, resting.orderNo);
   assert.equal(fill.quantity, 3);

@@ -134,7 +134,7 @@ export function attachRealtime(server, o) {
     return [htsId, order.account ?? "", order.odno, order.orgOdno ?? "0000000000", order.side === "sell" ? "01" : "02",
       kind === "modified" ? "1" : kind === "cancelled" ? "2" : "0", order.dvsn ?? "00", "0", order.symbol,
       String(qty), String(fill ? at : 0), kst(o.now()).time, "0", fill ? "2" : "1", kind === "expired" ? "3" : fill ? "2" : "1", order.orgno ?? "",
-      String(order.qty), "", "", "1", "Y", "", "", "", o.name(order.symbol), String(order.price)];
+      String(order.qty), "", "", { NXT: "2", SOR: "3" }[order.exchange] ?? "1", "Y", "", "", "", o.name(order.symbol), String(order.price)];
   }
 
   /** Sends an encrypted notice to every connection subscribed to the account's notices. */
