@@ -33,6 +33,9 @@ const ORDER_TYPE_NAMES = { "00": "지정가", "01": "시장가", "11": "IOC지�
 const SECRET_HEADERS = ["appkey", "appsecret", "authorization", "personalseckey"];
 
 const kisError = (msg_cd, msg1) => ({ rt_cd: "1", msg_cd, msg1 });
+/** The exchange a domestic order or change names (EXCG_ID_DVSN_CD): KRX when none, as KIS takes it. */
+const exchangeOf = (b) => b.EXCG_ID_DVSN_CD || "KRX";
+const MOCK_KRX_ONLY = Object.freeze(kisError("APBK1744", "모의투자는 KRX만 가능합니다"));
 
 /** `text` as a JSON object; null for anything else ("null", an array, a number, not JSON), which
  *  every endpoint refuses as KIS does rather than reading fields of. */
@@ -420,7 +423,7 @@ export async function startMockKis(o = {}) {
     "order-cash"(b, side) {
       const missing = need(b, ["CANO", "ACNT_PRDT_CD", "PDNO", "ORD_DVSN", "ORD_QTY", "ORD_UNPR"]);
       if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
-      if (env === "mock" && b.EXCG_ID_DVSN_CD && b.EXCG_ID_DVSN_CD !== "KRX") return [200, kisError("APBK1744", "모의투자는 KRX만 가능합니다")];
+      if (env === "mock" && exchangeOf(b) !== "KRX") return [200, MOCK_KRX_ONLY];
       const qty = Number(b.ORD_QTY);
       if (!/^[1-9][0-9]*$/.test(b.ORD_QTY)) return [200, kisError("APBK0918", "주문수량을 확인하세요")];
       const market = b.ORD_DVSN === "01";
@@ -439,7 +442,7 @@ export async function startMockKis(o = {}) {
       const order = {
         odno: String(state.nextOrderNo++).padStart(10, "0"), orgno: "00950", side, symbol: b.PDNO, qty,
         price: market ? 0 : limit, dvsn: b.ORD_DVSN, date: t.date, time: t.time, filled: 0, cancelled: false,
-        account: `${b.CANO}${b.ACNT_PRDT_CD}`, exchange: b.EXCG_ID_DVSN_CD || "KRX",
+        account: `${b.CANO}${b.ACNT_PRDT_CD}`, exchange: exchangeOf(b),
       };
       acct.orders.push(order);
       realtime?.notifyOrder(order, "accepted");
@@ -459,7 +462,7 @@ export async function startMockKis(o = {}) {
       const missing = need(b, ["CANO", "ACNT_PRDT_CD", "KRX_FWDG_ORD_ORGNO", "ORGN_ODNO", "ORD_DVSN", "RVSE_CNCL_DVSN_CD", "ORD_QTY", "ORD_UNPR", "QTY_ALL_ORD_YN"]);
       if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
       if (!["01", "02"].includes(b.RVSE_CNCL_DVSN_CD)) return [200, kisError("APBK0900", "정정취소구분코드를 확인하세요")];
-      if (env === "mock" && b.EXCG_ID_DVSN_CD && b.EXCG_ID_DVSN_CD !== "KRX") return [200, kisError("APBK1744", "모의투자는 KRX만 가능합니다")];
+      if (env === "mock" && exchangeOf(b) !== "KRX") return [200, MOCK_KRX_ONLY];
       const modify = b.RVSE_CNCL_DVSN_CD === "01";
       const market = b.ORD_DVSN === "01";
       if (modify) {
@@ -474,7 +477,7 @@ export async function startMockKis(o = {}) {
       if (!order) return [200, kisError("APBK0344", "원주문번호가 존재하지 않습니다")];
       // KIS refuses a change sent to another exchange than its order's (seen answered rt_cd 7;
       // the code and wording here are the mock's own).
-      if ((b.EXCG_ID_DVSN_CD || "KRX") !== (order.exchange ?? "KRX")) return [200, { rt_cd: "7", msg_cd: "APBK1746", msg1: "원주문의 거래소와 다릅니다" }];
+      if (exchangeOf(b) !== (order.exchange ?? "KRX")) return [200, { rt_cd: "7", msg_cd: "APBK1746", msg1: "원주문의 거래소와 다릅니다" }];
       const open = order.qty - order.filled - (order.cancelledQty ?? 0);
       if (open <= 0 || order.cancelled) return [200, kisError(modify ? "APBK0635" : "APBK0634", modify ? "정정 가능한 수량이 없습니다" : "취소 가능한 수량이 없습니다")];
       const qty = b.QTY_ALL_ORD_YN === "Y" ? open : Math.min(open, Number(b.ORD_QTY));
