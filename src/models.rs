@@ -339,6 +339,9 @@ pub struct Order {
     pub quantity: Option<f64>,
     pub price: Option<f64>,
     pub filled_quantity: Option<f64>,
+    /// The average price of the shares filled so far (평균가, `avg_prvs`); null while none has
+    /// filled, where KIS says 0.
+    pub average_price: Option<f64>,
     pub remaining_quantity: Option<f64>,
     pub cancelled: bool,
     /// A correction's or cancel's row names the order it changes (`orgn_odno`); a new
@@ -380,6 +383,8 @@ impl Order {
             quantity: field_number(&o, "ord_qty"),
             price: field_number(&o, "ord_unpr"),
             filled_quantity: field_number(&o, "tot_ccld_qty"),
+            average_price: field_number(&o, "avg_prvs")
+                .filter(|_| field_number(&o, "tot_ccld_qty").is_some_and(|filled| filled > 0.0)),
             remaining_quantity: field_number(&o, "rmn_qty"),
             cancelled: field_text(&o, "cncl_yn") == "Y",
             original_order_no: original_order_no(&o),
@@ -511,5 +516,18 @@ mod tests {
         }
         let out = serde_json::to_string(&cancel).unwrap();
         assert!(out.contains(r#""originalOrderNo":"0000000005""#), "{out}");
+    }
+
+    #[test]
+    fn an_orders_average_price_is_its_fills_and_null_before_any() {
+        let row = |filled: &str, avg: &str| json!({"tot_ccld_qty": filled, "avg_prvs": avg});
+        assert_eq!(
+            Order::from_row(row("7", "70150.5")).average_price,
+            Some(70150.5)
+        );
+        // KIS says 0 for an order nothing of which has filled: no price of its own.
+        assert_eq!(Order::from_row(row("0", "0")).average_price, None);
+        assert_eq!(Order::from_row(row("", "0")).average_price, None);
+        assert_eq!(Order::from_row(row("3", "")).average_price, None);
     }
 }

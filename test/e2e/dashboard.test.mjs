@@ -241,10 +241,15 @@ test("a market buy changes the balance", async () => {
   await page.waitForSelector('#holding-rows tr[data-symbol="005930"][data-quantity="10"]', { timeout: 15000 });
   const cashBefore = Number(await page.getAttribute("#summary", "data-cash"));
   // A market order's amount, at the last price the watchlist has.
-  await order({ type: "market", quantity: 1, confirms: "BUY 005930 × 1 at market: about 71,000 KRW at the last price, 71,000 KRW" });
+  const orderNo = await order({ type: "market", quantity: 1, confirms: "BUY 005930 × 1 at market: about 71,000 KRW at the last price, 71,000 KRW" });
   await page.waitForSelector('#holding-rows tr[data-symbol="005930"][data-quantity="11"]', { timeout: 15000 });
   const cashAfter = Number(await page.getAttribute("#summary", "data-cash"));
   assert.equal(cashBefore - cashAfter, 71000);
+  // Today's orders say what it was filled at, under the column that says so.
+  const filled = await page.waitForSelector(`#order-rows tr[data-order-no="${orderNo}"][data-state="filled"]`, { timeout: 15000 });
+  const cells = await filled.$$eval("td", (tds) => tds.map((td) => td.textContent));
+  const heads = await page.$$eval("#order-rows", (b) => [...b[0].closest("table").querySelectorAll("thead th")].map((th) => th.textContent));
+  assert.deepEqual([cells[heads.indexOf("Price")], cells[heads.indexOf("Filled")], cells[heads.indexOf("Avg")]], ["market", "1", "71,000"]);
   // Every column, P/L last, shows in the card without scrolling it.
   const card = await page.$eval(".card.balance", (c) => ({ right: c.getBoundingClientRect().right, overflows: c.scrollWidth > c.clientWidth }));
   const last = await page.$eval('#holding-rows tr[data-symbol="005930"] td:last-child', (td) => td.getBoundingClientRect().right);

@@ -77,6 +77,11 @@ describe("every operation against the mock", () => {
     const orders = await kis.getOrders();
     const byNo = Object.fromEntries(orders.map((o) => [o.orderNo, o]));
     assert.equal(byNo[market.orderNo].filledQuantity, 2);
+    // What the shares cost: the price a market order filled at, not its price of 0.
+    assert.equal(byNo[market.orderNo].price, 0);
+    assert.equal(byNo[market.orderNo].averagePrice, Number(byNo[market.orderNo].raw.tot_ccld_amt) / 2);
+    assert.ok(byNo[market.orderNo].averagePrice > 0);
+    assert.equal(byNo[limit.orderNo].averagePrice, null, "nothing of it filled: KIS's avg_prvs 0 is no price");
     assert.equal(byNo[limit.orderNo].cancelled, true);
     assert.equal(byNo[limit.orderNo].remainingQuantity, 0);
     assert.equal(byNo[sold.orderNo].side, "sell");
@@ -164,6 +169,8 @@ describe("every operation against the mock", () => {
     mock.setPrice("035420", 199500);
     const o = (await kis.getOrders({ symbol: "035420" })).find((x) => x.orderNo === ack.orderNo);
     assert.equal(o.filledQuantity, 2);
+    assert.equal(o.price, 200000);
+    assert.equal(o.averagePrice, 199500, "filled at the market, under its limit");
     assert.equal(o.remainingQuantity, 0);
     mock.setPrice("035420", 210000);
   });

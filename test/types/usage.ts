@@ -40,6 +40,10 @@ async function use(): Promise<void> {
   const power: BuyingPower = await kis.getBuyingPower({ symbol: "005930", price: 70000 });
   const orders: Order[] = await kis.getOrders({ from: "2026-11-27" });
   const side: "buy" | "sell" | undefined = orders[0]?.side;
+  // What the filled shares cost on average; null while none has filled.
+  const paid: number | null | undefined = orders[0]?.averagePrice;
+  // @ts-expect-error null until something fills
+  const paidNow: number | undefined = orders[0]?.averagePrice;
   const ack: OrderAck = await kis.buy({ symbol: "005930", quantity: 1, price: 70000 });
   await kis.sell({ symbol: "005930", quantity: 1 });
   await kis.buy({ symbol: "005930", quantity: 1, price: 70000, exchange: "NXT" });
@@ -55,7 +59,7 @@ async function use(): Promise<void> {
   const t: TokenInfo | null = kis.token;
   const stop: () => void = kis.startTokenRefresh();
   stop();
-  void [price, raw, bars, qty, power, side, rt, info, t];
+  void [price, raw, bars, qty, power, side, paid, paidNow, rt, info, t];
 
   try {
     await kis.getPrice("000660");

@@ -160,7 +160,10 @@ export class AccountView {
           // KIS lists a cancel (or a correction) as an order of its own: not a fill.
           action.textContent = `${o.cancelled ? "cancels" : "changes"} ${o.originalOrderNo}`;
         } else if (o.cancelled) action.textContent = "cancelled";
-        const state = live ? (doing ? doing.replace("…", "") : "open") : o.originalOrderNo ? "change" : o.cancelled ? "cancelled" : "filled";
+        // Over, neither cancelled nor filled at all: refused or expired at the exchange.
+        else if (!live && !o.filledQuantity) action.textContent = "not filled";
+        const state = live ? (doing ? doing.replace("…", "") : "open")
+          : o.originalOrderNo ? "change" : o.cancelled ? "cancelled" : o.filledQuantity ? "filled" : "unfilled";
         return this.row(o, action, state);
       }),
     );
@@ -172,7 +175,7 @@ export class AccountView {
     const tr = row([
       cell(o.time), cell(o.orderNo), cell(o.side === "buy" ? "매수 buy" : "매도 sell", o.side === "buy" ? "up" : "down"),
       cell(o.symbol), cell(fmt(o.quantity)), cell(o.price ? fmt(o.price) : "market"), cell(fmt(o.filledQuantity)),
-      cell(fmt(o.remainingQuantity)), action,
+      cell(fmt(o.averagePrice === null ? null : Math.round(o.averagePrice))), cell(fmt(o.remainingQuantity)), action,
     ]);
     tr.dataset.orderNo = o.orderNo;
     tr.dataset.state = state;
