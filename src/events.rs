@@ -47,7 +47,7 @@ pub struct KisEvent {
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub msg_cd: Option<String>,
     /// Why: for `retry` ("token", "server", "network", "timeout", "rateLimit", "lookup"), for
-    /// `token` ("issued", "stored", "refreshed").
+    /// `token` ("issued", "stored", "refreshed", "revoked").
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub reason: Option<&'static str>,

@@ -83,6 +83,15 @@ pub fn token_body(c: &Credentials) -> String {
     ])
 }
 
+/// `/oauth2/revokeP`'s body: the token KIS is to forget, with the keys it was issued to.
+pub fn revoke_body(c: &Credentials, token: &str) -> String {
+    crate::order::json_object(&[
+        ("appkey", c.app_key.to_string()),
+        ("appsecret", c.app_secret.to_string()),
+        ("token", token.to_string()),
+    ])
+}
+
 /// `/oauth2/Approval`'s body: the realtime socket's approval key is asked with `secretkey`,
 /// where the token is asked with `appsecret`.
 pub fn approval_body(c: &Credentials) -> String {

@@ -448,6 +448,24 @@ impl FakeKis {
             }
             return ok(json!({"approval_key": format!("fake-approval-key-{}", "a".repeat(24))}));
         }
+        if r.path == "/oauth2/revokeP" {
+            let body: Value =
+                serde_json::from_str(r.body.as_deref().unwrap_or("{}")).unwrap_or(Value::Null);
+            if body["appkey"].as_str().unwrap_or("").is_empty()
+                || body["appsecret"].as_str().unwrap_or("").is_empty()
+            {
+                return kis_error(403, "EGW00103", "유효하지 않은 AppKey입니다.");
+            }
+            let token = body["token"].as_str().unwrap_or("");
+            let mut valid = self.valid_tokens.borrow_mut();
+            let Some(i) = valid.iter().position(|t| t == token) else {
+                // What KIS says of a token it does not know is not documented: the fake says
+                // what it says of one sent to /uapi.
+                return kis_error(403, "EGW00121", "유효하지 않은 token 입니다.");
+            };
+            valid.remove(i);
+            return ok(json!({"code": 200, "message": "접근토큰 폐기에 성공하였습니다"}));
+        }
         if r.path == "/oauth2/tokenP" {
             if now < self.last_issued_at.get() + self.issue_gap_ms.get() {
                 return HttpResponse {

@@ -304,6 +304,121 @@ fn s6_a_rejected_token_is_not_taken_back_from_the_store() {
     );
 }
 
+const REVOKE: &str = "/oauth2/revokeP";
+
+/// The token the world's store keeps (it has one key).
+fn stored_token(w: &World) -> String {
+    let tokens = w.store.tokens.borrow();
+    tokens.values().next().unwrap().access_token.clone()
+}
+
+#[test]
+fn s5_revoke_token_has_kis_forget_it_here_and_in_the_store() {
+    let w = world(json!({}));
+    w.kis.issue_gap_ms.set(60_000.0);
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    let token = stored_token(&w);
+    assert!(w.run(w.core.revoke_token()).unwrap());
+    let sent: Value =
+        serde_json::from_str(w.kis.requests_to(REVOKE)[0].body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        sent,
+        json!({"appkey": APP_KEY, "appsecret": APP_SECRET, "token": token})
+    );
+    assert!(
+        w.core.token_info().is_none(),
+        "kis.token is null once revoked"
+    );
+    // The store keeps it as expired, so that no client on it takes it back.
+    let kept = w.store.tokens.borrow().values().next().unwrap().clone();
+    assert_eq!(kept.access_token, token);
+    assert!(kept.expires_at <= w.clock.now_ms());
+    let other = beside(&w);
+    let e = w.run(other.core.get_price(&sym("005930"))).unwrap_err();
+    // It asks for a new one, which KIS refuses within the minute of the first.
+    assert_eq!(e.msg_cd.as_deref(), Some("EGW00133"), "{}", e.message);
+    // The next call is issued a new token once KIS's minute allows one.
+    w.clock.set(w.clock.now_ms() + 60_000.0);
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(
+        w.count(TOKEN),
+        3,
+        "the first, the other's refused, the new one"
+    );
+    let bearer = |r: &kis_wasm::testing::Recorded| r.header("authorization").unwrap().to_string();
+    let last = w.kis.requests_to(PRICE).last().map(bearer).unwrap();
+    assert_ne!(
+        last,
+        format!("Bearer {token}"),
+        "the revoked token is not sent again"
+    );
+    let events = w.rec.events.borrow();
+    let revoked: Vec<_> = events
+        .iter()
+        .filter(|e| e.path.as_deref() == Some(REVOKE))
+        .collect();
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(
+        (revoked[0].status, revoked[0].reason),
+        (Some(200), Some("revoked"))
+    );
+    drop(events);
+    w.assert_no_secrets("");
+}
+
+#[test]
+fn s5_revoke_token_without_a_live_token_sends_nothing() {
+    let w = world(json!({}));
+    assert!(!w.run(w.core.revoke_token()).unwrap());
+    assert_eq!(w.count(REVOKE), 0);
+    assert_eq!(w.count(TOKEN), 0, "no token is issued to be revoked");
+    // One another script left in the store is revoked: a script run to end a leak.
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    let other = beside(&w);
+    assert!(w.run(other.core.revoke_token()).unwrap());
+    assert_eq!(w.count(REVOKE), 1);
+    // A token KIS says is already dead is forgotten, and nothing was revoked.
+    let w = world(json!({}));
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    w.kis.expire_tokens();
+    assert!(!w.run(w.core.revoke_token()).unwrap());
+    assert!(w.core.token_info().is_none());
+}
+
+#[test]
+fn s5_a_failed_revocation_keeps_the_token_and_shows_no_secret() {
+    let w = world(json!({}));
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    let token = stored_token(&w);
+    let echo =
+        format!(r#"{{"error_code":"EGW00002","error_description":"bad {token} {APP_SECRET}"}}"#);
+    w.kis
+        .script(REVOKE, vec![Scripted::Respond(400, echo), Scripted::Reset]);
+    let e = w.run(w.core.revoke_token()).unwrap_err();
+    assert_eq!(
+        (e.kind, e.msg_cd.as_deref()),
+        (ErrorKind::Api, Some("EGW00002"))
+    );
+    assert!(
+        e.message.contains("/oauth2/revokeP") || e.path.as_deref() == Some(REVOKE),
+        "{e:?}"
+    );
+    let e2 = w.run(w.core.revoke_token()).unwrap_err();
+    assert_eq!(e2.kind, ErrorKind::Network);
+    assert!(
+        e2.message.contains("may or may not have revoked"),
+        "{}",
+        e2.message
+    );
+    assert!(
+        w.core.token_info().is_some(),
+        "kept: KIS did not say it forgot it"
+    );
+    w.run(w.core.get_price(&sym("005930"))).unwrap();
+    assert_eq!(w.count(TOKEN), 1);
+    w.assert_no_secrets(&format!("{e:?} {e2:?}"));
+}
+
 #[test]
 fn b1_egw00201_waits_and_succeeds() {
     let w = world(json!({}));

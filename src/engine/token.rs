@@ -16,12 +16,13 @@ use crate::engine::transport::{
 use crate::envelope::{classify, Classified, Verdict};
 use crate::error::{ErrorKind, KisError, Result};
 use crate::events::EventType;
-use crate::headers::{sendable, token_body, token_headers};
+use crate::headers::{revoke_body, sendable, token_body, token_headers};
 use crate::kst::kst_datetime;
 use crate::models::{StoredToken, TokenInfo};
 use crate::token::{parse_token, stated_expiry, store_key, Token};
 
 pub const TOKEN_PATH: &str = "/oauth2/tokenP";
+pub const REVOKE_PATH: &str = "/oauth2/revokeP";
 /// KIS refuses a second issuance within a minute (EGW00133).
 pub const MIN_ISSUE_GAP_MS: f64 = 60_000.0;
 pub const REFRESH_INTERVAL_MS: f64 = 30.0 * 60_000.0;
@@ -58,6 +59,19 @@ pub(crate) fn oauth_failure(
         .with_request(path, "")
         .with_status(status)
         .with_codes(&c.codes.msg_cd, &c.codes.msg1)
+}
+
+/// A failed `/oauth2/` answer's error, its message ending with what KIS said, when it said it.
+fn in_kis_words(mut e: KisError, c: &Classified) -> KisError {
+    if !c.codes.msg1.is_empty() {
+        e.message = format!(
+            "{}: {} {}",
+            e.message,
+            c.codes.msg_cd,
+            c.codes.msg1.trim_ascii_end()
+        );
+    }
+    e
 }
 
 impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
@@ -176,6 +190,96 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         self.cfg.require_keys()?;
         let token = self.flight(false, false).await?;
         Ok(token.info(self.clock.now_ms()))
+    }
+
+    /// `revokeToken()`: KIS forgets the token this client holds, or else the one its store
+    /// keeps, so that a copy that leaked (a log, a shared file, a screenshot) can no longer
+    /// trade; the next call is issued a new one, within B2's minute. False when there was no
+    /// live token to revoke, or KIS says the token was already dead.
+    pub async fn revoke_token(&self) -> Result<bool> {
+        self.cfg.require_keys()?;
+        let token = match self.usable_token() {
+            Some(t) => t,
+            None => match self.load_stored(&Cell::new(false)).await {
+                Some(t) => t.access_token,
+                None => return Ok(false),
+            },
+        };
+        let req = self.oauth_request(REVOKE_PATH, revoke_body(&self.cfg.credentials(), &token));
+        let started = self.clock.now_ms();
+        let resp = match self.send(req).await {
+            Ok(r) => r,
+            Err(te) => {
+                // Sent or not, the token is kept: if KIS did revoke it, the next call is told
+                // so (EGW00121) and issued a new one under S6.
+                let mut e = transport_error(te, REVOKE_PATH, "");
+                e.message = format!(
+                    "{}; KIS may or may not have revoked the token: call revokeToken() again",
+                    e.message
+                );
+                return Err(self.scrub(e));
+            }
+        };
+        let c = classify(resp.status, &resp.body);
+        let mut ev = self.event(EventType::Token, REVOKE_PATH, "");
+        ev.status = Some(resp.status);
+        ev.ms = Some(self.clock.now_ms() - started);
+        // KIS's answer is `{"code": 200, "message": ...}`, its code a number or a string.
+        let revoked = c.verdict == Verdict::Ok
+            && c.body
+                .as_ref()
+                .and_then(|b| b.get("code"))
+                .is_some_and(|code| matches!(code.get(), "200" | "\"200\""));
+        if !c.codes.msg_cd.is_empty() {
+            ev.msg_cd = Some(c.codes.msg_cd.clone());
+        }
+        if revoked {
+            ev.reason = Some("revoked");
+        }
+        self.emit(ev);
+        if revoked || c.verdict == Verdict::TokenRejected {
+            self.forget_token(&token).await;
+            return Ok(revoked);
+        }
+        let body = self.redact(&resp.body);
+        let e = oauth_failure(REVOKE_PATH, "token revocation", "code 200", resp.status, &c)
+            .with_body(&body);
+        let e = self.scrub(in_kis_words(e, &c));
+        self.log_failure(Method::Post, REVOKE_PATH, "", &e);
+        Err(e)
+    }
+
+    /// A token KIS no longer takes, forgotten: by this client and the clients sharing it, and
+    /// by the store when it still keeps it (marked expired, since a store can only be set).
+    async fn forget_token(&self, token: &str) {
+        let held = self.usable_token().is_some_and(|t| t == token);
+        if held {
+            self.shared.token.borrow_mut().take();
+        }
+        *self.shared.rejected_token.borrow_mut() = Some(token.to_string());
+        let key = self.store_key();
+        let stored = match self.store_answer("get", self.store.get(&key)).await {
+            Ok(Some(s)) if s.access_token == token => s,
+            // Another process's newer token, or none: nothing of this one to undo.
+            Ok(_) => return,
+            Err(msg) => {
+                self.warn(&format!("KIS token store read failed: {msg}"));
+                return;
+            }
+        };
+        let expired = StoredToken {
+            expires_at: self.clock.now_ms().min(stored.expires_at),
+            ..stored
+        };
+        self.write_stored(&expired).await;
+    }
+
+    /// The store's copy set, a failure warned of: the store never fails a call.
+    async fn write_stored(&self, token: &StoredToken) {
+        let key = self.store_key();
+        if let Err(msg) = self.store_answer("set", self.store.set(&key, token)).await {
+            self.warn(&format!("KIS token store write failed: {msg}"));
+        }
     }
 
     /// S8: refreshes only a token this client already holds and that expires within the hour.
@@ -350,15 +454,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             if c.verdict == Verdict::IssueThrottled {
                 e = e.with_retry_after(MIN_ISSUE_GAP_MS as u64);
             }
-            if !c.codes.msg1.is_empty() {
-                e.message = format!(
-                    "{}: {} {}",
-                    e.message,
-                    c.codes.msg_cd,
-                    c.codes.msg1.trim_ascii_end()
-                );
-            }
-            return Err(self.scrub(e));
+            return Err(self.scrub(in_kis_words(e, &c)));
         };
         self.shared.tokens.add(&token.access_token);
         ev.reason = Some(if after_rejection {
@@ -373,13 +469,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             expires_at: token.expires_at,
             issued_at: token.issued_at,
         };
-        let key = self.store_key();
-        if let Err(msg) = self
-            .store_answer("set", self.store.set(&key, &stored))
-            .await
-        {
-            self.warn(&format!("KIS token store write failed: {msg}"));
-        }
+        self.write_stored(&stored).await;
         Ok(token)
     }
 }

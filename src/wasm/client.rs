@@ -372,6 +372,15 @@ impl KisClient {
         promise(false, async move { core.force_refresh_token().await })
     }
 
+    /// Has KIS revoke the token this client holds (or else the one its token store keeps), so
+    /// that a copy of it can no longer be used; the next call is issued a new one, within
+    /// KIS's one issuance a minute. Resolves to whether a live token was revoked.
+    #[wasm_bindgen(js_name = revokeToken, unchecked_return_type = "Promise<boolean>")]
+    pub fn revoke_token(&self) -> Promise {
+        let core = self.core.clone();
+        promise(false, async move { core.revoke_token().await })
+    }
+
     /// Refreshes a token expiring within the hour; resolves to whether it did.
     #[wasm_bindgen(js_name = refreshIfExpiringSoon, unchecked_return_type = "Promise<boolean>")]
     pub fn refresh_if_expiring_soon(&self) -> Promise {

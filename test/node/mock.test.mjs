@@ -663,6 +663,56 @@ test("tokenP: one issuance a minute (EGW00133) and the same token within 6 hours
   }
 });
 
+test("revokeToken(): KIS forgets the token, the token file keeps it as expired, and the clients on it are issued a new one", async () => {
+  const mock = await startMockKis({ env: "mock", rateLimit: 0, tokenIssueIntervalSec: 0 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kis-revoke-"));
+  const file = path.join(dir, "tokens.json");
+  const { fileTokenStore } = await import("kis-wasm");
+  // Fetches of their own: two scripts of the user's, each with its own minute (B2).
+  const make = (cap) => new KisClient({
+    appKey: APP_KEY, appSecret: APP_SECRET, baseUrl: mock.url, env: "mock", rateLimitPerSec: 0, tokenStore: fileTokenStore(file),
+    onEvent: cap.onEvent, logger: cap.logger, fetch: (url, init) => fetch(url, init),
+  });
+  const cap = capture();
+  try {
+    const a = make(cap);
+    assert.equal(await a.revokeToken(), false, "none yet: nothing is issued to be revoked");
+    assert.equal(mock.counts.tokenP, 0);
+    await a.getPrice("005930");
+    const [leaked] = Object.values(JSON.parse(fs.readFileSync(file, "utf8"))).map((t) => t.accessToken);
+    assert.equal(await a.revokeToken(), true);
+    assert.equal(a.token, null);
+    assert.equal(mock.counts.revokeP, 1);
+    // A copy of it is worth nothing now.
+    const withLeaked = await fetch(`${mock.url}/uapi/domestic-stock/v1/quotations/inquire-price?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930`, {
+      headers: { authorization: `Bearer ${leaked}`, appkey: APP_KEY, appsecret: APP_SECRET, tr_id: "FHKST01010100", custtype: "P" },
+    });
+    assert.equal((await withLeaked.json()).msg_cd, "EGW00121");
+    const kept = Object.values(JSON.parse(fs.readFileSync(file, "utf8")))[0];
+    assert.ok(kept.accessToken === leaked && kept.expiresAt <= Date.now(), "kept as expired, so no client takes it back");
+    // Another script on the file is issued a new token rather than sending the revoked one.
+    const b = make(cap);
+    await b.getPrice("005930");
+    assert.equal(mock.counts.tokenP, 2);
+    // Revoked from the first script, which holds none: the one the file keeps, b's. b is told
+    // so by KIS at its next call (EGW00121) and issued another (S6), and its call succeeds.
+    assert.equal(await a.revokeToken(), true);
+    assert.equal((await b.getPrice("005930")).symbol, "005930");
+    assert.equal(mock.counts.tokenP, 3);
+    assert.equal(mock.counts.revokeP, 2);
+    assert.ok(cap.events.some((e) => e.type === "token" && e.reason === "revoked" && e.path === "/oauth2/revokeP"));
+    // What the mock recorded of the revocations shows neither the token nor the keys.
+    const recorded = mock.requests.filter((r) => r.path === "/oauth2/revokeP").map((r) => r.body).join(" ");
+    assert.ok(!recorded.includes(leaked) && !recorded.includes(APP_SECRET), recorded);
+    assertNoSecrets(assert, cap.text());
+    a.free();
+    b.free();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await mock.close();
+  }
+});
+
 test("two processes starting together on one token file: KIS issues once, and the one it refuses takes the token from the file", async () => {
   const mock = await startMockKis({ rateLimit: 0 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kis-store-"));

@@ -216,6 +216,23 @@ test("hold mode: the page sends placeholders and never receives a key or a token
   }
 });
 
+test("hold mode: a page cannot revoke the proxy's token, which every page it serves shares", async () => {
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0 });
+  const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });
+  try {
+    const page = new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", env: "mock", baseUrl: holding.url, fetch: pageFetch, rateLimitPerSec: 0, logger: null });
+    await page.getPrice("005930");
+    await assert.rejects(page.revokeToken(), (e) => e.kind === "http" && e.status === 403 && /holds the keys and the token/.test(e.body));
+    assert.equal(upstream.counts.revokeP, 0, "nothing reached KIS");
+    assert.equal((await page.getPrice("005930")).symbol, "005930", "the proxy's token still works");
+    assert.equal(upstream.counts.tokenP, 1);
+    page.free();
+  } finally {
+    await holding.close();
+    await upstream.close();
+  }
+});
+
 test("hold mode: a POST whose body is not JSON is the page's mistake, 400, and reaches nothing", async () => {
   const upstream = await startMockKis({ env: "mock", rateLimit: 0 });
   const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });

@@ -56,10 +56,11 @@ async function use(): Promise<void> {
   const r: RawReply = await kis.request({ method: "GET", path: "/uapi/x", trId: "FHKST01010100", query: { A: "1" } });
   const rt: string | undefined = r.body.rt_cd;
   const info: TokenInfo = await kis.ensureToken();
+  const revoked: boolean = await kis.revokeToken();
   const t: TokenInfo | null = kis.token;
   const stop: () => void = kis.startTokenRefresh();
   stop();
-  void [price, raw, bars, qty, power, side, paid, paidNow, rt, info, t];
+  void [price, raw, bars, qty, power, side, paid, paidNow, rt, info, revoked, t];
 
   try {
     await kis.getPrice("000660");

@@ -244,6 +244,11 @@ async function answerHeld(kis, req, body, done) {
   if (url.pathname === "/oauth2/tokenP") {
     return done(200, { access_token: HELD_TOKEN, token_type: "Bearer", expires_in: 86400 });
   }
+  if (url.pathname === "/oauth2/revokeP") {
+    // The token is the proxy's, shared by every page it serves: not a page's to revoke (each
+    // revocation would have the proxy issued another, and KIS texts the user at every issuance).
+    return done(403, { error: "this proxy holds the keys and the token: revoke it where the keys are kept, not from a page" });
+  }
   if (url.pathname === "/oauth2/Approval") {
     // The real one is the proxy's, written into the page's frames on their way to KIS.
     return done(200, { approval_key: HELD_TOKEN });

@@ -81,7 +81,7 @@ export async function startMockKis(o = {}) {
     accounts: new Map(), // "CANO-PRDT" → { cash, holdings: Map, orders: [] }
     prices: new Map(),
     continuation: new Map(), // issued ctx keys → page
-    counts: { tokenP: 0, egw00201: 0, hashkey: 0, approval: 0 },
+    counts: { tokenP: 0, revokeP: 0, egw00201: 0, hashkey: 0, approval: 0 },
     approvals: new Map(), // issued realtime approval keys → the app key each is of
     nextOrderNo: 1,
   };
@@ -157,6 +157,21 @@ export async function startMockKis(o = {}) {
       access_token: token, token_type: "Bearer", expires_in: Math.round((expiresAt - t) / 1000),
       access_token_token_expired: `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)} ${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4)}`,
     }];
+  }
+
+  /** KIS's /oauth2/revokeP: the token is forgotten, and the next tokenP issues a new one. What
+   *  KIS answers for a token it does not know is not documented: the mock says what it says of
+   *  one sent to /uapi (EGW00121), in tokenP's error shape. */
+  function revokeP(body) {
+    const req = jsonObject(body || "{}");
+    if (!req) return [400, { error_code: "EGW00002", error_description: "잘못된 요청입니다." }];
+    if (!req.appkey) return [403, { error_code: "EGW00103", error_description: "유효하지 않은 AppKey입니다." }];
+    if (!req.appsecret) return [403, { error_code: "EGW00105", error_description: "유효하지 않은 AppSecret입니다." }];
+    const tok = state.tokens.get(req.token);
+    if (!tok || tok.appkey !== req.appkey) return [403, { error_code: "EGW00121", error_description: "유효하지 않은 token 입니다." }];
+    state.tokens.delete(req.token);
+    state.counts.revokeP += 1;
+    return [200, { code: 200, message: "접근토큰 폐기에 성공하였습니다" }];
   }
 
   /** The per-second limit, sliding, per app key. */
@@ -558,7 +573,7 @@ export async function startMockKis(o = {}) {
     const h = { ...headers };
     for (const k of SECRET_HEADERS) if (h[k]) h[k] = "***";
     let b = body;
-    if (path === "/oauth2/tokenP" || path === "/oauth2/Approval") b = body.replace(/("(appkey|appsecret|secretkey)"\s*:\s*")[^"]*"/g, '$1***"');
+    if (path.startsWith("/oauth2/")) b = body.replace(/("(appkey|appsecret|secretkey|token)"\s*:\s*")[^"]*"/g, '$1***"');
     return { headers: h, body: b };
   }
 
@@ -601,6 +616,7 @@ export async function startMockKis(o = {}) {
       const answer = () => {
         if (path === "/oauth2/tokenP" && req.method === "POST") return tokenP(body);
         if (path === "/oauth2/Approval" && req.method === "POST") return approval(body);
+        if (path === "/oauth2/revokeP" && req.method === "POST") return revokeP(body);
         if (path.startsWith("/uapi/")) return uapi(req.method, path, query, req.headers, body);
         return [404, "<html><body>404 Not Found</body></html>"];
       };
