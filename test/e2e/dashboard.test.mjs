@@ -499,3 +499,22 @@ test("the page's content security policy: a script put into it does not run, and
     await p.close();
   }
 });
+
+test("Disconnect has KIS revoke the page's token, then the page asks KIS nothing more, with no error shown", async () => {
+  await page.waitForSelector("#disconnect:not([hidden])");
+  const revokes = stack.mock.counts.revokeP;
+  const errorsBefore = consoleErrors.length;
+  await page.click("#disconnect");
+  await page.waitForFunction(() => document.querySelector("#status")?.textContent === "disconnected · token revoked by KIS", null, { timeout: 10000 });
+  assert.equal(stack.mock.counts.revokeP, revokes + 1);
+  assert.equal(await page.isHidden("#disconnect"), true);
+  // A round in flight ends at its next turn: the freed client is asked nothing, which would
+  // throw, and no token is asked for in place of the revoked one.
+  const asked = stack.mock.requests.length;
+  const tokens = tokenRequests();
+  await new Promise((r) => setTimeout(r, 4000));
+  assert.deepEqual(stack.mock.requests.slice(asked).map((r) => r.path), [], "nothing asked of KIS after the disconnect");
+  assert.equal(tokenRequests(), tokens);
+  assert.ok(await page.isHidden("#error"), await page.textContent("#error"));
+  assert.deepEqual(consoleErrors.slice(errorsBefore), []);
+});

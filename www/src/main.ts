@@ -27,6 +27,9 @@ let current: settings.Settings | null = null;
 const symbols = savedSymbols();
 let selected = symbols[0]!;
 let generation = 0;
+/** The background rounds under way, which a disconnect lets end before it revokes the token
+ *  they would otherwise ask for again. */
+const rounds = new Set<Promise<void>>();
 let waitingUntil = 0;
 /** The user's orders and cancels on their way (with the refresh after them): quotes wait. */
 let actions = 0;
@@ -121,9 +124,12 @@ function onEvent(e: KisEvent): void {
 
 /** Today's orders first: after an order or a cancel they are what the user looks at. */
 async function refreshAccount(): Promise<void> {
-  if (!kis) return;
-  await guard(() => account.refreshOrders(kis!));
-  await guard(() => account.refreshBalance(kis!));
+  const client = kis;
+  if (!client) return;
+  const mine = generation;
+  await guard(() => account.refreshOrders(client));
+  // A client disconnected or replaced meanwhile is freed: it is asked nothing more.
+  if (mine === generation) await guard(() => account.refreshBalance(client));
 }
 
 /** A change goes to its order's exchange (KIS refuses one sent elsewhere): an order placed in
@@ -174,7 +180,10 @@ function every(intervalMs: number, round: () => Promise<void>): void {
   const mine = generation;
   const loop = async () => {
     if (mine !== generation) return;
-    await round();
+    const running = round();
+    rounds.add(running);
+    await running;
+    rounds.delete(running);
     setTimeout(loop, intervalMs);
   };
   void loop();
@@ -236,7 +245,7 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
   const held = Boolean(host.held);
   // The old client's calls still in flight end as they would; its loops stop with `generation`.
   kis?.free();
-  kis = new KisClient({
+  const client = (kis = new KisClient({
     appKey: held ? "held-by-proxy" : s.appKey,
     appSecret: held ? "held-by-proxy" : s.appSecret,
     account: s.account,
@@ -248,24 +257,55 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
     tokenStore: settings.tokenStore,
     onEvent,
     logger: null,
-  });
+  }));
   const badge = $("#env-badge");
   badge.textContent = envLabel(s.env);
   badge.className = `env ${s.env}`;
   explorer.envChanged();
   $("#status").textContent = `connected to ${s.proxyUrl} · account ${s.account}`;
   watchlist.select(selected);
+  // A round ends at its next turn once this connection is replaced or disconnected: its client
+  // is freed then, and a call on it would throw.
+  const mine = generation;
+  const turn = async () => {
+    await quoteTurn();
+    return mine === generation;
+  };
   every(QUOTE_INTERVAL_MS, async () => {
-    const errors = await watchlist.refresh(kis!, quoteTurn);
+    const errors = await watchlist.refresh(client, turn);
     // The selected symbol's book, once a round: one call more, unless the socket brings it.
-    if (!live) {
-      await quoteTurn();
-      await guard(() => book.refresh(kis!, selected));
-    }
+    if (!live && (await turn())) await guard(() => book.refresh(client, selected));
     if (errors.length) showError(errors[0]);
   });
   every(ACCOUNT_INTERVAL_MS, refreshAccount);
   void guard(() => goLive($<HTMLInputElement>("#live").checked));
+  // A proxy holding the keys holds the token too: not the page's to revoke.
+  $("#disconnect").hidden = held;
+}
+
+/** The page stops calling, then KIS revokes its token. If KIS does not say it did, the page
+ *  says so and keeps the client, so that Disconnect can be tried again. */
+async function disconnect(): Promise<void> {
+  if (!kis) return;
+  const status = $("#status");
+  // The rounds stop at their next turn, and those under way end before the token goes: a call
+  // after it would have the client ask KIS for another.
+  generation += 1;
+  await goLive(false);
+  await Promise.allSettled([...rounds]);
+  let revoked: boolean;
+  try {
+    revoked = await asAction(() => kis!.revokeToken());
+  } catch (e) {
+    showError(e, true);
+    status.textContent = "stopped · the token was not revoked: Disconnect again, or Connect";
+    return;
+  }
+  kis.free();
+  kis = null;
+  current = null;
+  $("#disconnect").hidden = true;
+  status.textContent = `disconnected · ${revoked ? "token revoked by KIS" : "no live token to revoke"}`;
 }
 
 async function start(): Promise<void> {
@@ -301,6 +341,7 @@ async function start(): Promise<void> {
     message.hidden = !problem;
     if (!problem) input.value = "";
   });
+  $("#disconnect").addEventListener("click", () => void disconnect());
   $<HTMLInputElement>("#live").addEventListener("change", (ev) => void guard(() => goLive((ev.target as HTMLInputElement).checked)));
   window.addEventListener("unhandledrejection", (ev) => showError(ev.reason));
   $("#error").addEventListener("click", () => ($("#error").hidden = true));

@@ -72,10 +72,11 @@ export class Watchlist {
    *  awaited before each: it paces the round so that quotes never take the whole rate limit,
    *  and holds it while the user's own order or cancel is on its way. Failures are reported;
    *  the others still update. */
-  async refresh(kis: KisClient, turn: () => Promise<void>): Promise<unknown[]> {
+  /** Each symbol's quote in its `turn`, until a turn says to stop. */
+  async refresh(kis: KisClient, turn: () => Promise<boolean>): Promise<unknown[]> {
     const errors: unknown[] = [];
     for (const s of [...this.symbols]) {
-      await turn();
+      if (!(await turn())) break;
       try {
         this.show(await kis.getPrice(s));
       } catch (e) {
