@@ -270,3 +270,92 @@ fn the_generators_reach_accepted_inputs_too() {
     assert!(OrderRequest::from_value("order", &json!({"symbol": "005930", "quantity": 1})).is_ok());
     assert!(Config::from_value(&options(json!({}))).is_ok());
 }
+
+/// Calls of a simulated client through the limiter: (arrives at ms, a write?, answered after ms).
+/// Returns each call's send time, in call order.
+fn simulate_limiter(limit: u32, calls: &[(f64, bool, f64)]) -> Vec<f64> {
+    use kis_wasm::engine::rate_limit::{Gate, RateLimiter};
+    let lim = RateLimiter::new(limit);
+    let mut tickets: Vec<Option<u64>> = vec![None; calls.len()];
+    let mut sent: Vec<Option<f64>> = vec![None; calls.len()];
+    let mut answered: Vec<bool> = vec![false; calls.len()];
+    let mut now = 0.0;
+    for _ in 0..100_000 {
+        // Arrivals take their tickets in call order; answers come; waiting calls go.
+        for (i, &(at, write, _)) in calls.iter().enumerate() {
+            if at <= now && tickets[i].is_none() {
+                tickets[i] = Some(lim.ticket(write));
+            }
+        }
+        for (i, &(_, _, latency)) in calls.iter().enumerate() {
+            if let Some(s) = sent[i] {
+                if !answered[i] && s + latency <= now {
+                    answered[i] = true;
+                    lim.done(tickets[i].unwrap(), now);
+                }
+            }
+        }
+        let mut next = f64::INFINITY;
+        let mut moved = false;
+        for i in 0..calls.len() {
+            let (Some(t), None) = (tickets[i], sent[i]) else {
+                continue;
+            };
+            match lim.check(t, now) {
+                Gate::Go => {
+                    lim.sent(t, now);
+                    sent[i] = Some(now);
+                    moved = true;
+                }
+                Gate::WaitUntil(at) => next = next.min(at),
+                Gate::WaitForChange => {}
+            }
+        }
+        if sent.iter().all(Option::is_some) && answered.iter().all(|a| *a) {
+            return sent.into_iter().map(Option::unwrap).collect();
+        }
+        if moved {
+            continue;
+        }
+        for (i, &(at, _, latency)) in calls.iter().enumerate() {
+            if tickets[i].is_none() {
+                next = next.min(at);
+            }
+            if let (Some(s), false) = (sent[i], answered[i]) {
+                next = next.min(s + latency);
+            }
+        }
+        assert!(next.is_finite() && next > now, "stuck at {now}: {sent:?}");
+        now = next;
+    }
+    panic!("the simulation did not end");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// B4 with writes ahead of waiting reads: every call leaves, no window of a second holds
+    /// more than the limit, and reads keep their order among themselves, as writes do.
+    #[test]
+    fn b4_writes_ahead_of_reads_keep_the_window_and_each_class_its_order(
+        limit in 1u32..5,
+        calls in proptest::collection::vec((0u32..3000, any::<bool>(), 0u32..400), 1..40),
+    ) {
+        let mut calls: Vec<(f64, bool, f64)> = calls
+            .into_iter()
+            .map(|(at, write, latency)| (f64::from(at), write, f64::from(latency)))
+            .collect();
+        calls.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let sent = simulate_limiter(limit, &calls);
+        let mut times = sent.clone();
+        times.sort_by(f64::total_cmp);
+        for (i, t0) in times.iter().enumerate() {
+            let within = times[i..].iter().take_while(|t| **t < t0 + 1000.0).count();
+            prop_assert!(within <= limit as usize, "{within} sends in the second from {t0}: {times:?}");
+        }
+        for class in [false, true] {
+            let of: Vec<f64> = calls.iter().zip(&sent).filter(|(c, _)| c.1 == class).map(|(_, s)| *s).collect();
+            prop_assert!(of.windows(2).all(|w| w[0] <= w[1]), "out of order: {of:?}");
+        }
+    }
+}

@@ -929,6 +929,46 @@ fn b4_no_one_second_window_holds_more_than_the_limit() {
 }
 
 #[test]
+fn b4_an_order_goes_ahead_of_the_reads_still_waiting_and_the_window_holds() {
+    // A dashboard's forty quotes queued at 2 a second, then a buy: with one queue for all, the
+    // buy (its hashkey, then itself) would reach KIS after the quotes, twenty seconds later.
+    let w = world(json!({"rateLimitPerSec": 2}));
+    w.run(w.core.ensure_token()).unwrap();
+    let s = sym("005930");
+    let quotes = join_all((0..40).map(|_| w.core.get_price(&s)));
+    let order = async {
+        // Once the quotes have taken their places.
+        w.clock.sleep(10.0).await;
+        w.core.buy(&buy_one()).await
+    };
+    let (quoted, ack) = w.run(futures::future::join(quotes, order));
+    assert!(quoted.iter().all(Result::is_ok));
+    ack.unwrap();
+    let paths: Vec<String> = w
+        .kis
+        .requests
+        .borrow()
+        .iter()
+        .filter(|r| r.path.starts_with("/uapi"))
+        .map(|r| r.path.clone())
+        .collect();
+    let at = |end: &str| paths.iter().position(|p| p.ends_with(end)).unwrap();
+    // Each goes ahead of the quotes waiting when it asks; one quote may leave between them.
+    assert!(
+        at("/uapi/hashkey") <= 3,
+        "hashkey {}th",
+        at("/uapi/hashkey") + 1
+    );
+    assert!(
+        at(ORDER) <= at("/uapi/hashkey") + 2,
+        "the order went out {}th of {}",
+        at(ORDER) + 1,
+        paths.len()
+    );
+    assert_eq!(worst_second(&w.kis), 2, "the window still holds");
+}
+
+#[test]
 fn b4_a_slow_first_request_does_not_let_later_ones_bunch_up_at_kis() {
     // Every new URL pays a 150 ms preflight before it reaches KIS; the window must still hold at
     // KIS, where arrivals are counted.

@@ -300,7 +300,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             },
             _ => None,
         };
-        let permit = self.admit(&call.path, &call.tr_id).await;
+        let permit = self
+            .admit(&call.path, &call.tr_id, call.method == Method::Post)
+            .await;
         let headers = uapi_headers(
             &self.cfg.credentials(),
             token,
@@ -393,7 +395,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         if !self.cfg.hashkey || !self.shared.hashkey_supported.get() {
             return Ok(None);
         }
-        let permit = self.admit(HASHKEY_PATH, "").await;
+        // Asked only for a POST's body, which waits for it: a write's place, too.
+        let permit = self.admit(HASHKEY_PATH, "", true).await;
         let req = HttpRequest {
             method: Method::Post,
             url: format!("{}{}", self.cfg.base_url, HASHKEY_PATH),

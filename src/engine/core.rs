@@ -198,9 +198,9 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         e.masked_with(|t| self.redact(t))
     }
 
-    /// Waits for a rate-limit slot (B4), reporting the wait when there is one. The caller tells
-    /// the permit when the answer came.
-    pub(crate) async fn admit(&self, path: &str, tr_id: &str) -> Permit<'_> {
+    /// Waits for a rate-limit slot (B4), reporting the wait when there is one; a `write` (a POST)
+    /// goes ahead of the reads still waiting. The caller tells the permit when the answer came.
+    pub(crate) async fn admit(&self, path: &str, tr_id: &str, write: bool) -> Permit<'_> {
         // A client with no limit stays out of the limiter it shares with stricter ones.
         if self.cfg.rate_limit_per_sec == 0 {
             return Permit {
@@ -209,7 +209,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             };
         }
         let limiter = &self.shared.limiter;
-        let ticket = limiter.ticket();
+        let ticket = limiter.ticket(write);
         // Until the ticket leaves, a dropped future must give its place up.
         let permit = Permit {
             limiter: Some(limiter),

@@ -7,7 +7,10 @@
 //! send it, so the gap at KIS is at least the window whatever the latency in between. (Measured
 //! from sends, a browser's CORS preflight delays the first calls and lets later ones bunch up at
 //! the gateway: seen as EGW00201 in the dashboard tests.) Callers take tickets synchronously, in
-//! call order, and leave in ticket order: FIFO.
+//! call order, and leave in queue order: FIFO, but for writes (orders, their changes and their
+//! hashkeys), which take their place ahead of the reads still waiting, in their own FIFO: a sell
+//! does not wait behind a dashboard's fifty quotes. Reordering what has not left keeps the
+//! window, since every call still waits for the one N places before it in the order they leave.
 
 use std::cell::Cell;
 use std::cell::RefCell;
@@ -31,16 +34,25 @@ pub enum Gate {
 
 #[derive(Debug, Clone, Copy)]
 struct Slot {
+    ticket: u64,
+    /// A write: queued ahead of the reads that have not left.
+    write: bool,
     sent: Option<f64>,
     done: Option<f64>,
 }
 
 #[derive(Default)]
 struct State {
-    /// Ticket number of `slots[0]`.
-    base: u64,
-    /// The waiting calls and the last window's: answered ones leave from the front.
+    next: u64,
+    /// The calls in the order they leave: the last window's, then the waiting ones. Answered
+    /// ones leave from the front.
     slots: VecDeque<Slot>,
+}
+
+impl State {
+    fn position(&self, ticket: u64) -> Option<usize> {
+        self.slots.iter().position(|x| x.ticket == ticket)
+    }
 }
 
 pub struct RateLimiter {
@@ -73,17 +85,30 @@ impl RateLimiter {
         }
     }
 
-    /// A place in the queue, taken synchronously so that call order is admission order.
-    pub fn ticket(&self) -> u64 {
+    /// A place in the queue, taken synchronously so that call order is admission order; a
+    /// write's is ahead of every read that has not left.
+    pub fn ticket(&self, write: bool) -> u64 {
         if !self.enabled() {
             return 0;
         }
         let mut s = self.state.borrow_mut();
-        s.slots.push_back(Slot {
+        let ticket = s.next;
+        s.next += 1;
+        let slot = Slot {
+            ticket,
+            write,
             sent: None,
             done: None,
-        });
-        s.base + s.slots.len() as u64 - 1
+        };
+        let at = match write {
+            true => s.slots.iter().position(|x| !x.write && x.sent.is_none()),
+            false => None,
+        };
+        match at {
+            Some(i) => s.slots.insert(i, slot),
+            None => s.slots.push_back(slot),
+        }
+        ticket
     }
 
     pub fn check(&self, ticket: u64, now: f64) -> Gate {
@@ -99,20 +124,19 @@ impl RateLimiter {
                 *t = t.min(now);
             }
         }
-        let slot = |k: u64| -> Option<Slot> {
-            k.checked_sub(s.base)
-                .and_then(|i| s.slots.get(i as usize).copied())
-        };
-        if ticket > 0 && slot(ticket - 1).is_some_and(|p| p.sent.is_none()) {
-            return Gate::WaitForChange;
-        }
-        let Some(k) = ticket.checked_sub(self.per_sec.get()) else {
+        let Some(i) = s.position(ticket) else {
             return Gate::Go;
         };
-        match slot(k) {
-            // Dropped from the queue: answered long ago.
-            None => Gate::Go,
-            Some(Slot { done: Some(d), .. }) => {
+        if i > 0 && s.slots[i - 1].sent.is_none() {
+            return Gate::WaitForChange;
+        }
+        // Fewer than N before it: none it must wait for (what left the queue was answered
+        // long ago).
+        let Some(k) = i.checked_sub(self.per_sec.get() as usize) else {
+            return Gate::Go;
+        };
+        match s.slots[k] {
+            Slot { done: Some(d), .. } => {
                 let at = d + WINDOW_MS + MARGIN_MS;
                 if now >= at {
                     Gate::Go
@@ -120,22 +144,23 @@ impl RateLimiter {
                     Gate::WaitUntil(at)
                 }
             }
-            Some(_) => Gate::WaitForChange,
+            _ => Gate::WaitForChange,
         }
     }
 
     /// A lower bound of how long `ticket` will wait, for the event a caller reports.
     pub fn estimate(&self, ticket: u64, now: f64) -> f64 {
         let s = self.state.borrow();
-        let older = ticket
-            .checked_sub(self.per_sec.get())
-            .and_then(|k| k.checked_sub(s.base))
-            .and_then(|i| s.slots.get(i as usize).copied());
+        let older = s
+            .position(ticket)
+            .and_then(|i| i.checked_sub(self.per_sec.get() as usize))
+            .map(|k| s.slots[k]);
         match older {
             Some(Slot { done: Some(d), .. })
             | Some(Slot {
                 sent: Some(d),
                 done: None,
+                ..
             }) => (d + WINDOW_MS + MARGIN_MS - now).max(0.0),
             _ => 0.0,
         }
@@ -163,33 +188,34 @@ impl RateLimiter {
         }
         {
             let mut s = self.state.borrow_mut();
-            if let Some(i) = ticket.checked_sub(s.base) {
-                if let Some(slot) = s.slots.get_mut(i as usize) {
-                    let done = match mark {
-                        Mark::Sent(t) => {
-                            slot.sent = Some(t);
-                            None
-                        }
-                        Mark::Done(t) => Some(t),
-                        Mark::Abandoned => Some(slot.sent.unwrap_or(f64::MIN)),
-                    };
-                    if let Some(t) = done {
-                        slot.sent.get_or_insert(t);
-                        slot.done = Some(t);
+            if let Some(i) = s.position(ticket) {
+                let slot = &mut s.slots[i];
+                let done = match mark {
+                    Mark::Sent(t) => {
+                        slot.sent = Some(t);
+                        None
                     }
+                    Mark::Done(t) => Some(t),
+                    Mark::Abandoned => Some(slot.sent.unwrap_or(f64::MIN)),
+                };
+                if let Some(t) = done {
+                    slot.sent.get_or_insert(t);
+                    slot.done = Some(t);
                 }
             }
-            // Forget answered slots that no waiting or future ticket can refer to.
+            // Forget answered slots that no waiting or future ticket can refer to: each refers
+            // to the one N places before it, and none is placed before the oldest unsent.
             let oldest_unsent = s
                 .slots
                 .iter()
                 .position(|x| x.sent.is_none())
-                .map_or(s.base + s.slots.len() as u64, |i| s.base + i as u64);
+                .unwrap_or(s.slots.len());
+            let mut unsent_at = oldest_unsent;
             while s.slots.front().is_some_and(|x| x.done.is_some())
-                && s.base + self.per_sec.get() < oldest_unsent
+                && unsent_at > self.per_sec.get() as usize
             {
                 s.slots.pop_front();
-                s.base += 1;
+                unsent_at -= 1;
             }
         }
         self.changes.set(self.changes.get() + 1);
@@ -238,7 +264,7 @@ mod tests {
     #[test]
     fn b4_the_n_plus_first_waits_a_window_after_the_first_answer() {
         let lim = RateLimiter::new(2);
-        let t: Vec<u64> = (0..3).map(|_| lim.ticket()).collect();
+        let t: Vec<u64> = (0..3).map(|_| lim.ticket(false)).collect();
         assert_eq!(lim.check(t[0], 0.0), Gate::Go);
         lim.sent(t[0], 0.0);
         assert_eq!(lim.check(t[1], 0.0), Gate::Go);
@@ -256,8 +282,8 @@ mod tests {
     #[test]
     fn b4_a_clock_set_back_delays_a_call_by_a_window_at_most() {
         let lim = RateLimiter::new(1);
-        let a = lim.ticket();
-        let b = lim.ticket();
+        let a = lim.ticket(false);
+        let b = lim.ticket(false);
         lim.sent(a, 3_600_000.0);
         lim.done(a, 3_600_100.0);
         // An hour back: the answer counts as now, not as an hour ahead.
@@ -271,8 +297,8 @@ mod tests {
     #[test]
     fn b4_tickets_leave_in_order() {
         let lim = RateLimiter::new(5);
-        let a = lim.ticket();
-        let b = lim.ticket();
+        let a = lim.ticket(false);
+        let b = lim.ticket(false);
         assert_eq!(
             lim.check(b, 0.0),
             Gate::WaitForChange,
@@ -283,10 +309,61 @@ mod tests {
     }
 
     #[test]
+    fn b4_a_write_goes_ahead_of_the_reads_still_waiting_and_keeps_the_window() {
+        let lim = RateLimiter::new(1);
+        let r1 = lim.ticket(false);
+        let r2 = lim.ticket(false);
+        let r3 = lim.ticket(false);
+        assert_eq!(lim.check(r1, 0.0), Gate::Go);
+        lim.sent(r1, 0.0);
+        let w1 = lim.ticket(true);
+        let w2 = lim.ticket(true);
+        assert_eq!(lim.check(w1, 0.0), Gate::WaitForChange, "r1 is in flight");
+        lim.done(r1, 100.0);
+        // The write takes the place r2 had: a window after r1's answer.
+        assert_eq!(lim.check(w1, 200.0), Gate::WaitUntil(1105.0));
+        assert_eq!(
+            lim.check(r2, 1105.0),
+            Gate::WaitForChange,
+            "r2 waits for w1"
+        );
+        assert_eq!(
+            lim.check(w2, 1105.0),
+            Gate::WaitForChange,
+            "writes keep their order"
+        );
+        assert_eq!(lim.check(w1, 1105.0), Gate::Go);
+        lim.sent(w1, 1105.0);
+        lim.done(w1, 1150.0);
+        assert_eq!(lim.check(w2, 1150.0), Gate::WaitUntil(2155.0));
+        lim.sent(w2, 2155.0);
+        lim.done(w2, 2200.0);
+        assert_eq!(lim.check(r2, 2200.0), Gate::WaitUntil(3205.0));
+        lim.sent(r2, 3205.0);
+        // A later write goes ahead of r3 too, and after r2, which has left.
+        let w3 = lim.ticket(true);
+        assert_eq!(lim.check(w3, 3205.0), Gate::WaitForChange, "r2 in flight");
+        lim.done(r2, 3300.0);
+        assert_eq!(
+            lim.check(r3, 3300.0),
+            Gate::WaitForChange,
+            "r3 waits for w3"
+        );
+        assert_eq!(lim.check(w3, 3300.0), Gate::WaitUntil(4305.0));
+        lim.sent(w3, 4305.0);
+        lim.done(w3, 4400.0);
+        assert_eq!(lim.check(r3, 4400.0), Gate::WaitUntil(5405.0));
+        // With nothing waiting, a write queues at the end, as any call.
+        lim.sent(r3, 5405.0);
+        let w4 = lim.ticket(true);
+        assert_eq!(lim.check(w4, 5405.0), Gate::WaitForChange, "r3 in flight");
+    }
+
+    #[test]
     fn an_abandoned_ticket_does_not_block_the_queue() {
         let lim = RateLimiter::new(1);
-        let a = lim.ticket();
-        let b = lim.ticket();
+        let a = lim.ticket(false);
+        let b = lim.ticket(false);
         lim.abandon(a);
         assert_eq!(lim.check(b, 0.0), Gate::Go);
     }
@@ -295,7 +372,7 @@ mod tests {
     fn old_slots_are_forgotten() {
         let lim = RateLimiter::new(3);
         for i in 0..100 {
-            let k = lim.ticket();
+            let k = lim.ticket(false);
             lim.sent(k, f64::from(i) * 400.0);
             lim.done(k, f64::from(i) * 400.0 + 10.0);
         }
@@ -305,7 +382,7 @@ mod tests {
     #[test]
     fn zero_means_off_and_keeps_nothing() {
         let lim = RateLimiter::new(0);
-        assert!((0..100).all(|_| lim.check(lim.ticket(), 5.0) == Gate::Go));
+        assert!((0..100).all(|_| lim.check(lim.ticket(false), 5.0) == Gate::Go));
         assert!(lim.state.borrow().slots.is_empty());
     }
 }
