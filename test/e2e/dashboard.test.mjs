@@ -504,9 +504,16 @@ test("Disconnect has KIS revoke the page's token, then the page asks KIS nothing
   await page.waitForSelector("#disconnect:not([hidden])");
   const revokes = stack.mock.counts.revokeP;
   const errorsBefore = consoleErrors.length;
+  const from = stack.mock.requests.length;
+  // A chart's load still waiting for its turn in the rate limit when Disconnect is clicked ends
+  // before the token goes: sent after it, it would be refused and have a new token asked for.
+  await page.click('#periods button[data-period="W"]');
   await page.click("#disconnect");
   await page.waitForFunction(() => document.querySelector("#status")?.textContent === "disconnected · token revoked by KIS", null, { timeout: 10000 });
   assert.equal(stack.mock.counts.revokeP, revokes + 1);
+  const order = stack.mock.requests.slice(from).map((r) => r.path);
+  const weekly = stack.mock.requests.slice(from).findIndex((r) => r.path.endsWith("/inquire-daily-price") && r.query.FID_PERIOD_DIV_CODE === "W");
+  assert.ok(weekly >= 0 && weekly < order.indexOf("/oauth2/revokeP"), order.join("\n"));
   assert.equal(await page.isHidden("#disconnect"), true);
   // A round in flight ends at its next turn: the freed client is asked nothing, which would
   // throw, and no token is asked for in place of the revoked one.

@@ -27,9 +27,29 @@ let current: settings.Settings | null = null;
 const symbols = savedSymbols();
 let selected = symbols[0]!;
 let generation = 0;
-/** The background rounds under way, which a disconnect lets end before it revokes the token
- *  they would otherwise ask for again. */
-const rounds = new Set<Promise<void>>();
+/** The client's calls under way (rounds, a chart's or a book's load, an order), which a
+ *  disconnect lets end before it revokes the token: one after it would have the client ask KIS
+ *  for another. */
+const calls = new Set<Promise<unknown>>();
+
+/** `client`, each of its calls kept in `calls` while it is under way. */
+function counted(client: KisClient): KisClient {
+  return new Proxy(client, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        if (result instanceof Promise) {
+          calls.add(result);
+          const forget = () => calls.delete(result);
+          result.then(forget, forget);
+        }
+        return result;
+      };
+    },
+  });
+}
 let waitingUntil = 0;
 /** The user's orders and cancels on their way (with the refresh after them): quotes wait. */
 let actions = 0;
@@ -180,10 +200,7 @@ function every(intervalMs: number, round: () => Promise<void>): void {
   const mine = generation;
   const loop = async () => {
     if (mine !== generation) return;
-    const running = round();
-    rounds.add(running);
-    await running;
-    rounds.delete(running);
+    await round();
     setTimeout(loop, intervalMs);
   };
   void loop();
@@ -245,7 +262,7 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
   const held = Boolean(host.held);
   // The old client's calls still in flight end as they would; its loops stop with `generation`.
   kis?.free();
-  const client = (kis = new KisClient({
+  const client = (kis = counted(new KisClient({
     appKey: held ? "held-by-proxy" : s.appKey,
     appSecret: held ? "held-by-proxy" : s.appSecret,
     account: s.account,
@@ -257,7 +274,7 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
     tokenStore: settings.tokenStore,
     onEvent,
     logger: null,
-  }));
+  })));
   const badge = $("#env-badge");
   badge.textContent = envLabel(s.env);
   badge.className = `env ${s.env}`;
@@ -288,11 +305,10 @@ function connect(s: settings.Settings, host: settings.HostConfig): void {
 async function disconnect(): Promise<void> {
   if (!kis) return;
   const status = $("#status");
-  // The rounds stop at their next turn, and those under way end before the token goes: a call
-  // after it would have the client ask KIS for another.
+  // The rounds stop at their next turn, and the calls under way end before the token goes.
   generation += 1;
   await goLive(false);
-  await Promise.allSettled([...rounds]);
+  while (calls.size) await Promise.allSettled([...calls]);
   let revoked: boolean;
   try {
     revoked = await asAction(() => kis!.revokeToken());
