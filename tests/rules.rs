@@ -928,30 +928,30 @@ fn b4_no_one_second_window_holds_more_than_the_limit() {
         .any(|e| e.wait_ms.is_some() && e.reason.is_none()));
 }
 
-#[test]
-fn b4_an_order_goes_ahead_of_the_reads_still_waiting_and_the_window_holds() {
-    // A dashboard's forty quotes queued at 2 a second, then a buy: with one queue for all, the
-    // buy (its hashkey, then itself) would reach KIS after the quotes, twenty seconds later.
-    let w = world(json!({"rateLimitPerSec": 2}));
+/// Forty quotes queued at the world's limit, then a buy once they have taken their places:
+/// the `/uapi` paths in the order KIS saw them.
+fn quotes_then_a_buy(w: &World) -> Vec<String> {
     w.run(w.core.ensure_token()).unwrap();
     let s = sym("005930");
     let quotes = join_all((0..40).map(|_| w.core.get_price(&s)));
     let order = async {
-        // Once the quotes have taken their places.
         w.clock.sleep(10.0).await;
         w.core.buy(&buy_one()).await
     };
     let (quoted, ack) = w.run(futures::future::join(quotes, order));
     assert!(quoted.iter().all(Result::is_ok));
     ack.unwrap();
-    let paths: Vec<String> = w
-        .kis
-        .requests
-        .borrow()
-        .iter()
-        .filter(|r| r.path.starts_with("/uapi"))
-        .map(|r| r.path.clone())
-        .collect();
+    let requests = w.kis.requests.borrow();
+    let uapi = requests.iter().filter(|r| r.path.starts_with("/uapi"));
+    uapi.map(|r| r.path.clone()).collect()
+}
+
+#[test]
+fn b4_an_order_goes_ahead_of_the_reads_still_waiting_and_the_window_holds() {
+    // A dashboard's forty quotes queued at 2 a second, then a buy: with one queue for all, the
+    // buy (its hashkey, then itself) would reach KIS after the quotes, twenty seconds later.
+    let w = world(json!({"rateLimitPerSec": 2}));
+    let paths = quotes_then_a_buy(&w);
     let at = |end: &str| paths.iter().position(|p| p.ends_with(end)).unwrap();
     // Each goes ahead of the quotes waiting when it asks; one quote may leave between them.
     assert!(
@@ -966,6 +966,25 @@ fn b4_an_order_goes_ahead_of_the_reads_still_waiting_and_the_window_holds() {
         paths.len()
     );
     assert_eq!(worst_second(&w.kis), 2, "the window still holds");
+}
+
+#[test]
+fn b4_a_lost_orders_lookup_goes_ahead_of_the_reads_still_waiting_too() {
+    let w = world(json!({"rateLimitPerSec": 2, "hashkey": false}));
+    // The order is booked, but its answer is lost: the trader waits on its lookup.
+    w.kis
+        .script(ORDER, vec![Scripted::ExecuteThen(500, String::new())]);
+    let paths = quotes_then_a_buy(&w);
+    let lookup = paths.iter().position(|p| p.ends_with(CCLD)).unwrap();
+    let order_at = paths.iter().position(|p| p.ends_with(ORDER)).unwrap();
+    assert!(order_at <= 3, "the order went out {}th", order_at + 1);
+    assert!(
+        lookup <= order_at + 4,
+        "its lookup went out {}th of {}",
+        lookup + 1,
+        paths.len()
+    );
+    assert_eq!(worst_second(&w.kis), 2);
 }
 
 #[test]

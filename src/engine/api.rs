@@ -183,6 +183,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             tr_cont: String::new(),
             kind: CallKind::Read,
             keep_text: false,
+            ahead: false,
         }
     }
 
@@ -538,6 +539,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 Method::Post => CallKind::Write,
             },
             keep_text: true,
+            ahead: false,
         };
         self.send_looked_up(call, terms).await
     }

@@ -227,6 +227,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 // Never resent once it may have reached KIS; ambiguous → orderStatusUnknown.
                 kind: CallKind::Write,
                 keep_text: false,
+                ahead: false,
             }
         } else {
             Call {
@@ -238,6 +239,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 tr_cont: String::new(),
                 kind: CallKind::Read,
                 keep_text: false,
+                ahead: false,
             }
         })
     }
@@ -271,6 +273,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         // One answer is handed on as it came; pages are read for their keys and joined.
         let call = Call {
             keep_text: !all_pages,
+            ahead: false,
             ..self.build_call(e, given, tr_id)?
         };
         if all_pages {

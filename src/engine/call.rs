@@ -47,6 +47,9 @@ pub struct Call {
     /// The answer is handed on as it came (`request()`, `call()`): kept as its text rather
     /// than as fields.
     pub keep_text: bool,
+    /// Waits in the rate limit ahead of the reads, as a POST does (B4): a lost order's lookup,
+    /// which a trader waits on as on the order.
+    pub ahead: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -301,7 +304,11 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             _ => None,
         };
         let permit = self
-            .admit(&call.path, &call.tr_id, call.method == Method::Post)
+            .admit(
+                &call.path,
+                &call.tr_id,
+                call.method == Method::Post || call.ahead,
+            )
             .await;
         let headers = uapi_headers(
             &self.cfg.credentials(),

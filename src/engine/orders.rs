@@ -86,6 +86,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             tr_cont: String::new(),
             kind: CallKind::Order,
             keep_text: false,
+            ahead: false,
         })
     }
 
@@ -193,6 +194,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             tr_cont: String::new(),
             kind: CallKind::Order,
             keep_text: false,
+            ahead: false,
         };
         Ok(match self.place(&call, &Terms::of_change(c), true).await? {
             Placed::Answered(_, ack) | Placed::Found(ack) => ack,
@@ -258,7 +260,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 (name.to_string(), Value::String(value))
             })
             .collect();
-        let call = self.listing_call(book.lookup, list_tr, &given)?;
+        let mut call = self.listing_call(book.lookup, list_tr, &given)?;
+        call.ahead = true;
         let mut pages: Vec<Value> = self
             .all_pages(call)
             .await?
