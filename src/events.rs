@@ -66,6 +66,14 @@ impl EventType {
 }
 
 impl KisEvent {
+    /// The answer's status, and KIS's code when it gave one.
+    pub fn answered(&mut self, status: u16, msg_cd: &str) {
+        self.status = Some(status);
+        if !msg_cd.is_empty() {
+            self.msg_cd = Some(msg_cd.to_string());
+        }
+    }
+
     pub fn new(kind: EventType) -> Self {
         KisEvent {
             kind,

@@ -353,10 +353,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             }
         };
         let c = classify(resp.status, &resp.body);
-        ev.status = Some(resp.status);
-        if !c.codes.msg_cd.is_empty() {
-            ev.msg_cd = Some(c.codes.msg_cd.clone());
-        }
+        ev.answered(resp.status, &c.codes.msg_cd);
         self.emit(ev);
         if c.verdict == Verdict::Ok {
             // An answer that echoes the key, the secret or the token must not hand them to the

@@ -100,9 +100,10 @@ impl RateLimiter {
             sent: None,
             done: None,
         };
-        let at = match write {
-            true => s.slots.iter().position(|x| !x.write && x.sent.is_none()),
-            false => None,
+        let at = if write {
+            s.slots.iter().position(|x| !x.write && x.sent.is_none())
+        } else {
+            None
         };
         match at {
             Some(i) => s.slots.insert(i, slot),
@@ -205,12 +206,11 @@ impl RateLimiter {
             }
             // Forget answered slots that no waiting or future ticket can refer to: each refers
             // to the one N places before it, and none is placed before the oldest unsent.
-            let oldest_unsent = s
+            let mut unsent_at = s
                 .slots
                 .iter()
                 .position(|x| x.sent.is_none())
                 .unwrap_or(s.slots.len());
-            let mut unsent_at = oldest_unsent;
             while s.slots.front().is_some_and(|x| x.done.is_some())
                 && unsent_at > self.per_sec.get() as usize
             {

@@ -222,7 +222,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         };
         let c = classify(resp.status, &resp.body);
         let mut ev = self.event(EventType::Token, REVOKE_PATH, "");
-        ev.status = Some(resp.status);
+        ev.answered(resp.status, &c.codes.msg_cd);
         ev.ms = Some(self.clock.now_ms() - started);
         // KIS's answer is `{"code": 200, "message": ...}`, its code a number or a string.
         let revoked = c.verdict == Verdict::Ok
@@ -230,9 +230,6 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
                 .as_ref()
                 .and_then(|b| b.get("code"))
                 .is_some_and(|code| matches!(code.get(), "200" | "\"200\""));
-        if !c.codes.msg_cd.is_empty() {
-            ev.msg_cd = Some(c.codes.msg_cd.clone());
-        }
         if revoked {
             ev.reason = Some("revoked");
         }
@@ -257,21 +254,29 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
             self.shared.token.borrow_mut().take();
         }
         *self.shared.rejected_token.borrow_mut() = Some(token.to_string());
-        let key = self.store_key();
-        let stored = match self.store_answer("get", self.store.get(&key)).await {
-            Ok(Some(s)) if s.access_token == token => s,
-            // Another process's newer token, or none: nothing of this one to undo.
-            Ok(_) => return,
-            Err(msg) => {
-                self.warn(&format!("KIS token store read failed: {msg}"));
-                return;
-            }
+        let stored = match self.read_stored().await {
+            Some(s) if s.access_token == token => s,
+            // Another process's newer token, or none (or a store that failed, warned of):
+            // nothing of this one to undo.
+            _ => return,
         };
         let expired = StoredToken {
             expires_at: self.clock.now_ms().min(stored.expires_at),
             ..stored
         };
         self.write_stored(&expired).await;
+    }
+
+    /// The store's copy, a failure warned of and taken for none: the store never fails a call.
+    async fn read_stored(&self) -> Option<StoredToken> {
+        let key = self.store_key();
+        match self.store_answer("get", self.store.get(&key)).await {
+            Ok(s) => s,
+            Err(msg) => {
+                self.warn(&format!("KIS token store read failed: {msg}"));
+                None
+            }
+        }
     }
 
     /// The store's copy set, a failure warned of: the store never fails a call.
@@ -333,14 +338,7 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
 
     /// The stored token, if it will do; `warned`: whether a spoiled one was warned of already.
     async fn load_stored(&self, warned: &Cell<bool>) -> Option<Token> {
-        let key = self.store_key();
-        let stored = match self.store_answer("get", self.store.get(&key)).await {
-            Ok(s) => s?,
-            Err(msg) => {
-                self.warn(&format!("KIS token store read failed: {msg}"));
-                return None;
-            }
-        };
+        let stored = self.read_stored().await?;
         let now = self.clock.now_ms();
         let token = Token {
             access_token: stored.access_token,
@@ -411,11 +409,8 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         self.shared.last_issue_at.set(Some(started));
         let c = classify(resp.status, &resp.body);
         let mut ev = self.event(EventType::Token, TOKEN_PATH, "");
-        ev.status = Some(resp.status);
+        ev.answered(resp.status, &c.codes.msg_cd);
         ev.ms = Some(ms);
-        if !c.codes.msg_cd.is_empty() {
-            ev.msg_cd = Some(c.codes.msg_cd.clone());
-        }
         let body = match c.verdict {
             Verdict::Ok => serde_json::from_str::<Value>(&resp.body).ok(),
             _ => None,

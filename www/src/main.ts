@@ -31,25 +31,6 @@ let generation = 0;
  *  disconnect lets end before it revokes the token: one after it would have the client ask KIS
  *  for another. */
 const calls = new Set<Promise<unknown>>();
-
-/** `client`, each of its calls kept in `calls` while it is under way. */
-function counted(client: KisClient): KisClient {
-  return new Proxy(client, {
-    get(target, name) {
-      const value: unknown = Reflect.get(target, name, target);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        const result: unknown = value.apply(target, args);
-        if (result instanceof Promise) {
-          calls.add(result);
-          const forget = () => calls.delete(result);
-          result.then(forget, forget);
-        }
-        return result;
-      };
-    },
-  });
-}
 let waitingUntil = 0;
 /** The user's orders and cancels on their way (with the refresh after them): quotes wait. */
 let actions = 0;
@@ -253,6 +234,25 @@ async function followBook(rt: KisRealtime, symbol: string): Promise<void> {
   });
   if (live === rt && symbol === selected) stopBook = stop;
   else stop();
+}
+
+/** `client`, each of its calls kept in `calls` while it is under way. */
+function counted(client: KisClient): KisClient {
+  return new Proxy(client, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        if (result instanceof Promise) {
+          calls.add(result);
+          const forget = () => calls.delete(result);
+          result.then(forget, forget);
+        }
+        return result;
+      };
+    },
+  });
 }
 
 function connect(s: settings.Settings, host: settings.HostConfig): void {
