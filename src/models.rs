@@ -314,12 +314,13 @@ pub enum OrderSide {
 }
 
 impl OrderSide {
-    /// KIS's 매도매수구분 code, in every TR that has one: "01" sell, "02" buy.
-    pub fn from_kis(code: &str) -> OrderSide {
-        if code == "01" {
-            OrderSide::Sell
-        } else {
-            OrderSide::Buy
+    /// KIS's 매도매수구분 code, in every TR that has one: "01" sell, "02" buy. Any other (none,
+    /// or one KIS does not document) is no side: a guess would show a sell as a buy.
+    pub fn from_kis(code: &str) -> Option<OrderSide> {
+        match code {
+            "01" => Some(OrderSide::Sell),
+            "02" => Some(OrderSide::Buy),
+            _ => None,
         }
     }
 }
@@ -333,7 +334,9 @@ pub struct Order {
     pub time: String,
     pub order_no: String,
     pub org_no: String,
-    pub side: OrderSide,
+    /// KIS's `sll_buy_dvsn_cd` ("01" sell, "02" buy); null for any other code, which stays in
+    /// `raw`.
+    pub side: Option<OrderSide>,
     pub symbol: String,
     pub name: String,
     pub quantity: Option<f64>,
@@ -516,6 +519,20 @@ mod tests {
         }
         let out = serde_json::to_string(&cancel).unwrap();
         assert!(out.contains(r#""originalOrderNo":"0000000005""#), "{out}");
+    }
+
+    #[test]
+    fn an_orders_side_is_kis_code_and_none_is_guessed() {
+        let side = |code: &str| Order::from_row(json!({ "sll_buy_dvsn_cd": code })).side;
+        assert_eq!(side("01"), Some(OrderSide::Sell));
+        assert_eq!(side("02"), Some(OrderSide::Buy));
+        assert_eq!(side(" 02 "), Some(OrderSide::Buy));
+        // Any other code (none, or "00", which is 전체 in the queries) had read as a buy.
+        for unknown in ["", "00", "03", "2"] {
+            assert_eq!(side(unknown), None, "{unknown:?}");
+        }
+        let out = serde_json::to_string(&Order::from_row(json!({ "sll_buy_dvsn_cd": "9" })));
+        assert!(out.unwrap().contains(r#""side":null"#));
     }
 
     #[test]

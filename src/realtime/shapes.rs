@@ -141,7 +141,8 @@ pub struct FillNotice {
     pub original_order_no: Option<String>,
     /// The order's branch (지점번호), as `cancel` and `modify` take it in `orgNo`.
     pub org_no: String,
-    pub side: OrderSide,
+    /// KIS's 매도매수구분 (`seln_byov_cls`, "01" sell, "02" buy); null for any other code.
+    pub side: Option<OrderSide>,
     pub symbol: String,
     pub name: String,
     /// For a fill, the shares and price that traded; otherwise as KIS sends them.
@@ -263,36 +264,40 @@ mod tests {
 
     #[test]
     fn fill_notices_say_what_happened() {
+        let notice_with =
+            |side: &str, cntg: &str, rctf: &str, rfus: &str, acpt: &str, exchange: &str| {
+                let f = [
+                    "hts01",
+                    "1234567801",
+                    "0000012345",
+                    "0000000000",
+                    side,
+                    rctf,
+                    "00",
+                    "0",
+                    "005930",
+                    "3",
+                    "71000",
+                    "093015",
+                    rfus,
+                    cntg,
+                    acpt,
+                    "91252",
+                    "5",
+                    "",
+                    "",
+                    exchange,
+                    "N",
+                    "",
+                    "",
+                    "",
+                    "삼성전자",
+                    "71000",
+                ];
+                FillNotice::from_record(&first("H0STCNI0", &f.join("^")))
+            };
         let notice_of = |cntg: &str, rctf: &str, rfus: &str, acpt: &str, exchange: &str| {
-            let f = [
-                "hts01",
-                "1234567801",
-                "0000012345",
-                "0000000000",
-                "02",
-                rctf,
-                "00",
-                "0",
-                "005930",
-                "3",
-                "71000",
-                "093015",
-                rfus,
-                cntg,
-                acpt,
-                "91252",
-                "5",
-                "",
-                "",
-                exchange,
-                "N",
-                "",
-                "",
-                "",
-                "삼성전자",
-                "71000",
-            ];
-            FillNotice::from_record(&first("H0STCNI0", &f.join("^")))
+            notice_with("02", cntg, rctf, rfus, acpt, exchange)
         };
         let notice = |cntg: &str, rctf: &str, rfus: &str| notice_of(cntg, rctf, rfus, "2", "1");
         let fill = notice("2", "0", "0");
@@ -300,7 +305,7 @@ mod tests {
         assert_eq!(fill.order_no, "0000012345");
         assert_eq!(fill.original_order_no, None);
         assert_eq!(fill.org_no, "91252");
-        assert_eq!(fill.side, OrderSide::Buy);
+        assert_eq!(fill.side, Some(OrderSide::Buy));
         assert_eq!((fill.quantity, fill.price), (Some(3.0), Some(71000.0)));
         assert_eq!(fill.order_quantity, Some(5.0));
         assert_eq!(fill.name, "삼성전자");
@@ -322,5 +327,11 @@ mod tests {
         assert_eq!(notice_of("1", "0", "0", "1", "1").kind, FillKind::Accepted);
         // What it filled first is still a fill.
         assert_eq!(notice_of("2", "0", "0", "3", "1").kind, FillKind::Fill);
+        // 매도매수구분: a code KIS does not document is no side, rather than a buy.
+        let side = |code: &str| notice_with(code, "2", "0", "0", "1", "1").side;
+        assert_eq!(side("01"), Some(OrderSide::Sell));
+        for unknown in ["", "00", "03", "1"] {
+            assert_eq!(side(unknown), None, "{unknown:?}");
+        }
     }
 }

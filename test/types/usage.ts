@@ -39,7 +39,10 @@ async function use(): Promise<void> {
   const qty: number | null = b.holdings[0]?.quantity ?? null;
   const power: BuyingPower = await kis.getBuyingPower({ symbol: "005930", price: 70000 });
   const orders: Order[] = await kis.getOrders({ from: "2026-11-27" });
-  const side: "buy" | "sell" | undefined = orders[0]?.side;
+  // KIS's 01 or 02; null for a code it does not document, never a guess.
+  const side: "buy" | "sell" | null | undefined = orders[0]?.side;
+  // @ts-expect-error a side KIS did not say is null
+  const sideSaid: "buy" | "sell" | undefined = orders[0]?.side;
   // What the filled shares cost on average; null while none has filled.
   const paid: number | null | undefined = orders[0]?.averagePrice;
   // @ts-expect-error null until something fills
@@ -60,7 +63,7 @@ async function use(): Promise<void> {
   const t: TokenInfo | null = kis.token;
   const stop: () => void = kis.startTokenRefresh();
   stop();
-  void [price, raw, bars, qty, power, side, paid, paidNow, rt, info, revoked, t];
+  void [price, raw, bars, qty, power, side, sideSaid, paid, paidNow, rt, info, revoked, t];
 
   try {
     await kis.getPrice("000660");
@@ -166,6 +169,8 @@ async function realtime(kis: KisClient, WebSocket: new (url: string) => unknown)
   await rt.orderbook("005930", (b) => void b.asks[0]?.price?.toFixed(0));
   await rt.fills("hts-id", (n) => {
     if (n.kind === "fill") void n.quantity;
+    const noticeSide: "buy" | "sell" | null = n.side;
+    void noticeSide;
     // @ts-expect-error a notice's kind is one of five words
     if (n.kind === "filled") void n;
   });

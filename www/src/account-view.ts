@@ -173,7 +173,7 @@ export class AccountView {
 
   private row(o: Order, action: HTMLTableCellElement, state: string): HTMLTableRowElement {
     const tr = row([
-      cell(o.time), cell(o.orderNo), cell(o.side === "buy" ? "매수 buy" : "매도 sell", o.side === "buy" ? "up" : "down"),
+      cell(o.time), cell(o.orderNo), sideCell(o),
       cell(o.symbol), cell(fmt(o.quantity)), cell(o.price ? fmt(o.price) : "market"), cell(fmt(o.filledQuantity)),
       cell(fmt(o.averagePrice === null ? null : Math.round(o.averagePrice))), cell(fmt(o.remainingQuantity)), action,
     ]);
@@ -188,4 +188,11 @@ function button(text: string, action: string): HTMLButtonElement {
   b.textContent = text;
   b.dataset.action = action;
   return b;
+}
+
+/** 매수 red, 매도 blue, as Korean screens show them; a side KIS did not say is shown as such. */
+function sideCell(o: Order): HTMLTableCellElement {
+  if (o.side === "buy") return cell("매수 buy", "up");
+  if (o.side === "sell") return cell("매도 sell", "down");
+  return cell("? side not said");
 }

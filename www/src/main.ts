@@ -148,7 +148,7 @@ async function cancel(o: Order): Promise<boolean> {
 async function modify(o: Order, price: number, sending: () => void): Promise<boolean> {
   if (!kis || !current) return false;
   const client = kis;
-  const text = `MODIFY order ${o.orderNo} (${o.side === "buy" ? "BUY" : "SELL"} ${o.symbol}, ${fmt(o.remainingQuantity)} open at ${fmt(o.price)} KRW) to ${fmt(price)} KRW (limit)`;
+  const text = `MODIFY order ${o.orderNo} (${o.side?.toUpperCase() ?? "side not said,"} ${o.symbol}, ${fmt(o.remainingQuantity)} open at ${fmt(o.price)} KRW) to ${fmt(price)} KRW (limit)`;
   if (!(await confirmSend(current.env, text, "Modify order"))) {
     $("#order-message").textContent = "Modification not sent.";
     return false;
