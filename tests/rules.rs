@@ -1711,6 +1711,29 @@ fn b7_a_three_page_balance_is_merged() {
     );
 }
 
+#[test]
+fn a_stock_sold_out_today_is_no_holding() {
+    let w = world(json!({}));
+    let row = |pdno: &str, qty: &str| json!({"pdno": pdno, "hldg_qty": qty, "thdt_sll_qty": "0"});
+    let body = json!({"rt_cd":"0","msg_cd":"KIOK0510","msg1":"조회가 완료되었습니다",
+        "ctx_area_fk100": "", "ctx_area_nk100": "",
+        "output1": [row("005930", "10"), row("000660", "0"), row("035720", " 0 "), row("035420", "")],
+        "output2": [{"dnca_tot_amt":"346455"}]});
+    w.kis.script(
+        "/inquire-balance",
+        vec![Scripted::Respond(200, body.to_string())],
+    );
+    let b = w.run(w.core.get_balance()).unwrap();
+    let held: Vec<_> = b
+        .holdings
+        .iter()
+        .map(|h| (h.symbol.as_str(), h.quantity))
+        .collect();
+    // KIS's 보유수량 0 rows are gone; a row whose quantity cannot be read is kept, to be seen.
+    assert_eq!(held, [("005930", Some(10.0)), ("035420", None)]);
+    assert_eq!(b.summary.cash, Some(346455.0));
+}
+
 /// A balance page that signals more, continuing from `fk` (and an empty `nk`).
 fn balance_page_more(fk: &str) -> Scripted {
     Scripted::More(

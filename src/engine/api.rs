@@ -303,9 +303,13 @@ impl<T: Transport, C: Clock, S: TokenStore> KisCore<T, C, S> {
         let mut summary = None;
         for page in &pages {
             let page = page.object();
-            for row in rows(&page, "output1", BALANCE_PATH)? {
-                holdings.push(Holding::from_row(row));
-            }
+            // KIS lists a stock sold out today with 보유수량 0 until the day ends: no holding
+            // (KIS's own backtester skips it too). One it cannot read stays, to be seen.
+            let held = rows(&page, "output1", BALANCE_PATH)?
+                .into_iter()
+                .map(Holding::from_row)
+                .filter(|h| h.quantity != Some(0.0));
+            holdings.extend(held);
             if let Some(row) = rows(&page, "output2", BALANCE_PATH)?.into_iter().next() {
                 summary = Some(BalanceSummary::from_row(row));
             }

@@ -157,23 +157,29 @@ test("a limit buy goes through the confirmation, shows in today's orders and is 
   assert.equal(await change.$("button"), null, "a cancel row offers no cancel");
 });
 
-test("an order whose side code KIS did not say as 01 or 02 is shown as such, never as a buy", async () => {
+test("an order whose side code KIS did not say as 01 or 02 is shown as such, never as a buy; one over and unfilled says so", async () => {
   // Today's orders, answered once with a row whose 매도매수구분 is neither code: it had read as a buy.
-  const row = (odno, side) => ({
+  // The second is over, neither filled nor cancelled (refused or expired at the exchange), which
+  // kis-mock's own orders never are.
+  const row = (odno, side, rmn) => ({
     ord_dt: "20261207", ord_tmd: "093000", odno, ord_gno_brno: "00950", orgn_odno: "", sll_buy_dvsn_cd: side,
     pdno: "005930", prdt_name: "삼성전자", ord_qty: "3", ord_unpr: "70000", tot_ccld_qty: "0", avg_prvs: "0",
-    rmn_qty: "3", cncl_yn: "N", excg_id_dvsn_Cd: "KRX",
+    rmn_qty: rmn, cncl_yn: "N", excg_id_dvsn_Cd: "KRX",
   });
   stack.mock.addFault({
     path: "/inquire-daily-ccld", status: 200,
-    body: { rt_cd: "0", msg_cd: "MCA00000", msg1: "정상", ctx_area_fk100: "", ctx_area_nk100: "", output1: [row("0000099901", ""), row("0000099902", "01")], output2: {} },
+    body: { rt_cd: "0", msg_cd: "MCA00000", msg1: "정상", ctx_area_fk100: "", ctx_area_nk100: "", output1: [row("0000099901", "", "3"), row("0000099902", "01", "0")], output2: {} },
   });
   const said = await page.waitForSelector('#order-rows tr[data-order-no="0000099901"]', { timeout: 20000 });
   const cells = await said.$$eval("td", (tds) => tds.map((td) => td.textContent.trim()));
   assert.ok(cells.includes("? side not said"), cells.join(" | "));
   assert.ok(!cells.some((c) => /buy|sell/.test(c)), cells.join(" | "));
-  const sold = await page.$$eval('#order-rows tr[data-order-no="0000099902"] td', (tds) => tds.map((td) => td.textContent.trim()));
+  assert.equal(await said.getAttribute("data-state"), "open");
+  const over = await page.$('#order-rows tr[data-order-no="0000099902"]');
+  const sold = await over.$$eval("td", (tds) => tds.map((td) => td.textContent.trim()));
   assert.ok(sold.includes("매도 sell"), sold.join(" | "));
+  assert.equal(await over.getAttribute("data-state"), "unfilled");
+  assert.equal(sold.at(-1), "not filled", sold.join(" | "));
   // The next refresh lists the mock's own orders again.
   await page.waitForSelector('#order-rows tr[data-order-no="0000099901"]', { state: "detached", timeout: 20000 });
 });

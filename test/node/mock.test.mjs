@@ -100,6 +100,24 @@ describe("every operation against the mock", () => {
     await assert.rejects(kis.sell({ symbol: "035720", quantity: 1 }), (e) => e.kind === "api" && e.msgCd === "APBK0400");
   });
 
+  test("a stock sold out today: KIS's balance lists it with hldg_qty 0, getBalance() holds it no more", async () => {
+    const { kis } = client(mock);
+    const held = (await kis.getBalance()).holdings.find((h) => h.symbol === "360750");
+    assert.ok(held?.quantity > 0, "held before");
+    await kis.sell({ symbol: "360750", quantity: held.quantity });
+    const params = { AFHR_FLPR_YN: "N", INQR_DVSN: "02", UNPR_DVSN: "01", FUND_STTL_ICLD_YN: "N", FNCG_AMT_AUTO_RDPT_YN: "N", PRCS_DVSN: "00" };
+    const raw = await kis.call("domesticStockInquireBalance", params, { allPages: true });
+    assert.equal(raw.body.output1.find((row) => row.pdno === "360750")?.hldg_qty, "0", "listed as KIS lists it");
+    const after = await kis.getBalance();
+    assert.deepEqual(after.holdings.filter((h) => h.symbol === "360750"), []);
+    assert.ok(after.holdings.every((h) => h.quantity > 0));
+    // Bought again, it is a holding again, at the new purchase's price alone.
+    await kis.buy({ symbol: "360750", quantity: 1 });
+    const again = (await kis.getBalance()).holdings.find((h) => h.symbol === "360750");
+    assert.equal(again.quantity, 1);
+    assert.equal(again.avgPrice, again.price);
+  });
+
   test("the orderbook: ten levels a side around the market price, best first", async () => {
     const { kis } = client(mock);
     const ob = await kis.getOrderbook("005930");

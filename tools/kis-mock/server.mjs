@@ -295,8 +295,10 @@ export async function startMockKis(o = {}) {
       h.qty -= order.qty;
       h.reserved = Math.max(0, (h.reserved ?? 0) - order.qty);
     }
+    // A stock sold out stays in KIS's balance for the rest of the day, with 보유수량 0.
+    if (h.qty === 0) h.soldOutOn = kst(now()).date;
+    else delete h.soldOutOn;
     acct.holdings.set(order.symbol, h);
-    if (h.qty === 0) acct.holdings.delete(order.symbol);
     order.filled = order.qty;
     order.avgFill = at;
   }
@@ -401,7 +403,8 @@ export async function startMockKis(o = {}) {
       const missing = need(q, ["CANO", "ACNT_PRDT_CD", "AFHR_FLPR_YN", "OFL_YN", "INQR_DVSN", "UNPR_DVSN", "FUND_STTL_ICLD_YN", "FNCG_AMT_AUTO_RDPT_YN", "PRCS_DVSN", "CTX_AREA_FK100", "CTX_AREA_NK100"]);
       if (missing) return [200, kisError("OPSQ2001", `필수항목 누락: ${missing}`)];
       const acct = account(q.CANO, q.ACNT_PRDT_CD);
-      const rows = [...acct.holdings].map(([s, h]) => holdingRow(s, h));
+      const today = kst(now()).date;
+      const rows = [...acct.holdings].filter(([, h]) => h.qty > 0 || h.soldOutOn === today).map(([s, h]) => holdingRow(s, h));
       const p = paged(rows, opts.balancePage, q, headers, `${q.CANO}^${q.ACNT_PRDT_CD}^N^N^01^01^N`);
       if (p.error) return p.error;
       const stock = rows.reduce((a, r) => a + Number(r.evlu_amt), 0);
