@@ -233,6 +233,56 @@ test("hold mode: a page cannot revoke the proxy's token, which every page it ser
   }
 });
 
+test("hold mode from the CLI with KIS_TOKEN_FILE: a restart takes the held token from the file, and a script with the keys and the file revokes it", async () => {
+  const { spawn } = await import("node:child_process");
+  const { createRequire } = await import("node:module");
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const { fileTokenStore } = await import("kis-wasm");
+  const bin = createRequire(import.meta.url).resolve("kis-wasm/package.json").replace(/package\.json$/, "tools/kis-cors-proxy/cli.mjs");
+  // KIS issues one token a minute: a proxy started again within it would be refused one.
+  const upstream = await startMockKis({ env: "mock", rateLimit: 0 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kis-held-token-"));
+  const file = path.join(dir, "token.json");
+  const env = { ...process.env, KIS_APP_KEY: APP_KEY, KIS_APP_SECRET: APP_SECRET, KIS_ENV: "mock", KIS_TOKEN_FILE: file };
+  const children = [];
+  const start = async () => {
+    const child = spawn(process.execPath, [bin, "--port", "0", "--upstream", upstream.url, "--allow-origin", ORIGIN, "--hold-keys"], { env });
+    children.push(child);
+    const first = await new Promise((resolve, reject) => {
+      child.stdout.once("data", (d) => resolve(String(d).split("\n")[0]));
+      child.once("exit", (code) => reject(new Error(`the proxy exited (${code})`)));
+    });
+    return first.replace(/^listening on /, "");
+  };
+  const stop = (child) => new Promise((resolve) => { child.once("exit", resolve); child.kill("SIGTERM"); });
+  const page = (url) => new KisClient({ appKey: "placeholder-key", appSecret: "placeholder-secret", env: "mock", baseUrl: url, fetch: pageFetch, rateLimitPerSec: 0, logger: null });
+  try {
+    const first = page(await start());
+    assert.equal((await first.getPrice("005930")).price, 71000);
+    assert.equal(upstream.counts.tokenP, 1);
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600, "the token file is the user's alone");
+    await stop(children[0]);
+    const again = page(await start());
+    assert.equal((await again.getPrice("005930")).price, 71000);
+    assert.equal(upstream.counts.tokenP, 1, "the restart took the token from the file");
+    // A leak: the user's script, with the keys and the file, has KIS revoke the proxy's token.
+    const script = new KisClient({ appKey: APP_KEY, appSecret: APP_SECRET, env: "mock", baseUrl: upstream.url, tokenStore: fileTokenStore(file), rateLimitPerSec: 0, logger: null });
+    assert.equal(await script.revokeToken(), true);
+    assert.equal(upstream.counts.revokeP, 1);
+    script.free();
+    // The proxy's next call is told its token is dead; within KIS's minute it gets no other.
+    await assert.rejects(again.getPrice("005930"), (e) => e.kind === "rateLimited" && e.msgCd === "EGW00133" && e.retryAfterMs === 60_000);
+    assert.equal(upstream.counts.tokenP, 1);
+    for (const p of [first, again]) p.free();
+  } finally {
+    for (const c of children) if (c.exitCode === null) await stop(c);
+    fs.rmSync(dir, { recursive: true, force: true });
+    await upstream.close();
+  }
+});
+
 test("hold mode: a POST whose body is not JSON is the page's mistake, 400, and reaches nothing", async () => {
   const upstream = await startMockKis({ env: "mock", rateLimit: 0 });
   const holding = await startCorsProxy({ upstream: upstream.url, allowOrigins: [ORIGIN], hold: { appKey: APP_KEY, appSecret: APP_SECRET, env: "mock" }, log: () => {} });

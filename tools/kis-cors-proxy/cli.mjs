@@ -7,7 +7,9 @@
 // --hold-keys: the proxy holds KIS_APP_KEY / KIS_APP_SECRET (from the environment, never argv)
 // and the token; pages send placeholders. KIS_ENV (real|mock) is required then unless the
 // upstream is real, mock or a KIS host; KIS_RATE_LIMIT sets the held client's calls a second
-// (default: KIS's for the env, 18 real, 1 mock).
+// (default: KIS's for the env, 18 real, 1 mock); KIS_TOKEN_FILE keeps the held token in that file
+// (fileTokenStore), so that a restart takes it rather than a new one, and a script with the keys
+// and the file can revoke it.
 import { startCorsProxy } from "./proxy.mjs";
 import { readFlags, wholeFlag } from "../options.mjs";
 
@@ -35,6 +37,7 @@ try {
       ? {
           appKey: process.env.KIS_APP_KEY, appSecret: process.env.KIS_APP_SECRET, env: process.env.KIS_ENV || undefined,
           rateLimitPerSec: process.env.KIS_RATE_LIMIT ? Number(process.env.KIS_RATE_LIMIT) : undefined,
+          tokenStore: process.env.KIS_TOKEN_FILE ? (await import("kis-wasm")).fileTokenStore(process.env.KIS_TOKEN_FILE) : undefined,
         }
       : undefined,
   });

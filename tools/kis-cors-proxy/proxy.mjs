@@ -247,7 +247,7 @@ async function answerHeld(kis, req, body, done) {
   if (url.pathname === "/oauth2/revokeP") {
     // The token is the proxy's, shared by every page it serves: not a page's to revoke (each
     // revocation would have the proxy issued another, and KIS texts the user at every issuance).
-    return done(403, { error: "this proxy holds the keys and the token: revoke it where the keys are kept, not from a page" });
+    return done(403, { error: "this proxy holds the keys and the token: revoke it where the keys are kept (a script with them and the proxy's KIS_TOKEN_FILE), not from a page" });
   }
   if (url.pathname === "/oauth2/Approval") {
     // The real one is the proxy's, written into the page's frames on their way to KIS.
