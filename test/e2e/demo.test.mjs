@@ -289,6 +289,40 @@ test("live: an order filled while the socket was down, its notice lost with it, 
   await page.waitForFunction(() => ["", "closed"].includes(document.querySelector("#rt-state")?.textContent ?? ""), null, { timeout: 5000 });
 });
 
+test("live: an order the exchange refuses after KIS took it shows as a toast that stays, and in today's orders as not filled", async () => {
+  await page.check("#live");
+  await page.waitForFunction(() => document.querySelector("#rt-state")?.textContent === "open", null, { timeout: 15000 });
+  // A limit buy well below the market rests open.
+  await page.check("#order-form [name=side][value=buy]");
+  await page.fill("#order-form [name=symbol]", "005930");
+  await page.selectOption("#order-form [name=type]", "limit");
+  await page.fill("#order-form [name=quantity]", "2");
+  await page.fill("#order-form [name=price]", "60000");
+  const said = await page.textContent("#order-message");
+  await page.click("#order-form button[type=submit]");
+  await page.waitForSelector("#confirm[open]");
+  await page.click("#confirm-ok");
+  await page.waitForFunction((said) => {
+    const now = document.querySelector("#order-message")?.textContent ?? "";
+    return /accepted/.test(now) && now !== said;
+  }, said, { timeout: 15000 });
+  const orderNo = (await page.textContent("#order-message")).match(/Order (\d{10})/)[1];
+  await page.waitForSelector(`#order-rows tr[data-order-no="${orderNo}"][data-state="open"]`, { timeout: 15000 });
+  assert.equal(stack.mock.reject("50012345", orderNo), true);
+  const toast = await page.waitForSelector(`#toasts .toast.rejected[data-order-no="${orderNo}"]`, { timeout: 15000 });
+  assert.equal(await toast.getAttribute("role"), "alert");
+  assert.match(await toast.textContent(), /^Rejected by the exchange: buy 2 삼성전자 · order \d{10} · \d\d:\d\d:\d\d$/);
+  // The notice reads today's orders again: the order is over, neither filled nor cancelled.
+  const row = await page.waitForSelector(`#order-rows tr[data-order-no="${orderNo}"][data-state="unfilled"]`, { timeout: 15000 });
+  assert.equal((await row.$$eval("td", (tds) => tds.map((td) => td.textContent.trim()))).at(-1), "not filled");
+  // Past a fill's few seconds, the refusal is still there until it is clicked away.
+  await page.waitForTimeout(8500);
+  await toast.click();
+  await page.waitForSelector(`#toasts .toast.rejected[data-order-no="${orderNo}"]`, { state: "detached", timeout: 2000 });
+  await page.uncheck("#live");
+  await page.waitForFunction(() => ["", "closed"].includes(document.querySelector("#rt-state")?.textContent ?? ""), null, { timeout: 5000 });
+});
+
 test("live in two tabs at once: both move from the socket, over the one KIS session the proxy keeps for its pages", async () => {
   // KIS allows one session an app key: before the proxy shared its session, the second tab's
   // subscriptions were refused (OPSP8996).

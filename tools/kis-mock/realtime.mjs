@@ -133,7 +133,7 @@ export function attachRealtime(server, o) {
     const fill = kind === "fill";
     return [htsId, order.account ?? "", order.odno, order.orgOdno ?? "0000000000", order.side === "sell" ? "01" : "02",
       kind === "modified" ? "1" : kind === "cancelled" ? "2" : "0", order.dvsn ?? "00", "0", order.symbol,
-      String(qty), String(fill ? at : 0), kst(o.now()).time, "0", fill ? "2" : "1", kind === "expired" ? "3" : fill ? "2" : "1", order.orgno ?? "",
+      String(qty), String(fill ? at : 0), kst(o.now()).time, kind === "rejected" ? "1" : "0", fill ? "2" : "1", kind === "expired" ? "3" : fill ? "2" : "1", order.orgno ?? "",
       String(order.qty), "", "", { NXT: "2", SOR: "3" }[order.exchange] ?? "1", "Y", "", "", "", o.name(order.symbol), String(order.price)];
   }
 
@@ -180,8 +180,8 @@ export function attachRealtime(server, o) {
     tradeFields: (symbol, n = 0) => trade(symbol, n),
     /** A simulated order's fill (at price `at`), to every connection subscribed to notices. */
     notifyFill: (order, at) => notify(order, "fill", order.qty, at),
-    /** A simulated order taken ("accepted", or "modified" / "cancelled" for a change), or
-     *  what an IOC or FOK order left cancelled by the exchange ("expired"). */
+    /** A simulated order taken ("accepted", or "modified" / "cancelled" for a change), what an
+     *  IOC or FOK order left cancelled by the exchange ("expired"), or refused by it ("rejected"). */
     notifyOrder: (order, kind, qty = order.qty) => notify(order, kind, qty),
     close: () => new Promise((r) => { for (const c of sockets) c.ws.terminate(); wss.close(() => r()); }),
   };

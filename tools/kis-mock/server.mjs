@@ -106,10 +106,12 @@ export async function startMockKis(o = {}) {
       prevClose: Number(yesterday.stck_clpr),
     };
   };
+  /** What of an order is still open: neither filled, cancelled nor rejected by the exchange. */
+  const openQty = (x) => x.qty - x.filled - (x.cancelledQty ?? 0) - (x.rejectedQty ?? 0);
   /** Cash not held back for open limit buys: what KIS lets you order with. */
   const orderable = (acct) => acct.cash - acct.orders
     .filter((x) => x.side === "buy" && !x.cancelled && x.filled < x.qty)
-    .reduce((a, x) => a + x.price * (x.qty - x.filled - (x.cancelledQty ?? 0)), 0);
+    .reduce((a, x) => a + x.price * openQty(x), 0);
 
   function account(cano, prdt) {
     const key = `${cano}-${prdt}`;
@@ -496,7 +498,7 @@ export async function startMockKis(o = {}) {
       // KIS refuses a change sent to another exchange than its order's (seen answered rt_cd 7;
       // the code and wording here are the mock's own).
       if (exchangeOf(b) !== (order.exchange ?? "KRX")) return [200, { rt_cd: "7", msg_cd: "APBK1746", msg1: "원주문의 거래소와 다릅니다" }];
-      const open = order.qty - order.filled - (order.cancelledQty ?? 0);
+      const open = openQty(order);
       if (open <= 0 || order.cancelled) return [200, kisError(modify ? "APBK0635" : "APBK0634", modify ? "정정 가능한 수량이 없습니다" : "취소 가능한 수량이 없습니다")];
       const qty = b.QTY_ALL_ORD_YN === "Y" ? open : Math.min(open, Number(b.ORD_QTY));
       if (modify) {
@@ -554,7 +556,7 @@ export async function startMockKis(o = {}) {
           ord_qty: String(x.qty), ord_unpr: String(x.price), ord_tmd: x.time, tot_ccld_qty: String(x.filled),
           avg_prvs: String(x.avgFill ?? 0), cncl_yn: x.cancelled ? "Y" : "N", tot_ccld_amt: String(x.filled * (x.avgFill ?? 0)),
           loan_dt: "", ordr_empno: "", ord_dvsn_cd: x.dvsn, cnc_cfrm_qty: String(x.cancelledQty ?? 0),
-          rmn_qty: String(x.qty - x.filled - (x.cancelledQty ?? 0)), rjct_qty: "0",
+          rmn_qty: String(openQty(x)), rjct_qty: String(x.rejectedQty ?? 0),
           ccld_cndt_name: "없음", inqr_ip_addr: "", cpbc_ordp_ord_rcit_dvsn_cd: "", cpbc_ordp_infm_mthd_dvsn_cd: "",
           infm_tmd: "", ctac_tlno: "", prdt_type_cd: "300", excg_dvsn_cd: "02", cpbc_ordp_mtrl_dvsn_cd: "",
           ord_orgno: "", rsvn_ord_end_dt: "", excg_id_dvsn_Cd: x.exchange ?? "KRX", stpm_cndt_pric: "0", stpm_efct_occr_dtmd: "",
@@ -702,11 +704,27 @@ export async function startMockKis(o = {}) {
       state.prices.set(symbol, Number(p));
       for (const acct of state.accounts.values()) {
         for (const x of acct.orders) {
-          const open = x.symbol === symbol && !x.cancelled && x.filled === 0 && !x.cancelledQty && x.dvsn === "00";
+          const open = x.symbol === symbol && !x.cancelled && x.filled === 0 && !x.cancelledQty && !x.rejectedQty && x.dvsn === "00";
           if (open && (x.side === "buy" ? x.price >= p : x.price <= p)) fill(acct, x, Number(p));
         }
       }
       return { symbol, price: price(symbol) };
+    },
+    /** The exchange refuses what is open of an account's order after KIS took it (거부): it is
+     *  listed with its rest as rjct_qty, and a notice with 거부여부 1 goes to the socket.
+     *  Returns whether there was anything open to refuse. */
+    reject(cano, odno, prdt = "01") {
+      const acct = account(cano, prdt);
+      const order = acct.orders.find((x) => x.odno === odno);
+      const open = order && !order.cancelled ? openQty(order) : 0;
+      if (open <= 0) return false;
+      order.rejectedQty = (order.rejectedQty ?? 0) + open;
+      if (order.side === "sell") {
+        const h = acct.holdings.get(order.symbol);
+        if (h) h.reserved = Math.max(0, (h.reserved ?? 0) - open);
+      }
+      realtime?.notifyOrder(order, "rejected", open);
+      return true;
     },
     /** The orders of the markets kis-mock books from the catalogue (overseas stocks, futures,
      *  bonds, reserved orders) that list `list` (its path) shows under `trId` ("" for its first

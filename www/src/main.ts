@@ -11,7 +11,7 @@ import { OrderForm } from "./order-form.js";
 import { OrderbookView } from "./orderbook.js";
 import { Explorer } from "./explorer.js";
 import * as settings from "./settings.js";
-import { fillToast } from "./toasts.js";
+import { noticeToast } from "./toasts.js";
 
 const QUOTE_INTERVAL_MS = 3000;
 /** Between two quotes of a round: at most half of a 5-a-second limit, so that an order and the
@@ -212,7 +212,7 @@ async function goLive(on: boolean): Promise<void> {
   const htsId = current.htsId;
   if (htsId) {
     subscriptions.push(rt.fills(htsId, (n) => {
-      if (n.kind === "fill") fillToast(n);
+      noticeToast(n);
       void asAction(refreshAccount);
     }));
   }
