@@ -167,6 +167,33 @@ test("orderbook: ten levels a side, the same shape and prices as getOrderbook", 
   rt.close();
 });
 
+test("fills: the exchange's refusal (거부) of an order KIS took is a notice of kind rejected, and today's orders list it over, neither filled nor cancelled", async () => {
+  const { kis, rt } = client();
+  const notices = [];
+  await rt.fills("my-hts-id", (n) => notices.push(n));
+  await until(() => mock.realtime.counts.subscribes > 0);
+  mock.setPrice("035420", 210000);
+  const power = async () => (await kis.getBuyingPower({ symbol: "035420", price: 200000 })).cash;
+  const before = await power();
+  const order = await kis.buy({ symbol: "035420", quantity: 2, price: 200000 });
+  await until(() => notices.some((n) => n.kind === "accepted" && n.orderNo === order.orderNo));
+  // Through the mock's HTTP control path, as a script or the demo would.
+  const reject = (orderNo) => fetch(`${mock.url}/__mock/reject`, { method: "POST", body: JSON.stringify({ account: "50012345-01", orderNo }) }).then((r) => r.json());
+  assert.deepEqual(await reject(order.orderNo), { rejected: true });
+  await until(() => notices.some((n) => n.kind === "rejected"));
+  const refused = notices.find((n) => n.kind === "rejected");
+  assert.equal(refused.orderNo, order.orderNo);
+  assert.equal(refused.side, "buy");
+  assert.equal(refused.quantity, 2);
+  assert.equal(refused.raw.rfus_yn, "1");
+  const listed = (await kis.getOrders({ symbol: "035420" })).find((o) => o.orderNo === order.orderNo);
+  assert.deepEqual([listed.remainingQuantity, listed.filledQuantity, listed.cancelled, listed.raw.rjct_qty], [0, 0, false, "2"]);
+  assert.equal(await power(), before, "the cash it held back is free again");
+  assert.deepEqual(await reject(order.orderNo), { rejected: false }, "nothing of it is open to refuse");
+  await assert.rejects(kis.cancel({ orderNo: order.orderNo, orgNo: order.orgNo }), (e) => e.kind === "api" && e.msgCd === "APBK0634");
+  rt.close();
+});
+
 test("fills: the order's life as notices, naming the order as buy() and cancel() do", async () => {
   const { kis, rt } = client();
   const notices = [];

@@ -603,6 +603,10 @@ export async function startMockKis(o = {}) {
     if (!arg) return send(400, { error: "a JSON object expected" });
     if (path === "/__mock/faults") return send(200, api.addFault(arg));
     if (path === "/__mock/price") return send(200, api.setPrice(arg.symbol, arg.price));
+    if (path === "/__mock/reject") {
+      const [cano, prdt = "01"] = String(arg.account ?? "").split("-");
+      return send(200, { rejected: api.reject(cano, String(arg.orderNo ?? ""), prdt) });
+    }
     if (path === "/__mock/reset") return send(200, api.reset());
     send(404, { error: "unknown control path" });
   }
