@@ -346,6 +346,9 @@ pub struct Order {
     /// filled, where KIS says 0.
     pub average_price: Option<f64>,
     pub remaining_quantity: Option<f64>,
+    /// The shares the exchange refused after KIS took the order (거부수량, `rjct_qty`): an
+    /// order over with none filled was refused when this is above 0, and expired when not.
+    pub rejected_quantity: Option<f64>,
     pub cancelled: bool,
     /// A correction's or cancel's row names the order it changes (`orgn_odno`); a new
     /// order's is empty or zeros, and null here.
@@ -389,6 +392,7 @@ impl Order {
             average_price: field_number(&o, "avg_prvs")
                 .filter(|_| field_number(&o, "tot_ccld_qty").is_some_and(|filled| filled > 0.0)),
             remaining_quantity: field_number(&o, "rmn_qty"),
+            rejected_quantity: field_number(&o, "rjct_qty"),
             cancelled: field_text(&o, "cncl_yn") == "Y",
             original_order_no: original_order_no(&o),
             // KIS spells it with a capital C in this list alone.
@@ -519,6 +523,16 @@ mod tests {
         }
         let out = serde_json::to_string(&cancel).unwrap();
         assert!(out.contains(r#""originalOrderNo":"0000000005""#), "{out}");
+    }
+
+    #[test]
+    fn an_orders_refused_shares_are_its_rjct_qty() {
+        let order = |rjct: &str| Order::from_row(json!({ "rjct_qty": rjct, "rmn_qty": "0" }));
+        assert_eq!(order("2").rejected_quantity, Some(2.0));
+        assert_eq!(order("0").rejected_quantity, Some(0.0));
+        assert_eq!(order("").rejected_quantity, None);
+        let out = serde_json::to_string(&order("3")).unwrap();
+        assert!(out.contains(r#""rejectedQuantity":3.0"#), "{out}");
     }
 
     #[test]

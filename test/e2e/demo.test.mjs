@@ -289,7 +289,7 @@ test("live: an order filled while the socket was down, its notice lost with it, 
   await page.waitForFunction(() => ["", "closed"].includes(document.querySelector("#rt-state")?.textContent ?? ""), null, { timeout: 5000 });
 });
 
-test("live: an order the exchange refuses after KIS took it shows as a toast that stays, and in today's orders as not filled", async () => {
+test("live: an order the exchange refuses after KIS took it shows as a toast that stays, and in today's orders as refused", async () => {
   await page.check("#live");
   await page.waitForFunction(() => document.querySelector("#rt-state")?.textContent === "open", null, { timeout: 15000 });
   // A limit buy well below the market rests open.
@@ -312,9 +312,9 @@ test("live: an order the exchange refuses after KIS took it shows as a toast tha
   const toast = await page.waitForSelector(`#toasts .toast.rejected[data-order-no="${orderNo}"]`, { timeout: 15000 });
   assert.equal(await toast.getAttribute("role"), "alert");
   assert.match(await toast.textContent(), /^Rejected by the exchange: buy 2 삼성전자 · order \d{10} · \d\d:\d\d:\d\d$/);
-  // The notice reads today's orders again: the order is over, neither filled nor cancelled.
-  const row = await page.waitForSelector(`#order-rows tr[data-order-no="${orderNo}"][data-state="unfilled"]`, { timeout: 15000 });
-  assert.equal((await row.$$eval("td", (tds) => tds.map((td) => td.textContent.trim()))).at(-1), "not filled");
+  // The notice reads today's orders again: the order is over, refused (KIS's rjct_qty).
+  const row = await page.waitForSelector(`#order-rows tr[data-order-no="${orderNo}"][data-state="rejected"]`, { timeout: 15000 });
+  assert.equal((await row.$$eval("td", (tds) => tds.map((td) => td.textContent.trim()))).at(-1), "refused by the exchange");
   // Past a fill's few seconds, the refusal is still there until it is clicked away.
   await page.waitForTimeout(8500);
   await toast.click();

@@ -167,7 +167,7 @@ test("orderbook: ten levels a side, the same shape and prices as getOrderbook", 
   rt.close();
 });
 
-test("fills: the exchange's refusal (거부) of an order KIS took is a notice of kind rejected, and today's orders list it over, neither filled nor cancelled", async () => {
+test("fills: the exchange's refusal (거부) of an order KIS took is a notice of kind rejected, and today's orders list it over with its refused shares (rejectedQuantity)", async () => {
   const { kis, rt } = client();
   const notices = [];
   await rt.fills("my-hts-id", (n) => notices.push(n));
@@ -187,7 +187,7 @@ test("fills: the exchange's refusal (거부) of an order KIS took is a notice of
   assert.equal(refused.quantity, 2);
   assert.equal(refused.raw.rfus_yn, "1");
   const listed = (await kis.getOrders({ symbol: "035420" })).find((o) => o.orderNo === order.orderNo);
-  assert.deepEqual([listed.remainingQuantity, listed.filledQuantity, listed.cancelled, listed.raw.rjct_qty], [0, 0, false, "2"]);
+  assert.deepEqual([listed.remainingQuantity, listed.filledQuantity, listed.cancelled, listed.rejectedQuantity], [0, 0, false, 2]);
   assert.equal(await power(), before, "the cash it held back is free again");
   assert.deepEqual(await reject(order.orderNo), { rejected: false }, "nothing of it is open to refuse");
   await assert.rejects(kis.cancel({ orderNo: order.orderNo, orgNo: order.orgNo }), (e) => e.kind === "api" && e.msgCd === "APBK0634");

@@ -47,6 +47,8 @@ async function use(): Promise<void> {
   const paid: number | null | undefined = orders[0]?.averagePrice;
   // @ts-expect-error null until something fills
   const paidNow: number | undefined = orders[0]?.averagePrice;
+  // The shares the exchange refused after KIS took the order (rjct_qty).
+  const refused: number | null | undefined = orders[0]?.rejectedQuantity;
   const ack: OrderAck = await kis.buy({ symbol: "005930", quantity: 1, price: 70000 });
   await kis.sell({ symbol: "005930", quantity: 1 });
   await kis.buy({ symbol: "005930", quantity: 1, price: 70000, exchange: "NXT" });
@@ -63,7 +65,7 @@ async function use(): Promise<void> {
   const t: TokenInfo | null = kis.token;
   const stop: () => void = kis.startTokenRefresh();
   stop();
-  void [price, raw, bars, qty, power, side, sideSaid, paid, paidNow, rt, info, revoked, t];
+  void [price, raw, bars, qty, power, side, sideSaid, paid, paidNow, refused, rt, info, revoked, t];
 
   try {
     await kis.getPrice("000660");

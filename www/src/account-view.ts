@@ -133,6 +133,7 @@ export class AccountView {
     this.orders.replaceChildren(
       ...this.last.map((o) => {
         const live = isLive(o);
+        const refused = (o.rejectedQuantity ?? 0) > 0;
         const editor = this.editing.get(o.orderNo);
         if (editor && live) return editor;
         this.editing.delete(o.orderNo);
@@ -160,10 +161,10 @@ export class AccountView {
           // KIS lists a cancel (or a correction) as an order of its own: not a fill.
           action.textContent = `${o.cancelled ? "cancels" : "changes"} ${o.originalOrderNo}`;
         } else if (o.cancelled) action.textContent = "cancelled";
-        // Over, neither cancelled nor filled at all: refused or expired at the exchange.
-        else if (!live && !o.filledQuantity) action.textContent = "not filled";
+        // Over, neither cancelled nor filled at all: refused by the exchange (거부수량), or expired.
+        else if (!live && !o.filledQuantity) action.textContent = refused ? "refused by the exchange" : "not filled";
         const state = live ? (doing ? doing.replace("…", "") : "open")
-          : o.originalOrderNo ? "change" : o.cancelled ? "cancelled" : o.filledQuantity ? "filled" : "unfilled";
+          : o.originalOrderNo ? "change" : o.cancelled ? "cancelled" : o.filledQuantity ? "filled" : refused ? "rejected" : "unfilled";
         return this.row(o, action, state);
       }),
     );

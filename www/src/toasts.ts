@@ -5,7 +5,7 @@ const SHOWN_MS = 8000;
 
 /** A notice from the realtime socket that the trader must see at once, shown in the corner for
  *  a few seconds: a fill, or an order the exchange refused after KIS took it (거부), which
- *  otherwise shows only as "not filled" in today's orders. */
+ *  today's orders show only at their next reading. */
 export function noticeToast(n: FillNotice): void {
   if (n.kind !== "fill" && n.kind !== "rejected") return;
   const box = document.createElement("div");
