@@ -108,6 +108,12 @@ export async function startMockKis(o = {}) {
   };
   /** What of an order is still open: neither filled, cancelled nor rejected by the exchange. */
   const openQty = (x) => x.qty - x.filled - (x.cancelledQty ?? 0) - (x.rejectedQty ?? 0);
+  /** A sale's shares held back for it, given back for `qty` of it that ends unfilled (cancelled,
+   *  expired or refused by the exchange). */
+  const release = (acct, order, qty) => {
+    const h = order.side === "sell" && acct.holdings.get(order.symbol);
+    if (h) h.reserved = Math.max(0, (h.reserved ?? 0) - qty);
+  };
   /** Cash not held back for open limit buys: what KIS lets you order with. */
   const orderable = (acct) => acct.cash - acct.orders
     .filter((x) => x.side === "buy" && !x.cancelled && x.filled < x.qty)
@@ -473,7 +479,7 @@ export async function startMockKis(o = {}) {
         // says so in a notice of 접수여부 3, 취소(FOK/IOC).
         order.cancelledQty = qty;
         order.cancelled = true;
-        if (side === "sell") h.reserved = Math.max(0, h.reserved - qty);
+        release(acct, order, qty);
         realtime?.notifyOrder(order, "expired");
       }
       return ok("APBK0013", "주문 전송 완료 되었습니다.", { output: { KRX_FWDG_ORD_ORGNO: order.orgno, ODNO: order.odno, ORD_TMD: order.time } });
@@ -521,10 +527,7 @@ export async function startMockKis(o = {}) {
       }
       order.cancelledQty = (order.cancelledQty ?? 0) + qty;
       order.cancelled = order.cancelledQty + order.filled >= order.qty;
-      if (order.side === "sell") {
-        const h = acct.holdings.get(order.symbol);
-        if (h) h.reserved = Math.max(0, (h.reserved ?? 0) - qty);
-      }
+      release(acct, order, qty);
       const t = kst(now());
       const odno = String(state.nextOrderNo++).padStart(10, "0");
       // KIS lists a cancel as an order of its own that names the original in orgn_odno.
@@ -708,7 +711,8 @@ export async function startMockKis(o = {}) {
       state.prices.set(symbol, Number(p));
       for (const acct of state.accounts.values()) {
         for (const x of acct.orders) {
-          const open = x.symbol === symbol && !x.cancelled && x.filled === 0 && !x.cancelledQty && !x.rejectedQty && x.dvsn === "00";
+          // Whole or not at all: an order nothing of which is filled, cancelled or refused.
+          const open = x.symbol === symbol && !x.cancelled && openQty(x) === x.qty && x.dvsn === "00";
           if (open && (x.side === "buy" ? x.price >= p : x.price <= p)) fill(acct, x, Number(p));
         }
       }
@@ -723,10 +727,7 @@ export async function startMockKis(o = {}) {
       const open = order && !order.cancelled ? openQty(order) : 0;
       if (open <= 0) return false;
       order.rejectedQty = (order.rejectedQty ?? 0) + open;
-      if (order.side === "sell") {
-        const h = acct.holdings.get(order.symbol);
-        if (h) h.reserved = Math.max(0, (h.reserved ?? 0) - open);
-      }
+      release(acct, order, open);
       realtime?.notifyOrder(order, "rejected", open);
       return true;
     },
