@@ -228,25 +228,40 @@ fn got_phrase(got: &str) -> String {
 
 /// A JSON number that must be a whole count (shares, milliseconds, …) from `min` to `max`.
 pub fn whole_number(field: &str, n: f64, min: f64, max: f64) -> Result<u64> {
-    if !n.is_finite() || n.fract() != 0.0 {
-        return Err(KisError::validation(
-            field,
-            format!("must be a whole number, got {n}"),
-        ));
+    let rule = if !n.is_finite() || n.fract() != 0.0 {
+        "must be a whole number".to_string()
+    } else if n < min {
+        format!("must be at least {}", js_number(min))
+    } else if n > max {
+        format!("must be at most {}", js_number(max))
+    } else {
+        return Ok(n as u64);
+    };
+    Err(KisError::validation(
+        field,
+        format!("{rule}, got {}", js_number(n)),
+    ))
+}
+
+/// `n` as the caller's JS prints it (`String(n)`): Rust's `{}` never switches to an exponent,
+/// so a quantity of `1e300` would fill an error message with three hundred digits, and `1e-9`
+/// milliseconds would read as `0.000000001`.
+pub fn js_number(n: f64) -> String {
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
     }
-    if n < min {
-        return Err(KisError::validation(
-            field,
-            format!("must be at least {min}, got {n}"),
-        ));
+    let size = n.abs();
+    if n == 0.0 || (1e-6..1e21).contains(&size) || size.is_nan() {
+        // -0 prints as 0 in JS.
+        return format!("{}", if n == 0.0 { 0.0 } else { n });
     }
-    if n > max {
-        return Err(KisError::validation(
-            field,
-            format!("must be at most {max}, got {n}"),
-        ));
+    // serde_json's float writer already writes these as JS does (its writers have differed on
+    // the exponent's `+`); Rust's own `{:e}` would add a second float formatter to the wasm.
+    let text = serde_json::Number::from_f64(n).map_or_else(|| n.to_string(), |n| n.to_string());
+    match text.split_once('e') {
+        Some((digits, exp)) if !exp.starts_with(['-', '+']) => format!("{digits}e+{exp}"),
+        _ => text,
     }
-    Ok(n as u64)
 }
 
 /// For an `Option` field where `null` is a mistake rather than "absent": a missing field is
@@ -284,6 +299,32 @@ mod tests {
         assert_eq!(e.message, "order.quantity: is required");
         let e = read::<String>("symbol", &json!(5930)).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("symbol"));
+    }
+
+    #[test]
+    fn b6_numbers_are_said_as_js_prints_them() {
+        assert_eq!(js_number(1e300), "1e+300");
+        assert_eq!(js_number(1e21), "1e+21");
+        assert_eq!(
+            js_number(123_456_789_012_345_680_000.0),
+            "123456789012345680000"
+        );
+        assert_eq!(js_number(1.5e-7), "1.5e-7");
+        assert_eq!(js_number(0.000_001), "0.000001");
+        assert_eq!(js_number(-0.0), "0");
+        assert_eq!(js_number(-5.0), "-5");
+        assert_eq!(js_number(70_000.5), "70000.5");
+        assert_eq!(js_number(f64::NAN), "NaN");
+        assert_eq!(js_number(f64::NEG_INFINITY), "-Infinity");
+        let e = whole_number("order.quantity", 1e300, 1.0, 9_999_999_999.0).unwrap_err();
+        assert_eq!(
+            e.message,
+            "order.quantity: must be at most 9999999999, got 1e+300"
+        );
+        let e = whole_number("intervalMs", 1e-9, 1.0, 1e22).unwrap_err();
+        assert_eq!(e.message, "intervalMs: must be a whole number, got 1e-9");
+        let e = whole_number("options.pages", -0.0, 1.0, 14.0).unwrap_err();
+        assert_eq!(e.message, "options.pages: must be at least 1, got 0");
     }
 
     #[test]

@@ -78,6 +78,11 @@ test("1. a price or quantity that is not finite, null, or past KIS's limits is r
     await refused(c.buy(order), field);
     await refused(c.sell(order), field);
   }
+  // Said as the caller's JS prints the number, not in three hundred digits.
+  const huge = await refused(c.buy({ symbol: "005930", quantity: 1e300, price: 70000 }), "order.quantity");
+  assert.equal(huge.message, "order.quantity: must be at most 9999999999, got 1e+300");
+  const tiny = await refused(c.buy({ symbol: "005930", quantity: 1, price: 1e-7 }), "order.price");
+  assert.equal(tiny.message, `order.price: must be a whole number, got ${1e-7}`);
   assert.equal(kis.seen.length, before, "no request, not even a token");
 });
 
