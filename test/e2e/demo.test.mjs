@@ -323,6 +323,35 @@ test("live: an order the exchange refuses after KIS took it shows as a toast tha
   await page.waitForFunction(() => ["", "closed"].includes(document.querySelector("#rt-state")?.textContent ?? ""), null, { timeout: 5000 });
 });
 
+test("live: a burst of fills and refusals stays on the screen: five fills at most, the refusals kept, and one click clears them", async () => {
+  await page.check("#live");
+  await page.waitForFunction(() => document.querySelector("#rt-state")?.textContent === "open", null, { timeout: 15000 });
+  // Another script on the account: three limit buys the exchange then refuses, seven market buys.
+  const other = new KisClient({
+    appKey: "PSdemoBurstScriptKey0123456789abcdef", appSecret: "burst-secret-0123456789", account: "50012345-01",
+    env: "mock", baseUrl: stack.mock.url, logger: null, rateLimitPerSec: 0, hashkey: false,
+  });
+  const resting = [];
+  for (let i = 0; i < 3; i++) resting.push((await other.buy({ symbol: "005930", quantity: 1, price: 60000 })).orderNo);
+  for (const orderNo of resting) assert.equal(stack.mock.reject("50012345", orderNo), true);
+  await page.waitForFunction((n) => document.querySelectorAll("#toasts .toast.rejected").length === n, resting.length, { timeout: 15000 });
+  assert.equal(await page.textContent("#toasts button.toasts-clear"), "Dismiss 3 refusals");
+  const bought = [];
+  for (let i = 0; i < 7; i++) bought.push((await other.buy({ symbol: "000660", quantity: 1 })).orderNo);
+  await page.waitForSelector(`#toasts .toast[data-order-no="${bought.at(-1)}"]`, { timeout: 15000 });
+  const shown = await page.$$eval("#toasts .toast:not(.rejected)", (ts) => ts.map((t) => t.dataset.orderNo));
+  assert.deepEqual(shown, bought.slice(-5), "the five latest fills, the oldest gone first");
+  assert.equal(await page.locator("#toasts .toast.rejected").count(), 3, "no refusal taken away unasked");
+  const box = await page.locator("#toasts").boundingBox();
+  assert.ok(box.y >= 0 && box.y + box.height <= 1000, `the toasts fit the 1000 px screen: ${JSON.stringify(box)}`);
+  await page.click("#toasts button.toasts-clear");
+  assert.equal(await page.locator("#toasts .toast.rejected").count(), 0);
+  assert.equal(await page.locator("#toasts button.toasts-clear").count(), 0);
+  other.free();
+  await page.uncheck("#live");
+  await page.waitForFunction(() => ["", "closed"].includes(document.querySelector("#rt-state")?.textContent ?? ""), null, { timeout: 5000 });
+});
+
 test("live in two tabs at once: both move from the socket, over the one KIS session the proxy keeps for its pages", async () => {
   // KIS allows one session an app key: before the proxy shared its session, the second tab's
   // subscriptions were refused (OPSP8996).
