@@ -115,8 +115,9 @@ export async function startMockKis(o = {}) {
     if (h) h.reserved = Math.max(0, (h.reserved ?? 0) - qty);
   };
   /** Cash not held back for open limit buys: what KIS lets you order with. */
+  // What the open part of each buy holds back (a cancel's own row, or an order over, has none).
   const orderable = (acct) => acct.cash - acct.orders
-    .filter((x) => x.side === "buy" && !x.cancelled && x.filled < x.qty)
+    .filter((x) => x.side === "buy")
     .reduce((a, x) => a + x.price * openQty(x), 0);
 
   function account(cano, prdt) {
