@@ -114,8 +114,8 @@ export async function startMockKis(o = {}) {
     const h = order.side === "sell" && acct.holdings.get(order.symbol);
     if (h) h.reserved = Math.max(0, (h.reserved ?? 0) - qty);
   };
-  /** Cash not held back for open limit buys: what KIS lets you order with. */
-  // What the open part of each buy holds back (a cancel's own row, or an order over, has none).
+  /** Cash not held back for open limit buys: what KIS lets you order with. A buy that is over
+   *  (filled, cancelled, refused), or a cancel's own row, holds nothing back: its openQty is 0. */
   const orderable = (acct) => acct.cash - acct.orders
     .filter((x) => x.side === "buy")
     .reduce((a, x) => a + x.price * openQty(x), 0);
