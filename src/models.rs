@@ -25,6 +25,10 @@ pub struct Quote {
     pub low: Option<f64>,
     pub upper_limit: Option<f64>,
     pub lower_limit: Option<f64>,
+    /// KIS's price step for the symbol at its current price (호가단위, `aspr_unit`): a limit
+    /// price in the same price band must be a multiple of it. KRX's steps change from band to
+    /// band and differ between stocks and ETFs, which only KIS tells apart.
+    pub tick_size: Option<f64>,
     #[cfg_attr(target_arch = "wasm32", tsify(type = "Record<string, string>"))]
     pub raw: Raw,
 }
@@ -42,6 +46,7 @@ impl Quote {
             low: field_number(&o, "stck_lwpr"),
             upper_limit: field_number(&o, "stck_mxpr"),
             lower_limit: field_number(&o, "stck_llam"),
+            tick_size: field_number(&o, "aspr_unit"),
             raw: o.into_raw(),
         }
     }
@@ -463,8 +468,9 @@ mod tests {
     #[test]
     fn b8_quote_fields_parsed_and_raw_kept() {
         let o = json!({"stck_prpr":"128500","prdy_vrss":"-500","prdy_ctrt":"+1.26","acml_vol":"2669075",
-                       "stck_oprc":"","stck_mxpr":"167000","stck_llam":"90000"});
+                       "stck_oprc":"","stck_mxpr":"167000","stck_llam":"90000","aspr_unit":"100"});
         let q = Quote::from_output("000660", o);
+        assert_eq!(q.tick_size, Some(100.0));
         assert_eq!(q.price, Some(128500.0));
         assert_eq!(q.change, Some(-500.0));
         assert_eq!(q.change_rate, Some(1.26));

@@ -43,6 +43,11 @@ describe("every operation against the mock", () => {
     const q = await kis.getPrice("005930");
     assert.equal(q.price, 71000);
     assert.ok(q.upperLimit > q.price && q.lowerLimit < q.price);
+    // KIS's price step at the current price (호가단위): 100 won at 71 000, 50 at 45 000, and
+    // a limit off it is refused.
+    assert.equal(q.tickSize, 100);
+    assert.equal((await kis.getPrice("035720")).tickSize, 50);
+    await assert.rejects(kis.buy({ symbol: "005930", quantity: 1, price: q.price - q.tickSize / 2 }), (e) => e.kind === "api" && e.msgCd === "APBK0509");
     // KIS's whole answer, as large as the real one; it names the stock only by its code.
     assert.equal(Object.keys(q.raw).length, 81);
     assert.equal(q.raw.stck_shrn_iscd, "005930");

@@ -33,6 +33,10 @@ const kis = new KisClient({
 async function use(): Promise<void> {
   const q: Quote = await kis.getPrice("005930");
   const price: number | null = q.price;
+  // KIS's 호가단위 at the current price, null when KIS leaves it out.
+  const tick: number | null = q.tickSize;
+  // @ts-expect-error a step KIS did not send is null
+  const tickSaid: number = q.tickSize;
   const raw: string | undefined = q.raw["stck_prpr"];
   const bars: DailyBar[] = await kis.getDailyPrices("005930", { period: "W", adjusted: false });
   const b: Balance = await kis.getBalance();
@@ -65,7 +69,7 @@ async function use(): Promise<void> {
   const t: TokenInfo | null = kis.token;
   const stop: () => void = kis.startTokenRefresh();
   stop();
-  void [price, raw, bars, qty, power, side, sideSaid, paid, paidNow, refused, rt, info, revoked, t];
+  void [price, tick, tickSaid, raw, bars, qty, power, side, sideSaid, paid, paidNow, refused, rt, info, revoked, t];
 
   try {
     await kis.getPrice("000660");
