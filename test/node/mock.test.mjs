@@ -43,10 +43,14 @@ describe("every operation against the mock", () => {
     const q = await kis.getPrice("005930");
     assert.equal(q.price, 71000);
     assert.ok(q.upperLimit > q.price && q.lowerLimit < q.price);
-    // KIS's price step at the current price (호가단위): 100 won at 71 000, 50 at 45 000, and
-    // a limit off it is refused.
+    // KIS's price step at the current price (호가단위): 100 won at 71 000, 50 at 45 000, 5 for
+    // an ETF at 19 000 where a stock's would be 10; a limit off it is refused.
     assert.equal(q.tickSize, 100);
     assert.equal((await kis.getPrice("035720")).tickSize, 50);
+    const etf = await kis.getPrice("360750");
+    assert.equal(etf.tickSize, 5);
+    const book = await kis.getOrderbook("360750");
+    assert.equal(book.asks[0].price - book.asks[1].price, -5, "its book on the ETF's step");
     await assert.rejects(kis.buy({ symbol: "005930", quantity: 1, price: q.price - q.tickSize / 2 }), (e) => e.kind === "api" && e.msgCd === "APBK0509");
     // KIS's whole answer, as large as the real one; it names the stock only by its code.
     assert.equal(Object.keys(q.raw).length, 81);

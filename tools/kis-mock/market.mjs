@@ -7,7 +7,7 @@ export const SYMBOLS = {
   "035420": { name: "NAVER", price: 210000 },
   "005380": { name: "현대차", price: 240000 },
   "035720": { name: "카카오", price: 45000 },
-  "360750": { name: "TIGER 미국S&P500", price: 19000 },
+  "360750": { name: "TIGER 미국S&P500", price: 19000, etf: true },
   "0091C0": { name: "새로운종목", price: 12000 },
 };
 
@@ -26,8 +26,10 @@ function rng(seed) {
   };
 }
 
-/** KRX tick size for a price (2023 rules, stocks). */
-export function tick(price) {
+/** KRX tick size for a price of `symbol` (2023 rules): for an ETF 5 won, or 1 below 2 000
+ *  won; for a stock, by price band. */
+export function tick(price, symbol) {
+  if (SYMBOLS[symbol]?.etf) return price < 2000 ? 1 : 5;
   if (price < 2000) return 1;
   if (price < 5000) return 5;
   if (price < 20000) return 10;
@@ -37,10 +39,10 @@ export function tick(price) {
   return 1000;
 }
 
-const round = (p) => Math.max(tick(p), Math.round(p / tick(p)) * tick(p));
+const round = (p, symbol) => Math.max(tick(p, symbol), Math.round(p / tick(p, symbol)) * tick(p, symbol));
 
 export function info(symbol) {
-  return SYMBOLS[symbol] ?? { name: `종목${symbol}`, price: round(5000 + (hash(symbol) % 95000)) };
+  return SYMBOLS[symbol] ?? { name: `종목${symbol}`, price: round(5000 + (hash(symbol) % 95000), symbol) };
 }
 
 /** Korea-time parts of an instant. */
@@ -53,7 +55,7 @@ export function kst(ms) {
 /** Up to 30 one-minute bars ending at `hhmmss` (not before 09:00), newest first as KIS sends
  *  them, around `close` on its tick; deterministic for a symbol and minute. */
 export function minuteBars(symbol, close, hhmmss, date) {
-  const step = tick(close);
+  const step = tick(close, symbol);
   const end = Number(hhmmss.slice(0, 2)) * 60 + Number(hhmmss.slice(2, 4));
   const rows = [];
   for (let t = Math.min(end, 15 * 60 + 30); t >= 9 * 60 && rows.length < 30; t--) {
@@ -98,10 +100,10 @@ export function dailyBars(symbol, close, period, nowMs, count = 30) {
     const wd = new Date(day + 9 * 3600e3).getUTCDay();
     if (period !== "D" || (wd !== 0 && wd !== 6)) {
       const vol = 0.012 * Math.sqrt(step);
-      const o = round(c * (1 + (next() - 0.5) * vol));
-      const h = round(Math.max(o, c) * (1 + next() * vol * 0.6));
-      const l = round(Math.min(o, c) * (1 - next() * vol * 0.6));
-      const prev = round(c * (1 + (next() - 0.5) * vol * 1.6));
+      const o = round(c * (1 + (next() - 0.5) * vol), symbol);
+      const h = round(Math.max(o, c) * (1 + next() * vol * 0.6), symbol);
+      const l = round(Math.min(o, c) * (1 - next() * vol * 0.6), symbol);
+      const prev = round(c * (1 + (next() - 0.5) * vol * 1.6), symbol);
       // KIS's 14 fields, in its order (the ones no chart needs are constants, so the drawn
       // sequence, and every chart, stays as it was).
       bars.push({

@@ -98,7 +98,7 @@ export function attachRealtime(server, o) {
   function trade(symbol, n) {
     const p = o.price(symbol);
     const { open, high, low, prevClose: prev, today } = o.day(symbol);
-    const step = tick(p);
+    const step = tick(p, symbol);
     const atAsk = n % 2 === 1;
     const last = atAsk ? p + step : p;
     const t = kst(o.now());
@@ -116,7 +116,7 @@ export function attachRealtime(server, o) {
    *  them, the quantities moving with each frame. */
   function book(symbol, n) {
     const p = o.price(symbol);
-    const step = tick(p);
+    const step = tick(p, symbol);
     const asks = Array.from({ length: 10 }, (_, i) => String(p + (i + 1) * step));
     const bids = Array.from({ length: 10 }, (_, i) => String(p - i * step));
     const qty = (side) => Array.from({ length: 10 }, (_, i) => bookQty(symbol, side, i + 1, n));

@@ -334,7 +334,7 @@ export async function startMockKis(o = {}) {
       if (!/^([0-9A-Z]{6}|Q[0-9]{6})$/.test(q.FID_INPUT_ISCD ?? "")) return [200, kisError("OPSQ0005", "조회할 자료가 없습니다")];
       const s = q.FID_INPUT_ISCD;
       const p = price(s);
-      const step = tick(p);
+      const step = tick(p, s);
       const book = { aspr_acpt_hour: kst(now()).time };
       const qty = (side, i) => String(bookQty(s, side, i));
       for (let i = 1; i <= 10; i++) {
@@ -370,7 +370,7 @@ export async function startMockKis(o = {}) {
       const p = price(s);
       const { today, open, high, low, prevClose: prev } = day(s, p);
       // Prices derived from yesterday's close, on its tick.
-      const t = tick(prev);
+      const t = tick(prev, s);
       const onTick = (x) => Math.round(x / t) * t;
       const at = (x) => String(onTick(x));
       const up = onTick(prev * 1.3), down = onTick(prev * 0.7), hi = onTick(prev * 1.25), lo = onTick(prev * 0.8);
@@ -388,7 +388,7 @@ export async function startMockKis(o = {}) {
           pgtr_ntby_qty: "45210", pvt_scnd_dmrs_prc: at(prev * 1.03), pvt_frst_dmrs_prc: at(prev * 1.015),
           pvt_pont_val: String(prev), pvt_frst_dmsp_prc: at(prev * 0.985), pvt_scnd_dmsp_prc: at(prev * 0.97),
           dmrs_val: at(prev * 1.01), dmsp_val: at(prev * 0.99), cpfn: "7780", rstc_wdth_prc: String(up - prev),
-          stck_fcam: "100", stck_sspr: at(prev * 0.7), aspr_unit: String(tick(p)), hts_deal_qty_unit_val: "1",
+          stck_fcam: "100", stck_sspr: at(prev * 0.7), aspr_unit: String(tick(p, s)), hts_deal_qty_unit_val: "1",
           lstn_stcn: String(shares), hts_avls: String(Math.round((p * shares) / 1e8)), per: "12.34", pbr: "1.23",
           stac_month: "12", vol_tnrt: "0.02", eps: "5777.00", bps: "52002.00", d250_hgpr: String(hi),
           d250_hgpr_date: "20260710", d250_hgpr_vrss_prpr_rate: rate(p, hi), d250_lwpr: String(lo),
@@ -459,7 +459,7 @@ export async function startMockKis(o = {}) {
       if (!["00", "01"].includes(b.ORD_DVSN) && !immediate) return [200, kisError("APBK0900", "모의투자에서 지원하지 않는 주문구분입니다")];
       if (market ? b.ORD_UNPR !== "0" : !/^[1-9][0-9]*$/.test(b.ORD_UNPR)) return [200, kisError("APBK0919", "주문단가를 확인하세요")];
       const limit = Number(b.ORD_UNPR);
-      if (!market && limit % tick(limit)) return [200, kisError("APBK0509", "호가단위가 맞지 않습니다")];
+      if (!market && limit % tick(limit, b.PDNO)) return [200, kisError("APBK0509", "호가단위가 맞지 않습니다")];
       const acct = account(b.CANO, b.ACNT_PRDT_CD);
       const p = price(b.PDNO);
       if (side === "buy" && (market ? p : limit) * qty > orderable(acct)) return [200, kisError("APBK0952", "주문가능금액을 초과 했습니다")];
@@ -495,13 +495,14 @@ export async function startMockKis(o = {}) {
       if (modify) {
         if (!["00", "01"].includes(b.ORD_DVSN)) return [200, kisError("APBK0900", "모의투자에서 지원하지 않는 주문구분입니다")];
         if (market ? b.ORD_UNPR !== "0" : !/^[1-9][0-9]*$/.test(b.ORD_UNPR)) return [200, kisError("APBK0919", "주문단가를 확인하세요")];
-        if (!market && Number(b.ORD_UNPR) % tick(Number(b.ORD_UNPR))) return [200, kisError("APBK0509", "호가단위가 맞지 않습니다")];
       }
       const acct = account(b.CANO, b.ACNT_PRDT_CD);
       // An order number without its leading zeros names the same order.
       const orgn = /^\d{1,10}$/.test(b.ORGN_ODNO) ? b.ORGN_ODNO.padStart(10, "0") : b.ORGN_ODNO;
       const order = acct.orders.find((x) => x.odno === orgn && x.orgno === b.KRX_FWDG_ORD_ORGNO);
       if (!order) return [200, kisError("APBK0344", "원주문번호가 존재하지 않습니다")];
+      // The new price's step is its order's symbol's.
+      if (modify && !market && Number(b.ORD_UNPR) % tick(Number(b.ORD_UNPR), order.symbol)) return [200, kisError("APBK0509", "호가단위가 맞지 않습니다")];
       // KIS refuses a change sent to another exchange than its order's (seen answered rt_cd 7;
       // the code and wording here are the mock's own).
       if (exchangeOf(b) !== (order.exchange ?? "KRX")) return [200, { rt_cd: "7", msg_cd: "APBK1746", msg1: "원주문의 거래소와 다릅니다" }];
