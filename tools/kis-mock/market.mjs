@@ -39,7 +39,10 @@ export function tick(price, symbol) {
   return 1000;
 }
 
-const round = (p, symbol) => Math.max(tick(p, symbol), Math.round(p / tick(p, symbol)) * tick(p, symbol));
+const round = (p, symbol) => {
+  const step = tick(p, symbol);
+  return Math.max(step, Math.round(p / step) * step);
+};
 
 export function info(symbol) {
   return SYMBOLS[symbol] ?? { name: `종목${symbol}`, price: round(5000 + (hash(symbol) % 95000), symbol) };

@@ -36,6 +36,9 @@ const kisError = (msg_cd, msg1) => ({ rt_cd: "1", msg_cd, msg1 });
 /** The exchange a domestic order or change names (EXCG_ID_DVSN_CD): KRX when none, as KIS takes it. */
 const exchangeOf = (b) => b.EXCG_ID_DVSN_CD || "KRX";
 const MOCK_KRX_ONLY = Object.freeze(kisError("APBK1744", "모의투자는 KRX만 가능합니다"));
+const OFF_TICK = Object.freeze(kisError("APBK0509", "호가단위가 맞지 않습니다"));
+/** Whether a limit price of `symbol` is off KRX's step for it (an order's, or a modification's). */
+const offTick = (limit, symbol) => limit % tick(limit, symbol) !== 0;
 
 /** `text` as a JSON object; null for anything else ("null", an array, a number, not JSON), which
  *  every endpoint refuses as KIS does rather than reading fields of. */
@@ -459,7 +462,7 @@ export async function startMockKis(o = {}) {
       if (!["00", "01"].includes(b.ORD_DVSN) && !immediate) return [200, kisError("APBK0900", "모의투자에서 지원하지 않는 주문구분입니다")];
       if (market ? b.ORD_UNPR !== "0" : !/^[1-9][0-9]*$/.test(b.ORD_UNPR)) return [200, kisError("APBK0919", "주문단가를 확인하세요")];
       const limit = Number(b.ORD_UNPR);
-      if (!market && limit % tick(limit, b.PDNO)) return [200, kisError("APBK0509", "호가단위가 맞지 않습니다")];
+      if (!market && offTick(limit, b.PDNO)) return [200, OFF_TICK];
       const acct = account(b.CANO, b.ACNT_PRDT_CD);
       const p = price(b.PDNO);
       if (side === "buy" && (market ? p : limit) * qty > orderable(acct)) return [200, kisError("APBK0952", "주문가능금액을 초과 했습니다")];
@@ -502,7 +505,7 @@ export async function startMockKis(o = {}) {
       const order = acct.orders.find((x) => x.odno === orgn && x.orgno === b.KRX_FWDG_ORD_ORGNO);
       if (!order) return [200, kisError("APBK0344", "원주문번호가 존재하지 않습니다")];
       // The new price's step is its order's symbol's.
-      if (modify && !market && Number(b.ORD_UNPR) % tick(Number(b.ORD_UNPR), order.symbol)) return [200, kisError("APBK0509", "호가단위가 맞지 않습니다")];
+      if (modify && !market && offTick(Number(b.ORD_UNPR), order.symbol)) return [200, OFF_TICK];
       // KIS refuses a change sent to another exchange than its order's (seen answered rt_cd 7;
       // the code and wording here are the mock's own).
       if (exchangeOf(b) !== (order.exchange ?? "KRX")) return [200, { rt_cd: "7", msg_cd: "APBK1746", msg1: "원주문의 거래소와 다릅니다" }];

@@ -28,14 +28,15 @@ export function noticeToast(n: FillNotice): void {
     box.remove();
     sayRefusals();
   });
-  $("#toasts").append(box);
+  const stack = $("#toasts");
+  stack.append(box);
   if (n.kind === "rejected") {
     // A refusal stays until it is clicked away: the trader may be looking elsewhere.
     sayRefusals();
     return;
   }
   setTimeout(() => box.remove(), SHOWN_MS);
-  const fills = $("#toasts").querySelectorAll(".toast:not(.rejected)");
+  const fills = stack.querySelectorAll(".toast:not(.rejected)");
   for (const old of [...fills].slice(0, Math.max(0, fills.length - MAX_FILLS))) old.remove();
 }
 
